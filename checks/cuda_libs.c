@@ -1,0 +1,328 @@
+/* cuda.libs: every CUDA library the llama.cpp binary needs resolves, and from where.
+ *
+ * Guards against "error while loading shared libraries: libcudart.so.12: cannot open
+ * shared object file" (a stale loader cache, or a toolkit outside the search path), a
+ * backend module (libggml-cuda.so) whose CUDA libraries are missing so llama.cpp silently
+ * runs on the CPU, and libraries resolved from a different toolkit than CUDA_HOME. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/llama.h"
+#include "wld/parse.h"
+#include "wld/proc.h"
+
+static bool is_cuda_lib(const char *name)
+{
+    static const char *const prefixes[] = { "libcuda.",     "libcudart.", "libcublas.",
+                                            "libcublasLt.", "libnvrtc.",  "libnvidia-",
+                                            "libggml-cuda." };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(prefixes); i++)
+        if (wld_str_starts(name, prefixes[i]))
+            return true;
+    return false;
+}
+
+/* Directories the dynamic loader's cache is built from: /etc/ld.so.conf and its includes. */
+static void ldconfig_dirs(const struct wld_host *h, cJSON *dirs)
+{
+    struct wld_buf b;
+    char **confs = NULL;
+    if (wld_host_list(h, "/etc/ld.so.conf.d", 256, &confs) == 0) {
+        for (char **c = confs; *c; c++) {
+            if (!wld_str_ends(*c, ".conf"))
+                continue;
+            char *p = wld_xasprintf("/etc/ld.so.conf.d/%s", *c);
+            if (wld_host_read(h, p, WLD_CAP_SMALL, &b) == 0) {
+                char line[1024];
+                for (const char *s = b.data; *s;) {
+                    wld_str_line(s, line, sizeof(line));
+                    wld_str_trim(line);
+                    if (line[0] == '/')
+                        cJSON_AddItemToArray(dirs, cJSON_CreateString(line));
+                    const char *nl = strchr(s, '\n');
+                    s = nl ? nl + 1 : s + strlen(s);
+                }
+                wld_buf_release(&b);
+            }
+            free(p);
+        }
+        wld_strv_free(confs);
+    }
+    static const char *const defaults[] = { "/lib",
+                                            "/usr/lib",
+                                            "/lib64",
+                                            "/usr/lib64",
+                                            "/lib/x86_64-linux-gnu",
+                                            "/usr/lib/x86_64-linux-gnu" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(defaults); i++)
+        cJSON_AddItemToArray(dirs, cJSON_CreateString(defaults[i]));
+}
+
+static bool in_dirs(const cJSON *dirs, const char *dir)
+{
+    const cJSON *d;
+    cJSON_ArrayForEach(d, dirs)
+    {
+        if (cJSON_IsString(d) && strcmp(d->valuestring, dir) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Where a missing library exists on disk, if anywhere we know to look. */
+static void
+locate_missing(const struct wld_host *h, const char *name, const cJSON *ldirs, cJSON *entry)
+{
+    const char *home = wld_host_getenv(h, "CUDA_HOME");
+    cJSON *where = cJSON_CreateArray();
+    const cJSON *d;
+    cJSON_ArrayForEach(d, ldirs)
+    {
+        char *p = wld_xasprintf("%s/%s", d->valuestring, name);
+        if (wld_host_exists(h, p))
+            cJSON_AddItemToArray(where, cJSON_CreateString(p));
+        free(p);
+    }
+    char **entries = NULL;
+    char *extra[40];
+    size_t ne = 0;
+    if (home && home[0])
+        extra[ne++] = wld_xasprintf("%s/lib64", home);
+    extra[ne++] = wld_xstrdup("/usr/lib/wsl/lib");
+    if (wld_host_list(h, "/usr/local", 256, &entries) == 0) {
+        for (char **e = entries; *e && ne < WLD_ARRAY_SIZE(extra); e++)
+            if (strcmp(*e, "cuda") == 0 || wld_str_starts(*e, "cuda-"))
+                extra[ne++] = wld_xasprintf("/usr/local/%s/lib64", *e);
+        wld_strv_free(entries);
+    }
+    for (size_t i = 0; i < ne; i++) {
+        char *p = wld_xasprintf("%s/%s", extra[i], name);
+        if (!in_dirs(ldirs, extra[i]) && wld_host_exists(h, p))
+            cJSON_AddItemToArray(where, cJSON_CreateString(p));
+        free(p);
+        free(extra[i]);
+    }
+    cJSON_AddItemToObject(entry, "exists_at", where);
+}
+
+static void record_libs(const struct wld_host *h,
+                        cJSON *facts,
+                        const char *needed_by,
+                        const struct wld_proc_result *r,
+                        const cJSON *ldirs)
+{
+    struct wld_ldd_lib *libs = NULL;
+    size_t n = 0;
+    cJSON *probes = cJSON_GetObjectItemCaseSensitive(facts, "ldd");
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "file", needed_by);
+    cJSON_AddStringToObject(p, "state",
+                            r->spawn_errno ? "spawn_failed"
+                            : r->timed_out ? "timeout"
+                            : r->signal    ? "crashed"
+                                           : "ok");
+    cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
+    cJSON_AddNumberToObject(p, "ms", round(r->duration_ms));
+    cJSON_AddItemToArray(probes, p);
+    if (r->timed_out || r->spawn_errno || wld_ldd_parse(r->out.data, &libs, &n) < 0) {
+        if (!r->timed_out && !r->spawn_errno)
+            cJSON_ReplaceItemInObject(p, "state", cJSON_CreateString("unparsable"));
+        return;
+    }
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(facts, "libs");
+    for (size_t i = 0; i < n; i++) {
+        if (!is_cuda_lib(libs[i].name))
+            continue;
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", libs[i].name);
+        cJSON_AddStringToObject(e, "needed_by", needed_by);
+        if (libs[i].path) {
+            cJSON_AddStringToObject(e, "path", libs[i].path);
+        } else {
+            cJSON_AddNullToObject(e, "path");
+            locate_missing(h, libs[i].name, ldirs, e);
+        }
+        cJSON_AddItemToArray(list, e);
+    }
+    wld_ldd_free(libs, n);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const struct wld_host *h = ctx->host;
+    char *bin = NULL, *ldd = NULL, *dir = NULL, *module = NULL;
+    const char *how = NULL;
+    if (wld_llama_find(h, ctx->opts, &bin, &how) < 0)
+        return 0;
+    cJSON_AddStringToObject(facts, "binary", bin);
+    cJSON_AddStringToObject(facts, "found_by", how);
+    cJSON_AddBoolToObject(facts, "binary_exists", wld_host_exists(h, bin));
+    dir = wld_xstrdup(bin);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    module = wld_xasprintf("%s/libggml-cuda.so", dir);
+    bool has_module = wld_host_exists(h, module);
+    if (has_module)
+        cJSON_AddStringToObject(facts, "cuda_module", module);
+    cJSON_AddArrayToObject(facts, "ldd");
+    cJSON_AddArrayToObject(facts, "libs");
+    cJSON *ldirs = cJSON_AddArrayToObject(facts, "ldconfig_dirs");
+    ldconfig_dirs(h, ldirs);
+    if (wld_host_find_command(h, "ldd", &ldd) < 0) {
+        cJSON_AddStringToObject(facts, "ldd_missing", "ldd not found on PATH");
+        goto out;
+    }
+    char *real_bin = NULL, *real_mod = NULL;
+    wld_host_real_path(h, bin, &real_bin);
+    wld_host_real_path(h, module, &real_mod);
+    const char *argv_bin[] = { ldd, real_bin, NULL };
+    const char *argv_mod[] = { ldd, real_mod, NULL };
+    struct wld_proc_spec specs[2] = {
+        { .argv = argv_bin, .timeout_ms = ctx->timeout_ms },
+        { .argv = argv_mod, .timeout_ms = ctx->timeout_ms },
+    };
+    struct wld_proc_result res[2];
+    size_t n = has_module ? 2 : 1;
+    wld_proc_run_many(h, specs, res, n);
+    record_libs(h, facts, bin, &res[0], ldirs);
+    if (has_module)
+        record_libs(h, facts, module, &res[1], ldirs);
+    for (size_t i = 0; i < n; i++)
+        wld_proc_result_release(&res[i]);
+    free(real_bin);
+    free(real_mod);
+out:
+    free(ldd);
+    free(bin);
+    free(dir);
+    free(module);
+    return 0;
+}
+
+static bool dir_in_ldconfig(const cJSON *ldirs, const char *path)
+{
+    char *dir = wld_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    bool r = in_dirs(ldirs, dir);
+    free(dir);
+    return r;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    const char *bin = wld_fact_str(m, "binary");
+    const cJSON *ldirs = cJSON_GetObjectItemCaseSensitive(m, "ldconfig_dirs");
+    const cJSON *libs = cJSON_GetObjectItemCaseSensitive(m, "libs");
+    const char *cuda_home = wld_fact_str(wld_facts_of(ctx, "cuda.toolkit"), "cuda_home_resolved");
+    const cJSON *probe, *lib;
+
+    wld_finding_var(f, "binary", bin ? bin : "");
+    if (!bin) {
+        wld_finding_outcome(f, "no_binary");
+        return;
+    }
+    if (!wld_fact_bool(m, "binary_exists", false)) {
+        wld_finding_outcome(f, "binary_missing");
+        return;
+    }
+    if (wld_fact_str(m, "ldd_missing")) {
+        wld_finding_outcome(f, "ldd_missing");
+        return;
+    }
+    cJSON_ArrayForEach(probe, cJSON_GetObjectItemCaseSensitive(m, "ldd"))
+    {
+        const char *state = wld_fact_str(probe, "state");
+        wld_finding_var(f, "file", wld_fact_str(probe, "file"));
+        wld_finding_var_num(f, "ms", wld_fact_num(probe, "ms", 0));
+        if (state && strcmp(state, "timeout") == 0) {
+            wld_finding_outcome(f, "ldd_timeout");
+            return;
+        }
+        if (state && strcmp(state, "ok") != 0) {
+            wld_finding_var(f, "state", state);
+            wld_finding_outcome(f, "ldd_failed");
+            return;
+        }
+    }
+    int n = 0;
+    cJSON_ArrayForEach(lib, libs)
+    {
+        const char *name = wld_fact_str(lib, "name");
+        const cJSON *where = cJSON_GetObjectItemCaseSensitive(lib, "exists_at");
+        n++;
+        if (wld_fact_str(lib, "path"))
+            continue;
+        wld_finding_var(f, "lib", name);
+        wld_finding_var(f, "needed_by", wld_fact_str(lib, "needed_by"));
+        const cJSON *first = cJSON_GetArrayItem(where, 0);
+        if (!first) {
+            wld_finding_outcome(f, wld_str_starts(name, "libcuda.") ? "libcuda_missing"
+                                                                    : "missing_everywhere");
+            return;
+        }
+        char *dir = wld_xstrdup(first->valuestring);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        wld_finding_var(f, "found_at", first->valuestring);
+        wld_finding_var(f, "dir", dir);
+        free(dir);
+        wld_finding_outcome(f, dir_in_ldconfig(ldirs, first->valuestring) ? "stale_cache"
+                                                                          : "not_in_search_path");
+        return;
+    }
+    wld_finding_var_num(f, "count", n);
+    if (n == 0) {
+        wld_finding_outcome(f, "no_cuda_libs");
+        return;
+    }
+    cJSON_ArrayForEach(lib, libs)
+    {
+        const char *path = wld_fact_str(lib, "path");
+        bool toolkit_lib = wld_str_starts(path, "/usr/local/cuda") || strstr(path, "/cuda-");
+        if (cuda_home && toolkit_lib && !wld_str_starts(path, cuda_home) &&
+            !wld_str_starts(path, "/usr/lib/wsl/")) {
+            wld_finding_var(f, "lib", wld_fact_str(lib, "name"));
+            wld_finding_var(f, "path", path);
+            wld_finding_var(f, "cuda_home", cuda_home);
+            wld_finding_outcome(f, "other_toolkit");
+            return;
+        }
+    }
+    const cJSON *first = cJSON_GetArrayItem(libs, 0);
+    wld_finding_varf(f, "example", "%s => %s", wld_fact_str(first, "name"),
+                     wld_fact_str(first, "path"));
+    wld_finding_outcome(f, "ok");
+}
+
+static const char *const outcomes[] = { "ok",
+                                        "no_binary",
+                                        "binary_missing",
+                                        "ldd_missing",
+                                        "ldd_timeout",
+                                        "ldd_failed",
+                                        "stale_cache",
+                                        "not_in_search_path",
+                                        "missing_everywhere",
+                                        "libcuda_missing",
+                                        "no_cuda_libs",
+                                        "other_toolkit",
+                                        NULL };
+static const char *const needs[] = { "cuda.toolkit", NULL };
+
+const struct wld_check wld_check_cuda_libs = {
+    .id = "cuda.libs",
+    .title = "CUDA libraries of the llama.cpp binary",
+    .looks_at = "ldd of llama-server (and libggml-cuda.so beside it), /etc/ld.so.conf.d, "
+                "CUDA_HOME/lib64, /usr/local/cuda*/lib64, /usr/lib/wsl/lib",
+    .outcomes = outcomes,
+    .needs = needs,
+    .gather = gather,
+    .evaluate = evaluate,
+};

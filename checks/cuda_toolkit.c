@@ -1,0 +1,233 @@
+/* cuda.toolkit: which CUDA toolkit builds llama.cpp here, and whether the driver can run
+ * what it builds.
+ *
+ * Guards against the build-time traps of the guide: CUDA_HOME pointing at one toolkit
+ * while nvcc on PATH is another (often a conda/pyenv one), /usr/local/cuda pointing
+ * elsewhere, and a toolkit newer than the driver supports ("CUDA driver version is
+ * insufficient for CUDA runtime version" at the first context creation). */
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/parse.h"
+#include "wld/proc.h"
+#include "wld/version.h"
+
+/* Version of the toolkit installed at dir (version.json, else version.txt), or false. */
+static bool toolkit_version(const struct wld_host *h, const char *dir, char *out, size_t n)
+{
+    static const char *const files[] = { "version.json", "version.txt" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(files); i++) {
+        struct wld_buf b;
+        char *path = wld_xasprintf("%s/%s", dir, files[i]);
+        int r = wld_host_read(h, path, WLD_CAP_SMALL, &b);
+        free(path);
+        if (r < 0)
+            continue;
+        r = wld_cuda_version_file_parse(b.data, out, n);
+        wld_buf_release(&b);
+        if (r == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *path_kind(const char *dir)
+{
+    static const char *const envs[] = { "conda",  "miniconda", "anaconda", "miniforge",    "mamba",
+                                        ".pyenv", "venv",      ".venv",    "site-packages" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(envs); i++)
+        if (strstr(dir, envs[i]))
+            return "python-env";
+    return "system";
+}
+
+/* Every nvcc on PATH, in PATH order. */
+static void gather_path_nvccs(const struct wld_host *h, cJSON *facts)
+{
+    const char *path = wld_host_getenv(h, "PATH");
+    cJSON *list = cJSON_AddArrayToObject(facts, "path_nvcc");
+    if (!path)
+        return;
+    char *copy = wld_xstrdup(path), *save = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        if (d[0] != '/' || cJSON_GetArraySize(list) >= 16)
+            continue;
+        char *cand = wld_xasprintf("%s/nvcc", d);
+        if (wld_host_is_executable(h, cand)) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "path", cand);
+            cJSON_AddStringToObject(e, "kind", path_kind(d));
+            cJSON_AddItemToArray(list, e);
+        }
+        free(cand);
+    }
+    free(copy);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const struct wld_host *h = ctx->host;
+    char ver[32], *resolved = NULL, *nvcc = NULL;
+    const char *home = wld_host_getenv(h, "CUDA_HOME");
+    if (!home || !home[0])
+        home = wld_host_getenv(h, "CUDA_PATH");
+    if (home && home[0]) {
+        cJSON_AddStringToObject(facts, "cuda_home", home);
+        cJSON_AddBoolToObject(facts, "cuda_home_exists", wld_host_is_dir(h, home));
+        if (wld_host_resolve(h, home, &resolved) == 0) {
+            cJSON_AddStringToObject(facts, "cuda_home_resolved", resolved);
+            free(resolved);
+        }
+        if (toolkit_version(h, home, ver, sizeof(ver)))
+            cJSON_AddStringToObject(facts, "cuda_home_version", ver);
+    }
+    if (wld_host_is_dir(h, "/usr/local/cuda") &&
+        wld_host_resolve(h, "/usr/local/cuda", &resolved) == 0) {
+        cJSON_AddStringToObject(facts, "usr_local_cuda", resolved);
+        free(resolved);
+    }
+    char **entries = NULL;
+    cJSON *tks = cJSON_AddArrayToObject(facts, "toolkits");
+    if (wld_host_list(h, "/usr/local", 256, &entries) == 0) {
+        for (char **e = entries; *e; e++) {
+            if (!wld_str_starts(*e, "cuda-"))
+                continue;
+            char *dir = wld_xasprintf("/usr/local/%s", *e);
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddStringToObject(t, "path", dir);
+            if (toolkit_version(h, dir, ver, sizeof(ver)))
+                cJSON_AddStringToObject(t, "version", ver);
+            cJSON_AddItemToArray(tks, t);
+            free(dir);
+        }
+        wld_strv_free(entries);
+    }
+    gather_path_nvccs(h, facts);
+    if (wld_host_find_command(h, "nvcc", &nvcc) == 0) {
+        const char *argv[] = { nvcc, "--version", NULL };
+        struct wld_proc_spec spec = { .argv = argv, .timeout_ms = ctx->timeout_ms };
+        struct wld_proc_result res;
+        wld_proc_run(h, &spec, &res);
+        cJSON_AddStringToObject(facts, "nvcc", nvcc);
+        if (res.timed_out)
+            cJSON_AddStringToObject(facts, "nvcc_probe", "timeout");
+        else if (res.exit_code != 0 || wld_nvcc_version_parse(res.out.data, ver, sizeof(ver)) < 0)
+            cJSON_AddStringToObject(facts, "nvcc_probe", "failed");
+        else
+            cJSON_AddStringToObject(facts, "nvcc_version", ver);
+        wld_proc_result_release(&res);
+        free(nvcc);
+    }
+    /* The toolkit in use: what nvcc on PATH says, else CUDA_HOME's, else /usr/local/cuda's */
+    const char *use = wld_fact_str(facts, "nvcc_version");
+    if (!use)
+        use = wld_fact_str(facts, "cuda_home_version");
+    if (!use && wld_fact_str(facts, "usr_local_cuda") &&
+        toolkit_version(h, "/usr/local/cuda", ver, sizeof(ver)))
+        use = ver;
+    if (use)
+        cJSON_AddStringToObject(facts, "version", use);
+    return 0;
+}
+
+static bool same_major_minor(const char *a, const char *b)
+{
+    struct wld_version x, y;
+    if (wld_version_parse(a, &x, NULL) < 0 || wld_version_parse(b, &y, NULL) < 0)
+        return false;
+    return x.part[0] == y.part[0] && (x.n < 2 || y.n < 2 || x.part[1] == y.part[1]);
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    const char *version = wld_fact_str(m, "version");
+    const char *home = wld_fact_str(m, "cuda_home");
+    const char *home_res = wld_fact_str(m, "cuda_home_resolved");
+    const char *usr_local = wld_fact_str(m, "usr_local_cuda");
+    const char *nvcc_v = wld_fact_str(m, "nvcc_version");
+    const char *home_v = wld_fact_str(m, "cuda_home_version");
+    const char *drv_cuda = wld_fact_str(wld_facts_of(ctx, "gpu.driver"), "cuda_version");
+    const cJSON *first_nvcc =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "path_nvcc"), 0);
+    int n_tk = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "toolkits"));
+
+    wld_finding_var(f, "version", version ? version : "unknown");
+    wld_finding_var(f, "cuda_home", home ? home : "(unset)");
+    wld_finding_var(f, "nvcc", wld_fact_str(m, "nvcc") ? wld_fact_str(m, "nvcc") : "(none)");
+    wld_finding_var(f, "driver_cuda", drv_cuda ? drv_cuda : "unknown");
+    wld_finding_var_num(f, "toolkits", n_tk);
+    if (!version && !home && !wld_fact_str(m, "nvcc") && n_tk == 0 && !usr_local) {
+        wld_finding_outcome(f, "none");
+        return;
+    }
+    if (drv_cuda && version && strcmp(drv_cuda, "ERR!") != 0) {
+        struct wld_version t, d;
+        if (wld_version_parse(version, &t, NULL) == 0 &&
+            wld_version_parse(drv_cuda, &d, NULL) == 0) {
+            if (t.part[0] > d.part[0]) {
+                wld_finding_outcome(f, "too_new_major");
+                return;
+            }
+            struct wld_version t2 = t, d2 = d;
+            t2.n = t2.n > 2 ? 2 : t2.n;
+            d2.n = d2.n > 2 ? 2 : d2.n;
+            if (wld_version_cmp(&t2, &d2) > 0) {
+                wld_finding_outcome(f, "too_new_minor");
+                return;
+            }
+        }
+    }
+    if (home && !wld_fact_bool(m, "cuda_home_exists", true)) {
+        wld_finding_outcome(f, "cuda_home_missing");
+        return;
+    }
+    const char *first_kind = wld_fact_str(first_nvcc, "kind");
+    if (first_kind && strcmp(first_kind, "python-env") == 0) {
+        wld_finding_var(f, "first_nvcc", wld_fact_str(first_nvcc, "path"));
+        wld_finding_outcome(f, "python_env_first");
+        return;
+    }
+    if (nvcc_v && home_v && !same_major_minor(nvcc_v, home_v)) {
+        wld_finding_var(f, "nvcc_version", nvcc_v);
+        wld_finding_var(f, "home_version", home_v);
+        wld_finding_outcome(f, "nvcc_not_cuda_home");
+        return;
+    }
+    if (home_res && usr_local && strcmp(home_res, usr_local) != 0) {
+        wld_finding_var(f, "usr_local_cuda", usr_local);
+        wld_finding_var(f, "cuda_home_resolved", home_res);
+        wld_finding_outcome(f, "usr_local_cuda_elsewhere");
+        return;
+    }
+    if (!version) {
+        wld_finding_outcome(f, "version_unknown");
+        return;
+    }
+    wld_finding_outcome(f, n_tk > 1 ? "ok_several" : "ok");
+}
+
+static const char *const outcomes[] = { "ok",
+                                        "ok_several",
+                                        "none",
+                                        "too_new_major",
+                                        "too_new_minor",
+                                        "cuda_home_missing",
+                                        "python_env_first",
+                                        "nvcc_not_cuda_home",
+                                        "usr_local_cuda_elsewhere",
+                                        "version_unknown",
+                                        NULL };
+static const char *const needs[] = { "gpu.driver", NULL };
+
+const struct wld_check wld_check_cuda_toolkit = {
+    .id = "cuda.toolkit",
+    .title = "CUDA toolkit",
+    .looks_at = "CUDA_HOME/CUDA_PATH, nvcc on PATH (nvcc --version), version.json, "
+                "/usr/local/cuda and /usr/local/cuda-*, the driver's highest CUDA version",
+    .outcomes = outcomes,
+    .needs = needs,
+    .gather = gather,
+    .evaluate = evaluate,
+};

@@ -1,0 +1,311 @@
+/* gpu.driver: the host NVIDIA driver version against the driver matrix.
+ *
+ * Guards against a driver too old for CUDA on WSL (R495+), too old for the installed CUDA
+ * toolkit ("CUDA driver version is insufficient for CUDA runtime version"), and against the
+ * many ways nvidia-smi itself fails. On WSL the version that matters is the Windows one,
+ * which nvidia-smi prints as "Driver Version"; "NVIDIA-SMI" there is the Linux-side build. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/parse.h"
+#include "wld/platform.h"
+#include "wld/proc.h"
+#include "wld/version.h"
+
+#define WSL_SMI "/usr/lib/wsl/lib/nvidia-smi"
+#define EXCERPT 600
+
+static void add_excerpt(cJSON *o, const char *name, const struct wld_buf *b)
+{
+    char *s = wld_str_printable(b->data, b->len < EXCERPT ? b->len : EXCERPT);
+    cJSON_AddStringToObject(o, name, s);
+    free(s);
+}
+
+static void add_parsed(cJSON *facts, const struct wld_nvsmi *s, const char *source)
+{
+    cJSON_AddStringToObject(facts, "driver_version", s->driver_version);
+    cJSON_AddStringToObject(facts, "source", source);
+    if (s->cuda_version[0])
+        cJSON_AddStringToObject(facts, "cuda_version", s->cuda_version);
+    if (s->smi_version[0])
+        cJSON_AddStringToObject(facts, "nvidia_smi_version", s->smi_version);
+    cJSON *gpus = cJSON_AddArrayToObject(facts, "gpus");
+    for (unsigned i = 0; i < s->n_gpus; i++) {
+        cJSON *g = cJSON_CreateObject();
+        cJSON_AddStringToObject(g, "name", s->gpus[i].name);
+        if (s->gpus[i].mem_total_mib >= 0)
+            cJSON_AddNumberToObject(g, "memory_total_mib", s->gpus[i].mem_total_mib);
+        if (s->gpus[i].mem_used_mib >= 0)
+            cJSON_AddNumberToObject(g, "memory_used_mib", s->gpus[i].mem_used_mib);
+        cJSON_AddItemToArray(gpus, g);
+    }
+}
+
+static const char *probe_state(const struct wld_proc_result *r)
+{
+    if (r->spawn_errno)
+        return "spawn_failed";
+    if (r->timed_out)
+        return "timeout";
+    if (r->signal)
+        return "crashed";
+    return r->exit_code == 0 ? "ok" : "failed";
+}
+
+static void record_probe(cJSON *facts, const char *name, const struct wld_proc_result *r)
+{
+    cJSON *p = cJSON_AddObjectToObject(facts, name);
+    cJSON_AddStringToObject(p, "state", probe_state(r));
+    if (r->spawn_errno)
+        wld_fact_errno(p, "errno", r->spawn_errno);
+    cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
+    if (r->signal)
+        cJSON_AddNumberToObject(p, "signal", r->signal);
+    cJSON_AddNumberToObject(p, "ms", round(r->duration_ms));
+    add_excerpt(p, "stdout", &r->out);
+    if (r->err.len)
+        add_excerpt(p, "stderr", &r->err);
+}
+
+static void gather_proc_version(const struct wld_host *h, cJSON *facts)
+{
+    struct wld_buf b;
+    if (wld_host_read(h, "/proc/driver/nvidia/version", 4096, &b) < 0)
+        return;
+    /* "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.183.01  Sun May 12 ..." */
+    const char *p = strstr(b.data, "Kernel Module");
+    struct wld_version v;
+    if (p && wld_version_parse(p + strlen("Kernel Module"), &v, NULL) == 0 && v.n >= 2) {
+        char s[32];
+        wld_version_format(&v, s, sizeof(s));
+        cJSON_AddStringToObject(facts, "proc_driver_version", s);
+    }
+    wld_buf_release(&b);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const struct wld_host *h = ctx->host;
+    char *smi = NULL;
+    gather_proc_version(h, facts);
+    if (wld_host_is_executable(h, WSL_SMI))
+        smi = wld_xstrdup(WSL_SMI);
+    else if (wld_host_find_command(h, "nvidia-smi", &smi) < 0)
+        smi = NULL;
+    if (!smi) {
+        cJSON_AddStringToObject(facts, "probe", "missing");
+        const char *v = wld_fact_str(facts, "proc_driver_version");
+        if (v) {
+            cJSON_AddStringToObject(facts, "driver_version", v);
+            cJSON_AddStringToObject(facts, "source", "/proc/driver/nvidia/version");
+        }
+        return 0;
+    }
+    cJSON_AddStringToObject(facts, "nvidia_smi", smi);
+    const char *query[] = { smi, "--query-gpu=driver_version,name,memory.total,memory.used",
+                            "--format=csv,noheader,nounits", NULL };
+    const char *table[] = { smi, NULL };
+    struct wld_proc_spec specs[2] = {
+        { .argv = query, .timeout_ms = ctx->timeout_ms },
+        { .argv = table, .timeout_ms = ctx->timeout_ms },
+    };
+    struct wld_proc_result res[2];
+    wld_proc_run_many(h, specs, res, 2);
+    record_probe(facts, "query", &res[0]);
+    record_probe(facts, "table", &res[1]);
+
+    struct wld_nvsmi q, t;
+    bool q_ok = res[0].exit_code == 0 && !res[0].timed_out &&
+                wld_nvsmi_parse_csv(res[0].out.data, &q) == 0;
+    bool t_ok = !res[1].timed_out && wld_nvsmi_parse_table(res[1].out.data, &t) == 0;
+    if (q_ok) {
+        add_parsed(facts, &q, "nvidia-smi --query-gpu");
+        if (t_ok && t.cuda_version[0]) /* only the table states the CUDA version */
+            cJSON_AddStringToObject(facts, "cuda_version", t.cuda_version);
+        if (t_ok && t.smi_version[0])
+            cJSON_AddStringToObject(facts, "nvidia_smi_version", t.smi_version);
+        cJSON_AddStringToObject(facts, "probe", "ok");
+    } else if (t_ok) {
+        add_parsed(facts, &t, "nvidia-smi");
+        cJSON_AddStringToObject(facts, "probe", "ok");
+    } else {
+        /* Which failure: a recognised message, a hang, a crash, or garbage. */
+        enum wld_nvsmi_error e = WLD_NVSMI_ERR_NONE;
+        for (int i = 0; i < 2 && e == WLD_NVSMI_ERR_NONE; i++) {
+            e = wld_nvsmi_classify_error(res[i].out.data);
+            if (e == WLD_NVSMI_ERR_NONE)
+                e = wld_nvsmi_classify_error(res[i].err.data);
+        }
+        static const char *const names[] = { "none", "no_driver", "blocked", "no_devices",
+                                             "nvml_failed" };
+        const char *state = res[1].timed_out || res[0].timed_out ? "timeout"
+                            : e != WLD_NVSMI_ERR_NONE            ? names[e]
+                            : res[1].signal || res[0].signal     ? "crashed"
+                            : res[1].spawn_errno                 ? "spawn_failed"
+                                                                 : "garbage";
+        cJSON_AddStringToObject(facts, "probe", state);
+    }
+    for (int i = 0; i < 2; i++)
+        wld_proc_result_release(&res[i]);
+    free(smi);
+    return 0;
+}
+
+/* The toolkit's row of NVIDIA's table: the newest row not newer than the toolkit within
+ * its major.minor (so 12.6.2 matches "12.6.1"/"12.6.2", not "12.6.3"). */
+static const cJSON *table_row(const cJSON *table, const char *toolkit)
+{
+    struct wld_version tv;
+    const cJSON *best = NULL, *row;
+    struct wld_version bv = { 0 };
+    if (wld_version_parse(toolkit, &tv, NULL) < 0 || tv.n < 2)
+        return NULL;
+    cJSON_ArrayForEach(row, table)
+    {
+        struct wld_version rv;
+        if (wld_version_parse(wld_fact_str(row, "cuda"), &rv, NULL) < 0 || rv.n < 2)
+            continue;
+        if (rv.part[0] != tv.part[0] || rv.part[1] != tv.part[1] || wld_version_cmp(&rv, &tv) > 0)
+            continue;
+        if (!best || wld_version_cmp(&rv, &bv) > 0) {
+            best = row;
+            bv = rv;
+        }
+    }
+    return best;
+}
+
+static const char *guide_outcome(const struct wld_eval_ctx *ctx, const char *driver)
+{
+    const cJSON *row;
+    struct wld_version d;
+    if (wld_version_parse(driver, &d, NULL) < 0)
+        return NULL;
+    cJSON_ArrayForEach(row, wld_param(ctx, "guide_rows"))
+    {
+        const char *max = wld_fact_str(row, "at_most");
+        double branch = wld_fact_num(row, "branch", -1);
+        if ((max && wld_version_cmp_str(driver, max) <= 0) ||
+            (branch >= 0 && (double) d.part[0] == branch))
+            return wld_fact_str(row, "outcome");
+    }
+    return NULL;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    char decided[256];
+    enum wld_platform p =
+            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    bool wsl = p == WLD_PLATFORM_WSL2;
+    const char *probe = wld_fact_str(ctx->mine, "probe");
+    const char *driver = wld_fact_str(ctx->mine, "driver_version");
+    const char *cuda = wld_fact_str(ctx->mine, "cuda_version");
+    const char *toolkit = wld_fact_str(wld_facts_of(ctx, "cuda.toolkit"), "version");
+    const char *column = wsl ? "windows" : "linux";
+
+    wld_finding_var(f, "driver", driver ? driver : "unknown");
+    wld_finding_var(f, "where", wsl ? "Windows" : "Linux");
+    wld_finding_var(f, "cuda", cuda ? cuda : "unknown");
+    wld_finding_var(f, "nvidia_smi", wld_fact_str(ctx->mine, "nvidia_smi"));
+    wld_finding_var_num(
+            f, "ms", wld_fact_num(cJSON_GetObjectItemCaseSensitive(ctx->mine, "table"), "ms", 0));
+    if (p == WLD_PLATFORM_WSL1) {
+        wld_finding_outcome(f, "not_applicable_wsl1");
+        return;
+    }
+    if (!driver) {
+        static const char *const failures[] = { "timeout",     "no_driver", "blocked", "no_devices",
+                                                "nvml_failed", "crashed",   "garbage" };
+        for (size_t i = 0; probe && i < WLD_ARRAY_SIZE(failures); i++)
+            if (strcmp(probe, failures[i]) == 0) {
+                char key[48];
+                snprintf(key, sizeof(key), "smi_%s%s", failures[i],
+                         strcmp(failures[i], "no_driver") == 0 && wsl ? "_wsl" : "");
+                wld_finding_outcome(f, key);
+                return;
+            }
+        wld_finding_outcome(f, wsl ? "missing_wsl" : "missing_native");
+        return;
+    }
+    if (wsl && wld_version_cmp_str(driver, wld_param_str(ctx, "wsl_min_driver")) < 0) {
+        wld_finding_var(f, "min", wld_param_str(ctx, "wsl_min_driver"));
+        wld_finding_outcome(f, "too_old_for_wsl");
+        return;
+    }
+    if (toolkit) {
+        const cJSON *row = table_row(wld_param(ctx, "cuda_driver_table"), toolkit);
+        char major[16];
+        snprintf(major, sizeof(major), "%lu", strtoul(toolkit, NULL, 10));
+        const cJSON *fam =
+                cJSON_GetObjectItemCaseSensitive(wld_param(ctx, "family_minimum"), major);
+        const char *fam_min = wld_fact_str(fam, column);
+        const char *row_min = wld_fact_str(row, column);
+        wld_finding_var(f, "toolkit", toolkit);
+        if (fam_min && wld_version_cmp_str(driver, fam_min) < 0) {
+            wld_finding_var(f, "min", fam_min);
+            wld_finding_var(f, "major", major);
+            wld_finding_outcome(f, "below_family_minimum");
+            return;
+        }
+        if (row_min && wld_version_cmp_str(driver, row_min) < 0) {
+            wld_finding_var(f, "min", row_min);
+            wld_finding_var(f, "row", wld_fact_str(row, "cuda"));
+            wld_finding_outcome(f, "below_toolkit_minimum");
+            return;
+        }
+    }
+    if (cuda && strcmp(cuda, "ERR!") == 0) {
+        wld_finding_outcome(f, "cuda_err");
+        return;
+    }
+    const char *guide = wsl ? guide_outcome(ctx, driver) : NULL;
+    if (guide) {
+        wld_finding_outcome(f, guide);
+        return;
+    }
+    wld_finding_var(f, "toolkit_note", toolkit ? wld_param_str(ctx, "toolkit_ok_note") : "");
+    wld_finding_var(f, "toolkit", toolkit ? toolkit : "");
+    wld_finding_outcome(f, "ok");
+}
+
+static const char *const outcomes[] = {
+    "ok",
+    "missing_wsl",
+    "missing_native",
+    "smi_timeout",
+    "smi_no_driver",
+    "smi_no_driver_wsl",
+    "smi_blocked",
+    "smi_no_devices",
+    "smi_nvml_failed",
+    "smi_crashed",
+    "smi_garbage",
+    "too_old_for_wsl",
+    "below_family_minimum",
+    "below_toolkit_minimum",
+    "cuda_err",
+    "not_applicable_wsl1",
+    "guide_red",
+    "guide_yellow",
+    "guide_insider",
+    NULL,
+};
+static const char *const params[] = { "wsl_min_driver", "cuda_driver_table", "family_minimum",
+                                      "guide_rows",     "toolkit_ok_note",   NULL };
+static const char *const needs[] = { "wsl.platform", "cuda.toolkit", NULL };
+
+const struct wld_check wld_check_gpu_driver = {
+    .id = "gpu.driver",
+    .title = "Host NVIDIA driver",
+    .looks_at = "nvidia-smi (/usr/lib/wsl/lib first on WSL; --query-gpu CSV, then the table), "
+                "/proc/driver/nvidia/version",
+    .outcomes = outcomes,
+    .params = params,
+    .needs = needs,
+    .gather = gather,
+    .evaluate = evaluate,
+};

@@ -1,0 +1,224 @@
+/* models.storage: where the model files live, by the filesystem that holds them.
+ *
+ * Guards against the most expensive silent slowdown on WSL2: GGUF files on /mnt/c are read
+ * over 9p (drvfs), which Microsoft documents as much slower than the distro's own ext4; the
+ * setup guide measured a 70B load at 340 s vs 12 s. A symlink from an ext4 home into
+ * /mnt/c hides the same trap, so every path is resolved before its mount is looked up. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "wld/check.h"
+#include "wld/cli.h"
+#include "wld/parse.h"
+
+#define MAX_MODELS  64
+#define MAX_VISITED 4000
+
+struct scan {
+    const struct wld_host *h;
+    cJSON *models;
+    unsigned visited;
+};
+
+static bool is_model_name(const char *dir, const char *name)
+{
+    if (wld_str_ends(name, ".gguf"))
+        return true;
+    /* ollama stores models as content-addressed blobs */
+    return strstr(dir, "/.ollama/models/blobs") && wld_str_starts(name, "sha256");
+}
+
+static void add_model(struct scan *s, const char *path, const char *origin)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, s->models)
+    {
+        if (strcmp(wld_fact_str(m, "path"), path) == 0)
+            return;
+    }
+    if (cJSON_GetArraySize(s->models) >= MAX_MODELS)
+        return;
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "path", path);
+    cJSON_AddStringToObject(e, "origin", origin);
+    cJSON_AddItemToArray(s->models, e);
+}
+
+static void scan_dir(struct scan *s, const char *dir, int depth)
+{
+    char **names = NULL;
+    if (depth > 6 || s->visited > MAX_VISITED || wld_host_list(s->h, dir, 1024, &names) < 0)
+        return;
+    for (char **n = names; *n && s->visited < MAX_VISITED; n++) {
+        char *p = wld_xasprintf("%s/%s", dir, *n);
+        struct stat st;
+        s->visited++;
+        if (wld_host_stat(s->h, p, true, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && (*n)[0] != '.')
+                scan_dir(s, p, depth + 1);
+            else if (S_ISREG(st.st_mode) && is_model_name(dir, *n))
+                add_model(s, p, "scan");
+        }
+        free(p);
+    }
+    wld_strv_free(names);
+}
+
+static void
+describe(const struct wld_host *h, cJSON *model, const struct wld_mount *mounts, size_t n_mounts)
+{
+    const char *path = wld_fact_str(model, "path");
+    char *resolved = NULL;
+    struct stat st;
+    bool exists = wld_host_stat(h, path, true, &st) == 0;
+    cJSON_AddBoolToObject(model, "exists", exists);
+    if (exists)
+        cJSON_AddNumberToObject(model, "bytes", (double) st.st_size);
+    if (wld_host_resolve(h, path, &resolved) < 0)
+        return;
+    if (strcmp(resolved, path) != 0)
+        cJSON_AddStringToObject(model, "resolved", resolved);
+    const struct wld_mount *m = wld_mount_for_path(mounts, n_mounts, resolved);
+    if (m) {
+        cJSON_AddStringToObject(model, "mount_point", m->mount_point);
+        cJSON_AddStringToObject(model, "fstype", m->fstype);
+        cJSON_AddStringToObject(model, "mount_source", m->source);
+    }
+    free(resolved);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    static const char *const places[] = { "models",
+                                          ".models",
+                                          ".cache/llama.cpp",
+                                          ".cache/huggingface/hub",
+                                          ".ollama/models/blobs",
+                                          ".lmstudio/models" };
+    const struct wld_host *h = ctx->host;
+    struct scan s = { .h = h, .models = cJSON_AddArrayToObject(facts, "models") };
+    for (char **m = ctx->opts ? ctx->opts->models : NULL; m && *m; m++)
+        add_model(&s, *m, "--model");
+    const char *env = wld_host_getenv(h, "LLAMA_ARG_MODEL");
+    if (env && env[0] == '/')
+        add_model(&s, env, "LLAMA_ARG_MODEL");
+    const char *home = wld_host_home(h);
+    for (size_t i = 0; home && i < WLD_ARRAY_SIZE(places); i++) {
+        char *dir = wld_xasprintf("%s/%s", home, places[i]);
+        scan_dir(&s, dir, 0);
+        free(dir);
+    }
+
+    struct wld_buf b;
+    struct wld_mount *mounts = NULL;
+    size_t n_mounts = 0;
+    if (wld_host_read(h, "/proc/self/mountinfo", WLD_CAP_FILE, &b) == 0 ||
+        wld_host_read(h, "/proc/mounts", WLD_CAP_FILE, &b) == 0) {
+        if (wld_mounts_parse(b.data, &mounts, &n_mounts) < 0)
+            cJSON_AddStringToObject(facts, "mount_table", "unparsable");
+        wld_buf_release(&b);
+    } else {
+        cJSON_AddStringToObject(facts, "mount_table", "unreadable");
+    }
+    cJSON *m;
+    cJSON_ArrayForEach(m, s.models)
+    {
+        describe(h, m, mounts, n_mounts);
+    }
+    wld_mounts_free(mounts, n_mounts);
+    return 0;
+}
+
+static bool in_list(const cJSON *list, const char *s)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        if (cJSON_IsString(e) && s && strcmp(e->valuestring, s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *models = cJSON_GetObjectItemCaseSensitive(ctx->mine, "models");
+    const cJSON *slow = wld_param(ctx, "slow_fs"), *caution = wld_param(ctx, "caution_fs");
+    const cJSON *fast = wld_param(ctx, "fast_fs");
+    const cJSON *m;
+    const char *verdict = NULL;
+    int n = 0;
+
+    cJSON_ArrayForEach(m, models)
+    {
+        const char *path = wld_fact_str(m, "path");
+        const char *fs = wld_fact_str(m, "fstype");
+        const char *resolved = wld_fact_str(m, "resolved");
+        const char *why = NULL;
+        n++;
+        if (!wld_fact_bool(m, "exists", false))
+            why = "missing";
+        else if (!fs)
+            why = "unknown_mount";
+        else if (in_list(slow, fs))
+            why = resolved ? "symlink_to_windows" : "on_windows_drive";
+        else if (in_list(caution, fs))
+            why = "on_virtiofs";
+        else if (!in_list(fast, fs))
+            why = "unknown_fs";
+        if (!why)
+            continue;
+        /* the worst problem decides: order of the outcomes list below */
+        static const char *const rank[] = {
+            "symlink_to_windows", "on_windows_drive", "missing",
+            "on_virtiofs",        "unknown_fs",       "unknown_mount"
+        };
+        size_t ri = 0, rv = WLD_ARRAY_SIZE(rank);
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(rank); i++) {
+            if (strcmp(rank[i], why) == 0)
+                ri = i;
+            if (verdict && strcmp(rank[i], verdict) == 0)
+                rv = i;
+        }
+        if (ri < rv) {
+            verdict = why;
+            wld_finding_var(f, "path", path);
+            wld_finding_var(f, "resolved", resolved ? resolved : path);
+            wld_finding_var(f, "fstype", fs ? fs : "unknown");
+            wld_finding_var(f, "mount_point", wld_fact_str(m, "mount_point"));
+            wld_finding_var(f, "origin", wld_fact_str(m, "origin"));
+        }
+    }
+    wld_finding_var_num(f, "count", n);
+    if (n == 0) {
+        wld_finding_outcome(f, "none_found");
+        return;
+    }
+    if (verdict) {
+        wld_finding_outcome(f, verdict);
+        return;
+    }
+    const cJSON *first = cJSON_GetArrayItem(models, 0);
+    wld_finding_var(f, "fstype", wld_fact_str(first, "fstype"));
+    wld_finding_outcome(f, "ok");
+}
+
+static const char *const outcomes[] = {
+    "ok",          "none_found", "on_windows_drive", "symlink_to_windows",
+    "on_virtiofs", "unknown_fs", "unknown_mount",    "missing",
+    NULL
+};
+static const char *const params[] = { "slow_fs", "caution_fs", "fast_fs", NULL };
+
+const struct wld_check wld_check_models_storage = {
+    .id = "models.storage",
+    .title = "Where model files live",
+    .looks_at = "--model, LLAMA_ARG_MODEL, ~/models, ~/.models, ~/.cache/llama.cpp, "
+                "~/.cache/huggingface/hub, ~/.ollama/models, ~/.lmstudio/models; symlinks "
+                "resolved; filesystem from /proc/self/mountinfo",
+    .outcomes = outcomes,
+    .params = params,
+    .gather = gather,
+    .evaluate = evaluate,
+};

@@ -1,0 +1,89 @@
+/* The check-module interface. A check gathers facts from the host (I/O only, a failed
+ * read becomes a fact) and evaluates them against its rules (pure: no I/O, no printing).
+ * Severity, thresholds and prose live in rules/, looked up by the check id and the
+ * outcome key that evaluate() picks. */
+#ifndef WLD_CHECK_H
+#define WLD_CHECK_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "wld/host.h"
+
+enum wld_status {
+    WLD_PASS,
+    WLD_WARN,
+    WLD_FAIL,
+    WLD_SKIP,
+    WLD_ERROR,
+};
+#define WLD_STATUS_COUNT 5
+
+const char *wld_status_name(enum wld_status s);
+int wld_status_parse(const char *s, enum wld_status *ret);
+
+struct wld_options;
+
+/* What gather() may use: the host, the user's options, the probe deadline. */
+struct wld_gather_ctx {
+    const struct wld_host *host;
+    const struct wld_options *opts;
+    double timeout_ms;
+};
+
+/* What evaluate() sees: every check's facts (by id), its own facts, its rule params. */
+struct wld_eval_ctx {
+    const cJSON *facts;
+    const cJSON *mine;
+    const cJSON *params;
+};
+
+/* evaluate()'s answer: the outcome key in the rules, and the variables its summary and
+ * fix templates use ("{release}"). vars is owned by the finding. */
+struct wld_finding {
+    char outcome[48];
+    cJSON *vars;
+};
+
+struct wld_check {
+    const char *id;              /* stable forever: users put it in --skip and CI configs */
+    const char *title;           /* one line for reports */
+    const char *looks_at;        /* for `list` */
+    const char *const *outcomes; /* NULL-terminated; each must exist in the rules */
+    const char *const *params;   /* NULL-terminated; each must exist in the rules */
+    const char *const *needs;    /* checks whose facts evaluate() reads; gathered too */
+    /* Fills facts (an object owned by the pipeline). Returns 0, or -errno when the
+     * doctor itself broke; host failures are facts, not errors. */
+    int (*gather)(const struct wld_gather_ctx *ctx, cJSON *facts);
+    void (*evaluate)(const struct wld_eval_ctx *ctx, struct wld_finding *f);
+};
+
+/* The registry, in report order (src/registry.c). */
+extern const struct wld_check *const wld_checks[];
+extern const size_t wld_checks_count;
+const struct wld_check *wld_check_find(const char *id);
+
+/* Finding helpers for evaluate(). */
+void wld_finding_outcome(struct wld_finding *f, const char *outcome);
+void wld_finding_var(struct wld_finding *f, const char *name, const char *value);
+void wld_finding_varf(struct wld_finding *f, const char *name, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+void wld_finding_var_num(struct wld_finding *f, const char *name, double value);
+
+/* Rule parameter lookup: the "value" of params[name], or NULL. Borrowed. */
+const cJSON *wld_param(const struct wld_eval_ctx *ctx, const char *name);
+const char *wld_param_str(const struct wld_eval_ctx *ctx, const char *name);
+double wld_param_num(const struct wld_eval_ctx *ctx, const char *name, double fallback);
+
+/* Fact helpers (NULL-safe; return fallback when absent or of another type). */
+const char *wld_fact_str(const cJSON *obj, const char *name);
+double wld_fact_num(const cJSON *obj, const char *name, double fallback);
+bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback);
+/* facts[check_id], or NULL. */
+const cJSON *wld_facts_of(const struct wld_eval_ctx *ctx, const char *check_id);
+
+/* Gather helpers: store an errno as a fact ("ENOENT"). */
+void wld_fact_errno(cJSON *obj, const char *name, int err);
+const char *wld_errno_name(int err);
+
+#endif

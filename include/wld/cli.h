@@ -1,0 +1,50 @@
+/* Command line: subcommands and options (see --help and docs/wsl-llm-doctor.1). */
+#ifndef WLD_CLI_H
+#define WLD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wld/check.h"
+
+enum wld_command {
+    WLD_CMD_CHECK,
+    WLD_CMD_LIST,
+    WLD_CMD_EXPLAIN,
+    WLD_CMD_RULES,
+    WLD_CMD_VERSION,
+    WLD_CMD_HELP,
+};
+
+enum wld_format {
+    WLD_FORMAT_TEXT,
+    WLD_FORMAT_JSON,
+};
+
+struct wld_options {
+    enum wld_command command;
+    char *explain_id;
+    char **only; /* NULL-terminated check ids, or NULL for all */
+    char **skip; /* NULL-terminated check ids, or NULL */
+    enum wld_format format;
+    char *root;              /* --root DIR, or NULL for the live host */
+    char *rules_path;        /* --rules FILE, or NULL for the embedded rules */
+    enum wld_status fail_on; /* WLD_FAIL (default) or WLD_WARN */
+    double timeout_s;        /* per probe */
+    char **models;           /* --model PATH..., NULL-terminated or NULL */
+    char *llama_server;
+    char *wslconfig;
+    bool verbose;
+    bool no_color;
+};
+
+#define WLD_DEFAULT_TIMEOUT_S 5.0
+
+/* Parses argv. Returns 0, or -EINVAL with *err set to a one-line message that names the
+ * problem and a hint (caller frees). The options are released with wld_options_release. */
+int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err);
+void wld_options_release(struct wld_options *o);
+/* The --help text. */
+extern const char wld_cli_usage[];
+
+#endif

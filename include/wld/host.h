@@ -1,0 +1,84 @@
+/* The machine being examined: the live host ("/") or a fixture tree (--root DIR).
+ * Every read of the host goes through these functions, with a size cap; checks never
+ * open files, read the environment or spawn commands themselves. Paths given to these
+ * functions are host paths ("/proc/version"); under a fixture they resolve inside DIR,
+ * and absolute symlinks inside DIR resolve inside DIR: nothing escapes it. */
+#ifndef WLD_HOST_H
+#define WLD_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "wld/util.h"
+
+struct wld_host {
+    char *root;   /* "" for the live host, else the fixture directory (no trailing '/') */
+    bool fixture; /* true under --root */
+    char **env;   /* "KEY=VALUE" strings, NULL-terminated; owned */
+};
+
+/* Size caps for host reads, in bytes. */
+#define WLD_CAP_SMALL (64u * 1024u)
+#define WLD_CAP_FILE  (1024u * 1024u)
+
+/* Creates the live host (root "/", the process environment). */
+int wld_host_new_live(struct wld_host **ret);
+/* Creates a fixture host rooted at dir; its environment comes from dir/.doctor/env.
+ * Returns -ENOENT/-ENOTDIR when dir is not a directory. */
+int wld_host_new_fixture(const char *dir, struct wld_host **ret);
+void wld_host_free(struct wld_host *h);
+
+/* Environment lookup; returns a borrowed pointer or NULL. */
+const char *wld_host_getenv(const struct wld_host *h, const char *key);
+/* $HOME of the host (environment), or NULL. Borrowed. */
+const char *wld_host_home(const struct wld_host *h);
+
+/* Resolves every symlink in path (relative links, absolute links re-rooted, "..")
+ * and returns the canonical host path; caller frees. The last component need not
+ * exist (then it is appended as is). Returns -ELOOP after 40 links. */
+int wld_host_resolve(const struct wld_host *h, const char *path, char **ret);
+/* The path on this machine's filesystem for a host path (root + resolved path);
+ * caller frees. Used to exec fixture commands and to hand paths to libraries. */
+int wld_host_real_path(const struct wld_host *h, const char *path, char **ret);
+
+/* Reads at most cap bytes of a file into out (initialised here; caller releases).
+ * out->truncated tells whether the file was longer. Returns 0 or -errno. */
+int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out);
+/* stat() (follow=true) or lstat() of a host path. */
+int wld_host_stat(const struct wld_host *h, const char *path, bool follow, struct stat *ret);
+bool wld_host_exists(const struct wld_host *h, const char *path);
+bool wld_host_is_dir(const struct wld_host *h, const char *path);
+/* Target of a symlink as stored (not re-rooted); caller frees. */
+int wld_host_readlink(const struct wld_host *h, const char *path, char **ret);
+/* Sorted entry names of a directory (no "." or ".."), at most max entries.
+ * *ret is a NULL-terminated array; free with wld_strv_free. */
+int wld_host_list(const struct wld_host *h, const char *path, size_t max, char ***ret);
+void wld_strv_free(char **v);
+
+/* What a device node looks like. On a fixture host a regular file stands in for the
+ * node (git cannot hold one); its optional content "kind=char|block|dir|regular" and
+ * "open=ok|EACCES|EPERM|ENODEV|ENXIO|ENOENT" describes the node (docs/fixtures.md). */
+enum wld_node_kind {
+    WLD_NODE_MISSING,
+    WLD_NODE_CHAR,
+    WLD_NODE_BLOCK,
+    WLD_NODE_DIR,
+    WLD_NODE_REGULAR,
+    WLD_NODE_OTHER,
+};
+struct wld_device {
+    enum wld_node_kind kind;
+    unsigned mode;  /* permission bits */
+    int open_errno; /* 0 when open(O_RDWR) succeeded, else the errno */
+};
+int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld_device *ret);
+
+/* Finds an executable: a name with '/' is checked as is, otherwise looked up in the
+ * host's PATH. Returns the host path (caller frees) or -ENOENT. */
+int wld_host_find_command(const struct wld_host *h, const char *name, char **ret);
+/* true when the host path names an executable regular file. */
+bool wld_host_is_executable(const struct wld_host *h, const char *path);
+
+#endif

@@ -1,0 +1,113 @@
+/* Parsers for what hosts print and store. Each takes bytes that may be hostile (truncated,
+ * garbage, another encoding) and either returns a result or a negative errno; none of
+ * them reads the host. Every one has a fuzz target in tests/fuzz/. */
+#ifndef WLD_PARSE_H
+#define WLD_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- .wslconfig / wsl.conf, parsed the way WSL's configfile.cpp does ---- */
+
+struct wld_ini_entry {
+    char *section; /* "" before any [section] */
+    char *key;     /* as written (WSL compares case-insensitively) */
+    char *value;   /* unquoted, escapes applied, trailing space trimmed */
+    unsigned line;
+};
+
+/* A line WSL would warn about and skip. code is one of: invalid_key, invalid_section,
+ * expected_bracket, expected_eol, expected_eq, invalid_escape, unterminated_quote,
+ * semicolon_comment. */
+struct wld_ini_diag {
+    unsigned line;
+    const char *code;
+    char *text; /* the offending line, printable */
+};
+
+struct wld_ini {
+    const char *encoding; /* utf-8, utf-8-bom, utf-16le-bom, utf-16be-bom, utf-16le, utf-16be */
+    bool wsl_readable;    /* false when WSL would read the bytes as something else */
+    bool invalid_utf8;
+    struct wld_ini_entry *entries;
+    size_t n_entries;
+    struct wld_ini_diag *diags;
+    size_t n_diags;
+};
+
+int wld_ini_parse(const char *data, size_t n, struct wld_ini **ret);
+void wld_ini_free(struct wld_ini *ini);
+
+/* ---- nvidia-smi ---- */
+
+#define WLD_NVSMI_MAX_GPUS 16
+
+struct wld_nvsmi_gpu {
+    char name[128];
+    char bus_id[40];
+    double mem_total_mib; /* -1 when unknown */
+    double mem_used_mib;
+};
+
+struct wld_nvsmi {
+    char smi_version[32];    /* "NVIDIA-SMI 545.36": the Linux-side build on WSL */
+    char driver_version[32]; /* "Driver Version" / "KMD Version": Windows driver on WSL */
+    char cuda_version[32];   /* "CUDA Version" / "CUDA UMD Version"; may be "ERR!" */
+    unsigned n_gpus;
+    struct wld_nvsmi_gpu gpus[WLD_NVSMI_MAX_GPUS];
+};
+
+/* The table nvidia-smi prints with no arguments (any driver generation, leading prompts,
+ * indentation and cut-off tables tolerated). -EINVAL when no header line is found. */
+int wld_nvsmi_parse_table(const char *text, struct wld_nvsmi *ret);
+/* `--query-gpu=driver_version,name,memory.total,memory.used --format=csv,noheader,nounits`.
+ * -EINVAL unless every line has that shape. */
+int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret);
+
+enum wld_nvsmi_error {
+    WLD_NVSMI_ERR_NONE,
+    WLD_NVSMI_ERR_NO_DRIVER,  /* couldn't communicate with the NVIDIA driver */
+    WLD_NVSMI_ERR_BLOCKED,    /* GPU access blocked by the operating system */
+    WLD_NVSMI_ERR_NO_DEVICES, /* No devices were found */
+    WLD_NVSMI_ERR_NVML,       /* another "Failed to initialize NVML: ..." */
+};
+/* Recognises the failure messages nvidia-smi prints (on stdout or stderr). */
+enum wld_nvsmi_error wld_nvsmi_classify_error(const char *text);
+
+/* ---- /proc/self/mountinfo (or /proc/mounts) ---- */
+
+struct wld_mount {
+    char *mount_point; /* octal escapes decoded */
+    char *fstype;
+    char *source;
+    char *options; /* super options (mountinfo) or options (mounts) */
+};
+
+int wld_mounts_parse(const char *text, struct wld_mount **ret, size_t *ret_n);
+void wld_mounts_free(struct wld_mount *m, size_t n);
+/* The mount holding path (longest mount-point prefix; the later of equal ones). */
+const struct wld_mount *wld_mount_for_path(const struct wld_mount *m, size_t n, const char *path);
+
+/* ---- os-release ---- */
+
+/* Value of KEY in an os-release file (quotes and escapes removed), or -ENOENT. */
+int wld_osrelease_get(const char *text, const char *key, char *out, size_t n);
+
+/* ---- CUDA toolkit version strings ---- */
+
+/* "Cuda compilation tools, release 12.2, V12.2.140" -> "12.2.140". */
+int wld_nvcc_version_parse(const char *text, char *out, size_t n);
+/* version.json {"cuda":{"version":"12.6.3"}} or version.txt "CUDA Version 11.0.228". */
+int wld_cuda_version_file_parse(const char *text, char *out, size_t n);
+
+/* ---- ldd ---- */
+
+struct wld_ldd_lib {
+    char *name; /* SONAME as requested */
+    char *path; /* resolved file, or NULL for "not found" */
+};
+/* -EINVAL for "not a dynamic executable" or output with no library line. */
+int wld_ldd_parse(const char *text, struct wld_ldd_lib **ret, size_t *ret_n);
+void wld_ldd_free(struct wld_ldd_lib *libs, size_t n);
+
+#endif

@@ -1,0 +1,57 @@
+/* The pipeline: select checks, gather facts concurrently (one thread per check, each
+ * probe with its own deadline), evaluate against the rules, and build the report. */
+#ifndef WLD_PIPELINE_H
+#define WLD_PIPELINE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "wld/check.h"
+#include "wld/cli.h"
+#include "wld/host.h"
+#include "wld/rules.h"
+
+struct wld_result {
+    const struct wld_check *check;
+    enum wld_status status;
+    char *outcome;   /* the rules' outcome key; owned */
+    char *summary;   /* owned */
+    char *fix;       /* owned; NULL when the outcome has none */
+    cJSON *evidence; /* owned */
+    cJSON *sources;  /* array of URLs; owned */
+    double duration_ms;
+};
+
+struct wld_report {
+    struct wld_result *results;
+    size_t n;
+    unsigned counts[WLD_STATUS_COUNT];
+    int exit_code;                 /* 0, 1 or 3 (see ARCHITECTURE.md) */
+    bool internal_error;           /* a check broke the doctor's own contract */
+    const struct wld_rules *rules; /* borrowed */
+    const char *root;              /* fixture root or NULL; borrowed */
+    cJSON *facts;                  /* every gathered fact, by check id; owned */
+    double total_ms;
+};
+
+/* Runs the selected checks. Returns 0 and a report (free with wld_report_free). */
+int wld_pipeline_run(const struct wld_host *h,
+                     const struct wld_rules *rules,
+                     const struct wld_options *opts,
+                     struct wld_report **ret);
+void wld_report_free(struct wld_report *r);
+
+/* Renderers: the only code that prints a report. */
+struct wld_render_opts {
+    bool color;
+    bool verbose;
+};
+void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o, FILE *out);
+/* Returns the report document in the wsl-llm-doctor/report@1 shape; caller deletes. */
+cJSON *wld_report_json(const struct wld_report *r);
+void wld_render_json(const struct wld_report *r, FILE *out);
+
+#define WLD_REPORT_SCHEMA "wsl-llm-doctor/report@1"
+#define WLD_TOOL_NAME     "wsl-llm-doctor"
+
+#endif

@@ -1,0 +1,41 @@
+/* Running host commands with deadlines. Each command runs in its own process group
+ * with stdin from /dev/null and LC_ALL=C; stdout and stderr are captured up to a cap.
+ * A command that outlives its deadline is killed with its whole process group and
+ * reaped: no zombie is left, and the caller gets a result either way. */
+#ifndef WLD_PROC_H
+#define WLD_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wld/host.h"
+#include "wld/util.h"
+
+struct wld_proc_spec {
+    const char *const *argv; /* argv[0] is a host path (see wld_host_find_command) */
+    double timeout_ms;
+    size_t out_cap; /* 0 = 1 MiB */
+};
+
+struct wld_proc_result {
+    int spawn_errno; /* 0 when the command started, else why it could not */
+    bool timed_out;  /* killed at the deadline */
+    int exit_code;   /* exit status, or -1 when killed by a signal */
+    int signal;      /* terminating signal, or 0 */
+    double duration_ms;
+    struct wld_buf out;
+    struct wld_buf err;
+};
+
+/* Runs n commands concurrently; results[i] belongs to specs[i] and must be released
+ * with wld_proc_result_release. Returns 0 (failures are in the results). */
+int wld_proc_run_many(const struct wld_host *h,
+                      const struct wld_proc_spec *specs,
+                      struct wld_proc_result *results,
+                      size_t n);
+int wld_proc_run(const struct wld_host *h,
+                 const struct wld_proc_spec *spec,
+                 struct wld_proc_result *result);
+void wld_proc_result_release(struct wld_proc_result *r);
+
+#endif

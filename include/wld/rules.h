@@ -1,0 +1,55 @@
+/* Rules: the data every verdict is judged against (rules/ (JSON), embedded at build
+ * time, overridable with --rules FILE). Loading validates the whole document against
+ * the registered checks, so a broken rules file is a clear error and never a silently
+ * empty verdict. */
+#ifndef WLD_RULES_H
+#define WLD_RULES_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "wld/check.h"
+
+#define WLD_RULES_SCHEMA "wsl-llm-doctor/rules@1"
+
+struct wld_rules {
+    cJSON *doc;          /* merged document; owned */
+    const char *version; /* borrowed from doc */
+    char sha256[65];     /* of the canonical (unformatted) document */
+    char *origin;        /* "embedded" or the file path; owned */
+};
+
+/* Each loader returns 0, or a negative errno with *err set to a one-line explanation
+ * (caller frees). Loading includes validation against the check registry. */
+int wld_rules_load_embedded(struct wld_rules **ret, char **err);
+int wld_rules_load_file(const char *path, struct wld_rules **ret, char **err);
+/* Parses one or more JSON documents (merged in order); origin names them in errors. */
+int wld_rules_load_texts(const char *const *texts,
+                         const size_t *lens,
+                         const char *const *names,
+                         size_t n,
+                         const char *origin,
+                         struct wld_rules **ret,
+                         char **err);
+void wld_rules_free(struct wld_rules *r);
+
+/* Lookups; borrowed pointers or NULL. */
+const cJSON *wld_rules_check(const struct wld_rules *r, const char *id);
+const cJSON *wld_rules_outcome(const struct wld_rules *r, const char *id, const char *outcome);
+const cJSON *wld_rules_common(const struct wld_rules *r, const char *outcome);
+const cJSON *wld_rules_source(const struct wld_rules *r, const char *key);
+
+/* Renders "{name}" placeholders from vars (strings, numbers, booleans); unknown names
+ * are kept as written. Caller frees. */
+char *wld_template_render(const char *tmpl, const cJSON *vars);
+
+/* The embedded rules files (generated at build time). */
+struct wld_embedded_file {
+    const char *name;
+    const unsigned char *data;
+    size_t len;
+};
+extern const struct wld_embedded_file wld_embedded_rules[];
+extern const size_t wld_embedded_rules_count;
+
+#endif

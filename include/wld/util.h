@@ -1,0 +1,59 @@
+/* Small helpers used everywhere: allocation that aborts on OOM, a growable byte
+ * buffer with a size cap, and string utilities. */
+#ifndef WLD_UTIL_H
+#define WLD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define WLD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: these abort the process on out-of-memory; callers never check. */
+void *wld_xmalloc(size_t n);
+void *wld_xcalloc(size_t n, size_t size);
+void *wld_xrealloc(void *p, size_t n);
+char *wld_xstrdup(const char *s);
+char *wld_xstrndup(const char *s, size_t n);
+/* printf into a new string; caller frees. */
+char *wld_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer. `data` is always NUL-terminated (len excludes it).
+ * `cap` is a hard limit on len: appends past it are cut and `truncated` is set. */
+struct wld_buf {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+    bool truncated;
+};
+
+void wld_buf_init(struct wld_buf *b, size_t cap);
+void wld_buf_release(struct wld_buf *b);
+void wld_buf_append(struct wld_buf *b, const void *data, size_t n);
+void wld_buf_puts(struct wld_buf *b, const char *s);
+void wld_buf_printf(struct wld_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the string over to the caller (free with free()); the buffer is reset. */
+char *wld_buf_detach(struct wld_buf *b);
+
+/* Strings. */
+bool wld_str_starts(const char *s, const char *prefix);
+bool wld_str_ends(const char *s, const char *suffix);
+bool wld_str_eq_nocase(const char *a, const char *b);
+/* Returns a pointer into s past leading spaces/tabs. */
+const char *wld_str_skip_space(const char *s);
+/* Trims ASCII whitespace (including \r) at both ends, in place; returns s. */
+char *wld_str_trim(char *s);
+/* Levenshtein distance, case-insensitive, capped at 64 characters per side. */
+unsigned wld_str_distance(const char *a, const char *b);
+/* Copies at most n-1 characters of the line starting at s (up to \n) into out. */
+void wld_str_line(const char *s, char *out, size_t n);
+/* Replaces control characters and invalid UTF-8 by '?' so hostile command
+ * output can be shown to a person; returns a new string. */
+char *wld_str_printable(const char *s, size_t n);
+
+/* Monotonic clock in milliseconds. */
+double wld_now_ms(void);
+
+#endif

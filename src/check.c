@@ -1,0 +1,148 @@
+/* Status names and the helpers checks use to build findings and read facts. */
+#include "wld/check.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/util.h"
+
+static const char *const status_names[WLD_STATUS_COUNT] = { "pass", "warn", "fail", "skip",
+                                                            "error" };
+
+const char *wld_status_name(enum wld_status s)
+{
+    return (unsigned) s < WLD_STATUS_COUNT ? status_names[s] : "error";
+}
+
+int wld_status_parse(const char *s, enum wld_status *ret)
+{
+    for (unsigned i = 0; i < WLD_STATUS_COUNT; i++)
+        if (s && strcmp(s, status_names[i]) == 0) {
+            *ret = (enum wld_status) i;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+const struct wld_check *wld_check_find(const char *id)
+{
+    for (size_t i = 0; i < wld_checks_count; i++)
+        if (strcmp(wld_checks[i]->id, id) == 0)
+            return wld_checks[i];
+    return NULL;
+}
+
+void wld_finding_outcome(struct wld_finding *f, const char *outcome)
+{
+    snprintf(f->outcome, sizeof(f->outcome), "%s", outcome);
+}
+
+void wld_finding_var(struct wld_finding *f, const char *name, const char *value)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(f->vars, name);
+    cJSON_AddStringToObject(f->vars, name, value ? value : "");
+}
+
+void wld_finding_varf(struct wld_finding *f, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int r = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        abort();
+    wld_finding_var(f, name, s);
+    free(s);
+}
+
+void wld_finding_var_num(struct wld_finding *f, const char *name, double value)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(f->vars, name);
+    cJSON_AddNumberToObject(f->vars, name, value);
+}
+
+const cJSON *wld_param(const struct wld_eval_ctx *ctx, const char *name)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(ctx->params, name);
+    return p ? cJSON_GetObjectItemCaseSensitive(p, "value") : NULL;
+}
+
+const char *wld_param_str(const struct wld_eval_ctx *ctx, const char *name)
+{
+    const cJSON *v = wld_param(ctx, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double wld_param_num(const struct wld_eval_ctx *ctx, const char *name, double fallback)
+{
+    const cJSON *v = wld_param(ctx, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+const char *wld_fact_str(const cJSON *obj, const char *name)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double wld_fact_num(const cJSON *obj, const char *name, double fallback)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : fallback;
+}
+
+const cJSON *wld_facts_of(const struct wld_eval_ctx *ctx, const char *check_id)
+{
+    return cJSON_GetObjectItemCaseSensitive(ctx->facts, check_id);
+}
+
+const char *wld_errno_name(int err)
+{
+    switch (err < 0 ? -err : err) {
+    case 0:
+        return "ok";
+    case ENOENT:
+        return "ENOENT";
+    case EACCES:
+        return "EACCES";
+    case EPERM:
+        return "EPERM";
+    case ENOTDIR:
+        return "ENOTDIR";
+    case EISDIR:
+        return "EISDIR";
+    case ENODEV:
+        return "ENODEV";
+    case ENXIO:
+        return "ENXIO";
+    case EBUSY:
+        return "EBUSY";
+    case ELOOP:
+        return "ELOOP";
+    case EINVAL:
+        return "EINVAL";
+    case ENOEXEC:
+        return "ENOEXEC";
+    case ETIMEDOUT:
+        return "ETIMEDOUT";
+    case ENAMETOOLONG:
+        return "ENAMETOOLONG";
+    default:
+        return "EIO";
+    }
+}
+
+void wld_fact_errno(cJSON *obj, const char *name, int err)
+{
+    cJSON_AddStringToObject(obj, name, wld_errno_name(err));
+}

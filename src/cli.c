@@ -1,0 +1,308 @@
+/* Command-line parsing. Hand-written rather than getopt_long so that every mistake
+ * becomes one line with a hint ("did you mean --only?"), and so a typo in a check id
+ * fails loudly instead of silently checking nothing. */
+#include "wld/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/util.h"
+
+const char wld_cli_usage[] =
+        "Usage: wsl-llm-doctor [COMMAND] [OPTIONS]\n"
+        "\n"
+        "Preflight doctor for local LLM inference (llama.cpp + CUDA) on WSL2 and Linux.\n"
+        "\n"
+        "Commands:\n"
+        "  check              run the checks (the default)\n"
+        "  list               list every check: id, title, what it looks at\n"
+        "  explain ID         what a check guards against, why, its rule data and sources\n"
+        "  rules              print the rules in effect (JSON), e.g. to edit for --rules\n"
+        "\n"
+        "Options:\n"
+        "  --only ID,...      run only these checks\n"
+        "  --skip ID,...      do not run these checks\n"
+        "  --format FMT       text (default) or json; json prints only the report on stdout\n"
+        "  --root DIR         examine a recorded host tree instead of this machine\n"
+        "  --rules FILE       judge with these rules instead of the built-in ones\n"
+        "  --fail-on LEVEL    fail (default): exit 1 on fail or error; warn: also on warn\n"
+        "  --timeout SECONDS  deadline for each probe command (default 5)\n"
+        "  --model PATH       a model file to check (repeatable)\n"
+        "  --llama-server PATH  the llama.cpp binary to check\n"
+        "  --wslconfig PATH   the .wslconfig to lint (default: found from %UserProfile%)\n"
+        "  -v, --verbose      show evidence and per-check time\n"
+        "  --no-color         no colour (also when NO_COLOR is set or stdout is no terminal)\n"
+        "  --version          print the version\n"
+        "  -h, --help         print this help\n"
+        "\n"
+        "Exit status: 0 nothing failed (warnings allowed); 1 a check failed or could not\n"
+        "run (or warned, with --fail-on warn); 2 bad usage or unusable rules; 3 internal error.\n";
+
+static const char *const long_opts[] = {
+    "only",  "skip",         "format",    "root",    "rules",    "fail-on", "timeout",
+    "model", "llama-server", "wslconfig", "verbose", "no-color", "version", "help",
+};
+
+static int usage_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(char **err, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    *err = s;
+    return -EINVAL;
+}
+
+static const char *closest(const char *word, const char *const *cands, size_t n)
+{
+    const char *best = NULL;
+    unsigned best_d = 3;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = wld_str_distance(word, cands[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best;
+}
+
+static char **strv_push(char **v, const char *s)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    v = wld_xrealloc(v, (n + 2) * sizeof(char *));
+    v[n] = wld_xstrdup(s);
+    v[n + 1] = NULL;
+    return v;
+}
+
+static int add_ids(char ***list, const char *value, const char *opt, char **err)
+{
+    char *copy = wld_xstrdup(value), *save = NULL;
+    int r = 0;
+    for (char *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+        wld_str_trim(id);
+        if (!id[0])
+            continue;
+        if (!wld_check_find(id)) {
+            const char *ids[64];
+            size_t n = 0;
+            for (size_t i = 0; i < wld_checks_count && n < 64; i++)
+                ids[n++] = wld_checks[i]->id;
+            const char *hint = closest(id, ids, n);
+            r = hint ? usage_error(err, "%s: unknown check id '%s' (did you mean '%s'?)", opt, id,
+                                   hint)
+                     : usage_error(err, "%s: unknown check id '%s' (see `wsl-llm-doctor list`)",
+                                   opt, id);
+            break;
+        }
+        *list = strv_push(*list, id);
+    }
+    free(copy);
+    if (r == 0 && !*list)
+        r = usage_error(err, "%s needs at least one check id", opt);
+    return r;
+}
+
+static int set_option(struct wld_options *o, const char *name, const char *value, char **err)
+{
+    if (strcmp(name, "only") == 0)
+        return add_ids(&o->only, value, "--only", err);
+    if (strcmp(name, "skip") == 0)
+        return add_ids(&o->skip, value, "--skip", err);
+    if (strcmp(name, "format") == 0) {
+        if (strcmp(value, "text") == 0)
+            o->format = WLD_FORMAT_TEXT;
+        else if (strcmp(value, "json") == 0)
+            o->format = WLD_FORMAT_JSON;
+        else
+            return usage_error(err, "--format: unknown format '%s' (use text or json)", value);
+        return 0;
+    }
+    if (strcmp(name, "root") == 0) {
+        free(o->root);
+        o->root = wld_xstrdup(value);
+        return 0;
+    }
+    if (strcmp(name, "rules") == 0) {
+        free(o->rules_path);
+        o->rules_path = wld_xstrdup(value);
+        return 0;
+    }
+    if (strcmp(name, "fail-on") == 0) {
+        if (strcmp(value, "fail") == 0)
+            o->fail_on = WLD_FAIL;
+        else if (strcmp(value, "warn") == 0)
+            o->fail_on = WLD_WARN;
+        else
+            return usage_error(err, "--fail-on: use 'fail' or 'warn', not '%s'", value);
+        return 0;
+    }
+    if (strcmp(name, "timeout") == 0) {
+        char *end = NULL;
+        double t = strtod(value, &end);
+        if (!end || *end || !(t > 0) || t > 3600)
+            return usage_error(err, "--timeout: '%s' is not a number of seconds in (0, 3600]",
+                               value);
+        o->timeout_s = t;
+        return 0;
+    }
+    if (strcmp(name, "model") == 0) {
+        o->models = strv_push(o->models, value);
+        return 0;
+    }
+    if (strcmp(name, "llama-server") == 0) {
+        free(o->llama_server);
+        o->llama_server = wld_xstrdup(value);
+        return 0;
+    }
+    if (strcmp(name, "wslconfig") == 0) {
+        free(o->wslconfig);
+        o->wslconfig = wld_xstrdup(value);
+        return 0;
+    }
+    return usage_error(err, "internal: unhandled option --%s", name);
+}
+
+static bool takes_value(const char *name)
+{
+    return strcmp(name, "verbose") != 0 && strcmp(name, "no-color") != 0 &&
+           strcmp(name, "version") != 0 && strcmp(name, "help") != 0;
+}
+
+static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
+{
+    static const char *const cmds[] = { "check", "list", "explain", "rules" };
+    if (*have)
+        return usage_error(err, "unexpected argument '%s' (see --help)", word);
+    *have = true;
+    if (strcmp(word, "check") == 0)
+        o->command = WLD_CMD_CHECK;
+    else if (strcmp(word, "list") == 0)
+        o->command = WLD_CMD_LIST;
+    else if (strcmp(word, "explain") == 0)
+        o->command = WLD_CMD_EXPLAIN;
+    else if (strcmp(word, "rules") == 0)
+        o->command = WLD_CMD_RULES;
+    else {
+        const char *hint = closest(word, cmds, WLD_ARRAY_SIZE(cmds));
+        return hint ? usage_error(err, "unknown command '%s' (did you mean '%s'?)", word, hint)
+                    : usage_error(err, "unknown command '%s' (see --help)", word);
+    }
+    return 0;
+}
+
+int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
+{
+    struct wld_options o = { .command = WLD_CMD_CHECK,
+                             .format = WLD_FORMAT_TEXT,
+                             .fail_on = WLD_FAIL,
+                             .timeout_s = WLD_DEFAULT_TIMEOUT_S };
+    bool have_cmd = false, want_version = false, want_help = false, rest_positional = false;
+    int r = 0;
+    *err = NULL;
+    for (int i = 1; i < argc && r == 0; i++) {
+        const char *a = argv[i];
+        if (rest_positional || a[0] != '-' || a[1] == '\0') {
+            if (have_cmd && o.command == WLD_CMD_EXPLAIN && !o.explain_id) {
+                if (!wld_check_find(a)) {
+                    r = usage_error(
+                            err, "explain: unknown check id '%s' (see `wsl-llm-doctor list`)", a);
+                    break;
+                }
+                o.explain_id = wld_xstrdup(a);
+                continue;
+            }
+            r = set_command(&o, a, &have_cmd, err);
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            rest_positional = true;
+            continue;
+        }
+        if (strcmp(a, "-v") == 0) {
+            o.verbose = true;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0) {
+            want_help = true;
+            continue;
+        }
+        if (a[1] != '-') {
+            r = usage_error(err, "unknown option '%s' (see --help)", a);
+            break;
+        }
+        char name[32];
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq ? (size_t) (eq - a - 2) : strlen(a + 2);
+        if (len >= sizeof(name))
+            len = sizeof(name) - 1;
+        memcpy(name, a + 2, len);
+        name[len] = '\0';
+        bool known = false;
+        for (size_t k = 0; k < WLD_ARRAY_SIZE(long_opts); k++)
+            known |= strcmp(name, long_opts[k]) == 0;
+        if (!known) {
+            const char *hint = closest(name, long_opts, WLD_ARRAY_SIZE(long_opts));
+            r = hint ? usage_error(err, "unknown option '--%s' (did you mean '--%s'?)", name, hint)
+                     : usage_error(err, "unknown option '--%s' (see --help)", name);
+            break;
+        }
+        if (!takes_value(name)) {
+            if (eq) {
+                r = usage_error(err, "option '--%s' takes no value", name);
+                break;
+            }
+            if (strcmp(name, "verbose") == 0)
+                o.verbose = true;
+            else if (strcmp(name, "no-color") == 0)
+                o.no_color = true;
+            else if (strcmp(name, "version") == 0)
+                want_version = true;
+            else
+                want_help = true;
+            continue;
+        }
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value) {
+            r = usage_error(err, "option '--%s' needs a value", name);
+            break;
+        }
+        r = set_option(&o, name, value, err);
+    }
+    if (r == 0 && o.command == WLD_CMD_EXPLAIN && !o.explain_id)
+        r = usage_error(err, "explain needs a check id (see `wsl-llm-doctor list`)");
+    if (r < 0) {
+        wld_options_release(&o);
+        return r;
+    }
+    if (want_help)
+        o.command = WLD_CMD_HELP;
+    else if (want_version)
+        o.command = WLD_CMD_VERSION;
+    *ret = o;
+    return 0;
+}
+
+void wld_options_release(struct wld_options *o)
+{
+    if (!o)
+        return;
+    free(o->explain_id);
+    wld_strv_free(o->only);
+    wld_strv_free(o->skip);
+    free(o->root);
+    free(o->rules_path);
+    wld_strv_free(o->models);
+    free(o->llama_server);
+    free(o->wslconfig);
+    memset(o, 0, sizeof(*o));
+}

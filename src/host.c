@@ -1,0 +1,498 @@
+/* The host: live machine or fixture tree (see wld/host.h). This file and proc.c are the
+ * only places that touch the filesystem and environment on behalf of checks. */
+#include "wld/host.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_LINKS    40
+#define MAX_ENV      4096
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static char **env_from_text(const char *text)
+{
+    size_t n = 0, alloc = 16;
+    char **env = wld_xcalloc(alloc, sizeof(char *));
+    const char *p = text;
+    while (*p && n < MAX_ENV) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t) (nl - p) : strlen(p);
+        char *line = wld_xstrndup(p, len);
+        wld_str_trim(line);
+        if (line[0] && line[0] != '#' && strchr(line, '=') && line[0] != '=') {
+            if (n + 2 > alloc) {
+                alloc *= 2;
+                env = wld_xrealloc(env, alloc * sizeof(char *));
+            }
+            env[n++] = line;
+        } else {
+            free(line);
+        }
+        p = nl ? nl + 1 : p + len;
+    }
+    env[n] = NULL;
+    return env;
+}
+
+int wld_host_new_live(struct wld_host **ret)
+{
+    struct wld_host *h = wld_xcalloc(1, sizeof(*h));
+    size_t n = 0;
+    while (environ && environ[n] && n < MAX_ENV)
+        n++;
+    h->env = wld_xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        h->env[i] = wld_xstrdup(environ[i]);
+    h->root = wld_xstrdup("");
+    h->fixture = false;
+    *ret = h;
+    return 0;
+}
+
+int wld_host_new_fixture(const char *dir, struct wld_host **ret)
+{
+    struct stat st;
+    char *abs = realpath(dir, NULL);
+    if (!abs)
+        return -errno;
+    if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        free(abs);
+        return -ENOTDIR;
+    }
+    struct wld_host *h = wld_xcalloc(1, sizeof(*h));
+    if (strcmp(abs, "/") == 0)
+        abs[0] = '\0';
+    h->root = abs;
+    h->fixture = true;
+    struct wld_buf b;
+    if (wld_host_read(h, "/.doctor/env", WLD_CAP_SMALL, &b) == 0) {
+        h->env = env_from_text(b.data);
+        wld_buf_release(&b);
+    } else {
+        h->env = wld_xcalloc(1, sizeof(char *));
+    }
+    *ret = h;
+    return 0;
+}
+
+void wld_strv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+void wld_host_free(struct wld_host *h)
+{
+    if (!h)
+        return;
+    wld_strv_free(h->env);
+    free(h->root);
+    free(h);
+}
+
+const char *wld_host_getenv(const struct wld_host *h, const char *key)
+{
+    size_t kl = strlen(key);
+    for (char **p = h->env; *p; p++)
+        if (strncmp(*p, key, kl) == 0 && (*p)[kl] == '=')
+            return *p + kl + 1;
+    return NULL;
+}
+
+const char *wld_host_home(const struct wld_host *h)
+{
+    const char *home = wld_host_getenv(h, "HOME");
+    return home && home[0] == '/' ? home : NULL;
+}
+
+/* Pops the first component of *rest into comp (NUL-terminated, at most n bytes). */
+static bool next_component(const char **rest, char *comp, size_t n)
+{
+    const char *p = *rest;
+    while (*p == '/')
+        p++;
+    if (!*p) {
+        *rest = p;
+        return false;
+    }
+    const char *e = strchr(p, '/');
+    size_t len = e ? (size_t) (e - p) : strlen(p);
+    if (len >= n)
+        len = n - 1;
+    memcpy(comp, p, len);
+    comp[len] = '\0';
+    *rest = e ? e : p + strlen(p);
+    return true;
+}
+
+static void pop_last(char *path)
+{
+    char *slash = strrchr(path, '/');
+    if (slash)
+        *slash = '\0';
+}
+
+int wld_host_resolve(const struct wld_host *h, const char *path, char **ret)
+{
+    struct wld_buf out, rest_buf;
+    char comp[256];
+    int links = 0, r = 0;
+    wld_buf_init(&out, 4096);
+    wld_buf_init(&rest_buf, 16384);
+    wld_buf_puts(&rest_buf, path);
+    char *rest_owned = wld_buf_detach(&rest_buf);
+    const char *rest = rest_owned;
+    bool exists = true;
+
+    while (next_component(&rest, comp, sizeof(comp))) {
+        if (strcmp(comp, ".") == 0)
+            continue;
+        if (strcmp(comp, "..") == 0) {
+            pop_last(out.data);
+            out.len = strlen(out.data);
+            continue;
+        }
+        size_t before = out.len;
+        wld_buf_puts(&out, "/");
+        wld_buf_puts(&out, comp);
+        if (out.truncated) {
+            r = -ENAMETOOLONG;
+            goto done;
+        }
+        if (!exists)
+            continue;
+        char *real = wld_xasprintf("%s%s", h->root, out.data);
+        struct stat st;
+        if (lstat(real, &st) < 0) {
+            exists = false; /* the rest is appended lexically */
+            free(real);
+            continue;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            char target[4096];
+            ssize_t n = readlink(real, target, sizeof(target) - 1);
+            free(real);
+            if (n < 0 || ++links > MAX_LINKS) {
+                r = n < 0 ? -errno : -ELOOP;
+                goto done;
+            }
+            target[n] = '\0';
+            char *next = wld_xasprintf("%s/%s", target, rest);
+            free(rest_owned);
+            rest_owned = next;
+            rest = rest_owned;
+            out.len = before;
+            out.data[before] = '\0';
+            if (target[0] == '/') {
+                out.len = 0;
+                out.data[0] = '\0';
+            }
+            continue;
+        }
+        free(real);
+    }
+done:
+    free(rest_owned);
+    if (r < 0) {
+        wld_buf_release(&out);
+        return r;
+    }
+    if (out.len == 0)
+        wld_buf_puts(&out, "/");
+    *ret = wld_buf_detach(&out);
+    return 0;
+}
+
+int wld_host_real_path(const struct wld_host *h, const char *path, char **ret)
+{
+    if (!h->fixture) {
+        *ret = wld_xstrdup(path);
+        return 0;
+    }
+    char *resolved = NULL;
+    int r = wld_host_resolve(h, path, &resolved);
+    if (r < 0)
+        return r;
+    *ret = wld_xasprintf("%s%s", h->root, strcmp(resolved, "/") == 0 ? "" : resolved);
+    if (!(*ret)[0]) {
+        free(*ret);
+        *ret = wld_xstrdup("/");
+    }
+    free(resolved);
+    return 0;
+}
+
+int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out)
+{
+    char *real = NULL;
+    int r = wld_host_real_path(h, path, &real);
+    if (r < 0)
+        return r;
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    free(real);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+        close(fd);
+        return r;
+    }
+    wld_buf_init(out, cap);
+    char chunk[16384];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r = -errno;
+            wld_buf_release(out);
+            close(fd);
+            return r;
+        }
+        if (n == 0)
+            break;
+        wld_buf_append(out, chunk, (size_t) n);
+        if (out->truncated)
+            break;
+    }
+    close(fd);
+    return 0;
+}
+
+int wld_host_stat(const struct wld_host *h, const char *path, bool follow, struct stat *ret)
+{
+    char *real = NULL;
+    int r;
+    if (h->fixture && !follow) {
+        /* resolve the parent only, keep the last component unresolved */
+        const char *slash = strrchr(path, '/');
+        char *parent = slash && slash != path ? wld_xstrndup(path, (size_t) (slash - path))
+                                              : wld_xstrdup("/");
+        r = wld_host_real_path(h, parent, &real);
+        free(parent);
+        if (r < 0)
+            return r;
+        char *full = wld_xasprintf("%s/%s", real, slash ? slash + 1 : path);
+        free(real);
+        real = full;
+    } else {
+        r = wld_host_real_path(h, path, &real);
+        if (r < 0)
+            return r;
+    }
+    r = follow ? stat(real, ret) : lstat(real, ret);
+    r = r < 0 ? -errno : 0;
+    free(real);
+    return r;
+}
+
+bool wld_host_exists(const struct wld_host *h, const char *path)
+{
+    struct stat st;
+    return wld_host_stat(h, path, true, &st) == 0;
+}
+
+bool wld_host_is_dir(const struct wld_host *h, const char *path)
+{
+    struct stat st;
+    return wld_host_stat(h, path, true, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int wld_host_readlink(const struct wld_host *h, const char *path, char **ret)
+{
+    struct stat st;
+    int r = wld_host_stat(h, path, false, &st);
+    if (r < 0)
+        return r;
+    if (!S_ISLNK(st.st_mode))
+        return -EINVAL;
+    const char *slash = strrchr(path, '/');
+    char *parent_real = NULL;
+    char *parent =
+            slash && slash != path ? wld_xstrndup(path, (size_t) (slash - path)) : wld_xstrdup("/");
+    r = wld_host_real_path(h, parent, &parent_real);
+    free(parent);
+    if (r < 0)
+        return r;
+    char *real = wld_xasprintf("%s/%s", parent_real, slash ? slash + 1 : path);
+    free(parent_real);
+    char target[4096];
+    ssize_t n = readlink(real, target, sizeof(target) - 1);
+    free(real);
+    if (n < 0)
+        return -errno;
+    target[n] = '\0';
+    *ret = wld_xstrdup(target);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int wld_host_list(const struct wld_host *h, const char *path, size_t max, char ***ret)
+{
+    char *real = NULL;
+    int r = wld_host_real_path(h, path, &real);
+    if (r < 0)
+        return r;
+    DIR *d = opendir(real);
+    free(real);
+    if (!d)
+        return -errno;
+    size_t n = 0, alloc = 16;
+    char **v = wld_xcalloc(alloc, sizeof(char *));
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n + 2 > alloc) {
+            alloc *= 2;
+            v = wld_xrealloc(v, alloc * sizeof(char *));
+        }
+        v[n++] = wld_xstrdup(e->d_name);
+    }
+    closedir(d);
+    v[n] = NULL;
+    qsort(v, n, sizeof(char *), cmp_str);
+    *ret = v;
+    return 0;
+}
+
+static int errno_from_name(const char *s)
+{
+    static const struct {
+        const char *name;
+        int value;
+    } names[] = {
+        { "EACCES", EACCES }, { "EPERM", EPERM },   { "ENODEV", ENODEV },
+        { "ENXIO", ENXIO },   { "ENOENT", ENOENT }, { "EBUSY", EBUSY },
+    };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++)
+        if (strcmp(s, names[i].name) == 0)
+            return names[i].value;
+    return EIO;
+}
+
+static void parse_standin(const char *text, struct wld_device *dev)
+{
+    char line[128];
+    for (const char *p = text; *p;) {
+        wld_str_line(p, line, sizeof(line));
+        wld_str_trim(line);
+        if (wld_str_starts(line, "kind=")) {
+            const char *k = line + 5;
+            dev->kind = strcmp(k, "char") == 0      ? WLD_NODE_CHAR
+                        : strcmp(k, "block") == 0   ? WLD_NODE_BLOCK
+                        : strcmp(k, "dir") == 0     ? WLD_NODE_DIR
+                        : strcmp(k, "regular") == 0 ? WLD_NODE_REGULAR
+                                                    : WLD_NODE_OTHER;
+        } else if (wld_str_starts(line, "open=")) {
+            dev->open_errno = strcmp(line + 5, "ok") == 0 ? 0 : errno_from_name(line + 5);
+        } else if (wld_str_starts(line, "mode=")) {
+            dev->mode = (unsigned) strtoul(line + 5, NULL, 8) & 07777u;
+        }
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : p + strlen(p);
+    }
+}
+
+int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld_device *ret)
+{
+    struct wld_device dev = { .kind = WLD_NODE_MISSING, .mode = 0, .open_errno = ENOENT };
+    struct stat st;
+    int r = wld_host_stat(h, path, true, &st);
+    if (r == -ENOENT || r == -ENOTDIR) {
+        *ret = dev;
+        return 0;
+    }
+    if (r < 0)
+        return r;
+    dev.mode = (unsigned) st.st_mode & 07777u;
+    if (h->fixture && S_ISREG(st.st_mode)) {
+        struct wld_buf b;
+        dev.kind = WLD_NODE_CHAR;
+        dev.open_errno = 0;
+        dev.mode = 0666;
+        if (wld_host_read(h, path, 4096, &b) == 0) {
+            parse_standin(b.data, &dev);
+            wld_buf_release(&b);
+        }
+        *ret = dev;
+        return 0;
+    }
+    dev.kind = S_ISCHR(st.st_mode)   ? WLD_NODE_CHAR
+               : S_ISBLK(st.st_mode) ? WLD_NODE_BLOCK
+               : S_ISDIR(st.st_mode) ? WLD_NODE_DIR
+               : S_ISREG(st.st_mode) ? WLD_NODE_REGULAR
+                                     : WLD_NODE_OTHER;
+    dev.open_errno = 0;
+    if (dev.kind == WLD_NODE_CHAR) {
+        char *real = NULL;
+        if (wld_host_real_path(h, path, &real) == 0) {
+            int fd = open(real, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+            if (fd < 0)
+                dev.open_errno = errno;
+            else
+                close(fd);
+            free(real);
+        }
+    }
+    *ret = dev;
+    return 0;
+}
+
+bool wld_host_is_executable(const struct wld_host *h, const char *path)
+{
+    char *real = NULL;
+    struct stat st;
+    bool ok = false;
+    if (wld_host_real_path(h, path, &real) < 0)
+        return false;
+    if (stat(real, &st) == 0 && S_ISREG(st.st_mode) && access(real, X_OK) == 0)
+        ok = true;
+    free(real);
+    return ok;
+}
+
+int wld_host_find_command(const struct wld_host *h, const char *name, char **ret)
+{
+    if (strchr(name, '/')) {
+        if (!wld_host_is_executable(h, name))
+            return -ENOENT;
+        *ret = wld_xstrdup(name);
+        return 0;
+    }
+    const char *path = wld_host_getenv(h, "PATH");
+    if (!path)
+        path = DEFAULT_PATH;
+    char *copy = wld_xstrdup(path);
+    char *save = NULL;
+    int r = -ENOENT;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        if (dir[0] != '/')
+            continue; /* relative PATH entries depend on a cwd we do not have */
+        char *cand = wld_xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name);
+        if (wld_host_is_executable(h, cand)) {
+            *ret = cand;
+            r = 0;
+            break;
+        }
+        free(cand);
+    }
+    free(copy);
+    return r;
+}

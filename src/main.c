@@ -1,0 +1,202 @@
+/* wsl-llm-doctor: the only place that chooses the exit code and prints errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wld/cli.h"
+#include "wld/pipeline.h"
+#include "wld/rules.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* On the live host, relative paths the user typed are relative to the cwd. */
+static void absolutize(char **path)
+{
+    char cwd[4096];
+    if (!*path || (*path)[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return;
+    char *abs = wld_xasprintf("%s/%s", cwd, *path);
+    free(*path);
+    *path = abs;
+}
+
+static bool want_color(const struct wld_options *o)
+{
+    const char *no = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (o->no_color || (no && no[0]) || o->format != WLD_FORMAT_TEXT)
+        return false;
+    return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int cmd_list(const struct wld_options *o)
+{
+    if (o->format == WLD_FORMAT_JSON) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; i < wld_checks_count; i++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddStringToObject(c, "id", wld_checks[i]->id);
+            cJSON_AddStringToObject(c, "title", wld_checks[i]->title);
+            cJSON_AddStringToObject(c, "looks_at", wld_checks[i]->looks_at);
+            cJSON_AddItemToArray(arr, c);
+        }
+        char *s = cJSON_Print(arr);
+        puts(s);
+        free(s);
+        cJSON_Delete(arr);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < wld_checks_count; i++)
+        printf("%-16s %s\n%16s  looks at: %s\n", wld_checks[i]->id, wld_checks[i]->title, "",
+               wld_checks[i]->looks_at);
+    return EXIT_OK;
+}
+
+static void print_sources(const struct wld_rules *rules, const cJSON *list, const char *indent)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, list)
+    {
+        const cJSON *src = cJSON_IsString(k) ? wld_rules_source(rules, k->valuestring) : NULL;
+        if (!src)
+            continue;
+        printf("%s[%s] %s (%s)\n", indent, k->valuestring,
+               cJSON_GetObjectItemCaseSensitive(src, "url")->valuestring,
+               cJSON_GetObjectItemCaseSensitive(src, "authority")->valuestring);
+    }
+}
+
+static int cmd_explain(const struct wld_options *o, const struct wld_rules *rules)
+{
+    const struct wld_check *c = wld_check_find(o->explain_id);
+    const cJSON *r = wld_rules_check(rules, c->id);
+    if (o->format == WLD_FORMAT_JSON) {
+        cJSON *doc = cJSON_Duplicate(r, true);
+        cJSON_AddStringToObject(doc, "id", c->id);
+        cJSON_AddStringToObject(doc, "title", c->title);
+        char *s = cJSON_Print(doc);
+        puts(s);
+        free(s);
+        cJSON_Delete(doc);
+        return EXIT_OK;
+    }
+    printf("%s: %s\n\nLooks at: %s\n\nGuards against: %s\n\nWhy: %s\n", c->id, c->title,
+           c->looks_at, cJSON_GetObjectItemCaseSensitive(r, "guards")->valuestring,
+           cJSON_GetObjectItemCaseSensitive(r, "why")->valuestring);
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(r, "params");
+    const cJSON *p;
+    if (cJSON_GetArraySize(params) > 0)
+        puts("\nRule data:");
+    cJSON_ArrayForEach(p, params)
+    {
+        char *v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(p, "value"));
+        const cJSON *note = cJSON_GetObjectItemCaseSensitive(p, "note");
+        if (strlen(v) > 160)
+            strcpy(v + 150, " ...");
+        printf("  %s = %s  [%s]\n", p->string, v,
+               cJSON_GetObjectItemCaseSensitive(p, "source")->valuestring);
+        if (cJSON_IsString(note))
+            printf("      %s\n", note->valuestring);
+        free(v);
+    }
+    puts("\nOutcomes:");
+    const cJSON *oc;
+    cJSON_ArrayForEach(oc, cJSON_GetObjectItemCaseSensitive(r, "outcomes"))
+    {
+        const cJSON *fix = cJSON_GetObjectItemCaseSensitive(oc, "fix");
+        printf("  %-5s %s: %s\n", cJSON_GetObjectItemCaseSensitive(oc, "status")->valuestring,
+               oc->string, cJSON_GetObjectItemCaseSensitive(oc, "summary")->valuestring);
+        if (cJSON_IsString(fix))
+            printf("        fix: %s\n", fix->valuestring);
+    }
+    puts("\nSources:");
+    print_sources(rules, cJSON_GetObjectItemCaseSensitive(r, "sources"), "  ");
+    cJSON_ArrayForEach(oc, cJSON_GetObjectItemCaseSensitive(r, "outcomes"))
+            print_sources(rules, cJSON_GetObjectItemCaseSensitive(oc, "sources"), "  ");
+    return EXIT_OK;
+}
+
+static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
+{
+    struct wld_host *host = NULL;
+    int r = o->root ? wld_host_new_fixture(o->root, &host) : wld_host_new_live(&host);
+    if (r < 0) {
+        fprintf(stderr, "wsl-llm-doctor: --root %s: not a directory we can read (%s)\n", o->root,
+                strerror(-r));
+        return EXIT_USAGE;
+    }
+    struct wld_report *rep = NULL;
+    r = wld_pipeline_run(host, rules, o, &rep);
+    if (r < 0) {
+        fprintf(stderr, "wsl-llm-doctor: internal error: %s\n", strerror(-r));
+        wld_host_free(host);
+        return EXIT_INTERNAL;
+    }
+    if (o->format == WLD_FORMAT_JSON) {
+        wld_render_json(rep, stdout);
+    } else {
+        struct wld_render_opts ro = { .color = want_color(o), .verbose = o->verbose };
+        wld_render_text(rep, &ro, stdout);
+    }
+    int code = rep->exit_code;
+    wld_report_free(rep);
+    wld_host_free(host);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    struct wld_options o;
+    char *err = NULL;
+    if (wld_cli_parse(argc, argv, &o, &err) < 0) {
+        fprintf(stderr, "wsl-llm-doctor: %s\n", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (o.command == WLD_CMD_HELP) {
+        fputs(wld_cli_usage, stdout);
+        wld_options_release(&o);
+        return EXIT_OK;
+    }
+    if (o.command == WLD_CMD_VERSION) {
+        printf("wsl-llm-doctor %s\n", WLD_VERSION);
+        wld_options_release(&o);
+        return EXIT_OK;
+    }
+    if (o.command == WLD_CMD_LIST) {
+        int code = cmd_list(&o);
+        wld_options_release(&o);
+        return code;
+    }
+    if (!o.root) {
+        absolutize(&o.llama_server);
+        absolutize(&o.wslconfig);
+        for (char **m = o.models; m && *m; m++)
+            absolutize(m);
+    }
+
+    struct wld_rules *rules = NULL;
+    int r = o.rules_path ? wld_rules_load_file(o.rules_path, &rules, &err)
+                         : wld_rules_load_embedded(&rules, &err);
+    if (r < 0) {
+        fprintf(stderr, "wsl-llm-doctor: unusable rules: %s\n", err);
+        free(err);
+        wld_options_release(&o);
+        return EXIT_USAGE;
+    }
+    int code;
+    if (o.command == WLD_CMD_EXPLAIN) {
+        code = cmd_explain(&o, rules);
+    } else if (o.command == WLD_CMD_RULES) {
+        char *s = cJSON_Print(rules->doc);
+        puts(s);
+        free(s);
+        code = EXIT_OK;
+    } else {
+        code = cmd_check(&o, rules);
+    }
+    wld_rules_free(rules);
+    wld_options_release(&o);
+    return code;
+}

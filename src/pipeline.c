@@ -1,0 +1,192 @@
+/* Gather concurrently, evaluate in registry order (see wld/pipeline.h). */
+#include "wld/pipeline.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/util.h"
+
+struct job {
+    const struct wld_check *check;
+    struct wld_gather_ctx ctx;
+    cJSON *facts; /* the check's own namespace; only this thread touches it */
+    int rc;
+    double ms;
+    bool started;
+    pthread_t thread;
+};
+
+static bool in_list(char *const *list, const char *id)
+{
+    for (; list && *list; list++)
+        if (strcmp(*list, id) == 0)
+            return true;
+    return false;
+}
+
+static void *gather_main(void *arg)
+{
+    struct job *j = arg;
+    double t0 = wld_now_ms();
+    j->rc = j->check->gather(&j->ctx, j->facts);
+    j->ms = wld_now_ms() - t0;
+    return NULL;
+}
+
+static cJSON *source_urls(const struct wld_rules *rules, const cJSON *outcome, const cJSON *check)
+{
+    cJSON *urls = cJSON_CreateArray();
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(outcome, "sources");
+    if (cJSON_GetArraySize(list) == 0)
+        list = cJSON_GetObjectItemCaseSensitive(check, "sources");
+    const cJSON *k;
+    cJSON_ArrayForEach(k, list)
+    {
+        const cJSON *src = cJSON_IsString(k) ? wld_rules_source(rules, k->valuestring) : NULL;
+        const cJSON *url = cJSON_GetObjectItemCaseSensitive(src, "url");
+        if (cJSON_IsString(url))
+            cJSON_AddItemToArray(urls, cJSON_CreateString(url->valuestring));
+    }
+    return urls;
+}
+
+static void judge(struct wld_report *rep,
+                  struct wld_result *res,
+                  const struct job *j,
+                  const struct wld_rules *rules)
+{
+    const struct wld_check *c = j->check;
+    const cJSON *crules = wld_rules_check(rules, c->id);
+    struct wld_finding f = { .outcome = "", .vars = cJSON_CreateObject() };
+    const cJSON *outcome = NULL;
+    double t0 = wld_now_ms();
+
+    if (j->rc < 0) {
+        wld_finding_varf(&f, "error", "gathering facts failed (%s)", wld_errno_name(j->rc));
+    } else {
+        struct wld_eval_ctx ctx = {
+            .facts = rep->facts,
+            .mine = j->facts,
+            .params = cJSON_GetObjectItemCaseSensitive(crules, "params"),
+        };
+        c->evaluate(&ctx, &f);
+        outcome = wld_rules_outcome(rules, c->id, f.outcome);
+        if (!outcome)
+            wld_finding_varf(&f, "error", "outcome '%s' has no rules entry", f.outcome);
+    }
+    if (!outcome) {
+        /* The doctor broke its own contract: report it on this check, exit 3. */
+        outcome = wld_rules_common(rules, "internal_error");
+        wld_finding_outcome(&f, "internal_error");
+        rep->internal_error = true;
+    }
+    const char *status = cJSON_GetObjectItemCaseSensitive(outcome, "status")->valuestring;
+    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(outcome, "summary");
+    const cJSON *fix = cJSON_GetObjectItemCaseSensitive(outcome, "fix");
+    if (wld_status_parse(status, &res->status) < 0)
+        res->status = WLD_ERROR;
+    res->check = c;
+    res->outcome = wld_xstrdup(f.outcome);
+    res->summary = wld_template_render(summary->valuestring, f.vars);
+    res->fix = cJSON_IsString(fix) ? wld_template_render(fix->valuestring, f.vars) : NULL;
+    res->evidence = cJSON_Duplicate(j->facts, true);
+    const cJSON *v;
+    cJSON_ArrayForEach(v, f.vars)
+    {
+        if (!cJSON_GetObjectItemCaseSensitive(res->evidence, v->string))
+            cJSON_AddItemToObject(res->evidence, v->string, cJSON_Duplicate(v, true));
+    }
+    res->sources = source_urls(rules, outcome, crules);
+    res->duration_ms = j->ms + (wld_now_ms() - t0);
+    cJSON_Delete(f.vars);
+}
+
+int wld_pipeline_run(const struct wld_host *h,
+                     const struct wld_rules *rules,
+                     const struct wld_options *opts,
+                     struct wld_report **ret)
+{
+    double t0 = wld_now_ms();
+    struct wld_report *rep = wld_xcalloc(1, sizeof(*rep));
+    struct job *jobs = wld_xcalloc(wld_checks_count, sizeof(*jobs));
+    size_t n = 0;
+
+    rep->rules = rules;
+    rep->root = h->fixture ? h->root : NULL;
+    rep->facts = cJSON_CreateObject();
+    /* Reported checks first (registry order), then the ones only gathered for them. */
+    bool *want = wld_xcalloc(wld_checks_count, sizeof(bool));
+    bool *gather = wld_xcalloc(wld_checks_count, sizeof(bool));
+    for (size_t i = 0; i < wld_checks_count; i++) {
+        const struct wld_check *c = wld_checks[i];
+        want[i] = (!opts->only || in_list(opts->only, c->id)) && !in_list(opts->skip, c->id);
+        gather[i] = want[i];
+    }
+    for (size_t i = 0; i < wld_checks_count; i++)
+        for (const char *const *d = wld_checks[i]->needs; want[i] && d && *d; d++)
+            for (size_t k = 0; k < wld_checks_count; k++)
+                if (strcmp(wld_checks[k]->id, *d) == 0)
+                    gather[k] = true;
+    size_t reported = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < wld_checks_count; i++) {
+            if (pass == 0 ? !want[i] : (want[i] || !gather[i]))
+                continue;
+            const struct wld_check *c = wld_checks[i];
+            struct job *j = &jobs[n++];
+            reported += pass == 0;
+            j->check = c;
+            j->ctx.host = h;
+            j->ctx.opts = opts;
+            j->ctx.timeout_ms = opts->timeout_s * 1000.0;
+            j->facts = cJSON_AddObjectToObject(rep->facts, c->id);
+        }
+    free(want);
+    free(gather);
+    for (size_t i = 0; i < n; i++)
+        jobs[i].started = pthread_create(&jobs[i].thread, NULL, gather_main, &jobs[i]) == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].started)
+            pthread_join(jobs[i].thread, NULL);
+        else
+            gather_main(&jobs[i]); /* no thread to be had: gather inline */
+    }
+
+    rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));
+    rep->n = reported;
+    for (size_t i = 0; i < reported; i++) {
+        judge(rep, &rep->results[i], &jobs[i], rules);
+        rep->counts[rep->results[i].status]++;
+    }
+    free(jobs);
+
+    if (rep->internal_error)
+        rep->exit_code = 3;
+    else if (rep->counts[WLD_FAIL] || rep->counts[WLD_ERROR] ||
+             (opts->fail_on == WLD_WARN && rep->counts[WLD_WARN]))
+        rep->exit_code = 1;
+    else
+        rep->exit_code = 0;
+    rep->total_ms = wld_now_ms() - t0;
+    *ret = rep;
+    return 0;
+}
+
+void wld_report_free(struct wld_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->results[i].outcome);
+        free(r->results[i].summary);
+        free(r->results[i].fix);
+        cJSON_Delete(r->results[i].evidence);
+        cJSON_Delete(r->results[i].sources);
+    }
+    free(r->results);
+    cJSON_Delete(r->facts);
+    free(r);
+}

@@ -1,0 +1,262 @@
+/* Command runner with deadlines (see wld/proc.h). posix_spawn keeps this safe while
+ * check gatherers run in threads; every descriptor is O_CLOEXEC. */
+#include "wld/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_CAP   (1024u * 1024u)
+#define CHILD_PATH    "PATH=/usr/local/bin:/usr/bin:/bin"
+#define MAX_CHILD_ENV 4096
+
+struct running {
+    pid_t pid;
+    int fd[2]; /* stdout, stderr read ends; -1 once closed */
+    double deadline;
+    double start;
+    bool reaped;
+};
+
+/* The child's environment: the live environment with LC_ALL=C (so tools do not
+ * localise what we parse), or for a fixture the fixture's variables plus a real PATH
+ * and WLD_ROOT so recorded scripts can find their data. */
+static char **child_env(const struct wld_host *h)
+{
+    size_t n = 0;
+    while (h->env[n] && n < MAX_CHILD_ENV)
+        n++;
+    char **env = wld_xcalloc(n + 4, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (wld_str_starts(h->env[i], "LC_ALL=") || wld_str_starts(h->env[i], "WLD_ROOT="))
+            continue;
+        if (h->fixture && wld_str_starts(h->env[i], "PATH="))
+            continue;
+        env[k++] = wld_xstrdup(h->env[i]);
+    }
+    env[k++] = wld_xstrdup("LC_ALL=C");
+    if (h->fixture) {
+        env[k++] = wld_xstrdup(CHILD_PATH);
+        env[k++] = wld_xasprintf("WLD_ROOT=%s", h->root);
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static int spawn_one(const struct wld_host *h,
+                     const struct wld_proc_spec *spec,
+                     char **env,
+                     struct running *run)
+{
+    int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    char *real = NULL;
+    int r = wld_host_real_path(h, spec->argv[0], &real);
+    if (r < 0)
+        return -r;
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+        r = errno;
+        goto fail;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    posix_spawnattr_init(&attr);
+    sigset_t none, dflt;
+    sigemptyset(&none);
+    sigemptyset(&dflt);
+    sigaddset(&dflt, SIGPIPE);
+    sigaddset(&dflt, SIGINT);
+    sigaddset(&dflt, SIGTERM);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &dflt);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                            POSIX_SPAWN_SETSIGDEF);
+    r = posix_spawn(&run->pid, real, &fa, &attr, (char *const *) spec->argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (r != 0)
+        goto fail;
+    close(out[1]);
+    close(err[1]);
+    run->fd[0] = out[0];
+    run->fd[1] = err[0];
+    free(real);
+    return 0;
+fail:
+    for (int i = 0; i < 2; i++) {
+        if (out[i] >= 0)
+            close(out[i]);
+        if (err[i] >= 0)
+            close(err[i]);
+    }
+    free(real);
+    return r;
+}
+
+static void close_fds(struct running *run)
+{
+    for (int i = 0; i < 2; i++)
+        if (run->fd[i] >= 0) {
+            close(run->fd[i]);
+            run->fd[i] = -1;
+        }
+}
+
+static void record_status(struct wld_proc_result *res, int status)
+{
+    if (WIFEXITED(status)) {
+        res->exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        res->exit_code = -1;
+        res->signal = WTERMSIG(status);
+    }
+}
+
+static void kill_group(struct running *run)
+{
+    kill(-run->pid, SIGKILL);
+    kill(run->pid, SIGKILL);
+}
+
+int wld_proc_run_many(const struct wld_host *h,
+                      const struct wld_proc_spec *specs,
+                      struct wld_proc_result *results,
+                      size_t n)
+{
+    struct running *runs = wld_xcalloc(n, sizeof(*runs));
+    char **env = child_env(h);
+    size_t active = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        struct wld_proc_result *res = &results[i];
+        memset(res, 0, sizeof(*res));
+        size_t cap = specs[i].out_cap ? specs[i].out_cap : DEFAULT_CAP;
+        wld_buf_init(&res->out, cap);
+        wld_buf_init(&res->err, cap);
+        runs[i].fd[0] = runs[i].fd[1] = -1;
+        runs[i].start = wld_now_ms();
+        runs[i].deadline = runs[i].start + specs[i].timeout_ms;
+        int e = spawn_one(h, &specs[i], env, &runs[i]);
+        if (e) {
+            res->spawn_errno = e;
+            res->exit_code = -1;
+            runs[i].reaped = true;
+            continue;
+        }
+        active++;
+    }
+
+    while (active > 0) {
+        struct pollfd pfd[64];
+        size_t owner[64];
+        nfds_t np = 0;
+        double now = wld_now_ms(), next_deadline = now + 60000.0;
+        bool waiting_exit = false;
+        for (size_t i = 0; i < n; i++) {
+            if (runs[i].reaped)
+                continue;
+            if (now >= runs[i].deadline) {
+                kill_group(&runs[i]);
+                close_fds(&runs[i]);
+                int status = 0;
+                while (waitpid(runs[i].pid, &status, 0) < 0 && errno == EINTR) {
+                }
+                record_status(&results[i], status);
+                results[i].timed_out = true;
+                results[i].duration_ms = now - runs[i].start;
+                runs[i].reaped = true;
+                active--;
+                continue;
+            }
+            if (runs[i].deadline < next_deadline)
+                next_deadline = runs[i].deadline;
+            if (runs[i].fd[0] < 0 && runs[i].fd[1] < 0) {
+                int status = 0;
+                pid_t w = waitpid(runs[i].pid, &status, WNOHANG);
+                if (w == runs[i].pid) {
+                    record_status(&results[i], status);
+                    results[i].duration_ms = wld_now_ms() - runs[i].start;
+                    /* A group member left behind (a daemonised grandchild) must not
+                     * outlive the doctor. */
+                    kill(-runs[i].pid, SIGKILL);
+                    runs[i].reaped = true;
+                    active--;
+                } else {
+                    waiting_exit = true;
+                }
+                continue;
+            }
+            for (int k = 0; k < 2; k++) {
+                if (runs[i].fd[k] >= 0 && np < WLD_ARRAY_SIZE(pfd)) {
+                    pfd[np].fd = runs[i].fd[k];
+                    pfd[np].events = POLLIN;
+                    pfd[np].revents = 0;
+                    owner[np] = i * 2 + (size_t) k;
+                    np++;
+                }
+            }
+        }
+        if (active == 0)
+            break;
+        double wait = next_deadline - wld_now_ms();
+        if (waiting_exit && wait > 1.0)
+            wait = 1.0;
+        if (wait < 0)
+            wait = 0;
+        if (np == 0) {
+            struct timespec ts = { 0, (long) (wait * 1e6) };
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        int pr = poll(pfd, np, (int) wait + 1);
+        if (pr < 0 && errno != EINTR)
+            break;
+        for (nfds_t j = 0; j < np && pr > 0; j++) {
+            if (!pfd[j].revents)
+                continue;
+            size_t i = owner[j] / 2;
+            int k = (int) (owner[j] % 2);
+            char chunk[8192];
+            ssize_t got = read(pfd[j].fd, chunk, sizeof(chunk));
+            if (got > 0) {
+                wld_buf_append(k == 0 ? &results[i].out : &results[i].err, chunk, (size_t) got);
+            } else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
+                close(runs[i].fd[k]);
+                runs[i].fd[k] = -1;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        close_fds(&runs[i]);
+    wld_strv_free(env);
+    free(runs);
+    return 0;
+}
+
+int wld_proc_run(const struct wld_host *h,
+                 const struct wld_proc_spec *spec,
+                 struct wld_proc_result *result)
+{
+    return wld_proc_run_many(h, spec, result, 1);
+}
+
+void wld_proc_result_release(struct wld_proc_result *r)
+{
+    if (!r)
+        return;
+    wld_buf_release(&r->out);
+    wld_buf_release(&r->err);
+}

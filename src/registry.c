@@ -1,0 +1,19 @@
+/* The check registry, in report order. A new check is one file in checks/, one line
+ * here, one entry in rules/. */
+#include "wld/check.h"
+
+extern const struct wld_check wld_check_wsl_platform;
+extern const struct wld_check wld_check_wsl_kernel;
+extern const struct wld_check wld_check_wsl_wslconfig;
+extern const struct wld_check wld_check_gpu_dxg;
+extern const struct wld_check wld_check_gpu_driver;
+extern const struct wld_check wld_check_cuda_toolkit;
+extern const struct wld_check wld_check_cuda_libs;
+extern const struct wld_check wld_check_models_storage;
+
+const struct wld_check *const wld_checks[] = {
+    &wld_check_wsl_platform, &wld_check_wsl_kernel,     &wld_check_wsl_wslconfig,
+    &wld_check_gpu_dxg,      &wld_check_gpu_driver,     &wld_check_cuda_toolkit,
+    &wld_check_cuda_libs,    &wld_check_models_storage,
+};
+const size_t wld_checks_count = sizeof(wld_checks) / sizeof(wld_checks[0]);

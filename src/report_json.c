@@ -1,0 +1,53 @@
+/* The machine report, schema wsl-llm-doctor/report@1 (docs/report.schema.json). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "wld/pipeline.h"
+
+cJSON *wld_report_json(const struct wld_report *r)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "schema", WLD_REPORT_SCHEMA);
+    cJSON *tool = cJSON_AddObjectToObject(doc, "tool");
+    cJSON_AddStringToObject(tool, "name", WLD_TOOL_NAME);
+    cJSON_AddStringToObject(tool, "version", WLD_VERSION);
+    cJSON *rules = cJSON_AddObjectToObject(doc, "rules");
+    cJSON_AddStringToObject(rules, "version", r->rules->version);
+    cJSON_AddStringToObject(rules, "sha256", r->rules->sha256);
+    cJSON *checks = cJSON_AddArrayToObject(doc, "checks");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_result *res = &r->results[i];
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "id", res->check->id);
+        cJSON_AddStringToObject(c, "title", res->check->title);
+        cJSON_AddStringToObject(c, "status", wld_status_name(res->status));
+        cJSON_AddStringToObject(c, "summary", res->summary);
+        if (res->fix)
+            cJSON_AddStringToObject(c, "fix", res->fix);
+        else
+            cJSON_AddNullToObject(c, "fix");
+        cJSON_AddItemToObject(c, "evidence", cJSON_Duplicate(res->evidence, true));
+        cJSON_AddItemToObject(c, "sources", cJSON_Duplicate(res->sources, true));
+        /* one decimal: enough for people, stable enough to diff */
+        cJSON_AddNumberToObject(c, "duration_ms", round(res->duration_ms * 10.0) / 10.0);
+        cJSON_AddItemToArray(checks, c);
+    }
+    cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
+    for (unsigned s = 0; s < WLD_STATUS_COUNT; s++)
+        cJSON_AddNumberToObject(sum, wld_status_name((enum wld_status) s), r->counts[s]);
+    cJSON_AddNumberToObject(doc, "exit_code", r->exit_code);
+    return doc;
+}
+
+void wld_render_json(const struct wld_report *r, FILE *out)
+{
+    cJSON *doc = wld_report_json(r);
+    char *s = cJSON_Print(doc);
+    if (!s)
+        abort();
+    fputs(s, out);
+    fputc('\n', out);
+    free(s);
+    cJSON_Delete(doc);
+}

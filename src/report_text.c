@@ -1,0 +1,87 @@
+/* The report for a person: one line per check with a mark, the fix indented under
+ * anything not passing, a summary line. Colour only when the caller says so. */
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/pipeline.h"
+#include "wld/util.h"
+
+#define RESET "\033[0m"
+#define BOLD  "\033[1m"
+#define DIM   "\033[2m"
+
+static const char *const marks[WLD_STATUS_COUNT] = { "PASS", "WARN", "FAIL", "SKIP", "ERROR" };
+static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", DIM,
+                                                      "\033[35m" };
+
+/* Writes text with every line after the first indented by `indent` spaces. */
+static void put_indented(FILE *out, const char *text, int indent)
+{
+    for (const char *p = text; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n' && p[1])
+            fprintf(out, "%*s", indent, "");
+    }
+}
+
+static void put_evidence(FILE *out, const cJSON *obj, const char *prefix, int depth)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        char key[256];
+        snprintf(key, sizeof(key), "%s%s%s", prefix, prefix[0] ? "." : "", it->string);
+        if (cJSON_IsObject(it) && depth < 3) {
+            put_evidence(out, it, key, depth + 1);
+            continue;
+        }
+        char *v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
+        fprintf(out, "        %s: %s\n", key, v ? v : it->valuestring);
+        cJSON_free(v);
+    }
+}
+
+void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o, FILE *out)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (strlen(r->results[i].check->id) > width)
+            width = strlen(r->results[i].check->id);
+
+    fprintf(out, "%swsl-llm-doctor %s%s  (rules %s", o->color ? BOLD : "", WLD_VERSION,
+            o->color ? RESET : "", r->rules->version);
+    if (r->root)
+        fprintf(out, ", host %s", r->root);
+    fputs(")\n\n", out);
+
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_result *res = &r->results[i];
+        const char *mark = marks[res->status];
+        if (o->color)
+            fprintf(out, "%s%-5s%s  ", colors[res->status], mark, RESET);
+        else
+            fprintf(out, "%-5s  ", mark);
+        fprintf(out, "%-*s  ", (int) width, res->check->id);
+        put_indented(out, res->summary, (int) width + 9);
+        if (o->verbose)
+            fprintf(out, "  %s(%.1f ms)%s", o->color ? DIM : "", res->duration_ms,
+                    o->color ? RESET : "");
+        fputc('\n', out);
+        if (res->fix && res->status != WLD_PASS && res->status != WLD_SKIP) {
+            fprintf(out, "       %sfix:%s ", o->color ? BOLD : "", o->color ? RESET : "");
+            put_indented(out, res->fix, 12);
+            fputc('\n', out);
+        }
+        if (o->verbose && cJSON_GetArraySize(res->evidence) > 0) {
+            fputs("       evidence:\n", out);
+            put_evidence(out, res->evidence, "", 0);
+        }
+    }
+
+    fprintf(out, "\n%zu checks: %u passed, %u warned, %u failed, %u skipped, %u errors", r->n,
+            r->counts[WLD_PASS], r->counts[WLD_WARN], r->counts[WLD_FAIL], r->counts[WLD_SKIP],
+            r->counts[WLD_ERROR]);
+    if (o->verbose)
+        fprintf(out, " in %.1f ms", r->total_ms);
+    fprintf(out, " (exit %d)\n", r->exit_code);
+}

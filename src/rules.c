@@ -1,0 +1,393 @@
+/* Rules loading, merging and validation (see wld/rules.h). */
+#include "wld/rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/sha256.h"
+#include "wld/util.h"
+
+#define RULES_CAP (4u * 1024u * 1024u)
+
+static int fail(char **err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char **err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    free(*err);
+    *err = s;
+    return code;
+}
+
+/* Merges src's object members into dst's; a key defined twice is an error. */
+static int
+merge_object(cJSON *dst, const cJSON *src, const char *what, const char *name, char **err)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, src)
+    {
+        if (cJSON_GetObjectItemCaseSensitive(dst, item->string))
+            return fail(err, -EINVAL, "%s: %s \"%s\" is defined twice", name, what, item->string);
+        cJSON_AddItemToObject(dst, item->string, cJSON_Duplicate(item, true));
+    }
+    return 0;
+}
+
+static int merge_into(cJSON *doc, const cJSON *part, const char *name, char **err)
+{
+    const cJSON *item;
+    if (!cJSON_IsObject(part))
+        return fail(err, -EINVAL, "%s: the top level must be a JSON object", name);
+    cJSON_ArrayForEach(item, part)
+    {
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(doc, item->string);
+        if (cJSON_IsObject(item) &&
+            (strcmp(item->string, "sources") == 0 || strcmp(item->string, "checks") == 0 ||
+             strcmp(item->string, "common") == 0)) {
+            if (!have)
+                have = cJSON_AddObjectToObject(doc, item->string);
+            int r = merge_object(have, item, item->string, name, err);
+            if (r < 0)
+                return r;
+        } else if (have) {
+            if (!cJSON_Compare(have, item, true))
+                return fail(err, -EINVAL, "%s: \"%s\" disagrees with an earlier rules file", name,
+                            item->string);
+        } else {
+            cJSON_AddItemToObject(doc, item->string, cJSON_Duplicate(item, true));
+        }
+    }
+    return 0;
+}
+
+static const char *str_member(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int validate_sources(const cJSON *sources, char **err)
+{
+    const cJSON *s;
+    if (!cJSON_IsObject(sources))
+        return fail(err, -EINVAL, "\"sources\" must be an object of source entries");
+    cJSON_ArrayForEach(s, sources)
+    {
+        const char *url = str_member(s, "url");
+        const char *auth = str_member(s, "authority");
+        if (!url || !(wld_str_starts(url, "https://") || wld_str_starts(url, "http://")))
+            return fail(err, -EINVAL, "source \"%s\" needs an http(s) \"url\"", s->string);
+        if (!auth || (strcmp(auth, "documented") != 0 && strcmp(auth, "field") != 0))
+            return fail(err, -EINVAL,
+                        "source \"%s\": \"authority\" must be \"documented\" or \"field\"",
+                        s->string);
+    }
+    return 0;
+}
+
+static int validate_source_list(const cJSON *sources,
+                                const cJSON *list,
+                                const char *where,
+                                bool *all_documented,
+                                char **err)
+{
+    const cJSON *k;
+    *all_documented = true;
+    if (!list)
+        return 0;
+    if (!cJSON_IsArray(list))
+        return fail(err, -EINVAL, "%s: \"sources\" must be an array of source keys", where);
+    cJSON_ArrayForEach(k, list)
+    {
+        const cJSON *src = cJSON_IsString(k)
+                                   ? cJSON_GetObjectItemCaseSensitive(sources, k->valuestring)
+                                   : NULL;
+        if (!src)
+            return fail(err, -EINVAL, "%s: unknown source %s", where,
+                        cJSON_IsString(k) ? k->valuestring : "(not a string)");
+        if (strcmp(str_member(src, "authority"), "documented") != 0)
+            *all_documented = false;
+    }
+    return 0;
+}
+
+static int validate_outcome(const cJSON *sources, const cJSON *o, const char *where, char **err)
+{
+    enum wld_status st;
+    if (!cJSON_IsObject(o))
+        return fail(err, -EINVAL, "%s must be an object", where);
+    if (wld_status_parse(str_member(o, "status"), &st) < 0)
+        return fail(err, -EINVAL, "%s: \"status\" must be pass, warn, fail, skip or error", where);
+    if (!str_member(o, "summary"))
+        return fail(err, -EINVAL, "%s: \"summary\" is missing", where);
+    if ((st == WLD_WARN || st == WLD_FAIL || st == WLD_ERROR) && !str_member(o, "fix"))
+        return fail(err, -EINVAL, "%s: a %s outcome needs a \"fix\"", where, wld_status_name(st));
+    bool documented = true;
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "sources");
+    int r = validate_source_list(sources, list, where, &documented, err);
+    if (r < 0)
+        return r;
+    /* Only what NVIDIA or Microsoft documents may fail a check; a field report may warn. */
+    /* Only what NVIDIA or Microsoft documents may fail a check; a field report may warn.
+     * A fail that rests on no claim at all (a file the user named does not exist) says so
+     * with "basis": "observed". */
+    const char *basis = str_member(o, "basis");
+    bool observed = basis && strcmp(basis, "observed") == 0;
+    if (st == WLD_FAIL && !documented)
+        return fail(err, -EINVAL,
+                    "%s: a fail outcome must cite only documented sources (field reports may "
+                    "only warn)",
+                    where);
+    if (st == WLD_FAIL && cJSON_GetArraySize(list) == 0 && !observed)
+        return fail(err, -EINVAL,
+                    "%s: a fail outcome needs documented sources or \"basis\": \"observed\"",
+                    where);
+    return 0;
+}
+
+static int
+validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def, char **err)
+{
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(c, "params");
+    const cJSON *outcomes = cJSON_GetObjectItemCaseSensitive(c, "outcomes");
+    const cJSON *p, *o;
+    char where[160];
+    int r;
+    if (!str_member(c, "guards") || !str_member(c, "why"))
+        return fail(err, -EINVAL, "check %s: \"guards\" and \"why\" are required", def->id);
+    if (!cJSON_IsObject(outcomes))
+        return fail(err, -EINVAL, "check %s: \"outcomes\" must be an object", def->id);
+    if (params && !cJSON_IsObject(params))
+        return fail(err, -EINVAL, "check %s: \"params\" must be an object", def->id);
+    cJSON_ArrayForEach(p, params)
+    {
+        const char *src = str_member(p, "source");
+        if (!cJSON_GetObjectItemCaseSensitive(p, "value"))
+            return fail(err, -EINVAL, "check %s: param %s has no \"value\"", def->id, p->string);
+        if (!src || !cJSON_GetObjectItemCaseSensitive(sources, src))
+            return fail(err, -EINVAL, "check %s: param %s needs a known \"source\"", def->id,
+                        p->string);
+    }
+    cJSON_ArrayForEach(o, outcomes)
+    {
+        snprintf(where, sizeof(where), "check %s, outcome %s", def->id, o->string);
+        r = validate_outcome(sources, o, where, err);
+        if (r < 0)
+            return r;
+    }
+    for (const char *const *k = def->outcomes; k && *k; k++)
+        if (!cJSON_GetObjectItemCaseSensitive(outcomes, *k))
+            return fail(err, -EINVAL, "check %s: outcome \"%s\" is missing", def->id, *k);
+    for (const char *const *k = def->params; k && *k; k++)
+        if (!cJSON_GetObjectItemCaseSensitive(params, *k))
+            return fail(err, -EINVAL, "check %s: param \"%s\" is missing", def->id, *k);
+    return 0;
+}
+
+static int validate(const cJSON *doc, char **err)
+{
+    const char *schema = str_member(doc, "schema");
+    const cJSON *sources = cJSON_GetObjectItemCaseSensitive(doc, "sources");
+    const cJSON *checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
+    const cJSON *common = cJSON_GetObjectItemCaseSensitive(doc, "common");
+    const cJSON *o;
+    int r;
+    if (!schema || strcmp(schema, WLD_RULES_SCHEMA) != 0)
+        return fail(err, -EINVAL, "\"schema\" must be \"%s\"", WLD_RULES_SCHEMA);
+    if (!str_member(doc, "version"))
+        return fail(err, -EINVAL, "\"version\" is missing");
+    r = validate_sources(sources, err);
+    if (r < 0)
+        return r;
+    if (!cJSON_IsObject(checks))
+        return fail(err, -EINVAL, "\"checks\" must be an object");
+    cJSON_ArrayForEach(o, common)
+    {
+        char where[128];
+        snprintf(where, sizeof(where), "common outcome %s", o->string);
+        r = validate_outcome(sources, o, where, err);
+        if (r < 0)
+            return r;
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(common, "internal_error"))
+        return fail(err, -EINVAL, "common outcome \"internal_error\" is missing");
+    for (size_t i = 0; i < wld_checks_count; i++) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(checks, wld_checks[i]->id);
+        if (!cJSON_IsObject(c))
+            return fail(err, -EINVAL, "no rules for check %s", wld_checks[i]->id);
+        r = validate_check(sources, c, wld_checks[i], err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int wld_rules_load_texts(const char *const *texts,
+                         const size_t *lens,
+                         const char *const *names,
+                         size_t n,
+                         const char *origin,
+                         struct wld_rules **ret,
+                         char **err)
+{
+    cJSON *doc = cJSON_CreateObject();
+    int r = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *end = NULL;
+        cJSON *part = cJSON_ParseWithLengthOpts(texts[i], lens[i], &end, false);
+        if (!part) {
+            size_t off = end && end >= texts[i] ? (size_t) (end - texts[i]) : 0;
+            size_t line = 1;
+            for (size_t k = 0; k < off && k < lens[i]; k++)
+                line += texts[i][k] == '\n';
+            r = fail(err, -EINVAL, "%s: not valid JSON (near line %zu)", names[i], line);
+            goto out;
+        }
+        r = merge_into(doc, part, names[i], err);
+        cJSON_Delete(part);
+        if (r < 0)
+            goto out;
+    }
+    r = validate(doc, err);
+    if (r < 0) {
+        char *inner = *err;
+        *err = wld_xasprintf("%s: %s", origin, inner);
+        free(inner);
+        goto out;
+    }
+    struct wld_rules *rules = wld_xcalloc(1, sizeof(*rules));
+    char *canon = cJSON_PrintUnformatted(doc);
+    if (!canon)
+        abort();
+    wld_sha256_hex(canon, strlen(canon), rules->sha256);
+    free(canon);
+    rules->doc = doc;
+    rules->version = str_member(doc, "version");
+    rules->origin = wld_xstrdup(origin);
+    *ret = rules;
+    return 0;
+out:
+    cJSON_Delete(doc);
+    return r;
+}
+
+int wld_rules_load_embedded(struct wld_rules **ret, char **err)
+{
+    size_t n = wld_embedded_rules_count;
+    const char **texts = wld_xcalloc(n, sizeof(char *));
+    const char **names = wld_xcalloc(n, sizeof(char *));
+    size_t *lens = wld_xcalloc(n, sizeof(size_t));
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = (const char *) wld_embedded_rules[i].data;
+        lens[i] = wld_embedded_rules[i].len;
+        names[i] = wld_embedded_rules[i].name;
+    }
+    int r = wld_rules_load_texts(texts, lens, names, n, "embedded rules", ret, err);
+    free(texts);
+    free(names);
+    free(lens);
+    return r;
+}
+
+int wld_rules_load_file(const char *path, struct wld_rules **ret, char **err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(err, -errno, "cannot read rules file %s: %s", path, strerror(errno));
+    struct wld_buf b;
+    wld_buf_init(&b, RULES_CAP);
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && !b.truncated)
+        wld_buf_append(&b, chunk, got);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad || b.truncated) {
+        wld_buf_release(&b);
+        return fail(err, -EFBIG, "cannot read rules file %s: %s", path,
+                    bad ? "read error" : "larger than 4 MiB");
+    }
+    const char *texts[1] = { b.data };
+    size_t lens[1] = { b.len };
+    const char *names[1] = { path };
+    int r = wld_rules_load_texts(texts, lens, names, 1, path, ret, err);
+    wld_buf_release(&b);
+    return r;
+}
+
+void wld_rules_free(struct wld_rules *r)
+{
+    if (!r)
+        return;
+    cJSON_Delete(r->doc);
+    free(r->origin);
+    free(r);
+}
+
+const cJSON *wld_rules_check(const struct wld_rules *r, const char *id)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "checks"), id);
+}
+
+const cJSON *wld_rules_outcome(const struct wld_rules *r, const char *id, const char *outcome)
+{
+    const cJSON *c = wld_rules_check(r, id);
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "outcomes"),
+                                            outcome);
+}
+
+const cJSON *wld_rules_common(const struct wld_rules *r, const char *outcome)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "common"),
+                                            outcome);
+}
+
+const cJSON *wld_rules_source(const struct wld_rules *r, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "sources"),
+                                            key);
+}
+
+char *wld_template_render(const char *tmpl, const cJSON *vars)
+{
+    struct wld_buf b;
+    wld_buf_init(&b, 64 * 1024);
+    const char *p = tmpl;
+    while (*p) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            wld_buf_puts(&b, p);
+            break;
+        }
+        wld_buf_append(&b, p, (size_t) (open - p));
+        const char *close = strchr(open + 1, '}');
+        size_t len = close ? (size_t) (close - open - 1) : 0;
+        char name[64];
+        const cJSON *v = NULL;
+        if (close && len > 0 && len < sizeof(name)) {
+            memcpy(name, open + 1, len);
+            name[len] = '\0';
+            v = cJSON_GetObjectItemCaseSensitive(vars, name);
+        }
+        if (cJSON_IsString(v)) {
+            wld_buf_puts(&b, v->valuestring);
+        } else if (cJSON_IsNumber(v)) {
+            wld_buf_printf(&b, "%g", v->valuedouble);
+        } else if (cJSON_IsBool(v)) {
+            wld_buf_puts(&b, cJSON_IsTrue(v) ? "true" : "false");
+        } else {
+            wld_buf_append(&b, open, close ? len + 2 : 1);
+            p = close ? close + 1 : open + 1;
+            continue;
+        }
+        p = close + 1;
+    }
+    return wld_buf_detach(&b);
+}

@@ -1,0 +1,129 @@
+/* Small line-oriented parsers: os-release, CUDA version strings, ldd output. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/parse.h"
+#include "wld/util.h"
+#include "wld/version.h"
+
+int wld_osrelease_get(const char *text, const char *key, char *out, size_t n)
+{
+    char line[1024];
+    size_t kl = strlen(key);
+    if (n == 0)
+        return -EINVAL;
+    for (const char *p = text; *p;) {
+        wld_str_line(p, line, sizeof(line));
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : p + strlen(p);
+        const char *s = wld_str_skip_space(line);
+        if (strncmp(s, key, kl) != 0 || s[kl] != '=')
+            continue;
+        s += kl + 1;
+        char quote = (*s == '"' || *s == '\'') ? *s++ : '\0';
+        size_t i = 0;
+        while (*s && i + 1 < n) {
+            if (quote && *s == quote)
+                break;
+            if (quote == '"' && *s == '\\' && s[1])
+                s++;
+            out[i++] = *s++;
+        }
+        out[i] = '\0';
+        if (!quote)
+            wld_str_trim(out);
+        return 0;
+    }
+    return -ENOENT;
+}
+
+static int copy_version(const char *s, char *out, size_t n)
+{
+    struct wld_version v;
+    if (wld_version_parse(s, &v, NULL) < 0 || v.n < 2)
+        return -EINVAL;
+    wld_version_format(&v, out, n);
+    return 0;
+}
+
+int wld_nvcc_version_parse(const char *text, char *out, size_t n)
+{
+    const char *p = strstr(text, "Cuda compilation tools, release ");
+    if (!p)
+        return -EINVAL;
+    const char *v = strstr(p, ", V");
+    if (v && copy_version(v + 3, out, n) == 0)
+        return 0;
+    return copy_version(p + strlen("Cuda compilation tools, release "), out, n);
+}
+
+int wld_cuda_version_file_parse(const char *text, char *out, size_t n)
+{
+    const char *p = strstr(text, "CUDA Version ");
+    if (p)
+        return copy_version(p + strlen("CUDA Version "), out, n);
+    cJSON *doc = cJSON_Parse(text);
+    if (!doc)
+        return -EINVAL;
+    const cJSON *cuda = cJSON_GetObjectItemCaseSensitive(doc, "cuda");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(cuda, "version");
+    int r = cJSON_IsString(ver) ? copy_version(ver->valuestring, out, n) : -EINVAL;
+    cJSON_Delete(doc);
+    return r;
+}
+
+int wld_ldd_parse(const char *text, struct wld_ldd_lib **ret, size_t *ret_n)
+{
+    struct wld_ldd_lib *libs = NULL;
+    size_t n = 0;
+    char line[4096];
+    if (strstr(text, "not a dynamic executable"))
+        return -EINVAL;
+    for (const char *p = text; *p && n < 1024;) {
+        wld_str_line(p, line, sizeof(line));
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : p + strlen(p);
+        char *s = (char *) wld_str_skip_space(line);
+        char *arrow = strstr(s, " => ");
+        if (!arrow)
+            continue; /* vdso and the dynamic loader carry no "=>" */
+        *arrow = '\0';
+        char *target = (char *) wld_str_skip_space(arrow + 4);
+        wld_str_trim(s);
+        if (!s[0] || strchr(s, ' '))
+            continue;
+        char *path = NULL;
+        if (target[0] == '/') {
+            char *paren = strstr(target, " (");
+            if (paren)
+                *paren = '\0';
+            wld_str_trim(target);
+            path = wld_xstrdup(target);
+        } else if (!wld_str_starts(target, "not found")) {
+            continue;
+        }
+        libs = wld_xrealloc(libs, (n + 1) * sizeof(*libs));
+        libs[n].name = wld_xstrdup(s);
+        libs[n].path = path;
+        n++;
+    }
+    if (n == 0) {
+        free(libs);
+        return -EINVAL;
+    }
+    *ret = libs;
+    *ret_n = n;
+    return 0;
+}
+
+void wld_ldd_free(struct wld_ldd_lib *libs, size_t n)
+{
+    for (size_t i = 0; libs && i < n; i++) {
+        free(libs[i].name);
+        free(libs[i].path);
+    }
+    free(libs);
+}

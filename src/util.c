@@ -1,0 +1,261 @@
+/* Allocation, buffers and string helpers (see wld/util.h). */
+#include "wld/util.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void oom(void)
+{
+    fputs("wsl-llm-doctor: out of memory\n", stderr);
+    abort();
+}
+
+void *wld_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *wld_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *wld_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+char *wld_xstrdup(const char *s)
+{
+    return wld_xstrndup(s, strlen(s));
+}
+
+char *wld_xstrndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *p = wld_xmalloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *wld_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *out = NULL;
+    va_start(ap, fmt);
+    int r = vasprintf(&out, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        oom();
+    return out;
+}
+
+void wld_buf_init(struct wld_buf *b, size_t cap)
+{
+    b->alloc = 64;
+    b->data = wld_xmalloc(b->alloc);
+    b->data[0] = '\0';
+    b->len = 0;
+    b->cap = cap;
+    b->truncated = false;
+}
+
+void wld_buf_release(struct wld_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->alloc = 0;
+}
+
+void wld_buf_append(struct wld_buf *b, const void *data, size_t n)
+{
+    if (b->len + n > b->cap) {
+        n = b->cap - b->len;
+        b->truncated = true;
+    }
+    if (b->len + n + 1 > b->alloc) {
+        size_t want = b->alloc;
+        while (want < b->len + n + 1)
+            want *= 2;
+        b->data = wld_xrealloc(b->data, want);
+        b->alloc = want;
+    }
+    memcpy(b->data + b->len, data, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void wld_buf_puts(struct wld_buf *b, const char *s)
+{
+    wld_buf_append(b, s, strlen(s));
+}
+
+void wld_buf_printf(struct wld_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int r = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        oom();
+    wld_buf_append(b, s, (size_t) r);
+    free(s);
+}
+
+char *wld_buf_detach(struct wld_buf *b)
+{
+    char *s = b->data;
+    b->data = NULL;
+    b->len = b->alloc = 0;
+    return s;
+}
+
+bool wld_str_starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool wld_str_ends(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+bool wld_str_eq_nocase(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}
+
+const char *wld_str_skip_space(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return s;
+}
+
+char *wld_str_trim(char *s)
+{
+    char *start = s;
+    while (*start && isspace((unsigned char) *start))
+        start++;
+    size_t n = strlen(start);
+    while (n > 0 && isspace((unsigned char) start[n - 1]))
+        n--;
+    memmove(s, start, n);
+    s[n] = '\0';
+    return s;
+}
+
+unsigned wld_str_distance(const char *a, const char *b)
+{
+    enum { MAXL = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > MAXL)
+        la = MAXL;
+    if (lb > MAXL)
+        lb = MAXL;
+    unsigned row[MAXL + 1];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned) j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned) i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned cost = tolower((unsigned char) a[i - 1]) != tolower((unsigned char) b[j - 1]);
+            unsigned best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+void wld_str_line(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return;
+    while (s[i] && s[i] != '\n' && s[i] != '\r' && i + 1 < n) {
+        out[i] = s[i];
+        i++;
+    }
+    out[i] = '\0';
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2)
+        len = 2;
+    else if ((s[0] & 0xF0) == 0xE0)
+        len = 3;
+    else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4)
+        len = 4;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+char *wld_str_printable(const char *s, size_t n)
+{
+    struct wld_buf b;
+    wld_buf_init(&b, SIZE_MAX / 2);
+    const unsigned char *p = (const unsigned char *) s;
+    size_t i = 0;
+    while (i < n && p[i]) {
+        if (p[i] == '\n' || p[i] == '\t') {
+            wld_buf_append(&b, p + i, 1);
+            i++;
+            continue;
+        }
+        if (p[i] < 0x20 || p[i] == 0x7f) {
+            wld_buf_puts(&b, "?");
+            i++;
+            continue;
+        }
+        size_t l = utf8_len(p + i, n - i);
+        if (l == 0) {
+            wld_buf_puts(&b, "?");
+            i++;
+            continue;
+        }
+        wld_buf_append(&b, p + i, l);
+        i += l;
+    }
+    return wld_buf_detach(&b);
+}
+
+double wld_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
+}
