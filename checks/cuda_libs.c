@@ -168,6 +168,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     if (has_module)
         cJSON_AddStringToObject(facts, "cuda_module", module);
     cJSON_AddArrayToObject(facts, "ldd");
+    cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
     cJSON_AddArrayToObject(facts, "libs");
     cJSON *ldirs = cJSON_AddArrayToObject(facts, "ldconfig_dirs");
     ldconfig_dirs(h, ldirs);
@@ -239,7 +240,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     {
         const char *state = wld_fact_str(probe, "state");
         wld_finding_var(f, "file", wld_fact_str(probe, "file"));
-        wld_finding_var_num(f, "ms", wld_fact_num(probe, "ms", 0));
+        wld_finding_var_num(f, "deadline_s", wld_fact_num(m, "deadline_ms", 0) / 1000.0);
         if (state && strcmp(state, "timeout") == 0) {
             wld_finding_outcome(f, "ldd_timeout");
             return;
@@ -296,6 +297,13 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         }
     }
     const cJSON *first = cJSON_GetArrayItem(libs, 0);
+    cJSON_ArrayForEach(lib, libs)
+    {
+        if (!wld_str_starts(wld_fact_str(lib, "name"), "libggml")) {
+            first = lib;
+            break;
+        }
+    }
     wld_finding_varf(f, "example", "%s => %s", wld_fact_str(first, "name"),
                      wld_fact_str(first, "path"));
     wld_finding_outcome(f, "ok");

@@ -205,10 +205,14 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "version_unknown");
         return;
     }
-    wld_finding_outcome(f, n_tk > 1 ? "ok_several" : "ok");
+    if (!drv_cuda)
+        wld_finding_outcome(f, "ok_driver_unknown");
+    else
+        wld_finding_outcome(f, n_tk > 1 ? "ok_several" : "ok");
 }
 
 static const char *const outcomes[] = { "ok",
+                                        "ok_driver_unknown",
                                         "ok_several",
                                         "none",
                                         "too_new_major",

@@ -105,6 +105,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         return 0;
     }
     cJSON_AddStringToObject(facts, "nvidia_smi", smi);
+    cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
     const char *query[] = { smi, "--query-gpu=driver_version,name,memory.total,memory.used",
                             "--format=csv,noheader,nounits", NULL };
     const char *table[] = { smi, NULL };

@@ -147,15 +147,17 @@ int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret)
         char *field[4];
         int nf = 0;
         char *s = line;
-        while (nf < 4) {
+        for (;;) {
             field[nf++] = s;
             char *comma = strchr(s, ',');
             if (!comma)
                 break;
+            if (nf == 4)
+                return -EINVAL; /* more fields than asked for */
             *comma = '\0';
             s = comma + 1;
         }
-        if (nf != 4 || strchr(s, ','))
+        if (nf != 4)
             return -EINVAL;
         for (int i = 0; i < 4; i++)
             wld_str_trim(field[i]);

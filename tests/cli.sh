@@ -1,0 +1,82 @@
+#!/bin/sh
+# Command-line contracts a user and a CI gate rely on: exit codes, one-line usage
+# errors with hints, broken rules refused with exit 2, stdout holding only JSON.
+doctor=$1 fixtures=$2
+healthy=$fixtures/hosts/wsl2-healthy
+failures=0 tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() { # expect CODE PATTERN -- ARGS...: exit code and a stderr/stdout pattern
+    code=$1 pattern=$2; shift 3
+    "$doctor" "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+    if [ "$got" != "$code" ]; then
+        echo "FAIL: wsl-llm-doctor $*: exit $got, expected $code"; cat "$tmp/err"; failures=$((failures + 1)); return
+    fi
+    if [ -n "$pattern" ] && ! grep -q -- "$pattern" "$tmp/out" "$tmp/err"; then
+        echo "FAIL: wsl-llm-doctor $*: output lacks '$pattern'"; cat "$tmp/out" "$tmp/err"; failures=$((failures + 1))
+    fi
+}
+
+expect 2 "unknown option '--onyl' (did you mean '--only'?)" -- --onyl wsl.kernel
+expect 2 "unknown check id 'wsl.kernal' (did you mean 'wsl.kernel'?)" -- --skip wsl.kernal
+expect 2 "unknown command 'chek' (did you mean 'check'?)" -- chek
+expect 2 "--format: unknown format 'xml'" -- --format xml
+expect 2 "--timeout" -- --timeout -1
+expect 2 "explain needs a check id" -- explain
+expect 2 "not a directory" -- --root "$tmp/none"
+expect 0 "Usage: wsl-llm-doctor" -- --help
+expect 0 "wsl-llm-doctor 0.1.0" -- --version
+expect 0 "models.storage" -- list
+expect 0 "4.19.121" -- explain wsl.kernel
+expect 0 "" -- --root "$healthy"
+expect 0 "" -- check --root "$healthy" --only gpu.driver,wsl.kernel
+
+# --only reports just those checks; --skip removes one
+"$doctor" --root "$healthy" --only wsl.kernel --format json >"$tmp/j" 2>/dev/null
+grep -c '"id":' "$tmp/j" | grep -qx 1 || { echo "FAIL: --only wsl.kernel reported other checks"; failures=$((failures + 1)); }
+"$doctor" --root "$healthy" --skip models.storage >"$tmp/t" 2>/dev/null
+grep -q models.storage "$tmp/t" && { echo "FAIL: --skip models.storage still reported it"; failures=$((failures + 1)); }
+
+# --fail-on warn turns a warning into exit 1
+expect 0 "" -- --root "$fixtures/hosts/wsl2-wslconfig-typos"
+expect 1 "" -- --root "$fixtures/hosts/wsl2-wslconfig-typos" --fail-on warn
+
+# JSON mode: stdout is exactly one JSON document, nothing else
+"$doctor" --root "$healthy" --format json >"$tmp/j" 2>"$tmp/e"
+head -c 1 "$tmp/j" | grep -q '{' || { echo "FAIL: JSON stdout does not start with {"; failures=$((failures + 1)); }
+tail -c 2 "$tmp/j" | grep -q '}' || { echo "FAIL: JSON stdout does not end with }"; failures=$((failures + 1)); }
+
+# No colour unless stdout is a terminal; -v adds evidence and timing
+"$doctor" --root "$healthy" -v >"$tmp/t" 2>&1
+grep -q "$(printf '\033')" "$tmp/t" && { echo "FAIL: colour escape in piped output"; failures=$((failures + 1)); }
+grep -q "evidence:" "$tmp/t" || { echo "FAIL: -v shows no evidence"; failures=$((failures + 1)); }
+grep -q " ms)" "$tmp/t" || { echo "FAIL: -v shows no per-check time"; failures=$((failures + 1)); }
+
+# Rules: a broken file is exit 2 with a reason, never a crash or an empty verdict
+printf '{"schema": ' >"$tmp/broken.json"
+expect 2 "not valid JSON" -- --root "$healthy" --rules "$tmp/broken.json"
+"$doctor" rules >"$tmp/rules.json"
+expect 0 "" -- --root "$healthy" --rules "$tmp/rules.json"
+sha_embedded=$("$doctor" --root "$healthy" --format json | grep '"sha256"')
+sha_dumped=$("$doctor" --root "$healthy" --format json --rules "$tmp/rules.json" | grep '"sha256"')
+[ "$sha_embedded" = "$sha_dumped" ] || { echo "FAIL: dumped rules hash differently"; failures=$((failures + 1)); }
+# a field report may not fail a check
+sed 's/"authority":[[:space:]]*"documented"/"authority": "field"/' "$tmp/rules.json" >"$tmp/field.json"
+expect 2 "only documented sources" -- --root "$healthy" --rules "$tmp/field.json"
+# an outcome the code needs must exist
+sed 's/"too_old_for_wsl"/"renamed_outcome"/' "$tmp/rules.json" >"$tmp/missing.json"
+expect 2 "outcome \"too_old_for_wsl\" is missing" -- --root "$healthy" --rules "$tmp/missing.json"
+# a threshold without a source is refused
+sed 's/"source":[[:space:]]*"ms-kernel-release-notes"/"source": "nowhere"/' "$tmp/rules.json" >"$tmp/nosrc.json"
+expect 2 "needs a known \"source\"" -- --root "$healthy" --rules "$tmp/nosrc.json"
+
+# A probe that hangs costs at most its deadline, and the report is complete
+start=$(date +%s%N)
+"$doctor" --root "$fixtures/hosts/wsl2-nvidia-smi-hangs" --timeout 1 --format json >"$tmp/j" 2>/dev/null
+end=$(date +%s%N)
+ms=$(( (end - start) / 1000000 ))
+[ "$ms" -lt 5000 ] || { echo "FAIL: a hanging probe took ${ms} ms with --timeout 1"; failures=$((failures + 1)); }
+[ "$(grep -c '"id":' "$tmp/j")" = 8 ] || { echo "FAIL: report incomplete after a hang"; failures=$((failures + 1)); }
+
+echo "cli contracts: $failures failure(s)"
+[ "$failures" = 0 ]

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Feeds every real artifact of ../shared/corpus-sample through the doctor as the host's
+# nvidia-smi output, .wslconfig, mountinfo and os-release: whatever users' machines
+# print, the doctor must finish with a complete report and never crash (exit 0 or 1).
+# Skips (77) when the corpus is not beside the checkout.
+doctor=$1 corpus=$2
+[ -d "$corpus" ] || { echo "no corpus at $corpus: skipped"; exit 77; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+failures=0 runs=0
+host() { # fresh minimal WSL2 host in $tmp/h
+    rm -rf "$tmp/h"; mkdir -p "$tmp/h/.doctor" "$tmp/h/proc/sys/kernel" "$tmp/h/proc/self" \
+        "$tmp/h/usr/lib/wsl/lib" "$tmp/h/mnt/c/Users/u" "$tmp/h/etc" "$tmp/h/dev"
+    printf 'HOME=/home/u\nUSERPROFILE=C:\\Users\\u\n' >"$tmp/h/.doctor/env"
+    echo 5.15.153.1-microsoft-standard-WSL2 >"$tmp/h/proc/sys/kernel/osrelease"
+    : >"$tmp/h/dev/dxg"
+}
+run() {
+    runs=$((runs + 1))
+    "$doctor" --root "$tmp/h" --format json --timeout 2 >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ "$rc" -gt 1 ] || [ "$(grep -c '"id":' "$tmp/out")" != 8 ]; then
+        echo "FAIL ($1): exit $rc"; cat "$tmp/err"; failures=$((failures + 1))
+    fi
+}
+for f in "$corpus"/nvidia-smi/* "$corpus"/errors/*; do
+    host; printf '#!/bin/sh\ncat "$WLD_ROOT/smi.txt"\n' >"$tmp/h/usr/lib/wsl/lib/nvidia-smi"
+    chmod +x "$tmp/h/usr/lib/wsl/lib/nvidia-smi"; cp "$f" "$tmp/h/smi.txt"; run "$f"
+done
+for f in "$corpus"/wslconfig/* "$corpus"/wsl-conf/*; do
+    host; cp "$f" "$tmp/h/mnt/c/Users/u/.wslconfig"; cp "$f" "$tmp/h/etc/wsl.conf"; run "$f"
+done
+for f in "$corpus"/mounts/* "$corpus"/proc-version/*; do
+    host; cp "$f" "$tmp/h/proc/self/mountinfo"; cp "$f" "$tmp/h/proc/version"; run "$f"
+done
+for f in "$corpus"/os-release/*; do host; cp "$f" "$tmp/h/etc/os-release"; run "$f"; done
+echo "corpus: $runs runs, $failures failure(s)"
+[ "$failures" = 0 ]

@@ -1,0 +1,248 @@
+/* Parser unit tests: real shapes from users' machines (see ../shared/corpus-sample) and
+ * hostile input. */
+#include <cmocka.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wld/parse.h"
+#include "wld/rules.h"
+#include "wld/sha256.h"
+#include "wld/version.h"
+
+static struct wld_ini *ini(const char *text)
+{
+    struct wld_ini *r = NULL;
+    assert_int_equal(wld_ini_parse(text, strlen(text), &r), 0);
+    return r;
+}
+
+static void ini_inline_comments_and_crlf(void **state)
+{
+    (void) state;
+    struct wld_ini *r = ini("[wsl2]\r\nswap=4GB          # Disable swap\r\nmemory = \"32GB\" \r\n");
+    assert_int_equal(r->n_entries, 2);
+    assert_string_equal(r->entries[0].key, "swap");
+    assert_string_equal(r->entries[0].value, "4GB");
+    assert_string_equal(r->entries[1].value, "32GB");
+    assert_int_equal(r->entries[1].line, 3);
+    assert_int_equal(r->n_diags, 0);
+    wld_ini_free(r);
+}
+
+static void ini_escapes_and_bad_escape(void **state)
+{
+    (void) state;
+    struct wld_ini *r =
+            ini("[wsl2]\nkernel=C:\\\\Users\\\\a\\\\vmlinux\nswapFile=C:\\Temp\\swap.vhdx\n");
+    assert_int_equal(r->n_entries, 1);
+    assert_string_equal(r->entries[0].value, "C:\\Users\\a\\vmlinux");
+    assert_int_equal(r->n_diags, 1);
+    assert_string_equal(r->diags[0].code, "invalid_escape");
+    assert_int_equal(r->diags[0].line, 3);
+    wld_ini_free(r);
+}
+
+static void ini_semicolon_and_bad_keys(void **state)
+{
+    (void) state;
+    struct wld_ini *r = ini("; comment\n[wls2]\nlocal_forwarding=true\n[9x]\nkey\n");
+    assert_int_equal(r->n_entries, 0);
+    assert_int_equal(r->n_diags, 4);
+    assert_string_equal(r->diags[0].code, "semicolon_comment");
+    assert_string_equal(r->diags[1].code, "expected_eq");
+    assert_string_equal(r->diags[2].code, "invalid_section");
+    assert_string_equal(r->diags[3].code, "expected_eq");
+    wld_ini_free(r);
+}
+
+static void ini_utf16_detection(void **state)
+{
+    (void) state;
+    const char le_bom[] = "\xff\xfe[\0w\0s\0l\0"
+                          "2\0]\0\n\0m\0=\0"
+                          "1\0\n\0";
+    struct wld_ini *r = NULL;
+    assert_int_equal(wld_ini_parse(le_bom, sizeof(le_bom) - 1, &r), 0);
+    assert_string_equal(r->encoding, "utf-16le-bom");
+    assert_true(r->wsl_readable);
+    assert_int_equal(r->n_entries, 1);
+    assert_string_equal(r->entries[0].section, "wsl2");
+    wld_ini_free(r);
+    assert_int_equal(wld_ini_parse(le_bom + 2, sizeof(le_bom) - 3, &r), 0);
+    assert_string_equal(r->encoding, "utf-16le");
+    assert_false(r->wsl_readable);
+    wld_ini_free(r);
+}
+
+static void nvsmi_table_generations(void **state)
+{
+    (void) state;
+    struct wld_nvsmi s;
+    const char *wsl = "(base) user@host:~$ nvidia-smi\n"
+                      "| NVIDIA-SMI 595.45.03              Driver Version: 595.71         CUDA "
+                      "Version: 13.2     |\n"
+                      "|===========+=====+\n"
+                      "|   0  NVIDIA GeForce RTX 5090        On  |   00000000:01:00.0  On |\n"
+                      "|  0%   38C    P8    17W /  575W |    1712MiB /  32607MiB |\n";
+    assert_int_equal(wld_nvsmi_parse_table(wsl, &s), 0);
+    assert_string_equal(s.driver_version, "595.71");
+    assert_string_equal(s.smi_version, "595.45.03");
+    assert_string_equal(s.cuda_version, "13.2");
+    assert_int_equal(s.n_gpus, 1);
+    assert_string_equal(s.gpus[0].name, "NVIDIA GeForce RTX 5090");
+    assert_true(s.gpus[0].mem_total_mib == 32607);
+    const char *umd =
+            "| NVIDIA-SMI 610.43.03   KMD Version: 610.43.02   CUDA UMD Version: 13.3 |\n";
+    assert_int_equal(wld_nvsmi_parse_table(umd, &s), 0);
+    assert_string_equal(s.driver_version, "610.43.02");
+    assert_string_equal(s.cuda_version, "13.3");
+    const char *backticked = "`| NVIDIA-SMI 535.183.01             Driver Version: 535.183.01   "
+                             "CUDA Version: 12.2`\n";
+    assert_int_equal(wld_nvsmi_parse_table(backticked, &s), 0);
+    assert_string_equal(s.cuda_version, "12.2");
+}
+
+static void nvsmi_hostile(void **state)
+{
+    (void) state;
+    struct wld_nvsmi s;
+    assert_int_equal(wld_nvsmi_parse_table("", &s), -EINVAL);
+    assert_int_equal(wld_nvsmi_parse_table("| NVIDIA-SMI 560.3", &s), -EINVAL);
+    assert_int_equal(wld_nvsmi_parse_table("\x01\xff garbage\n", &s), -EINVAL);
+    assert_int_equal(wld_nvsmi_parse_csv("560.9", &s), -EINVAL);
+    assert_int_equal(wld_nvsmi_parse_csv("560.94, RTX 4090, 24564, 1712\n", &s), 0);
+    assert_int_equal(wld_nvsmi_parse_csv("560.94, a, b, c, d\n", &s), -EINVAL);
+    assert_int_equal(wld_nvsmi_classify_error("Failed to initialize NVML: GPU access blocked by "
+                                              "the operating system"),
+                     WLD_NVSMI_ERR_BLOCKED);
+    assert_int_equal(wld_nvsmi_classify_error("NVIDIA-SMI has failed because it couldn't "
+                                              "communicate with the NVIDIA driver."),
+                     WLD_NVSMI_ERR_NO_DRIVER);
+}
+
+static void mountinfo_and_mounts(void **state)
+{
+    (void) state;
+    struct wld_mount *m = NULL;
+    size_t n = 0;
+    const char *text = "$ grep wsl /proc/self/mountinfo\n"
+                       "27 1 8:48 / / rw - ext4 /dev/sdd rw\n"
+                       "120 27 0:60 / /mnt/c rw,noatime - 9p C:\\134 rw,aname=drvfs;path=C:\\\n"
+                       "C: /mnt/d drvfs rw,noatime,uid=1000 0 0\n"
+                       "9 27 0:1 / /mnt/my\\040models rw - virtiofs x rw\n";
+    assert_int_equal(wld_mounts_parse(text, &m, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(m[1].source, "C:\\");
+    assert_string_equal(wld_mount_for_path(m, n, "/mnt/c/Users/a.gguf")->fstype, "9p");
+    assert_string_equal(wld_mount_for_path(m, n, "/mnt/cx/a.gguf")->fstype, "ext4");
+    assert_string_equal(wld_mount_for_path(m, n, "/mnt/d/x")->fstype, "drvfs");
+    assert_string_equal(wld_mount_for_path(m, n, "/mnt/my models/x")->fstype, "virtiofs");
+    wld_mounts_free(m, n);
+    assert_int_equal(wld_mounts_parse("garbage\n", &m, &n), -EINVAL);
+}
+
+static void osrelease_quotes(void **state)
+{
+    (void) state;
+    char v[64];
+    const char *text = "NAME=\"Fedora Linux\"\r\nVERSION_ID=37\r\nVARIANT_ID=wsl";
+    assert_int_equal(wld_osrelease_get(text, "NAME", v, sizeof(v)), 0);
+    assert_string_equal(v, "Fedora Linux");
+    assert_int_equal(wld_osrelease_get(text, "VERSION_ID", v, sizeof(v)), 0);
+    assert_string_equal(v, "37");
+    assert_int_equal(wld_osrelease_get(text, "VARIANT_ID", v, sizeof(v)), 0);
+    assert_string_equal(v, "wsl");
+    assert_int_equal(wld_osrelease_get(text, "ID_LIKE", v, sizeof(v)), -ENOENT);
+}
+
+static void cuda_versions(void **state)
+{
+    (void) state;
+    char v[32];
+    assert_int_equal(wld_nvcc_version_parse("Cuda compilation tools, release 12.2, V12.2.140\n", v,
+                                            sizeof(v)),
+                     0);
+    assert_string_equal(v, "12.2.140");
+    assert_int_equal(wld_nvcc_version_parse("Cuda compilation tools, release 11.0, "
+                                            "V11.0.167\nBuild cuda_11.0_bu.relgpu_drvr445TC445",
+                                            v, sizeof(v)),
+                     0);
+    assert_string_equal(v, "11.0.167");
+    assert_int_equal(
+            wld_cuda_version_file_parse("{\"cuda\":{\"version\":\"12.6.3\"}}", v, sizeof(v)), 0);
+    assert_string_equal(v, "12.6.3");
+    assert_int_equal(wld_cuda_version_file_parse("CUDA Version 11.0.228\n", v, sizeof(v)), 0);
+    assert_string_equal(v, "11.0.228");
+    assert_int_equal(wld_cuda_version_file_parse("{]", v, sizeof(v)), -EINVAL);
+}
+
+static void ldd_output(void **state)
+{
+    (void) state;
+    struct wld_ldd_lib *l = NULL;
+    size_t n = 0;
+    const char *text = "\tlinux-vdso.so.1 (0x00007ffc)\n"
+                       "\tlibcudart.so.12 => not found\n"
+                       "\tlibcuda.so.1 => /usr/lib/wsl/lib/libcuda.so.1 (0x00007f3a)\n"
+                       "\t/lib64/ld-linux-x86-64.so.2 (0x00007f3a)\n";
+    assert_int_equal(wld_ldd_parse(text, &l, &n), 0);
+    assert_int_equal(n, 2);
+    assert_null(l[0].path);
+    assert_string_equal(l[1].path, "/usr/lib/wsl/lib/libcuda.so.1");
+    wld_ldd_free(l, n);
+    assert_int_equal(wld_ldd_parse("\tnot a dynamic executable\n", &l, &n), -EINVAL);
+}
+
+static void versions_compare_numerically(void **state)
+{
+    (void) state;
+    assert_true(wld_version_cmp_str("570.124.06", "570.26") > 0);
+    assert_true(wld_version_cmp_str("560.94", "561.17") < 0);
+    assert_true(wld_version_cmp_str("5.15.153.1-microsoft-standard-WSL2", "4.19.121") > 0);
+    assert_int_equal(wld_version_cmp_str("12.6", "12.6.0"), 0);
+    struct wld_version v;
+    assert_int_equal(wld_version_parse(" 6.6.114.1-1", &v, NULL), 0);
+    assert_int_equal(v.n, 4);
+    assert_int_equal(wld_version_parse("abc", &v, NULL), -EINVAL);
+    assert_int_equal(wld_version_parse("99999999999999999999999.1", &v, NULL), -EINVAL);
+}
+
+static void template_and_sha256(void **state)
+{
+    (void) state;
+    cJSON *vars = cJSON_CreateObject();
+    cJSON_AddStringToObject(vars, "a", "x");
+    cJSON_AddNumberToObject(vars, "n", 3);
+    char *s = wld_template_render("{a}-{n}-{missing}-{", vars);
+    assert_string_equal(s, "x-3-{missing}-{");
+    free(s);
+    cJSON_Delete(vars);
+    char hex[65];
+    wld_sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    wld_sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ini_inline_comments_and_crlf),
+        cmocka_unit_test(ini_escapes_and_bad_escape),
+        cmocka_unit_test(ini_semicolon_and_bad_keys),
+        cmocka_unit_test(ini_utf16_detection),
+        cmocka_unit_test(nvsmi_table_generations),
+        cmocka_unit_test(nvsmi_hostile),
+        cmocka_unit_test(mountinfo_and_mounts),
+        cmocka_unit_test(osrelease_quotes),
+        cmocka_unit_test(cuda_versions),
+        cmocka_unit_test(ldd_output),
+        cmocka_unit_test(versions_compare_numerically),
+        cmocka_unit_test(template_and_sha256),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
