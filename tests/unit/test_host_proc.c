@@ -1,5 +1,6 @@
 /* Host containment and the command runner's deadline. */
-#include <cmocka.h>
+/* cmocka.h needs these first */
+// clang-format off
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -8,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <cmocka.h>
+// clang-format on
 
 #include "wld/host.h"
 #include "wld/proc.h"

@@ -1,12 +1,15 @@
 /* Parser unit tests: real shapes from users' machines (see ../shared/corpus-sample) and
  * hostile input. */
-#include <cmocka.h>
+/* cmocka.h needs these first */
+// clang-format off
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <cmocka.h>
+// clang-format on
 
 #include "wld/parse.h"
 #include "wld/rules.h"
