@@ -1,0 +1,36 @@
+#!/bin/sh
+# Builds and runs every test: the -Werror build with its ctest suite, the ASan+UBSan
+# build with the same suite, and a short run of each libFuzzer target. Exits non-zero on
+# any failure; the last line is ctest's summary of the main suite.
+set -eu
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+scripts/deps.sh test
+
+echo "== ASan + UBSan build and tests"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWLD_WERROR=ON -DWLD_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs" >/dev/null
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest -j"$jobs" --output-on-failure) | tail -n 3
+
+echo "== libFuzzer targets (short runs)"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DWLD_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-fuzz -j"$jobs" >/dev/null
+for f in build-fuzz/tests/fuzz/fuzz_*; do
+    name=$(basename "$f")
+    "$f" -max_total_time="${WLD_FUZZ_SECONDS:-15}" -rss_limit_mb=2048 \
+        "tests/fuzz/seeds/${name#fuzz_}" >"build-fuzz/$name.log" 2>&1 || {
+        tail -n 30 "build-fuzz/$name.log"; echo "fuzz target $name failed"; exit 1; }
+    echo "$name: $(grep -o 'Done [0-9]* runs' "build-fuzz/$name.log" || echo ok)"
+done
+
+echo "== Build (-Werror) and tests"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWLD_WERROR=ON >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+cd build
+set +e
+ctest -j"$jobs" --output-on-failure >ctest.log 2>&1
+rc=$?
+set -e
+cat ctest.log
+grep -E 'tests passed|tests failed' ctest.log | tail -n 1
+exit $rc
