@@ -361,6 +361,21 @@ static void lint_entries(struct lint *l, struct configured *cfg)
     cJSON_Delete(seen);
 }
 
+static void
+not_in_effect(struct lint *l, const char *setting, const char *configured, const char *effective)
+{
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddStringToObject(v, "setting", setting);
+    cJSON_AddStringToObject(v, "configured", configured);
+    cJSON_AddStringToObject(v, "effective", effective);
+    problem(l, "not_in_effect", v);
+}
+
+static bool outside(double have, double want, double low, double high)
+{
+    return have < want * low || have > want * high;
+}
+
 /* Configured vs what the VM has; returns the number of settings not in effect. */
 static unsigned compare_effective(struct lint *l, const struct configured *cfg)
 {
@@ -370,41 +385,27 @@ static unsigned compare_effective(struct lint *l, const struct configured *cfg)
     double mem = wld_fact_num(eff, "mem_total_kib", -1) * 1024.0;
     double swap = wld_fact_num(eff, "swap_total_kib", -1) * 1024.0;
     double cpus = wld_fact_num(eff, "cpus", -1);
+    const double gib = 1073741824.0;
+    char c[32], e[32];
     unsigned n = 0;
-    if (cfg->memory > 0 && mem > 0 && (mem < cfg->memory * low || mem > cfg->memory * high)) {
-        cJSON *v = cJSON_CreateObject();
-        cJSON_AddStringToObject(v, "setting", "memory");
-        cJSON_AddItemToObject(v, "configured", cJSON_CreateString(""));
-        char c[32], e[32];
-        snprintf(c, sizeof(c), "%.1f GiB", cfg->memory / 1073741824.0);
-        snprintf(e, sizeof(e), "%.1f GiB", mem / 1073741824.0);
-        cJSON_ReplaceItemInObject(v, "configured", cJSON_CreateString(c));
-        cJSON_AddStringToObject(v, "effective", e);
-        problem(l, "not_in_effect", v);
+    if (cfg->memory > 0 && mem > 0 && outside(mem, cfg->memory, low, high)) {
+        snprintf(c, sizeof(c), "%.1f GiB", cfg->memory / gib);
+        snprintf(e, sizeof(e), "%.1f GiB", mem / gib);
+        not_in_effect(l, "memory", c, e);
         n++;
     }
     if (cfg->processors > 0 && cpus > 0 && cfg->processors != cpus) {
-        cJSON *v = cJSON_CreateObject();
-        char c[32], e[32];
         snprintf(c, sizeof(c), "%.0f", cfg->processors);
         snprintf(e, sizeof(e), "%.0f", cpus);
-        cJSON_AddStringToObject(v, "setting", "processors");
-        cJSON_AddStringToObject(v, "configured", c);
-        cJSON_AddStringToObject(v, "effective", e);
-        problem(l, "not_in_effect", v);
+        not_in_effect(l, "processors", c, e);
         n++;
     }
     if (cfg->swap >= 0 && swap >= 0 &&
         ((cfg->swap == 0) != (swap == 0) ||
-         (cfg->swap > 0 && (swap < cfg->swap * low || swap > cfg->swap * high)))) {
-        cJSON *v = cJSON_CreateObject();
-        char c[32], e[32];
-        snprintf(c, sizeof(c), "%.1f GiB", cfg->swap / 1073741824.0);
-        snprintf(e, sizeof(e), "%.1f GiB", swap / 1073741824.0);
-        cJSON_AddStringToObject(v, "setting", "swap");
-        cJSON_AddStringToObject(v, "configured", c);
-        cJSON_AddStringToObject(v, "effective", e);
-        problem(l, "not_in_effect", v);
+         (cfg->swap > 0 && outside(swap, cfg->swap, low, high)))) {
+        snprintf(c, sizeof(c), "%.1f GiB", cfg->swap / gib);
+        snprintf(e, sizeof(e), "%.1f GiB", swap / gib);
+        not_in_effect(l, "swap", c, e);
         n++;
     }
     return n;
@@ -456,11 +457,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     struct configured cfg = { .memory = -1, .swap = -1, .processors = -1 };
     wld_buf_init(&l.list, 64 * 1024);
     lint_entries(&l, &cfg);
-    unsigned lint_count = l.count;
     if (cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
         !(cfg.networking && wld_str_eq_nocase(cfg.networking, "mirrored")))
         problem(&l, "localhost_off", cJSON_CreateObject());
-    lint_count = l.count;
+    unsigned lint_count = l.count;
     unsigned stale = compare_effective(&l, &cfg);
     wld_finding_var(f, "problems", l.list.data);
     wld_finding_var_num(f, "count", l.count);
