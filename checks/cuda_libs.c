@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
 #include "wld/proc.h"
@@ -24,53 +25,6 @@ static bool is_cuda_lib(const char *name)
     return false;
 }
 
-/* Directories the dynamic loader's cache is built from: /etc/ld.so.conf and its includes. */
-static void ldconfig_dirs(const struct wld_host *h, cJSON *dirs)
-{
-    struct wld_buf b;
-    char **confs = NULL;
-    if (wld_host_list(h, "/etc/ld.so.conf.d", 256, &confs) == 0) {
-        for (char **c = confs; *c; c++) {
-            if (!wld_str_ends(*c, ".conf"))
-                continue;
-            char *p = wld_xasprintf("/etc/ld.so.conf.d/%s", *c);
-            if (wld_host_read(h, p, WLD_CAP_SMALL, &b) == 0) {
-                char line[1024];
-                for (const char *s = b.data; *s;) {
-                    wld_str_line(s, line, sizeof(line));
-                    wld_str_trim(line);
-                    if (line[0] == '/')
-                        cJSON_AddItemToArray(dirs, cJSON_CreateString(line));
-                    const char *nl = strchr(s, '\n');
-                    s = nl ? nl + 1 : s + strlen(s);
-                }
-                wld_buf_release(&b);
-            }
-            free(p);
-        }
-        wld_strv_free(confs);
-    }
-    static const char *const defaults[] = { "/lib",
-                                            "/usr/lib",
-                                            "/lib64",
-                                            "/usr/lib64",
-                                            "/lib/x86_64-linux-gnu",
-                                            "/usr/lib/x86_64-linux-gnu" };
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(defaults); i++)
-        cJSON_AddItemToArray(dirs, cJSON_CreateString(defaults[i]));
-}
-
-static bool in_dirs(const cJSON *dirs, const char *dir)
-{
-    const cJSON *d;
-    cJSON_ArrayForEach(d, dirs)
-    {
-        if (cJSON_IsString(d) && strcmp(d->valuestring, dir) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Where a missing library exists on disk, if anywhere we know to look. */
 static void
 locate_missing(const struct wld_host *h, const char *name, const cJSON *ldirs, cJSON *entry)
@@ -80,7 +34,7 @@ locate_missing(const struct wld_host *h, const char *name, const cJSON *ldirs, c
     const cJSON *d;
     cJSON_ArrayForEach(d, ldirs)
     {
-        char *p = wld_xasprintf("%s/%s", d->valuestring, name);
+        char *p = wld_xasprintf("%s/%s", wld_fact_str(d, "dir"), name);
         if (wld_host_exists(h, p))
             cJSON_AddItemToArray(where, cJSON_CreateString(p));
         free(p);
@@ -99,7 +53,7 @@ locate_missing(const struct wld_host *h, const char *name, const cJSON *ldirs, c
     }
     for (size_t i = 0; i < ne; i++) {
         char *p = wld_xasprintf("%s/%s", extra[i], name);
-        if (!in_dirs(ldirs, extra[i]) && wld_host_exists(h, p))
+        if (!wld_ldpath_has(ldirs, extra[i]) && wld_host_exists(h, p))
             cJSON_AddItemToArray(where, cJSON_CreateString(p));
         free(p);
         free(extra[i]);
@@ -159,10 +113,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_AddStringToObject(facts, "binary", bin);
     cJSON_AddStringToObject(facts, "found_by", how);
     cJSON_AddBoolToObject(facts, "binary_exists", wld_host_exists(h, bin));
-    dir = wld_xstrdup(bin);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
+    dir = wld_path_dirname(bin);
     module = wld_xasprintf("%s/libggml-cuda.so", dir);
     bool has_module = wld_host_exists(h, module);
     if (has_module)
@@ -171,7 +122,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
     cJSON_AddArrayToObject(facts, "libs");
     cJSON *ldirs = cJSON_AddArrayToObject(facts, "ldconfig_dirs");
-    ldconfig_dirs(h, ldirs);
+    wld_ldpath_dirs(h, false, ldirs);
     if (wld_host_find_command(h, "ldd", &ldd) < 0) {
         cJSON_AddStringToObject(facts, "ldd_missing", "ldd not found on PATH");
         goto out;
@@ -205,11 +156,8 @@ out:
 
 static bool dir_in_ldconfig(const cJSON *ldirs, const char *path)
 {
-    char *dir = wld_xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    bool r = in_dirs(ldirs, dir);
+    char *dir = wld_path_dirname(path);
+    bool r = wld_ldpath_has(ldirs, dir);
     free(dir);
     return r;
 }
@@ -267,10 +215,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
                                                                     : "missing_everywhere");
             return;
         }
-        char *dir = wld_xstrdup(first->valuestring);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
+        char *dir = wld_path_dirname(first->valuestring);
         wld_finding_var(f, "found_at", first->valuestring);
         wld_finding_var(f, "dir", dir);
         free(dir);

@@ -61,8 +61,10 @@ static int spawn_one(const struct wld_host *h,
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     char *real = NULL;
-    int r = wld_host_real_path(h, spec->argv[0], &real);
-    if (r < 0)
+    int r = 0;
+    if (spec->exec_path)
+        real = wld_xstrdup(spec->exec_path);
+    else if ((r = wld_host_real_path(h, spec->argv[0], &real)) < 0)
         return -r;
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
         r = errno;

@@ -13,6 +13,9 @@
 
 struct wld_proc_spec {
     const char *const *argv; /* argv[0] is a host path (see wld_host_find_command) */
+    /* When set, the file on this machine to execute instead of the host path argv[0]:
+     * the doctor's own helpers ("/proc/self/exe"), which are not part of the host. */
+    const char *exec_path;
     double timeout_ms;
     size_t out_cap; /* 0 = 1 MiB */
 };

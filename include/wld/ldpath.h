@@ -1,0 +1,25 @@
+/* Where the dynamic loader looks for a library, read from a host: LD_LIBRARY_PATH, the
+ * directories of /etc/ld.so.conf (and the files it includes, in the order ldconfig reads
+ * them), then the default directories. Used to find which libcuda a program would load
+ * and what shadows /usr/lib/wsl/lib. */
+#ifndef WLD_LDPATH_H
+#define WLD_LDPATH_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "wld/host.h"
+
+/* Appends the search directories to dirs (a cJSON array), in search order, each as
+ * {"dir": "/usr/lib/wsl/lib", "from": "/etc/ld.so.conf.d/ld.wsl.conf"}; "from" is
+ * "LD_LIBRARY_PATH", the conf file, or "default". A directory is listed once, at its
+ * first place. with_env=false leaves out LD_LIBRARY_PATH (what ldconfig's cache holds). */
+void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs);
+
+/* true when dirs (as filled above) lists dir. */
+bool wld_ldpath_has(const cJSON *dirs, const char *dir);
+
+/* The directory part of a path ("/a/b/c" -> "/a/b", "c" -> "."); caller frees. */
+char *wld_path_dirname(const char *path);
+
+#endif
