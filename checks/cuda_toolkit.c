@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/gpu.h"
 #include "wld/parse.h"
 #include "wld/proc.h"
 #include "wld/version.h"
@@ -148,7 +149,9 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     const char *usr_local = wld_fact_str(m, "usr_local_cuda");
     const char *nvcc_v = wld_fact_str(m, "nvcc_version");
     const char *home_v = wld_fact_str(m, "cuda_home_version");
-    const char *drv_cuda = wld_fact_str(wld_facts_of(ctx, "gpu.driver"), "cuda_version");
+    struct wld_gpu_driver gpu;
+    wld_gpu_driver_of(ctx->facts, &gpu);
+    const char *drv_cuda = gpu.cuda;
     const cJSON *first_nvcc =
             cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "path_nvcc"), 0);
     int n_tk = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "toolkits"));
@@ -157,6 +160,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_var(f, "cuda_home", home ? home : "(unset)");
     wld_finding_var(f, "nvcc", wld_fact_str(m, "nvcc") ? wld_fact_str(m, "nvcc") : "(none)");
     wld_finding_var(f, "driver_cuda", drv_cuda ? drv_cuda : "unknown");
+    wld_finding_var(f, "driver_cuda_source", gpu.cuda_source ? gpu.cuda_source : "none");
     wld_finding_var_num(f, "toolkits", n_tk);
     if (!version && !home && !wld_fact_str(m, "nvcc") && n_tk == 0 && !usr_local) {
         wld_finding_outcome(f, "none");
@@ -223,7 +227,7 @@ static const char *const outcomes[] = { "ok",
                                         "usr_local_cuda_elsewhere",
                                         "version_unknown",
                                         NULL };
-static const char *const needs[] = { "gpu.driver", NULL };
+static const char *const needs[] = { "gpu.driver", "gpu.cuda", NULL };
 
 const struct wld_check wld_check_cuda_toolkit = {
     .id = "cuda.toolkit",

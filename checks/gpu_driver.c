@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/gpu.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
 #include "wld/proc.h"
+#include "wld/rules.h"
 #include "wld/version.h"
 
 #define WSL_SMI "/usr/lib/wsl/lib/nvidia-smi"
@@ -57,14 +59,7 @@ static const char *probe_state(const struct wld_proc_result *r)
 
 static void record_probe(cJSON *facts, const char *name, const struct wld_proc_result *r)
 {
-    cJSON *p = cJSON_AddObjectToObject(facts, name);
-    cJSON_AddStringToObject(p, "state", probe_state(r));
-    if (r->spawn_errno)
-        wld_fact_errno(p, "errno", r->spawn_errno);
-    cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
-    if (r->signal)
-        cJSON_AddNumberToObject(p, "signal", r->signal);
-    cJSON_AddNumberToObject(p, "ms", round(r->duration_ms));
+    cJSON *p = wld_fact_proc(facts, name, probe_state(r), r);
     add_excerpt(p, "stdout", &r->out);
     if (r->err.len)
         add_excerpt(p, "stderr", &r->err);
@@ -203,8 +198,23 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
             wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
     bool wsl = p == WLD_PLATFORM_WSL2;
     const char *probe = wld_fact_str(ctx->mine, "probe");
+    /* nvidia-smi's answer first; with no nvidia-smi at all, what libcuda and NVML said. */
+    struct wld_gpu_driver gpu;
+    wld_gpu_driver_of(ctx->facts, &gpu);
+    bool smi_missing = probe && strcmp(probe, "missing") == 0;
     const char *driver = wld_fact_str(ctx->mine, "driver_version");
     const char *cuda = wld_fact_str(ctx->mine, "cuda_version");
+    if (!driver && smi_missing) {
+        driver = gpu.driver;
+        cuda = gpu.cuda;
+    }
+    if (!cuda && driver)
+        cuda = gpu.cuda;
+    if (driver)
+        wld_finding_var(f, "driver_source",
+                        driver == wld_fact_str(ctx->mine, "driver_version")
+                                ? wld_fact_str(ctx->mine, "source")
+                                : gpu.driver_source);
     const char *toolkit = wld_fact_str(wld_facts_of(ctx, "cuda.toolkit"), "version");
     const char *column = wsl ? "windows" : "linux";
 
@@ -212,6 +222,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_var(f, "where", wsl ? "Windows" : "Linux");
     wld_finding_var(f, "cuda", cuda ? cuda : "unknown");
     wld_finding_var(f, "nvidia_smi", wld_fact_str(ctx->mine, "nvidia_smi"));
+    wld_finding_var_num(f, "deadline_s", wld_fact_num(ctx->mine, "deadline_ms", 0) / 1000.0);
     wld_finding_var_num(
             f, "ms", wld_fact_num(cJSON_GetObjectItemCaseSensitive(ctx->mine, "table"), "ms", 0));
     if (p == WLD_PLATFORM_WSL1) {
@@ -268,8 +279,12 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, guide);
         return;
     }
-    wld_finding_var(f, "toolkit_note", toolkit ? wld_param_str(ctx, "toolkit_ok_note") : "");
     wld_finding_var(f, "toolkit", toolkit ? toolkit : "");
+    /* The note is itself a template ("enough for CUDA {toolkit}"): render it first. */
+    char *note = toolkit ? wld_template_render(wld_param_str(ctx, "toolkit_ok_note"), f->vars)
+                         : wld_xstrdup("");
+    wld_finding_var(f, "toolkit_note", note);
+    free(note);
     wld_finding_outcome(f, "ok");
 }
 
@@ -297,7 +312,7 @@ static const char *const outcomes[] = {
 };
 static const char *const params[] = { "wsl_min_driver", "cuda_driver_table", "family_minimum",
                                       "guide_rows",     "toolkit_ok_note",   NULL };
-static const char *const needs[] = { "wsl.platform", "cuda.toolkit", NULL };
+static const char *const needs[] = { "wsl.platform", "cuda.toolkit", "gpu.cuda", NULL };
 
 const struct wld_check wld_check_gpu_driver = {
     .id = "gpu.driver",

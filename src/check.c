@@ -2,11 +2,13 @@
 #include "wld/check.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/proc.h"
 #include "wld/util.h"
 
 static const char *const status_names[WLD_STATUS_COUNT] = { "pass", "warn", "fail", "skip",
@@ -145,4 +147,18 @@ const char *wld_errno_name(int err)
 void wld_fact_errno(cJSON *obj, const char *name, int err)
 {
     cJSON_AddStringToObject(obj, name, wld_errno_name(err));
+}
+
+cJSON *
+wld_fact_proc(cJSON *obj, const char *name, const char *state, const struct wld_proc_result *r)
+{
+    cJSON *p = cJSON_AddObjectToObject(obj, name);
+    cJSON_AddStringToObject(p, "state", state);
+    if (r->spawn_errno)
+        wld_fact_errno(p, "errno", r->spawn_errno);
+    cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
+    if (r->signal)
+        cJSON_AddNumberToObject(p, "signal", r->signal);
+    cJSON_AddNumberToObject(p, "ms", round(r->duration_ms));
+    return p;
 }

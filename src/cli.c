@@ -33,6 +33,7 @@ const char wld_cli_usage[] =
         "  --model PATH       a model file to check (repeatable)\n"
         "  --llama-server PATH  the llama.cpp binary to check\n"
         "  --wslconfig PATH   the .wslconfig to lint (default: found from %UserProfile%)\n"
+        "  --functional       also create a CUDA context on each GPU and round-trip 64 MiB\n"
         "  -v, --verbose      show evidence and per-check time\n"
         "  --no-color         no colour (also when NO_COLOR is set or stdout is no terminal)\n"
         "  --version          print the version\n"
@@ -42,8 +43,8 @@ const char wld_cli_usage[] =
         "run (or warned, with --fail-on warn); 2 bad usage or unusable rules; 3 internal error.\n";
 
 static const char *const long_opts[] = {
-    "only",  "skip",         "format",    "root",    "rules",    "fail-on", "timeout",
-    "model", "llama-server", "wslconfig", "verbose", "no-color", "version", "help",
+    "only",         "skip",      "format",  "root",     "rules",   "fail-on", "timeout",    "model",
+    "llama-server", "wslconfig", "verbose", "no-color", "version", "help",    "functional",
 };
 
 static int usage_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -175,7 +176,8 @@ static int set_option(struct wld_options *o, const char *name, const char *value
 static bool takes_value(const char *name)
 {
     return strcmp(name, "verbose") != 0 && strcmp(name, "no-color") != 0 &&
-           strcmp(name, "version") != 0 && strcmp(name, "help") != 0;
+           strcmp(name, "version") != 0 && strcmp(name, "help") != 0 &&
+           strcmp(name, "functional") != 0;
 }
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
@@ -265,6 +267,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                 o.verbose = true;
             else if (strcmp(name, "no-color") == 0)
                 o.no_color = true;
+            else if (strcmp(name, "functional") == 0)
+                o.functional = true;
             else if (strcmp(name, "version") == 0)
                 want_version = true;
             else

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "wld/cli.h"
+#include "wld/cuda_probe.h"
 #include "wld/pipeline.h"
 #include "wld/rules.h"
 
@@ -149,6 +150,9 @@ int main(int argc, char **argv)
 {
     struct wld_options o;
     char *err = NULL;
+    /* The doctor re-executed as its own CUDA probe helper (see wld/cuda_probe.h). */
+    if (argc >= 2 && strcmp(argv[1], WLD_CUDA_PROBE_ARG) == 0)
+        return wld_cuda_probe_main(argc, argv);
     if (wld_cli_parse(argc, argv, &o, &err) < 0) {
         fprintf(stderr, "wsl-llm-doctor: %s\n", err);
         free(err);

@@ -7,13 +7,17 @@ extern const struct wld_check wld_check_wsl_kernel;
 extern const struct wld_check wld_check_wsl_wslconfig;
 extern const struct wld_check wld_check_gpu_dxg;
 extern const struct wld_check wld_check_gpu_driver;
+extern const struct wld_check wld_check_gpu_cuda;
+extern const struct wld_check wld_check_gpu_pci;
+extern const struct wld_check wld_check_gpu_wsl_libs;
 extern const struct wld_check wld_check_cuda_toolkit;
 extern const struct wld_check wld_check_cuda_libs;
 extern const struct wld_check wld_check_models_storage;
 
 const struct wld_check *const wld_checks[] = {
     &wld_check_wsl_platform, &wld_check_wsl_kernel,     &wld_check_wsl_wslconfig,
-    &wld_check_gpu_dxg,      &wld_check_gpu_driver,     &wld_check_cuda_toolkit,
+    &wld_check_gpu_dxg,      &wld_check_gpu_driver,     &wld_check_gpu_cuda,
+    &wld_check_gpu_pci,      &wld_check_gpu_wsl_libs,   &wld_check_cuda_toolkit,
     &wld_check_cuda_libs,    &wld_check_models_storage,
 };
 const size_t wld_checks_count = sizeof(wld_checks) / sizeof(wld_checks[0]);

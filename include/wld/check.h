@@ -82,6 +82,13 @@ bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback);
 /* facts[check_id], or NULL. */
 const cJSON *wld_facts_of(const struct wld_eval_ctx *ctx, const char *check_id);
 
+struct wld_proc_result;
+/* Gather helper: how a probe command ended, as obj[name] = {state, errno?, exit_code,
+ * signal?, ms}. state is the caller's word for it ("ok", "timeout", ...). Returns the new
+ * object (owned by obj) so the caller can add output excerpts. */
+cJSON *
+wld_fact_proc(cJSON *obj, const char *name, const char *state, const struct wld_proc_result *r);
+
 /* Gather helpers: store an errno as a fact ("ENOENT"). */
 void wld_fact_errno(cJSON *obj, const char *name, int err);
 const char *wld_errno_name(int err);

@@ -35,6 +35,7 @@ struct wld_options {
     char *llama_server;
     char *wslconfig;
     bool verbose;
+    bool functional; /* gpu.cuda: context + 64 MiB round trip per device */
     bool no_color;
 };
 

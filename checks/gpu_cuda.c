@@ -1,0 +1,467 @@
+/* gpu.cuda: what the CUDA driver API itself reports, the ground truth behind "nvidia-smi
+ * works but CUDA does not".
+ *
+ * Guards against CUDA error 100/35/999/304 on first use, a libcuda that is missing, of the
+ * wrong ELF class or incomplete (a toolkit stub), and a driver that crashes or hangs in
+ * cuInit. libcuda.so.1 is loaded only in the helper process (wld/cuda_probe.h) under the
+ * probe deadline; the helper is killed with its process group if it hangs. With
+ * --functional the helper also creates a context on every device and round-trips 64 MiB,
+ * so "visible but not usable" is caught. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/cli.h"
+#include "wld/cuda_probe.h"
+#include "wld/ldpath.h"
+#include "wld/platform.h"
+#include "wld/proc.h"
+
+#define WSL_LIB  "/usr/lib/wsl/lib"
+#define LIBCUDA  "libcuda.so.1"
+#define LIBNVML  "libnvidia-ml.so.1"
+#define EXCERPT  600
+#define MAX_CAND 16
+
+/* A fixture's real paths must not leak into facts: they name the build tree, not the
+ * host. Replaces "<root>/x" by "/x" everywhere in s (in place, s shrinks). */
+static void unroot(const struct wld_host *h, char *s)
+{
+    size_t rl = strlen(h->root);
+    if (!h->fixture || rl == 0)
+        return;
+    for (char *p = strstr(s, h->root); p; p = strstr(p, h->root))
+        memmove(p, p + rl, strlen(p + rl) + 1);
+}
+
+static void unroot_strings(const struct wld_host *h, cJSON *item)
+{
+    cJSON *c;
+    if (cJSON_IsString(item))
+        unroot(h, item->valuestring);
+    cJSON_ArrayForEach(c, item) unroot_strings(h, c);
+}
+
+/* The ELF class and machine of a candidate, read through the host. */
+static void add_elf(const struct wld_host *h, const char *path, cJSON *o)
+{
+    struct wld_buf b;
+    if (wld_host_read(h, path, 64, &b) < 0)
+        return;
+    const unsigned char *d = (const unsigned char *) b.data;
+    if (b.len >= 20 && memcmp(d, "\177ELF", 4) == 0) {
+        cJSON_AddNumberToObject(o, "elf_class", d[4] == 1 ? 32 : d[4] == 2 ? 64 : 0);
+        cJSON_AddNumberToObject(o, "elf_machine",
+                                d[5] == 2 ? d[18] << 8 | d[19] : d[18] | d[19] << 8);
+    } else {
+        cJSON_AddBoolToObject(o, "elf", false);
+    }
+    wld_buf_release(&b);
+}
+
+/* Candidate files for a library name: /usr/lib/wsl/lib first (it is what WSL provides),
+ * then the loader's search order. The live host hands the bare name to dlopen, so the
+ * real loader decides; a fixture host lists the files its search directories hold. */
+static size_t candidates(const struct wld_host *h,
+                         const char *name,
+                         const cJSON *dirs,
+                         char **host_paths,
+                         char **real_paths,
+                         cJSON *list)
+{
+    size_t n = 0;
+    char *wsl = wld_xasprintf("%s/%s", WSL_LIB, name);
+    if (wld_host_exists(h, wsl)) {
+        host_paths[n] = wsl;
+        wld_host_real_path(h, wsl, &real_paths[n]);
+        n++;
+    } else {
+        free(wsl);
+    }
+    if (!h->fixture) {
+        host_paths[n] = wld_xstrdup(name);
+        real_paths[n] = wld_xstrdup(name);
+        n++;
+    } else {
+        const cJSON *d;
+        cJSON_ArrayForEach(d, dirs)
+        {
+            const char *dir = wld_fact_str(d, "dir");
+            if (n >= MAX_CAND || !dir || strcmp(dir, WSL_LIB) == 0)
+                continue;
+            char *p = wld_xasprintf("%s/%s", dir, name);
+            if (wld_host_exists(h, p) && wld_host_real_path(h, p, &real_paths[n]) == 0)
+                host_paths[n++] = p;
+            else
+                free(p);
+        }
+    }
+    for (size_t i = 0; list && i < n; i++) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "path", host_paths[i]);
+        if (host_paths[i][0] == '/')
+            add_elf(h, host_paths[i], c);
+        cJSON_AddItemToArray(list, c);
+    }
+    return n;
+}
+
+static void record_run(const struct wld_host *h, cJSON *facts, const struct wld_proc_result *r)
+{
+    bool done = wld_fact_bool(facts, "done", false);
+    const char *state = r->spawn_errno ? "spawn_failed"
+                        : r->timed_out ? "timeout"
+                        : done         ? "ok"
+                        : r->signal    ? "crashed"
+                                       : "failed";
+    cJSON *p = wld_fact_proc(facts, "helper", state, r);
+    if (r->err.len) {
+        char *s = wld_str_printable(r->err.data, r->err.len < EXCERPT ? r->err.len : EXCERPT);
+        unroot(h, s);
+        cJSON_AddStringToObject(p, "stderr", s);
+        free(s);
+    }
+}
+
+/* The loader found no file for any candidate (as opposed to a file that would not load). */
+static bool nothing_found(const cJSON *facts)
+{
+    const cJSON *e;
+    if (cJSON_GetObjectItemCaseSensitive(facts, "loaded"))
+        return false;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(facts, "load_errors"))
+    {
+        const char *msg = wld_fact_str(e, "error");
+        if (!msg || !strstr(msg, "cannot open shared object file: No such file or directory"))
+            return false;
+    }
+    return true;
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const struct wld_host *h = ctx->host;
+    bool functional = ctx->opts && ctx->opts->functional;
+    char *host_paths[MAX_CAND] = { 0 }, *real_paths[MAX_CAND] = { 0 };
+    char *nvml_host[MAX_CAND] = { 0 }, *nvml_real[MAX_CAND] = { 0 };
+    cJSON *dirs = cJSON_CreateArray();
+    wld_ldpath_dirs(h, true, dirs);
+    cJSON *cands = cJSON_AddArrayToObject(facts, "candidates");
+    size_t n = candidates(h, LIBCUDA, dirs, host_paths, real_paths, cands);
+    size_t nn = candidates(h, LIBNVML, dirs, nvml_host, nvml_real, NULL);
+    cJSON_AddBoolToObject(facts, "functional_requested", functional);
+    const char *visible = wld_host_getenv(h, "CUDA_VISIBLE_DEVICES");
+    if (visible)
+        cJSON_AddStringToObject(facts, "cuda_visible_devices", visible);
+    if (n == 0) {
+        cJSON *searched = cJSON_AddArrayToObject(facts, "searched");
+        const cJSON *d;
+        cJSON_AddItemToArray(searched, cJSON_CreateString(WSL_LIB));
+        cJSON_ArrayForEach(d, dirs)
+        {
+            cJSON_AddItemToArray(searched, cJSON_CreateString(wld_fact_str(d, "dir")));
+        }
+        cJSON_AddStringToObject(facts, "probe", "not_found");
+        goto out;
+    }
+    const char *argv[4 + 3 * MAX_CAND] = { "wsl-llm-doctor", WLD_CUDA_PROBE_ARG };
+    size_t na = 2;
+    if (functional)
+        argv[na++] = "--functional";
+    for (size_t i = 0; i < nn; i++) {
+        argv[na++] = "--nvml";
+        argv[na++] = nvml_real[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        argv[na++] = real_paths[i];
+    argv[na] = NULL;
+    double deadline = ctx->timeout_ms * (functional ? 2 : 1);
+    struct wld_proc_spec spec = {
+        .argv = argv, .exec_path = "/proc/self/exe", .timeout_ms = deadline, .out_cap = 256 * 1024
+    };
+    struct wld_proc_result r;
+    cJSON_AddNumberToObject(facts, "deadline_ms", deadline);
+    wld_proc_run(h, &spec, &r);
+    wld_cuda_probe_parse(r.out.data, r.out.len, facts);
+    record_run(h, facts, &r);
+    wld_proc_result_release(&r);
+    unroot_strings(h, cJSON_GetObjectItemCaseSensitive(facts, "load_errors"));
+    unroot_strings(h, cJSON_GetObjectItemCaseSensitive(facts, "loaded"));
+    unroot_strings(h, cJSON_GetObjectItemCaseSensitive(facts, "nvml"));
+    cJSON_AddStringToObject(facts, "probe", nothing_found(facts) ? "not_found" : "ran");
+out:
+    for (size_t i = 0; i < MAX_CAND; i++) {
+        free(host_paths[i]);
+        free(real_paths[i]);
+        free(nvml_host[i]);
+        free(nvml_real[i]);
+    }
+    cJSON_Delete(dirs);
+    return 0;
+}
+
+/* ---- evaluate ---- */
+
+static const char *signal_name(int sig)
+{
+    static const char *const names[] = {
+        [4] = "SIGILL",  [6] = "SIGABRT",  [7] = "SIGBUS",  [8] = "SIGFPE",
+        [9] = "SIGKILL", [11] = "SIGSEGV", [13] = "SIGPIPE"
+    };
+    return sig > 0 && (size_t) sig < WLD_ARRAY_SIZE(names) && names[sig] ? names[sig] : "signal";
+}
+
+/* The rules' entry for a CUresult: {"name", "meaning", "outcome"?}. */
+static const cJSON *curesult(const struct wld_eval_ctx *ctx, int code)
+{
+    char key[16];
+    snprintf(key, sizeof(key), "%d", code);
+    return cJSON_GetObjectItemCaseSensitive(wld_param(ctx, "curesult"), key);
+}
+
+static void code_vars(const struct wld_eval_ctx *ctx, struct wld_finding *f, const cJSON *ret)
+{
+    int code = (int) wld_fact_num(ret, "code", -1);
+    const cJSON *e = curesult(ctx, code);
+    const char *name = wld_fact_str(e, "name");
+    if (!name)
+        name = wld_fact_str(ret, "name");
+    wld_finding_var_num(f, "code", code);
+    wld_finding_varf(f, "error", "%s (%d)", name ? name : "unknown CUresult", code);
+    wld_finding_var(f, "meaning",
+                    wld_fact_str(e, "meaning") ? wld_fact_str(e, "meaning")
+                                               : "not a code the rules know");
+    wld_finding_var(f, "fn", wld_fact_str(ret, "fn"));
+}
+
+static void device_list(const cJSON *devices, struct wld_buf *b)
+{
+    const cJSON *d;
+    cJSON_ArrayForEach(d, devices)
+    {
+        const char *name = wld_fact_str(d, "name");
+        const char *cc = wld_fact_str(d, "cc");
+        wld_buf_printf(b, "%s%d: %s (cc %s, ", b->len ? "; " : "",
+                       (int) wld_fact_num(d, "index", 0), name ? name : "?", cc ? cc : "?");
+        double free_mib = wld_fact_num(d, "free_mib", -1);
+        if (free_mib >= 0)
+            wld_buf_printf(b, "%.0f of ", free_mib);
+        wld_buf_printf(b, "%.0f MiB%s)", wld_fact_num(d, "total_mib", 0),
+                       free_mib >= 0 ? " free" : "");
+    }
+}
+
+static bool evaluate_load(const struct wld_eval_ctx *ctx, struct wld_finding *f, bool wsl)
+{
+    const cJSON *m = ctx->mine;
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(m, "load_errors");
+    if (cJSON_GetObjectItemCaseSensitive(m, "loaded"))
+        return false;
+    const cJSON *c, *e;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(m, "candidates"))
+    {
+        if (wld_fact_num(c, "elf_class", 64) == 32) {
+            wld_finding_var(f, "path", wld_fact_str(c, "path"));
+            wld_finding_outcome(f, "wrong_elf_class");
+            return true;
+        }
+    }
+    e = cJSON_GetArrayItem(errors, 0);
+    if (e) {
+        wld_finding_var(f, "path", wld_fact_str(e, "path"));
+        wld_finding_var(f, "error", wld_fact_str(e, "error"));
+        wld_finding_outcome(f, wsl ? "load_failed_wsl" : "load_failed");
+        return true;
+    }
+    return false;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    char decided[256];
+    enum wld_platform p =
+            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    bool wsl = p == WLD_PLATFORM_WSL2;
+    const char *probe = wld_fact_str(m, "probe");
+    const cJSON *helper = cJSON_GetObjectItemCaseSensitive(m, "helper");
+    const char *state = wld_fact_str(helper, "state");
+    const cJSON *pending = cJSON_GetObjectItemCaseSensitive(m, "pending_call");
+    const cJSON *init = cJSON_GetObjectItemCaseSensitive(m, "init");
+    const cJSON *loaded = cJSON_GetObjectItemCaseSensitive(m, "loaded");
+
+    wld_finding_var(f, "library",
+                    wld_fact_str(loaded, "file") ? wld_fact_str(loaded, "file")
+                                                 : wld_fact_str(loaded, "path"));
+    wld_finding_var_num(f, "deadline_s", wld_fact_num(m, "deadline_ms", 0) / 1000.0);
+    if (p == WLD_PLATFORM_WSL1) {
+        wld_finding_outcome(f, "not_applicable_wsl1");
+        return;
+    }
+    if (probe && strcmp(probe, "not_found") == 0) {
+        const cJSON *pci = wld_facts_of(ctx, "gpu.pci");
+        bool nvidia_pci = wld_fact_num(pci, "nvidia_count", 0) > 0;
+        if (!wsl && pci && !nvidia_pci && cJSON_GetObjectItemCaseSensitive(pci, "adapters")) {
+            wld_finding_outcome(f, "no_nvidia_gpu");
+            return;
+        }
+        wld_finding_outcome(f, wsl ? "not_found_wsl" : "not_found_native");
+        return;
+    }
+    if (state && strcmp(state, "spawn_failed") == 0) {
+        wld_finding_var(f, "errno", wld_fact_str(helper, "errno"));
+        wld_finding_outcome(f, "helper_failed");
+        return;
+    }
+    if (evaluate_load(ctx, f, wsl))
+        return;
+    if (cJSON_GetObjectItemCaseSensitive(m, "missing_symbols")) {
+        struct wld_buf b;
+        const cJSON *s;
+        wld_buf_init(&b, 1024);
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(m, "missing_symbols"))
+        {
+            if (cJSON_IsString(s))
+                wld_buf_printf(&b, "%s%s", b.len ? ", " : "", s->valuestring);
+        }
+        wld_finding_var(f, "symbols", b.data);
+        wld_buf_release(&b);
+        wld_finding_outcome(f, "missing_symbols");
+        return;
+    }
+    const char *stuck = pending ? wld_fact_str(pending, "fn") : NULL;
+    wld_finding_var(f, "call", stuck ? stuck : "the driver");
+    if (state && strcmp(state, "timeout") == 0) {
+        wld_finding_outcome(f, "hang");
+        return;
+    }
+    if (state && strcmp(state, "crashed") == 0) {
+        int sig = (int) wld_fact_num(helper, "signal", 0);
+        wld_finding_varf(f, "signal", "%s (%d)", signal_name(sig), sig);
+        wld_finding_outcome(f, "crashed");
+        return;
+    }
+    if (state && strcmp(state, "ok") != 0) {
+        wld_finding_var_num(f, "exit_code", wld_fact_num(helper, "exit_code", -1));
+        wld_finding_outcome(f, "helper_failed");
+        return;
+    }
+    const char *visible = wld_fact_str(m, "cuda_visible_devices");
+    bool none = (init && wld_fact_num(init, "code", 0) == 100) ||
+                (init && wld_fact_num(m, "device_count", 1) == 0);
+    if (visible && none) {
+        wld_finding_var(f, "visible", visible);
+        wld_finding_outcome(f, "hidden_by_env");
+        return;
+    }
+    if (init && wld_fact_num(init, "code", 0) != 0) {
+        code_vars(ctx, f, init);
+        const char *outcome =
+                wld_fact_str(curesult(ctx, (int) wld_fact_num(init, "code", 0)), "outcome");
+        char key[48];
+        snprintf(key, sizeof(key), "%s", outcome ? outcome : "init_failed");
+        if (strcmp(key, "init_no_device") == 0)
+            snprintf(key, sizeof(key), "init_no_device_%s", wsl ? "wsl" : "native");
+        wld_finding_outcome(f, key);
+        return;
+    }
+    const cJSON *failed =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "failed_calls"), 0);
+    const cJSON *devices = cJSON_GetObjectItemCaseSensitive(m, "devices");
+    const char *cuda = wld_fact_str(m, "driver_cuda_version");
+    double count = wld_fact_num(m, "device_count", 0);
+    wld_finding_var(f, "cuda", cuda ? cuda : "unknown");
+    wld_finding_var_num(f, "count", count);
+    if (count <= 0) {
+        wld_finding_outcome(f, wsl ? "no_devices_wsl" : "no_devices");
+        return;
+    }
+    struct wld_buf b;
+    wld_buf_init(&b, 4096);
+    device_list(devices, &b);
+    wld_finding_var(f, "devices", b.data);
+    wld_buf_release(&b);
+    const cJSON *fn;
+    cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(m, "functional"))
+    {
+        if (wld_fact_bool(fn, "ok", false))
+            continue;
+        wld_finding_var_num(f, "device", wld_fact_num(fn, "index", 0));
+        const char *step = wld_fact_str(fn, "step");
+        if (step) {
+            cJSON *ret = cJSON_CreateObject();
+            cJSON_AddStringToObject(ret, "fn", step);
+            cJSON_AddNumberToObject(ret, "code", wld_fact_num(fn, "code", -1));
+            code_vars(ctx, f, ret);
+            cJSON_Delete(ret);
+            wld_finding_outcome(f, "functional_failed");
+        } else {
+            wld_finding_outcome(f, "functional_mismatch");
+        }
+        return;
+    }
+    if (failed) {
+        code_vars(ctx, f, failed);
+        wld_finding_outcome(f, "call_failed");
+        return;
+    }
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "functional")) > 0) {
+        wld_finding_var_num(f, "mib", WLD_CUDA_FUNCTIONAL_BYTES >> 20);
+        wld_finding_outcome(f, "ok_functional");
+        return;
+    }
+    wld_finding_outcome(f, "ok");
+}
+
+static const char *const outcomes[] = {
+    "ok",
+    "ok_functional",
+    "not_applicable_wsl1",
+    "not_found_wsl",
+    "not_found_native",
+    "no_nvidia_gpu",
+    "wrong_elf_class",
+    "load_failed",
+    "load_failed_wsl",
+    "missing_symbols",
+    "hang",
+    "crashed",
+    "helper_failed",
+    "hidden_by_env",
+    "init_no_device_wsl",
+    "init_no_device_native",
+    "init_insufficient_driver",
+    "init_requires_newer_driver",
+    "init_stub_library",
+    "init_devices_unavailable",
+    "init_os_call_failed",
+    "init_not_supported",
+    "init_system_not_ready",
+    "init_driver_mismatch",
+    "init_compat_not_supported",
+    "init_unknown",
+    "init_failed",
+    "no_devices",
+    "no_devices_wsl",
+    "call_failed",
+    "functional_failed",
+    "functional_mismatch",
+    NULL,
+};
+static const char *const params[] = { "curesult", NULL };
+static const char *const needs[] = { "wsl.platform", "gpu.pci", NULL };
+
+const struct wld_check wld_check_gpu_cuda = {
+    .id = "gpu.cuda",
+    .title = "CUDA driver API (libcuda)",
+    .looks_at = "libcuda.so.1 (/usr/lib/wsl/lib first, then the loader's search order) and "
+                "libnvidia-ml.so.1, loaded in a helper process with a deadline: cuInit, "
+                "cuDriverGetVersion, devices, compute capability, memory; --functional adds "
+                "a context and a 64 MiB round trip per device",
+    .outcomes = outcomes,
+    .params = params,
+    .needs = needs,
+    .gather = gather,
+    .evaluate = evaluate,
+};

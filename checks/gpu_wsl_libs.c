@@ -1,0 +1,297 @@
+/* gpu.wsl-libs: no Linux NVIDIA driver inside WSL, and the Windows driver's libraries in
+ * /usr/lib/wsl/lib are the ones that load.
+ *
+ * Guards against the most common self-inflicted WSL breakage: `apt install nvidia-driver-*`
+ * or `cuda` / `cuda-drivers` (instead of cuda-toolkit-X-Y) puts a Linux libcuda and
+ * nvidia-smi into the distro, which shadow the WSL ones and make CUDA report no device
+ * (error 100). NVIDIA says never to install a Linux driver in WSL 2. Also explains the
+ * harmless "ldconfig: /usr/lib/wsl/lib/libcuda.so.1 is not a symbolic link" warning. */
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/ldpath.h"
+#include "wld/platform.h"
+
+#define WSL_LIB     "/usr/lib/wsl/lib"
+#define DPKG_STATUS "/var/lib/dpkg/status"
+#define DPKG_INFO   "/var/lib/dpkg/info"
+#define STATUS_CAP  (32u * 1024u * 1024u)
+
+static const char *const wsl_files[] = { "libcuda.so.1", "libdxcore.so", "nvidia-smi" };
+static const char *const driver_libs[] = { "libcuda.so", "libcuda.so.1", "libnvidia-ml.so",
+                                           "libnvidia-ml.so.1" };
+/* Package names worth recording; evaluate() matches them against the rules' patterns. */
+static const char *const package_prefixes[] = { "nvidia", "libnvidia", "cuda-drivers", "libcuda",
+                                                "xserver-xorg-video-nvidia" };
+
+static void gather_wsl_lib(const struct wld_host *h, cJSON *facts)
+{
+    cJSON *o = cJSON_AddObjectToObject(facts, "wsl_lib");
+    cJSON_AddBoolToObject(o, "present", wld_host_is_dir(h, WSL_LIB));
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(wsl_files); i++) {
+        char *p = wld_xasprintf(WSL_LIB "/%s", wsl_files[i]);
+        struct stat st;
+        const char *kind = wld_host_stat(h, p, false, &st) < 0 ? "missing"
+                           : S_ISLNK(st.st_mode)               ? "symlink"
+                                                               : "file";
+        cJSON_AddStringToObject(o, wsl_files[i], kind);
+        free(p);
+    }
+}
+
+/* Installed packages (dpkg status "install ok installed") with a GPU-driver-like name. */
+static void gather_packages(const struct wld_host *h, cJSON *facts)
+{
+    struct wld_buf b;
+    if (wld_host_read(h, DPKG_STATUS, STATUS_CAP, &b) < 0)
+        return;
+    cJSON *list = cJSON_AddArrayToObject(facts, "packages");
+    char pkg[256] = "", status[256] = "", line[512];
+    for (const char *s = b.data;;) {
+        bool end = *s == '\0';
+        wld_str_line(s, line, sizeof(line));
+        if (end || line[0] == '\0' || line[0] == '\r') { /* end of a paragraph */
+            bool wanted = false;
+            for (size_t i = 0; i < WLD_ARRAY_SIZE(package_prefixes); i++)
+                wanted |= wld_str_starts(pkg, package_prefixes[i]);
+            if (wanted && strcmp(status, "install ok installed") == 0)
+                cJSON_AddItemToArray(list, cJSON_CreateString(pkg));
+            pkg[0] = status[0] = '\0';
+        } else if (wld_str_starts(line, "Package:")) {
+            snprintf(pkg, sizeof(pkg), "%s", wld_str_skip_space(line + 8));
+            wld_str_trim(pkg);
+        } else if (wld_str_starts(line, "Status:")) {
+            snprintf(status, sizeof(status), "%s", wld_str_skip_space(line + 7));
+            wld_str_trim(status);
+        }
+        if (end)
+            break;
+        const char *nl = strchr(s, '\n');
+        s = nl ? nl + 1 : s + strlen(s);
+    }
+    wld_buf_release(&b);
+}
+
+/* The package whose file list holds path (only NVIDIA/CUDA-named lists are read). */
+static char *owner_of(const struct wld_host *h, const char *path)
+{
+    char **names = NULL;
+    char *owner = NULL;
+    if (wld_host_list(h, DPKG_INFO, 65536, &names) < 0)
+        return NULL;
+    char *needle = wld_xasprintf("\n%s\n", path);
+    for (char **n = names; *n && !owner; n++) {
+        bool wanted = false;
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(package_prefixes); i++)
+            wanted |= wld_str_starts(*n, package_prefixes[i]);
+        if (!wanted || !wld_str_ends(*n, ".list"))
+            continue;
+        struct wld_buf b;
+        char *p = wld_xasprintf(DPKG_INFO "/%s", *n);
+        if (wld_host_read(h, p, WLD_CAP_FILE, &b) == 0) {
+            if (strstr(b.data, needle)) {
+                owner = wld_xstrndup(*n, strlen(*n) - strlen(".list"));
+                char *colon = strchr(owner, ':'); /* "libnvidia-compute-550:amd64" */
+                if (colon)
+                    *colon = '\0';
+            }
+            wld_buf_release(&b);
+        }
+        free(p);
+    }
+    free(needle);
+    wld_strv_free(names);
+    return owner;
+}
+
+/* Driver libraries anywhere the loader looks, other than /usr/lib/wsl/lib. */
+static void gather_foreign_libs(const struct wld_host *h, cJSON *facts)
+{
+    cJSON *dirs = cJSON_CreateArray();
+    wld_ldpath_dirs(h, true, dirs);
+    cJSON *list = cJSON_AddArrayToObject(facts, "foreign_libs");
+    int wsl_pos = -1, pos = 0;
+    const cJSON *d;
+    cJSON_ArrayForEach(d, dirs)
+    {
+        if (strcmp(wld_fact_str(d, "dir"), WSL_LIB) == 0)
+            wsl_pos = pos;
+        pos++;
+    }
+    cJSON_AddNumberToObject(facts, "wsl_lib_search_position", wsl_pos);
+    pos = 0;
+    cJSON_ArrayForEach(d, dirs)
+    {
+        const char *dir = wld_fact_str(d, "dir");
+        for (size_t i = 0; strcmp(dir, WSL_LIB) != 0 && i < WLD_ARRAY_SIZE(driver_libs); i++) {
+            char *p = wld_xasprintf("%s/%s", dir, driver_libs[i]);
+            struct stat st;
+            if (wld_host_stat(h, p, false, &st) == 0) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "path", p);
+                cJSON_AddStringToObject(o, "from", wld_fact_str(d, "from"));
+                cJSON_AddBoolToObject(o, "stub", strstr(dir, "/stubs") != NULL);
+                cJSON_AddBoolToObject(o, "before_wsl_lib", wsl_pos < 0 || pos < wsl_pos);
+                char *owner = owner_of(h, p);
+                if (owner)
+                    cJSON_AddStringToObject(o, "package", owner);
+                free(owner);
+                cJSON_AddItemToArray(list, o);
+            }
+            free(p);
+        }
+        pos++;
+    }
+    cJSON_Delete(dirs);
+}
+
+static void gather_path_smi(const struct wld_host *h, cJSON *facts)
+{
+    char *smi = NULL;
+    if (wld_host_find_command(h, "nvidia-smi", &smi) == 0) {
+        cJSON_AddStringToObject(facts, "path_nvidia_smi", smi);
+        char *owner = strcmp(smi, WSL_LIB "/nvidia-smi") != 0 ? owner_of(h, smi) : NULL;
+        if (owner)
+            cJSON_AddStringToObject(facts, "path_nvidia_smi_package", owner);
+        free(owner);
+        free(smi);
+    }
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    gather_wsl_lib(ctx->host, facts);
+    gather_packages(ctx->host, facts);
+    gather_foreign_libs(ctx->host, facts);
+    gather_path_smi(ctx->host, facts);
+    return 0;
+}
+
+/* A shell-style pattern with '*' only ("nvidia-driver-*"). */
+static bool glob_match(const char *p, const char *s)
+{
+    if (*p == '\0')
+        return *s == '\0';
+    if (*p == '*')
+        return glob_match(p + 1, s) || (*s && glob_match(p, s + 1));
+    return *p == *s && glob_match(p + 1, s + 1);
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    char decided[256];
+    enum wld_platform p =
+            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    if (p != WLD_PLATFORM_WSL2) {
+        wld_finding_var(f, "platform", wld_platform_name(p));
+        wld_finding_outcome(f, "not_wsl2");
+        return;
+    }
+    const cJSON *wsl = cJSON_GetObjectItemCaseSensitive(m, "wsl_lib");
+    if (!wld_fact_bool(wsl, "present", false)) {
+        wld_finding_outcome(f, "wsl_lib_missing");
+        return;
+    }
+    struct wld_buf b;
+    wld_buf_init(&b, 4096);
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(wsl_files); i++)
+        if (strcmp(wld_fact_str(wsl, wsl_files[i]), "missing") == 0)
+            wld_buf_printf(&b, "%s%s", b.len ? ", " : "", wsl_files[i]);
+    if (b.len) {
+        wld_finding_var(f, "missing", b.data);
+        wld_buf_release(&b);
+        wld_finding_outcome(f, "wsl_lib_incomplete");
+        return;
+    }
+    /* Linux driver packages: removal by name. */
+    const cJSON *pkg, *pat;
+    cJSON_ArrayForEach(pkg, cJSON_GetObjectItemCaseSensitive(m, "packages"))
+    {
+        cJSON_ArrayForEach(pat, wld_param(ctx, "driver_packages"))
+        {
+            if (cJSON_IsString(pat) && cJSON_IsString(pkg) &&
+                glob_match(pat->valuestring, pkg->valuestring)) {
+                wld_buf_printf(&b, "%s%s", b.len ? " " : "", pkg->valuestring);
+                break;
+            }
+        }
+    }
+    if (b.len) {
+        wld_finding_var(f, "packages", b.data);
+        wld_buf_release(&b);
+        wld_finding_outcome(f, "linux_driver_packages");
+        return;
+    }
+    /* Driver libraries on the search path: stubs first (they say so), then the others. */
+    const cJSON *lib;
+    struct wld_buf pkgs;
+    wld_buf_init(&pkgs, 4096);
+    bool stub = false, wins = false;
+    cJSON_ArrayForEach(lib, cJSON_GetObjectItemCaseSensitive(m, "foreign_libs"))
+    {
+        const char *owner = wld_fact_str(lib, "package");
+        stub |= wld_fact_bool(lib, "stub", false);
+        wins |= wld_fact_bool(lib, "before_wsl_lib", false);
+        wld_buf_printf(&b, "%s%s", b.len ? " " : "", wld_fact_str(lib, "path"));
+        if (owner && !strstr(pkgs.data, owner))
+            wld_buf_printf(&pkgs, "%s%s", pkgs.len ? " " : "", owner);
+    }
+    if (b.len) {
+        wld_finding_var(f, "files", b.data);
+        wld_finding_var(f, "where", wins ? "before /usr/lib/wsl/lib" : "after /usr/lib/wsl/lib");
+        if (pkgs.len)
+            wld_finding_varf(f, "remove", "sudo apt-get remove --purge %s && sudo ldconfig",
+                             pkgs.data);
+        else
+            wld_finding_varf(f, "remove", "sudo rm %s && sudo ldconfig", b.data);
+        wld_buf_release(&b);
+        wld_buf_release(&pkgs);
+        wld_finding_outcome(f, stub ? "stub_on_search_path" : "foreign_libs");
+        return;
+    }
+    wld_buf_release(&pkgs);
+    const char *smi = wld_fact_str(m, "path_nvidia_smi");
+    if (smi && strcmp(smi, WSL_LIB "/nvidia-smi") != 0) {
+        const char *owner = wld_fact_str(m, "path_nvidia_smi_package");
+        wld_finding_var(f, "smi", smi);
+        if (owner)
+            wld_finding_varf(f, "remove", "sudo apt-get remove --purge %s", owner);
+        else
+            wld_finding_varf(f, "remove", "sudo rm %s", smi);
+        wld_buf_release(&b);
+        wld_finding_outcome(f, "foreign_nvidia_smi");
+        return;
+    }
+    wld_buf_release(&b);
+    wld_finding_outcome(f, strcmp(wld_fact_str(wsl, "libcuda.so.1"), "file") == 0 ? "ok_copies"
+                                                                                  : "ok");
+}
+
+static const char *const outcomes[] = {
+    "ok",
+    "ok_copies",
+    "not_wsl2",
+    "wsl_lib_missing",
+    "wsl_lib_incomplete",
+    "linux_driver_packages",
+    "foreign_libs",
+    "stub_on_search_path",
+    "foreign_nvidia_smi",
+    NULL,
+};
+static const char *const params[] = { "driver_packages", NULL };
+static const char *const needs[] = { "wsl.platform", NULL };
+
+const struct wld_check wld_check_gpu_wsl_libs = {
+    .id = "gpu.wsl-libs",
+    .title = "No Linux NVIDIA driver inside WSL",
+    .looks_at = "/usr/lib/wsl/lib, dpkg status and file lists, libcuda/libnvidia-ml in the "
+                "loader's search path (LD_LIBRARY_PATH, ld.so.conf), nvidia-smi on PATH",
+    .outcomes = outcomes,
+    .params = params,
+    .needs = needs,
+    .gather = gather,
+    .evaluate = evaluate,
+};

@@ -1,0 +1,635 @@
+/* The CUDA driver probe (see wld/cuda_probe.h). The helper half runs in its own process
+ * and talks to libcuda through the handful of driver-API functions it declares here: the
+ * doctor never includes cuda.h and never links libcuda. */
+#include "wld/cuda_probe.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <math.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "wld/check.h"
+#include "wld/ldpath.h"
+#include "wld/util.h"
+
+/* ---- the few driver-API types used (values from NVIDIA's cuda.h) ---- */
+typedef int CUresult;
+typedef int CUdevice;
+typedef void *CUcontext;
+typedef unsigned long long CUdeviceptr;
+typedef struct {
+    unsigned char bytes[16];
+} CUuuid;
+enum {
+    CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
+    CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76,
+};
+
+/* Field names are the exported symbol names, so the events name the real function. */
+struct cuda_api {
+    CUresult (*cuInit)(unsigned flags);
+    CUresult (*cuDriverGetVersion)(int *version);
+    CUresult (*cuDeviceGetCount)(int *count);
+    CUresult (*cuDeviceGet)(CUdevice *dev, int ordinal);
+    CUresult (*cuDeviceGetName)(char *name, int len, CUdevice dev);
+    CUresult (*cuDeviceGetAttribute)(int *value, int attribute, CUdevice dev);
+    CUresult (*cuDeviceTotalMem_v2)(size_t *bytes, CUdevice dev);
+    CUresult (*cuGetErrorName)(CUresult code, const char **name);
+    CUresult (*cuDeviceGetPCIBusId)(char *id, int len, CUdevice dev);
+    CUresult (*cuDeviceGetUuid)(CUuuid *uuid, CUdevice dev);
+    CUresult (*cuCtxCreate_v2)(CUcontext *ctx, unsigned flags, CUdevice dev);
+    CUresult (*cuCtxDestroy_v2)(CUcontext ctx);
+    CUresult (*cuMemGetInfo_v2)(size_t *free_bytes, size_t *total_bytes);
+    CUresult (*cuMemAlloc_v2)(CUdeviceptr *ptr, size_t bytes);
+    CUresult (*cuMemFree_v2)(CUdeviceptr ptr);
+    CUresult (*cuMemcpyHtoD_v2)(CUdeviceptr dst, const void *src, size_t bytes);
+    CUresult (*cuMemcpyDtoH_v2)(void *dst, CUdeviceptr src, size_t bytes);
+};
+
+/* NVML, for free memory without creating a context and for the driver version. */
+typedef int nvmlReturn_t;
+typedef void *nvmlDevice_t;
+typedef struct {
+    unsigned long long total, free, used;
+} nvmlMemory_t;
+struct nvml_api {
+    nvmlReturn_t (*nvmlInit_v2)(void);
+    nvmlReturn_t (*nvmlShutdown)(void);
+    nvmlReturn_t (*nvmlSystemGetDriverVersion)(char *version, unsigned len);
+    nvmlReturn_t (*nvmlDeviceGetHandleByUUID)(const char *uuid, nvmlDevice_t *dev);
+    nvmlReturn_t (*nvmlDeviceGetMemoryInfo)(nvmlDevice_t dev, nvmlMemory_t *mem);
+};
+
+enum need { REQUIRED, OPTIONAL, FUNCTIONAL };
+struct sym {
+    const char *name;
+    size_t offset;
+    enum need need;
+};
+
+#define CUDA_SYM(f, need)                      \
+    {                                          \
+#        f, offsetof(struct cuda_api, f), need \
+    }
+static const struct sym cuda_syms[] = {
+    CUDA_SYM(cuInit, REQUIRED),
+    CUDA_SYM(cuDriverGetVersion, REQUIRED),
+    CUDA_SYM(cuDeviceGetCount, REQUIRED),
+    CUDA_SYM(cuDeviceGet, REQUIRED),
+    CUDA_SYM(cuDeviceGetName, REQUIRED),
+    CUDA_SYM(cuDeviceGetAttribute, REQUIRED),
+    CUDA_SYM(cuDeviceTotalMem_v2, REQUIRED),
+    CUDA_SYM(cuGetErrorName, OPTIONAL),
+    CUDA_SYM(cuDeviceGetPCIBusId, OPTIONAL),
+    CUDA_SYM(cuDeviceGetUuid, OPTIONAL),
+    CUDA_SYM(cuCtxCreate_v2, FUNCTIONAL),
+    CUDA_SYM(cuCtxDestroy_v2, FUNCTIONAL),
+    CUDA_SYM(cuMemGetInfo_v2, FUNCTIONAL),
+    CUDA_SYM(cuMemAlloc_v2, FUNCTIONAL),
+    CUDA_SYM(cuMemFree_v2, FUNCTIONAL),
+    CUDA_SYM(cuMemcpyHtoD_v2, FUNCTIONAL),
+    CUDA_SYM(cuMemcpyDtoH_v2, FUNCTIONAL),
+};
+#define NVML_SYM(f)                                \
+    {                                              \
+#        f, offsetof(struct nvml_api, f), REQUIRED \
+    }
+static const struct sym nvml_syms[] = {
+    NVML_SYM(nvmlInit_v2),
+    NVML_SYM(nvmlShutdown),
+    NVML_SYM(nvmlSystemGetDriverVersion),
+    NVML_SYM(nvmlDeviceGetHandleByUUID),
+    NVML_SYM(nvmlDeviceGetMemoryInfo),
+};
+
+/* dlsym returns a data pointer; ISO C has no conversion to a function pointer, so the
+ * bits are copied (POSIX guarantees they are the same size and representation). */
+_Static_assert(sizeof(void *) == sizeof(CUresult(*)(unsigned)), "function pointers");
+
+/* ---- helper side ---- */
+
+static void write_all(const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(STDOUT_FILENO, s, n);
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t) w;
+    }
+}
+
+static cJSON *event(const char *name)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ev", name);
+    return o;
+}
+
+static void emit(cJSON *o)
+{
+    char *s = cJSON_PrintUnformatted(o);
+    if (s) {
+        write_all(s, strlen(s));
+        write_all("\n", 1);
+        free(s);
+    }
+    cJSON_Delete(o);
+}
+
+/* Resolves syms into api; returns the number of missing symbols of the wanted needs and
+ * lists them in missing (may be NULL). */
+static int
+resolve(void *h, const struct sym *syms, size_t n, void *api, bool functional, cJSON *missing)
+{
+    int absent = 0;
+    for (size_t i = 0; i < n; i++) {
+        void *p = dlsym(h, syms[i].name);
+        memcpy((char *) api + syms[i].offset, &p, sizeof(p));
+        bool wanted = syms[i].need == REQUIRED || (functional && syms[i].need == FUNCTIONAL);
+        if (!p && wanted) {
+            absent++;
+            if (missing)
+                cJSON_AddItemToArray(missing, cJSON_CreateString(syms[i].name));
+        }
+    }
+    return absent;
+}
+
+static const struct cuda_api *g_api;
+
+static void announce(const char *fn, int dev)
+{
+    cJSON *o = event("call");
+    cJSON_AddStringToObject(o, "fn", fn);
+    if (dev >= 0)
+        cJSON_AddNumberToObject(o, "device", dev);
+    emit(o);
+}
+
+static CUresult report(const char *fn, int dev, CUresult r)
+{
+    cJSON *o = event("ret");
+    cJSON_AddStringToObject(o, "fn", fn);
+    cJSON_AddNumberToObject(o, "code", r);
+    if (dev >= 0)
+        cJSON_AddNumberToObject(o, "device", dev);
+    const char *name = NULL;
+    if (r != 0 && g_api->cuGetErrorName && g_api->cuGetErrorName(r, &name) == 0 && name)
+        cJSON_AddStringToObject(o, "name", name);
+    emit(o);
+    return r;
+}
+
+/* Announces a driver call, makes it, reports what it returned. */
+#define CALL(fn, dev, ...) (announce(#fn, dev), report(#fn, dev, g_api->fn(__VA_ARGS__)))
+
+static void format_uuid(const CUuuid *u, char *out, size_t n)
+{
+    const unsigned char *b = u->bytes;
+    snprintf(out, n, "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+static void *open_lib(const char *path, char *file, size_t n, char *err, size_t errn)
+{
+    dlerror();
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(err, errn, "%s", e ? e : "dlopen failed");
+        return NULL;
+    }
+    struct link_map *lm = NULL;
+    snprintf(file, n, "%s", path);
+    if (dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name && lm->l_name[0])
+        snprintf(file, n, "%s", lm->l_name);
+    return h;
+}
+
+struct device {
+    int ordinal;
+    CUdevice dev;
+    char uuid[64];
+};
+
+static void
+probe_nvml(char **cands, size_t ncand, const char *cuda_file, struct device *devs, int ndev)
+{
+    char file[4096], err[512], beside[4096];
+    void *h = NULL;
+    cJSON *o = event("nvml");
+    cJSON *errors = cJSON_AddArrayToObject(o, "load_errors");
+    char *dir = wld_path_dirname(cuda_file);
+    snprintf(beside, sizeof(beside), "%s/libnvidia-ml.so.1", dir);
+    free(dir);
+    if (beside[0] == '/')
+        h = open_lib(beside, file, sizeof(file), err, sizeof(err));
+    for (size_t i = 0; !h && i < ncand; i++) {
+        h = open_lib(cands[i], file, sizeof(file), err, sizeof(err));
+        if (!h) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "path", cands[i]);
+            cJSON_AddStringToObject(e, "error", err);
+            cJSON_AddItemToArray(errors, e);
+        }
+    }
+    struct nvml_api nv;
+    if (!h || resolve(h, nvml_syms, WLD_ARRAY_SIZE(nvml_syms), &nv, false, NULL) > 0) {
+        cJSON_AddStringToObject(o, "error", h ? "missing symbols" : "not loaded");
+        emit(o);
+        return;
+    }
+    cJSON_AddStringToObject(o, "path", file);
+    emit(o);
+    announce("nvmlInit_v2", -1);
+    nvmlReturn_t r = nv.nvmlInit_v2();
+    o = event("ret");
+    cJSON_AddStringToObject(o, "fn", "nvmlInit_v2");
+    cJSON_AddNumberToObject(o, "code", r);
+    emit(o);
+    if (r != 0)
+        return;
+    char version[96] = "";
+    if (nv.nvmlSystemGetDriverVersion(version, sizeof(version)) == 0) {
+        version[sizeof(version) - 1] = '\0';
+        o = event("nvml");
+        cJSON_AddStringToObject(o, "driver_version", version);
+        emit(o);
+    }
+    for (int i = 0; i < ndev; i++) {
+        nvmlDevice_t d;
+        nvmlMemory_t m;
+        if (!devs[i].uuid[0] || nv.nvmlDeviceGetHandleByUUID(devs[i].uuid, &d) != 0 ||
+            nv.nvmlDeviceGetMemoryInfo(d, &m) != 0)
+            continue;
+        o = event("memory");
+        cJSON_AddNumberToObject(o, "index", i);
+        cJSON_AddNumberToObject(o, "free_bytes", (double) m.free);
+        cJSON_AddNumberToObject(o, "total_bytes", (double) m.total);
+        cJSON_AddStringToObject(o, "source", "libnvidia-ml");
+        emit(o);
+    }
+    nv.nvmlShutdown();
+}
+
+static void functional(struct device *d, int index)
+{
+    const size_t bytes = WLD_CUDA_FUNCTIONAL_BYTES;
+    cJSON *o = event("functional");
+    cJSON_AddNumberToObject(o, "index", index);
+    cJSON_AddNumberToObject(o, "bytes", (double) bytes);
+    CUcontext ctx = NULL;
+    CUdeviceptr ptr = 0;
+    unsigned char *src = NULL, *back = NULL;
+    const char *step = "cuCtxCreate_v2";
+    bool verified = false;
+    CUresult r = CALL(cuCtxCreate_v2, index, &ctx, 0, d->dev);
+    if (r != 0)
+        goto out;
+    size_t free_b = 0, total_b = 0;
+    step = "cuMemGetInfo_v2";
+    if ((r = CALL(cuMemGetInfo_v2, index, &free_b, &total_b)) != 0)
+        goto out;
+    cJSON *m = event("memory");
+    cJSON_AddNumberToObject(m, "index", index);
+    cJSON_AddNumberToObject(m, "free_bytes", (double) free_b);
+    cJSON_AddNumberToObject(m, "total_bytes", (double) total_b);
+    cJSON_AddStringToObject(m, "source", "libcuda");
+    emit(m);
+    step = "cuMemAlloc_v2";
+    if ((r = CALL(cuMemAlloc_v2, index, &ptr, bytes)) != 0)
+        goto out;
+    src = wld_xmalloc(bytes);
+    back = wld_xcalloc(1, bytes);
+    uint32_t x = 0x9e3779b9u ^ (uint32_t) index;
+    for (size_t i = 0; i < bytes; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        src[i] = (unsigned char) x;
+    }
+    double t0 = wld_now_ms();
+    step = "cuMemcpyHtoD_v2";
+    if ((r = CALL(cuMemcpyHtoD_v2, index, ptr, src, bytes)) != 0)
+        goto out;
+    double t1 = wld_now_ms();
+    step = "cuMemcpyDtoH_v2";
+    if ((r = CALL(cuMemcpyDtoH_v2, index, back, ptr, bytes)) != 0)
+        goto out;
+    double t2 = wld_now_ms();
+    cJSON_AddNumberToObject(o, "h2d_ms", round((t1 - t0) * 100) / 100);
+    cJSON_AddNumberToObject(o, "d2h_ms", round((t2 - t1) * 100) / 100);
+    verified = memcmp(src, back, bytes) == 0;
+    cJSON_AddStringToObject(o, "verify", verified ? "ok" : "mismatch");
+    step = NULL;
+out:
+    if (step) {
+        cJSON_AddStringToObject(o, "step", step);
+        cJSON_AddNumberToObject(o, "code", r);
+    }
+    cJSON_AddBoolToObject(o, "ok", !step && verified);
+    if (ptr)
+        CALL(cuMemFree_v2, index, ptr);
+    if (ctx)
+        CALL(cuCtxDestroy_v2, index, ctx);
+    free(src);
+    free(back);
+    emit(o);
+}
+
+static int run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool want_functional)
+{
+    char file[4096], err[1024];
+    void *h = NULL;
+    size_t i;
+    for (i = 0; i < nlibs && !h; i++) {
+        h = open_lib(libs[i], file, sizeof(file), err, sizeof(err));
+        if (!h) {
+            cJSON *o = event("load_error");
+            cJSON_AddStringToObject(o, "path", libs[i]);
+            cJSON_AddStringToObject(o, "error", err);
+            emit(o);
+        }
+    }
+    if (!h)
+        return 0;
+    cJSON *o = event("loaded");
+    cJSON_AddStringToObject(o, "path", libs[i - 1]);
+    cJSON_AddStringToObject(o, "file", file);
+    emit(o);
+
+    static struct cuda_api api;
+    g_api = &api;
+    cJSON *missing = cJSON_CreateArray();
+    if (resolve(h, cuda_syms, WLD_ARRAY_SIZE(cuda_syms), &api, want_functional, missing) > 0) {
+        o = event("missing");
+        cJSON_AddItemToObject(o, "symbols", missing);
+        emit(o);
+        return 0;
+    }
+    cJSON_Delete(missing);
+
+    if (CALL(cuInit, -1, 0) != 0)
+        return 0;
+    int version = 0, count = 0;
+    if (CALL(cuDriverGetVersion, -1, &version) == 0) {
+        o = event("driver");
+        cJSON_AddNumberToObject(o, "cuda_version", version);
+        emit(o);
+    }
+    if (CALL(cuDeviceGetCount, -1, &count) != 0)
+        return 0;
+    o = event("count");
+    cJSON_AddNumberToObject(o, "value", count);
+    emit(o);
+    if (count < 0)
+        count = 0;
+    if (count > 64)
+        count = 64;
+    struct device devs[64];
+    memset(devs, 0, sizeof(devs));
+    for (int d = 0; d < count; d++) {
+        char name[256] = "";
+        int major = -1, minor = -1;
+        size_t total = 0;
+        devs[d].ordinal = d;
+        if (CALL(cuDeviceGet, d, &devs[d].dev, d) != 0)
+            continue;
+        CALL(cuDeviceGetName, d, name, (int) sizeof(name), devs[d].dev);
+        name[sizeof(name) - 1] = '\0';
+        CALL(cuDeviceGetAttribute, d, &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+             devs[d].dev);
+        CALL(cuDeviceGetAttribute, d, &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+             devs[d].dev);
+        CALL(cuDeviceTotalMem_v2, d, &total, devs[d].dev);
+        o = event("device");
+        cJSON_AddNumberToObject(o, "index", d);
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddNumberToObject(o, "cc_major", major);
+        cJSON_AddNumberToObject(o, "cc_minor", minor);
+        cJSON_AddNumberToObject(o, "total_bytes", (double) total);
+        char bus[64] = "";
+        if (api.cuDeviceGetPCIBusId &&
+            CALL(cuDeviceGetPCIBusId, d, bus, (int) sizeof(bus), devs[d].dev) == 0) {
+            bus[sizeof(bus) - 1] = '\0';
+            cJSON_AddStringToObject(o, "pci_bus_id", bus);
+        }
+        CUuuid u;
+        if (api.cuDeviceGetUuid && CALL(cuDeviceGetUuid, d, &u, devs[d].dev) == 0)
+            format_uuid(&u, devs[d].uuid, sizeof(devs[d].uuid));
+        emit(o);
+    }
+    probe_nvml(nvml, nnvml, file, devs, count);
+    for (int d = 0; want_functional && d < count; d++)
+        functional(&devs[d], d);
+    return 0;
+}
+
+int wld_cuda_probe_main(int argc, char **argv)
+{
+    /* A crash inside the driver must reach the parent as the signal it is, not be turned
+     * into a report by a sanitizer's handler, and must not leave a core file behind. */
+    static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(fatal); i++)
+        signal(fatal[i], SIG_DFL);
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+
+    bool want_functional = false;
+    char **nvml = wld_xcalloc((size_t) argc + 1, sizeof(char *));
+    char **libs = wld_xcalloc((size_t) argc + 1, sizeof(char *));
+    size_t nn = 0, nl = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--functional") == 0)
+            want_functional = true;
+        else if (strcmp(argv[i], "--nvml") == 0 && i + 1 < argc)
+            nvml[nn++] = argv[++i];
+        else
+            libs[nl++] = argv[i];
+    }
+    int rc = 2;
+    if (nl > 0) {
+        rc = run_probe(libs, nl, nvml, nn, want_functional);
+        emit(event("done"));
+    } else {
+        fprintf(stderr, "usage: %s %s [--functional] [--nvml LIB]... LIB...\n", argv[0],
+                WLD_CUDA_PROBE_ARG);
+    }
+    free(nvml);
+    free(libs);
+    /* Leave without running the driver's destructors: the report is already out. */
+    _exit(rc);
+}
+
+/* ---- parent side ---- */
+
+static cJSON *array_member(cJSON *facts, const char *name)
+{
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(facts, name);
+    return a ? a : cJSON_AddArrayToObject(facts, name);
+}
+
+/* The device entry for index i, created on first use (events may arrive out of order). */
+static cJSON *device_entry(cJSON *facts, int i)
+{
+    cJSON *devs = array_member(facts, "devices"), *d;
+    cJSON_ArrayForEach(d, devs)
+    {
+        if ((int) wld_fact_num(d, "index", -1) == i)
+            return d;
+    }
+    d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "index", i);
+    cJSON_AddItemToArray(devs, d);
+    return d;
+}
+
+static void set_member(cJSON *o, const char *name, cJSON *v)
+{
+    if (cJSON_GetObjectItemCaseSensitive(o, name))
+        cJSON_ReplaceItemInObjectCaseSensitive(o, name, v);
+    else
+        cJSON_AddItemToObject(o, name, v);
+}
+
+static void copy_member(cJSON *to, const cJSON *from, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, name);
+    if (v)
+        set_member(to, name, cJSON_Duplicate(v, true));
+}
+
+static double mib(double bytes)
+{
+    return floor(bytes / (1024.0 * 1024.0));
+}
+
+static void fold(cJSON *facts, const cJSON *e, const char *ev)
+{
+    if (strcmp(ev, "load_error") == 0) {
+        cJSON *l = cJSON_CreateObject();
+        copy_member(l, e, "path");
+        copy_member(l, e, "error");
+        cJSON_AddItemToArray(array_member(facts, "load_errors"), l);
+    } else if (strcmp(ev, "loaded") == 0) {
+        cJSON *l = cJSON_CreateObject();
+        copy_member(l, e, "path");
+        copy_member(l, e, "file");
+        set_member(facts, "loaded", l);
+    } else if (strcmp(ev, "missing") == 0) {
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "symbols");
+        if (cJSON_IsArray(s))
+            set_member(facts, "missing_symbols", cJSON_Duplicate(s, true));
+    } else if (strcmp(ev, "call") == 0) {
+        cJSON *c = cJSON_CreateObject();
+        copy_member(c, e, "fn");
+        copy_member(c, e, "device");
+        set_member(facts, "pending_call", c);
+    } else if (strcmp(ev, "ret") == 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(facts, "pending_call");
+        const char *fn = wld_fact_str(e, "fn");
+        double code = wld_fact_num(e, "code", -1);
+        cJSON *r = cJSON_CreateObject();
+        copy_member(r, e, "fn");
+        copy_member(r, e, "code");
+        copy_member(r, e, "name");
+        copy_member(r, e, "device");
+        if (fn && strcmp(fn, "cuInit") == 0)
+            set_member(facts, "init", r);
+        else if (code != 0)
+            cJSON_AddItemToArray(array_member(facts, "failed_calls"), r);
+        else
+            cJSON_Delete(r);
+    } else if (strcmp(ev, "driver") == 0) {
+        double v = wld_fact_num(e, "cuda_version", -1);
+        if (v > 0 && v < 1e6) {
+            char s[32];
+            int iv = (int) v;
+            snprintf(s, sizeof(s), "%d.%d", iv / 1000, (iv % 1000) / 10);
+            set_member(facts, "driver_cuda_version", cJSON_CreateString(s));
+            set_member(facts, "driver_cuda_version_raw", cJSON_CreateNumber(iv));
+        }
+    } else if (strcmp(ev, "count") == 0) {
+        set_member(facts, "device_count", cJSON_CreateNumber(wld_fact_num(e, "value", 0)));
+    } else if (strcmp(ev, "device") == 0) {
+        int i = (int) wld_fact_num(e, "index", -1);
+        if (i < 0 || i >= 64)
+            return;
+        cJSON *d = device_entry(facts, i);
+        copy_member(d, e, "name");
+        copy_member(d, e, "pci_bus_id");
+        int major = (int) wld_fact_num(e, "cc_major", -1);
+        int minor = (int) wld_fact_num(e, "cc_minor", -1);
+        if (major >= 0 && minor >= 0 && major < 100 && minor < 100) {
+            char cc[16];
+            snprintf(cc, sizeof(cc), "%d.%d", major, minor);
+            set_member(d, "cc", cJSON_CreateString(cc));
+        }
+        double total = wld_fact_num(e, "total_bytes", -1);
+        if (total >= 0) {
+            set_member(d, "total_bytes", cJSON_CreateNumber(total));
+            set_member(d, "total_mib", cJSON_CreateNumber(mib(total)));
+        }
+    } else if (strcmp(ev, "memory") == 0) {
+        int i = (int) wld_fact_num(e, "index", -1);
+        double free_b = wld_fact_num(e, "free_bytes", -1);
+        if (i < 0 || i >= 64 || free_b < 0)
+            return;
+        cJSON *d = device_entry(facts, i);
+        set_member(d, "free_bytes", cJSON_CreateNumber(free_b));
+        set_member(d, "free_mib", cJSON_CreateNumber(mib(free_b)));
+        copy_member(d, e, "source");
+        if (cJSON_GetObjectItemCaseSensitive(d, "source")) {
+            cJSON *src = cJSON_DetachItemFromObjectCaseSensitive(d, "source");
+            set_member(d, "free_source", src);
+        }
+    } else if (strcmp(ev, "nvml") == 0) {
+        cJSON *n = cJSON_GetObjectItemCaseSensitive(facts, "nvml");
+        if (!n)
+            n = cJSON_AddObjectToObject(facts, "nvml");
+        copy_member(n, e, "path");
+        copy_member(n, e, "error");
+        copy_member(n, e, "load_errors");
+        copy_member(n, e, "driver_version");
+    } else if (strcmp(ev, "functional") == 0) {
+        cJSON *f = cJSON_Duplicate(e, true);
+        cJSON_DeleteItemFromObjectCaseSensitive(f, "ev");
+        cJSON_AddItemToArray(array_member(facts, "functional"), f);
+    } else if (strcmp(ev, "done") == 0) {
+        set_member(facts, "done", cJSON_CreateTrue());
+    }
+}
+
+void wld_cuda_probe_parse(const char *out, size_t n, cJSON *facts)
+{
+    int garbage = 0;
+    size_t events = 0;
+    for (size_t pos = 0; pos < n;) {
+        const char *line = out + pos;
+        const char *nl = memchr(line, '\n', n - pos);
+        size_t len = nl ? (size_t) (nl - line) : n - pos;
+        pos += len + (nl ? 1 : 0);
+        if (len == 0)
+            continue;
+        cJSON *e = cJSON_ParseWithLength(line, len);
+        const char *ev = cJSON_IsObject(e) ? wld_fact_str(e, "ev") : NULL;
+        if (ev && events < 4096) {
+            fold(facts, e, ev);
+            events++;
+        } else {
+            garbage++;
+        }
+        cJSON_Delete(e);
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(facts, "done"))
+        cJSON_AddFalseToObject(facts, "done");
+    if (garbage)
+        cJSON_AddNumberToObject(facts, "garbage_lines", garbage);
+}
