@@ -3,6 +3,7 @@
  * with tests/golden/<host>.json. WLD_UPDATE_GOLDEN=1 rewrites the file from the run
  * (review the diff before committing it). */
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,17 @@ static int compare_field(
     free(w);
     free(g);
     return 1;
+}
+
+/* A "{name}" left in text a user reads: a template variable the check never set. */
+static bool unrendered(const char *s)
+{
+    for (const char *p = strchr(s, '{'); p; p = strchr(p + 1, '{')) {
+        size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_0123456789");
+        if (n > 0 && p[1 + n] == '}')
+            return true;
+    }
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -72,6 +84,12 @@ int main(int argc, char **argv)
         return 1;
     }
     int bad = 0;
+    /* Evidence may quote host paths, never where the fixture lies on this machine. */
+    if (strstr(res.out.data, argv[2])) {
+        fprintf(stderr, "%s: the report contains the fixture's real path %s\n", host_name,
+                argv[2]);
+        bad = 1;
+    }
     cJSON *got = cJSON_CreateObject();
     cJSON_AddItemToObject(got, "args",
                           cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(golden, "args"), true));
@@ -86,10 +104,15 @@ int main(int argc, char **argv)
         cJSON *e = cJSON_AddObjectToObject(checks,
                                            cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring);
         static const char *const fields[] = { "status", "summary", "fix" };
-        for (size_t i = 0; i < 3; i++)
-            cJSON_AddItemToObject(
-                    e, fields[i],
-                    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c, fields[i]), true));
+        for (size_t i = 0; i < 3; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, fields[i]);
+            cJSON_AddItemToObject(e, fields[i], cJSON_Duplicate(v, true));
+            if (cJSON_IsString(v) && unrendered(v->valuestring)) {
+                fprintf(stderr, "%s: %s.%s has an unrendered placeholder: %s\n", host_name,
+                        e->string, fields[i], v->valuestring);
+                bad = 1;
+            }
+        }
     }
     const char *update = getenv("WLD_UPDATE_GOLDEN");
     if (update && strcmp(update, "1") == 0) {
