@@ -11,6 +11,7 @@
 
 #include "wld/check.h"
 #include "wld/ldpath.h"
+#include "wld/parse.h"
 #include "wld/platform.h"
 
 #define WSL_LIB     "/usr/lib/wsl/lib"
@@ -22,8 +23,9 @@ static const char *const wsl_files[] = { "libcuda.so.1", "libdxcore.so", "nvidia
 static const char *const driver_libs[] = { "libcuda.so", "libcuda.so.1", "libnvidia-ml.so",
                                            "libnvidia-ml.so.1" };
 /* Package names worth recording; evaluate() matches them against the rules' patterns. */
-static const char *const package_prefixes[] = { "nvidia", "libnvidia", "cuda-drivers", "libcuda",
-                                                "xserver-xorg-video-nvidia" };
+static const char *const package_prefixes[] = {
+    "nvidia", "libnvidia", "cuda-drivers", "libcuda", "xserver-xorg-video-nvidia", NULL
+};
 
 static void gather_wsl_lib(const struct wld_host *h, cJSON *facts)
 {
@@ -47,29 +49,10 @@ static void gather_packages(const struct wld_host *h, cJSON *facts)
     if (wld_host_read(h, DPKG_STATUS, STATUS_CAP, &b) < 0)
         return;
     cJSON *list = cJSON_AddArrayToObject(facts, "packages");
-    char pkg[256] = "", status[256] = "", line[512];
-    for (const char *s = b.data;;) {
-        bool end = *s == '\0';
-        wld_str_line(s, line, sizeof(line));
-        if (end || line[0] == '\0' || line[0] == '\r') { /* end of a paragraph */
-            bool wanted = false;
-            for (size_t i = 0; i < WLD_ARRAY_SIZE(package_prefixes); i++)
-                wanted |= wld_str_starts(pkg, package_prefixes[i]);
-            if (wanted && strcmp(status, "install ok installed") == 0)
-                cJSON_AddItemToArray(list, cJSON_CreateString(pkg));
-            pkg[0] = status[0] = '\0';
-        } else if (wld_str_starts(line, "Package:")) {
-            snprintf(pkg, sizeof(pkg), "%s", wld_str_skip_space(line + 8));
-            wld_str_trim(pkg);
-        } else if (wld_str_starts(line, "Status:")) {
-            snprintf(status, sizeof(status), "%s", wld_str_skip_space(line + 7));
-            wld_str_trim(status);
-        }
-        if (end)
-            break;
-        const char *nl = strchr(s, '\n');
-        s = nl ? nl + 1 : s + strlen(s);
-    }
+    char **names = wld_dpkg_installed(b.data, package_prefixes);
+    for (char **n = names; *n; n++)
+        cJSON_AddItemToArray(list, cJSON_CreateString(*n));
+    wld_strv_free(names);
     wld_buf_release(&b);
 }
 
@@ -83,8 +66,8 @@ static char *owner_of(const struct wld_host *h, const char *path)
     char *needle = wld_xasprintf("\n%s\n", path);
     for (char **n = names; *n && !owner; n++) {
         bool wanted = false;
-        for (size_t i = 0; i < WLD_ARRAY_SIZE(package_prefixes); i++)
-            wanted |= wld_str_starts(*n, package_prefixes[i]);
+        for (const char *const *p = package_prefixes; *p; p++)
+            wanted |= wld_str_starts(*n, *p);
         if (!wanted || !wld_str_ends(*n, ".list"))
             continue;
         struct wld_buf b;

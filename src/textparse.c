@@ -127,3 +127,36 @@ void wld_ldd_free(struct wld_ldd_lib *libs, size_t n)
     }
     free(libs);
 }
+
+char **wld_dpkg_installed(const char *text, const char *const *prefixes)
+{
+    size_t n = 0, alloc = 8;
+    char **out = wld_xcalloc(alloc, sizeof(char *));
+    char pkg[256] = "", status[256] = "", line[512];
+    for (const char *s = text;;) {
+        bool end = *s == '\0';
+        wld_str_line(s, line, sizeof(line));
+        wld_str_trim(line);
+        if (end || line[0] == '\0') { /* the end of a paragraph */
+            bool wanted = false;
+            for (const char *const *p = prefixes; *p && !wanted; p++)
+                wanted = pkg[0] && wld_str_starts(pkg, *p);
+            if (wanted && strcmp(status, "install ok installed") == 0) {
+                if (n + 1 >= alloc)
+                    out = wld_xrealloc(out, (alloc *= 2) * sizeof(char *));
+                out[n++] = wld_xstrdup(pkg);
+                out[n] = NULL;
+            }
+            pkg[0] = status[0] = '\0';
+        } else if (wld_str_starts(line, "Package:")) {
+            snprintf(pkg, sizeof(pkg), "%s", wld_str_skip_space(line + 8));
+        } else if (wld_str_starts(line, "Status:")) {
+            snprintf(status, sizeof(status), "%s", wld_str_skip_space(line + 7));
+        }
+        if (end)
+            break;
+        const char *nl = strchr(s, '\n');
+        s = nl ? nl + 1 : s + strlen(s);
+    }
+    return out;
+}

@@ -88,6 +88,13 @@ void wld_mounts_free(struct wld_mount *m, size_t n);
 /* The mount holding path (longest mount-point prefix; the later of equal ones). */
 const struct wld_mount *wld_mount_for_path(const struct wld_mount *m, size_t n, const char *path);
 
+/* ---- dpkg status ---- */
+
+/* Names of the packages /var/lib/dpkg/status marks "install ok installed" whose name
+ * starts with one of prefixes (NULL-terminated). Returns a NULL-terminated array (free
+ * with wld_strv_free from wld/host.h), never NULL. */
+char **wld_dpkg_installed(const char *text, const char *const *prefixes);
+
 /* ---- os-release ---- */
 
 /* Value of KEY in an os-release file (quotes and escapes removed), or -ENOENT. */
