@@ -8,7 +8,7 @@ n=${1:-50}
 [ -x "$doctor" ] || { echo "build first: scripts/run.sh --version" >&2; exit 1; }
 for i in $(seq "$n"); do
     s=$(date +%s%N)
-    "$doctor" --root tests/fixtures/hosts/wsl2-healthy --format json >/dev/null || true
+    "$doctor" --root build/tests/hosts/wsl2-healthy --format json >/dev/null || true
     e=$(date +%s%N)
     echo $(( (e - s) / 1000 ))
 done | sort -n | awk '{a[NR]=$1} END {printf "healthy fixture, %d runs: median %.2f ms, min %.2f ms, max %.2f ms\n", NR, a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000}'

@@ -116,6 +116,11 @@ static void gather_foreign_libs(const struct wld_host *h, cJSON *facts)
                 cJSON_AddStringToObject(o, "from", wld_fact_str(d, "from"));
                 cJSON_AddBoolToObject(o, "stub", strstr(dir, "/stubs") != NULL);
                 cJSON_AddBoolToObject(o, "before_wsl_lib", wsl_pos < 0 || pos < wsl_pos);
+                char *target = NULL;
+                if (S_ISLNK(st.st_mode) && wld_host_resolve(h, p, &target) == 0 &&
+                    strcmp(target, p) != 0)
+                    cJSON_AddStringToObject(o, "target", target);
+                free(target);
                 char *owner = owner_of(h, p);
                 if (owner)
                     cJSON_AddStringToObject(o, "package", owner);
@@ -209,8 +214,9 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     /* Driver libraries on the search path: stubs first (they say so), then the others. */
     const cJSON *lib;
-    struct wld_buf pkgs;
+    struct wld_buf pkgs, files; /* owning packages; symlink targets to delete as well */
     wld_buf_init(&pkgs, 4096);
+    wld_buf_init(&files, 4096);
     bool stub = false, wins = false;
     cJSON_ArrayForEach(lib, cJSON_GetObjectItemCaseSensitive(m, "foreign_libs"))
     {
@@ -218,6 +224,9 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         stub |= wld_fact_bool(lib, "stub", false);
         wins |= wld_fact_bool(lib, "before_wsl_lib", false);
         wld_buf_printf(&b, "%s%s", b.len ? " " : "", wld_fact_str(lib, "path"));
+        const char *target = wld_fact_str(lib, "target");
+        if (target && !strstr(files.data, target))
+            wld_buf_printf(&files, " %s", target);
         if (owner && !strstr(pkgs.data, owner))
             wld_buf_printf(&pkgs, "%s%s", pkgs.len ? " " : "", owner);
     }
@@ -228,13 +237,15 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
             wld_finding_varf(f, "remove", "sudo apt-get remove --purge %s && sudo ldconfig",
                              pkgs.data);
         else
-            wld_finding_varf(f, "remove", "sudo rm %s && sudo ldconfig", b.data);
+            wld_finding_varf(f, "remove", "sudo rm %s%s && sudo ldconfig", b.data, files.data);
         wld_buf_release(&b);
         wld_buf_release(&pkgs);
+        wld_buf_release(&files);
         wld_finding_outcome(f, stub ? "stub_on_search_path" : "foreign_libs");
         return;
     }
     wld_buf_release(&pkgs);
+    wld_buf_release(&files);
     const char *smi = wld_fact_str(m, "path_nvidia_smi");
     if (smi && strcmp(smi, WSL_LIB "/nvidia-smi") != 0) {
         const char *owner = wld_fact_str(m, "path_nvidia_smi_package");
