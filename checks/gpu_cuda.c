@@ -331,7 +331,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     const char *stuck = pending ? wld_fact_str(pending, "fn") : NULL;
-    wld_finding_var(f, "call", stuck ? stuck : "the driver");
+    if (state && (strcmp(state, "timeout") == 0 || strcmp(state, "crashed") == 0))
+        wld_finding_var(f, "call", stuck ? stuck : "the driver");
     if (state && strcmp(state, "timeout") == 0) {
         wld_finding_outcome(f, "hang");
         return;
