@@ -78,9 +78,9 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
         }
     }
 
-    fprintf(out, "\n%zu checks: %u passed, %u warned, %u failed, %u skipped, %u errors", r->n,
-            r->counts[WLD_PASS], r->counts[WLD_WARN], r->counts[WLD_FAIL], r->counts[WLD_SKIP],
-            r->counts[WLD_ERROR]);
+    fprintf(out, "\n%zu check%s: %u passed, %u warned, %u failed, %u skipped, %u error%s", r->n,
+            r->n == 1 ? "" : "s", r->counts[WLD_PASS], r->counts[WLD_WARN], r->counts[WLD_FAIL],
+            r->counts[WLD_SKIP], r->counts[WLD_ERROR], r->counts[WLD_ERROR] == 1 ? "" : "s");
     if (o->verbose)
         fprintf(out, " in %.1f ms", r->total_ms);
     fprintf(out, " (exit %d)\n", r->exit_code);
