@@ -25,7 +25,8 @@
 static _Thread_local jmp_buf pci_jump;
 static _Thread_local char pci_message[256];
 
-static _Noreturn void on_pci_error(char *msg, ...)
+static void on_pci_error(char *msg, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void on_pci_error(char *msg, ...)
 {
     va_list ap;
     va_start(ap, msg);
@@ -34,6 +35,7 @@ static _Noreturn void on_pci_error(char *msg, ...)
     longjmp(pci_jump, 1);
 }
 
+static void on_pci_warning(char *msg, ...) __attribute__((format(printf, 1, 2)));
 static void on_pci_warning(char *msg, ...)
 {
     (void) msg;

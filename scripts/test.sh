@@ -13,7 +13,7 @@ cmake --build build-asan -j"$jobs" >/dev/null
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest -j"$jobs" --output-on-failure) | tail -n 3
 
 echo "== libFuzzer targets (short runs)"
-cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DWLD_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DWLD_FUZZ=ON -DWLD_WERROR=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs" >/dev/null
 for f in build-fuzz/tests/fuzz/fuzz_*; do
     name=$(basename "$f")

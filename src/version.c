@@ -52,8 +52,8 @@ int wld_version_cmp_str(const char *a, const char *b)
     struct wld_version va, vb;
     int ra = a ? wld_version_parse(a, &va, NULL) : -EINVAL;
     int rb = b ? wld_version_parse(b, &vb, NULL) : -EINVAL;
-    if (ra < 0 || rb < 0)
-        return (ra < 0) - (rb < 0) ? (ra < 0 ? -1 : 1) : 0;
+    if (ra < 0 || rb < 0) /* an unparsable version sorts first; two are equal */
+        return ra < 0 && rb < 0 ? 0 : ra < 0 ? -1 : 1;
     return wld_version_cmp(&va, &vb);
 }
 
