@@ -233,7 +233,8 @@ int wld_host_real_path(const struct wld_host *h, const char *path, char **ret)
     return 0;
 }
 
-int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out)
+/* Opens a host path for reading; only regular files (a FIFO or a device would block). */
+static int open_regular(const struct wld_host *h, const char *path)
 {
     char *real = NULL;
     int r = wld_host_real_path(h, path, &real);
@@ -249,26 +250,56 @@ int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct
         close(fd);
         return r;
     }
-    wld_buf_init(out, cap);
+    return fd;
+}
+
+/* Reads up to out->cap bytes from offset on; consumes fd. */
+static int read_from(int fd, off_t offset, struct wld_buf *out)
+{
     char chunk[16384];
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
+        ssize_t n = pread(fd, chunk, sizeof(chunk), offset);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            r = -errno;
+            int r = -errno;
             wld_buf_release(out);
             close(fd);
             return r;
         }
         if (n == 0)
             break;
+        offset += n;
         wld_buf_append(out, chunk, (size_t) n);
         if (out->truncated)
             break;
     }
     close(fd);
     return 0;
+}
+
+int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out)
+{
+    int fd = open_regular(h, path);
+    if (fd < 0)
+        return fd;
+    wld_buf_init(out, cap);
+    return read_from(fd, 0, out);
+}
+
+int wld_host_read_range(const struct wld_host *h,
+                        const char *path,
+                        uint64_t offset,
+                        size_t len,
+                        struct wld_buf *out)
+{
+    if (offset > (uint64_t) INT64_MAX)
+        return -EINVAL;
+    int fd = open_regular(h, path);
+    if (fd < 0)
+        return fd;
+    wld_buf_init(out, len);
+    return read_from(fd, (off_t) offset, out);
 }
 
 int wld_host_stat(const struct wld_host *h, const char *path, bool follow, struct stat *ret)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -46,6 +47,13 @@ int wld_host_real_path(const struct wld_host *h, const char *path, char **ret);
 /* Reads at most cap bytes of a file into out (initialised here; caller releases).
  * out->truncated tells whether the file was longer. Returns 0 or -errno. */
 int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out);
+/* Reads at most len bytes from offset on (a section of a large binary, a GGUF header);
+ * out is initialised here, the caller releases it. Returns 0 or -errno. */
+int wld_host_read_range(const struct wld_host *h,
+                        const char *path,
+                        uint64_t offset,
+                        size_t len,
+                        struct wld_buf *out);
 /* stat() (follow=true) or lstat() of a host path. */
 int wld_host_stat(const struct wld_host *h, const char *path, bool follow, struct stat *ret);
 bool wld_host_exists(const struct wld_host *h, const char *path);
