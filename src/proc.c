@@ -41,9 +41,9 @@ static char **child_env(const struct wld_host *h)
             continue;
         /* A fixture's PATH and loader variables name the recorded host's directories;
          * on this machine they would change what the doctor's own helpers load. */
-        if (h->fixture && (wld_str_starts(h->env[i], "PATH=") ||
-                           wld_str_starts(h->env[i], "LD_LIBRARY_PATH=") ||
-                           wld_str_starts(h->env[i], "LD_PRELOAD=")))
+        if (h->fixture &&
+            (wld_str_starts(h->env[i], "PATH=") || wld_str_starts(h->env[i], "LD_LIBRARY_PATH=") ||
+             wld_str_starts(h->env[i], "LD_PRELOAD=")))
             continue;
         env[k++] = wld_xstrdup(h->env[i]);
     }

@@ -86,8 +86,7 @@ int main(int argc, char **argv)
     int bad = 0;
     /* Evidence may quote host paths, never where the fixture lies on this machine. */
     if (strstr(res.out.data, argv[2])) {
-        fprintf(stderr, "%s: the report contains the fixture's real path %s\n", host_name,
-                argv[2]);
+        fprintf(stderr, "%s: the report contains the fixture's real path %s\n", host_name, argv[2]);
         bad = 1;
     }
     cJSON *got = cJSON_CreateObject();
