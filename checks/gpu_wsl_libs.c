@@ -6,6 +6,7 @@
  * nvidia-smi into the distro, which shadow the WSL ones and make CUDA report no device
  * (error 100). NVIDIA says never to install a Linux driver in WSL 2. Also explains the
  * harmless "ldconfig: /usr/lib/wsl/lib/libcuda.so.1 is not a symbolic link" warning. */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,58 +57,73 @@ static void gather_packages(const struct wld_host *h, cJSON *facts)
     wld_buf_release(&b);
 }
 
-/* The package whose file list holds path (only NVIDIA/CUDA-named lists are read). */
-static char *owner_of(const struct wld_host *h, const char *path)
+static bool driver_like(const char *name)
 {
+    for (const char *const *p = package_prefixes; *p; p++)
+        if (wld_str_starts(name, *p))
+            return true;
+    return false;
+}
+
+/* The file lists (/var/lib/dpkg/info/NAME.list) of the driver-like packages, read once:
+ * {"libnvidia-compute-550": "/.\n/usr\n..."}. Never NULL; the caller deletes it. */
+static cJSON *read_file_lists(const struct wld_host *h)
+{
+    cJSON *lists = cJSON_CreateObject();
     char **names = NULL;
-    char *owner = NULL;
     if (wld_host_list(h, DPKG_INFO, 65536, &names) < 0)
-        return NULL;
-    char *needle = wld_xasprintf("\n%s\n", path);
-    for (char **n = names; *n && !owner; n++) {
-        bool wanted = false;
-        for (const char *const *p = package_prefixes; *p; p++)
-            wanted |= wld_str_starts(*n, *p);
-        if (!wanted || !wld_str_ends(*n, ".list"))
+        return lists;
+    for (char **n = names; *n; n++) {
+        if (!driver_like(*n) || !wld_str_ends(*n, ".list"))
             continue;
         struct wld_buf b;
         char *p = wld_xasprintf(DPKG_INFO "/%s", *n);
         if (wld_host_read(h, p, WLD_CAP_FILE, &b) == 0) {
-            if (strstr(b.data, needle)) {
-                owner = wld_xstrndup(*n, strlen(*n) - strlen(".list"));
-                char *colon = strchr(owner, ':'); /* "libnvidia-compute-550:amd64" */
-                if (colon)
-                    *colon = '\0';
-            }
+            /* "libnvidia-compute-550:amd64.list" names libnvidia-compute-550 */
+            char *pkg = wld_xstrndup(*n, strlen(*n) - strlen(".list"));
+            pkg[strcspn(pkg, ":")] = '\0';
+            cJSON_AddStringToObject(lists, pkg, b.data);
+            free(pkg);
             wld_buf_release(&b);
         }
         free(p);
     }
-    free(needle);
     wld_strv_free(names);
+    return lists;
+}
+
+/* The package whose file list holds path, or NULL. Borrowed from lists. */
+static const char *owner_of(const cJSON *lists, const char *path)
+{
+    const cJSON *l;
+    const char *owner = NULL;
+    char *needle = wld_xasprintf("\n%s\n", path);
+    cJSON_ArrayForEach(l, lists)
+    {
+        if (!owner && cJSON_IsString(l) && strstr(l->valuestring, needle))
+            owner = l->string;
+    }
+    free(needle);
     return owner;
 }
 
-/* Driver libraries anywhere the loader looks, other than /usr/lib/wsl/lib. */
-static void gather_foreign_libs(const struct wld_host *h, cJSON *facts)
+/* Driver libraries anywhere the loader looks, other than /usr/lib/wsl/lib; whether each
+ * comes before it in the search order. */
+static void gather_foreign_libs(const struct wld_host *h, const cJSON *lists, cJSON *facts)
 {
     cJSON *dirs = cJSON_CreateArray();
     wld_ldpath_dirs(h, true, dirs);
     cJSON *list = cJSON_AddArrayToObject(facts, "foreign_libs");
-    int wsl_pos = -1, pos = 0;
+    bool wsl_seen = false;
     const cJSON *d;
     cJSON_ArrayForEach(d, dirs)
     {
-        if (strcmp(wld_fact_str(d, "dir"), WSL_LIB) == 0)
-            wsl_pos = pos;
-        pos++;
-    }
-    cJSON_AddNumberToObject(facts, "wsl_lib_search_position", wsl_pos);
-    pos = 0;
-    cJSON_ArrayForEach(d, dirs)
-    {
         const char *dir = wld_fact_str(d, "dir");
-        for (size_t i = 0; strcmp(dir, WSL_LIB) != 0 && i < WLD_ARRAY_SIZE(driver_libs); i++) {
+        if (strcmp(dir, WSL_LIB) == 0) {
+            wsl_seen = true;
+            continue;
+        }
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(driver_libs); i++) {
             char *p = wld_xasprintf("%s/%s", dir, driver_libs[i]);
             struct stat st;
             if (wld_host_stat(h, p, false, &st) == 0) {
@@ -115,55 +131,44 @@ static void gather_foreign_libs(const struct wld_host *h, cJSON *facts)
                 cJSON_AddStringToObject(o, "path", p);
                 cJSON_AddStringToObject(o, "from", wld_fact_str(d, "from"));
                 cJSON_AddBoolToObject(o, "stub", strstr(dir, "/stubs") != NULL);
-                cJSON_AddBoolToObject(o, "before_wsl_lib", wsl_pos < 0 || pos < wsl_pos);
+                cJSON_AddBoolToObject(o, "before_wsl_lib", !wsl_seen);
                 char *target = NULL;
                 if (S_ISLNK(st.st_mode) && wld_host_resolve(h, p, &target) == 0 &&
                     strcmp(target, p) != 0)
                     cJSON_AddStringToObject(o, "target", target);
                 free(target);
-                char *owner = owner_of(h, p);
+                const char *owner = owner_of(lists, p);
                 if (owner)
                     cJSON_AddStringToObject(o, "package", owner);
-                free(owner);
                 cJSON_AddItemToArray(list, o);
             }
             free(p);
         }
-        pos++;
     }
     cJSON_Delete(dirs);
 }
 
-static void gather_path_smi(const struct wld_host *h, cJSON *facts)
+static void gather_path_smi(const struct wld_host *h, const cJSON *lists, cJSON *facts)
 {
     char *smi = NULL;
     if (wld_host_find_command(h, "nvidia-smi", &smi) == 0) {
         cJSON_AddStringToObject(facts, "path_nvidia_smi", smi);
-        char *owner = strcmp(smi, WSL_LIB "/nvidia-smi") != 0 ? owner_of(h, smi) : NULL;
+        const char *owner = owner_of(lists, smi);
         if (owner)
             cJSON_AddStringToObject(facts, "path_nvidia_smi_package", owner);
-        free(owner);
         free(smi);
     }
 }
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
+    cJSON *lists = read_file_lists(ctx->host);
     gather_wsl_lib(ctx->host, facts);
     gather_packages(ctx->host, facts);
-    gather_foreign_libs(ctx->host, facts);
-    gather_path_smi(ctx->host, facts);
+    gather_foreign_libs(ctx->host, lists, facts);
+    gather_path_smi(ctx->host, lists, facts);
+    cJSON_Delete(lists);
     return 0;
-}
-
-/* A shell-style pattern with '*' only ("nvidia-driver-*"). */
-static bool glob_match(const char *p, const char *s)
-{
-    if (*p == '\0')
-        return *s == '\0';
-    if (*p == '*')
-        return glob_match(p + 1, s) || (*s && glob_match(p, s + 1));
-    return *p == *s && glob_match(p + 1, s + 1);
 }
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
@@ -200,7 +205,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         cJSON_ArrayForEach(pat, wld_param(ctx, "driver_packages"))
         {
             if (cJSON_IsString(pat) && cJSON_IsString(pkg) &&
-                glob_match(pat->valuestring, pkg->valuestring)) {
+                fnmatch(pat->valuestring, pkg->valuestring, 0) == 0) {
                 wld_buf_printf(&b, "%s%s", b.len ? " " : "", pkg->valuestring);
                 break;
             }
