@@ -24,22 +24,11 @@
 #define EXCERPT  600
 #define MAX_CAND 16
 
-/* A fixture's real paths must not leak into facts: they name the build tree, not the
- * host. Replaces "<root>/x" by "/x" everywhere in s (in place, s shrinks). */
-static void unroot(const struct wld_host *h, char *s)
-{
-    size_t rl = strlen(h->root);
-    if (!h->fixture || rl == 0)
-        return;
-    for (char *p = strstr(s, h->root); p; p = strstr(p, h->root))
-        memmove(p, p + rl, strlen(p + rl) + 1);
-}
-
 static void unroot_strings(const struct wld_host *h, cJSON *item)
 {
     cJSON *c;
     if (cJSON_IsString(item))
-        unroot(h, item->valuestring);
+        wld_host_unroot(h, item->valuestring);
     cJSON_ArrayForEach(c, item) unroot_strings(h, c);
 }
 
@@ -118,7 +107,7 @@ static void record_run(const struct wld_host *h, cJSON *facts, const struct wld_
     cJSON *p = wld_fact_proc(facts, "helper", state, r);
     if (r->err.len) {
         char *s = wld_str_printable(r->err.data, r->err.len < EXCERPT ? r->err.len : EXCERPT);
-        unroot(h, s);
+        wld_host_unroot(h, s);
         cJSON_AddStringToObject(p, "stderr", s);
         free(s);
     }
@@ -157,7 +146,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     if (n == 0) {
         cJSON *searched = cJSON_AddArrayToObject(facts, "searched");
         const cJSON *d;
-        cJSON_AddItemToArray(searched, cJSON_CreateString(WSL_LIB));
+        if (!wld_ldpath_has(dirs, WSL_LIB))
+            cJSON_AddItemToArray(searched, cJSON_CreateString(WSL_LIB));
         cJSON_ArrayForEach(d, dirs)
         {
             cJSON_AddItemToArray(searched, cJSON_CreateString(wld_fact_str(d, "dir")));
@@ -291,9 +281,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     const cJSON *init = cJSON_GetObjectItemCaseSensitive(m, "init");
     const cJSON *loaded = cJSON_GetObjectItemCaseSensitive(m, "loaded");
 
-    wld_finding_var(f, "library",
-                    wld_fact_str(loaded, "file") ? wld_fact_str(loaded, "file")
-                                                 : wld_fact_str(loaded, "path"));
+    if (loaded)
+        wld_finding_var(f, "library",
+                        wld_fact_str(loaded, "file") ? wld_fact_str(loaded, "file")
+                                                     : wld_fact_str(loaded, "path"));
     wld_finding_var_num(f, "deadline_s", wld_fact_num(m, "deadline_ms", 0) / 1000.0);
     if (p == WLD_PLATFORM_WSL1) {
         wld_finding_outcome(f, "not_applicable_wsl1");
@@ -349,8 +340,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     const char *visible = wld_fact_str(m, "cuda_visible_devices");
-    bool none = (init && wld_fact_num(init, "code", 0) == 100) ||
-                (init && wld_fact_num(m, "device_count", 1) == 0);
+    bool none = init &&
+                (wld_fact_num(init, "code", 0) == 100 || wld_fact_num(m, "device_count", 1) == 0);
     if (visible && none) {
         wld_finding_var(f, "visible", visible);
         wld_finding_outcome(f, "hidden_by_env");
@@ -384,18 +375,14 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_var(f, "devices", b.data);
     wld_buf_release(&b);
     const cJSON *fn;
+    wld_finding_var_num(f, "mib", WLD_CUDA_FUNCTIONAL_BYTES >> 20);
     cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(m, "functional"))
     {
         if (wld_fact_bool(fn, "ok", false))
             continue;
         wld_finding_var_num(f, "device", wld_fact_num(fn, "index", 0));
-        const char *step = wld_fact_str(fn, "step");
-        if (step) {
-            cJSON *ret = cJSON_CreateObject();
-            cJSON_AddStringToObject(ret, "fn", step);
-            cJSON_AddNumberToObject(ret, "code", wld_fact_num(fn, "code", -1));
-            code_vars(ctx, f, ret);
-            cJSON_Delete(ret);
+        if (wld_fact_str(fn, "fn")) { /* the call that failed, with its code */
+            code_vars(ctx, f, fn);
             wld_finding_outcome(f, "functional_failed");
         } else {
             wld_finding_outcome(f, "functional_mismatch");
@@ -408,7 +395,6 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "functional")) > 0) {
-        wld_finding_var_num(f, "mib", WLD_CUDA_FUNCTIONAL_BYTES >> 20);
         wld_finding_outcome(f, "ok_functional");
         return;
     }

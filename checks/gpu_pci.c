@@ -42,32 +42,32 @@ static void on_pci_warning(char *msg, ...)
 }
 
 /* libpci's sysfs scan stops the process when a device lacks one of these files, so a
- * tree that lacks them (a partial recording, an odd container) is refused up front. */
-static const char *incomplete_device(const struct wld_host *h)
+ * tree that lacks them (a partial recording, an odd container) is refused up front.
+ * Returns true with the offending entry in bad. */
+static bool incomplete_device(const struct wld_host *h, char *bad, size_t n)
 {
     static const char *const files[] = { "vendor", "device", "class", "irq", "resource" };
-    static _Thread_local char bad[128];
     char **names = NULL;
+    bool found = false;
     if (wld_host_list(h, SYSFS_PCI "/devices", 1024, &names) < 0)
-        return NULL;
-    const char *r = NULL;
-    for (char **n = names; *n && !r; n++) {
+        return false;
+    for (char **e = names; *e && !found; e++) {
         unsigned dom, bus, dev, fn;
-        if (sscanf(*n, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4) {
-            snprintf(bad, sizeof(bad), "%s", *n);
-            r = bad;
+        if (sscanf(*e, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4) {
+            snprintf(bad, n, "%s", *e);
+            found = true;
         }
-        for (size_t i = 0; !r && i < WLD_ARRAY_SIZE(files); i++) {
-            char *p = wld_xasprintf(SYSFS_PCI "/devices/%s/%s", *n, files[i]);
+        for (size_t i = 0; !found && i < WLD_ARRAY_SIZE(files); i++) {
+            char *p = wld_xasprintf(SYSFS_PCI "/devices/%s/%s", *e, files[i]);
             if (!wld_host_exists(h, p)) {
-                snprintf(bad, sizeof(bad), "%s/%s", *n, files[i]);
-                r = bad;
+                snprintf(bad, n, "%s/%s", *e, files[i]);
+                found = true;
             }
             free(p);
         }
     }
     wld_strv_free(names);
-    return r;
+    return found;
 }
 
 static const char *class_kind(unsigned cls)
@@ -180,8 +180,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         return 0;
     }
     cJSON_AddBoolToObject(facts, "pci_bus", true);
-    const char *bad = incomplete_device(h);
-    if (bad) {
+    char bad[256];
+    if (incomplete_device(h, bad, sizeof(bad))) {
         cJSON_AddStringToObject(facts, "error", "incomplete sysfs device entry");
         cJSON_AddStringToObject(facts, "entry", bad);
         return 0;

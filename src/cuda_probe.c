@@ -214,10 +214,19 @@ static void *open_lib(const char *path, char *file, size_t n, char *err, size_t 
 }
 
 struct device {
-    int ordinal;
     CUdevice dev;
     char uuid[64];
 };
+
+static void emit_memory(int index, double free_bytes, double total_bytes, const char *source)
+{
+    cJSON *o = event("memory");
+    cJSON_AddNumberToObject(o, "index", index);
+    cJSON_AddNumberToObject(o, "free_bytes", free_bytes);
+    cJSON_AddNumberToObject(o, "total_bytes", total_bytes);
+    cJSON_AddStringToObject(o, "source", source);
+    emit(o);
+}
 
 static void
 probe_nvml(char **cands, size_t ncand, const char *cuda_file, struct device *devs, int ndev)
@@ -269,12 +278,7 @@ probe_nvml(char **cands, size_t ncand, const char *cuda_file, struct device *dev
         if (!devs[i].uuid[0] || nv.nvmlDeviceGetHandleByUUID(devs[i].uuid, &d) != 0 ||
             nv.nvmlDeviceGetMemoryInfo(d, &m) != 0)
             continue;
-        o = event("memory");
-        cJSON_AddNumberToObject(o, "index", i);
-        cJSON_AddNumberToObject(o, "free_bytes", (double) m.free);
-        cJSON_AddNumberToObject(o, "total_bytes", (double) m.total);
-        cJSON_AddStringToObject(o, "source", "libnvidia-ml");
-        emit(o);
+        emit_memory(i, (double) m.free, (double) m.total, "libnvidia-ml");
     }
     nv.nvmlShutdown();
 }
@@ -297,12 +301,7 @@ static void functional(struct device *d, int index)
     step = "cuMemGetInfo_v2";
     if ((r = CALL(cuMemGetInfo_v2, index, &free_b, &total_b)) != 0)
         goto out;
-    cJSON *m = event("memory");
-    cJSON_AddNumberToObject(m, "index", index);
-    cJSON_AddNumberToObject(m, "free_bytes", (double) free_b);
-    cJSON_AddNumberToObject(m, "total_bytes", (double) total_b);
-    cJSON_AddStringToObject(m, "source", "libcuda");
-    emit(m);
+    emit_memory(index, (double) free_b, (double) total_b, "libcuda");
     step = "cuMemAlloc_v2";
     if ((r = CALL(cuMemAlloc_v2, index, &ptr, bytes)) != 0)
         goto out;
@@ -331,7 +330,7 @@ static void functional(struct device *d, int index)
     step = NULL;
 out:
     if (step) {
-        cJSON_AddStringToObject(o, "step", step);
+        cJSON_AddStringToObject(o, "fn", step);
         cJSON_AddNumberToObject(o, "code", r);
     }
     cJSON_AddBoolToObject(o, "ok", !step && verified);
@@ -344,7 +343,7 @@ out:
     emit(o);
 }
 
-static int run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool want_functional)
+static void run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool want_functional)
 {
     char file[4096], err[1024];
     void *h = NULL;
@@ -359,7 +358,7 @@ static int run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool 
         }
     }
     if (!h)
-        return 0;
+        return;
     cJSON *o = event("loaded");
     cJSON_AddStringToObject(o, "path", libs[i - 1]);
     cJSON_AddStringToObject(o, "file", file);
@@ -372,12 +371,12 @@ static int run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool 
         o = event("missing");
         cJSON_AddItemToObject(o, "symbols", missing);
         emit(o);
-        return 0;
+        return;
     }
     cJSON_Delete(missing);
 
     if (CALL(cuInit, -1, 0) != 0)
-        return 0;
+        return;
     int version = 0, count = 0;
     if (CALL(cuDriverGetVersion, -1, &version) == 0) {
         o = event("driver");
@@ -385,21 +384,20 @@ static int run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool 
         emit(o);
     }
     if (CALL(cuDeviceGetCount, -1, &count) != 0)
-        return 0;
+        return;
     o = event("count");
     cJSON_AddNumberToObject(o, "value", count);
     emit(o);
     if (count < 0)
         count = 0;
-    if (count > 64)
-        count = 64;
-    struct device devs[64];
+    if (count > WLD_CUDA_MAX_DEVICES)
+        count = WLD_CUDA_MAX_DEVICES;
+    struct device devs[WLD_CUDA_MAX_DEVICES];
     memset(devs, 0, sizeof(devs));
     for (int d = 0; d < count; d++) {
         char name[256] = "";
         int major = -1, minor = -1;
         size_t total = 0;
-        devs[d].ordinal = d;
         if (CALL(cuDeviceGet, d, &devs[d].dev, d) != 0)
             continue;
         CALL(cuDeviceGetName, d, name, (int) sizeof(name), devs[d].dev);
@@ -429,7 +427,6 @@ static int run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool 
     probe_nvml(nvml, nnvml, file, devs, count);
     for (int d = 0; want_functional && d < count; d++)
         functional(&devs[d], d);
-    return 0;
 }
 
 int wld_cuda_probe_main(int argc, char **argv)
@@ -456,8 +453,9 @@ int wld_cuda_probe_main(int argc, char **argv)
     }
     int rc = 2;
     if (nl > 0) {
-        rc = run_probe(libs, nl, nvml, nn, want_functional);
+        run_probe(libs, nl, nvml, nn, want_functional);
         emit(event("done"));
+        rc = 0;
     } else {
         fprintf(stderr, "usage: %s %s [--functional] [--nvml LIB]... LIB...\n", argv[0],
                 WLD_CUDA_PROBE_ARG);
@@ -560,7 +558,7 @@ static void fold(cJSON *facts, const cJSON *e, const char *ev)
         set_member(facts, "device_count", cJSON_CreateNumber(wld_fact_num(e, "value", 0)));
     } else if (strcmp(ev, "device") == 0) {
         int i = (int) wld_fact_num(e, "index", -1);
-        if (i < 0 || i >= 64)
+        if (i < 0 || i >= WLD_CUDA_MAX_DEVICES)
             return;
         cJSON *d = device_entry(facts, i);
         copy_member(d, e, "name");
@@ -580,16 +578,14 @@ static void fold(cJSON *facts, const cJSON *e, const char *ev)
     } else if (strcmp(ev, "memory") == 0) {
         int i = (int) wld_fact_num(e, "index", -1);
         double free_b = wld_fact_num(e, "free_bytes", -1);
-        if (i < 0 || i >= 64 || free_b < 0)
+        if (i < 0 || i >= WLD_CUDA_MAX_DEVICES || free_b < 0)
             return;
         cJSON *d = device_entry(facts, i);
         set_member(d, "free_bytes", cJSON_CreateNumber(free_b));
         set_member(d, "free_mib", cJSON_CreateNumber(mib(free_b)));
-        copy_member(d, e, "source");
-        if (cJSON_GetObjectItemCaseSensitive(d, "source")) {
-            cJSON *src = cJSON_DetachItemFromObjectCaseSensitive(d, "source");
-            set_member(d, "free_source", src);
-        }
+        const char *source = wld_fact_str(e, "source");
+        if (source)
+            set_member(d, "free_source", cJSON_CreateString(source));
     } else if (strcmp(ev, "nvml") == 0) {
         cJSON *n = cJSON_GetObjectItemCaseSensitive(facts, "nvml");
         if (!n)

@@ -233,6 +233,15 @@ int wld_host_real_path(const struct wld_host *h, const char *path, char **ret)
     return 0;
 }
 
+void wld_host_unroot(const struct wld_host *h, char *s)
+{
+    size_t rl = strlen(h->root);
+    if (!h->fixture || rl == 0)
+        return;
+    for (char *p = strstr(s, h->root); p; p = strstr(p, h->root))
+        memmove(p, p + rl, strlen(p + rl) + 1);
+}
+
 /* Opens a host path for reading; only regular files (a FIFO or a device would block). */
 static int open_regular(const struct wld_host *h, const char *path)
 {

@@ -15,7 +15,8 @@
  *   device     {index, name, cc_major, cc_minor, total_bytes, pci_bus_id?, uuid?}
  *   nvml       {path?, error?, driver_version?}
  *   memory     {index, free_bytes, total_bytes, source}
- *   functional {index, ok, step?, code?, bytes, h2d_ms, d2h_ms, verify}
+ *   functional {index, ok, fn?, code?, bytes, h2d_ms, d2h_ms, verify}
+ *                                     fn/code: the call that failed
  *   done       {}
  */
 #ifndef WLD_CUDA_PROBE_H
@@ -25,6 +26,9 @@
 #include <stddef.h>
 
 #define WLD_CUDA_PROBE_ARG "__cuda-probe"
+
+/* Devices the helper reports, at most (more are left out). */
+#define WLD_CUDA_MAX_DEVICES 64
 
 /* Bytes the functional test allocates, writes, reads back and verifies per device. */
 #define WLD_CUDA_FUNCTIONAL_BYTES (64u * 1024u * 1024u)

@@ -44,6 +44,11 @@ int wld_host_resolve(const struct wld_host *h, const char *path, char **ret);
  * caller frees. Used to exec fixture commands and to hand paths to libraries. */
 int wld_host_real_path(const struct wld_host *h, const char *path, char **ret);
 
+/* The inverse of wld_host_real_path for text a helper printed: on a fixture host every
+ * "DIR/x" in s becomes "/x" (in place; s only shrinks), so reports name host paths, never
+ * where the fixture lies on this machine. Does nothing on the live host. */
+void wld_host_unroot(const struct wld_host *h, char *s);
+
 /* Reads at most cap bytes of a file into out (initialised here; caller releases).
  * out->truncated tells whether the file was longer. Returns 0 or -errno. */
 int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out);
