@@ -233,7 +233,8 @@ const struct wld_check wld_check_cuda_toolkit = {
     .id = "cuda.toolkit",
     .title = "CUDA toolkit",
     .looks_at = "CUDA_HOME/CUDA_PATH, nvcc on PATH (nvcc --version), version.json, "
-                "/usr/local/cuda and /usr/local/cuda-*, the driver's highest CUDA version",
+                "/usr/local/cuda and /usr/local/cuda-*, the driver's highest CUDA version "
+                "(libcuda via gpu.cuda, else nvidia-smi)",
     .outcomes = outcomes,
     .needs = needs,
     .gather = gather,

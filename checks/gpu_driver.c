@@ -198,23 +198,18 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
             wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
     bool wsl = p == WLD_PLATFORM_WSL2;
     const char *probe = wld_fact_str(ctx->mine, "probe");
-    /* nvidia-smi's answer first; with no nvidia-smi at all, what libcuda and NVML said. */
+    /* The merged view (nvidia-smi or /proc for the driver, libcuda for the CUDA version,
+     * NVML when there is no nvidia-smi). A failing nvidia-smi is reported as itself. */
     struct wld_gpu_driver gpu;
     wld_gpu_driver_of(ctx->facts, &gpu);
-    bool smi_missing = probe && strcmp(probe, "missing") == 0;
-    const char *driver = wld_fact_str(ctx->mine, "driver_version");
-    const char *cuda = wld_fact_str(ctx->mine, "cuda_version");
-    if (!driver && smi_missing) {
-        driver = gpu.driver;
-        cuda = gpu.cuda;
-    }
-    if (!cuda && driver)
-        cuda = gpu.cuda;
+    bool smi_failed = probe && strcmp(probe, "ok") != 0 && strcmp(probe, "missing") != 0;
+    const char *driver = smi_failed ? NULL : gpu.driver;
+    const char *cuda = smi_failed ? NULL : gpu.cuda;
+    const char *smi_cuda = wld_fact_str(ctx->mine, "cuda_version");
     if (driver)
-        wld_finding_var(f, "driver_source",
-                        driver == wld_fact_str(ctx->mine, "driver_version")
-                                ? wld_fact_str(ctx->mine, "source")
-                                : gpu.driver_source);
+        wld_finding_var(f, "driver_source", gpu.driver_source);
+    if (cuda)
+        wld_finding_var(f, "cuda_source", gpu.cuda_source);
     const char *toolkit = wld_fact_str(wld_facts_of(ctx, "cuda.toolkit"), "version");
     const char *column = wsl ? "windows" : "linux";
 
@@ -270,7 +265,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
             return;
         }
     }
-    if (cuda && strcmp(cuda, "ERR!") == 0) {
+    if (smi_cuda && strcmp(smi_cuda, "ERR!") == 0) {
         wld_finding_outcome(f, "cuda_err");
         return;
     }
@@ -318,7 +313,8 @@ const struct wld_check wld_check_gpu_driver = {
     .id = "gpu.driver",
     .title = "Host NVIDIA driver",
     .looks_at = "nvidia-smi (/usr/lib/wsl/lib first on WSL; --query-gpu CSV, then the table), "
-                "/proc/driver/nvidia/version",
+                "/proc/driver/nvidia/version; with no nvidia-smi, NVML's driver version; the "
+                "highest CUDA version from libcuda (gpu.cuda)",
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
