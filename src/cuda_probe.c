@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "wld/check.h"
-#include "wld/ldpath.h"
 #include "wld/util.h"
 
 /* ---- the few driver-API types used (values from NVIDIA's cuda.h) ---- */

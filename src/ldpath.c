@@ -111,13 +111,3 @@ bool wld_ldpath_has(const cJSON *dirs, const char *dir)
     }
     return false;
 }
-
-char *wld_path_dirname(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return wld_xstrdup(".");
-    if (slash == path)
-        return wld_xstrdup("/");
-    return wld_xstrndup(path, (size_t) (slash - path));
-}

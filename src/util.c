@@ -259,3 +259,13 @@ double wld_now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
 }
+
+char *wld_path_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return wld_xstrdup(".");
+    if (slash == path)
+        return wld_xstrdup("/");
+    return wld_xstrndup(path, (size_t) (slash - path));
+}

@@ -19,7 +19,4 @@ void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs);
 /* true when dirs (as filled above) lists dir. */
 bool wld_ldpath_has(const cJSON *dirs, const char *dir);
 
-/* The directory part of a path ("/a/b/c" -> "/a/b", "c" -> "."); caller frees. */
-char *wld_path_dirname(const char *path);
-
 #endif

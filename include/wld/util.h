@@ -53,6 +53,10 @@ void wld_str_line(const char *s, char *out, size_t n);
  * output can be shown to a person; returns a new string. */
 char *wld_str_printable(const char *s, size_t n);
 
+/* The directory part of a path ("/a/b/c" -> "/a/b", "/a" -> "/", "c" -> "."); caller
+ * frees. */
+char *wld_path_dirname(const char *path);
+
 /* Monotonic clock in milliseconds. */
 double wld_now_ms(void);
 
