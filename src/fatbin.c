@@ -147,33 +147,29 @@ int wld_fatbin_scan(const struct wld_reader *r,
     uint64_t pos = offset, end = offset + size;
     unsigned char h[CONTAINER_HDR];
     while (end - pos >= CONTAINER_HDR) {
-        if (!read_exact(r, pos, h, sizeof(h)))
-            break;
-        uint32_t magic = le32(h);
-        uint16_t hsize = le16(h + 6);
-        uint64_t fat = le64(h + 8);
-        if (magic != FATBIN_MAGIC) {
-            /* zero padding between containers (section alignment): skip it */
-            if (le64(h) == 0 && le64(h + 8) == 0) {
-                pos += CONTAINER_HDR;
-                continue;
-            }
-            break;
-        }
-        if (hsize < CONTAINER_HDR || hsize > end - pos || fat > end - pos - hsize) {
+        if (!read_exact(r, pos, h, sizeof(h))) {
             ret->stopped_early = true;
             break;
         }
-        ret->containers++;
+        uint32_t magic = le32(h);
+        uint16_t hsize = le16(h + 6);
+        uint64_t fat = le64(h + 8);
+        if (magic != FATBIN_MAGIC && le64(h) == 0 && fat == 0) {
+            pos += CONTAINER_HDR; /* zero padding between containers (section alignment) */
+            continue;
+        }
+        /* hsize >= 16, so every container moves pos forward */
+        if (magic != FATBIN_MAGIC || hsize < CONTAINER_HDR || hsize > end - pos ||
+            fat > end - pos - hsize) {
+            ret->stopped_early = true;
+            break;
+        }
+        ret->containers++; /* its entries up to a bad one still count */
         if (!scan_container(r, pos + hsize, pos + hsize + fat, ret)) {
             ret->stopped_early = true;
             break;
         }
         pos += hsize + fat;
-        if (hsize + fat == 0)
-            break;
     }
-    if (pos < end && end - pos >= CONTAINER_HDR && !ret->stopped_early && ret->containers > 0)
-        ret->stopped_early = true;
     return ret->containers > 0 ? 0 : -EINVAL;
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* Random access to the bytes of a file of `size` bytes: read() returns the bytes copied
- * into buf (fewer at the end of the data), or -errno. */
+ * into buf (fewer at the end of the data), or -errno; callers ask for len <= INT_MAX. */
 struct wld_reader {
     int (*read)(const struct wld_reader *r, uint64_t offset, void *buf, size_t len);
     const void *ctx;
