@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 doctor=${DOCTOR:-build/wsl-llm-doctor}
 n=${1:-50}
-[ -x "$doctor" ] || { echo "build first: scripts/run.sh --version" >&2; exit 1; }
+[ -x "$doctor" ] && [ -d build/tests/hosts/wsl2-healthy ] ||
+    { echo "build the doctor and the staged fixture hosts first: scripts/test.sh" >&2; exit 1; }
 for i in $(seq "$n"); do
     s=$(date +%s%N)
     "$doctor" --root build/tests/hosts/wsl2-healthy --format json >/dev/null || true
