@@ -24,14 +24,6 @@
 #define EXCERPT  600
 #define MAX_CAND 16
 
-static void unroot_strings(const struct wld_host *h, cJSON *item)
-{
-    cJSON *c;
-    if (cJSON_IsString(item))
-        wld_host_unroot(h, item->valuestring);
-    cJSON_ArrayForEach(c, item) unroot_strings(h, c);
-}
-
 /* The ELF class and machine of a candidate, read through the host. */
 static void add_elf(const struct wld_host *h, const char *path, cJSON *o)
 {
@@ -176,9 +168,9 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     wld_cuda_probe_parse(r.out.data, r.out.len, facts);
     record_run(h, facts, &r);
     wld_proc_result_release(&r);
-    unroot_strings(h, cJSON_GetObjectItemCaseSensitive(facts, "load_errors"));
-    unroot_strings(h, cJSON_GetObjectItemCaseSensitive(facts, "loaded"));
-    unroot_strings(h, cJSON_GetObjectItemCaseSensitive(facts, "nvml"));
+    wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "load_errors"));
+    wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "loaded"));
+    wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "nvml"));
     cJSON_AddStringToObject(facts, "probe", nothing_found(facts) ? "not_found" : "ran");
 out:
     for (size_t i = 0; i < MAX_CAND; i++) {

@@ -162,3 +162,11 @@ wld_fact_proc(cJSON *obj, const char *name, const char *state, const struct wld_
     cJSON_AddNumberToObject(p, "ms", round(r->duration_ms));
     return p;
 }
+
+void wld_fact_unroot(const struct wld_host *h, cJSON *item)
+{
+    cJSON *c;
+    if (cJSON_IsString(item))
+        wld_host_unroot(h, item->valuestring);
+    cJSON_ArrayForEach(c, item) wld_fact_unroot(h, c);
+}

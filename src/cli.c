@@ -32,6 +32,8 @@ const char wld_cli_usage[] =
         "  --timeout SECONDS  deadline for each probe command (default 5)\n"
         "  --model PATH       a model file to check (repeatable)\n"
         "  --llama-server PATH  the llama.cpp binary to check\n"
+        "  --llama-build DIR  the llama.cpp build tree (or source tree) to check\n"
+        "  --gpu-cc X.Y,...   judge llama.arch against these compute capabilities\n"
         "  --wslconfig PATH   the .wslconfig to lint (default: found from %UserProfile%)\n"
         "  --functional       also create a CUDA context on each GPU and round-trip 64 MiB\n"
         "  -v, --verbose      show evidence and per-check time\n"
@@ -43,8 +45,9 @@ const char wld_cli_usage[] =
         "run (or warned, with --fail-on warn); 2 bad usage or unusable rules; 3 internal error.\n";
 
 static const char *const long_opts[] = {
-    "only",         "skip",      "format",  "root",     "rules",   "fail-on", "timeout",    "model",
-    "llama-server", "wslconfig", "verbose", "no-color", "version", "help",    "functional",
+    "only",    "skip",  "format",       "root",        "rules",   "fail-on",
+    "timeout", "model", "llama-server", "wslconfig",   "verbose", "no-color",
+    "version", "help",  "functional",   "llama-build", "gpu-cc",
 };
 
 static int usage_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -83,6 +86,29 @@ static char **strv_push(char **v, const char *s)
     v[n] = wld_xstrdup(s);
     v[n + 1] = NULL;
     return v;
+}
+
+/* --gpu-cc 8.6 or 8.6,8.9: compute capabilities as "major.minor", major 1-99, minor 0-9. */
+static int parse_gpu_cc(struct wld_options *o, const char *value, char **err)
+{
+    char *copy = wld_xstrdup(value), *save = NULL;
+    int r = 0;
+    wld_strv_free(o->gpu_cc);
+    o->gpu_cc = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        unsigned major, minor;
+        char tail;
+        if (sscanf(t, "%u.%u%c", &major, &minor, &tail) != 2 || major < 1 || major > 99 ||
+            minor > 9) {
+            r = usage_error(err, "--gpu-cc: '%s' is not a compute capability like 8.6", t);
+            break;
+        }
+        o->gpu_cc = strv_push(o->gpu_cc, t);
+    }
+    if (r == 0 && !o->gpu_cc)
+        r = usage_error(err, "--gpu-cc: give a compute capability like 8.6");
+    free(copy);
+    return r;
 }
 
 static int add_ids(char ***list, const char *value, const char *opt, char **err)
@@ -165,6 +191,13 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         o->llama_server = wld_xstrdup(value);
         return 0;
     }
+    if (strcmp(name, "llama-build") == 0) {
+        free(o->llama_build);
+        o->llama_build = wld_xstrdup(value);
+        return 0;
+    }
+    if (strcmp(name, "gpu-cc") == 0)
+        return parse_gpu_cc(o, value, err);
     if (strcmp(name, "wslconfig") == 0) {
         free(o->wslconfig);
         o->wslconfig = wld_xstrdup(value);
@@ -307,6 +340,8 @@ void wld_options_release(struct wld_options *o)
     free(o->rules_path);
     wld_strv_free(o->models);
     free(o->llama_server);
+    free(o->llama_build);
+    wld_strv_free(o->gpu_cc);
     free(o->wslconfig);
     memset(o, 0, sizeof(*o));
 }

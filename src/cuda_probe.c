@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "wld/check.h"
+#include "wld/proc.h"
 #include "wld/util.h"
 
 /* ---- the few driver-API types used (values from NVIDIA's cuda.h) ---- */
@@ -430,13 +431,7 @@ static void run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool
 
 int wld_cuda_probe_main(int argc, char **argv)
 {
-    /* A crash inside the driver must reach the parent as the signal it is, not be turned
-     * into a report by a sanitizer's handler, and must not leave a core file behind. */
-    static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(fatal); i++)
-        signal(fatal[i], SIG_DFL);
-    struct rlimit no_core = { 0, 0 };
-    setrlimit(RLIMIT_CORE, &no_core);
+    wld_proc_helper_init();
 
     bool want_functional = false;
     char **nvml = wld_xcalloc((size_t) argc + 1, sizeof(char *));

@@ -1,6 +1,7 @@
 /* Merging the GPU facts (see wld/gpu.h). */
 #include "wld/gpu.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "wld/check.h"
@@ -23,4 +24,13 @@ void wld_gpu_driver_of(const cJSON *facts, struct wld_gpu_driver *ret)
         ret->cuda = wld_fact_str(smi, "cuda_version");
         ret->cuda_source = ret->cuda ? "nvidia-smi" : NULL;
     }
+}
+
+bool wld_cuda_newer(const char *a, const char *b)
+{
+    unsigned am = 0, an = 0, bm = 0, bn = 0;
+    int na = a ? sscanf(a, "%u.%u", &am, &an) : 0;
+    if (na < 1 || !b || sscanf(b, "%u.%u", &bm, &bn) < 1)
+        return false;
+    return am > bm || (na == 2 && am == bm && an > bn);
 }

@@ -242,8 +242,7 @@ void wld_host_unroot(const struct wld_host *h, char *s)
         memmove(p, p + rl, strlen(p + rl) + 1);
 }
 
-/* Opens a host path for reading; only regular files (a FIFO or a device would block). */
-static int open_regular(const struct wld_host *h, const char *path)
+int wld_host_open(const struct wld_host *h, const char *path)
 {
     char *real = NULL;
     int r = wld_host_real_path(h, path, &real);
@@ -289,7 +288,7 @@ static int read_from(int fd, off_t offset, struct wld_buf *out)
 
 int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out)
 {
-    int fd = open_regular(h, path);
+    int fd = wld_host_open(h, path);
     if (fd < 0)
         return fd;
     wld_buf_init(out, cap);
@@ -304,7 +303,7 @@ int wld_host_read_range(const struct wld_host *h,
 {
     if (offset > (uint64_t) INT64_MAX)
         return -EINVAL;
-    int fd = open_regular(h, path);
+    int fd = wld_host_open(h, path);
     if (fd < 0)
         return fd;
     wld_buf_init(out, len);

@@ -111,3 +111,26 @@ bool wld_ldpath_has(const cJSON *dirs, const char *dir)
     }
     return false;
 }
+
+char *wld_ldpath_real(const struct wld_host *h, const cJSON *dirs)
+{
+    struct wld_buf b;
+    const cJSON *d;
+    if (!h->fixture)
+        return NULL;
+    wld_buf_init(&b, 64 * 1024);
+    cJSON_ArrayForEach(d, dirs)
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, "dir");
+        char *real = NULL;
+        if (cJSON_IsString(v) && wld_host_is_dir(h, v->valuestring) &&
+            wld_host_real_path(h, v->valuestring, &real) == 0)
+            wld_buf_printf(&b, "%s%s", b.len ? ":" : "", real);
+        free(real);
+    }
+    if (b.len == 0) {
+        wld_buf_release(&b);
+        return NULL;
+    }
+    return wld_buf_detach(&b);
+}

@@ -1,16 +1,43 @@
-/* Finding the llama.cpp binary (see wld/llama.h). */
+/* The llama.cpp build behind a binary (see wld/llama.h). */
 #include "wld/llama.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "wld/check.h"
+#include "wld/elf.h"
+#include "wld/ldpath.h"
+#include "wld/parse.h"
+
+#define MAX_OBJECTS 24
+#define MAX_DIRS    64
+
+static const char *const binary_names[] = { "llama-server", "llama-cli" };
+
+/* The binary inside a --llama-build DIR: a build tree (DIR/bin), a multi-config build tree
+ * (DIR/bin/Release), a source tree (DIR/build/bin), or a Makefile source root (DIR). */
+static char *find_in_build(const struct wld_host *h, const char *dir)
+{
+    static const char *const subdirs[] = { "bin", "bin/Release", "build/bin", "build/bin/Release",
+                                           "." };
+    for (size_t d = 0; d < WLD_ARRAY_SIZE(subdirs); d++)
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(binary_names); i++) {
+            char *p = wld_xasprintf("%s/%s/%s", dir, subdirs[d], binary_names[i]);
+            if (wld_host_is_executable(h, p))
+                return p;
+            free(p);
+        }
+    return wld_xasprintf("%s/bin/llama-server", dir); /* named in the report as missing */
+}
 
 int wld_llama_find(const struct wld_host *h,
                    const struct wld_options *o,
                    char **ret_path,
                    const char **ret_how)
 {
-    static const char *const names[] = { "llama-server", "llama-cli" };
     static const char *const dirs[] = { "llama.cpp/build/bin", "llama.cpp/build/bin/Release",
                                         "llama.cpp" };
     if (o && o->llama_server) {
@@ -18,15 +45,20 @@ int wld_llama_find(const struct wld_host *h,
         *ret_how = "--llama-server";
         return 0;
     }
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++)
-        if (wld_host_find_command(h, names[i], ret_path) == 0) {
+    if (o && o->llama_build) {
+        *ret_path = find_in_build(h, o->llama_build);
+        *ret_how = "--llama-build";
+        return 0;
+    }
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(binary_names); i++)
+        if (wld_host_find_command(h, binary_names[i], ret_path) == 0) {
             *ret_how = "PATH";
             return 0;
         }
     const char *home = wld_host_home(h);
     for (size_t d = 0; home && d < WLD_ARRAY_SIZE(dirs); d++)
-        for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++) {
-            char *p = wld_xasprintf("%s/%s/%s", home, dirs[d], names[i]);
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(binary_names); i++) {
+            char *p = wld_xasprintf("%s/%s/%s", home, dirs[d], binary_names[i]);
             if (wld_host_is_executable(h, p)) {
                 *ret_path = p;
                 *ret_how = "common build directory";
@@ -35,4 +67,360 @@ int wld_llama_find(const struct wld_host *h,
             free(p);
         }
     return -ENOENT;
+}
+
+/* ---- the build tree ---- */
+
+static bool has(const struct wld_host *h, const char *dir, const char *name)
+{
+    char *p = wld_xasprintf("%s/%s", dir, name);
+    bool r = wld_host_exists(h, p);
+    free(p);
+    return r;
+}
+
+static void read_cmake_cache(const struct wld_host *h, const char *path, cJSON *facts)
+{
+    static const char *const keys[] = {
+        "GGML_CUDA",
+        "LLAMA_CUDA",
+        "LLAMA_CUBLAS",
+        "GGML_NATIVE",
+        "CMAKE_CUDA_ARCHITECTURES",
+        "CMAKE_CUDA_COMPILER_VERSION",
+        "CMAKE_CUDA_COMPILER",
+        "GGML_BACKEND_DL",
+        "BUILD_SHARED_LIBS",
+        "CMAKE_BUILD_TYPE",
+        "GGML_VULKAN",
+        "GGML_HIP",
+        "CMAKE_HOME_DIRECTORY",
+    };
+    struct wld_buf b;
+    char value[1024];
+    if (wld_host_read(h, path, WLD_CAP_FILE, &b) < 0)
+        return;
+    cJSON *cm = cJSON_AddObjectToObject(facts, "cmake");
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(keys); i++)
+        if (wld_cmake_cache_get(b.data, keys[i], value, sizeof(value)) == 0)
+            cJSON_AddStringToObject(cm, keys[i], value);
+    const char *src = wld_fact_str(cm, "CMAKE_HOME_DIRECTORY");
+    if (src)
+        cJSON_AddStringToObject(facts, "source_dir", src);
+    wld_buf_release(&b);
+}
+
+/* A cmake build tree holds CMakeCache.txt at most two levels above bin/ (bin/Release);
+ * a Makefile build leaves the binary in the source root, beside Makefile and ggml/. */
+static void find_tree(const struct wld_host *h, const char *bin, cJSON *facts)
+{
+    char *dir = wld_path_dirname(bin);
+    for (int up = 0; up < 3 && strcmp(dir, "/") != 0; up++) {
+        if (has(h, dir, "CMakeCache.txt")) {
+            char *cache = wld_xasprintf("%s/CMakeCache.txt", dir);
+            cJSON_AddStringToObject(facts, "tree", "cmake");
+            cJSON_AddStringToObject(facts, "build_dir", dir);
+            cJSON_AddStringToObject(facts, "cmake_cache", cache);
+            read_cmake_cache(h, cache, facts);
+            free(cache);
+            free(dir);
+            return;
+        }
+        char *parent = wld_path_dirname(dir);
+        free(dir);
+        dir = parent;
+    }
+    free(dir);
+    dir = wld_path_dirname(bin);
+    if (has(h, dir, "Makefile") &&
+        (has(h, dir, "ggml") || has(h, dir, "llama.h") || has(h, dir, "include/llama.h"))) {
+        cJSON_AddStringToObject(facts, "tree", "makefile");
+        cJSON_AddStringToObject(facts, "source_dir", dir);
+    } else {
+        cJSON_AddStringToObject(facts, "tree", "unknown");
+    }
+    free(dir);
+}
+
+/* ---- following DT_NEEDED as the loader does ---- */
+
+static bool is_project_lib(const char *name)
+{
+    return wld_str_starts(name, "libggml") || wld_str_starts(name, "libllama") ||
+           wld_str_starts(name, "libmtmd");
+}
+
+static bool is_cuda_lib(const char *name)
+{
+    return wld_str_starts(name, "libcudart.so") || wld_str_starts(name, "libcublas.so") ||
+           wld_str_starts(name, "libcublasLt.so") || wld_str_starts(name, "libcuda.so");
+}
+
+/* Appends the directories of a DT_RUNPATH/DT_RPATH string, $ORIGIN expanded. */
+static size_t
+add_search_path(const char *path, const char *origin, char **dirs, size_t n, size_t max)
+{
+    char *copy = wld_xstrdup(path), *save = NULL;
+    for (char *t = strtok_r(copy, ":", &save); t && n < max; t = strtok_r(NULL, ":", &save)) {
+        const char *rest = NULL;
+        if (wld_str_starts(t, "$ORIGIN"))
+            rest = t + strlen("$ORIGIN");
+        else if (wld_str_starts(t, "${ORIGIN}"))
+            rest = t + strlen("${ORIGIN}");
+        if (rest)
+            dirs[n++] = wld_xasprintf("%s%s", origin, rest);
+        else if (t[0] == '/' && !strchr(t, '$'))
+            dirs[n++] = wld_xstrdup(t); /* $LIB, $PLATFORM and relative entries: not followed */
+    }
+    free(copy);
+    return n;
+}
+
+/* The loader's search for name needed by the object at path (its dynamic section dyn):
+ * DT_RPATH (when there is no DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, then the ld.so.conf
+ * and default directories. Returns the host path found, or NULL. */
+static char *resolve_needed(const struct wld_host *h,
+                            const char *name,
+                            const char *path,
+                            const struct wld_elf_dynamic *dyn,
+                            const cJSON *ldirs)
+{
+    char *dirs[MAX_DIRS];
+    size_t n = 0;
+    char *real = NULL;
+    if (wld_host_resolve(h, path, &real) < 0)
+        real = wld_xstrdup(path);
+    char *origin = wld_path_dirname(real);
+    free(real);
+    if (dyn->runpath_is_rpath)
+        n = add_search_path(dyn->runpath, origin, dirs, n, MAX_DIRS);
+    const cJSON *d;
+    cJSON_ArrayForEach(d, ldirs)
+    {
+        const char *from = wld_fact_str(d, "from");
+        if (n < MAX_DIRS && from && strcmp(from, "LD_LIBRARY_PATH") == 0)
+            dirs[n++] = wld_xstrdup(wld_fact_str(d, "dir"));
+    }
+    if (!dyn->runpath_is_rpath)
+        n = add_search_path(dyn->runpath, origin, dirs, n, MAX_DIRS);
+    cJSON_ArrayForEach(d, ldirs)
+    {
+        const char *from = wld_fact_str(d, "from");
+        if (n < MAX_DIRS && from && strcmp(from, "LD_LIBRARY_PATH") != 0)
+            dirs[n++] = wld_xstrdup(wld_fact_str(d, "dir"));
+    }
+    char *found = NULL;
+    for (size_t i = 0; i < n; i++) {
+        char *p = wld_xasprintf("%s/%s", dirs[i], name);
+        struct stat st;
+        if (!found && wld_host_stat(h, p, true, &st) == 0 && S_ISREG(st.st_mode))
+            found = p;
+        else
+            free(p);
+        free(dirs[i]);
+    }
+    free(origin);
+    return found;
+}
+
+struct walk {
+    const struct wld_host *h;
+    const cJSON *ldirs;
+    char *objects[MAX_OBJECTS];
+    size_t n;
+    cJSON *libs;
+};
+
+static bool seen(const struct walk *w, const char *path)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (strcmp(w->objects[i], path) == 0)
+            return true;
+    return false;
+}
+
+static void add_lib(struct walk *w, const char *name, const char *needed_by, const char *path)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", name);
+    cJSON_AddStringToObject(e, "needed_by", needed_by);
+    if (path) {
+        char *real = NULL;
+        cJSON_AddStringToObject(e, "path", path);
+        if (wld_host_resolve(w->h, path, &real) == 0 && strcmp(real, path) != 0)
+            cJSON_AddStringToObject(e, "real", real);
+        free(real);
+    } else {
+        cJSON_AddNullToObject(e, "path");
+    }
+    cJSON_AddItemToArray(w->libs, e);
+}
+
+/* Visits the objects breadth-first from the binary: its own libraries are followed, CUDA
+ * libraries are recorded, system libraries are left to the loader. */
+static void walk_needed(struct walk *w, const char *start, cJSON *facts)
+{
+    size_t first = w->n;
+    if (w->n >= MAX_OBJECTS || seen(w, start))
+        return;
+    w->objects[w->n++] = wld_xstrdup(start);
+    for (size_t i = first; i < w->n; i++) {
+        struct wld_file_reader f;
+        struct wld_elf_dynamic dyn;
+        int r = wld_reader_open(w->h, w->objects[i], &f);
+        if (r == 0) {
+            r = wld_elf_dynamic(&f.r, &dyn);
+            wld_reader_close(&f);
+        }
+        if (i == 0 && facts)
+            cJSON_AddStringToObject(facts, "elf",
+                                    r == 0 || r == -ENOENT ? "ok"
+                                    : r == -EINVAL         ? "not_elf"
+                                                           : wld_errno_name(-r));
+        if (r < 0)
+            continue;
+        for (size_t k = 0; k < dyn.n_needed; k++) {
+            const char *name = dyn.needed[k];
+            if (!is_project_lib(name) && !is_cuda_lib(name))
+                continue;
+            char *path = resolve_needed(w->h, name, w->objects[i], &dyn, w->ldirs);
+            add_lib(w, name, w->objects[i], path);
+            if (path && is_project_lib(name) && !seen(w, path) && w->n < MAX_OBJECTS)
+                w->objects[w->n++] = path;
+            else
+                free(path);
+        }
+    }
+}
+
+/* ---- what the build contains ---- */
+
+static const cJSON *lib_named(const cJSON *libs, const char *prefix, const char *needed_by)
+{
+    const cJSON *l;
+    cJSON_ArrayForEach(l, libs)
+    {
+        const char *name = wld_fact_str(l, "name");
+        if (wld_str_starts(name, prefix) &&
+            (!needed_by || strcmp(wld_fact_str(l, "needed_by"), needed_by) == 0))
+            return l;
+    }
+    return NULL;
+}
+
+/* Backend modules in the binary's directory, as ggml_backend_load_best() scans it:
+ * libggml-<name>.so or libggml-<name>-<variant>.so. */
+static void scan_modules(const struct wld_host *h, const char *bin, cJSON *facts, char **module)
+{
+    static const char *const others[] = {
+        "vulkan", "hip", "sycl", "opencl", "musa", "cann", "rpc"
+    };
+    char *real = NULL, **entries = NULL;
+    if (wld_host_resolve(h, bin, &real) < 0)
+        real = wld_xstrdup(bin);
+    char *dir = wld_path_dirname(real);
+    cJSON *other = cJSON_AddArrayToObject(facts, "other_backends");
+    if (wld_host_list(h, dir, 4096, &entries) == 0) {
+        for (char **e = entries; *e; e++) {
+            if (!wld_str_ends(*e, ".so") || !wld_str_starts(*e, "libggml-"))
+                continue;
+            const char *name = *e + strlen("libggml-");
+            if (!*module && (strcmp(name, "cuda.so") == 0 || wld_str_starts(name, "cuda-")))
+                *module = wld_xasprintf("%s/%s", dir, *e);
+            for (size_t i = 0; i < WLD_ARRAY_SIZE(others); i++)
+                if (wld_str_starts(name, others[i]) &&
+                    (name[strlen(others[i])] == '.' || name[strlen(others[i])] == '-'))
+                    cJSON_AddItemToArray(other, cJSON_CreateString(others[i]));
+        }
+        wld_strv_free(entries);
+    }
+    const char *extra = wld_host_getenv(h, "GGML_BACKEND_PATH");
+    if (!*module && extra && strstr(extra, "cuda") && wld_host_exists(h, extra))
+        *module = wld_xstrdup(extra);
+    free(dir);
+    free(real);
+}
+
+static void add_runtime(const cJSON *libs, const char *cuda_file, cJSON *facts)
+{
+    const cJSON *rt = lib_named(libs, "libcudart.so", cuda_file);
+    if (!rt)
+        return;
+    const char *name = wld_fact_str(rt, "name");
+    cJSON *o = cJSON_AddObjectToObject(facts, "runtime");
+    cJSON_AddStringToObject(o, "needed", name);
+    cJSON_AddNumberToObject(o, "major", atoi(name + strlen("libcudart.so.")));
+    const char *path = wld_fact_str(rt, "path");
+    const char *real = wld_fact_str(rt, "real") ? wld_fact_str(rt, "real") : path;
+    if (path)
+        cJSON_AddStringToObject(o, "path", path);
+    const char *base = real ? strrchr(real, '/') : NULL;
+    unsigned a, b, c = 0;
+    int n = base ? sscanf(base, "/libcudart.so.%u.%u.%u", &a, &b, &c) : 0;
+    char v[48];
+    if (n == 3)
+        snprintf(v, sizeof(v), "%u.%u.%u", a, b, c);
+    else if (n == 2)
+        snprintf(v, sizeof(v), "%u.%u", a, b);
+    if (n >= 2)
+        cJSON_AddStringToObject(o, "version", v);
+}
+
+static void classify(const struct wld_host *h, const char *bin, struct walk *w, cJSON *facts)
+{
+    const cJSON *libs = cJSON_GetObjectItemCaseSensitive(facts, "libs");
+    cJSON *files = cJSON_AddArrayToObject(facts, "cuda_files");
+    const char *mode = "none";
+    char *module = NULL;
+    const cJSON *l = lib_named(libs, "libggml-cuda", NULL);
+    if (l && wld_fact_str(l, "path")) {
+        mode = "linked";
+        cJSON_AddItemToArray(files, cJSON_CreateString(wld_fact_str(l, "path")));
+    } else if (!l && (l = lib_named(libs, "libcudart.so", NULL)) != NULL) {
+        mode = "builtin"; /* CUDA compiled into the binary or libggml.so itself */
+        cJSON_AddItemToArray(files, cJSON_CreateString(wld_fact_str(l, "needed_by")));
+    } else if (l) {
+        mode = "linked"; /* needed but not found: the loader will refuse to start */
+    }
+    scan_modules(h, bin, facts, &module);
+    if (strcmp(mode, "none") == 0 && module) {
+        mode = "module";
+        cJSON_AddItemToArray(files, cJSON_CreateString(module));
+        walk_needed(w, module, NULL); /* what the module needs, as dlopen() resolves it */
+    }
+    if (module)
+        cJSON_AddStringToObject(facts, "module", module);
+    cJSON_AddStringToObject(facts, "cuda", mode);
+    const cJSON *first = cJSON_GetArrayItem(files, 0);
+    if (first)
+        add_runtime(libs, first->valuestring, facts);
+    free(module);
+}
+
+int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJSON *facts)
+{
+    char *bin = NULL;
+    const char *how = NULL;
+    if (wld_llama_find(h, o, &bin, &how) < 0)
+        return -ENOENT;
+    cJSON_AddStringToObject(facts, "binary", bin);
+    cJSON_AddStringToObject(facts, "found_by", how);
+    bool exists = wld_host_is_executable(h, bin);
+    cJSON_AddBoolToObject(facts, "binary_exists", exists);
+    if (!exists) {
+        free(bin);
+        return 0;
+    }
+    find_tree(h, bin, facts);
+    struct walk w = { .h = h, .libs = cJSON_AddArrayToObject(facts, "libs") };
+    cJSON *ldirs = cJSON_CreateArray();
+    wld_ldpath_dirs(h, true, ldirs);
+    w.ldirs = ldirs;
+    walk_needed(&w, bin, facts);
+    classify(h, bin, &w, facts);
+    for (size_t i = 0; i < w.n; i++)
+        free(w.objects[i]);
+    cJSON_Delete(ldirs);
+    free(bin);
+    return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "wld/cli.h"
 #include "wld/cuda_probe.h"
+#include "wld/dlprobe.h"
 #include "wld/pipeline.h"
 #include "wld/rules.h"
 
@@ -153,6 +154,8 @@ int main(int argc, char **argv)
     /* The doctor re-executed as its own CUDA probe helper (see wld/cuda_probe.h). */
     if (argc >= 2 && strcmp(argv[1], WLD_CUDA_PROBE_ARG) == 0)
         return wld_cuda_probe_main(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], WLD_DLOPEN_PROBE_ARG) == 0)
+        return wld_dlopen_probe_main(argc, argv);
     if (wld_cli_parse(argc, argv, &o, &err) < 0) {
         fprintf(stderr, "wsl-llm-doctor: %s\n", err);
         free(err);
@@ -175,6 +178,7 @@ int main(int argc, char **argv)
     }
     if (!o.root) {
         absolutize(&o.llama_server);
+        absolutize(&o.llama_build);
         absolutize(&o.wslconfig);
         for (char **m = o.models; m && *m; m++)
             absolutize(m);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,7 +91,21 @@ static int spawn_one(const struct wld_host *h,
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                             POSIX_SPAWN_SETSIGDEF);
-    r = posix_spawn(&run->pid, real, &fa, &attr, (char *const *) spec->argv, env);
+    char **own_env = NULL;
+    size_t n_env = 0;
+    if (h->fixture && spec->fixture_ld_path) {
+        while (env[n_env])
+            n_env++;
+        own_env = wld_xcalloc(n_env + 2, sizeof(char *));
+        memcpy(own_env, env, n_env * sizeof(char *));
+        own_env[n_env] = wld_xasprintf("LD_LIBRARY_PATH=%s", spec->fixture_ld_path);
+    }
+    r = posix_spawn(&run->pid, real, &fa, &attr, (char *const *) spec->argv,
+                    own_env ? own_env : env);
+    if (own_env) {
+        free(own_env[n_env]); /* the rest belongs to env */
+        free(own_env);
+    }
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (r != 0)
@@ -265,4 +280,13 @@ void wld_proc_result_release(struct wld_proc_result *r)
         return;
     wld_buf_release(&r->out);
     wld_buf_release(&r->err);
+}
+
+void wld_proc_helper_init(void)
+{
+    static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(fatal); i++)
+        signal(fatal[i], SIG_DFL);
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
 }

@@ -160,3 +160,24 @@ char **wld_dpkg_installed(const char *text, const char *const *prefixes)
     }
     return out;
 }
+
+int wld_cmake_cache_get(const char *text, const char *name, char *out, size_t n)
+{
+    size_t len = strlen(name);
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t ll = end ? (size_t) (end - line) : strlen(line);
+        if (ll > len && strncmp(line, name, len) == 0 && line[len] == ':') {
+            const char *eq = memchr(line + len, '=', ll - len);
+            if (eq) {
+                size_t vl = ll - (size_t) (eq + 1 - line);
+                while (vl > 0 && (eq[vl] == '\r' || eq[vl] == ' '))
+                    vl--;
+                snprintf(out, n, "%.*s", (int) vl, eq + 1);
+                return 0;
+            }
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return -ENOENT;
+}

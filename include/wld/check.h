@@ -52,7 +52,8 @@ struct wld_check {
     const char *const *outcomes; /* NULL-terminated; each must exist in the rules */
     const char *const *params;   /* NULL-terminated; each must exist in the rules */
     const char *const *needs;    /* checks whose facts evaluate() reads; gathered too */
-    /* Fills facts (an object owned by the pipeline). Returns 0, or -errno when the
+    /* Fills facts (an object owned by the pipeline); NULL for a check that only judges
+     * the facts of the checks it needs. Returns 0, or -errno when the
      * doctor itself broke; host failures are facts, not errors. */
     int (*gather)(const struct wld_gather_ctx *ctx, cJSON *facts);
     void (*evaluate)(const struct wld_eval_ctx *ctx, struct wld_finding *f);
@@ -88,6 +89,10 @@ struct wld_proc_result;
  * object (owned by obj) so the caller can add output excerpts. */
 cJSON *
 wld_fact_proc(cJSON *obj, const char *name, const char *state, const struct wld_proc_result *r);
+
+/* Gather helper: wld_host_unroot() on every string in item, recursively, so facts name
+ * host paths, never the fixture's real ones. */
+void wld_fact_unroot(const struct wld_host *h, cJSON *item);
 
 /* Gather helpers: store an errno as a fact ("ENOENT"). */
 void wld_fact_errno(cJSON *obj, const char *name, int err);

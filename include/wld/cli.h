@@ -33,6 +33,8 @@ struct wld_options {
     double timeout_s;        /* per probe */
     char **models;           /* --model PATH..., NULL-terminated or NULL */
     char *llama_server;
+    char *llama_build; /* --llama-build DIR: a build tree or a source tree */
+    char **gpu_cc;     /* --gpu-cc: "8.6"..., NULL-terminated, or NULL */
     char *wslconfig;
     bool verbose;
     bool functional; /* gpu.cuda: context + 64 MiB round trip per device */

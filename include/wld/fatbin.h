@@ -11,24 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Random access to the bytes of a file of `size` bytes: read() returns the bytes copied
- * into buf (fewer at the end of the data), or -errno; callers ask for len <= INT_MAX. */
-struct wld_reader {
-    int (*read)(const struct wld_reader *r, uint64_t offset, void *buf, size_t len);
-    const void *ctx;
-    uint64_t size;
-};
-
-/* A reader over memory (data must outlive the reader). */
-void wld_reader_mem(struct wld_reader *r, const void *data, size_t n);
-
-/* Finds a section of a 64-bit little-endian ELF file by name. Returns 0 with its file
- * offset and size, -ENOENT when there is no such section, -EINVAL for a file that is not
- * such an ELF file or whose headers point outside it. */
-int wld_elf_section(const struct wld_reader *r,
-                    const char *name,
-                    uint64_t *ret_offset,
-                    uint64_t *ret_size);
+#include "wld/elf.h"
 
 #define WLD_FATBIN_MAX_ARCHS 64
 
@@ -37,6 +20,7 @@ struct wld_fatbin {
     size_t n_sass;
     unsigned ptx[WLD_FATBIN_MAX_ARCHS]; /* virtual architectures with PTX, sorted */
     size_t n_ptx;
+    unsigned ptx_isa_major, ptx_isa_minor; /* the newest PTX ISA version seen (9.1), or 0.0 */
     size_t containers, entries;
     bool stopped_early; /* a malformed container ended the scan (what came before counts) */
 };

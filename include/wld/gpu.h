@@ -5,6 +5,7 @@
 #define WLD_GPU_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 
 struct wld_gpu_driver {
     const char *driver;        /* "566.36", or NULL; borrowed from the facts */
@@ -16,5 +17,9 @@ struct wld_gpu_driver {
 /* Fills ret from facts["gpu.cuda"] and facts["gpu.driver"] (either may be absent).
  * The CUDA version prefers libcuda's own answer; the driver version prefers nvidia-smi. */
 void wld_gpu_driver_of(const cJSON *facts, struct wld_gpu_driver *ret);
+
+/* true when CUDA version a ("12.8", "12.8.93", or a bare major "13") is newer than b
+ * ("12.6"): by major, then minor when a gives one. false when either is unparsable. */
+bool wld_cuda_newer(const char *a, const char *b);
 
 #endif

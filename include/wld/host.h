@@ -49,6 +49,9 @@ int wld_host_real_path(const struct wld_host *h, const char *path, char **ret);
  * where the fixture lies on this machine. Does nothing on the live host. */
 void wld_host_unroot(const struct wld_host *h, char *s);
 
+/* Opens a host path for reading (O_RDONLY | O_CLOEXEC), only a regular file: a FIFO or
+ * a device would block. Returns the fd (caller closes) or -errno (-EISDIR, -EINVAL). */
+int wld_host_open(const struct wld_host *h, const char *path);
 /* Reads at most cap bytes of a file into out (initialised here; caller releases).
  * out->truncated tells whether the file was longer. Returns 0 or -errno. */
 int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out);

@@ -19,4 +19,9 @@ void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs);
 /* true when dirs (as filled above) lists dir. */
 bool wld_ldpath_has(const cJSON *dirs, const char *dir);
 
+/* For a fixture host: the directories of dirs that exist in the fixture, as real paths
+ * joined with ':' (a child's LD_LIBRARY_PATH, wld_proc_spec.fixture_ld_path); NULL on the
+ * live host or when none exists. Caller frees. */
+char *wld_ldpath_real(const struct wld_host *h, const cJSON *dirs);
+
 #endif

@@ -1,16 +1,38 @@
-/* Locating the llama.cpp binary the user runs (shared by the checks that inspect it). */
+/* The llama.cpp build the user runs: finding its binary, and what the build contains
+ * (shared by llama.build, llama.arch, llama.runtime, llama.devices and cuda.libs). */
 #ifndef WLD_LLAMA_H
 #define WLD_LLAMA_H
+
+#include <cjson/cJSON.h>
 
 #include "wld/cli.h"
 #include "wld/host.h"
 
-/* --llama-server, else llama-server / llama-cli on PATH, else the usual build
- * directories under $HOME. Returns 0 with the host path (caller frees) and a static
- * description of how it was found, or -ENOENT. */
+/* --llama-server, else the binary of --llama-build DIR, else llama-server / llama-cli on
+ * PATH, else the usual build directories under $HOME. Returns 0 with the host path
+ * (caller frees) and a static description of how it was found, or -ENOENT. */
 int wld_llama_find(const struct wld_host *h,
                    const struct wld_options *o,
                    char **ret_path,
                    const char **ret_how);
+
+/* Inspects the build behind the binary without running anything, into facts:
+ *   binary, found_by, binary_exists, elf ("ok", "not_elf", or an errno name)
+ *   tree: "cmake" (build_dir, cmake_cache, source_dir), "makefile" (source_dir: a binary
+ *     in a source root built by the old Makefile), or "unknown" (an installed binary)
+ *   cmake: the CMakeCache.txt values the checks use (GGML_CUDA, CMAKE_CUDA_ARCHITECTURES,
+ *     GGML_NATIVE, CMAKE_CUDA_COMPILER_VERSION, GGML_BACKEND_DL, ...), when present
+ *   libs: [{name, needed_by, path|null, real?}]: llama.cpp's own libraries, followed
+ *     through DT_NEEDED as the loader resolves them (RPATH, LD_LIBRARY_PATH, RUNPATH with
+ *     $ORIGIN, ld.so.conf, default directories), and the CUDA libraries they need
+ *   cuda: "linked" (libggml-cuda.so is loaded with the binary), "module" (a backend module
+ *     beside the binary, loaded at run time by GGML_BACKEND_DL builds), "builtin" (CUDA
+ *     code inside another of the build's files), or "none"
+ *   cuda_files: the files that hold the CUDA code (their .nv_fatbin)
+ *   runtime: {needed: "libcudart.so.12", major, path?, real?, version?} when a CUDA file
+ *     needs libcudart (version from the resolved file name, "12.6.77")
+ *   other_backends: other ggml backends present ("vulkan", "hip", ...)
+ * Returns 0 when a binary was found, -ENOENT when none was (facts then stay empty). */
+int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJSON *facts);
 
 #endif

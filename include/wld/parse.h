@@ -117,4 +117,50 @@ struct wld_ldd_lib {
 int wld_ldd_parse(const char *text, struct wld_ldd_lib **ret, size_t *ret_n);
 void wld_ldd_free(struct wld_ldd_lib *libs, size_t n);
 
+/* ---- CMakeCache.txt ---- */
+
+/* The value of a cache entry "NAME:TYPE=VALUE" (any TYPE). Returns 0, or -ENOENT. */
+int wld_cmake_cache_get(const char *text, const char *name, char *out, size_t n);
+
+/* ---- llama.cpp device listings and startup logs (src/llamalog.c) ---- */
+
+#define WLD_LLAMA_MAX_DEVICES 16
+
+/* "Available devices:" then "  CUDA0: NVIDIA GeForce RTX 4090 (24563 MiB, 23008 MiB free)" */
+struct wld_llama_device {
+    char name[64];              /* CUDA0, Vulkan0 */
+    char desc[256];             /* the GPU's name */
+    double total_mib, free_mib; /* -1 when not printed */
+};
+
+/* "ggml_cuda_init: found 1 CUDA devices:" then
+ * "  Device 0: NVIDIA GeForce RTX 4070, compute capability 8.9, VMM: yes[, VRAM: N MiB]" */
+struct wld_llama_cuda_device {
+    int index;
+    char name[256];
+    int cc_major, cc_minor;
+    int vmm;         /* 1 yes, 0 no, -1 not printed */
+    double vram_mib; /* -1 when not printed */
+};
+
+struct wld_llama_devices {
+    bool listing;     /* "Available devices:" was printed */
+    bool listed_none; /* ... followed by "(none)" */
+    struct wld_llama_device dev[WLD_LLAMA_MAX_DEVICES];
+    size_t n_dev;
+    int cuda_found; /* N of "found N CUDA devices", -1 when not printed */
+    struct wld_llama_cuda_device cuda[WLD_LLAMA_MAX_DEVICES];
+    size_t n_cuda;
+    char cuda_failure[512];    /* "failed to initialize CUDA: ...", "no CUDA devices found",
+                                * "CUDA error ...": the first such line, trimmed */
+    char backend_failure[512]; /* "load_backend: failed to ..." */
+    char loader_error[512];    /* "error while loading shared libraries: ..." */
+    bool unknown_option;       /* the build predates --list-devices */
+};
+
+/* Parses the combined output of `llama-server --list-devices` (or a startup log): any
+ * llama.cpp version since 2024, with or without log prefixes (timestamps, "I ", "E ").
+ * Never fails; what is not recognised is ignored. */
+void wld_llama_devices_parse(const char *text, struct wld_llama_devices *ret);
+
 #endif

@@ -16,6 +16,11 @@ struct wld_proc_spec {
     /* When set, the file on this machine to execute instead of the host path argv[0]:
      * the doctor's own helpers ("/proc/self/exe"), which are not part of the host. */
     const char *exec_path;
+    /* Fixture hosts only: the child's LD_LIBRARY_PATH, the fixture's loader directories
+     * as real paths (wld_ldpath_real), so a fixture binary's libraries resolve inside the
+     * fixture as they would on the recorded host. Ignored on the live host, whose
+     * environment and loader cache the child sees as they are. */
+    const char *fixture_ld_path;
     double timeout_ms;
     size_t out_cap; /* 0 = 1 MiB */
 };
@@ -40,5 +45,10 @@ int wld_proc_run(const struct wld_host *h,
                  const struct wld_proc_spec *spec,
                  struct wld_proc_result *result);
 void wld_proc_result_release(struct wld_proc_result *r);
+
+/* First call of a helper child (the doctor re-executed to load a foreign library): a
+ * crash inside that library must reach the parent as the signal it is, not be turned
+ * into a report by a sanitizer's handler, and must not leave a core file behind. */
+void wld_proc_helper_init(void);
 
 #endif

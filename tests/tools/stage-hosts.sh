@@ -1,19 +1,32 @@
 #!/bin/sh
 # Stages the fixture hosts for the tests: copies tests/fixtures/hosts to DST and puts a
-# built fake library over every "lib*" file whose first line is "#!fake KIND", keeping
-# that text beside it as FILE.fake (the fake reads its behaviour there):
+# built fake over every file whose first line is "#!fake KIND [ARG...]", keeping that text
+# beside it as FILE.fake (the fakes read their behaviour there):
 #   libcuda, libnvidia-ml  -> FAKE (tests/fake/fake_gpu.c)
 #   libcuda-nosym          -> FAKE_NOSYM (the same, missing cuDeviceTotalMem_v2)
 #   elf32                  -> a 32-bit ELF header (dlopen: "wrong ELF class")
-# usage: stage-hosts.sh SRC DST FAKE FAKE_NOSYM
+#   llama                  -> FAKEDIR/llama, a llama-server that replays FILE.fake
+#   ggml-cpu               -> FAKEDIR/cpu/libggml.so (no CUDA)
+#   ggml-linked            -> FAKEDIR/linked/libggml.so (DT_NEEDED libggml-cuda.so)
+#   ggml-cuda12, ggml-cuda13 ARCH...
+#                          -> FAKEDIR/cudaN/libggml-cuda.so (needs libcudart.so.N and
+#                             libcublas.so.N), its .nv_fatbin holding ARCH... (sm_86,
+#                             compute_75[@ISA]; tests/fake/fatbin_patch.c)
+#   cudart12, cublas12, cudart13, cublas13
+#                          -> FAKEDIR/cudaN/libcudart.so.N, libcublas.so.N
+# usage: stage-hosts.sh SRC DST FAKEDIR FAKE FAKE_NOSYM
 set -eu
-src=$1 dst=$2 fake=$3 nosym=$4
+src=$1 dst=$2 fakedir=$3 fake=$4 nosym=$5
 tmp="$dst.tmp"
 rm -rf "$tmp"
 mkdir -p "$(dirname "$dst")"
 cp -a "$src" "$tmp"
-grep -rl --include='lib*' '^#!fake ' "$tmp" | while IFS= read -r f; do
-    kind=$(head -n 1 "$f" | cut -d' ' -f2)
+grep -rl '^#!fake ' "$tmp" | while IFS= read -r f; do
+    first=$(head -n 1 "$f")
+    case "$first" in '#!fake '*) ;; *) continue ;; esac
+    kind=$(echo "$first" | cut -d' ' -f2)
+    args=$(echo "$first" | cut -d' ' -f3-)
+    [ "$args" != "$first" ] || args=
     mv "$f" "$f.fake"
     case "$kind" in
     libcuda | libnvidia-ml) cp "$fake" "$f" ;;
@@ -23,6 +36,16 @@ grep -rl --include='lib*' '^#!fake ' "$tmp" | while IFS= read -r f; do
         { printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000'
           printf '\003\000\003\000\001\000\000\000'
           head -c 40 /dev/zero; } >"$f" ;;
+    llama) cp "$fakedir/llama" "$f" ;;
+    ggml-cpu) cp "$fakedir/cpu/libggml.so" "$f" ;;
+    ggml-linked) cp "$fakedir/linked/libggml.so" "$f" ;;
+    ggml-cuda12 | ggml-cuda13)
+        cp "$fakedir/cuda${kind#ggml-cuda}/libggml-cuda.so" "$f"
+        # shellcheck disable=SC2086 # ARCH words are meant to split
+        "$fakedir/fatbin-patch" "$f" $args ;;
+    cudart12 | cublas12 | cudart13 | cublas13)
+        v=${kind#cudart}; v=${v#cublas}; lib=${kind%"$v"}
+        cp "$fakedir/cuda$v/lib$lib.so.$v" "$f" ;;
     *) echo "stage-hosts.sh: $f: unknown fake kind '$kind'" >&2; exit 1 ;;
     esac
 done

@@ -1,0 +1,390 @@
+/* llama.arch: the CUDA architectures compiled into llama.cpp against each GPU's compute
+ * capability.
+ *
+ * Guards against "no kernel image is available for execution on the device" (a build
+ * for another GPU generation, a GGML_NATIVE build copied between machines) and against
+ * builds that only carry PTX for the GPU, which the driver JIT-compiles at every cold
+ * start and cannot compile at all when the driver is older than the toolkit. The
+ * architectures are read from the binary itself (the .nv_fatbin of libggml-cuda.so,
+ * wld/fatbin.h), else from CMakeCache.txt; the GPUs from gpu.cuda or --gpu-cc. NVIDIA's
+ * rules: a cubin for sm_XY runs on X.Z with Z >= Y; "a" targets (sm_120a) only on exactly
+ * X.Y; PTX for compute_XY JIT-compiles for any X.Y or newer. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/cli.h"
+#include "wld/fatbin.h"
+#include "wld/gpu.h"
+#include "wld/llama.h"
+
+static cJSON *int_array(const unsigned *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+static void scan_file(const struct wld_host *h, const char *path, cJSON *list)
+{
+    struct wld_file_reader f;
+    struct wld_fatbin fb;
+    uint64_t off = 0, size = 0;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", path);
+    cJSON_AddItemToArray(list, o);
+    int r = wld_reader_open(h, path, &f);
+    if (r == 0) {
+        r = wld_elf_section(&f.r, ".nv_fatbin", &off, &size);
+        if (r == 0)
+            r = wld_fatbin_scan(&f.r, off, size, &fb);
+        wld_reader_close(&f);
+    }
+    if (r < 0) {
+        cJSON_AddStringToObject(o, "error",
+                                r == -ENOENT   ? "no .nv_fatbin section"
+                                : r == -EINVAL ? "not a readable ELF/fatbinary"
+                                               : wld_errno_name(-r));
+        return;
+    }
+    cJSON_AddItemToObject(o, "sass", int_array(fb.sass, fb.n_sass));
+    cJSON_AddItemToObject(o, "ptx", int_array(fb.ptx, fb.n_ptx));
+    if (fb.n_ptx) {
+        char isa[32];
+        snprintf(isa, sizeof(isa), "%u.%u", fb.ptx_isa_major, fb.ptx_isa_minor);
+        cJSON_AddStringToObject(o, "ptx_isa", isa);
+    }
+    cJSON_AddNumberToObject(o, "containers", (double) fb.containers);
+    cJSON_AddNumberToObject(o, "entries", (double) fb.entries);
+    if (fb.stopped_early)
+        cJSON_AddBoolToObject(o, "stopped_early", true);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const struct wld_options *o = ctx->opts;
+    cJSON *all = cJSON_CreateObject();
+    if (wld_llama_inspect(ctx->host, o, all) == 0) {
+        static const char *const keep[] = { "binary", "cuda", "cmake", "runtime" };
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(keep); i++) {
+            cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(all, keep[i]);
+            if (v)
+                cJSON_AddItemToObject(facts, keep[i], v);
+        }
+        cJSON *list = cJSON_AddArrayToObject(facts, "fatbin");
+        const cJSON *file;
+        cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(all, "cuda_files"))
+        {
+            scan_file(ctx->host, file->valuestring, list);
+        }
+    }
+    cJSON_Delete(all);
+    if (o && o->gpu_cc) {
+        cJSON *cc = cJSON_AddArrayToObject(facts, "gpu_cc_option");
+        for (char **c = o->gpu_cc; *c; c++)
+            cJSON_AddItemToArray(cc, cJSON_CreateString(*c));
+    }
+    return 0;
+}
+
+/* ---- evaluate ---- */
+
+#define MAX_ARCH 64
+
+struct arch {
+    unsigned sm;   /* 86, 120 */
+    bool sass;     /* a cubin */
+    bool ptx;      /* PTX for the virtual architecture */
+    bool specific; /* "a": runs only on exactly this compute capability */
+};
+
+struct archs {
+    struct arch a[MAX_ARCH];
+    size_t n;
+    const char *source; /* "binary" or "CMakeCache.txt" */
+};
+
+static struct arch *arch_of(struct archs *s, unsigned sm)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->a[i].sm == sm)
+            return &s->a[i];
+    if (s->n >= MAX_ARCH)
+        return NULL;
+    s->a[s->n] = (struct arch){ .sm = sm };
+    return &s->a[s->n++];
+}
+
+/* CMAKE_CUDA_ARCHITECTURES: "86;89-real;75-virtual;120a-real". Returns false for values
+ * that name no list ("native", "all", "all-major", empty). */
+static bool parse_cmake_archs(const char *value, struct archs *s)
+{
+    char *copy = wld_xstrdup(value ? value : ""), *save = NULL;
+    bool any = false;
+    for (char *t = strtok_r(copy, "; ", &save); t; t = strtok_r(NULL, "; ", &save)) {
+        char *end = NULL;
+        unsigned long sm = strtoul(t, &end, 10);
+        if (end == t || sm == 0 || sm > 999)
+            continue;
+        bool specific = *end == 'a';
+        if (*end == 'a' || *end == 'f')
+            end++;
+        struct arch *a = arch_of(s, (unsigned) sm);
+        if (!a)
+            break;
+        a->specific = a->specific || specific;
+        a->sass = a->sass || strcmp(end, "-virtual") != 0;
+        a->ptx = a->ptx || strcmp(end, "-real") != 0;
+        any = true;
+    }
+    free(copy);
+    return any;
+}
+
+static void collect(const cJSON *m, struct archs *s)
+{
+    const cJSON *fb, *v;
+    struct archs cm = { 0 };
+    const char *cmake =
+            wld_fact_str(cJSON_GetObjectItemCaseSensitive(m, "cmake"), "CMAKE_CUDA_ARCHITECTURES");
+    parse_cmake_archs(cmake, &cm);
+    cJSON_ArrayForEach(fb, cJSON_GetObjectItemCaseSensitive(m, "fatbin"))
+    {
+        cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fb, "sass"))
+        {
+            struct arch *a = arch_of(s, (unsigned) v->valuedouble);
+            if (a)
+                a->sass = true;
+        }
+        cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fb, "ptx"))
+        {
+            struct arch *a = arch_of(s, (unsigned) v->valuedouble);
+            if (a)
+                a->ptx = true;
+        }
+    }
+    if (s->n > 0) {
+        s->source = "binary";
+        /* The fatbinary does not say which cubins are "a" targets; the build's list does. */
+        for (size_t i = 0; i < s->n; i++)
+            for (size_t k = 0; k < cm.n; k++)
+                if (cm.a[k].sm == s->a[i].sm && cm.a[k].specific)
+                    s->a[i].specific = true;
+    } else if (cm.n > 0) {
+        *s = cm;
+        s->source = "CMakeCache.txt";
+    }
+}
+
+static void describe(const struct archs *s, struct wld_buf *b)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct arch *a = &s->a[i];
+        if (a->sass)
+            wld_buf_printf(b, "%ssm_%u%s", b->len ? ", " : "", a->sm, a->specific ? "a" : "");
+        if (a->ptx)
+            wld_buf_printf(b, "%scompute_%u (PTX)", b->len ? ", " : "", a->sm);
+    }
+}
+
+enum verdict { RUNS_SASS, RUNS_PTX, NO_IMAGE };
+
+/* How a GPU of compute capability cc (86 for 8.6) runs this build; *via is the arch. */
+static enum verdict judge(const struct archs *s, unsigned cc, unsigned *via)
+{
+    unsigned best_ptx = 0;
+    bool have_ptx = false;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct arch *a = &s->a[i];
+        bool same_major = a->sm / 10 == cc / 10 && a->sm % 10 <= cc % 10;
+        if (a->sass && (a->specific ? a->sm == cc : same_major)) {
+            *via = a->sm;
+            return RUNS_SASS;
+        }
+        if (a->ptx && !a->specific && a->sm <= cc && (!have_ptx || a->sm > best_ptx)) {
+            best_ptx = a->sm;
+            have_ptx = true;
+        }
+    }
+    *via = best_ptx;
+    return have_ptx ? RUNS_PTX : NO_IMAGE;
+}
+
+struct gpu {
+    char name[128];
+    unsigned cc;
+};
+
+/* The GPUs to judge: --gpu-cc, else the devices gpu.cuda saw. */
+static size_t gpus_of(const struct wld_eval_ctx *ctx, struct gpu *g, size_t max, const char **from)
+{
+    size_t n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(ctx->mine, "gpu_cc_option"))
+    {
+        unsigned major, minor;
+        if (n < max && cJSON_IsString(v) && sscanf(v->valuestring, "%u.%u", &major, &minor) == 2) {
+            snprintf(g[n].name, sizeof(g[n].name), "GPU of compute capability %u.%u", major, minor);
+            g[n++].cc = major * 10 + minor;
+        }
+    }
+    if (n > 0) {
+        *from = "--gpu-cc";
+        return n;
+    }
+    cJSON_ArrayForEach(v,
+                       cJSON_GetObjectItemCaseSensitive(wld_facts_of(ctx, "gpu.cuda"), "devices"))
+    {
+        unsigned major, minor;
+        const char *cc = wld_fact_str(v, "cc");
+        const char *name = wld_fact_str(v, "name");
+        if (n < max && cc && sscanf(cc, "%u.%u", &major, &minor) == 2) {
+            snprintf(g[n].name, sizeof(g[n].name), "%s", name ? name : "GPU");
+            g[n++].cc = major * 10 + minor;
+        }
+    }
+    *from = "gpu.cuda";
+    return n;
+}
+
+/* The CUDA version the build was made with: the compiler in CMakeCache.txt, else the
+ * libcudart it links. */
+static const char *build_cuda(const cJSON *m, char *buf, size_t n)
+{
+    const char *v = wld_fact_str(cJSON_GetObjectItemCaseSensitive(m, "cmake"),
+                                 "CMAKE_CUDA_COMPILER_VERSION");
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(m, "runtime");
+    if (!v)
+        v = wld_fact_str(rt, "version");
+    if (!v && rt) {
+        snprintf(buf, n, "%.0f", wld_fact_num(rt, "major", 0));
+        return buf;
+    }
+    return v;
+}
+
+/* The -DCMAKE_CUDA_ARCHITECTURES value for these GPUs: each compute capability once, as
+ * the rules spell it (llama.cpp builds 12.x as the "a" target). */
+static void
+rebuild_value(const struct wld_eval_ctx *ctx, const struct gpu *g, size_t n, struct wld_buf *b)
+{
+    const cJSON *spell = wld_param(ctx, "arch_spelling");
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < i; k++)
+            dup = dup || g[k].cc == g[i].cc;
+        if (dup)
+            continue;
+        char key[16];
+        snprintf(key, sizeof(key), "%u", g[i].cc);
+        const char *s = wld_fact_str(spell, key);
+        wld_buf_printf(b, "%s%s", b->len ? ";" : "", s ? s : key);
+    }
+}
+
+static const char *arch_name(const struct wld_eval_ctx *ctx, unsigned cc)
+{
+    char key[16];
+    snprintf(key, sizeof(key), "%u.%u", cc / 10, cc % 10);
+    const char *name = wld_fact_str(wld_param(ctx, "architectures"), key);
+    return name ? name : "an architecture the rules do not name";
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    const char *mode = wld_fact_str(m, "cuda");
+    if (!wld_fact_str(m, "binary") || !mode || strcmp(mode, "none") == 0) {
+        wld_finding_outcome(f, "no_cuda_build");
+        return;
+    }
+    struct archs s = { 0 };
+    collect(m, &s);
+    struct wld_buf built;
+    wld_buf_init(&built, 1024);
+    describe(&s, &built);
+    wld_finding_var(f, "built", built.len ? built.data : "nothing");
+    wld_finding_var(f, "arch_source", s.source ? s.source : "nothing");
+    wld_buf_release(&built);
+    const char *cmake =
+            wld_fact_str(cJSON_GetObjectItemCaseSensitive(m, "cmake"), "CMAKE_CUDA_ARCHITECTURES");
+    wld_finding_var(f, "cmake_archs", cmake ? cmake : "not set");
+    struct gpu g[16];
+    const char *from = NULL;
+    size_t ng = gpus_of(ctx, g, WLD_ARRAY_SIZE(g), &from);
+    if (s.n == 0) {
+        wld_finding_outcome(f, "archs_unknown");
+        return;
+    }
+    if (ng == 0) {
+        wld_finding_outcome(f, "no_gpu");
+        return;
+    }
+    struct wld_buf fix;
+    wld_buf_init(&fix, 256);
+    rebuild_value(ctx, g, ng, &fix);
+    wld_finding_var(f, "rebuild_archs", fix.data);
+    wld_buf_release(&fix);
+    wld_finding_var(f, "gpu_source", from);
+    /* the worst GPU decides: no image, then PTX only, then SASS */
+    enum verdict worst = RUNS_SASS;
+    size_t wi = 0;
+    unsigned wvia = 0;
+    for (size_t i = 0; i < ng; i++) {
+        unsigned via = 0;
+        enum verdict v = judge(&s, g[i].cc, &via);
+        if (i == 0 || v > worst) {
+            worst = v;
+            wi = i;
+            wvia = via;
+        }
+    }
+    wld_finding_var(f, "gpu", g[wi].name);
+    wld_finding_varf(f, "cc", "%u.%u", g[wi].cc / 10, g[wi].cc % 10);
+    wld_finding_var(f, "arch", arch_name(ctx, g[wi].cc));
+    wld_finding_var_num(f, "gpus", (double) ng);
+    if (worst == NO_IMAGE) {
+        wld_finding_outcome(f, "no_kernel_image");
+        return;
+    }
+    if (worst == RUNS_SASS) {
+        wld_finding_varf(f, "via", "sm_%u", wvia);
+        wld_finding_outcome(f, wvia == g[wi].cc ? "ok" : "ok_compatible");
+        return;
+    }
+    wld_finding_varf(f, "via", "compute_%u", wvia);
+    struct wld_gpu_driver drv;
+    char buf[16];
+    wld_gpu_driver_of(ctx->facts, &drv);
+    const char *built_with = build_cuda(m, buf, sizeof(buf));
+    wld_finding_var(f, "build_cuda", built_with ? built_with : "unknown");
+    wld_finding_var(f, "driver_cuda", drv.cuda ? drv.cuda : "unknown");
+    /* PTX from a newer toolkit than the driver supports cannot be compiled by it */
+    if (wld_cuda_newer(built_with, drv.cuda)) {
+        wld_finding_outcome(f, "ptx_too_new");
+        return;
+    }
+    wld_finding_outcome(f, "ptx_jit");
+}
+
+static const char *const outcomes[] = { "ok",          "ok_compatible",   "ptx_jit",
+                                        "ptx_too_new", "no_kernel_image", "no_cuda_build",
+                                        "no_gpu",      "archs_unknown",   NULL };
+static const char *const params[] = { "architectures", "arch_spelling", NULL };
+static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
+
+const struct wld_check wld_check_llama_arch = {
+    .id = "llama.arch",
+    .title = "CUDA architectures of the llama.cpp build",
+    .looks_at = "the .nv_fatbin section of libggml-cuda.so (or the binary), "
+                "CMAKE_CUDA_ARCHITECTURES in CMakeCache.txt, each GPU's compute capability "
+                "from gpu.cuda or --gpu-cc",
+    .outcomes = outcomes,
+    .params = params,
+    .needs = needs,
+    .gather = gather,
+    .evaluate = evaluate,
+};

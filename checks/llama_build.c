@@ -1,0 +1,226 @@
+/* llama.build: the llama.cpp build really has CUDA, and its CUDA backend loads.
+ *
+ * Guards against the builds that "work" but never touch the GPU: a CPU-only cmake build
+ * (no -DGGML_CUDA=ON), a binary left by the old root Makefile, and a libggml-cuda.so that
+ * fails to load, which release builds with GGML_BACKEND_DL skip without a word. The build
+ * is read from the binary's ELF dynamic section and its CMakeCache.txt (wld/llama.h); the
+ * CUDA backend is dlopen()ed as llama.cpp does, in a helper process with the probe
+ * deadline (wld/dlprobe.h), so the loader's own error is quoted. */
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/dlprobe.h"
+#include "wld/ldpath.h"
+#include "wld/llama.h"
+#include "wld/proc.h"
+
+#define EXCERPT 600
+
+/* Loads the CUDA backend in the helper, under the deadline. */
+static void probe_load(const struct wld_gather_ctx *ctx, const char *file, cJSON *facts)
+{
+    const struct wld_host *h = ctx->host;
+    char *real = NULL;
+    if (wld_host_real_path(h, file, &real) < 0)
+        return;
+    cJSON *dirs = cJSON_CreateArray();
+    wld_ldpath_dirs(h, true, dirs);
+    char *ld = wld_ldpath_real(h, dirs);
+    const char *argv[] = { "wsl-llm-doctor", WLD_DLOPEN_PROBE_ARG, real, NULL };
+    struct wld_proc_spec spec = { .argv = argv,
+                                  .exec_path = "/proc/self/exe",
+                                  .fixture_ld_path = ld,
+                                  .timeout_ms = ctx->timeout_ms,
+                                  .out_cap = 64 * 1024 };
+    struct wld_proc_result r;
+    wld_proc_run(h, &spec, &r);
+    cJSON *load = cJSON_AddObjectToObject(facts, "load");
+    cJSON_AddStringToObject(load, "file", file);
+    cJSON_AddNumberToObject(load, "deadline_ms", ctx->timeout_ms);
+    wld_dlopen_probe_parse(r.out.data, load);
+    bool done = wld_fact_bool(load, "done", false);
+    cJSON *p = wld_fact_proc(load, "helper",
+                             r.spawn_errno ? "spawn_failed"
+                             : r.timed_out ? "timeout"
+                             : done        ? "ok"
+                             : r.signal    ? "crashed"
+                                           : "failed",
+                             &r);
+    if (r.err.len) {
+        char *s = wld_str_printable(r.err.data, r.err.len < EXCERPT ? r.err.len : EXCERPT);
+        cJSON_AddStringToObject(p, "stderr", s);
+        free(s);
+    }
+    wld_fact_unroot(h, load);
+    wld_proc_result_release(&r);
+    free(ld);
+    free(real);
+    cJSON_Delete(dirs);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    if (wld_llama_inspect(ctx->host, ctx->opts, facts) < 0)
+        return 0;
+    const char *mode = wld_fact_str(facts, "cuda");
+    const cJSON *file =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(facts, "cuda_files"), 0);
+    if (mode && (strcmp(mode, "linked") == 0 || strcmp(mode, "module") == 0) && file)
+        probe_load(ctx, file->valuestring, facts);
+    return 0;
+}
+
+/* ---- evaluate ---- */
+
+static bool is_on(const char *v)
+{
+    return v && (wld_str_eq_nocase(v, "ON") || wld_str_eq_nocase(v, "TRUE") ||
+                 wld_str_eq_nocase(v, "YES") || strcmp(v, "1") == 0);
+}
+
+static void tree_vars(const cJSON *m, struct wld_finding *f)
+{
+    const char *src = wld_fact_str(m, "source_dir");
+    const char *build = wld_fact_str(m, "build_dir");
+    wld_finding_var(f, "source_dir", src ? src : "~/llama.cpp");
+    wld_finding_var(f, "build_dir", build ? build : src ? src : "~/llama.cpp/build");
+    const char *cache = wld_fact_str(m, "cmake_cache");
+    wld_finding_var(f, "cmake_cache", cache ? cache : "");
+}
+
+static bool evaluate_cpu_only(const cJSON *m, struct wld_finding *f)
+{
+    const cJSON *cm = cJSON_GetObjectItemCaseSensitive(m, "cmake");
+    const cJSON *other = cJSON_GetObjectItemCaseSensitive(m, "other_backends");
+    struct wld_buf b;
+    const cJSON *o;
+    wld_buf_init(&b, 256);
+    cJSON_ArrayForEach(o, other) wld_buf_printf(&b, "%s%s", b.len ? ", " : "", o->valuestring);
+    wld_finding_var(f, "other_backends", b.len ? b.data : "none");
+    wld_buf_release(&b);
+    const char *ggml = wld_fact_str(cm, "GGML_CUDA");
+    const char *old = wld_fact_str(cm, "LLAMA_CUBLAS") ? "LLAMA_CUBLAS"
+                      : wld_fact_str(cm, "LLAMA_CUDA") ? "LLAMA_CUDA"
+                                                       : NULL;
+    if (is_on(ggml)) {
+        wld_finding_outcome(f, "cuda_configured_not_built");
+        return true;
+    }
+    if (!ggml && old && is_on(wld_fact_str(cm, old))) {
+        wld_finding_var(f, "option", old);
+        wld_finding_outcome(f, "old_cuda_option");
+        return true;
+    }
+    wld_finding_var(f, "ggml_cuda", ggml ? ggml : "not set");
+    wld_finding_outcome(f, cm ? "cpu_only" : "cpu_only_no_cache");
+    return true;
+}
+
+static bool evaluate_load(const cJSON *m, struct wld_finding *f, bool module)
+{
+    const cJSON *load = cJSON_GetObjectItemCaseSensitive(m, "load");
+    if (!load)
+        return false;
+    const cJSON *helper = cJSON_GetObjectItemCaseSensitive(load, "helper");
+    const char *state = wld_fact_str(helper, "state");
+    const cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(load, "results"), 0);
+    wld_finding_var(f, "file", wld_fact_str(load, "file"));
+    wld_finding_var_num(f, "deadline_s", wld_fact_num(load, "deadline_ms", 0) / 1000.0);
+    if (res && !wld_fact_bool(res, "loaded", false)) {
+        wld_finding_var(f, "error", wld_fact_str(res, "error"));
+        wld_finding_outcome(f, module ? "module_load_failed" : "cuda_load_failed");
+        return true;
+    }
+    if (state && strcmp(state, "timeout") == 0) {
+        wld_finding_outcome(f, "load_hang");
+        return true;
+    }
+    if (!res || (state && strcmp(state, "ok") != 0)) {
+        wld_finding_var(f, "state", state ? state : "no answer");
+        wld_finding_outcome(f, "load_crashed");
+        return true;
+    }
+    if (module && !wld_fact_bool(res, "ggml_backend_init", false)) {
+        wld_finding_outcome(f, "module_not_backend");
+        return true;
+    }
+    return false;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    const char *bin = wld_fact_str(m, "binary");
+    wld_finding_var(f, "binary", bin ? bin : "");
+    if (!bin) {
+        wld_finding_outcome(f, "no_binary");
+        return;
+    }
+    if (!wld_fact_bool(m, "binary_exists", false)) {
+        wld_finding_var(f, "found_by", wld_fact_str(m, "found_by"));
+        wld_finding_outcome(f, "binary_missing");
+        return;
+    }
+    tree_vars(m, f);
+    const char *elf = wld_fact_str(m, "elf");
+    if (elf && strcmp(elf, "ok") != 0) {
+        wld_finding_var(f, "elf", elf);
+        wld_finding_outcome(f, "not_elf");
+        return;
+    }
+    const char *tree = wld_fact_str(m, "tree");
+    if (tree && strcmp(tree, "makefile") == 0) {
+        wld_finding_outcome(f, "makefile_build");
+        return;
+    }
+    const char *mode = wld_fact_str(m, "cuda");
+    if (!mode || strcmp(mode, "none") == 0) {
+        evaluate_cpu_only(m, f);
+        return;
+    }
+    const cJSON *file = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "cuda_files"), 0);
+    if (!file) {
+        wld_finding_outcome(f, "cuda_lib_unresolved");
+        return;
+    }
+    wld_finding_var(f, "cuda_file", file->valuestring);
+    if (evaluate_load(m, f, strcmp(mode, "module") == 0))
+        return;
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(m, "runtime");
+    const char *rt_version = wld_fact_str(rt, "version");
+    wld_finding_varf(f, "runtime", "%s%s%s%s", rt ? wld_fact_str(rt, "needed") : "no libcudart",
+                     rt_version ? " (" : "", rt_version ? rt_version : "", rt_version ? ")" : "");
+    wld_finding_outcome(f, strcmp(mode, "module") == 0   ? "ok_module"
+                           : strcmp(mode, "linked") == 0 ? "ok_linked"
+                                                         : "ok_builtin");
+}
+
+static const char *const outcomes[] = { "ok_linked",
+                                        "ok_module",
+                                        "ok_builtin",
+                                        "no_binary",
+                                        "binary_missing",
+                                        "not_elf",
+                                        "makefile_build",
+                                        "cpu_only",
+                                        "cpu_only_no_cache",
+                                        "old_cuda_option",
+                                        "cuda_configured_not_built",
+                                        "cuda_lib_unresolved",
+                                        "module_load_failed",
+                                        "cuda_load_failed",
+                                        "module_not_backend",
+                                        "load_hang",
+                                        "load_crashed",
+                                        NULL };
+
+const struct wld_check wld_check_llama_build = {
+    .id = "llama.build",
+    .title = "llama.cpp build has CUDA",
+    .looks_at = "the llama-server binary's ELF dynamic section and the libraries it loads, "
+                "CMakeCache.txt, libggml-cuda.so beside the binary (dlopen()ed in a helper "
+                "with the probe deadline)",
+    .outcomes = outcomes,
+    .gather = gather,
+    .evaluate = evaluate,
+};

@@ -1,0 +1,96 @@
+/* llama.runtime: the CUDA runtime the llama.cpp build needs against the highest CUDA the
+ * driver supports.
+ *
+ * Guards against "CUDA driver version is insufficient for CUDA runtime version" (error
+ * 35): a build made with a newer CUDA major than the Windows (or Linux) driver supports.
+ * Within one major, NVIDIA's minor-version compatibility lets a newer runtime run on an
+ * older driver of the same family, with limits: no PTX JIT, and newer APIs fail. The
+ * runtime is the libcudart the CUDA backend loads (its file name carries the version),
+ * else the compiler recorded in CMakeCache.txt; the driver's CUDA comes from gpu.cuda
+ * (cuDriverGetVersion), else nvidia-smi. */
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/gpu.h"
+
+/* The runtime's CUDA version and where it was read. */
+static const char *runtime_of(const cJSON *b, const char **from, char *buf, size_t n)
+{
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(b, "runtime");
+    const char *v = wld_fact_str(rt, "version");
+    if (v) {
+        *from = wld_fact_str(rt, "path");
+        return v;
+    }
+    v = wld_fact_str(cJSON_GetObjectItemCaseSensitive(b, "cmake"), "CMAKE_CUDA_COMPILER_VERSION");
+    if (v) {
+        *from = "CMAKE_CUDA_COMPILER_VERSION in CMakeCache.txt";
+        return v;
+    }
+    if (rt) {
+        snprintf(buf, n, "%.0f", wld_fact_num(rt, "major", 0));
+        *from = wld_fact_str(rt, "needed");
+        return buf;
+    }
+    return NULL;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *b = wld_facts_of(ctx, "llama.build");
+    const char *mode = wld_fact_str(b, "cuda");
+    if (!mode || strcmp(mode, "none") == 0) {
+        wld_finding_outcome(f, "no_cuda_build");
+        return;
+    }
+    char buf[16];
+    const char *from = NULL;
+    const char *rt = runtime_of(b, &from, buf, sizeof(buf));
+    if (!rt) {
+        wld_finding_outcome(f, "no_runtime_info");
+        return;
+    }
+    wld_finding_var(f, "runtime", rt);
+    wld_finding_var(f, "runtime_source", from ? from : "the build");
+    unsigned major = 0;
+    sscanf(rt, "%u", &major);
+    wld_finding_var_num(f, "runtime_major", major);
+    char key[16];
+    snprintf(key, sizeof(key), "%u", major);
+    const char *min_driver = wld_fact_str(wld_param(ctx, "family_min_driver"), key);
+    wld_finding_var(f, "min_driver", min_driver ? min_driver : "a driver of that CUDA family");
+    struct wld_gpu_driver drv;
+    wld_gpu_driver_of(ctx->facts, &drv);
+    if (!drv.cuda) {
+        wld_finding_outcome(f, "no_driver_info");
+        return;
+    }
+    wld_finding_var(f, "driver_cuda", drv.cuda);
+    wld_finding_var(f, "driver_cuda_source", drv.cuda_source);
+    unsigned dmajor = 0;
+    sscanf(drv.cuda, "%u", &dmajor);
+    if (major > dmajor) {
+        wld_finding_outcome(f, "driver_too_old");
+        return;
+    }
+    wld_finding_outcome(f, wld_cuda_newer(rt, drv.cuda) ? "minor_compat" : "ok");
+}
+
+static const char *const outcomes[] = {
+    "ok", "minor_compat", "driver_too_old", "no_cuda_build", "no_runtime_info", "no_driver_info",
+    NULL
+};
+static const char *const params[] = { "family_min_driver", NULL };
+static const char *const needs[] = { "llama.build", "gpu.cuda", "gpu.driver", NULL };
+
+const struct wld_check wld_check_llama_runtime = {
+    .id = "llama.runtime",
+    .title = "CUDA runtime of the llama.cpp build vs the driver",
+    .looks_at = "the libcudart the CUDA backend loads (llama.build), CMAKE_CUDA_COMPILER_VERSION, "
+                "the driver's CUDA version from gpu.cuda or nvidia-smi",
+    .outcomes = outcomes,
+    .params = params,
+    .needs = needs,
+    .evaluate = evaluate,
+};

@@ -1,0 +1,53 @@
+/* Fake llama.cpp libraries for fixture hosts (see fake_llama.c). Built several times:
+ *   libggml.so        FAKE_GGML                (CPU only, or linked to libggml-cuda.so)
+ *   libggml-cuda.so   FAKE_GGML_CUDA           (needs libcudart/libcublas, carries an
+ *                                               .nv_fatbin section that stage-hosts.sh
+ *                                               fills with the fixture's architectures)
+ *   libcudart.so.N, libcublas.so.N  FAKE_CUDA_LIB  (empty stand-ins of the CUDA runtime) */
+#include <stddef.h>
+
+#if defined(FAKE_GGML)
+#    if defined(FAKE_GGML_LINKED)
+int ggml_fake_cuda_marker(void);
+#    endif
+int ggml_fake_version(void);
+int ggml_fake_version(void)
+{
+#    if defined(FAKE_GGML_LINKED)
+    return 0 * ggml_fake_cuda_marker();
+#    else
+    return 0;
+#    endif
+}
+#elif defined(FAKE_GGML_CUDA)
+int cudart_fake_marker(void);
+int cublas_fake_marker(void);
+int ggml_fake_cuda_marker(void);
+void *ggml_backend_init(void);
+int ggml_backend_score(void);
+
+/* Room for the fixture's fatbinary: FATBIN_ROOM bytes that start with a marker line the
+ * patcher looks for (tests/fake/fatbin_patch.c). Section and alignment as nvcc emits. */
+#    define FATBIN_ROOM 16384
+__attribute__((section(".nv_fatbin"), used, aligned(8)))
+const unsigned char fake_fatbin[FATBIN_ROOM] = "WLD-FAKE-FATBIN-ROOM-16384\n";
+
+int ggml_fake_cuda_marker(void)
+{
+    return 0;
+}
+void *ggml_backend_init(void)
+{
+    return (void *) (size_t) (cudart_fake_marker() + cublas_fake_marker());
+}
+int ggml_backend_score(void)
+{
+    return 1;
+}
+#elif defined(FAKE_CUDA_LIB)
+int FAKE_CUDA_LIB(void);
+int FAKE_CUDA_LIB(void)
+{
+    return 0;
+}
+#endif

@@ -1,0 +1,52 @@
+/* A fake llama-server for fixture hosts: a real ELF executable, linked like a llama.cpp
+ * build (DT_NEEDED libggml.so, RUNPATH $ORIGIN), so the doctor inspects it as it would a
+ * real one, and running it replays recorded output. tests/tools/stage-hosts.sh puts it
+ * over each fixture file that starts with "#!fake llama" and keeps that text beside it
+ * as FILE.fake, which this program reads (found through /proc/self/exe). Lines:
+ *   out: TEXT     a line for stdout      err: TEXT   a line for stderr
+ *   exit=N        exit status (default 0)
+ *   signal=N      raise signal N after the output (a crash)
+ *   sleep=S       sleep S seconds before anything (a hang)
+ * The output is replayed for any arguments. */
+#define _DEFAULT_SOURCE /* readlink */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ggml_fake_version(void); /* from the fake libggml.so: keeps DT_NEEDED honest */
+
+int main(void)
+{
+    char self[4096], path[4200], line[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0)
+        return 120;
+    self[n] = '\0';
+    snprintf(path, sizeof(path), "%s.fake", self);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "fake llama: no %s\n", path);
+        return 121;
+    }
+    int status = 0, sig = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "out: ", 5) == 0)
+            fputs(line + 5, stdout);
+        else if (strncmp(line, "err: ", 5) == 0)
+            fputs(line + 5, stderr);
+        else if (strncmp(line, "exit=", 5) == 0)
+            status = atoi(line + 5);
+        else if (strncmp(line, "signal=", 7) == 0)
+            sig = atoi(line + 7);
+        else if (strncmp(line, "sleep=", 6) == 0)
+            sleep((unsigned) atoi(line + 6));
+    }
+    fclose(f);
+    fflush(stdout);
+    fflush(stderr);
+    if (sig)
+        raise(sig);
+    return status + 0 * ggml_fake_version();
+}
