@@ -227,7 +227,7 @@ static size_t gpus_of(const struct wld_eval_ctx *ctx, struct gpu *g, size_t max,
     {
         unsigned major, minor;
         if (n < max && cJSON_IsString(v) && sscanf(v->valuestring, "%u.%u", &major, &minor) == 2) {
-            snprintf(g[n].name, sizeof(g[n].name), "GPU of compute capability %u.%u", major, minor);
+            snprintf(g[n].name, sizeof(g[n].name), "the GPU given with --gpu-cc");
             g[n++].cc = major * 10 + minor;
         }
     }

@@ -178,17 +178,20 @@ add_search_path(const char *path, const char *origin, char **dirs, size_t n, siz
 
 /* The loader's search for name needed by the object at path (its dynamic section dyn):
  * DT_RPATH (when there is no DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, then the ld.so.conf
- * and default directories. Returns the host path found, or NULL. */
+ * and default directories. $ORIGIN is the directory of the executable with symlinks
+ * resolved (the kernel's /proc/self/exe), but of a library as it was named, as glibc
+ * does. Returns the host path found, or NULL. */
 static char *resolve_needed(const struct wld_host *h,
                             const char *name,
                             const char *path,
+                            bool executable,
                             const struct wld_elf_dynamic *dyn,
                             const cJSON *ldirs)
 {
     char *dirs[MAX_DIRS];
     size_t n = 0;
     char *real = NULL;
-    if (wld_host_resolve(h, path, &real) < 0)
+    if (!executable || wld_host_resolve(h, path, &real) < 0)
         real = wld_xstrdup(path);
     char *origin = wld_path_dirname(real);
     free(real);
@@ -283,7 +286,7 @@ static void walk_needed(struct walk *w, const char *start, cJSON *facts)
             const char *name = dyn.needed[k];
             if (!is_project_lib(name) && !is_cuda_lib(name))
                 continue;
-            char *path = resolve_needed(w->h, name, w->objects[i], &dyn, w->ldirs);
+            char *path = resolve_needed(w->h, name, w->objects[i], i == 0, &dyn, w->ldirs);
             add_lib(w, name, w->objects[i], path);
             if (path && is_project_lib(name) && !seen(w, path) && w->n < MAX_OBJECTS)
                 w->objects[w->n++] = path;

@@ -96,5 +96,17 @@ if ps -eo args 2>/dev/null | grep -v grep | grep -q -- "__cuda-probe.*$tmp/hang-
     echo "FAIL: the hung CUDA probe helper outlived the doctor"; failures=$((failures + 1))
 fi
 
+# --gpu-cc and --llama-build: bad values are usage errors; a good --gpu-cc replaces the
+# GPUs gpu.cuda saw (the arch-mismatch host has an RTX 3060 and an sm_89-only build)
+expect 2 "--gpu-cc: '86' is not a compute capability like 8.6" -- --gpu-cc 86
+expect 2 "--gpu-cc: give a compute capability" -- --gpu-cc ,
+mismatch=$fixtures/hosts/wsl2-llama-arch-mismatch
+expect 1 "no kernel image is available" -- --root "$mismatch" --only llama.arch
+expect 0 "runs the build's sm_89 cubin" -- --root "$mismatch" --only llama.arch --gpu-cc 8.9
+expect 1 "nothing in the build runs on the GPU given with --gpu-cc (compute capability 8.6" -- \
+    --root "$mismatch" --only llama.arch --gpu-cc 8.9,8.6
+expect 1 "does not exist or is not executable" -- --root "$healthy" --only llama.build --llama-build /home/alice/elsewhere
+expect 0 "is a CUDA build" -- --root "$healthy" --only llama.build --llama-build /home/alice/llama.cpp
+
 echo "cli contracts: $failures failure(s)"
 [ "$failures" = 0 ]

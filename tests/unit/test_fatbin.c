@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 // clang-format on
@@ -218,11 +220,65 @@ static void hostile_elves(void **state)
     assert_int_equal(wld_elf_section(&r, ".nv_fatbin", &off, &size), -EINVAL);
 }
 
+/* The dynamic section of a file the real toolchain made: this test program itself. */
+static void dynamic_of_real_elf(void **state)
+{
+    (void) state;
+    struct wld_host *h = NULL;
+    struct wld_file_reader f;
+    struct wld_elf_dynamic dyn;
+    assert_int_equal(wld_host_new_live(&h), 0);
+    assert_int_equal(wld_reader_open(h, "/proc/self/exe", &f), 0);
+    assert_int_equal(wld_elf_dynamic(&f.r, &dyn), 0);
+    bool libc = false, cmocka = false;
+    for (size_t i = 0; i < dyn.n_needed; i++) {
+        libc = libc || strcmp(dyn.needed[i], "libc.so.6") == 0;
+        cmocka = cmocka || strncmp(dyn.needed[i], "libcmocka.so", 12) == 0;
+    }
+    assert_true(libc);
+    assert_true(cmocka);
+    /* the same file cut short at every 4 KiB, and with bytes flipped in its headers:
+     * never a crash, never a read outside the bytes given */
+    size_t n = (size_t) f.r.size;
+    unsigned char *copy = malloc(n);
+    assert_int_equal(f.r.read(&f.r, 0, copy, n), (int) n);
+    wld_reader_close(&f);
+    for (size_t cut = 0; cut < n; cut += 4096) {
+        struct wld_reader r;
+        wld_reader_mem(&r, copy, cut);
+        int rc = wld_elf_dynamic(&r, &dyn);
+        assert_true(rc == 0 || rc == -EINVAL || rc == -ENOENT);
+    }
+    for (size_t at = 0x20; at < 0x40; at++) {
+        struct wld_reader r;
+        unsigned char saved = copy[at];
+        copy[at] ^= 0xff;
+        wld_reader_mem(&r, copy, n);
+        int rc = wld_elf_dynamic(&r, &dyn);
+        assert_true(rc == 0 || rc == -EINVAL || rc == -ENOENT);
+        copy[at] = saved;
+    }
+    free(copy);
+    wld_host_free(h);
+}
+
+/* A directory or a missing file is refused by the file reader, not read. */
+static void file_reader_refuses(void **state)
+{
+    (void) state;
+    struct wld_host *h = NULL;
+    struct wld_file_reader f;
+    assert_int_equal(wld_host_new_live(&h), 0);
+    assert_int_equal(wld_reader_open(h, "/", &f), -EISDIR);
+    assert_int_equal(wld_reader_open(h, "/nonexistent/libggml-cuda.so", &f), -ENOENT);
+    wld_host_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(architectures_from_elf),
-        cmocka_unit_test(hostile_fatbins),
+        cmocka_unit_test(dynamic_of_real_elf),    cmocka_unit_test(file_reader_refuses),
+        cmocka_unit_test(architectures_from_elf), cmocka_unit_test(hostile_fatbins),
         cmocka_unit_test(hostile_elves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
