@@ -10,7 +10,14 @@ scripts/deps.sh test
 echo "== ASan + UBSan build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWLD_WERROR=ON -DWLD_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest -j"$jobs" --output-on-failure) | tail -n 3
+# A failure here must stop the run: a pipe into tail would hide ctest's exit status.
+if ! (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest -j"$jobs" --output-on-failure \
+    >ctest.log 2>&1); then
+    grep -E -A 12 'Failed|FAILED|ERROR: AddressSanitizer|runtime error' build-asan/ctest.log | tail -n 60
+    echo "ASan + UBSan tests failed (build-asan/ctest.log)"
+    exit 1
+fi
+tail -n 3 build-asan/ctest.log
 
 echo "== libFuzzer targets (short runs)"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DWLD_FUZZ=ON -DWLD_WERROR=ON -DBUILD_TESTING=OFF >/dev/null
