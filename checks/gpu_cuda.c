@@ -21,7 +21,6 @@
 #define WSL_LIB  "/usr/lib/wsl/lib"
 #define LIBCUDA  "libcuda.so.1"
 #define LIBNVML  "libnvidia-ml.so.1"
-#define EXCERPT  600
 #define MAX_CAND 16
 
 /* The ELF class and machine of a candidate, read through the host. */
@@ -88,23 +87,6 @@ static size_t candidates(const struct wld_host *h,
     return n;
 }
 
-static void record_run(const struct wld_host *h, cJSON *facts, const struct wld_proc_result *r)
-{
-    bool done = wld_fact_bool(facts, "done", false);
-    const char *state = r->spawn_errno ? "spawn_failed"
-                        : r->timed_out ? "timeout"
-                        : done         ? "ok"
-                        : r->signal    ? "crashed"
-                                       : "failed";
-    cJSON *p = wld_fact_proc(facts, "helper", state, r);
-    if (r->err.len) {
-        char *s = wld_str_printable(r->err.data, r->err.len < EXCERPT ? r->err.len : EXCERPT);
-        wld_host_unroot(h, s);
-        cJSON_AddStringToObject(p, "stderr", s);
-        free(s);
-    }
-}
-
 /* The loader found no file for any candidate (as opposed to a file that would not load). */
 static bool nothing_found(const cJSON *facts)
 {
@@ -166,7 +148,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_AddNumberToObject(facts, "deadline_ms", deadline);
     wld_proc_run(h, &spec, &r);
     wld_cuda_probe_parse(r.out.data, r.out.len, facts);
-    record_run(h, facts, &r);
+    wld_fact_helper(h, facts, "helper", &r, wld_fact_bool(facts, "done", false));
     wld_proc_result_release(&r);
     wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "load_errors"));
     wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "loaded"));
@@ -184,15 +166,6 @@ out:
 }
 
 /* ---- evaluate ---- */
-
-static const char *signal_name(int sig)
-{
-    static const char *const names[] = {
-        [4] = "SIGILL",  [6] = "SIGABRT",  [7] = "SIGBUS",  [8] = "SIGFPE",
-        [9] = "SIGKILL", [11] = "SIGSEGV", [13] = "SIGPIPE"
-    };
-    return sig > 0 && (size_t) sig < WLD_ARRAY_SIZE(names) && names[sig] ? names[sig] : "signal";
-}
 
 /* The rules' entry for a CUresult: {"name", "meaning", "outcome"?}. */
 static const cJSON *curesult(const struct wld_eval_ctx *ctx, int code)
@@ -322,7 +295,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     if (state && strcmp(state, "crashed") == 0) {
         int sig = (int) wld_fact_num(helper, "signal", 0);
-        wld_finding_varf(f, "signal", "%s (%d)", signal_name(sig), sig);
+        wld_finding_varf(f, "signal", "%s (%d)", wld_signal_name(sig), sig);
         wld_finding_outcome(f, "crashed");
         return;
     }

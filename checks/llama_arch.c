@@ -250,22 +250,6 @@ static size_t gpus_of(const struct wld_eval_ctx *ctx, struct gpu *g, size_t max,
     return n;
 }
 
-/* The CUDA version the build was made with: the compiler in CMakeCache.txt, else the
- * libcudart it links. */
-static const char *build_cuda(const cJSON *m, char *buf, size_t n)
-{
-    const char *v = wld_fact_str(cJSON_GetObjectItemCaseSensitive(m, "cmake"),
-                                 "CMAKE_CUDA_COMPILER_VERSION");
-    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(m, "runtime");
-    if (!v)
-        v = wld_fact_str(rt, "version");
-    if (!v && rt) {
-        snprintf(buf, n, "%.0f", wld_fact_num(rt, "major", 0));
-        return buf;
-    }
-    return v;
-}
-
 /* The -DCMAKE_CUDA_ARCHITECTURES value for these GPUs: each compute capability once, as
  * the rules spell it (llama.cpp builds 12.x as the "a" target). */
 static void
@@ -359,7 +343,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     struct wld_gpu_driver drv;
     char buf[16];
     wld_gpu_driver_of(ctx->facts, &drv);
-    const char *built_with = build_cuda(m, buf, sizeof(buf));
+    const char *built_with = wld_llama_cuda_version(m, true, NULL, buf, sizeof(buf));
     wld_finding_var(f, "build_cuda", built_with ? built_with : "unknown");
     wld_finding_var(f, "driver_cuda", drv.cuda ? drv.cuda : "unknown");
     /* PTX from a newer toolkit than the driver supports cannot be compiled by it */

@@ -14,8 +14,6 @@
 #include "wld/llama.h"
 #include "wld/proc.h"
 
-#define EXCERPT 600
-
 /* Loads the CUDA backend in the helper, under the deadline. */
 static void probe_load(const struct wld_gather_ctx *ctx, const char *file, cJSON *facts)
 {
@@ -38,19 +36,7 @@ static void probe_load(const struct wld_gather_ctx *ctx, const char *file, cJSON
     cJSON_AddStringToObject(load, "file", file);
     cJSON_AddNumberToObject(load, "deadline_ms", ctx->timeout_ms);
     wld_dlopen_probe_parse(r.out.data, load);
-    bool done = wld_fact_bool(load, "done", false);
-    cJSON *p = wld_fact_proc(load, "helper",
-                             r.spawn_errno ? "spawn_failed"
-                             : r.timed_out ? "timeout"
-                             : done        ? "ok"
-                             : r.signal    ? "crashed"
-                                           : "failed",
-                             &r);
-    if (r.err.len) {
-        char *s = wld_str_printable(r.err.data, r.err.len < EXCERPT ? r.err.len : EXCERPT);
-        cJSON_AddStringToObject(p, "stderr", s);
-        free(s);
-    }
+    wld_fact_helper(h, load, "helper", &r, wld_fact_bool(load, "done", false));
     wld_fact_unroot(h, load);
     wld_proc_result_release(&r);
     free(ld);

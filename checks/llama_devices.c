@@ -6,7 +6,6 @@
  * and reads every format llama.cpp has printed (wld_llama_devices_parse): the device
  * listing, the ggml_cuda_init / ggml_init_cublas lines, and its failure lines, which are
  * quoted as llama.cpp wrote them. */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,26 +127,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 
 /* ---- evaluate ---- */
 
-static const char *signal_name(int sig)
-{
-    switch (sig) {
-    case SIGSEGV:
-        return "SIGSEGV";
-    case SIGABRT:
-        return "SIGABRT";
-    case SIGBUS:
-        return "SIGBUS";
-    case SIGILL:
-        return "SIGILL";
-    case SIGFPE:
-        return "SIGFPE";
-    case SIGKILL:
-        return "SIGKILL";
-    default:
-        return "a signal";
-    }
-}
-
 static bool is_cuda_name(const char *name)
 {
     return name && strncmp(name, "CUDA", 4) == 0;
@@ -203,7 +182,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (state && strcmp(state, "crashed") == 0) {
-        wld_finding_var(f, "signal", signal_name((int) wld_fact_num(run, "signal", 0)));
+        wld_finding_var(f, "signal", wld_signal_name((int) wld_fact_num(run, "signal", 0)));
         wld_finding_outcome(f, "crashed");
         return;
     }

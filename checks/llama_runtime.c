@@ -13,28 +13,7 @@
 
 #include "wld/check.h"
 #include "wld/gpu.h"
-
-/* The runtime's CUDA version and where it was read. */
-static const char *runtime_of(const cJSON *b, const char **from, char *buf, size_t n)
-{
-    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(b, "runtime");
-    const char *v = wld_fact_str(rt, "version");
-    if (v) {
-        *from = wld_fact_str(rt, "path");
-        return v;
-    }
-    v = wld_fact_str(cJSON_GetObjectItemCaseSensitive(b, "cmake"), "CMAKE_CUDA_COMPILER_VERSION");
-    if (v) {
-        *from = "CMAKE_CUDA_COMPILER_VERSION in CMakeCache.txt";
-        return v;
-    }
-    if (rt) {
-        snprintf(buf, n, "%.0f", wld_fact_num(rt, "major", 0));
-        *from = wld_fact_str(rt, "needed");
-        return buf;
-    }
-    return NULL;
-}
+#include "wld/llama.h"
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
@@ -46,7 +25,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     char buf[16];
     const char *from = NULL;
-    const char *rt = runtime_of(b, &from, buf, sizeof(buf));
+    const char *rt = wld_llama_cuda_version(b, false, &from, buf, sizeof(buf));
     if (!rt) {
         wld_finding_outcome(f, "no_runtime_info");
         return;

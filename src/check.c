@@ -170,3 +170,27 @@ void wld_fact_unroot(const struct wld_host *h, cJSON *item)
         wld_host_unroot(h, item->valuestring);
     cJSON_ArrayForEach(c, item) wld_fact_unroot(h, c);
 }
+
+#define HELPER_STDERR_EXCERPT 600
+
+cJSON *wld_fact_helper(const struct wld_host *h,
+                       cJSON *obj,
+                       const char *name,
+                       const struct wld_proc_result *r,
+                       bool done)
+{
+    const char *state = r->spawn_errno ? "spawn_failed"
+                        : r->timed_out ? "timeout"
+                        : done         ? "ok"
+                        : r->signal    ? "crashed"
+                                       : "failed";
+    cJSON *p = wld_fact_proc(obj, name, state, r);
+    if (r->err.len) {
+        size_t n = r->err.len < HELPER_STDERR_EXCERPT ? r->err.len : HELPER_STDERR_EXCERPT;
+        char *s = wld_str_printable(r->err.data, n);
+        wld_host_unroot(h, s);
+        cJSON_AddStringToObject(p, "stderr", s);
+        free(s);
+    }
+    return p;
+}

@@ -1,10 +1,10 @@
 /* Merging the GPU facts (see wld/gpu.h). */
 #include "wld/gpu.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/version.h"
 
 void wld_gpu_driver_of(const cJSON *facts, struct wld_gpu_driver *ret)
 {
@@ -28,9 +28,12 @@ void wld_gpu_driver_of(const cJSON *facts, struct wld_gpu_driver *ret)
 
 bool wld_cuda_newer(const char *a, const char *b)
 {
-    unsigned am = 0, an = 0, bm = 0, bn = 0;
-    int na = a ? sscanf(a, "%u.%u", &am, &an) : 0;
-    if (na < 1 || !b || sscanf(b, "%u.%u", &bm, &bn) < 1)
+    struct wld_version va, vb;
+    if (!a || !b || wld_version_parse(a, &va, NULL) < 0 || wld_version_parse(b, &vb, NULL) < 0)
         return false;
-    return am > bm || (na == 2 && am == bm && an > bn);
+    /* by major.minor only: a patch release (12.6.77) is not newer than its minor (12.6), and
+     * a bare major (13, from a SONAME) says nothing about minors */
+    va.n = va.n < 2 ? va.n : 2;
+    vb.n = va.n < 2 ? 1 : vb.n < 2 ? vb.n : 2;
+    return wld_version_cmp(&va, &vb) > 0;
 }

@@ -21,11 +21,11 @@ static const char *const binary_names[] = { "llama-server", "llama-cli" };
  * (DIR/bin/Release), a source tree (DIR/build/bin), or a Makefile source root (DIR). */
 static char *find_in_build(const struct wld_host *h, const char *dir)
 {
-    static const char *const subdirs[] = { "bin", "bin/Release", "build/bin", "build/bin/Release",
-                                           "." };
+    static const char *const subdirs[] = { "/bin", "/bin/Release", "/build/bin",
+                                           "/build/bin/Release", "" };
     for (size_t d = 0; d < WLD_ARRAY_SIZE(subdirs); d++)
         for (size_t i = 0; i < WLD_ARRAY_SIZE(binary_names); i++) {
-            char *p = wld_xasprintf("%s/%s/%s", dir, subdirs[d], binary_names[i]);
+            char *p = wld_xasprintf("%s%s/%s", dir, subdirs[d], binary_names[i]);
             if (wld_host_is_executable(h, p))
                 return p;
             free(p);
@@ -426,4 +426,28 @@ int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJS
     cJSON_Delete(ldirs);
     free(bin);
     return 0;
+}
+
+const char *wld_llama_cuda_version(
+        const cJSON *facts, bool compiler_first, const char **from, char *buf, size_t n)
+{
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(facts, "runtime");
+    const char *lib = wld_fact_str(rt, "version");
+    const char *cc = wld_fact_str(cJSON_GetObjectItemCaseSensitive(facts, "cmake"),
+                                  "CMAKE_CUDA_COMPILER_VERSION");
+    const char *where = NULL, *v = NULL;
+    if (lib && !(compiler_first && cc)) {
+        v = lib;
+        where = wld_fact_str(rt, "path");
+    } else if (cc) {
+        v = cc;
+        where = "CMAKE_CUDA_COMPILER_VERSION in CMakeCache.txt";
+    } else if (rt) {
+        snprintf(buf, n, "%.0f", wld_fact_num(rt, "major", 0));
+        v = buf;
+        where = wld_fact_str(rt, "needed");
+    }
+    if (from)
+        *from = where;
+    return v;
 }

@@ -290,3 +290,12 @@ void wld_proc_helper_init(void)
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
 }
+
+const char *wld_signal_name(int sig)
+{
+    static const char *const names[] = {
+        [SIGILL] = "SIGILL",   [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",
+        [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV", [SIGPIPE] = "SIGPIPE", [SIGTERM] = "SIGTERM"
+    };
+    return sig > 0 && (size_t) sig < WLD_ARRAY_SIZE(names) && names[sig] ? names[sig] : "signal";
+}

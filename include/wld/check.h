@@ -90,6 +90,16 @@ struct wld_proc_result;
 cJSON *
 wld_fact_proc(cJSON *obj, const char *name, const char *state, const struct wld_proc_result *r);
 
+/* Gather helper for the doctor's own helper processes (the CUDA probe, the module load
+ * probe): obj[name] as wld_fact_proc() with the state "ok" when the helper reported it was
+ * done, else "spawn_failed", "timeout", "crashed" or "failed", and the start of its stderr
+ * (unrooted). Returns the new object. */
+cJSON *wld_fact_helper(const struct wld_host *h,
+                       cJSON *obj,
+                       const char *name,
+                       const struct wld_proc_result *r,
+                       bool done);
+
 /* Gather helper: wld_host_unroot() on every string in item, recursively, so facts name
  * host paths, never the fixture's real ones. */
 void wld_fact_unroot(const struct wld_host *h, cJSON *item);

@@ -4,6 +4,8 @@
 #define WLD_LLAMA_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "wld/cli.h"
 #include "wld/host.h"
@@ -34,5 +36,13 @@ int wld_llama_find(const struct wld_host *h,
  *   other_backends: other ggml backends present ("vulkan", "hip", ...)
  * Returns 0 when a binary was found, -ENOENT when none was (facts then stay empty). */
 int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJSON *facts);
+
+/* The CUDA version a build was made with, from facts filled by wld_llama_inspect(): the
+ * libcudart it loads (the version in its file name), the compiler in CMakeCache.txt
+ * (CMAKE_CUDA_COMPILER_VERSION), or the bare major of the libcudart SONAME, in that
+ * order, or the compiler first when compiler_first (what produced its PTX). *from (may be
+ * NULL) names where it was read; a bare major is written into buf. NULL when unknown. */
+const char *wld_llama_cuda_version(
+        const cJSON *facts, bool compiler_first, const char **from, char *buf, size_t n);
 
 #endif

@@ -46,6 +46,9 @@ int wld_proc_run(const struct wld_host *h,
                  struct wld_proc_result *result);
 void wld_proc_result_release(struct wld_proc_result *r);
 
+/* "SIGSEGV" for the signals that end a crashed or killed probe, else "signal". */
+const char *wld_signal_name(int sig);
+
 /* First call of a helper child (the doctor re-executed to load a foreign library): a
  * crash inside that library must reach the parent as the signal it is, not be turned
  * into a report by a sanitizer's handler, and must not leave a core file behind. */

@@ -161,12 +161,32 @@ static void loader_search_order(void **state)
     free(s);
 }
 
+/* "Is the build's CUDA newer than the driver's": by major.minor; a patch release is not
+ * newer than its minor, a bare SONAME major compares by major only. */
+static void cuda_newer(void **state)
+{
+    (void) state;
+    assert_true(wld_cuda_newer("12.8.90", "12.7"));
+    assert_true(wld_cuda_newer("13", "12.9"));
+    assert_true(wld_cuda_newer("13.0.48", "12.7"));
+    assert_false(wld_cuda_newer("12.7.77", "12.7"));
+    assert_false(wld_cuda_newer("12", "12.7"));
+    assert_false(wld_cuda_newer("12.6.85", "12.7"));
+    assert_false(wld_cuda_newer("11.8", "12.0"));
+    assert_false(wld_cuda_newer("garbage", "12.0"));
+    assert_false(wld_cuda_newer(NULL, "12.0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(probe_healthy_stream),  cmocka_unit_test(probe_cut_short_and_garbage),
-        cmocka_unit_test(probe_init_error_kept), cmocka_unit_test(driver_facts_merge),
-        cmocka_unit_test(dpkg_status),           cmocka_unit_test(loader_search_order),
+        cmocka_unit_test(probe_healthy_stream),
+        cmocka_unit_test(probe_cut_short_and_garbage),
+        cmocka_unit_test(probe_init_error_kept),
+        cmocka_unit_test(driver_facts_merge),
+        cmocka_unit_test(cuda_newer),
+        cmocka_unit_test(dpkg_status),
+        cmocka_unit_test(loader_search_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
