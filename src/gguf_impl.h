@@ -1,0 +1,50 @@
+/* Private to the GGUF reader: src/gguf.c reads the file, src/gguf_hparams.c turns the
+ * stored metadata into the model's hyperparameters. */
+#ifndef WLD_GGUF_IMPL_H
+#define WLD_GGUF_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wld/gguf.h"
+
+/* GGUF value types (gguf_metadata_value_type). */
+enum gguf_type {
+    T_U8,
+    T_I8,
+    T_U16,
+    T_I16,
+    T_U32,
+    T_I32,
+    T_F32,
+    T_BOOL,
+    T_STRING,
+    T_ARRAY,
+    T_U64,
+    T_I64,
+    T_F64,
+    T_COUNT
+};
+/* A stored metadata value: scalars always; strings up to KEEP_STRING_MAX; integer, float
+ * and bool arrays up to KEEP_ARRAY_MAX elements. */
+struct kv {
+    char *key;
+    uint32_t type, atype; /* atype: element type of an array */
+    uint64_t n;           /* array length */
+    bool neg;             /* an integer below zero */
+    uint64_t u;           /* integers and bools (magnitude when neg) */
+    double f;
+    char *s;
+    int64_t *arr; /* n values when kept, else NULL */
+};
+
+const struct kv *wld_gguf_find_(const struct wld_gguf *g, const char *key);
+bool wld_gguf_is_int_(uint32_t t);
+/* Sets the state and reason unless a reason is already there; returns false. */
+bool wld_gguf_fail_(struct wld_gguf *g, enum wld_gguf_state st, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Resolves {arch}.* after the first shard's metadata was read (allocates the per-layer
+ * arrays). false with a reason when llama.cpp's loader would refuse the values. */
+bool wld_gguf_resolve_(struct wld_gguf *g);
+
+#endif
