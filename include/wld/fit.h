@@ -1,0 +1,99 @@
+/* What llama.cpp will allocate for a model: the KV cache by llama.cpp's own rule, and the
+ * weights, compute buffers and overheads split between the GPU and host memory for a given
+ * -ngl. Pure arithmetic on a read header (wld/gguf.h); no I/O.
+ *
+ * The KV cache is exact (src/llama-kv-cache.cpp, llama-kv-cache-iswa.cpp,
+ * llama-memory-recurrent.cpp; gguf.md 3): n_ctx padded to 256, per-layer KV heads, GQA,
+ * sliding-window layers in their own smaller cache, MLA storing K only, recurrent state,
+ * shared-KV layers. The compute buffer and CUDA context are approximations, reported as
+ * such (gguf.md 4.4). */
+#ifndef WLD_FIT_H
+#define WLD_FIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wld/gguf.h"
+
+struct wld_fit_settings {
+    uint32_t n_ctx;         /* -c: 0 means the trained context, as llama.cpp */
+    int n_gpu_layers;       /* -ngl: -1 all (llama.cpp's default), counting the output layer */
+    int type_k, type_v;     /* -ctk/-ctv ggml type ids (WLD_GGML_F16 by default) */
+    uint32_t n_parallel;    /* -np: sequences; the cache is unified (llama-server's default) */
+    uint32_t n_ubatch;      /* -ub, 512 */
+    bool swa_full;          /* --swa-full */
+    uint64_t cuda_overhead; /* bytes per GPU for the CUDA context and cuBLAS (a heuristic) */
+};
+
+/* The defaults llama.cpp uses, with the given context. */
+void wld_fit_defaults(struct wld_fit_settings *s, uint32_t n_ctx);
+
+struct wld_kv {
+    uint32_t n_ctx;     /* cells of the full-attention cache (padded) */
+    uint32_t swa_cells; /* cells of the sliding-window cache, 0 when none */
+    uint64_t k_bytes, v_bytes;
+    uint64_t state_bytes; /* recurrent layers: conv + ssm/wkv state (F32) */
+    uint32_t layers_kv, layers_swa, layers_recurrent, layers_shared;
+    bool mla;     /* K only (llama.cpp 2026) */
+    bool old_mla; /* an MLA model converted without *_mla keys: full MHA cache */
+};
+
+/* Bytes of KV cache (and recurrent state) of layer il. */
+uint64_t
+wld_kv_layer_bytes(const struct wld_gguf *g, const struct wld_fit_settings *s, uint32_t il);
+
+/* Returns 0 and fills *ret; -EINVAL with a reason in why (n bytes) when llama.cpp would
+ * refuse the settings for this model (a cache type whose block does not divide the head
+ * size, K and V types that differ on an MLA model). */
+int wld_kv_compute(const struct wld_gguf *g,
+                   const struct wld_fit_settings *s,
+                   struct wld_kv *ret,
+                   char *why,
+                   size_t n);
+
+struct wld_fit_estimate {
+    struct wld_kv kv;
+    uint32_t n_ctx;      /* the context used (padded) */
+    uint32_t layers_gpu; /* blocks offloaded */
+    bool output_gpu;     /* the output layer is offloaded (first, inside -ngl) */
+    /* GPU (all devices together) */
+    uint64_t gpu_weights, gpu_kv, gpu_compute, gpu_overhead;
+    /* host RAM: CPU-resident weights (mmap'd), their KV, logits/output and host compute */
+    uint64_t cpu_weights, cpu_kv, host_buffers;
+};
+
+static inline uint64_t wld_fit_gpu_total(const struct wld_fit_estimate *e)
+{
+    return e->gpu_weights + e->gpu_kv + e->gpu_compute + e->gpu_overhead;
+}
+static inline uint64_t wld_fit_ram_total(const struct wld_fit_estimate *e)
+{
+    return e->cpu_weights + e->cpu_kv + e->host_buffers;
+}
+
+/* The estimate for n_gpus devices (0: CPU only, whatever -ngl says). Returns as
+ * wld_kv_compute. */
+int wld_fit_estimate(const struct wld_gguf *g,
+                     const struct wld_fit_settings *s,
+                     unsigned n_gpus,
+                     struct wld_fit_estimate *ret,
+                     char *why,
+                     size_t n);
+
+/* What would make it fit in vram bytes of GPU memory (all devices) and ram bytes of host
+ * memory, each found by computing, not guessing; 0 / -1 when nothing of that kind fits. */
+struct wld_fit_advice {
+    uint32_t max_ctx;    /* the largest -c (multiple of 256) with everything as asked */
+    int max_ngl;         /* the largest -ngl whose GPU part fits (-1: none) */
+    bool max_ngl_ram_ok; /* ...and whose host part fits RAM */
+    int kv_type;         /* q8_0 or q4_0 K and V that fit at the asked context (-1: none) */
+    double max_bpw;      /* bits per weight the weights would need to shrink to */
+};
+void wld_fit_advise(const struct wld_gguf *g,
+                    const struct wld_fit_settings *s,
+                    unsigned n_gpus,
+                    uint64_t vram,
+                    uint64_t ram,
+                    struct wld_fit_advice *ret);
+
+#endif
