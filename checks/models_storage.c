@@ -10,60 +10,8 @@
 
 #include "wld/check.h"
 #include "wld/cli.h"
+#include "wld/models.h"
 #include "wld/parse.h"
-
-#define MAX_MODELS  64
-#define MAX_VISITED 4000
-
-struct scan {
-    const struct wld_host *h;
-    cJSON *models;
-    unsigned visited;
-};
-
-static bool is_model_name(const char *dir, const char *name)
-{
-    if (wld_str_ends(name, ".gguf"))
-        return true;
-    /* ollama stores models as content-addressed blobs */
-    return strstr(dir, "/.ollama/models/blobs") && wld_str_starts(name, "sha256");
-}
-
-static void add_model(struct scan *s, const char *path, const char *origin)
-{
-    const cJSON *m;
-    cJSON_ArrayForEach(m, s->models)
-    {
-        if (strcmp(wld_fact_str(m, "path"), path) == 0)
-            return;
-    }
-    if (cJSON_GetArraySize(s->models) >= MAX_MODELS)
-        return;
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "path", path);
-    cJSON_AddStringToObject(e, "origin", origin);
-    cJSON_AddItemToArray(s->models, e);
-}
-
-static void scan_dir(struct scan *s, const char *dir, int depth)
-{
-    char **names = NULL;
-    if (depth > 6 || s->visited > MAX_VISITED || wld_host_list(s->h, dir, 1024, &names) < 0)
-        return;
-    for (char **n = names; *n && s->visited < MAX_VISITED; n++) {
-        char *p = wld_xasprintf("%s/%s", dir, *n);
-        struct stat st;
-        s->visited++;
-        if (wld_host_stat(s->h, p, true, &st) == 0) {
-            if (S_ISDIR(st.st_mode) && (*n)[0] != '.')
-                scan_dir(s, p, depth + 1);
-            else if (S_ISREG(st.st_mode) && is_model_name(dir, *n))
-                add_model(s, p, "scan");
-        }
-        free(p);
-    }
-    wld_strv_free(names);
-}
 
 static void
 describe(const struct wld_host *h, cJSON *model, const struct wld_mount *mounts, size_t n_mounts)
@@ -90,25 +38,9 @@ describe(const struct wld_host *h, cJSON *model, const struct wld_mount *mounts,
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
-    static const char *const places[] = { "models",
-                                          ".models",
-                                          ".cache/llama.cpp",
-                                          ".cache/huggingface/hub",
-                                          ".ollama/models/blobs",
-                                          ".lmstudio/models" };
     const struct wld_host *h = ctx->host;
-    struct scan s = { .h = h, .models = cJSON_AddArrayToObject(facts, "models") };
-    for (char **m = ctx->opts ? ctx->opts->models : NULL; m && *m; m++)
-        add_model(&s, *m, "--model");
-    const char *env = wld_host_getenv(h, "LLAMA_ARG_MODEL");
-    if (env && env[0] == '/')
-        add_model(&s, env, "LLAMA_ARG_MODEL");
-    const char *home = wld_host_home(h);
-    for (size_t i = 0; home && i < WLD_ARRAY_SIZE(places); i++) {
-        char *dir = wld_xasprintf("%s/%s", home, places[i]);
-        scan_dir(&s, dir, 0);
-        free(dir);
-    }
+    cJSON *models = cJSON_AddArrayToObject(facts, "models");
+    wld_models_find(h, ctx->opts, models);
 
     struct wld_buf b;
     struct wld_mount *mounts = NULL;
@@ -122,7 +54,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         cJSON_AddStringToObject(facts, "mount_table", "unreadable");
     }
     cJSON *m;
-    cJSON_ArrayForEach(m, s.models)
+    cJSON_ArrayForEach(m, models)
     {
         describe(h, m, mounts, n_mounts);
     }

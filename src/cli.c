@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/gguf.h"
 #include "wld/util.h"
 
 const char wld_cli_usage[] =
@@ -21,6 +22,7 @@ const char wld_cli_usage[] =
         "  list               list every check: id, title, what it looks at\n"
         "  explain ID         what a check guards against, why, its rule data and sources\n"
         "  rules              print the rules in effect (JSON), e.g. to edit for --rules\n"
+        "  fit MODEL          memory needed by MODEL at each context size vs VRAM and RAM\n"
         "\n"
         "Options:\n"
         "  --only ID,...      run only these checks\n"
@@ -35,6 +37,12 @@ const char wld_cli_usage[] =
         "  --llama-build DIR  the llama.cpp build tree (or source tree) to check\n"
         "  --gpu-cc X.Y,...   judge llama.arch against these compute capabilities\n"
         "  --wslconfig PATH   the .wslconfig to lint (default: found from %UserProfile%)\n"
+        "  --ctx N            context size to fit (default 8192; 0: the model's own)\n"
+        "  --ngl N            layers offloaded to the GPU (default: all)\n"
+        "  --ctk T, --ctv T   KV cache types: f16 (default), q8_0, q4_0, ...\n"
+        "  --parallel N       sequences (llama-server slots) sharing the cache (default 1)\n"
+        "  --vram GIB         judge against this much GPU memory instead of what is found\n"
+        "  --bench-io         measure each model file's read speed (read and mmap)\n"
         "  --functional       also create a CUDA context on each GPU and round-trip 64 MiB\n"
         "  -v, --verbose      show evidence and per-check time\n"
         "  --no-color         no colour (also when NO_COLOR is set or stdout is no terminal)\n"
@@ -47,7 +55,8 @@ const char wld_cli_usage[] =
 static const char *const long_opts[] = {
     "only",    "skip",  "format",       "root",        "rules",   "fail-on",
     "timeout", "model", "llama-server", "wslconfig",   "verbose", "no-color",
-    "version", "help",  "functional",   "llama-build", "gpu-cc",
+    "version", "help",  "functional",   "llama-build", "gpu-cc",  "ctx",
+    "ngl",     "ctk",   "ctv",          "parallel",    "vram",    "bench-io",
 };
 
 static int usage_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -61,6 +70,58 @@ static int usage_error(char **err, const char *fmt, ...)
     va_end(ap);
     *err = s;
     return -EINVAL;
+}
+
+/* An integer option in [lo, hi]. */
+static int parse_uint(const char *opt, const char *value, long lo, long hi, long *ret, char **err)
+{
+    char *end = NULL;
+    long v = strtol(value, &end, 10);
+    if (!end || end == value || *end || v < lo || v > hi)
+        return usage_error(err, "--%s: '%s' is not a whole number in [%ld, %ld]", opt, value, lo,
+                           hi);
+    *ret = v;
+    return 0;
+}
+
+static int parse_cache_type(const char *opt, const char *value, int *ret, char **err)
+{
+    int t = wld_ggml_cache_type(value);
+    if (t < 0)
+        return usage_error(err,
+                           "--%s: '%s' is not a KV cache type llama.cpp accepts (f32, f16, bf16, "
+                           "q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1)",
+                           opt, value);
+    *ret = t;
+    return 0;
+}
+
+static int set_fit_option(struct wld_options *o, const char *name, const char *value, char **err)
+{
+    long v = 0;
+    int r;
+    if (strcmp(name, "ctx") == 0) {
+        r = parse_uint(name, value, 0, 16 * 1024 * 1024, &v, err);
+        o->ctx = (unsigned) v;
+    } else if (strcmp(name, "ngl") == 0) {
+        r = parse_uint(name, value, -1, 100000, &v, err);
+        o->ngl = (int) v;
+    } else if (strcmp(name, "parallel") == 0) {
+        r = parse_uint(name, value, 1, 4096, &v, err);
+        o->parallel = (unsigned) v;
+    } else if (strcmp(name, "ctk") == 0) {
+        r = parse_cache_type(name, value, &o->ctk, err);
+    } else if (strcmp(name, "ctv") == 0) {
+        r = parse_cache_type(name, value, &o->ctv, err);
+    } else {
+        char *end = NULL;
+        double g = strtod(value, &end);
+        if (!end || end == value || *end || !(g > 0) || g > 65536)
+            return usage_error(err, "--vram: '%s' is not a size in GiB, like 24", value);
+        o->vram_gib = g;
+        r = 0;
+    }
+    return r;
 }
 
 static const char *closest(const char *word, const char *const *cands, size_t n)
@@ -198,6 +259,9 @@ static int set_option(struct wld_options *o, const char *name, const char *value
     }
     if (strcmp(name, "gpu-cc") == 0)
         return parse_gpu_cc(o, value, err);
+    if (strcmp(name, "ctx") == 0 || strcmp(name, "ngl") == 0 || strcmp(name, "ctk") == 0 ||
+        strcmp(name, "ctv") == 0 || strcmp(name, "parallel") == 0 || strcmp(name, "vram") == 0)
+        return set_fit_option(o, name, value, err);
     if (strcmp(name, "wslconfig") == 0) {
         free(o->wslconfig);
         o->wslconfig = wld_xstrdup(value);
@@ -210,12 +274,12 @@ static bool takes_value(const char *name)
 {
     return strcmp(name, "verbose") != 0 && strcmp(name, "no-color") != 0 &&
            strcmp(name, "version") != 0 && strcmp(name, "help") != 0 &&
-           strcmp(name, "functional") != 0;
+           strcmp(name, "functional") != 0 && strcmp(name, "bench-io") != 0;
 }
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
 {
-    static const char *const cmds[] = { "check", "list", "explain", "rules" };
+    static const char *const cmds[] = { "check", "list", "explain", "rules", "fit" };
     if (*have)
         return usage_error(err, "unexpected argument '%s' (see --help)", word);
     *have = true;
@@ -227,6 +291,8 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
         o->command = WLD_CMD_EXPLAIN;
     else if (strcmp(word, "rules") == 0)
         o->command = WLD_CMD_RULES;
+    else if (strcmp(word, "fit") == 0)
+        o->command = WLD_CMD_FIT;
     else {
         const char *hint = closest(word, cmds, WLD_ARRAY_SIZE(cmds));
         return hint ? usage_error(err, "unknown command '%s' (did you mean '%s'?)", word, hint)
@@ -240,7 +306,13 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     struct wld_options o = { .command = WLD_CMD_CHECK,
                              .format = WLD_FORMAT_TEXT,
                              .fail_on = WLD_FAIL,
-                             .timeout_s = WLD_DEFAULT_TIMEOUT_S };
+                             .timeout_s = WLD_DEFAULT_TIMEOUT_S,
+                             .ctx = WLD_DEFAULT_CTX,
+                             .ngl = -1,
+                             .ctk = WLD_GGML_F16,
+                             .ctv = WLD_GGML_F16,
+                             .parallel = 1,
+                             .vram_gib = -1 };
     bool have_cmd = false, want_version = false, want_help = false, rest_positional = false;
     int r = 0;
     *err = NULL;
@@ -254,6 +326,10 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                     break;
                 }
                 o.explain_id = wld_xstrdup(a);
+                continue;
+            }
+            if (have_cmd && o.command == WLD_CMD_FIT && !o.models) {
+                o.models = strv_push(o.models, a);
                 continue;
             }
             r = set_command(&o, a, &have_cmd, err);
@@ -302,6 +378,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                 o.no_color = true;
             else if (strcmp(name, "functional") == 0)
                 o.functional = true;
+            else if (strcmp(name, "bench-io") == 0)
+                o.bench_io = true;
             else if (strcmp(name, "version") == 0)
                 want_version = true;
             else
@@ -317,6 +395,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     }
     if (r == 0 && o.command == WLD_CMD_EXPLAIN && !o.explain_id)
         r = usage_error(err, "explain needs a check id (see `wsl-llm-doctor list`)");
+    if (r == 0 && o.command == WLD_CMD_FIT && !o.models)
+        r = usage_error(err, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
     if (r < 0) {
         wld_options_release(&o);
         return r;

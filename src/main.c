@@ -7,6 +7,7 @@
 #include "wld/cli.h"
 #include "wld/cuda_probe.h"
 #include "wld/dlprobe.h"
+#include "wld/fit_cmd.h"
 #include "wld/pipeline.h"
 #include "wld/rules.h"
 
@@ -121,6 +122,16 @@ static int cmd_explain(const struct wld_options *o, const struct wld_rules *rule
 
 static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
 {
+    struct wld_options fit_opts;
+    static char *only_fit[] = { "models.fit", NULL };
+    if (o->command == WLD_CMD_FIT) {
+        /* the table for one model: models.fit and the GPU checks it needs, nothing else */
+        fit_opts = *o;
+        fit_opts.only = only_fit;
+        fit_opts.skip = NULL;
+        fit_opts.models_only = true;
+        o = &fit_opts;
+    }
     struct wld_host *host = NULL;
     int r = o->root ? wld_host_new_fixture(o->root, &host) : wld_host_new_live(&host);
     if (r < 0) {
@@ -135,7 +146,9 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
         wld_host_free(host);
         return EXIT_INTERNAL;
     }
-    if (o->format == WLD_FORMAT_JSON) {
+    if (o->command == WLD_CMD_FIT) {
+        wld_fit_cmd(rep, o, stdout);
+    } else if (o->format == WLD_FORMAT_JSON) {
         wld_render_json(rep, stdout);
     } else {
         struct wld_render_opts ro = { .color = want_color(o), .verbose = o->verbose };

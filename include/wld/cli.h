@@ -12,6 +12,7 @@ enum wld_command {
     WLD_CMD_LIST,
     WLD_CMD_EXPLAIN,
     WLD_CMD_RULES,
+    WLD_CMD_FIT,
     WLD_CMD_VERSION,
     WLD_CMD_HELP,
 };
@@ -36,12 +37,21 @@ struct wld_options {
     char *llama_build; /* --llama-build DIR: a build tree or a source tree */
     char **gpu_cc;     /* --gpu-cc: "8.6"..., NULL-terminated, or NULL */
     char *wslconfig;
+    /* llama.cpp's settings that models.fit and `fit` judge with */
+    unsigned ctx;      /* --ctx, WLD_DEFAULT_CTX; 0 means the model's trained context */
+    int ngl;           /* --ngl, -1 for all layers */
+    int ctk, ctv;      /* --ctk/--ctv as ggml type ids (f16) */
+    unsigned parallel; /* --parallel sequences, 1 */
+    double vram_gib;   /* --vram GiB in place of what the GPUs report, or < 0 */
+    bool bench_io;     /* models.storage: measure read speed */
+    bool models_only;  /* only the models given (the fit command): no scan of the home */
     bool verbose;
     bool functional; /* gpu.cuda: context + 64 MiB round trip per device */
     bool no_color;
 };
 
 #define WLD_DEFAULT_TIMEOUT_S 5.0
+#define WLD_DEFAULT_CTX       8192
 
 /* Parses argv. Returns 0, or -EINVAL with *err set to a one-line message that names the
  * problem and a hint (caller frees). The options are released with wld_options_release. */

@@ -10,7 +10,9 @@
 #ifndef WLD_FIT_H
 #define WLD_FIT_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "wld/gguf.h"
@@ -95,5 +97,28 @@ void wld_fit_advise(const struct wld_gguf *g,
                     uint64_t vram,
                     uint64_t ram,
                     struct wld_fit_advice *ret);
+
+/* Facts (src/fit_facts.c): a read header as JSON evidence, and back, so that models.fit
+ * judges from the report's own evidence and a replayed report judges the same. */
+void wld_gguf_to_facts(const struct wld_gguf *g, cJSON *obj);
+/* Returns 0, or -EINVAL for facts without a usable header. Release with wld_gguf_release. */
+int wld_gguf_from_facts(const cJSON *obj, struct wld_gguf *ret);
+
+/* The memory a model must fit in: GPUs (all devices together) and the VM's RAM. */
+struct wld_fit_capacity {
+    unsigned n_gpus;
+    uint64_t vram_free, vram_total;
+    const char *vram_source; /* "libcuda", "nvidia-smi", "--vram" or NULL (no GPU known) */
+    char gpus[160];          /* "NVIDIA GeForce RTX 4090" or "2 GPUs: ..." */
+    uint64_t ram_total, ram_available; /* MemTotal, MemAvailable; 0 when unknown */
+};
+/* From gpu.cuda's devices, else gpu.driver's nvidia-smi figures; --vram (settings.vram_gib
+ * in mine) replaces both. RAM from mine's meminfo. */
+void wld_fit_capacity(const cJSON *facts, const cJSON *mine, struct wld_fit_capacity *ret);
+/* The settings as gathered into mine["settings"]. */
+void wld_fit_settings_from_facts(const cJSON *mine, struct wld_fit_settings *ret);
+
+/* "4.58 GiB", "812 MiB". */
+void wld_fmt_bytes(uint64_t bytes, char *out, size_t n);
 
 #endif

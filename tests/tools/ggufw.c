@@ -158,6 +158,120 @@ void ggufw_tensor(struct ggufw *w,
     ggufw_u64(w, offset);
 }
 
+/* Real shapes (gguf.md 5.1, the models' config.json as converted). */
+static const struct preset {
+    const char *name;
+    struct ggufw_model m;
+} presets[] = {
+    { "llama-3.1-8b",
+      { .arch = "llama",
+        .name = "Meta Llama 3.1 8B Instruct",
+        .n_layer = 32,
+        .n_embd = 4096,
+        .n_head = 32,
+        .n_head_kv = 8,
+        .n_ff = 14336,
+        .n_vocab = 128256,
+        .n_ctx_train = 131072,
+        .ftype = 15 } },
+    { "llama-3.1-70b",
+      { .arch = "llama",
+        .name = "Meta Llama 3.1 70B Instruct",
+        .n_layer = 80,
+        .n_embd = 8192,
+        .n_head = 64,
+        .n_head_kv = 8,
+        .n_ff = 28672,
+        .n_vocab = 128256,
+        .n_ctx_train = 131072,
+        .ftype = 15 } },
+    { "qwen2.5-7b",
+      { .arch = "qwen2",
+        .name = "Qwen2.5 7B Instruct",
+        .n_layer = 28,
+        .n_embd = 3584,
+        .n_head = 28,
+        .n_head_kv = 4,
+        .n_ff = 18944,
+        .n_vocab = 152064,
+        .n_ctx_train = 32768,
+        .ftype = 15 } },
+    { "qwen2.5-32b",
+      { .arch = "qwen2",
+        .name = "Qwen2.5 32B Instruct",
+        .n_layer = 64,
+        .n_embd = 5120,
+        .n_head = 40,
+        .n_head_kv = 8,
+        .n_ff = 27648,
+        .n_vocab = 152064,
+        .n_ctx_train = 32768,
+        .ftype = 15 } },
+    { "qwen3-32b",
+      { .arch = "qwen3",
+        .name = "Qwen3 32B",
+        .n_layer = 64,
+        .n_embd = 5120,
+        .n_head = 64,
+        .n_head_kv = 8,
+        .head_dim = 128,
+        .n_ff = 25600,
+        .n_vocab = 151936,
+        .n_ctx_train = 40960,
+        .ftype = 15 } },
+    { "mistral-7b",
+      { .arch = "llama",
+        .name = "Mistral 7B Instruct v0.3",
+        .n_layer = 32,
+        .n_embd = 4096,
+        .n_head = 32,
+        .n_head_kv = 8,
+        .n_ff = 14336,
+        .n_vocab = 32768,
+        .n_ctx_train = 32768,
+        .ftype = 15 } },
+    { "gemma-2-9b",
+      { .arch = "gemma2",
+        .name = "Gemma 2 9B It",
+        .n_layer = 42,
+        .n_embd = 3584,
+        .n_head = 16,
+        .n_head_kv = 8,
+        .head_dim = 256,
+        .n_ff = 14336,
+        .n_vocab = 256000,
+        .n_ctx_train = 8192,
+        .n_swa = 4096,
+        .ftype = 15,
+        .tied = true } },
+    { "deepseek-v2-lite",
+      { .arch = "deepseek2",
+        .name = "DeepSeek V2 Lite Chat",
+        .n_layer = 27,
+        .n_embd = 2048,
+        .n_head = 16,
+        .n_head_kv = 1,
+        .key_len = 576,
+        .value_len = 512,
+        .kv_lora_rank = 512,
+        .key_mla = 192,
+        .value_mla = 128,
+        .n_expert = 64,
+        .n_expert_used = 6,
+        .n_ff = 1536,
+        .n_vocab = 102400,
+        .n_ctx_train = 163840,
+        .ftype = 15 } },
+};
+
+const struct ggufw_model *ggufw_preset(const char *name)
+{
+    for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+        if (strcmp(name, presets[i].name) == 0)
+            return &presets[i].m;
+    return NULL;
+}
+
 /* The model writer: tensors are produced once by walk() and either counted or written. */
 struct walk {
     struct ggufw *w; /* NULL: only count */
@@ -254,11 +368,10 @@ static void walk_tensors(struct walk *k)
             T("ssm_out.weight", m->ssm_inner, m->n_embd, 1, F16);
         } else if (m->kv_lora_rank) {
             T("attn_q.weight", m->n_embd, m->n_head * m->key_mla, 1, q.base);
-            T("attn_kv_a_mqa.weight", m->n_embd, m->kv_lora_rank + (m->key_len - m->kv_lora_rank),
-              1, q.base);
+            /* the compressed KV plus a 64-wide RoPE part, as DeepSeek-V2/V3 */
+            T("attn_kv_a_mqa.weight", m->n_embd, m->kv_lora_rank + 64, 1, q.base);
             T("attn_kv_a_norm.weight", m->kv_lora_rank, 1, 1, F32);
-            T("attn_kv_b.weight", m->kv_lora_rank,
-              m->n_head * (m->key_mla - (m->key_len - m->kv_lora_rank) + m->value_mla), 1,
+            T("attn_kv_b.weight", m->kv_lora_rank, m->n_head * (m->key_mla - 64 + m->value_mla), 1,
               q.attn_v);
             T("attn_output.weight", m->n_head * m->value_mla, m->n_embd, 1, q.base);
         } else if (kv) {
@@ -347,8 +460,9 @@ static uint64_t write_kvs(struct ggufw *w, const struct ggufw_model *m, uint32_t
         ggufw_kv_arr_bool(w, key, m->swa_pattern, m->n_layer), n++;
     else if (m->swa_period)
         hp(w, m, "attention.sliding_window_pattern", m->swa_period, &n);
-    if (m->kv_lora_rank) {
+    if (m->kv_lora_rank)
         hp(w, m, "attention.kv_lora_rank", m->kv_lora_rank, &n);
+    if (m->kv_lora_rank && !m->no_mla_keys) {
         hp(w, m, "attention.key_length_mla", m->key_mla, &n);
         hp(w, m, "attention.value_length_mla", m->value_mla, &n);
     }
@@ -418,10 +532,12 @@ uint64_t ggufw_model(struct ggufw *w, const struct ggufw_model *m)
     return model_shard(w, m, m->split_count > 1 ? (m->split_no ? m->split_no : 1) : 1);
 }
 
-int ggufw_model_file(const char *path, const struct ggufw_model *m, uint64_t keep)
+int ggufw_model_file(const char *path, const struct ggufw_model *m, uint64_t keep, bool v1, bool be)
 {
     struct ggufw w;
     ggufw_init(&w);
+    w.v1 = v1;
+    w.be = be;
     uint64_t data = ggufw_model(&w, m), size = w.len + data;
     if (keep != (uint64_t) -1 && keep < size)
         size = keep;

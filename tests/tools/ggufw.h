@@ -49,6 +49,7 @@ struct ggufw_model {
     const bool *swa_pattern;    /* per-layer BOOL array, or NULL */
     uint32_t swa_period;        /* u32 sliding_window_pattern, 0 for none */
     uint32_t kv_lora_rank, key_mla, value_mla, key_len, value_len; /* MLA (0: none) */
+    bool no_mla_keys; /* an MLA model converted before llama.cpp stored *_mla keys */
     uint32_t n_expert, n_expert_used;
     uint32_t ssm_conv, ssm_inner, ssm_state, ssm_group; /* mamba2 */
     int ftype;            /* general.file_type: 15 Q4_K_M, 18 Q6_K, 7 Q8_0, 1 F16, 2 Q4_0 */
@@ -59,11 +60,17 @@ struct ggufw_model {
     uint32_t split_no;
 };
 
+/* A known model's shape ("llama-3.1-8b", "llama-3.1-70b", "qwen2.5-7b", "qwen2.5-32b",
+ * "qwen3-32b", "mistral-7b", "gemma-2-9b", "deepseek-v2-lite"), Q4_K_M, or NULL. */
+const struct ggufw_model *ggufw_preset(const char *name);
+
 /* Writes the header into w (alignment 32) and returns the size of the tensor data that
  * must follow it. */
 uint64_t ggufw_model(struct ggufw *w, const struct ggufw_model *m);
-/* Writes the model to path: header, then tensor data as a hole (a sparse file of the full
- * size), or cut to keep bytes when keep is not (uint64_t)-1. Returns 0 or -errno. */
-int ggufw_model_file(const char *path, const struct ggufw_model *m, uint64_t keep);
+/* Writes the model to path: header (GGUFv1 or big-endian when asked), then tensor data as
+ * a hole (a sparse file of the full size), or cut to keep bytes when keep is not
+ * (uint64_t)-1. Returns 0 or -errno. */
+int ggufw_model_file(
+        const char *path, const struct ggufw_model *m, uint64_t keep, bool v1, bool be);
 
 #endif

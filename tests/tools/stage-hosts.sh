@@ -14,6 +14,10 @@
 #                             compute_75[@ISA]; tests/fake/fatbin_patch.c)
 #   cudart12, cublas12, cudart13, cublas13
 #                          -> FAKEDIR/cudaN/libcudart.so.N, libcublas.so.N
+#   gguf PRESET [KEY=VALUE...]
+#                          -> a model header written by FAKEDIR/gguf-gen, its tensor
+#                             data a hole (tests/tools/gguf_gen.c); split=N writes the
+#                             shards beside FILE
 # usage: stage-hosts.sh SRC DST FAKEDIR FAKE FAKE_NOSYM
 set -eu
 src=$1 dst=$2 fakedir=$3 fake=$4 nosym=$5
@@ -46,6 +50,9 @@ grep -rl '^#!fake ' "$tmp" | while IFS= read -r f; do
     cudart12 | cublas12 | cudart13 | cublas13)
         v=${kind#cudart}; v=${v#cublas}; lib=${kind%"$v"}
         cp "$fakedir/cuda$v/lib$lib.so.$v" "$f" ;;
+    gguf)
+        # shellcheck disable=SC2086 # settings are words
+        "$fakedir/gguf-gen" "$f" $args ;;
     *) echo "stage-hosts.sh: $f: unknown fake kind '$kind'" >&2; exit 1 ;;
     esac
 done

@@ -48,45 +48,21 @@ static uint64_t kv_total(const struct ggufw_model *m, uint32_t ctx, int tk, int 
     return kv.k_bytes + kv.v_bytes;
 }
 
-static const struct ggufw_model llama8b = { .arch = "llama",
-                                            .n_layer = 32,
-                                            .n_embd = 4096,
-                                            .n_head = 32,
-                                            .n_head_kv = 8,
-                                            .n_ff = 14336,
-                                            .n_vocab = 128256,
-                                            .n_ctx_train = 131072,
-                                            .ftype = 15 };
-static const struct ggufw_model llama70b = { .arch = "llama",
-                                             .n_layer = 80,
-                                             .n_embd = 8192,
-                                             .n_head = 64,
-                                             .n_head_kv = 8,
-                                             .n_ff = 28672,
-                                             .n_vocab = 128256,
-                                             .n_ctx_train = 131072,
-                                             .ftype = 15 };
-static const struct ggufw_model qwen7b = { .arch = "qwen2",
-                                           .n_layer = 28,
-                                           .n_embd = 3584,
-                                           .n_head = 28,
-                                           .n_head_kv = 4,
-                                           .n_ff = 18944,
-                                           .n_vocab = 152064,
-                                           .n_ctx_train = 32768,
-                                           .ftype = 15 };
+#define LLAMA_8B  (*ggufw_preset("llama-3.1-8b"))
+#define LLAMA_70B (*ggufw_preset("llama-3.1-70b"))
+#define QWEN_7B   (*ggufw_preset("qwen2.5-7b"))
 
 static void guide_table_corrected(void **state)
 {
     (void) state;
     /* gguf.md 5.2: the guide's "12.8 GB" for 70B at 8192 is 2.50 GiB */
-    assert_true(kv_total(&llama70b, 8192, WLD_GGML_F16, WLD_GGML_F16) == 2684354560ull);
-    assert_true(kv_total(&llama8b, 8192, WLD_GGML_F16, WLD_GGML_F16) == 1073741824ull);
-    assert_true(kv_total(&llama8b, 32768, WLD_GGML_F16, WLD_GGML_F16) == 4 * GIB);
-    assert_true(kv_total(&qwen7b, 8192, WLD_GGML_F16, WLD_GGML_F16) == 469762048ull);
+    assert_true(kv_total(&LLAMA_70B, 8192, WLD_GGML_F16, WLD_GGML_F16) == 2684354560ull);
+    assert_true(kv_total(&LLAMA_8B, 8192, WLD_GGML_F16, WLD_GGML_F16) == 1073741824ull);
+    assert_true(kv_total(&LLAMA_8B, 32768, WLD_GGML_F16, WLD_GGML_F16) == 4 * GIB);
+    assert_true(kv_total(&QWEN_7B, 8192, WLD_GGML_F16, WLD_GGML_F16) == 469762048ull);
     /* q8_0: 34 bytes per 32 elements */
-    assert_true(kv_total(&llama8b, 8192, WLD_GGML_Q8_0, WLD_GGML_Q8_0) == 570425344ull);
-    assert_true(kv_total(&llama8b, 8192, WLD_GGML_Q8_0, WLD_GGML_F16) ==
+    assert_true(kv_total(&LLAMA_8B, 8192, WLD_GGML_Q8_0, WLD_GGML_Q8_0) == 570425344ull);
+    assert_true(kv_total(&LLAMA_8B, 8192, WLD_GGML_Q8_0, WLD_GGML_F16) ==
                 570425344ull / 2 + 536870912ull);
 }
 
@@ -94,8 +70,8 @@ static void context_padded_to_256(void **state)
 {
     (void) state;
     /* 8000 becomes 8192 cells; 0 means the trained context */
-    assert_true(kv_total(&llama8b, 8000, WLD_GGML_F16, WLD_GGML_F16) == 1073741824ull);
-    assert_true(kv_total(&qwen7b, 0, WLD_GGML_F16, WLD_GGML_F16) == 4 * 469762048ull);
+    assert_true(kv_total(&LLAMA_8B, 8000, WLD_GGML_F16, WLD_GGML_F16) == 1073741824ull);
+    assert_true(kv_total(&QWEN_7B, 0, WLD_GGML_F16, WLD_GGML_F16) == 4 * 469762048ull);
 }
 
 static void sliding_window_layers(void **state)
@@ -190,7 +166,7 @@ static void placement_counts_the_output_layer(void **state)
     struct wld_fit_settings s;
     struct wld_fit_estimate all, one, none;
     char why[160];
-    read_model(&llama8b, &g);
+    read_model(&LLAMA_8B, &g);
     wld_fit_defaults(&s, 8192);
     assert_int_equal(wld_fit_estimate(&g, &s, 1, &all, why, sizeof(why)), 0);
     assert_int_equal(all.layers_gpu, 32);
@@ -220,7 +196,7 @@ static void advice_is_computed(void **state)
     struct wld_fit_advice a;
     struct wld_fit_estimate e;
     char why[160];
-    read_model(&llama70b, &g);
+    read_model(&LLAMA_70B, &g);
     wld_fit_defaults(&s, 8192);
     /* a 70B Q4_K_M (about 39.6 GiB) on one 24 GiB card with 64 GiB of RAM */
     wld_fit_advise(&g, &s, 1, 24 * GIB, 64 * GIB, &a);
@@ -238,7 +214,7 @@ static void advice_is_computed(void **state)
     wld_gguf_release(&g);
 
     /* an 8B at 131072 context on 12 GiB: a shorter context or a q8_0 cache fits */
-    read_model(&llama8b, &g);
+    read_model(&LLAMA_8B, &g);
     wld_fit_defaults(&s, 131072);
     wld_fit_advise(&g, &s, 1, 12 * GIB, 64 * GIB, &a);
     assert_true(a.max_ctx >= 32768 && a.max_ctx < 65536);

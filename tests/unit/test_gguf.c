@@ -56,24 +56,13 @@ parse_model(const struct ggufw_model *m, bool be, bool v1, uint64_t cut, struct 
     ggufw_free(&w);
 }
 
-static const struct ggufw_model llama8b = {
-    .arch = "llama",
-    .name = "Meta Llama 3.1 8B Instruct",
-    .n_layer = 32,
-    .n_embd = 4096,
-    .n_head = 32,
-    .n_head_kv = 8,
-    .n_ff = 14336,
-    .n_vocab = 128256,
-    .n_ctx_train = 131072,
-    .ftype = 15,
-};
+#define LLAMA_8B (*ggufw_preset("llama-3.1-8b"))
 
 static void llama_8b_q4_k_m(void **state)
 {
     (void) state;
     struct wld_gguf g;
-    parse_model(&llama8b, false, false, UINT64_MAX, &g);
+    parse_model(&LLAMA_8B, false, false, UINT64_MAX, &g);
     assert_int_equal(g.state, WLD_GGUF_OK);
     assert_int_equal(g.version, 3);
     assert_string_equal(g.arch, "llama");
@@ -123,7 +112,7 @@ static void version_1_described_but_unsupported(void **state)
 {
     (void) state;
     struct wld_gguf g;
-    parse_model(&llama8b, false, true, UINT64_MAX, &g);
+    parse_model(&LLAMA_8B, false, true, UINT64_MAX, &g);
     assert_int_equal(g.state, WLD_GGUF_UNSUPPORTED);
     assert_non_null(strstr(g.reason, "GGUFv1 is no longer supported"));
     assert_int_equal(g.n_layer, 32); /* still described */
@@ -135,7 +124,7 @@ static void big_endian_described_but_unsupported(void **state)
 {
     (void) state;
     struct wld_gguf g;
-    parse_model(&llama8b, true, false, UINT64_MAX, &g);
+    parse_model(&LLAMA_8B, true, false, UINT64_MAX, &g);
     assert_int_equal(g.state, WLD_GGUF_UNSUPPORTED);
     assert_true(g.big_endian);
     assert_non_null(strstr(g.reason, "big-endian"));
@@ -148,8 +137,8 @@ static void truncated_download(void **state)
 {
     (void) state;
     struct wld_gguf full, g;
-    parse_model(&llama8b, false, false, UINT64_MAX, &full);
-    parse_model(&llama8b, false, false, full.file_bytes - 1, &g);
+    parse_model(&LLAMA_8B, false, false, UINT64_MAX, &full);
+    parse_model(&LLAMA_8B, false, false, full.file_bytes - 1, &g);
     assert_int_equal(g.state, WLD_GGUF_TRUNCATED);
     assert_non_null(strstr(g.reason, "output.weight"));
     assert_non_null(strstr(g.reason, "not within the file bounds"));
@@ -428,7 +417,7 @@ static void wrong_array_length(void **state)
 static void u64_hparams_noted(void **state)
 {
     (void) state;
-    struct ggufw_model m = llama8b;
+    struct ggufw_model m = LLAMA_8B;
     m.u64_hparams = true;
     struct wld_gguf g;
     parse_model(&m, false, false, UINT64_MAX, &g);
@@ -441,7 +430,7 @@ static void u64_hparams_noted(void **state)
 static void vocabulary_skipped_not_stored(void **state)
 {
     (void) state;
-    struct ggufw_model m = llama8b;
+    struct ggufw_model m = LLAMA_8B;
     m.vocab_strings = true;
     struct wld_gguf g;
     parse_model(&m, false, false, UINT64_MAX, &g);
@@ -493,17 +482,17 @@ static void split_model_read_as_one(void **state)
     (void) state;
     char dir[] = "/tmp/wld-gguf-XXXXXX", path[256];
     assert_non_null(mkdtemp(dir));
-    struct ggufw_model m = llama8b;
+    struct ggufw_model m = LLAMA_8B;
     m.split_count = 3;
     for (uint32_t k = 1; k <= 3; k++) {
         m.split_no = k;
         snprintf(path, sizeof(path), "%s/llama-00%03u-of-00003.gguf", dir, k);
-        assert_int_equal(ggufw_model_file(path, &m, UINT64_MAX), 0);
+        assert_int_equal(ggufw_model_file(path, &m, UINT64_MAX, false, false), 0);
     }
     struct wld_host *h;
     struct wld_gguf whole, g;
     assert_int_equal(wld_host_new_live(&h), 0);
-    parse_model(&llama8b, false, false, UINT64_MAX, &whole);
+    parse_model(&LLAMA_8B, false, false, UINT64_MAX, &whole);
     snprintf(path, sizeof(path), "%s/llama-00002-of-00003.gguf", dir);
     wld_gguf_read(h, path, &g);
     assert_int_equal(g.state, WLD_GGUF_OK);

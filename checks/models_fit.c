@@ -1,0 +1,307 @@
+/* models.fit: will the model fit, with the settings the user runs it with?
+ *
+ * The question users bring most is "why does my 70B at 8192 context OOM or crawl?". The
+ * answer needs the model's own header: its weights per layer, its attention layout, and
+ * llama.cpp's exact KV-cache rule (the setup guide's table is off by up to 5x). Each model
+ * found is read (src/gguf.c), its header kept as evidence, and judged against the free
+ * memory of the GPUs (gpu.cuda, else nvidia-smi, else --vram) and the VM's RAM; a model
+ * that does not fit comes with settings that do, computed (src/fit.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/cli.h"
+#include "wld/fit.h"
+#include "wld/models.h"
+#include "wld/util.h"
+
+#define MIB (1024ull * 1024ull)
+
+static void gather_meminfo(const struct wld_host *h, cJSON *facts)
+{
+    struct wld_buf b;
+    if (wld_host_read(h, "/proc/meminfo", WLD_CAP_SMALL, &b) < 0) {
+        cJSON_AddStringToObject(facts, "meminfo", "unreadable");
+        return;
+    }
+    const char *keys[] = { "MemTotal:", "MemAvailable:" };
+    const char *names[] = { "mem_total_kib", "mem_available_kib" };
+    for (size_t i = 0; i < 2; i++) {
+        const char *p = strstr(b.data, keys[i]);
+        double v = p ? strtod(p + strlen(keys[i]), NULL) : 0;
+        if (v > 0)
+            cJSON_AddNumberToObject(facts, names[i], v);
+    }
+    wld_buf_release(&b);
+}
+
+static void gather_settings(const struct wld_options *o, cJSON *facts)
+{
+    cJSON *s = cJSON_AddObjectToObject(facts, "settings");
+    struct wld_options def = { .ctx = WLD_DEFAULT_CTX,
+                               .ngl = -1,
+                               .ctk = WLD_GGML_F16,
+                               .ctv = WLD_GGML_F16,
+                               .parallel = 1,
+                               .vram_gib = -1 };
+    if (!o)
+        o = &def;
+    cJSON_AddNumberToObject(s, "ctx", o->ctx);
+    cJSON_AddNumberToObject(s, "ngl", o->ngl);
+    cJSON_AddStringToObject(s, "ctk", wld_ggml_type(o->ctk)->name);
+    cJSON_AddStringToObject(s, "ctv", wld_ggml_type(o->ctv)->name);
+    cJSON_AddNumberToObject(s, "parallel", o->parallel ? o->parallel : 1);
+    if (o->vram_gib > 0)
+        cJSON_AddNumberToObject(s, "vram_gib", o->vram_gib);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const struct wld_host *h = ctx->host;
+    gather_settings(ctx->opts, facts);
+    gather_meminfo(h, facts);
+    cJSON *models = cJSON_AddArrayToObject(facts, "models"), *m;
+    wld_models_find(h, ctx->opts, models);
+    cJSON_ArrayForEach(m, models)
+    {
+        struct wld_gguf g;
+        double t0 = wld_now_ms();
+        wld_gguf_read(h, wld_fact_str(m, "path"), &g);
+        cJSON_AddStringToObject(m, "state", wld_gguf_state_name(g.state));
+        if (g.state != WLD_GGUF_OK)
+            cJSON_AddStringToObject(m, "reason", g.reason);
+        if (g.arch[0] && g.state != WLD_GGUF_NOT_GGUF)
+            wld_gguf_to_facts(&g, cJSON_AddObjectToObject(m, "gguf"));
+        cJSON_AddNumberToObject(m, "read_ms", (double) (int) ((wld_now_ms() - t0) * 100) / 100);
+        wld_gguf_release(&g);
+    }
+    return 0;
+}
+
+/* Outcomes from worst to best: the worst model decides the verdict. */
+static const char *const outcomes[] = { "unreadable", "truncated", "loader_refuses", "bad_settings",
+                                        "too_big",    "ram_short", "thin",           "old_mla",
+                                        "over_train", "fits",      "cpu_only",       "none_found",
+                                        NULL };
+
+static size_t rank(const char *outcome)
+{
+    for (size_t i = 0; outcomes[i]; i++)
+        if (strcmp(outcomes[i], outcome) == 0)
+            return i;
+    return WLD_ARRAY_SIZE(outcomes);
+}
+
+static void var_bytes(cJSON *vars, const char *name, uint64_t v)
+{
+    char b[32];
+    wld_fmt_bytes(v, b, sizeof(b));
+    cJSON_DeleteItemFromObjectCaseSensitive(vars, name);
+    cJSON_AddStringToObject(vars, name, b);
+}
+
+static void var_str(cJSON *vars, const char *name, const char *v)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(vars, name);
+    cJSON_AddStringToObject(vars, name, v ? v : "");
+}
+
+/* "Q3_K_M or smaller" from the rules' quant table: the biggest that fits max_bpw. */
+static const char *quant_for(const struct wld_eval_ctx *ctx, double max_bpw, double now_bpw)
+{
+    const cJSON *q, *list = wld_param(ctx, "quant_bpw");
+    double mix = wld_param_num(ctx, "quant_mix_bpw", 0);
+    cJSON_ArrayForEach(q, list)
+    {
+        const cJSON *name = cJSON_GetArrayItem(q, 0), *bpw = cJSON_GetArrayItem(q, 1);
+        if (cJSON_IsString(name) && cJSON_IsNumber(bpw) && bpw->valuedouble + mix <= max_bpw &&
+            bpw->valuedouble + mix < now_bpw)
+            return name->valuestring;
+    }
+    return NULL;
+}
+
+static void advise(const struct wld_eval_ctx *ctx,
+                   const struct wld_gguf *g,
+                   const struct wld_fit_settings *s,
+                   const struct wld_fit_capacity *cap,
+                   uint64_t budget,
+                   cJSON *vars)
+{
+    struct wld_fit_advice a;
+    struct wld_buf b;
+    uint64_t ram = cap->ram_total ? cap->ram_total : UINT64_MAX;
+    wld_buf_init(&b, 256);
+    wld_fit_advise(g, s, cap->n_gpus, budget, ram, &a);
+    const char *sep = "";
+    if (a.max_ctx >= 256 && a.max_ctx < (s->n_ctx ? s->n_ctx : g->n_ctx_train)) {
+        wld_buf_printf(&b, "use `-c %u` (the largest context that fits)", a.max_ctx);
+        sep = "; or ";
+    }
+    if (a.kv_type >= 0) {
+        const char *t = wld_ggml_type(a.kv_type)->name;
+        wld_buf_printf(&b, "%squantize the KV cache: `-ctk %s -ctv %s`", sep, t, t);
+        sep = "; or ";
+    }
+    if (a.max_ngl >= 0 && a.max_ngl <= (int) g->n_layer && a.max_ngl_ram_ok) {
+        wld_buf_printf(&b,
+                       "%s`-ngl %d` (%d of %u layers on the GPU; the rest run on the CPU, slower)",
+                       sep, a.max_ngl, a.max_ngl, g->n_layer + 1);
+        sep = "; or ";
+    }
+    double now_bpw = g->n_params ? (double) g->tensor_bytes * 8.0 / (double) g->n_params : 0;
+    const char *q = quant_for(ctx, a.max_bpw, now_bpw);
+    if (q) {
+        wld_buf_printf(&b,
+                       "%suse a smaller quant: %s or below (at most %.1f bits per weight fit; "
+                       "this file has %.1f)",
+                       sep, q, a.max_bpw, now_bpw);
+        sep = "; or ";
+    }
+    if (!sep[0])
+        wld_buf_puts(&b, "nothing about this model fits: use a smaller model, or a GPU with more "
+                         "memory");
+    var_str(vars, "advice", b.data);
+    wld_buf_release(&b);
+}
+
+static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, cJSON *vars)
+{
+    const char *state = wld_fact_str(m, "state");
+    const cJSON *gf = cJSON_GetObjectItemCaseSensitive(m, "gguf");
+    if (!wld_fact_str(m, "path"))
+        return "unreadable";
+    var_str(vars, "path", wld_fact_str(m, "path"));
+    var_str(vars, "reason", wld_fact_str(m, "reason"));
+    if (state && strcmp(state, "truncated") == 0)
+        return "truncated";
+    if (!state || strcmp(state, "ok") != 0)
+        return "unreadable";
+    if (wld_fact_str(gf, "wrong_type_key")) {
+        var_str(vars, "key", wld_fact_str(gf, "wrong_type_key"));
+        return "loader_refuses";
+    }
+    struct wld_gguf g;
+    if (wld_gguf_from_facts(gf, &g) < 0) {
+        var_str(vars, "reason", "the header facts are incomplete");
+        return "unreadable";
+    }
+    struct wld_fit_settings s;
+    struct wld_fit_capacity cap;
+    struct wld_fit_estimate e;
+    char why[200];
+    const char *verdict;
+    wld_fit_settings_from_facts(ctx->mine, &s);
+    s.cuda_overhead = (uint64_t) wld_param_num(ctx, "cuda_overhead_mib", 250) * MIB;
+    wld_fit_capacity(ctx->facts, ctx->mine, &cap);
+    uint64_t margin = (uint64_t) wld_param_num(ctx, "fit_margin_mib", 1024) * MIB;
+
+    const char *quant = wld_llama_ftype_name(g.file_type);
+    const char *path = wld_fact_str(m, "path"), *base = strrchr(path, '/');
+    var_str(vars, "model", base ? base + 1 : path);
+    var_str(vars, "quant", quant ? quant : g.arch);
+    var_bytes(vars, "size", g.tensor_bytes);
+    var_str(vars, "gpus", cap.gpus);
+    var_str(vars, "source", cap.vram_source);
+    if (wld_fit_estimate(&g, &s, cap.n_gpus, &e, why, sizeof(why)) < 0) {
+        var_str(vars, "reason", why);
+        wld_gguf_release(&g);
+        return "bad_settings";
+    }
+    uint64_t gpu = wld_fit_gpu_total(&e), ram = wld_fit_ram_total(&e);
+    cJSON_DeleteItemFromObjectCaseSensitive(vars, "ctx");
+    cJSON_AddNumberToObject(vars, "ctx", e.n_ctx);
+    cJSON_DeleteItemFromObjectCaseSensitive(vars, "n_ctx_train");
+    cJSON_AddNumberToObject(vars, "n_ctx_train", g.n_ctx_train);
+    var_bytes(vars, "need", gpu);
+    var_bytes(vars, "weights", e.gpu_weights);
+    var_bytes(vars, "kv", e.kv.k_bytes + e.kv.v_bytes + e.kv.state_bytes);
+    var_bytes(vars, "compute", e.gpu_compute + e.gpu_overhead);
+    var_bytes(vars, "free", cap.vram_free);
+    var_bytes(vars, "total", cap.vram_total);
+    var_bytes(vars, "ram_need", ram);
+    var_bytes(vars, "ram_total", cap.ram_total);
+    var_bytes(vars, "margin", margin);
+    var_bytes(vars, "headroom", cap.vram_free > gpu ? cap.vram_free - gpu : 0);
+    char layers[32];
+    snprintf(layers, sizeof(layers), "%u/%u", e.layers_gpu + e.output_gpu, g.n_layer + 1);
+    var_str(vars, "layers", layers);
+
+    if (cap.n_gpus == 0)
+        verdict = cap.ram_total && ram > cap.ram_total ? "ram_short" : "cpu_only";
+    else if (gpu > cap.vram_free)
+        verdict = "too_big";
+    else if (cap.ram_total && ram > cap.ram_total)
+        verdict = "ram_short";
+    else if (cap.vram_free - gpu < margin)
+        verdict = "thin";
+    else if (e.kv.old_mla)
+        verdict = "old_mla";
+    else if (g.n_ctx_train && e.n_ctx > g.n_ctx_train)
+        verdict = "over_train";
+    else
+        verdict = "fits";
+    /* advice leaves the margin free, as llama.cpp's --fit does, so following it passes */
+    if (strcmp(verdict, "too_big") == 0 || strcmp(verdict, "thin") == 0 ||
+        strcmp(verdict, "ram_short") == 0)
+        advise(ctx, &g, &s, &cap, cap.vram_free > margin ? cap.vram_free - margin : 0, vars);
+    wld_gguf_release(&g);
+    return verdict;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *models = cJSON_GetObjectItemCaseSensitive(ctx->mine, "models"), *m;
+    const char *worst = NULL;
+    cJSON *worst_vars = NULL;
+    int n = 0;
+    cJSON_ArrayForEach(m, models)
+    {
+        const char *state = wld_fact_str(m, "state");
+        if (state && strcmp(state, "not_gguf") == 0)
+            continue; /* ollama keeps manifests and licences beside the models */
+        n++;
+        cJSON *vars = cJSON_CreateObject();
+        const char *v = judge(ctx, m, vars);
+        if (!worst || rank(v) < rank(worst)) {
+            worst = v;
+            cJSON_Delete(worst_vars);
+            worst_vars = vars;
+        } else {
+            cJSON_Delete(vars);
+        }
+    }
+    wld_finding_var_num(f, "count", n);
+    if (!worst) {
+        wld_finding_outcome(f, "none_found");
+        return;
+    }
+    const cJSON *v;
+    cJSON_ArrayForEach(v, worst_vars)
+    {
+        if (cJSON_IsString(v))
+            wld_finding_var(f, v->string, v->valuestring);
+        else
+            wld_finding_var_num(f, v->string, v->valuedouble);
+    }
+    cJSON_Delete(worst_vars);
+    wld_finding_outcome(f, worst);
+}
+
+static const char *const params[] = { "cuda_overhead_mib", "fit_margin_mib", "quant_bpw",
+                                      "quant_mix_bpw", NULL };
+static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
+
+const struct wld_check wld_check_models_fit = {
+    .id = "models.fit",
+    .title = "Whether the model fits in VRAM and RAM",
+    .looks_at = "each model's GGUF header (weights per layer, attention layout), --ctx/--ngl/"
+                "--ctk/--ctv/--parallel, GPU memory from gpu.cuda or nvidia-smi (or --vram), "
+                "/proc/meminfo",
+    .outcomes = outcomes,
+    .params = params,
+    .needs = needs,
+    .gather = gather,
+    .evaluate = evaluate,
+};
