@@ -49,7 +49,9 @@ static void fill_row(const struct wld_gguf *g,
         r->verdict = cap->n_gpus && cap->vram_free - r->gpu < margin ? "thin" : "fits";
     if (strcmp(r->verdict, "no") == 0 && cap->n_gpus) {
         struct wld_fit_advice a;
-        wld_fit_advise(g, &s, cap->n_gpus, cap->vram_free, ram_cap, &a);
+        /* the same budget as models.fit's advice: the margin stays free */
+        wld_fit_advise(g, &s, cap->n_gpus, cap->vram_free > margin ? cap->vram_free - margin : 0,
+                       ram_cap, &a);
         r->ngl = a.max_ngl_ram_ok ? a.max_ngl : -1;
     }
 }

@@ -108,5 +108,27 @@ expect 1 "nothing in the build runs on the GPU given with --gpu-cc (compute capa
 expect 1 "does not exist or is not executable" -- --root "$healthy" --only llama.build --llama-build /home/alice/elsewhere
 expect 0 "is a CUDA build" -- --root "$healthy" --only llama.build --llama-build /home/alice/llama.cpp
 
+# fit MODEL and the settings models.fit judges with
+model=/home/alice/models/Llama-3.1-8B-Instruct-Q4_K_M.gguf
+expect 2 "fit needs a model file" -- fit
+expect 2 "--ctk: 'q4_K' is not a KV cache type" -- --ctk q4_K
+expect 2 "--ctx: 'lots' is not a whole number" -- --ctx lots
+expect 2 "--parallel: '0' is not a whole number in \[1," -- --parallel 0
+expect 2 "--vram: 'big' is not a size in GiB" -- --vram big
+expect 0 "131072     16.00 GiB     20.80 GiB       306 MiB  fits" -- fit --root "$healthy" "$model"
+expect 0 "At -c 8192: pass" -- fit --root "$healthy" "$model"
+expect 1 "does not fit (-ngl 17 would)" -- fit --root "$healthy" "$model" --vram 12 --ctx 131072
+# a what-if for a smaller card: --vram replaces what the GPU reports; -c 0 is the trained context
+expect 1 "needs 20.80 GiB of GPU memory at -c 131072" -- --root "$healthy" --only models.fit --vram 12 --ctx 0
+expect 0 "fits at -c 131072" -- --root "$healthy" --only models.fit --vram 12 --ctx 0 --ctk q4_0 --ctv q4_0
+expect 1 "is incomplete: tensor 'output.weight' data is not within the file bounds" -- \
+    fit --root "$fixtures/hosts/wsl2-fit-truncated" "$model"
+"$doctor" fit --root "$healthy" "$model" --format json >"$tmp/fit.json" 2>/dev/null
+grep -q '"largest_row_that_fits":	131072' "$tmp/fit.json" && grep -q '"schema":	"wsl-llm-doctor/fit@1"' "$tmp/fit.json" ||
+    { echo "FAIL: fit --format json"; cat "$tmp/fit.json"; failures=$((failures + 1)); }
+# only the model given is tabulated, not the ones found in the home
+"$doctor" fit --root "$fixtures/hosts/wsl2-models-on-9p" "$model" --format json >"$tmp/fit2.json" 2>/dev/null
+grep -q 'Meta-Llama-3-70B' "$tmp/fit2.json" && { echo "FAIL: fit read other models"; failures=$((failures + 1)); }
+
 echo "cli contracts: $failures failure(s)"
 [ "$failures" = 0 ]
