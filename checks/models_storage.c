@@ -10,6 +10,7 @@
 
 #include "wld/check.h"
 #include "wld/cli.h"
+#include "wld/iobench.h"
 #include "wld/models.h"
 #include "wld/parse.h"
 
@@ -36,6 +37,48 @@ describe(const struct wld_host *h, cJSON *model, const struct wld_mount *mounts,
     free(resolved);
 }
 
+/* --bench-io: the file's own read speed, each file under the probe deadline. */
+static void bench(const struct wld_gather_ctx *ctx, cJSON *model)
+{
+    struct wld_iobench b;
+    int r = wld_iobench_file(ctx->host, wld_fact_str(model, "path"), WLD_IOBENCH_SAMPLE,
+                             ctx->timeout_ms, &b);
+    cJSON *io = cJSON_AddObjectToObject(model, "io");
+    if (r < 0) {
+        wld_fact_errno(io, "error", -r);
+        return;
+    }
+    cJSON_AddStringToObject(io, "cache", b.cache);
+    cJSON_AddNumberToObject(io, "read_bytes", (double) b.read_bytes);
+    cJSON_AddNumberToObject(io, "read_ms", b.read_ms);
+    cJSON_AddNumberToObject(io, "mmap_bytes", (double) b.mmap_bytes);
+    cJSON_AddNumberToObject(io, "mmap_ms", b.mmap_ms);
+    if (b.read_ms > 0)
+        cJSON_AddNumberToObject(io, "read_mb_s", (double) (int) (b.read_bytes / b.read_ms / 1e3));
+    if (b.mmap_ms > 0)
+        cJSON_AddNumberToObject(io, "mmap_mb_s", (double) (int) (b.mmap_bytes / b.mmap_ms / 1e3));
+    cJSON_AddBoolToObject(io, "cut_short", b.cut_short);
+}
+
+/* " (measured: read 812 MB/s, mmap 640 MB/s)", or "" without --bench-io. */
+static void measured(struct wld_finding *f, const cJSON *model)
+{
+    const cJSON *io = cJSON_GetObjectItemCaseSensitive(model, "io");
+    double rd = wld_fact_num(io, "read_mb_s", -1), mm = wld_fact_num(io, "mmap_mb_s", -1);
+    if (!io) {
+        wld_finding_var(f, "measured", "");
+    } else if (wld_fact_str(io, "error")) {
+        wld_finding_varf(f, "measured", " (read speed not measured: %s)",
+                         wld_fact_str(io, "error"));
+    } else {
+        char m[48] = "";
+        if (mm >= 0)
+            snprintf(m, sizeof(m), ", mmap %.0f MB/s", mm);
+        wld_finding_varf(f, "measured", " (measured: read %.0f MB/s%s, page cache %s)", rd, m,
+                         wld_fact_str(io, "cache"));
+    }
+}
+
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
@@ -59,6 +102,11 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         describe(h, m, mounts, n_mounts);
     }
     wld_mounts_free(mounts, n_mounts);
+    cJSON_ArrayForEach(m, models)
+    {
+        if (ctx->opts && ctx->opts->bench_io && wld_fact_bool(m, "exists", false))
+            bench(ctx, m);
+    }
     return 0;
 }
 
@@ -120,6 +168,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
             wld_finding_var(f, "fstype", fs ? fs : "unknown");
             wld_finding_var(f, "mount_point", wld_fact_str(m, "mount_point"));
             wld_finding_var(f, "origin", wld_fact_str(m, "origin"));
+            measured(f, m);
         }
     }
     wld_finding_var_num(f, "count", n);
@@ -133,6 +182,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     const cJSON *first = cJSON_GetArrayItem(models, 0);
     wld_finding_var(f, "fstype", wld_fact_str(first, "fstype"));
+    measured(f, first);
     wld_finding_outcome(f, "ok");
 }
 
@@ -148,7 +198,7 @@ const struct wld_check wld_check_models_storage = {
     .title = "Where model files live",
     .looks_at = "--model, LLAMA_ARG_MODEL, ~/models, ~/.models, ~/.cache/llama.cpp, "
                 "~/.cache/huggingface/hub, ~/.ollama/models, ~/.lmstudio/models; symlinks "
-                "resolved; filesystem from /proc/self/mountinfo",
+                "resolved; filesystem from /proc/self/mountinfo; --bench-io: read speed",
     .outcomes = outcomes,
     .params = params,
     .gather = gather,

@@ -130,5 +130,9 @@ grep -q '"largest_row_that_fits":	131072' "$tmp/fit.json" && grep -q '"schema":	
 "$doctor" fit --root "$fixtures/hosts/wsl2-models-on-9p" "$model" --format json >"$tmp/fit2.json" 2>/dev/null
 grep -q 'Meta-Llama-3-70B' "$tmp/fit2.json" && { echo "FAIL: fit read other models"; failures=$((failures + 1)); }
 
+# --bench-io measures the model's read speed beside the mount verdict (figures vary)
+expect 1 "(measured: read [0-9]* MB/s, mmap [0-9]* MB/s, page cache" -- \
+    --root "$fixtures/hosts/wsl2-models-on-9p" --only models.storage --bench-io
+
 echo "cli contracts: $failures failure(s)"
 [ "$failures" = 0 ]
