@@ -35,6 +35,11 @@ done
 echo "== Build (-Werror) and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWLD_WERROR=ON >/dev/null
 cmake --build build -j"$jobs" >/dev/null
+# The peer GGUF parsers and llama.cpp's vocab files come from npm: peer.gguf skips without.
+if command -v npm >/dev/null && command -v node >/dev/null && command -v git >/dev/null; then
+    scripts/fetch-gguf-peers.sh build >/dev/null 2>&1 ||
+        echo "could not fetch the peer GGUF parsers from npm: peer.gguf will be skipped"
+fi
 cd build
 set +e
 ctest -j"$jobs" --output-on-failure >ctest.log 2>&1
