@@ -9,7 +9,7 @@
 #include "wld/cli.h"
 #include "wld/host.h"
 
-#define WLD_MODELS_MAX 64
+#define WLD_MODELS_MAX 256
 
 /* Appends {path, origin} objects to models (an array), each path once, at most
  * WLD_MODELS_MAX. Split models are listed by their first shard only. */
