@@ -200,8 +200,9 @@ int wld_fit_cmd(const struct wld_report *rep, const struct wld_options *o, FILE 
     struct wld_gguf g;
     if (!res)
         return -1;
-    if (!gf || wld_gguf_from_facts(gf, &g) < 0 || strcmp(res->outcome, "unreadable") == 0 ||
-        strcmp(res->outcome, "truncated") == 0) {
+    bool table = gf && strcmp(res->outcome, "unreadable") != 0 &&
+                 strcmp(res->outcome, "truncated") != 0 && wld_gguf_from_facts(gf, &g) == 0;
+    if (!table) {
         /* nothing to tabulate: the verdict says why */
         if (o->format == WLD_FORMAT_JSON)
             fprintf(out,
