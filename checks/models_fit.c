@@ -39,12 +39,8 @@ static void gather_meminfo(const struct wld_host *h, cJSON *facts)
 static void gather_settings(const struct wld_options *o, cJSON *facts)
 {
     cJSON *s = cJSON_AddObjectToObject(facts, "settings");
-    struct wld_options def = { .ctx = WLD_DEFAULT_CTX,
-                               .ngl = -1,
-                               .ctk = WLD_GGML_F16,
-                               .ctv = WLD_GGML_F16,
-                               .parallel = 1,
-                               .vram_gib = -1 };
+    struct wld_options def;
+    wld_options_defaults(&def);
     if (!o)
         o = &def;
     cJSON_AddNumberToObject(s, "ctx", o->ctx);

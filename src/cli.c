@@ -301,18 +301,24 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
     return 0;
 }
 
+void wld_options_defaults(struct wld_options *o)
+{
+    *o = (struct wld_options){ .command = WLD_CMD_CHECK,
+                               .format = WLD_FORMAT_TEXT,
+                               .fail_on = WLD_FAIL,
+                               .timeout_s = WLD_DEFAULT_TIMEOUT_S,
+                               .ctx = WLD_DEFAULT_CTX,
+                               .ngl = -1,
+                               .ctk = WLD_GGML_F16,
+                               .ctv = WLD_GGML_F16,
+                               .parallel = 1,
+                               .vram_gib = -1 };
+}
+
 int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
 {
-    struct wld_options o = { .command = WLD_CMD_CHECK,
-                             .format = WLD_FORMAT_TEXT,
-                             .fail_on = WLD_FAIL,
-                             .timeout_s = WLD_DEFAULT_TIMEOUT_S,
-                             .ctx = WLD_DEFAULT_CTX,
-                             .ngl = -1,
-                             .ctk = WLD_GGML_F16,
-                             .ctv = WLD_GGML_F16,
-                             .parallel = 1,
-                             .vram_gib = -1 };
+    struct wld_options o;
+    wld_options_defaults(&o);
     bool have_cmd = false, want_version = false, want_help = false, rest_positional = false;
     int r = 0;
     *err = NULL;

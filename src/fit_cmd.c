@@ -13,12 +13,12 @@
 
 #define MIB (1024ull * 1024ull)
 
+/* models.fit's rule parameters, through the same lookup its evaluate() uses. */
 static double param(const struct wld_rules *rules, const char *name, double fallback)
 {
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(wld_rules_check(rules, "models.fit"), "params"), name);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "value");
-    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+    struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(
+                                        wld_rules_check(rules, "models.fit"), "params") };
+    return wld_param_num(&ctx, name, fallback);
 }
 
 struct row {

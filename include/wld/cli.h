@@ -53,6 +53,9 @@ struct wld_options {
 #define WLD_DEFAULT_TIMEOUT_S 5.0
 #define WLD_DEFAULT_CTX       8192
 
+/* The options of a plain `wsl-llm-doctor` (check, text, every default). Nothing owned. */
+void wld_options_defaults(struct wld_options *o);
+
 /* Parses argv. Returns 0, or -EINVAL with *err set to a one-line message that names the
  * problem and a hint (caller frees). The options are released with wld_options_release. */
 int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err);
