@@ -1,0 +1,32 @@
+# fish completion for wsl-llm-doctor (installed to share/fish/vendor_completions.d).
+function __wld_ids
+    wsl-llm-doctor list 2>/dev/null | string match -r '^[a-z][^ ]*'
+end
+set -l cmds check list explain rules fit
+complete -c wsl-llm-doctor -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
+complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from explain" -a "(__wld_ids)"
+complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from fit"
+complete -c wsl-llm-doctor -l only -x -a "(__wld_ids)" -d "run only these checks"
+complete -c wsl-llm-doctor -l skip -x -a "(__wld_ids)" -d "do not run these checks"
+complete -c wsl-llm-doctor -l format -x -a "text json" -d "output format"
+complete -c wsl-llm-doctor -l root -x -a "(__fish_complete_directories)" -d "a recorded host tree"
+complete -c wsl-llm-doctor -l rules -r -F -d "judge with these rules"
+complete -c wsl-llm-doctor -l fail-on -x -a "fail warn" -d "exit 1 on"
+complete -c wsl-llm-doctor -l timeout -x -d "deadline of each probe (s)"
+complete -c wsl-llm-doctor -l model -r -F -d "a model file to check"
+complete -c wsl-llm-doctor -l llama-server -r -F -d "the llama.cpp binary"
+complete -c wsl-llm-doctor -l llama-build -x -a "(__fish_complete_directories)" -d "the llama.cpp build tree"
+complete -c wsl-llm-doctor -l gpu-cc -x -d "compute capabilities X.Y,..."
+complete -c wsl-llm-doctor -l wslconfig -r -F -d "the .wslconfig to lint"
+complete -c wsl-llm-doctor -l ctx -x -d "context size to fit"
+complete -c wsl-llm-doctor -l ngl -x -d "layers offloaded to the GPU"
+complete -c wsl-llm-doctor -l ctk -x -a "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -d "KV cache type of K"
+complete -c wsl-llm-doctor -l ctv -x -a "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -d "KV cache type of V"
+complete -c wsl-llm-doctor -l parallel -x -d "sequences sharing the cache"
+complete -c wsl-llm-doctor -l vram -x -d "GPU memory to judge against (GiB)"
+complete -c wsl-llm-doctor -l bench-io -d "measure model read speed"
+complete -c wsl-llm-doctor -l functional -d "allocate and verify memory on each GPU"
+complete -c wsl-llm-doctor -s v -l verbose -d "show evidence and timings"
+complete -c wsl-llm-doctor -l no-color -d "no colour"
+complete -c wsl-llm-doctor -l version -d "print the version"
+complete -c wsl-llm-doctor -s h -l help -d "print the help"
