@@ -11,17 +11,19 @@
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
 /* The scalar fields, by name, so both directions use one list. */
-#define U32_FIELDS(X)                                                                            \
-    X(n_layer)                                                                                   \
-    X(n_ctx_train) X(n_embd) X(n_ff) X(n_vocab) X(head_k) X(head_v) X(head_k_swa) X(head_v_swa)  \
-            X(n_swa) X(shared_kv_layers) X(kv_lora_rank) X(head_k_mla) X(head_v_mla) X(n_expert) \
-                    X(n_expert_used) X(ssm_d_conv) X(ssm_d_inner) X(ssm_d_state) X(ssm_n_group)  \
-                            X(wkv_head_size) X(token_shift_count) X(shortconv_l_cache)           \
+#define U32_FIELDS(X)                                                                           \
+    X(n_layer)                                                                                  \
+    X(n_ctx_train)                                                                              \
+    X(n_embd) X(n_ff) X(n_vocab) X(head_k) X(head_v) X(head_k_swa) X(head_v_swa) X(n_swa)       \
+            X(shared_kv_layers) X(kv_lora_rank) X(head_k_mla) X(head_v_mla) X(n_expert)         \
+                    X(n_expert_used) X(ssm_d_conv) X(ssm_d_inner) X(ssm_d_state) X(ssm_n_group) \
+                            X(wkv_head_size) X(token_shift_count) X(shortconv_l_cache)          \
                                     X(alignment) X(version)
-#define U64_FIELDS(X)                                                                 \
-    X(n_params)                                                                       \
-    X(n_tensors) X(n_kv) X(tensor_bytes) X(embd_bytes) X(output_bytes) X(other_bytes) \
-            X(header_bytes) X(file_bytes)
+#define U64_FIELDS(X)                                                                    \
+    X(n_params)                                                                          \
+    X(n_tensors)                                                                         \
+    X(n_kv) X(tensor_bytes) X(embd_bytes) X(output_bytes) X(other_bytes) X(header_bytes) \
+            X(file_bytes)
 
 static void add_u32_array(cJSON *obj, const char *name, const uint32_t *v, uint32_t n)
 {
@@ -43,7 +45,7 @@ void wld_gguf_to_facts(const struct wld_gguf *g, cJSON *obj)
     U32_FIELDS(ADD)
     U64_FIELDS(ADD)
 #undef ADD
-            cJSON_AddStringToObject(obj, "arch", g->arch);
+    cJSON_AddStringToObject(obj, "arch", g->arch);
     cJSON_AddStringToObject(obj, "name", g->name);
     cJSON_AddNumberToObject(obj, "file_type", (double) g->file_type);
     const char *q = wld_llama_ftype_name(g->file_type);
@@ -96,7 +98,7 @@ int wld_gguf_from_facts(const cJSON *obj, struct wld_gguf *ret)
     U32_FIELDS(GET)
     U64_FIELDS(GET)
 #undef GET
-            snprintf(g.arch, sizeof(g.arch), "%s", arch);
+    snprintf(g.arch, sizeof(g.arch), "%s", arch);
     snprintf(g.name, sizeof(g.name), "%s",
              wld_fact_str(obj, "name") ? wld_fact_str(obj, "name") : "");
     g.file_type = (int64_t) wld_fact_num(obj, "file_type", -1);
