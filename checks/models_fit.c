@@ -14,6 +14,7 @@
 #include "wld/cli.h"
 #include "wld/fit.h"
 #include "wld/models.h"
+#include "wld/parse.h"
 #include "wld/util.h"
 
 #define MIB (1024ull * 1024ull)
@@ -25,13 +26,12 @@ static void gather_meminfo(const struct wld_host *h, cJSON *facts)
         cJSON_AddStringToObject(facts, "meminfo", "unreadable");
         return;
     }
-    const char *keys[] = { "MemTotal:", "MemAvailable:" };
+    const char *keys[] = { "MemTotal", "MemAvailable" };
     const char *names[] = { "mem_total_kib", "mem_available_kib" };
     for (size_t i = 0; i < 2; i++) {
-        const char *p = strstr(b.data, keys[i]);
-        double v = p ? strtod(p + strlen(keys[i]), NULL) : 0;
-        if (v > 0)
-            cJSON_AddNumberToObject(facts, names[i], v);
+        double kib;
+        if (wld_meminfo_kib(b.data, keys[i], &kib) == 0 && kib > 0)
+            cJSON_AddNumberToObject(facts, names[i], kib);
     }
     wld_buf_release(&b);
 }

@@ -82,12 +82,12 @@ static void gather_effective(const struct wld_host *h, cJSON *facts)
     struct wld_buf b;
     cJSON *eff = cJSON_AddObjectToObject(facts, "effective");
     if (wld_host_read(h, "/proc/meminfo", WLD_CAP_SMALL, &b) == 0) {
-        const char *keys[] = { "MemTotal:", "SwapTotal:" };
+        const char *keys[] = { "MemTotal", "SwapTotal" };
         const char *names[] = { "mem_total_kib", "swap_total_kib" };
         for (size_t i = 0; i < 2; i++) {
-            const char *p = strstr(b.data, keys[i]);
-            if (p)
-                cJSON_AddNumberToObject(eff, names[i], strtod(p + strlen(keys[i]), NULL));
+            double kib;
+            if (wld_meminfo_kib(b.data, keys[i], &kib) == 0)
+                cJSON_AddNumberToObject(eff, names[i], kib);
         }
         wld_buf_release(&b);
     }

@@ -161,6 +161,24 @@ char **wld_dpkg_installed(const char *text, const char *const *prefixes)
     return out;
 }
 
+int wld_meminfo_kib(const char *text, const char *key, double *ret)
+{
+    size_t len = strlen(key);
+    for (const char *line = text; line && *line;) {
+        if (strncmp(line, key, len) == 0 && line[len] == ':') {
+            char *end = NULL;
+            double v = strtod(line + len + 1, &end);
+            if (end == line + len + 1 || !(v >= 0))
+                return -ENOENT;
+            *ret = v;
+            return 0;
+        }
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return -ENOENT;
+}
+
 int wld_cmake_cache_get(const char *text, const char *name, char *out, size_t n)
 {
     size_t len = strlen(name);

@@ -117,6 +117,12 @@ struct wld_ldd_lib {
 int wld_ldd_parse(const char *text, struct wld_ldd_lib **ret, size_t *ret_n);
 void wld_ldd_free(struct wld_ldd_lib *libs, size_t n);
 
+/* ---- /proc/meminfo ---- */
+
+/* The kB figure of a "Key:   1234 kB" line (key without the colon, at a line start).
+ * Returns 0, or -ENOENT when the line is missing or holds no number. */
+int wld_meminfo_kib(const char *text, const char *key, double *ret);
+
 /* ---- CMakeCache.txt ---- */
 
 /* The value of a cache entry "NAME:TYPE=VALUE" (any TYPE). Returns 0, or -ENOENT. */

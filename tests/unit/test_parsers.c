@@ -200,6 +200,24 @@ static void ldd_output(void **state)
     assert_int_equal(wld_ldd_parse("\tnot a dynamic executable\n", &l, &n), -EINVAL);
 }
 
+static void meminfo_lines(void **state)
+{
+    (void) state;
+    const char *text = "MemTotal:       24380412 kB\nMemFree:        20123456 kB\n"
+                       "MemAvailable:   21942370 kB\nSwapTotal:      0 kB\nHugePages_Total: x\n";
+    double kib = -1;
+    assert_int_equal(wld_meminfo_kib(text, "MemTotal", &kib), 0);
+    assert_true(kib == 24380412);
+    assert_int_equal(wld_meminfo_kib(text, "MemAvailable", &kib), 0);
+    assert_true(kib == 21942370);
+    assert_int_equal(wld_meminfo_kib(text, "SwapTotal", &kib), 0);
+    assert_true(kib == 0);
+    /* "Total" is not a line of its own; a value that is no number is not a figure */
+    assert_int_equal(wld_meminfo_kib(text, "Total", &kib), -ENOENT);
+    assert_int_equal(wld_meminfo_kib(text, "HugePages_Total", &kib), -ENOENT);
+    assert_int_equal(wld_meminfo_kib("", "MemTotal", &kib), -ENOENT);
+}
+
 static void versions_compare_numerically(void **state)
 {
     (void) state;
@@ -244,6 +262,7 @@ int main(void)
         cmocka_unit_test(osrelease_quotes),
         cmocka_unit_test(cuda_versions),
         cmocka_unit_test(ldd_output),
+        cmocka_unit_test(meminfo_lines),
         cmocka_unit_test(versions_compare_numerically),
         cmocka_unit_test(template_and_sha256),
     };
