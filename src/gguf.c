@@ -588,8 +588,7 @@ void wld_gguf_parse(const struct wld_reader *r, struct wld_gguf *ret)
     parse_file(r, ret, true);
 }
 
-/* NAME-0000K-of-0000N.gguf (llama_split_path): K and N, or false. */
-static bool split_name(const char *path, unsigned *k, unsigned *n, size_t *prefix)
+bool wld_gguf_split_name(const char *path, unsigned *k, unsigned *n, size_t *prefix)
 {
     size_t len = strlen(path);
     int used = 0;
@@ -618,7 +617,7 @@ void wld_gguf_read(const struct wld_host *h, const char *path, struct wld_gguf *
     unsigned k, n;
     size_t prefix;
     init(ret);
-    if (!split_name(path, &k, &n, &prefix) || n == 1) {
+    if (!wld_gguf_split_name(path, &k, &n, &prefix) || n == 1) {
         read_one(h, path, ret, true);
         return;
     }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "wld/check.h"
+#include "wld/gguf.h"
 #include "wld/util.h"
 
 #define MAX_VISITED 4000
@@ -16,12 +17,13 @@ struct scan {
     unsigned visited;
 };
 
-/* A later shard of NAME-0000K-of-0000N.gguf (K > 1): its first shard stands for it. */
+/* A later shard of a split model (K > 1): its first shard stands for it, and the GGUF
+ * reader reads all of them from there. */
 static bool later_shard(const char *name)
 {
-    size_t n = strlen(name);
-    return n > 20 && wld_str_ends(name, ".gguf") && strncmp(name + n - 14, "-of-", 4) == 0 &&
-           strncmp(name + n - 20, "-00001", 6) != 0 && name[n - 20] == '-';
+    unsigned k, n;
+    size_t prefix;
+    return wld_gguf_split_name(name, &k, &n, &prefix) && k > 1;
 }
 
 static bool is_model_name(const char *dir, const char *name)

@@ -102,6 +102,8 @@ struct wld_gguf {
  * shards. Always fills *ret (release with wld_gguf_release); ret->state says how far it
  * got. Allocation failure aborts, as everywhere in the doctor. */
 void wld_gguf_read(const struct wld_host *h, const char *path, struct wld_gguf *ret);
+/* NAME-0000K-of-0000N.gguf (llama_split_path): true with K, N and the length of NAME. */
+bool wld_gguf_split_name(const char *path, unsigned *k, unsigned *n, size_t *prefix);
 /* Reads one file's header from a reader (no shards). */
 void wld_gguf_parse(const struct wld_reader *r, struct wld_gguf *ret);
 void wld_gguf_release(struct wld_gguf *g);
