@@ -89,18 +89,11 @@ static size_t rank(const char *outcome)
     return WLD_ARRAY_SIZE(outcomes);
 }
 
-static void var_bytes(cJSON *vars, const char *name, uint64_t v)
+static void var_bytes(struct wld_finding *f, const char *name, uint64_t v)
 {
     char b[32];
     wld_fmt_bytes(v, b, sizeof(b));
-    cJSON_DeleteItemFromObjectCaseSensitive(vars, name);
-    cJSON_AddStringToObject(vars, name, b);
-}
-
-static void var_str(cJSON *vars, const char *name, const char *v)
-{
-    cJSON_DeleteItemFromObjectCaseSensitive(vars, name);
-    cJSON_AddStringToObject(vars, name, v ? v : "");
+    wld_finding_var(f, name, b);
 }
 
 /* "Q3_K_M or smaller" from the rules' quant table: the biggest that fits max_bpw. */
@@ -123,7 +116,7 @@ static void advise(const struct wld_eval_ctx *ctx,
                    const struct wld_fit_settings *s,
                    const struct wld_fit_capacity *cap,
                    uint64_t budget,
-                   cJSON *vars)
+                   struct wld_finding *f)
 {
     struct wld_fit_advice a;
     struct wld_buf b;
@@ -158,29 +151,30 @@ static void advise(const struct wld_eval_ctx *ctx,
     if (!sep[0])
         wld_buf_puts(&b, "nothing about this model fits: use a smaller model, or a GPU with more "
                          "memory");
-    var_str(vars, "advice", b.data);
+    wld_finding_var(f, "advice", b.data);
     wld_buf_release(&b);
 }
 
-static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, cJSON *vars)
+/* One model's verdict, its template variables in f (a scratch finding). */
+static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct wld_finding *f)
 {
     const char *state = wld_fact_str(m, "state");
     const cJSON *gf = cJSON_GetObjectItemCaseSensitive(m, "gguf");
     if (!wld_fact_str(m, "path"))
         return "unreadable";
-    var_str(vars, "path", wld_fact_str(m, "path"));
-    var_str(vars, "reason", wld_fact_str(m, "reason"));
+    wld_finding_var(f, "path", wld_fact_str(m, "path"));
+    wld_finding_var(f, "reason", wld_fact_str(m, "reason"));
     if (state && strcmp(state, "truncated") == 0)
         return "truncated";
     if (!state || strcmp(state, "ok") != 0)
         return "unreadable";
     if (wld_fact_str(gf, "wrong_type_key")) {
-        var_str(vars, "key", wld_fact_str(gf, "wrong_type_key"));
+        wld_finding_var(f, "key", wld_fact_str(gf, "wrong_type_key"));
         return "loader_refuses";
     }
     struct wld_gguf g;
     if (wld_gguf_from_facts(gf, &g) < 0) {
-        var_str(vars, "reason", "the header facts are incomplete");
+        wld_finding_var(f, "reason", "the header facts are incomplete");
         return "unreadable";
     }
     struct wld_fit_settings s;
@@ -195,34 +189,32 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, cJSON *
 
     const char *quant = wld_llama_ftype_name(g.file_type);
     const char *path = wld_fact_str(m, "path"), *base = strrchr(path, '/');
-    var_str(vars, "model", base ? base + 1 : path);
-    var_str(vars, "quant", quant ? quant : g.arch);
-    var_bytes(vars, "size", g.tensor_bytes);
-    var_str(vars, "gpus", cap.gpus);
-    var_str(vars, "source", cap.vram_source);
+    wld_finding_var(f, "model", base ? base + 1 : path);
+    wld_finding_var(f, "quant", quant ? quant : g.arch);
+    var_bytes(f, "size", g.tensor_bytes);
+    wld_finding_var(f, "gpus", cap.gpus);
+    wld_finding_var(f, "source", cap.vram_source);
     if (wld_fit_estimate(&g, &s, cap.n_gpus, &e, why, sizeof(why)) < 0) {
-        var_str(vars, "reason", why);
+        wld_finding_var(f, "reason", why);
         wld_gguf_release(&g);
         return "bad_settings";
     }
     uint64_t gpu = wld_fit_gpu_total(&e), ram = wld_fit_ram_total(&e);
-    cJSON_DeleteItemFromObjectCaseSensitive(vars, "ctx");
-    cJSON_AddNumberToObject(vars, "ctx", e.n_ctx);
-    cJSON_DeleteItemFromObjectCaseSensitive(vars, "n_ctx_train");
-    cJSON_AddNumberToObject(vars, "n_ctx_train", g.n_ctx_train);
-    var_bytes(vars, "need", gpu);
-    var_bytes(vars, "weights", e.gpu_weights);
-    var_bytes(vars, "kv", e.kv.k_bytes + e.kv.v_bytes + e.kv.state_bytes);
-    var_bytes(vars, "compute", e.gpu_compute + e.gpu_overhead);
-    var_bytes(vars, "free", cap.vram_free);
-    var_bytes(vars, "total", cap.vram_total);
-    var_bytes(vars, "ram_need", ram);
-    var_bytes(vars, "ram_total", cap.ram_total);
-    var_bytes(vars, "margin", margin);
-    var_bytes(vars, "headroom", cap.vram_free > gpu ? cap.vram_free - gpu : 0);
+    wld_finding_var_num(f, "ctx", e.n_ctx);
+    wld_finding_var_num(f, "n_ctx_train", g.n_ctx_train);
+    var_bytes(f, "need", gpu);
+    var_bytes(f, "weights", e.gpu_weights);
+    var_bytes(f, "kv", e.kv.k_bytes + e.kv.v_bytes + e.kv.state_bytes);
+    var_bytes(f, "compute", e.gpu_compute + e.gpu_overhead);
+    var_bytes(f, "free", cap.vram_free);
+    var_bytes(f, "total", cap.vram_total);
+    var_bytes(f, "ram_need", ram);
+    var_bytes(f, "ram_total", cap.ram_total);
+    var_bytes(f, "margin", margin);
+    var_bytes(f, "headroom", cap.vram_free > gpu ? cap.vram_free - gpu : 0);
     char layers[32];
     snprintf(layers, sizeof(layers), "%u/%u", e.layers_gpu + e.output_gpu, g.n_layer + 1);
-    var_str(vars, "layers", layers);
+    wld_finding_var(f, "layers", layers);
 
     if (cap.n_gpus == 0)
         verdict = cap.ram_total && ram > cap.ram_total ? "ram_short" : "cpu_only";
@@ -241,7 +233,7 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, cJSON *
     /* advice leaves the margin free, as llama.cpp's --fit does, so following it passes */
     if (strcmp(verdict, "too_big") == 0 || strcmp(verdict, "thin") == 0 ||
         strcmp(verdict, "ram_short") == 0)
-        advise(ctx, &g, &s, &cap, cap.vram_free > margin ? cap.vram_free - margin : 0, vars);
+        advise(ctx, &g, &s, &cap, cap.vram_free > margin ? cap.vram_free - margin : 0, f);
     wld_gguf_release(&g);
     return verdict;
 }
@@ -258,31 +250,22 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         if (state && strcmp(state, "not_gguf") == 0)
             continue; /* ollama keeps manifests and licences beside the models */
         n++;
-        cJSON *vars = cJSON_CreateObject();
-        const char *v = judge(ctx, m, vars);
+        struct wld_finding one = { .vars = cJSON_CreateObject() };
+        const char *v = judge(ctx, m, &one);
         if (!worst || rank(v) < rank(worst)) {
             worst = v;
             cJSON_Delete(worst_vars);
-            worst_vars = vars;
+            worst_vars = one.vars;
         } else {
-            cJSON_Delete(vars);
+            cJSON_Delete(one.vars);
         }
     }
+    if (worst) { /* the worst model's variables become the finding's */
+        cJSON_Delete(f->vars);
+        f->vars = worst_vars;
+    }
     wld_finding_var_num(f, "count", n);
-    if (!worst) {
-        wld_finding_outcome(f, "none_found");
-        return;
-    }
-    const cJSON *v;
-    cJSON_ArrayForEach(v, worst_vars)
-    {
-        if (cJSON_IsString(v))
-            wld_finding_var(f, v->string, v->valuestring);
-        else
-            wld_finding_var_num(f, v->string, v->valuedouble);
-    }
-    cJSON_Delete(worst_vars);
-    wld_finding_outcome(f, worst);
+    wld_finding_outcome(f, worst ? worst : "none_found");
 }
 
 static const char *const params[] = { "cuda_overhead_mib", "fit_margin_mib", "quant_bpw",
