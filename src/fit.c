@@ -110,13 +110,6 @@ static void layer_kv(const struct wld_gguf *g,
         *v = row(s->type_v, ev) * cells;
 }
 
-uint64_t wld_kv_layer_bytes(const struct wld_gguf *g, const struct wld_fit_settings *s, uint32_t il)
-{
-    uint64_t k, v, st;
-    layer_kv(g, s, il, &k, &v, &st);
-    return k + v + st;
-}
-
 static int
 check_settings(const struct wld_gguf *g, const struct wld_fit_settings *s, char *why, size_t n)
 {
@@ -141,6 +134,40 @@ check_settings(const struct wld_gguf *g, const struct wld_fit_settings *s, char 
     return 0;
 }
 
+static struct wld_kv kv_start(const struct wld_gguf *g, const struct wld_fit_settings *s)
+{
+    struct wld_kv kv = { .n_ctx = ctx_of(g, s), .mla = is_mla(g) };
+    /* DeepSeek-style files converted before MLA support: a full 128-head cache */
+    kv.old_mla = g->kv_lora_rank && !kv.mla;
+    return kv;
+}
+
+/* After the last layer: the window cache's size, when there is one. */
+static void kv_finish(const struct wld_gguf *g, const struct wld_fit_settings *s, struct wld_kv *kv)
+{
+    if (kv->layers_swa)
+        kv->swa_cells = swa_cells(g, s);
+}
+
+/* Adds layer il to the totals in kv; returns the layer's bytes (cache and state). */
+static uint64_t kv_add_layer(const struct wld_gguf *g,
+                             const struct wld_fit_settings *s,
+                             uint32_t il,
+                             struct wld_kv *kv)
+{
+    uint64_t k, v, st;
+    enum layer_kind kind = kind_of(g, il);
+    layer_kv(g, s, il, &k, &v, &st);
+    kv->k_bytes += k;
+    kv->v_bytes += v;
+    kv->state_bytes += st;
+    kv->layers_kv += kind == L_FULL || kind == L_SWA;
+    kv->layers_swa += kind == L_SWA;
+    kv->layers_recurrent += kind == L_RECURRENT;
+    kv->layers_shared += kind == L_SHARED;
+    return k + v + st;
+}
+
 int wld_kv_compute(const struct wld_gguf *g,
                    const struct wld_fit_settings *s,
                    struct wld_kv *ret,
@@ -150,23 +177,10 @@ int wld_kv_compute(const struct wld_gguf *g,
     int r = check_settings(g, s, why, n);
     if (r < 0)
         return r;
-    struct wld_kv kv = { .n_ctx = ctx_of(g, s), .mla = is_mla(g) };
-    /* DeepSeek-style files converted before MLA support: a full 128-head cache */
-    kv.old_mla = g->kv_lora_rank && !kv.mla;
-    for (uint32_t il = 0; il < g->n_layer; il++) {
-        uint64_t k, v, st;
-        enum layer_kind kind = kind_of(g, il);
-        layer_kv(g, s, il, &k, &v, &st);
-        kv.k_bytes += k;
-        kv.v_bytes += v;
-        kv.state_bytes += st;
-        kv.layers_kv += kind == L_FULL || kind == L_SWA;
-        kv.layers_swa += kind == L_SWA;
-        kv.layers_recurrent += kind == L_RECURRENT;
-        kv.layers_shared += kind == L_SHARED;
-    }
-    if (kv.layers_swa)
-        kv.swa_cells = swa_cells(g, s);
+    struct wld_kv kv = kv_start(g, s);
+    for (uint32_t il = 0; il < g->n_layer; il++)
+        kv_add_layer(g, s, il, &kv);
+    kv_finish(g, s, &kv);
     *ret = kv;
     return 0;
 }
@@ -179,9 +193,10 @@ int wld_fit_estimate(const struct wld_gguf *g,
                      size_t n)
 {
     struct wld_fit_estimate e = { .n_ctx = ctx_of(g, s) };
-    int r = wld_kv_compute(g, s, &e.kv, why, n);
+    int r = check_settings(g, s, why, n);
     if (r < 0)
         return r;
+    e.kv = kv_start(g, s);
     /* llama_model::load_tensors: i_gpu_start = max(n_layer + 1 - ngl, 0); the output
      * layer (index n_layer) is offloaded first; the input embedding stays on the CPU */
     uint32_t all = g->n_layer + 1;
@@ -191,7 +206,7 @@ int wld_fit_estimate(const struct wld_gguf *g,
                            : (uint32_t) s->n_gpu_layers;
     uint32_t start = all - ngl;
     for (uint32_t il = 0; il < g->n_layer; il++) {
-        uint64_t kv = wld_kv_layer_bytes(g, s, il);
+        uint64_t kv = kv_add_layer(g, s, il, &e.kv);
         if (il >= start) {
             e.gpu_weights += g->layer_bytes[il];
             e.gpu_kv += kv;
@@ -201,6 +216,7 @@ int wld_fit_estimate(const struct wld_gguf *g,
             e.cpu_kv += kv;
         }
     }
+    kv_finish(g, s, &e.kv);
     e.output_gpu = ngl > 0;
     uint64_t out = g->output_bytes + g->other_bytes;
     uint64_t ub = s->n_ubatch ? s->n_ubatch : DEFAULT_UB;

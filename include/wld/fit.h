@@ -40,10 +40,6 @@ struct wld_kv {
     bool old_mla; /* an MLA model converted without *_mla keys: full MHA cache */
 };
 
-/* Bytes of KV cache (and recurrent state) of layer il. */
-uint64_t
-wld_kv_layer_bytes(const struct wld_gguf *g, const struct wld_fit_settings *s, uint32_t il);
-
 /* Returns 0 and fills *ret; -EINVAL with a reason in why (n bytes) when llama.cpp would
  * refuse the settings for this model (a cache type whose block does not divide the head
  * size, K and V types that differ on an MLA model). */
