@@ -257,6 +257,28 @@ static bool fits(const struct wld_gguf *g,
     return wld_fit_gpu_total(&e) <= vram && wld_fit_ram_total(&e) <= ram;
 }
 
+int wld_fit_max_ngl(const struct wld_gguf *g,
+                    const struct wld_fit_settings *s,
+                    unsigned n_gpus,
+                    uint64_t vram,
+                    uint64_t ram,
+                    bool *ram_ok)
+{
+    struct wld_fit_settings t = *s;
+    *ram_ok = false;
+    for (int ngl = (int) g->n_layer + 1; n_gpus && ngl >= 0; ngl--) {
+        struct wld_fit_estimate e;
+        char why[8];
+        t.n_gpu_layers = ngl;
+        if (wld_fit_estimate(g, &t, n_gpus, &e, why, sizeof(why)) == 0 &&
+            wld_fit_gpu_total(&e) <= vram) {
+            *ram_ok = wld_fit_ram_total(&e) <= ram;
+            return ngl;
+        }
+    }
+    return -1;
+}
+
 void wld_fit_advise(const struct wld_gguf *g,
                     const struct wld_fit_settings *s,
                     unsigned n_gpus,
@@ -281,19 +303,7 @@ void wld_fit_advise(const struct wld_gguf *g,
     }
     a.max_ctx = lo * KV_PAD;
 
-    /* the most layers whose GPU part fits, at the asked context */
-    t = *s;
-    for (int ngl = (int) g->n_layer + 1; n_gpus && ngl >= 0; ngl--) {
-        struct wld_fit_estimate e;
-        char why[8];
-        t.n_gpu_layers = ngl;
-        if (wld_fit_estimate(g, &t, n_gpus, &e, why, sizeof(why)) == 0 &&
-            wld_fit_gpu_total(&e) <= vram) {
-            a.max_ngl = ngl;
-            a.max_ngl_ram_ok = wld_fit_ram_total(&e) <= ram;
-            break;
-        }
-    }
+    a.max_ngl = wld_fit_max_ngl(g, s, n_gpus, vram, ram, &a.max_ngl_ram_ok);
 
     /* a quantized cache, at the asked context */
     static const int kv_types[] = { WLD_GGML_Q8_0, WLD_GGML_Q4_0 };

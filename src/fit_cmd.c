@@ -48,11 +48,12 @@ static void fill_row(const struct wld_gguf *g,
     if (r->gpu <= cap->vram_free && r->ram <= ram_cap)
         r->verdict = cap->n_gpus && cap->vram_free - r->gpu < margin ? "thin" : "fits";
     if (strcmp(r->verdict, "no") == 0 && cap->n_gpus) {
-        struct wld_fit_advice a;
+        bool ram_ok;
         /* the same budget as models.fit's advice: the margin stays free */
-        wld_fit_advise(g, &s, cap->n_gpus, cap->vram_free > margin ? cap->vram_free - margin : 0,
-                       ram_cap, &a);
-        r->ngl = a.max_ngl_ram_ok ? a.max_ngl : -1;
+        int ngl = wld_fit_max_ngl(g, &s, cap->n_gpus,
+                                  cap->vram_free > margin ? cap->vram_free - margin : 0, ram_cap,
+                                  &ram_ok);
+        r->ngl = ram_ok ? ngl : -1;
     }
 }
 

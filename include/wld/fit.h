@@ -87,6 +87,14 @@ struct wld_fit_advice {
     int kv_type;         /* q8_0 or q4_0 K and V that fit at the asked context (-1: none) */
     double max_bpw;      /* bits per weight the weights would need to shrink to */
 };
+/* The most layers (-ngl, output layer included) whose GPU part fits in vram at s's context,
+ * or -1; *ram_ok tells whether the host part then fits in ram. One piece of the advice. */
+int wld_fit_max_ngl(const struct wld_gguf *g,
+                    const struct wld_fit_settings *s,
+                    unsigned n_gpus,
+                    uint64_t vram,
+                    uint64_t ram,
+                    bool *ram_ok);
 void wld_fit_advise(const struct wld_gguf *g,
                     const struct wld_fit_settings *s,
                     unsigned n_gpus,
