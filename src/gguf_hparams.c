@@ -140,6 +140,16 @@ static uint32_t hparam(struct wld_gguf *g, const char *suffix, uint32_t fallback
     return v > UINT32_MAX ? UINT32_MAX : (uint32_t) v;
 }
 
+/* A per-layer array must hold block_count values (llama.cpp's get_key_or_arr). */
+static bool layer_array(struct wld_gguf *g, const struct kv *kv)
+{
+    if (kv->n == g->n_layer && kv->arr)
+        return true;
+    return wld_gguf_fail_(g, WLD_GGUF_INVALID,
+                          "key %s has wrong array length; expected %u, got %llu", kv->key,
+                          g->n_layer, (unsigned long long) kv->n);
+}
+
 /* A per-layer hparam: a scalar for every layer or an array of n_layer (get_key_or_arr). */
 static bool
 per_layer(struct wld_gguf *g, const char *suffix, uint32_t *out, uint32_t fallback, bool *present)
@@ -148,10 +158,8 @@ per_layer(struct wld_gguf *g, const char *suffix, uint32_t *out, uint32_t fallba
     if (present)
         *present = kv != NULL;
     if (kv && kv->type == T_ARRAY) {
-        if (kv->n != g->n_layer || !kv->arr)
-            return wld_gguf_fail_(g, WLD_GGUF_INVALID,
-                                  "key %s has wrong array length; expected %u, got %llu", kv->key,
-                                  g->n_layer, (unsigned long long) kv->n);
+        if (!layer_array(g, kv))
+            return false;
         for (uint32_t i = 0; i < g->n_layer; i++)
             out[i] = kv->arr[i] < 0
                              ? 0
@@ -226,10 +234,8 @@ static bool resolve_swa(struct wld_gguf *g)
     bool dense_first = false, have = false;
     g->n_swa = hparam(g, "attention.sliding_window", 0);
     if (pat && pat->type == T_ARRAY) {
-        if (pat->n != g->n_layer || !pat->arr)
-            return wld_gguf_fail_(g, WLD_GGUF_INVALID,
-                                  "key %s has wrong array length; expected %u, got %llu", pat->key,
-                                  g->n_layer, (unsigned long long) pat->n);
+        if (!layer_array(g, pat))
+            return false;
         for (uint32_t i = 0; i < g->n_layer; i++)
             g->swa_layer[i] = pat->arr[i] != 0;
         g->swa_from_pattern = true;

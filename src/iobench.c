@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,7 +113,7 @@ int wld_iobench_file(const struct wld_host *h,
     (void) posix_fadvise(fd, 0, (off_t) len, POSIX_FADV_DONTNEED);
     r = bench_read(fd, 0, len, deadline, &b);
     close(fd);
-    if (r == -EINVAL && b.cache[0] == 'd' && b.cache[1] == 'i') {
+    if (r == -EINVAL && strcmp(b.cache, "direct") == 0) {
         /* O_DIRECT accepted at open but refused at read (some FUSE and 9p versions) */
         fd = open_regular(real, 0, &size);
         b = (struct wld_iobench){ .cache = "dropped" };
