@@ -14,23 +14,24 @@ _wsl_llm_doctor() {
         local IFS=,
         COMPREPLY=($(compgen -W "$(_wsl_llm_doctor_ids | tr '\n' ',')" -- "${cur##*,}"))
         return ;;
-    --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --format) COMPREPLY=($(compgen -W "text json markdown junit github prometheus" -- "$cur")); return ;;
     --fail-on) COMPREPLY=($(compgen -W "fail warn" -- "$cur")); return ;;
     --ctk | --ctv)
         COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur"))
         return ;;
-    --root | --llama-build) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --rules | --model | --llama-server | --wslconfig | fit)
+    --root | --llama-build | record) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --rules | --model | --llama-server | --wslconfig | --output | fit)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --timeout | --gpu-cc | --ctx | --ngl | --parallel | --vram) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--only --skip --format --root --rules --fail-on --timeout
             --model --llama-server --llama-build --gpu-cc --wslconfig --ctx --ngl --ctk --ctv
-            --parallel --vram --bench-io --functional --verbose --no-color --version --help"
+            --parallel --vram --bench-io --functional --verbose --no-color --version --help
+            --output --redact --no-redact"
             -- "$cur"))
     else
-        COMPREPLY=($(compgen -W "check list explain rules fit" -- "$cur"))
+        COMPREPLY=($(compgen -W "check list explain rules fit record" -- "$cur"))
     fi
 }
 complete -F _wsl_llm_doctor wsl-llm-doctor

@@ -2,13 +2,17 @@
 function __wld_ids
     wsl-llm-doctor list 2>/dev/null | string match -r '^[a-z][^ ]*'
 end
-set -l cmds check list explain rules fit
+set -l cmds check list explain rules fit record
 complete -c wsl-llm-doctor -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from explain" -a "(__wld_ids)"
 complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from fit"
+complete -c wsl-llm-doctor -x -n "__fish_seen_subcommand_from record" -a "(__fish_complete_directories)"
 complete -c wsl-llm-doctor -l only -x -a "(__wld_ids)" -d "run only these checks"
 complete -c wsl-llm-doctor -l skip -x -a "(__wld_ids)" -d "do not run these checks"
-complete -c wsl-llm-doctor -l format -x -a "text json" -d "output format"
+complete -c wsl-llm-doctor -l format -x -a "text json markdown junit github prometheus" -d "output format"
+complete -c wsl-llm-doctor -l output -r -F -d "write the report to this file, atomically"
+complete -c wsl-llm-doctor -l redact -d "replace personal values by tokens"
+complete -c wsl-llm-doctor -l no-redact -d "keep personal values"
 complete -c wsl-llm-doctor -l root -x -a "(__fish_complete_directories)" -d "a recorded host tree"
 complete -c wsl-llm-doctor -l rules -r -F -d "judge with these rules"
 complete -c wsl-llm-doctor -l fail-on -x -a "fail warn" -d "exit 1 on"

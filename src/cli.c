@@ -14,50 +14,55 @@
 
 const char wld_cli_usage[] =
         "Usage: wsl-llm-doctor [COMMAND] [OPTIONS]\n"
-        "\n"
-        "Preflight doctor for local LLM inference (llama.cpp + CUDA) on WSL2 and Linux.\n"
+        "Preflight doctor for llama.cpp + CUDA on WSL2 and Linux (man wsl-llm-doctor)\n"
         "\n"
         "Commands:\n"
-        "  check              run the checks (the default)\n"
-        "  list               list every check: id, title, what it looks at\n"
-        "  explain ID         what a check guards against, why, its rule data and sources\n"
-        "  rules              print the rules in effect (JSON), e.g. to edit for --rules\n"
-        "  fit MODEL          memory needed by MODEL at each context size vs VRAM and RAM\n"
+        "  check        run the checks (default)    list        every check id and title\n"
+        "  explain ID   a check's rules, sources   rules       the rules in effect (JSON)\n"
+        "  fit MODEL    memory per context size     record DIR  save this host for --root\n"
         "\n"
         "Options:\n"
-        "  --only ID,...      run only these checks\n"
-        "  --skip ID,...      do not run these checks\n"
-        "  --format FMT       text (default) or json; json prints only the report on stdout\n"
-        "  --root DIR         examine a recorded host tree instead of this machine\n"
-        "  --rules FILE       judge with these rules instead of the built-in ones\n"
-        "  --fail-on LEVEL    fail (default): exit 1 on fail or error; warn: also on warn\n"
-        "  --timeout SECONDS  deadline for each probe command (default 5)\n"
-        "  --model PATH       a model file to check (repeatable)\n"
-        "  --llama-server PATH  the llama.cpp binary to check\n"
-        "  --llama-build DIR  the llama.cpp build tree (or source tree) to check\n"
-        "  --gpu-cc X.Y,...   judge llama.arch against these compute capabilities\n"
-        "  --wslconfig PATH   the .wslconfig to lint (default: found from %UserProfile%)\n"
-        "  --ctx N            context size to fit (default 8192; 0: the model's own)\n"
-        "  --ngl N            layers offloaded to the GPU (default: all)\n"
-        "  --ctk T, --ctv T   KV cache types: f16 (default), q8_0, q4_0, ...\n"
-        "  --parallel N       sequences (llama-server slots) sharing the cache (default 1)\n"
-        "  --vram GIB         judge against this much GPU memory instead of what is found\n"
-        "  --bench-io         measure each model file's read speed (read and mmap)\n"
-        "  --functional       also create a CUDA context on each GPU and round-trip 64 MiB\n"
-        "  -v, --verbose      show evidence and per-check time\n"
-        "  --no-color         no colour (also when NO_COLOR is set or stdout is no terminal)\n"
-        "  --version          print the version\n"
-        "  -h, --help         print this help\n"
+        "  --format FMT   text, json, markdown, junit, github or prometheus\n"
+        "  --output FILE  write the report to FILE (atomically) instead of stdout\n"
+        "  --only ID,...  run only these checks      --skip ID,...  skip these checks\n"
+        "  --fail-on warn exit 1 on warnings too     --timeout S    probe deadline (5)\n"
+        "  --root DIR     examine a recorded host    --rules FILE   judge by other rules\n"
+        "  --redact, --no-redact  hide personal values (on for markdown, github, record)\n"
+        "  --model PATH   a model file (repeatable)  --wslconfig PATH  the .wslconfig\n"
+        "  --llama-server PATH, --llama-build DIR    the llama.cpp binary or build tree\n"
+        "  --gpu-cc X.Y   judge llama.arch for it    --vram GIB     GPU memory to judge\n"
+        "  --ctx N, --ngl N, --ctk T, --ctv T, --parallel N  llama.cpp settings to fit\n"
+        "  --functional   CUDA context + 64 MiB copy --bench-io     time model reads\n"
+        "  -v, --verbose  evidence and times         --no-color, --version, -h, --help\n"
         "\n"
-        "Exit status: 0 nothing failed (warnings allowed); 1 a check failed or could not\n"
-        "run (or warned, with --fail-on warn); 2 bad usage or unusable rules; 3 internal error.\n";
+        "Exit: 0 nothing failed (warnings allowed); 1 a check failed or could not run (or\n"
+        "warned, with --fail-on warn); 2 bad usage or unusable rules; 3 internal error.\n";
 
 static const char *const long_opts[] = {
-    "only",    "skip",  "format",       "root",        "rules",   "fail-on",
-    "timeout", "model", "llama-server", "wslconfig",   "verbose", "no-color",
-    "version", "help",  "functional",   "llama-build", "gpu-cc",  "ctx",
-    "ngl",     "ctk",   "ctv",          "parallel",    "vram",    "bench-io",
+    "only",       "skip",         "format",    "root",    "rules",    "fail-on",   "timeout",
+    "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
+    "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
+    "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact",
 };
+
+static const char *const format_names[] = {
+    [WLD_FORMAT_TEXT] = "text",         [WLD_FORMAT_JSON] = "json",
+    [WLD_FORMAT_MARKDOWN] = "markdown", [WLD_FORMAT_JUNIT] = "junit",
+    [WLD_FORMAT_GITHUB] = "github",     [WLD_FORMAT_PROMETHEUS] = "prometheus",
+};
+
+const char *wld_format_name(enum wld_format f)
+{
+    return format_names[f];
+}
+
+bool wld_options_redact(const struct wld_options *o)
+{
+    if (o->redact != WLD_REDACT_DEFAULT)
+        return o->redact == WLD_REDACT_ON;
+    return o->command == WLD_CMD_RECORD || o->format == WLD_FORMAT_MARKDOWN ||
+           o->format == WLD_FORMAT_GITHUB;
+}
 
 static int usage_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int usage_error(char **err, const char *fmt, ...)
@@ -207,12 +212,24 @@ static int set_option(struct wld_options *o, const char *name, const char *value
     if (strcmp(name, "skip") == 0)
         return add_ids(&o->skip, value, "--skip", err);
     if (strcmp(name, "format") == 0) {
-        if (strcmp(value, "text") == 0)
-            o->format = WLD_FORMAT_TEXT;
-        else if (strcmp(value, "json") == 0)
-            o->format = WLD_FORMAT_JSON;
-        else
-            return usage_error(err, "--format: unknown format '%s' (use text or json)", value);
+        for (size_t f = 0; f < WLD_ARRAY_SIZE(format_names); f++)
+            if (strcmp(value, format_names[f]) == 0) {
+                o->format = (enum wld_format) f;
+                return 0;
+            }
+        const char *hint = closest(value, format_names, WLD_ARRAY_SIZE(format_names));
+        return hint ? usage_error(err, "--format: unknown format '%s' (did you mean '%s'?)", value,
+                                  hint)
+                    : usage_error(err,
+                                  "--format: unknown format '%s' (text, json, markdown, junit, "
+                                  "github or prometheus)",
+                                  value);
+    }
+    if (strcmp(name, "output") == 0) {
+        if (!value[0])
+            return usage_error(err, "--output needs a file name");
+        free(o->output);
+        o->output = wld_xstrdup(value);
         return 0;
     }
     if (strcmp(name, "root") == 0) {
@@ -274,12 +291,13 @@ static bool takes_value(const char *name)
 {
     return strcmp(name, "verbose") != 0 && strcmp(name, "no-color") != 0 &&
            strcmp(name, "version") != 0 && strcmp(name, "help") != 0 &&
-           strcmp(name, "functional") != 0 && strcmp(name, "bench-io") != 0;
+           strcmp(name, "functional") != 0 && strcmp(name, "bench-io") != 0 &&
+           strcmp(name, "redact") != 0 && strcmp(name, "no-redact") != 0;
 }
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
 {
-    static const char *const cmds[] = { "check", "list", "explain", "rules", "fit" };
+    static const char *const cmds[] = { "check", "list", "explain", "rules", "fit", "record" };
     if (*have)
         return usage_error(err, "unexpected argument '%s' (see --help)", word);
     *have = true;
@@ -293,6 +311,8 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
         o->command = WLD_CMD_RULES;
     else if (strcmp(word, "fit") == 0)
         o->command = WLD_CMD_FIT;
+    else if (strcmp(word, "record") == 0)
+        o->command = WLD_CMD_RECORD;
     else {
         const char *hint = closest(word, cmds, WLD_ARRAY_SIZE(cmds));
         return hint ? usage_error(err, "unknown command '%s' (did you mean '%s'?)", word, hint)
@@ -332,6 +352,10 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                     break;
                 }
                 o.explain_id = wld_xstrdup(a);
+                continue;
+            }
+            if (have_cmd && o.command == WLD_CMD_RECORD && !o.record_dir) {
+                o.record_dir = wld_xstrdup(a);
                 continue;
             }
             if (have_cmd && o.command == WLD_CMD_FIT && !o.models) {
@@ -386,6 +410,10 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                 o.functional = true;
             else if (strcmp(name, "bench-io") == 0)
                 o.bench_io = true;
+            else if (strcmp(name, "redact") == 0)
+                o.redact = WLD_REDACT_ON;
+            else if (strcmp(name, "no-redact") == 0)
+                o.redact = WLD_REDACT_OFF;
             else if (strcmp(name, "version") == 0)
                 want_version = true;
             else
@@ -401,6 +429,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     }
     if (r == 0 && o.command == WLD_CMD_EXPLAIN && !o.explain_id)
         r = usage_error(err, "explain needs a check id (see `wsl-llm-doctor list`)");
+    if (r == 0 && o.command == WLD_CMD_RECORD && !o.record_dir)
+        r = usage_error(err, "record needs a directory to write: wsl-llm-doctor record DIR");
     if (r == 0 && o.command == WLD_CMD_FIT && !o.models)
         r = usage_error(err, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
     if (r < 0) {
@@ -423,6 +453,8 @@ void wld_options_release(struct wld_options *o)
     wld_strv_free(o->only);
     wld_strv_free(o->skip);
     free(o->root);
+    free(o->output);
+    free(o->record_dir);
     free(o->rules_path);
     wld_strv_free(o->models);
     free(o->llama_server);

@@ -1,4 +1,5 @@
 /* wsl-llm-doctor: the only place that chooses the exit code and prints errors. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "wld/dlprobe.h"
 #include "wld/fit_cmd.h"
 #include "wld/pipeline.h"
+#include "wld/redact.h"
 #include "wld/rules.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
@@ -28,7 +30,7 @@ static bool want_color(const struct wld_options *o)
 {
     const char *no = getenv("NO_COLOR");
     const char *term = getenv("TERM");
-    if (o->no_color || (no && no[0]) || o->format != WLD_FORMAT_TEXT)
+    if (o->no_color || (no && no[0]) || o->format != WLD_FORMAT_TEXT || o->output)
         return false;
     return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
@@ -120,6 +122,77 @@ static int cmd_explain(const struct wld_options *o, const struct wld_rules *rule
     return EXIT_OK;
 }
 
+static void render(const struct wld_report *rep, const struct wld_options *o, FILE *out)
+{
+    struct wld_render_opts ro = { .color = want_color(o),
+                                  .verbose = o->verbose,
+                                  .fail_on_warn = o->fail_on == WLD_WARN };
+    if (o->command == WLD_CMD_FIT) {
+        wld_fit_cmd(rep, o, out);
+        return;
+    }
+    switch (o->format) {
+    case WLD_FORMAT_JSON:
+        wld_render_json(rep, out);
+        break;
+    case WLD_FORMAT_MARKDOWN:
+        wld_render_markdown(rep, out);
+        break;
+    case WLD_FORMAT_JUNIT:
+        wld_render_junit(rep, &ro, out);
+        break;
+    case WLD_FORMAT_GITHUB:
+        wld_render_github(rep, out);
+        break;
+    case WLD_FORMAT_PROMETHEUS:
+        wld_render_prometheus(rep, out);
+        break;
+    case WLD_FORMAT_TEXT:
+        wld_render_text(rep, &ro, out);
+        break;
+    }
+}
+
+/* GitHub Actions shows this file on the run's page: the markdown report goes there. */
+static void github_step_summary(const struct wld_report *rep)
+{
+    const char *path = getenv("GITHUB_STEP_SUMMARY");
+    if (!path || !path[0])
+        return;
+    FILE *f = fopen(path, "ae");
+    if (!f) {
+        fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n", path, strerror(errno));
+        return;
+    }
+    wld_render_markdown(rep, f);
+    if (fclose(f) != 0)
+        fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n", path, strerror(errno));
+}
+
+/* Writes the report to stdout, or to --output atomically: a reader (node_exporter, a CI
+ * step) sees the old file or the whole new one, never half of it. */
+static int emit(const struct wld_report *rep, const struct wld_options *o)
+{
+    if (o->format == WLD_FORMAT_GITHUB && o->command != WLD_CMD_FIT)
+        github_step_summary(rep);
+    if (!o->output) {
+        render(rep, o, stdout);
+        return fflush(stdout) == 0 ? 0 : -EIO;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        abort();
+    render(rep, o, mem);
+    fclose(mem);
+    int r = wld_write_atomic(o->output, text, len);
+    free(text);
+    if (r < 0)
+        fprintf(stderr, "wsl-llm-doctor: --output %s: %s\n", o->output, strerror(-r));
+    return r;
+}
+
 static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
 {
     struct wld_options fit_opts;
@@ -146,15 +219,14 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
         wld_host_free(host);
         return EXIT_INTERNAL;
     }
-    if (o->command == WLD_CMD_FIT) {
-        wld_fit_cmd(rep, o, stdout);
-    } else if (o->format == WLD_FORMAT_JSON) {
-        wld_render_json(rep, stdout);
-    } else {
-        struct wld_render_opts ro = { .color = want_color(o), .verbose = o->verbose };
-        wld_render_text(rep, &ro, stdout);
+    if (wld_options_redact(o)) {
+        struct wld_redactor *red = wld_redactor_new();
+        wld_report_redact(rep, red, host);
+        wld_redactor_free(red);
     }
     int code = rep->exit_code;
+    if (emit(rep, o) < 0)
+        code = EXIT_USAGE;
     wld_report_free(rep);
     wld_host_free(host);
     return code;

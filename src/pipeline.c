@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "wld/util.h"
 
@@ -116,6 +117,10 @@ int wld_pipeline_run(const struct wld_host *h,
 
     rep->rules = rules;
     rep->root = h->fixture ? h->root : NULL;
+    rep->live = !h->fixture;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    rep->started = (double) now.tv_sec + (double) now.tv_nsec / 1e9;
     rep->facts = cJSON_CreateObject();
     /* Reported checks first (registry order), then the ones only gathered for them. */
     bool *want = wld_xcalloc(wld_checks_count, sizeof(bool));
@@ -188,5 +193,7 @@ void wld_report_free(struct wld_report *r)
     }
     free(r->results);
     cJSON_Delete(r->facts);
+    cJSON_Delete(r->redacted);
+    free(r->redacted_text);
     free(r);
 }

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "wld/pipeline.h"
 
@@ -15,6 +16,12 @@ cJSON *wld_report_json(const struct wld_report *r)
     cJSON *rules = cJSON_AddObjectToObject(doc, "rules");
     cJSON_AddStringToObject(rules, "version", r->rules->version);
     cJSON_AddStringToObject(rules, "sha256", r->rules->sha256);
+    char when[32];
+    time_t t = (time_t) r->started;
+    struct tm tm;
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    cJSON_AddStringToObject(doc, "time", when);
+    cJSON_AddItemToObject(doc, "host", wld_report_host(r));
     cJSON *checks = cJSON_AddArrayToObject(doc, "checks");
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
@@ -37,6 +44,10 @@ cJSON *wld_report_json(const struct wld_report *r)
     for (unsigned s = 0; s < WLD_STATUS_COUNT; s++)
         cJSON_AddNumberToObject(sum, wld_status_name((enum wld_status) s), r->counts[s]);
     cJSON_AddNumberToObject(doc, "exit_code", r->exit_code);
+    /* one decimal, as duration_ms */
+    cJSON_AddNumberToObject(doc, "duration_ms", round(r->total_ms * 10.0) / 10.0);
+    if (r->redacted)
+        cJSON_AddItemToObject(doc, "redacted", cJSON_Duplicate(r->redacted, true));
     return doc;
 }
 

@@ -4,7 +4,9 @@
 doctor=$1 dir=$2
 failures=0
 opts=$("$doctor" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
-cmds=$("$doctor" --help | awk '/^Commands:/ {on=1; next} /^$/ {on=0} on {print $1}')
+# Commands sit two to a line, in columns set apart by two or more spaces.
+cmds=$("$doctor" --help | awk -F '  +' '/^Commands:/ {on=1; next} /^$/ {on=0}
+    on {split($2, a, " "); print a[1]; if (NF >= 4) {split($4, b, " "); print b[1]}}')
 for f in "$dir/wsl-llm-doctor.bash" "$dir/_wsl-llm-doctor" "$dir/wsl-llm-doctor.fish"; do
     for o in $opts; do
         case $f in

@@ -13,6 +13,7 @@ enum wld_command {
     WLD_CMD_EXPLAIN,
     WLD_CMD_RULES,
     WLD_CMD_FIT,
+    WLD_CMD_RECORD,
     WLD_CMD_VERSION,
     WLD_CMD_HELP,
 };
@@ -20,6 +21,17 @@ enum wld_command {
 enum wld_format {
     WLD_FORMAT_TEXT,
     WLD_FORMAT_JSON,
+    WLD_FORMAT_MARKDOWN,
+    WLD_FORMAT_JUNIT,
+    WLD_FORMAT_GITHUB,
+    WLD_FORMAT_PROMETHEUS,
+};
+
+/* --redact / --no-redact; by default markdown, github and record redact. */
+enum wld_redact_mode {
+    WLD_REDACT_DEFAULT,
+    WLD_REDACT_ON,
+    WLD_REDACT_OFF,
 };
 
 struct wld_options {
@@ -28,6 +40,9 @@ struct wld_options {
     char **only; /* NULL-terminated check ids, or NULL for all */
     char **skip; /* NULL-terminated check ids, or NULL */
     enum wld_format format;
+    char *output; /* --output FILE (written atomically), or NULL for stdout */
+    enum wld_redact_mode redact;
+    char *record_dir;        /* record DIR */
     char *root;              /* --root DIR, or NULL for the live host */
     char *rules_path;        /* --rules FILE, or NULL for the embedded rules */
     enum wld_status fail_on; /* WLD_FAIL (default) or WLD_WARN */
@@ -62,5 +77,9 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err);
 void wld_options_release(struct wld_options *o);
 /* The --help text. */
 extern const char wld_cli_usage[];
+/* The name of a format ("markdown"). */
+const char *wld_format_name(enum wld_format f);
+/* Whether the report in these options is redacted (the format's default, or the flag). */
+bool wld_options_redact(const struct wld_options *o);
 
 #endif

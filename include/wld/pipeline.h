@@ -33,6 +33,10 @@ struct wld_report {
     const char *root;              /* fixture root or NULL; borrowed */
     cJSON *facts;                  /* every gathered fact, by check id; owned */
     double total_ms;
+    double started;      /* when the run began, seconds since the epoch */
+    bool live;           /* the live host, not a fixture tree */
+    cJSON *redacted;     /* kinds of values redacted ({"user": 1, ...}) or NULL; owned */
+    char *redacted_text; /* the same in words, or NULL; owned */
 };
 
 /* Runs the selected checks. Returns 0 and a report (free with wld_report_free). */
@@ -42,15 +46,37 @@ int wld_pipeline_run(const struct wld_host *h,
                      struct wld_report **ret);
 void wld_report_free(struct wld_report *r);
 
+struct wld_redactor;
+/* Learns the personal values in the report (and the host's, see wld/redact.h) and
+ * replaces them in every summary, fix, evidence and fact; records what kinds went. */
+void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const struct wld_host *h);
+
+/* The host in a few facts from the report: platform, distro, kernel, GPUs, driver, CUDA,
+ * toolkit, llama.cpp binary, memory. Only what was gathered; caller deletes. */
+cJSON *wld_report_host(const struct wld_report *r);
+
+/* Writes s with each byte c that has a table[c] replaced by it; drop_controls also leaves
+ * out control characters other than tab and line feed (XML cannot hold them). */
+void wld_put_escaped(FILE *out, const char *s, const char *const table[256], bool drop_controls);
+
 /* Renderers: the only code that prints a report. */
 struct wld_render_opts {
     bool color;
     bool verbose;
+    bool fail_on_warn; /* junit: a warning is a failure (--fail-on warn) */
 };
 void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o, FILE *out);
 /* Returns the report document in the wsl-llm-doctor/report@1 shape; caller deletes. */
 cJSON *wld_report_json(const struct wld_report *r);
 void wld_render_json(const struct wld_report *r, FILE *out);
+/* For a GitHub issue: verdicts table, fixes, evidence folded in <details>. */
+void wld_render_markdown(const struct wld_report *r, FILE *out);
+/* JUnit XML: one testcase per check; fail and error are failures, skip is skipped. */
+void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *o, FILE *out);
+/* GitHub Actions workflow commands: ::error / ::warning per check, with its fix. */
+void wld_render_github(const struct wld_report *r, FILE *out);
+/* Prometheus text exposition for node_exporter's textfile collector. */
+void wld_render_prometheus(const struct wld_report *r, FILE *out);
 
 #define WLD_REPORT_SCHEMA "wsl-llm-doctor/report@1"
 #define WLD_TOOL_NAME     "wsl-llm-doctor"

@@ -1,0 +1,113 @@
+/* What every renderer shares: the host summary, and redaction of a finished report. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/pipeline.h"
+#include "wld/redact.h"
+
+void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const struct wld_host *h)
+{
+    wld_redactor_learn_host(red, h);
+    wld_redactor_learn_json(red, r->facts);
+    for (size_t i = 0; i < r->n; i++) {
+        struct wld_result *res = &r->results[i];
+        wld_redactor_learn_text(red, res->summary, strlen(res->summary));
+        if (res->fix)
+            wld_redactor_learn_text(red, res->fix, strlen(res->fix));
+        wld_redactor_learn_json(red, res->evidence);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        struct wld_result *res = &r->results[i];
+        wld_redact_str(red, res->summary);
+        wld_redact_str(red, res->fix);
+        wld_redact_json(red, res->evidence);
+    }
+    wld_redact_json(red, r->facts);
+    cJSON_Delete(r->redacted);
+    free(r->redacted_text);
+    r->redacted = wld_redactor_kinds_json(red);
+    r->redacted_text = wld_redactor_summary(red);
+}
+
+/* What a check found: its evidence when it was reported (facts and the finding's
+ * variables), else the facts it gathered for another check. */
+static const cJSON *fact(const struct wld_report *r, const char *check, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->results[i].check->id, check) == 0)
+            return cJSON_GetObjectItemCaseSensitive(r->results[i].evidence, name);
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->facts, check),
+                                            name);
+}
+
+/* host[key] = facts[check][name], when it is a non-empty string or a number. */
+static void copy_fact(cJSON *host,
+                      const char *key,
+                      const struct wld_report *r,
+                      const char *check,
+                      const char *name)
+{
+    const cJSON *v = fact(r, check, name);
+    if (cJSON_GetObjectItemCaseSensitive(host, key))
+        return;
+    if ((cJSON_IsString(v) && v->valuestring[0]) || cJSON_IsNumber(v))
+        cJSON_AddItemToObject(host, key, cJSON_Duplicate(v, false));
+}
+
+static void add_gpus(cJSON *host, const struct wld_report *r)
+{
+    const cJSON *list = fact(r, "gpu.cuda", "devices");
+    if (cJSON_GetArraySize(list) == 0)
+        list = fact(r, "gpu.driver", "gpus");
+    if (cJSON_GetArraySize(list) == 0)
+        return;
+    cJSON *gpus = cJSON_AddArrayToObject(host, "gpus");
+    const cJSON *g;
+    cJSON_ArrayForEach(g, list)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(g, "name");
+        if (!cJSON_IsString(name))
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name->valuestring);
+        const cJSON *cc = cJSON_GetObjectItemCaseSensitive(g, "cc");
+        if (cJSON_IsString(cc))
+            cJSON_AddStringToObject(o, "cc", cc->valuestring);
+        const cJSON *mib = cJSON_GetObjectItemCaseSensitive(g, "total_mib");
+        if (!cJSON_IsNumber(mib))
+            mib = cJSON_GetObjectItemCaseSensitive(g, "memory_total_mib");
+        if (cJSON_IsNumber(mib))
+            cJSON_AddNumberToObject(o, "memory_mib", mib->valuedouble);
+        cJSON_AddItemToArray(gpus, o);
+    }
+}
+
+cJSON *wld_report_host(const struct wld_report *r)
+{
+    cJSON *host = cJSON_CreateObject();
+    cJSON_AddStringToObject(host, "kind", r->live ? "live" : "fixture");
+    copy_fact(host, "platform", r, "wsl.platform", "platform");
+    copy_fact(host, "distro", r, "wsl.platform", "distro");
+    copy_fact(host, "kernel", r, "wsl.platform", "release");
+    copy_fact(host, "kernel", r, "wsl.kernel", "release");
+    add_gpus(host, r);
+    copy_fact(host, "driver", r, "gpu.driver", "driver");
+    copy_fact(host, "driver_where", r, "gpu.driver", "where");
+    copy_fact(host, "driver_cuda", r, "gpu.cuda", "driver_cuda_version");
+    copy_fact(host, "driver_cuda", r, "gpu.driver", "cuda_version");
+    copy_fact(host, "toolkit", r, "cuda.toolkit", "version");
+    copy_fact(host, "llama_server", r, "llama.build", "binary");
+    copy_fact(host, "llama_cuda", r, "llama.build", "cuda");
+    copy_fact(host, "memory_kib", r, "models.fit", "mem_total_kib");
+    return host;
+}
+
+void wld_put_escaped(FILE *out, const char *s, const char *const table[256], bool drop_controls)
+{
+    for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
+        if (table[*p])
+            fputs(table[*p], out);
+        else if (!drop_controls || *p >= 0x20 || *p == '\t' || *p == '\n')
+            fputc(*p, out);
+    }
+}
