@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wld/record.h"
+#include "wld/util.h"
+
 #define ELF_SHDR_SIZE  64u
 #define MAX_NAME_TABLE (1u << 20)
 #define SHT_DYNAMIC_   6u
@@ -51,6 +54,8 @@ static int fd_read(const struct wld_reader *r, uint64_t offset, void *buf, size_
             break;
         done += (size_t) n;
     }
+    if (f->path)
+        wld_rec_data(f->h->rec, f->path, offset, buf, done, offset + done >= r->size);
     return (int) done;
 }
 
@@ -68,6 +73,8 @@ int wld_reader_open(const struct wld_host *h, const char *path, struct wld_file_
         return r;
     }
     ret->fd = fd;
+    ret->h = h;
+    ret->path = h->rec ? wld_xstrdup(path) : NULL;
     ret->r.read = fd_read;
     ret->r.ctx = ret;
     ret->r.size = (uint64_t) st.st_size;
@@ -79,6 +86,8 @@ void wld_reader_close(struct wld_file_reader *f)
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;
+    free(f->path);
+    f->path = NULL;
 }
 
 bool wld_reader_exact(const struct wld_reader *r, uint64_t offset, void *buf, size_t len)

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wld/record.h"
+
 extern char **environ;
 
 #define MAX_LINKS    40
@@ -104,6 +106,8 @@ void wld_host_free(struct wld_host *h)
 const char *wld_host_getenv(const struct wld_host *h, const char *key)
 {
     size_t kl = strlen(key);
+    if (h->rec)
+        wld_rec_env(h->rec, key);
     for (char **p = h->env; *p; p++)
         if (strncmp(*p, key, kl) == 0 && (*p)[kl] == '=')
             return *p + kl + 1;
@@ -245,6 +249,8 @@ void wld_host_unroot(const struct wld_host *h, char *s)
 int wld_host_open(const struct wld_host *h, const char *path)
 {
     char *real = NULL;
+    if (h->rec)
+        wld_rec_path(h->rec, path);
     int r = wld_host_real_path(h, path, &real);
     if (r < 0)
         return r;
@@ -292,7 +298,10 @@ int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct
     if (fd < 0)
         return fd;
     wld_buf_init(out, cap);
-    return read_from(fd, 0, out);
+    int r = read_from(fd, 0, out);
+    if (r == 0 && h->rec)
+        wld_rec_data(h->rec, path, 0, out->data, out->len, !out->truncated);
+    return r;
 }
 
 int wld_host_read_range(const struct wld_host *h,
@@ -307,13 +316,25 @@ int wld_host_read_range(const struct wld_host *h,
     if (fd < 0)
         return fd;
     wld_buf_init(out, len);
-    return read_from(fd, (off_t) offset, out);
+    int r = read_from(fd, (off_t) offset, out);
+    if (r == 0 && h->rec)
+        wld_rec_data(h->rec, path, offset, out->data, out->len, out->len < len);
+    return r;
+}
+
+void wld_host_capture(const struct wld_host *h, const char *path, size_t cap)
+{
+    struct wld_buf b;
+    if (h->rec && wld_host_read(h, path, cap, &b) == 0)
+        wld_buf_release(&b);
 }
 
 int wld_host_stat(const struct wld_host *h, const char *path, bool follow, struct stat *ret)
 {
     char *real = NULL;
     int r;
+    if (h->rec)
+        wld_rec_path(h->rec, path);
     if (h->fixture && !follow) {
         /* resolve the parent only, keep the last component unresolved */
         const char *slash = strrchr(path, '/');
@@ -385,6 +406,8 @@ static int cmp_str(const void *a, const void *b)
 int wld_host_list(const struct wld_host *h, const char *path, size_t max, char ***ret)
 {
     char *real = NULL;
+    if (h->rec)
+        wld_rec_list(h->rec, path);
     int r = wld_host_real_path(h, path, &real);
     if (r < 0)
         return r;
@@ -449,7 +472,7 @@ static void parse_standin(const char *text, struct wld_device *dev)
     }
 }
 
-int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld_device *ret)
+static int probe_device(const struct wld_host *h, const char *path, struct wld_device *ret)
 {
     struct wld_device dev = { .kind = WLD_NODE_MISSING, .mode = 0, .open_errno = ENOENT };
     struct stat st;
@@ -494,11 +517,21 @@ int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld
     return 0;
 }
 
+int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld_device *ret)
+{
+    int r = probe_device(h, path, ret);
+    if (r == 0 && h->rec)
+        wld_rec_device(h->rec, path, ret);
+    return r;
+}
+
 bool wld_host_is_executable(const struct wld_host *h, const char *path)
 {
     char *real = NULL;
     struct stat st;
     bool ok = false;
+    if (h->rec)
+        wld_rec_path(h->rec, path);
     if (wld_host_real_path(h, path, &real) < 0)
         return false;
     if (stat(real, &st) == 0 && S_ISREG(st.st_mode) && access(real, X_OK) == 0)

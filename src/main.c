@@ -10,6 +10,7 @@
 #include "wld/dlprobe.h"
 #include "wld/fit_cmd.h"
 #include "wld/pipeline.h"
+#include "wld/record.h"
 #include "wld/redact.h"
 #include "wld/rules.h"
 
@@ -193,6 +194,51 @@ static int emit(const struct wld_report *rep, const struct wld_options *o)
     return r;
 }
 
+/* record DIR: the recording, redacted with the same tokens as the report beside it. */
+static int write_recording(const struct wld_options *o,
+                           struct wld_host *host,
+                           struct wld_report *rep,
+                           struct wld_redactor *red)
+{
+    if (red) {
+        wld_redactor_learn_host(red, host); /* its reads are recorded too */
+        wld_recorder_learn(host->rec, red);
+    }
+    struct wld_recorder *rec = host->rec;
+    host->rec = NULL;
+    if (red)
+        wld_report_redact(rep, red, host);
+    cJSON *meta = cJSON_CreateObject();
+    cJSON_AddStringToObject(meta, "schema", "wsl-llm-doctor/recording@1");
+    cJSON_AddStringToObject(meta, "tool", WLD_TOOL_NAME " " WLD_VERSION);
+    cJSON_AddStringToObject(meta, "rules", rep->rules->version);
+    cJSON *doc = wld_report_json(rep);
+    cJSON_AddItemToObject(meta, "time", cJSON_DetachItemFromObject(doc, "time"));
+    cJSON_AddItemToObject(meta, "host", cJSON_DetachItemFromObject(doc, "host"));
+    cJSON_AddItemToObject(meta, "summary", cJSON_DetachItemFromObject(doc, "summary"));
+    cJSON_AddNumberToObject(meta, "exit_code", rep->exit_code);
+    cJSON_Delete(doc);
+    char *err = NULL;
+    int r = wld_recorder_write(rec, host, red, o->record_dir, meta, &err);
+    cJSON_Delete(meta);
+    if (r < 0) {
+        fprintf(stderr, "wsl-llm-doctor: record: %s\n", err);
+        free(err);
+    } else {
+        cJSON *st = wld_recorder_stats(rec);
+        fprintf(stderr,
+                "wsl-llm-doctor: recorded %.0f reads, %.0f paths and %.0f commands in %s%s%s.\n"
+                "Replay it with: wsl-llm-doctor --root %s\n",
+                wld_fact_num(st, "reads", 0), wld_fact_num(st, "paths", 0),
+                wld_fact_num(st, "commands", 0), o->record_dir,
+                rep->redacted_text ? "; redacted: " : (red ? "; nothing to redact" : ""),
+                rep->redacted_text ? rep->redacted_text : "", o->record_dir);
+        cJSON_Delete(st);
+    }
+    host->rec = rec;
+    return r;
+}
+
 static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
 {
     struct wld_options fit_opts;
@@ -212,21 +258,28 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
                 strerror(-r));
         return EXIT_USAGE;
     }
+    if (o->command == WLD_CMD_RECORD)
+        host->rec = wld_recorder_new();
     struct wld_report *rep = NULL;
     r = wld_pipeline_run(host, rules, o, &rep);
     if (r < 0) {
         fprintf(stderr, "wsl-llm-doctor: internal error: %s\n", strerror(-r));
+        wld_recorder_free(host->rec);
         wld_host_free(host);
         return EXIT_INTERNAL;
     }
-    if (wld_options_redact(o)) {
-        struct wld_redactor *red = wld_redactor_new();
-        wld_report_redact(rep, red, host);
-        wld_redactor_free(red);
-    }
+    struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
     int code = rep->exit_code;
-    if (emit(rep, o) < 0)
+    if (host->rec) {
+        if (write_recording(o, host, rep, red) < 0)
+            code = EXIT_USAGE;
+    } else if (red) {
+        wld_report_redact(rep, red, host);
+    }
+    if (code != EXIT_USAGE && emit(rep, o) < 0)
         code = EXIT_USAGE;
+    wld_redactor_free(red);
+    wld_recorder_free(host->rec);
     wld_report_free(rep);
     wld_host_free(host);
     return code;
@@ -261,6 +314,8 @@ int main(int argc, char **argv)
         wld_options_release(&o);
         return code;
     }
+    /* the live note: a person watching a terminal, never a pipe or a CI log */
+    o.progress = isatty(STDERR_FILENO) && !getenv("CI");
     if (!o.root) {
         absolutize(&o.llama_server);
         absolutize(&o.llama_build);

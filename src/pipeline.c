@@ -8,10 +8,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "wld/proc.h"
 #include "wld/util.h"
 
 struct job {
     const struct wld_check *check;
+    struct progress *progress;
+    bool done;
     struct wld_gather_ctx ctx;
     cJSON *facts; /* the check's own namespace; only this thread touches it */
     int rc;
@@ -28,13 +31,66 @@ static bool in_list(char *const *list, const char *id)
     return false;
 }
 
+/* Finished gathers, for the live note. */
+struct progress {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    size_t done;
+};
+
 static void *gather_main(void *arg)
 {
     struct job *j = arg;
     double t0 = wld_now_ms();
+    wld_proc_set_owner(j->check->id);
     j->rc = j->check->gather ? j->check->gather(&j->ctx, j->facts) : 0;
     j->ms = wld_now_ms() - t0;
+    wld_proc_set_owner(NULL);
+    pthread_mutex_lock(&j->progress->mu);
+    j->done = true;
+    j->progress->done++;
+    pthread_cond_signal(&j->progress->cond);
+    pthread_mutex_unlock(&j->progress->mu);
     return NULL;
+}
+
+/* Until every gather is done: after half a second, one line on stderr naming what the
+ * doctor waits on (the longest-running command, else a check still gathering), rewritten
+ * in place and erased at the end. */
+static void wait_gathers(struct progress *p, struct job *jobs, size_t n, bool note)
+{
+    double t0 = wld_now_ms();
+    bool shown = false;
+    pthread_mutex_lock(&p->mu);
+    while (p->done < n) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->cond, &p->mu, &ts);
+        double waited = wld_now_ms() - t0;
+        if (!note || waited < 500 || p->done >= n)
+            continue;
+        char what[128] = "";
+        double ms = 0;
+        if (!wld_proc_longest(what, sizeof(what), &ms) || ms < 500) {
+            for (size_t i = 0; i < n && !what[0]; i++)
+                if (!jobs[i].done)
+                    snprintf(what, sizeof(what), "%s", jobs[i].check->id);
+            ms = waited;
+        }
+        fprintf(stderr, "\r\033[Kwsl-llm-doctor: still running: %s, %.1f s", what, ms / 1000.0);
+        fflush(stderr);
+        shown = true;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
 }
 
 static cJSON *source_urls(const struct wld_rules *rules, const cJSON *outcome, const cJSON *check)
@@ -151,14 +207,22 @@ int wld_pipeline_run(const struct wld_host *h,
         }
     free(want);
     free(gather);
-    for (size_t i = 0; i < n; i++)
-        jobs[i].started = pthread_create(&jobs[i].thread, NULL, gather_main, &jobs[i]) == 0;
+    struct progress prog = { .done = 0 };
+    pthread_mutex_init(&prog.mu, NULL);
+    pthread_cond_init(&prog.cond, NULL);
     for (size_t i = 0; i < n; i++) {
+        jobs[i].progress = &prog;
+        jobs[i].started = pthread_create(&jobs[i].thread, NULL, gather_main, &jobs[i]) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!jobs[i].started)
+            gather_main(&jobs[i]); /* no thread to be had: gather inline */
+    wait_gathers(&prog, jobs, n, opts->progress);
+    for (size_t i = 0; i < n; i++)
         if (jobs[i].started)
             pthread_join(jobs[i].thread, NULL);
-        else
-            gather_main(&jobs[i]); /* no thread to be had: gather inline */
-    }
+    pthread_cond_destroy(&prog.cond);
+    pthread_mutex_destroy(&prog.mu);
 
     rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));
     rep->n = reported;

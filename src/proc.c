@@ -5,19 +5,81 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "wld/record.h"
+
 #define DEFAULT_CAP   (1024u * 1024u)
 #define CHILD_PATH    "PATH=/usr/local/bin:/usr/bin:/bin"
 #define MAX_CHILD_ENV 4096
+
+/* Commands now running, for wld_proc_longest(). */
+#define MAX_SHOWN 64
+static pthread_mutex_t shown_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    pid_t pid;
+    double start;
+    char what[96];
+} shown[MAX_SHOWN];
+static _Thread_local const char *current_owner;
+
+void wld_proc_set_owner(const char *check_id)
+{
+    current_owner = check_id;
+}
+
+static void show(pid_t pid, double start, const char *const *argv)
+{
+    const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (argv[1] && strcmp(argv[1], "__cuda-probe") == 0)
+        name = "libcuda (CUDA probe)";
+    else if (argv[1] && strcmp(argv[1], "__dlopen-probe") == 0)
+        name = "llama.cpp's CUDA backend (load probe)";
+    pthread_mutex_lock(&shown_mu);
+    for (size_t i = 0; i < MAX_SHOWN; i++)
+        if (shown[i].pid == 0) {
+            shown[i].pid = pid;
+            shown[i].start = start;
+            snprintf(shown[i].what, sizeof(shown[i].what), "%s%s%s%s", name,
+                     current_owner ? " (" : "", current_owner ? current_owner : "",
+                     current_owner ? ")" : "");
+            break;
+        }
+    pthread_mutex_unlock(&shown_mu);
+}
+
+static void unshow(pid_t pid)
+{
+    pthread_mutex_lock(&shown_mu);
+    for (size_t i = 0; i < MAX_SHOWN; i++)
+        if (shown[i].pid == pid)
+            shown[i].pid = 0;
+    pthread_mutex_unlock(&shown_mu);
+}
+
+bool wld_proc_longest(char *buf, size_t n, double *ms)
+{
+    double now = wld_now_ms(), best = -1;
+    pthread_mutex_lock(&shown_mu);
+    for (size_t i = 0; i < MAX_SHOWN; i++)
+        if (shown[i].pid && now - shown[i].start > best) {
+            best = now - shown[i].start;
+            snprintf(buf, n, "%s", shown[i].what);
+        }
+    pthread_mutex_unlock(&shown_mu);
+    *ms = best;
+    return best >= 0;
+}
 
 struct running {
     pid_t pid;
@@ -57,6 +119,46 @@ static char **child_env(const struct wld_host *h)
     return env;
 }
 
+/* argv in host paths: a fixture's root taken out of every argument; free with
+ * wld_strv_free. */
+static char **host_argv(const struct wld_host *h, const char *const *argv)
+{
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    char **v = wld_xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        v[i] = wld_xstrdup(argv[i]);
+        wld_host_unroot(h, v[i]);
+    }
+    return v;
+}
+
+/* A recording (wld/record.h) replays a command from DIR/.doctor/commands/KEY: the script
+ * to run in its place, or in KEY.spawn the errno it failed to start with. Returns the
+ * script's path (caller frees), NULL when the fixture has no record of the command. */
+static char *replay_script(const struct wld_host *h, const char *const *argv, int *spawn_errno)
+{
+    char key[17];
+    char **v = host_argv(h, argv);
+    wld_record_key((const char *const *) v, key);
+    wld_strv_free(v);
+    char *script = wld_xasprintf("%s/.doctor/commands/%s", h->root, key);
+    char *spawn = wld_xasprintf("%s.spawn", script);
+    struct wld_buf b;
+    struct stat st;
+    *spawn_errno = 0;
+    if (wld_host_read(h, spawn + strlen(h->root), 32, &b) == 0) {
+        *spawn_errno = atoi(b.data) > 0 ? atoi(b.data) : ENOEXEC;
+        wld_buf_release(&b);
+    }
+    free(spawn);
+    if (*spawn_errno == 0 && stat(script, &st) == 0 && S_ISREG(st.st_mode))
+        return script;
+    free(script);
+    return NULL;
+}
+
 static int spawn_one(const struct wld_host *h,
                      const struct wld_proc_spec *spec,
                      char **env,
@@ -65,12 +167,21 @@ static int spawn_one(const struct wld_host *h,
     int out[2] = { -1, -1 }, err[2] = { -1, -1 };
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    char *real = NULL;
+    char *real = NULL, *script = NULL;
     int r = 0;
-    if (spec->exec_path)
+    const char *replay_argv[3] = { "sh", NULL, NULL };
+    const char *const *argv = spec->argv;
+    if (h->fixture && (script = replay_script(h, spec->argv, &r)) != NULL) {
+        real = wld_xstrdup("/bin/sh");
+        replay_argv[1] = script;
+        argv = replay_argv;
+    } else if (r) {
+        return r;
+    } else if (spec->exec_path) {
         real = wld_xstrdup(spec->exec_path);
-    else if ((r = wld_host_real_path(h, spec->argv[0], &real)) < 0)
+    } else if ((r = wld_host_real_path(h, spec->argv[0], &real)) < 0) {
         return -r;
+    }
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
         r = errno;
         goto fail;
@@ -100,8 +211,9 @@ static int spawn_one(const struct wld_host *h,
         memcpy(own_env, env, n_env * sizeof(char *));
         own_env[n_env] = wld_xasprintf("LD_LIBRARY_PATH=%s", spec->fixture_ld_path);
     }
-    r = posix_spawn(&run->pid, real, &fa, &attr, (char *const *) spec->argv,
-                    own_env ? own_env : env);
+    r = posix_spawn(&run->pid, real, &fa, &attr, (char *const *) argv, own_env ? own_env : env);
+    free(script);
+    script = NULL;
     if (own_env) {
         free(own_env[n_env]); /* the rest belongs to env */
         free(own_env);
@@ -112,6 +224,7 @@ static int spawn_one(const struct wld_host *h,
         goto fail;
     close(out[1]);
     close(err[1]);
+    show(run->pid, run->start, spec->argv);
     run->fd[0] = out[0];
     run->fd[1] = err[0];
     free(real);
@@ -123,6 +236,7 @@ fail:
         if (err[i] >= 0)
             close(err[i]);
     }
+    free(script);
     free(real);
     return r;
 }
@@ -150,6 +264,28 @@ static void kill_group(struct running *run)
 {
     kill(-run->pid, SIGKILL);
     kill(run->pid, SIGKILL);
+}
+
+/* Tells the recorder how a command ended, in host paths. */
+static void record_command(const struct wld_host *h,
+                           const struct wld_proc_spec *spec,
+                           const struct wld_proc_result *res)
+{
+    char **argv = host_argv(h, spec->argv);
+    struct wld_proc_result copy = *res;
+    wld_buf_init(&copy.out, res->out.cap);
+    wld_buf_init(&copy.err, res->err.cap);
+    wld_buf_append(&copy.out, res->out.data ? res->out.data : "", res->out.len);
+    wld_buf_append(&copy.err, res->err.data ? res->err.data : "", res->err.len);
+    struct wld_buf *bufs[2] = { &copy.out, &copy.err };
+    for (int k = 0; k < 2; k++)
+        if (!memchr(bufs[k]->data, '\0', bufs[k]->len)) { /* text: unroot it */
+            wld_host_unroot(h, bufs[k]->data);
+            bufs[k]->len = strlen(bufs[k]->data);
+        }
+    wld_rec_command(h->rec, (const char *const *) argv, &copy);
+    wld_proc_result_release(&copy);
+    wld_strv_free(argv);
 }
 
 int wld_proc_run_many(const struct wld_host *h,
@@ -196,6 +332,7 @@ int wld_proc_run_many(const struct wld_host *h,
                 while (waitpid(runs[i].pid, &status, 0) < 0 && errno == EINTR) {
                 }
                 record_status(&results[i], status);
+                unshow(runs[i].pid);
                 results[i].timed_out = true;
                 results[i].duration_ms = now - runs[i].start;
                 runs[i].reaped = true;
@@ -209,6 +346,7 @@ int wld_proc_run_many(const struct wld_host *h,
                 pid_t w = waitpid(runs[i].pid, &status, WNOHANG);
                 if (w == runs[i].pid) {
                     record_status(&results[i], status);
+                    unshow(runs[i].pid);
                     results[i].duration_ms = wld_now_ms() - runs[i].start;
                     /* A group member left behind (a daemonised grandchild) must not
                      * outlive the doctor. */
@@ -260,8 +398,13 @@ int wld_proc_run_many(const struct wld_host *h,
             }
         }
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         close_fds(&runs[i]);
+        if (runs[i].pid > 0)
+            unshow(runs[i].pid);
+    }
+    for (size_t i = 0; h->rec && i < n; i++)
+        record_command(h, &specs[i], &results[i]);
     wld_strv_free(env);
     free(runs);
     return 0;

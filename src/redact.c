@@ -255,9 +255,13 @@ void wld_redactor_learn_host(struct wld_redactor *r, const struct wld_host *h)
             wld_redactor_add(r, WLD_REDACT_WINUSER, *n);
         wld_strv_free(names);
     }
+    /* C:\Users\NAME: the whole last component, spaces and all */
     const char *profile = wld_host_getenv(h, "USERPROFILE");
-    if (profile)
-        wld_redactor_learn_text(r, profile, strlen(profile));
+    const char *sep = profile ? strrchr(profile, '\\') : NULL;
+    if (!sep && profile)
+        sep = strrchr(profile, '/');
+    if (sep)
+        wld_redactor_add(r, WLD_REDACT_WINUSER, sep + 1);
     for (char **e = h->env; *e; e++) {
         const char *eq = strchr(*e, '=');
         char key[128];
@@ -355,6 +359,8 @@ void wld_redactor_learn_json(struct wld_redactor *r, const cJSON *item)
 {
     if (!item)
         return;
+    if (item->string)
+        wld_redactor_learn_text(r, item->string, strlen(item->string));
     if (cJSON_IsString(item) && item->valuestring) {
         const char *key = item->string ? item->string : "";
         wld_redactor_learn_text(r, item->valuestring, strlen(item->valuestring));

@@ -63,6 +63,7 @@ struct wld_options {
     bool verbose;
     bool functional; /* gpu.cuda: context + 64 MiB round trip per device */
     bool no_color;
+    bool progress; /* not an option: main sets it when stderr is a terminal */
 };
 
 #define WLD_DEFAULT_TIMEOUT_S 5.0

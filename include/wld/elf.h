@@ -43,6 +43,8 @@ void wld_reader_mem(struct wld_reader *r, const void *data, size_t n);
 struct wld_file_reader {
     struct wld_reader r;
     int fd;
+    const struct wld_host *h; /* for the recorder (wld/record.h); borrowed */
+    char *path;               /* the host path, when recording; owned */
 };
 /* Returns 0, or -errno (-EISDIR, -EINVAL for something not a regular file). Close with
  * wld_reader_close. */

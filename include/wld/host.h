@@ -14,10 +14,15 @@
 
 #include "wld/util.h"
 
+struct wld_recorder;
+
 struct wld_host {
     char *root;   /* "" for the live host, else the fixture directory (no trailing '/') */
     bool fixture; /* true under --root */
     char **env;   /* "KEY=VALUE" strings, NULL-terminated; owned */
+    /* When set (`record`), told of every read, listing, probe, variable and command
+     * (wld/record.h); borrowed. */
+    struct wld_recorder *rec;
 };
 
 /* Size caps for host reads, in bytes. */
@@ -90,6 +95,11 @@ struct wld_device {
     int open_errno; /* 0 when open(O_RDWR) succeeded, else the errno */
 };
 int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld_device *ret);
+
+/* For what the doctor hands to a library that reads the host itself (libpci reads
+ * sysfs): when recording, keeps up to cap bytes of the file in the recording; otherwise
+ * does nothing. */
+void wld_host_capture(const struct wld_host *h, const char *path, size_t cap);
 
 /* Finds an executable: a name with '/' is checked as is, otherwise looked up in the
  * host's PATH. Returns the host path (caller frees) or -ENOENT. */

@@ -46,6 +46,13 @@ int wld_proc_run(const struct wld_host *h,
                  struct wld_proc_result *result);
 void wld_proc_result_release(struct wld_proc_result *r);
 
+/* The live note (text on a terminal) names the probe the doctor waits on. A gather thread
+ * says which check it runs for (a static string); commands it starts are shown under it. */
+void wld_proc_set_owner(const char *check_id);
+/* The command running the longest: "nvidia-smi (gpu.driver)" in buf, its age in *ms.
+ * Returns false when none runs. */
+bool wld_proc_longest(char *buf, size_t n, double *ms);
+
 /* "SIGSEGV" for the signals that end a crashed or killed probe, else "signal". */
 const char *wld_signal_name(int sig);
 

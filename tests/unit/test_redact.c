@@ -1,0 +1,120 @@
+/* Redaction: stable same-length tokens, word boundaries, case, UUIDs, JSON, the summary. */
+/* cmocka.h needs these first */
+// clang-format off
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "wld/redact.h"
+
+static void tokens_keep_length_and_are_stable(void **state)
+{
+    (void) state;
+    struct wld_redactor *r = wld_redactor_new();
+    wld_redactor_add(r, WLD_REDACT_USER, "alice");
+    wld_redactor_add(r, WLD_REDACT_HOST, "alice-laptop");
+    wld_redactor_add(r, WLD_REDACT_WINUSER, "Bob Smith");
+    char s[] = "/home/alice/x on alice-laptop, C:\\Users\\Bob Smith; ALICE again, malice stays";
+    size_t len = strlen(s);
+    assert_int_equal(wld_redact_str(r, s), 4);
+    assert_int_equal(strlen(s), len);
+    assert_string_equal(s, "/home/user1/x on host00000001, C:\\Users\\winuser01; user1 again, "
+                           "malice stays");
+    wld_redactor_free(r);
+}
+
+static void short_and_system_names_are_kept(void **state)
+{
+    (void) state;
+    struct wld_redactor *r = wld_redactor_new();
+    wld_redactor_add(r, WLD_REDACT_USER, "al");
+    wld_redactor_add(r, WLD_REDACT_USER, "root");
+    wld_redactor_add(r, WLD_REDACT_WINUSER, "Public");
+    wld_redactor_add(r, WLD_REDACT_USER, "bob");
+    char s[] = "/root /home/al /mnt/c/Users/Public bob";
+    wld_redact_str(r, s);
+    assert_string_equal(s, "/root /home/al /mnt/c/Users/Public u01");
+    char *sum = wld_redactor_summary(r);
+    assert_string_equal(sum, "1 Linux user name");
+    free(sum);
+    wld_redactor_free(r);
+}
+
+static void learns_paths_uuids_and_serials(void **state)
+{
+    (void) state;
+    struct wld_redactor *r = wld_redactor_new();
+    const char *text = "model /home/carol/m.gguf, profile C:\\\\Users\\\\Dave\\\\x, "
+                       "GPU-6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7\nSerial Number : 1324021012345\n"
+                       "/mnt/d/Users/erin";
+    wld_redactor_learn_text(r, text, strlen(text));
+    char *s = strdup(text);
+    wld_redact_str(r, s);
+    assert_null(strstr(s, "carol"));
+    assert_null(strstr(s, "Dave"));
+    assert_null(strstr(s, "erin"));
+    assert_null(strstr(s, "6f1c2a3b"));
+    assert_null(strstr(s, "1324021012345"));
+    assert_non_null(strstr(s, "GPU-00000000-0000-0000-0000-000000000001"));
+    char *sum = wld_redactor_summary(r);
+    assert_string_equal(sum, "1 Linux user name, 2 Windows user names, 1 GPU or device UUID, "
+                             "1 serial number");
+    free(sum);
+    free(s);
+    wld_redactor_free(r);
+}
+
+static void unlearned_uuids_still_go(void **state)
+{
+    (void) state;
+    struct wld_redactor *r = wld_redactor_new();
+    char s[] = "MIG-aabbccdd-1122-3344-5566-778899aabbcc";
+    assert_int_equal(wld_redact_str(r, s), 1);
+    assert_string_equal(s, "MIG-00000000-0000-0000-0000-000000000000");
+    wld_redactor_free(r);
+}
+
+static void json_strings_and_keys(void **state)
+{
+    (void) state;
+    struct wld_redactor *r = wld_redactor_new();
+    cJSON *doc = cJSON_Parse("{\"/home/frank/a\": {\"serial\": \"PX123456\", "
+                             "\"list\": [\"frank\", 3, \"ok\"]}}");
+    wld_redactor_learn_json(r, doc);
+    wld_redact_json(r, doc);
+    char *s = cJSON_PrintUnformatted(doc);
+    assert_string_equal(s, "{\"/home/user1/a\":{\"serial\":\"serial01\",\"list\":[\"user1\",3,"
+                           "\"ok\"]}}");
+    free(s);
+    cJSON_Delete(doc);
+    wld_redactor_free(r);
+}
+
+static void environment_allowlist(void **state)
+{
+    (void) state;
+    assert_true(wld_redact_env_allowed("PATH"));
+    assert_true(wld_redact_env_allowed("CUDA_VISIBLE_DEVICES"));
+    assert_true(wld_redact_env_allowed("LC_ALL"));
+    assert_false(wld_redact_env_allowed("LLAMA_API_KEY"));
+    assert_false(wld_redact_env_allowed("HF_TOKEN"));
+    assert_false(wld_redact_env_allowed("SSH_CONNECTION"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tokens_keep_length_and_are_stable),
+        cmocka_unit_test(short_and_system_names_are_kept),
+        cmocka_unit_test(learns_paths_uuids_and_serials),
+        cmocka_unit_test(unlearned_uuids_still_go),
+        cmocka_unit_test(json_strings_and_keys),
+        cmocka_unit_test(environment_allowlist),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
