@@ -200,14 +200,15 @@ static int write_recording(const struct wld_options *o,
                            struct wld_report *rep,
                            struct wld_redactor *red)
 {
+    /* the report first (it learns the host's values, and those reads are recorded too),
+     * then whatever else the recording holds; the report cannot contain values only the
+     * recording has, since the same patterns find them in both */
     if (red) {
-        wld_redactor_learn_host(red, host); /* its reads are recorded too */
+        wld_report_redact(rep, red, host);
         wld_recorder_learn(host->rec, red);
     }
     struct wld_recorder *rec = host->rec;
     host->rec = NULL;
-    if (red)
-        wld_report_redact(rep, red, host);
     cJSON *meta = cJSON_CreateObject();
     cJSON_AddStringToObject(meta, "schema", "wsl-llm-doctor/recording@1");
     cJSON_AddStringToObject(meta, "tool", WLD_TOOL_NAME " " WLD_VERSION);
