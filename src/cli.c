@@ -36,7 +36,7 @@ const char wld_cli_usage[] =
         "  -v, --verbose  evidence and times         --no-color, --version, -h, --help\n"
         "\n"
         "Exit: 0 nothing failed (warnings allowed); 1 a check failed or could not run (or\n"
-        "warned, with --fail-on warn); 2 bad usage or unusable rules; 3 internal error.\n";
+        "warned, with --fail-on warn); 2 bad usage, rules or --output; 3 internal error.\n";
 
 static const char *const long_opts[] = {
     "only",       "skip",         "format",    "root",    "rules",    "fail-on",   "timeout",
