@@ -222,13 +222,11 @@ static void learn_file_line(struct wld_redactor *r,
                             enum wld_redact_kind kind)
 {
     struct wld_buf b;
-    if (wld_host_read(h, path, 256, &b) < 0)
+    char line[256];
+    if (wld_host_read(h, path, sizeof(line), &b) < 0)
         return;
-    wld_str_trim(b.data);
-    char *nl = strchr(b.data, '\n');
-    if (nl)
-        *nl = '\0';
-    wld_redactor_add(r, kind, b.data);
+    wld_str_line(b.data, line, sizeof(line));
+    wld_redactor_add(r, kind, wld_str_trim(line));
     wld_buf_release(&b);
 }
 
