@@ -165,10 +165,12 @@ int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret)
             return -EINVAL;
         if (r.driver_version[0] && strcmp(r.driver_version, field[0]) != 0)
             return -EINVAL;
-        snprintf(r.driver_version, sizeof(r.driver_version), "%s", field[0]);
+        /* a "version" too long for the field is not one nvidia-smi prints */
+        if (wld_str_copy(r.driver_version, sizeof(r.driver_version), field[0]))
+            return -EINVAL;
         if (r.n_gpus < WLD_NVSMI_MAX_GPUS) {
             struct wld_nvsmi_gpu *g = &r.gpus[r.n_gpus++];
-            snprintf(g->name, sizeof(g->name), "%s", field[1]);
+            wld_str_copy(g->name, sizeof(g->name), field[1]); /* a cut name ends in "..." */
             g->mem_total_mib = csv_number(field[2]);
             g->mem_used_mib = csv_number(field[3]);
         }

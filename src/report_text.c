@@ -29,15 +29,18 @@ static void put_evidence(FILE *out, const cJSON *obj, const char *prefix, int de
     const cJSON *it;
     cJSON_ArrayForEach(it, obj)
     {
-        char key[256];
-        snprintf(key, sizeof(key), "%s%s%s", prefix, prefix[0] ? "." : "", it->string);
+        /* the whole dotted key: evidence keys can be host data of any length */
+        char *key =
+                wld_xasprintf("%s%s%s", prefix, prefix[0] ? "." : "", it->string ? it->string : "");
         if (cJSON_IsObject(it) && depth < 3) {
             put_evidence(out, it, key, depth + 1);
+            free(key);
             continue;
         }
         char *v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
         fprintf(out, "        %s: %s\n", key, v ? v : it->valuestring);
         cJSON_free(v);
+        free(key);
     }
 }
 

@@ -194,6 +194,26 @@ unsigned wld_str_distance(const char *a, const char *b)
     return row[lb];
 }
 
+bool wld_str_copy(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len < n) {
+        memcpy(dst, src, len + 1);
+        return false;
+    }
+    size_t keep = n > 3 ? n - 4 : n - 1;
+    /* never split a multi-byte character: back up over continuation bytes */
+    while (keep > 0 && ((unsigned char) src[keep] & 0xC0) == 0x80)
+        keep--;
+    memcpy(dst, src, keep);
+    if (n > 3) {
+        memcpy(dst + keep, "...", 3);
+        keep += 3;
+    }
+    dst[keep] = '\0';
+    return true;
+}
+
 void wld_str_line(const char *s, char *out, size_t n)
 {
     size_t i = 0;

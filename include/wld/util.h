@@ -47,6 +47,10 @@ const char *wld_str_skip_space(const char *s);
 char *wld_str_trim(char *s);
 /* Levenshtein distance, case-insensitive, capped at 64 characters per side. */
 unsigned wld_str_distance(const char *a, const char *b);
+/* Copies src into dst (n bytes, n > 0), always NUL-terminated. Returns true when src did
+ * not fit: the copy is then cut on a UTF-8 character boundary and, when n > 3, ends in
+ * "..." so whoever reads it sees that it was shortened. */
+bool wld_str_copy(char *dst, size_t n, const char *src);
 /* Copies at most n-1 characters of the line starting at s (up to \n) into out. */
 void wld_str_line(const char *s, char *out, size_t n);
 /* Replaces control characters and invalid UTF-8 by '?' so hostile command

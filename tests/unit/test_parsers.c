@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 // clang-format on
@@ -119,12 +120,41 @@ static void nvsmi_hostile(void **state)
     assert_int_equal(wld_nvsmi_parse_csv("560.9", &s), -EINVAL);
     assert_int_equal(wld_nvsmi_parse_csv("560.94, RTX 4090, 24564, 1712\n", &s), 0);
     assert_int_equal(wld_nvsmi_parse_csv("560.94, a, b, c, d\n", &s), -EINVAL);
+    /* a "version" longer than any driver's is refused, not cut into a plausible one */
+    assert_int_equal(wld_nvsmi_parse_csv("560.94.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16, RTX, "
+                                         "1, 1\n",
+                                         &s),
+                     -EINVAL);
+    /* a GPU name longer than the field is kept cut, and says so */
+    char csv[400];
+    snprintf(csv, sizeof(csv), "560.94, %0300d, 24564, 1712\n", 7);
+    assert_int_equal(wld_nvsmi_parse_csv(csv, &s), 0);
+    assert_int_equal(strlen(s.gpus[0].name), sizeof(s.gpus[0].name) - 1);
+    assert_true(wld_str_ends(s.gpus[0].name, "..."));
     assert_int_equal(wld_nvsmi_classify_error("Failed to initialize NVML: GPU access blocked by "
                                               "the operating system"),
                      WLD_NVSMI_ERR_BLOCKED);
     assert_int_equal(wld_nvsmi_classify_error("NVIDIA-SMI has failed because it couldn't "
                                               "communicate with the NVIDIA driver."),
                      WLD_NVSMI_ERR_NO_DRIVER);
+}
+
+static void bounded_copies_say_what_they_cut(void **state)
+{
+    (void) state;
+    char small[8];
+    assert_false(wld_str_copy(small, sizeof(small), "1234567"));
+    assert_string_equal(small, "1234567");
+    assert_true(wld_str_copy(small, sizeof(small), "12345678"));
+    assert_string_equal(small, "1234...");
+    /* never half a character: "é" is two bytes, cut before it */
+    assert_true(wld_str_copy(small, sizeof(small),
+                             "abc\xc3\xa9"
+                             "defgh"));
+    assert_string_equal(small, "abc...");
+    char tiny[3];
+    assert_true(wld_str_copy(tiny, sizeof(tiny), "abcdef"));
+    assert_string_equal(tiny, "ab");
 }
 
 static void mountinfo_and_mounts(void **state)
@@ -258,6 +288,7 @@ int main(void)
         cmocka_unit_test(ini_utf16_detection),
         cmocka_unit_test(nvsmi_table_generations),
         cmocka_unit_test(nvsmi_hostile),
+        cmocka_unit_test(bounded_copies_say_what_they_cut),
         cmocka_unit_test(mountinfo_and_mounts),
         cmocka_unit_test(osrelease_quotes),
         cmocka_unit_test(cuda_versions),
