@@ -23,7 +23,7 @@ const char wld_cli_usage[] =
         "\n"
         "Options:\n"
         "  --format FMT   text, json, markdown, junit, github or prometheus\n"
-        "  --output FILE  write the report to FILE (atomically) instead of stdout\n"
+        "  --output FILE  write the report to FILE (a file is replaced atomically)\n"
         "  --only ID,...  run only these checks      --skip ID,...  skip these checks\n"
         "  --fail-on warn exit 1 on warnings too     --timeout S    probe deadline (5)\n"
         "  --root DIR     examine a recorded host    --rules FILE   judge by other rules\n"

@@ -1,5 +1,6 @@
 /* wsl-llm-doctor: the only place that chooses the exit code and prints errors. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "wld/cuda_probe.h"
 #include "wld/dlprobe.h"
 #include "wld/fit_cmd.h"
+#include "wld/output.h"
 #include "wld/pipeline.h"
 #include "wld/record.h"
 #include "wld/redact.h"
@@ -36,7 +38,7 @@ static bool want_color(const struct wld_options *o)
     return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
-static int cmd_list(const struct wld_options *o)
+static int cmd_list(const struct wld_options *o, FILE *out)
 {
     if (o->format == WLD_FORMAT_JSON) {
         cJSON *arr = cJSON_CreateArray();
@@ -48,18 +50,19 @@ static int cmd_list(const struct wld_options *o)
             cJSON_AddItemToArray(arr, c);
         }
         char *s = cJSON_Print(arr);
-        puts(s);
+        fprintf(out, "%s\n", s);
         free(s);
         cJSON_Delete(arr);
         return EXIT_OK;
     }
     for (size_t i = 0; i < wld_checks_count; i++)
-        printf("%-16s %s\n%16s  looks at: %s\n", wld_checks[i]->id, wld_checks[i]->title, "",
-               wld_checks[i]->looks_at);
+        fprintf(out, "%-16s %s\n%16s  looks at: %s\n", wld_checks[i]->id, wld_checks[i]->title, "",
+                wld_checks[i]->looks_at);
     return EXIT_OK;
 }
 
-static void print_sources(const struct wld_rules *rules, const cJSON *list, const char *indent)
+static void
+print_sources(const struct wld_rules *rules, const cJSON *list, const char *indent, FILE *out)
 {
     const cJSON *k;
     cJSON_ArrayForEach(k, list)
@@ -67,13 +70,13 @@ static void print_sources(const struct wld_rules *rules, const cJSON *list, cons
         const cJSON *src = cJSON_IsString(k) ? wld_rules_source(rules, k->valuestring) : NULL;
         if (!src)
             continue;
-        printf("%s[%s] %s (%s)\n", indent, k->valuestring,
-               cJSON_GetObjectItemCaseSensitive(src, "url")->valuestring,
-               cJSON_GetObjectItemCaseSensitive(src, "authority")->valuestring);
+        fprintf(out, "%s[%s] %s (%s)\n", indent, k->valuestring,
+                cJSON_GetObjectItemCaseSensitive(src, "url")->valuestring,
+                cJSON_GetObjectItemCaseSensitive(src, "authority")->valuestring);
     }
 }
 
-static int cmd_explain(const struct wld_options *o, const struct wld_rules *rules)
+static int cmd_explain(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
 {
     const struct wld_check *c = wld_check_find(o->explain_id);
     const cJSON *r = wld_rules_check(rules, c->id);
@@ -82,44 +85,44 @@ static int cmd_explain(const struct wld_options *o, const struct wld_rules *rule
         cJSON_AddStringToObject(doc, "id", c->id);
         cJSON_AddStringToObject(doc, "title", c->title);
         char *s = cJSON_Print(doc);
-        puts(s);
+        fprintf(out, "%s\n", s);
         free(s);
         cJSON_Delete(doc);
         return EXIT_OK;
     }
-    printf("%s: %s\n\nLooks at: %s\n\nGuards against: %s\n\nWhy: %s\n", c->id, c->title,
-           c->looks_at, cJSON_GetObjectItemCaseSensitive(r, "guards")->valuestring,
-           cJSON_GetObjectItemCaseSensitive(r, "why")->valuestring);
+    fprintf(out, "%s: %s\n\nLooks at: %s\n\nGuards against: %s\n\nWhy: %s\n", c->id, c->title,
+            c->looks_at, cJSON_GetObjectItemCaseSensitive(r, "guards")->valuestring,
+            cJSON_GetObjectItemCaseSensitive(r, "why")->valuestring);
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(r, "params");
     const cJSON *p;
     if (cJSON_GetArraySize(params) > 0)
-        puts("\nRule data:");
+        fputs("\nRule data:\n", out);
     cJSON_ArrayForEach(p, params)
     {
         char *v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(p, "value"));
         const cJSON *note = cJSON_GetObjectItemCaseSensitive(p, "note");
         if (strlen(v) > 160)
             strcpy(v + 150, " ...");
-        printf("  %s = %s  [%s]\n", p->string, v,
-               cJSON_GetObjectItemCaseSensitive(p, "source")->valuestring);
+        fprintf(out, "  %s = %s  [%s]\n", p->string, v,
+                cJSON_GetObjectItemCaseSensitive(p, "source")->valuestring);
         if (cJSON_IsString(note))
-            printf("      %s\n", note->valuestring);
+            fprintf(out, "      %s\n", note->valuestring);
         free(v);
     }
-    puts("\nOutcomes:");
+    fputs("\nOutcomes:\n", out);
     const cJSON *oc;
     cJSON_ArrayForEach(oc, cJSON_GetObjectItemCaseSensitive(r, "outcomes"))
     {
         const cJSON *fix = cJSON_GetObjectItemCaseSensitive(oc, "fix");
-        printf("  %-5s %s: %s\n", cJSON_GetObjectItemCaseSensitive(oc, "status")->valuestring,
-               oc->string, cJSON_GetObjectItemCaseSensitive(oc, "summary")->valuestring);
+        fprintf(out, "  %-5s %s: %s\n", cJSON_GetObjectItemCaseSensitive(oc, "status")->valuestring,
+                oc->string, cJSON_GetObjectItemCaseSensitive(oc, "summary")->valuestring);
         if (cJSON_IsString(fix))
-            printf("        fix: %s\n", fix->valuestring);
+            fprintf(out, "        fix: %s\n", fix->valuestring);
     }
-    puts("\nSources:");
-    print_sources(rules, cJSON_GetObjectItemCaseSensitive(r, "sources"), "  ");
+    fputs("\nSources:\n", out);
+    print_sources(rules, cJSON_GetObjectItemCaseSensitive(r, "sources"), "  ", out);
     cJSON_ArrayForEach(oc, cJSON_GetObjectItemCaseSensitive(r, "outcomes"))
-            print_sources(rules, cJSON_GetObjectItemCaseSensitive(oc, "sources"), "  ");
+            print_sources(rules, cJSON_GetObjectItemCaseSensitive(oc, "sources"), "  ", out);
     return EXIT_OK;
 }
 
@@ -170,27 +173,28 @@ static void github_step_summary(const struct wld_report *rep)
         fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n", path, strerror(errno));
 }
 
-/* Writes the report to stdout, or to --output atomically: a reader (node_exporter, a CI
- * step) sees the old file or the whole new one, never half of it. */
-static int emit(const struct wld_report *rep, const struct wld_options *o)
+/* Writes the report to out (stdout, written when main ends), or where --output says
+ * (wld/output.h: a file is replaced atomically, a device or FIFO written into). */
+static int emit(const struct wld_report *rep, const struct wld_options *o, FILE *out)
 {
     if (o->format == WLD_FORMAT_GITHUB && o->command != WLD_CMD_FIT)
         github_step_summary(rep);
     if (!o->output) {
-        render(rep, o, stdout);
-        return fflush(stdout) == 0 ? 0 : -EIO;
+        render(rep, o, out);
+        return 0;
     }
-    char *text = NULL;
+    char *text = NULL, *why = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     if (!mem)
         abort();
     render(rep, o, mem);
     fclose(mem);
-    int r = wld_write_atomic(o->output, text, len);
+    int r = wld_output_write(o->output, text, len, o->timeout_s * 1000, &why);
     free(text);
     if (r < 0)
-        fprintf(stderr, "wsl-llm-doctor: --output %s: %s\n", o->output, strerror(-r));
+        fprintf(stderr, "wsl-llm-doctor: --output %s: %s\n", o->output, why);
+    free(why);
     return r;
 }
 
@@ -240,7 +244,7 @@ static int write_recording(const struct wld_options *o,
     return r;
 }
 
-static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
+static int cmd_check(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
 {
     struct wld_options fit_opts;
     static char *only_fit[] = { "models.fit", NULL };
@@ -277,7 +281,7 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
     } else if (red) {
         wld_report_redact(rep, red, host);
     }
-    if (code != EXIT_USAGE && emit(rep, o) < 0)
+    if (code != EXIT_USAGE && emit(rep, o, out) < 0)
         code = EXIT_USAGE;
     wld_redactor_free(red);
     wld_recorder_free(host->rec);
@@ -286,32 +290,28 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules)
     return code;
 }
 
-int main(int argc, char **argv)
+/* Everything for stdout goes to out. */
+static int run(int argc, char **argv, FILE *out)
 {
     struct wld_options o;
     char *err = NULL;
-    /* The doctor re-executed as its own CUDA probe helper (see wld/cuda_probe.h). */
-    if (argc >= 2 && strcmp(argv[1], WLD_CUDA_PROBE_ARG) == 0)
-        return wld_cuda_probe_main(argc, argv);
-    if (argc >= 2 && strcmp(argv[1], WLD_DLOPEN_PROBE_ARG) == 0)
-        return wld_dlopen_probe_main(argc, argv);
     if (wld_cli_parse(argc, argv, &o, &err) < 0) {
         fprintf(stderr, "wsl-llm-doctor: %s\n", err);
         free(err);
         return EXIT_USAGE;
     }
     if (o.command == WLD_CMD_HELP) {
-        fputs(wld_cli_usage, stdout);
+        fputs(wld_cli_usage, out);
         wld_options_release(&o);
         return EXIT_OK;
     }
     if (o.command == WLD_CMD_VERSION) {
-        printf("wsl-llm-doctor %s\n", WLD_VERSION);
+        fprintf(out, "wsl-llm-doctor %s\n", WLD_VERSION);
         wld_options_release(&o);
         return EXIT_OK;
     }
     if (o.command == WLD_CMD_LIST) {
-        int code = cmd_list(&o);
+        int code = cmd_list(&o, out);
         wld_options_release(&o);
         return code;
     }
@@ -336,16 +336,47 @@ int main(int argc, char **argv)
     }
     int code;
     if (o.command == WLD_CMD_EXPLAIN) {
-        code = cmd_explain(&o, rules);
+        code = cmd_explain(&o, rules, out);
     } else if (o.command == WLD_CMD_RULES) {
         char *s = cJSON_Print(rules->doc);
-        puts(s);
+        fprintf(out, "%s\n", s);
         free(s);
         code = EXIT_OK;
     } else {
-        code = cmd_check(&o, rules);
+        code = cmd_check(&o, rules, out);
     }
     wld_rules_free(rules);
     wld_options_release(&o);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    /* The doctor re-executed as its own helpers (see wld/cuda_probe.h, wld/dlprobe.h). */
+    if (argc >= 2 && strcmp(argv[1], WLD_CUDA_PROBE_ARG) == 0)
+        return wld_cuda_probe_main(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], WLD_DLOPEN_PROBE_ARG) == 0)
+        return wld_dlopen_probe_main(argc, argv);
+    /* stdout is written once, at the end, so that a failed write is known with its
+     * reason: a full disk or a report redirected to /dev/full is exit 2, whatever the
+     * command, never a silent truncated report */
+    char *text = NULL, *why = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        abort();
+    int code = run(argc, argv, out);
+    fclose(out);
+    int r = wld_output_fd(STDOUT_FILENO, text, len, &why);
+    if (r == -EPIPE) { /* the reader left (`| head`): end as every filter does */
+        signal(SIGPIPE, SIG_DFL);
+        raise(SIGPIPE);
+    }
+    if (r < 0) {
+        fprintf(stderr, "wsl-llm-doctor: cannot write the output to stdout: %s\n", why);
+        code = EXIT_USAGE;
+    }
+    free(why);
+    free(text);
     return code;
 }

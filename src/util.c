@@ -293,36 +293,3 @@ char *wld_path_dirname(const char *path)
         return wld_xstrdup("/");
     return wld_xstrndup(path, (size_t) (slash - path));
 }
-
-int wld_write_atomic(const char *path, const void *data, size_t len)
-{
-    char *dir = wld_path_dirname(path);
-    char *tmp =
-            wld_xasprintf("%s/.%s.XXXXXX", dir, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-    free(dir);
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        int r = -errno;
-        free(tmp);
-        return r;
-    }
-    int r = 0;
-    for (size_t done = 0; done < len && r == 0;) {
-        ssize_t n = write(fd, (const char *) data + done, len - done);
-        if (n < 0 && errno != EINTR)
-            r = -errno;
-        else if (n > 0)
-            done += (size_t) n;
-    }
-    /* a report is for others to read: mkostemp made it 0600 */
-    if (r == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-        r = -errno;
-    if (close(fd) < 0 && r == 0)
-        r = -errno;
-    if (r == 0 && rename(tmp, path) < 0)
-        r = -errno;
-    if (r < 0)
-        unlink(tmp);
-    free(tmp);
-    return r;
-}

@@ -64,8 +64,4 @@ char *wld_path_dirname(const char *path);
 /* Monotonic clock in milliseconds. */
 double wld_now_ms(void);
 
-/* Writes len bytes to path through a temporary file in the same directory, synced and
- * renamed over path, so readers never see a partial file. Returns 0 or -errno. */
-int wld_write_atomic(const char *path, const void *data, size_t len);
-
 #endif
