@@ -4,7 +4,6 @@
 #include "wld/cli.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,27 +63,14 @@ bool wld_options_redact(const struct wld_options *o)
            o->format == WLD_FORMAT_GITHUB;
 }
 
-static int usage_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage_error(char **err, const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    *err = s;
-    return -EINVAL;
-}
-
 /* An integer option in [lo, hi]. */
 static int parse_uint(const char *opt, const char *value, long lo, long hi, long *ret, char **err)
 {
     char *end = NULL;
     long v = strtol(value, &end, 10);
     if (!end || end == value || *end || v < lo || v > hi)
-        return usage_error(err, "--%s: '%s' is not a whole number in [%ld, %ld]", opt, value, lo,
-                           hi);
+        return wld_errorf(err, -EINVAL, "--%s: '%s' is not a whole number in [%ld, %ld]", opt,
+                          value, lo, hi);
     *ret = v;
     return 0;
 }
@@ -93,10 +79,10 @@ static int parse_cache_type(const char *opt, const char *value, int *ret, char *
 {
     int t = wld_ggml_cache_type(value);
     if (t < 0)
-        return usage_error(err,
-                           "--%s: '%s' is not a KV cache type llama.cpp accepts (f32, f16, bf16, "
-                           "q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1)",
-                           opt, value);
+        return wld_errorf(err, -EINVAL,
+                          "--%s: '%s' is not a KV cache type llama.cpp accepts (f32, f16, bf16, "
+                          "q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1)",
+                          opt, value);
     *ret = t;
     return 0;
 }
@@ -122,7 +108,7 @@ static int set_fit_option(struct wld_options *o, const char *name, const char *v
         char *end = NULL;
         double g = strtod(value, &end);
         if (!end || end == value || *end || !(g > 0) || g > 65536)
-            return usage_error(err, "--vram: '%s' is not a size in GiB, like 24", value);
+            return wld_errorf(err, -EINVAL, "--vram: '%s' is not a size in GiB, like 24", value);
         o->vram_gib = g;
         r = 0;
     }
@@ -166,13 +152,13 @@ static int parse_gpu_cc(struct wld_options *o, const char *value, char **err)
         char tail;
         if (sscanf(t, "%u.%u%c", &major, &minor, &tail) != 2 || major < 1 || major > 99 ||
             minor > 9) {
-            r = usage_error(err, "--gpu-cc: '%s' is not a compute capability like 8.6", t);
+            r = wld_errorf(err, -EINVAL, "--gpu-cc: '%s' is not a compute capability like 8.6", t);
             break;
         }
         o->gpu_cc = strv_push(o->gpu_cc, t);
     }
     if (r == 0 && !o->gpu_cc)
-        r = usage_error(err, "--gpu-cc: give a compute capability like 8.6");
+        r = wld_errorf(err, -EINVAL, "--gpu-cc: give a compute capability like 8.6");
     free(copy);
     return r;
 }
@@ -191,17 +177,17 @@ static int add_ids(char ***list, const char *value, const char *opt, char **err)
             for (size_t i = 0; i < wld_checks_count && n < 64; i++)
                 ids[n++] = wld_checks[i]->id;
             const char *hint = closest(id, ids, n);
-            r = hint ? usage_error(err, "%s: unknown check id '%s' (did you mean '%s'?)", opt, id,
-                                   hint)
-                     : usage_error(err, "%s: unknown check id '%s' (see `wsl-llm-doctor list`)",
-                                   opt, id);
+            r = hint ? wld_errorf(err, -EINVAL, "%s: unknown check id '%s' (did you mean '%s'?)",
+                                  opt, id, hint)
+                     : wld_errorf(err, -EINVAL,
+                                  "%s: unknown check id '%s' (see `wsl-llm-doctor list`)", opt, id);
             break;
         }
         *list = strv_push(*list, id);
     }
     free(copy);
     if (r == 0 && !*list)
-        r = usage_error(err, "%s needs at least one check id", opt);
+        r = wld_errorf(err, -EINVAL, "%s needs at least one check id", opt);
     return r;
 }
 
@@ -218,16 +204,16 @@ static int set_option(struct wld_options *o, const char *name, const char *value
                 return 0;
             }
         const char *hint = closest(value, format_names, WLD_ARRAY_SIZE(format_names));
-        return hint ? usage_error(err, "--format: unknown format '%s' (did you mean '%s'?)", value,
-                                  hint)
-                    : usage_error(err,
-                                  "--format: unknown format '%s' (text, json, markdown, junit, "
-                                  "github or prometheus)",
-                                  value);
+        return hint ? wld_errorf(err, -EINVAL, "--format: unknown format '%s' (did you mean '%s'?)",
+                                 value, hint)
+                    : wld_errorf(err, -EINVAL,
+                                 "--format: unknown format '%s' (text, json, markdown, junit, "
+                                 "github or prometheus)",
+                                 value);
     }
     if (strcmp(name, "output") == 0) {
         if (!value[0])
-            return usage_error(err, "--output needs a file name");
+            return wld_errorf(err, -EINVAL, "--output needs a file name");
         free(o->output);
         o->output = wld_xstrdup(value);
         return 0;
@@ -248,15 +234,15 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         else if (strcmp(value, "warn") == 0)
             o->fail_on = WLD_WARN;
         else
-            return usage_error(err, "--fail-on: use 'fail' or 'warn', not '%s'", value);
+            return wld_errorf(err, -EINVAL, "--fail-on: use 'fail' or 'warn', not '%s'", value);
         return 0;
     }
     if (strcmp(name, "timeout") == 0) {
         char *end = NULL;
         double t = strtod(value, &end);
         if (!end || *end || !(t > 0) || t > 3600)
-            return usage_error(err, "--timeout: '%s' is not a number of seconds in (0, 3600]",
-                               value);
+            return wld_errorf(err, -EINVAL,
+                              "--timeout: '%s' is not a number of seconds in (0, 3600]", value);
         o->timeout_s = t;
         return 0;
     }
@@ -284,7 +270,7 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         o->wslconfig = wld_xstrdup(value);
         return 0;
     }
-    return usage_error(err, "internal: unhandled option --%s", name);
+    return wld_errorf(err, -EINVAL, "internal: unhandled option --%s", name);
 }
 
 static bool takes_value(const char *name)
@@ -299,7 +285,7 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
 {
     static const char *const cmds[] = { "check", "list", "explain", "rules", "fit", "record" };
     if (*have)
-        return usage_error(err, "unexpected argument '%s' (see --help)", word);
+        return wld_errorf(err, -EINVAL, "unexpected argument '%s' (see --help)", word);
     *have = true;
     if (strcmp(word, "check") == 0)
         o->command = WLD_CMD_CHECK;
@@ -315,8 +301,9 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
         o->command = WLD_CMD_RECORD;
     else {
         const char *hint = closest(word, cmds, WLD_ARRAY_SIZE(cmds));
-        return hint ? usage_error(err, "unknown command '%s' (did you mean '%s'?)", word, hint)
-                    : usage_error(err, "unknown command '%s' (see --help)", word);
+        return hint ? wld_errorf(err, -EINVAL, "unknown command '%s' (did you mean '%s'?)", word,
+                                 hint)
+                    : wld_errorf(err, -EINVAL, "unknown command '%s' (see --help)", word);
     }
     return 0;
 }
@@ -347,8 +334,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         if (rest_positional || a[0] != '-' || a[1] == '\0') {
             if (have_cmd && o.command == WLD_CMD_EXPLAIN && !o.explain_id) {
                 if (!wld_check_find(a)) {
-                    r = usage_error(
-                            err, "explain: unknown check id '%s' (see `wsl-llm-doctor list`)", a);
+                    r = wld_errorf(err, -EINVAL,
+                                   "explain: unknown check id '%s' (see `wsl-llm-doctor list`)", a);
                     break;
                 }
                 o.explain_id = wld_xstrdup(a);
@@ -378,7 +365,7 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
             continue;
         }
         if (a[1] != '-') {
-            r = usage_error(err, "unknown option '%s' (see --help)", a);
+            r = wld_errorf(err, -EINVAL, "unknown option '%s' (see --help)", a);
             break;
         }
         char name[32];
@@ -393,13 +380,14 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
             known |= strcmp(name, long_opts[k]) == 0;
         if (!known) {
             const char *hint = closest(name, long_opts, WLD_ARRAY_SIZE(long_opts));
-            r = hint ? usage_error(err, "unknown option '--%s' (did you mean '--%s'?)", name, hint)
-                     : usage_error(err, "unknown option '--%s' (see --help)", name);
+            r = hint ? wld_errorf(err, -EINVAL, "unknown option '--%s' (did you mean '--%s'?)",
+                                  name, hint)
+                     : wld_errorf(err, -EINVAL, "unknown option '--%s' (see --help)", name);
             break;
         }
         if (!takes_value(name)) {
             if (eq) {
-                r = usage_error(err, "option '--%s' takes no value", name);
+                r = wld_errorf(err, -EINVAL, "option '--%s' takes no value", name);
                 break;
             }
             if (strcmp(name, "verbose") == 0)
@@ -422,17 +410,18 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         }
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!value) {
-            r = usage_error(err, "option '--%s' needs a value", name);
+            r = wld_errorf(err, -EINVAL, "option '--%s' needs a value", name);
             break;
         }
         r = set_option(&o, name, value, err);
     }
     if (r == 0 && o.command == WLD_CMD_EXPLAIN && !o.explain_id)
-        r = usage_error(err, "explain needs a check id (see `wsl-llm-doctor list`)");
+        r = wld_errorf(err, -EINVAL, "explain needs a check id (see `wsl-llm-doctor list`)");
     if (r == 0 && o.command == WLD_CMD_RECORD && !o.record_dir)
-        r = usage_error(err, "record needs a directory to write: wsl-llm-doctor record DIR");
+        r = wld_errorf(err, -EINVAL,
+                       "record needs a directory to write: wsl-llm-doctor record DIR");
     if (r == 0 && o.command == WLD_CMD_FIT && !o.models)
-        r = usage_error(err, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
+        r = wld_errorf(err, -EINVAL, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
     if (r < 0) {
         wld_options_release(&o);
         return r;

@@ -10,21 +10,19 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-/* The scalar fields, by name, so both directions use one list. */
-#define U32_FIELDS(X)                                                                           \
-    X(n_layer)                                                                                  \
-    X(n_ctx_train)                                                                              \
-    X(n_embd)                                                                                   \
-    X(n_ff) X(n_vocab) X(head_k) X(head_v) X(head_k_swa) X(head_v_swa) X(n_swa)                 \
-            X(shared_kv_layers) X(kv_lora_rank) X(head_k_mla) X(head_v_mla) X(n_expert)         \
-                    X(n_expert_used) X(ssm_d_conv) X(ssm_d_inner) X(ssm_d_state) X(ssm_n_group) \
-                            X(wkv_head_size) X(token_shift_count) X(shortconv_l_cache)          \
-                                    X(alignment) X(version)
-#define U64_FIELDS(X) \
-    X(n_params)       \
-    X(n_tensors)      \
-    X(n_kv)           \
-    X(tensor_bytes) X(embd_bytes) X(output_bytes) X(other_bytes) X(header_bytes) X(file_bytes)
+/* The scalar fields, by name, so both directions use one list. (clang-format 14 lays an
+ * X-macro list out differently on each pass; this layout is kept by hand.) */
+/* clang-format off */
+#define U32_FIELDS(X)                                                                      \
+    X(n_layer) X(n_ctx_train) X(n_embd) X(n_ff) X(n_vocab)                                 \
+    X(head_k) X(head_v) X(head_k_swa) X(head_v_swa) X(n_swa) X(shared_kv_layers)          \
+    X(kv_lora_rank) X(head_k_mla) X(head_v_mla) X(n_expert) X(n_expert_used)              \
+    X(ssm_d_conv) X(ssm_d_inner) X(ssm_d_state) X(ssm_n_group)                            \
+    X(wkv_head_size) X(token_shift_count) X(shortconv_l_cache) X(alignment) X(version)
+#define U64_FIELDS(X)                                                                      \
+    X(n_params) X(n_tensors) X(n_kv) X(tensor_bytes) X(embd_bytes) X(output_bytes)         \
+    X(other_bytes) X(header_bytes) X(file_bytes)
+/* clang-format on */
 
 static void add_u32_array(cJSON *obj, const char *name, const uint32_t *v, uint32_t n)
 {

@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,17 +22,10 @@
 
 #define MAX_LINKS 40
 
-static int fail(char **why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char **why, int err, const char *fmt, ...)
+/* *why is the system's word for the error r (-errno); returns r. */
+static int say_errno(char **why, int r)
 {
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    *why = s;
-    return -err;
+    return wld_errorf(why, r, "%s", strerror(-r));
 }
 
 /* Writes all of data to fd. A reader that went away is EPIPE here, never a SIGPIPE that
@@ -201,14 +193,14 @@ static int write_into(const char *path,
         fd = fd < 0 ? -errno : fd;
     }
     if (fd == -ENXIO && S_ISFIFO(st->st_mode))
-        return fail(why, ENXIO, "no process opened the FIFO for reading within %.1f s",
-                    timeout_ms / 1000);
+        return wld_errorf(why, -ENXIO, "no process opened the FIFO for reading within %.1f s",
+                          timeout_ms / 1000);
     if (fd < 0)
-        return fail(why, -fd, "%s", strerror(-fd));
+        return say_errno(why, fd);
     int r = write_all(fd, data, len);
     if (close(fd) < 0 && r == 0 && errno != EINTR)
         r = -errno;
-    return r < 0 ? fail(why, -r, "%s", strerror(-r)) : 0;
+    return r < 0 ? say_errno(why, r) : 0;
 }
 
 /* A regular file, or a new one: written beside it and renamed over it, keeping the old
@@ -228,15 +220,15 @@ replace_file(const char *path, const struct stat *old, const void *data, size_t 
         if (old && (e == EACCES || e == EPERM || e == EROFS)) {
             int in = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
             if (in < 0)
-                return fail(why, errno, "%s", strerror(errno));
+                return say_errno(why, -errno);
             int r = write_all(in, data, len);
             if (r == 0 && fsync(in) < 0 && errno != EINVAL)
                 r = -errno;
             if (close(in) < 0 && r == 0)
                 r = -errno;
-            return r < 0 ? fail(why, -r, "%s", strerror(-r)) : 0;
+            return r < 0 ? say_errno(why, r) : 0;
         }
-        return fail(why, e, "%s", strerror(e));
+        return say_errno(why, -e);
     }
     mode_t mask = umask(0);
     umask(mask);
@@ -254,14 +246,14 @@ replace_file(const char *path, const struct stat *old, const void *data, size_t 
     if (r < 0)
         unlink(tmp);
     free(tmp);
-    return r < 0 ? fail(why, -r, "%s", strerror(-r)) : 0;
+    return r < 0 ? say_errno(why, r) : 0;
 }
 
 int wld_output_fd(int fd, const void *data, size_t len, char **why)
 {
     *why = NULL;
     int r = write_all(fd, data, len);
-    return r < 0 ? fail(why, -r, "%s", strerror(-r)) : 0;
+    return r < 0 ? say_errno(why, r) : 0;
 }
 
 int wld_output_write(const char *path, const void *data, size_t len, double timeout_ms, char **why)
@@ -273,24 +265,26 @@ int wld_output_write(const char *path, const void *data, size_t len, double time
     char *target = NULL;
     int r = follow_links(path, &target);
     if (r < 0)
-        return fail(why, -r, "%s", strerror(-r));
+        return say_errno(why, r);
     char *canon = canonical(target);
     struct stat st;
     bool exists = stat(target, &st) == 0;
     const char *tree = system_tree(canon);
     if (!exists && errno != ENOENT) {
-        r = fail(why, errno, "%s", strerror(errno));
+        r = say_errno(why, -errno);
     } else if (exists && S_ISDIR(st.st_mode)) {
-        r = fail(why, EISDIR, "is a directory; name a file in it");
+        r = wld_errorf(why, -EISDIR, "is a directory; name a file in it");
     } else if (exists && S_ISBLK(st.st_mode)) {
-        r = fail(why, EPERM, "is a block device (a disk); a report is never written onto one");
+        r = wld_errorf(why, -EPERM,
+                       "is a block device (a disk); a report is never written onto one");
     } else if (exists && !S_ISREG(st.st_mode)) {
         r = write_into(target, &st, data, len, timeout_ms, why);
     } else if (tree) {
-        r = fail(why, EPERM,
-                 "%s is the kernel's; the doctor creates or replaces no file under /dev, /proc "
-                 "or /sys (write the report elsewhere)",
-                 tree);
+        r = wld_errorf(
+                why, -EPERM,
+                "%s is the kernel's; the doctor creates or replaces no file under /dev, /proc "
+                "or /sys (write the report elsewhere)",
+                tree);
     } else {
         r = replace_file(target, exists ? &st : NULL, data, len, why);
     }

@@ -2,7 +2,6 @@
 #include "wld/rules.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +11,6 @@
 
 #define RULES_CAP (4u * 1024u * 1024u)
 
-static int fail(char **err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char **err, int code, const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    free(*err);
-    *err = s;
-    return code;
-}
-
 /* Merges src's object members into dst's; a key defined twice is an error. */
 static int
 merge_object(cJSON *dst, const cJSON *src, const char *what, const char *name, char **err)
@@ -34,7 +19,8 @@ merge_object(cJSON *dst, const cJSON *src, const char *what, const char *name, c
     cJSON_ArrayForEach(item, src)
     {
         if (cJSON_GetObjectItemCaseSensitive(dst, item->string))
-            return fail(err, -EINVAL, "%s: %s \"%s\" is defined twice", name, what, item->string);
+            return wld_errorf(err, -EINVAL, "%s: %s \"%s\" is defined twice", name, what,
+                              item->string);
         cJSON_AddItemToObject(dst, item->string, cJSON_Duplicate(item, true));
     }
     return 0;
@@ -44,7 +30,7 @@ static int merge_into(cJSON *doc, const cJSON *part, const char *name, char **er
 {
     const cJSON *item;
     if (!cJSON_IsObject(part))
-        return fail(err, -EINVAL, "%s: the top level must be a JSON object", name);
+        return wld_errorf(err, -EINVAL, "%s: the top level must be a JSON object", name);
     cJSON_ArrayForEach(item, part)
     {
         cJSON *have = cJSON_GetObjectItemCaseSensitive(doc, item->string);
@@ -58,8 +44,8 @@ static int merge_into(cJSON *doc, const cJSON *part, const char *name, char **er
                 return r;
         } else if (have) {
             if (!cJSON_Compare(have, item, true))
-                return fail(err, -EINVAL, "%s: \"%s\" disagrees with an earlier rules file", name,
-                            item->string);
+                return wld_errorf(err, -EINVAL, "%s: \"%s\" disagrees with an earlier rules file",
+                                  name, item->string);
         } else {
             cJSON_AddItemToObject(doc, item->string, cJSON_Duplicate(item, true));
         }
@@ -77,17 +63,17 @@ static int validate_sources(const cJSON *sources, char **err)
 {
     const cJSON *s;
     if (!cJSON_IsObject(sources))
-        return fail(err, -EINVAL, "\"sources\" must be an object of source entries");
+        return wld_errorf(err, -EINVAL, "\"sources\" must be an object of source entries");
     cJSON_ArrayForEach(s, sources)
     {
         const char *url = str_member(s, "url");
         const char *auth = str_member(s, "authority");
         if (!url || !(wld_str_starts(url, "https://") || wld_str_starts(url, "http://")))
-            return fail(err, -EINVAL, "source \"%s\" needs an http(s) \"url\"", s->string);
+            return wld_errorf(err, -EINVAL, "source \"%s\" needs an http(s) \"url\"", s->string);
         if (!auth || (strcmp(auth, "documented") != 0 && strcmp(auth, "field") != 0))
-            return fail(err, -EINVAL,
-                        "source \"%s\": \"authority\" must be \"documented\" or \"field\"",
-                        s->string);
+            return wld_errorf(err, -EINVAL,
+                              "source \"%s\": \"authority\" must be \"documented\" or \"field\"",
+                              s->string);
     }
     return 0;
 }
@@ -103,15 +89,15 @@ static int validate_source_list(const cJSON *sources,
     if (!list)
         return 0;
     if (!cJSON_IsArray(list))
-        return fail(err, -EINVAL, "%s: \"sources\" must be an array of source keys", where);
+        return wld_errorf(err, -EINVAL, "%s: \"sources\" must be an array of source keys", where);
     cJSON_ArrayForEach(k, list)
     {
         const cJSON *src = cJSON_IsString(k)
                                    ? cJSON_GetObjectItemCaseSensitive(sources, k->valuestring)
                                    : NULL;
         if (!src)
-            return fail(err, -EINVAL, "%s: unknown source %s", where,
-                        cJSON_IsString(k) ? k->valuestring : "(not a string)");
+            return wld_errorf(err, -EINVAL, "%s: unknown source %s", where,
+                              cJSON_IsString(k) ? k->valuestring : "(not a string)");
         if (strcmp(str_member(src, "authority"), "documented") != 0)
             *all_documented = false;
     }
@@ -122,13 +108,15 @@ static int validate_outcome(const cJSON *sources, const cJSON *o, const char *wh
 {
     enum wld_status st;
     if (!cJSON_IsObject(o))
-        return fail(err, -EINVAL, "%s must be an object", where);
+        return wld_errorf(err, -EINVAL, "%s must be an object", where);
     if (wld_status_parse(str_member(o, "status"), &st) < 0)
-        return fail(err, -EINVAL, "%s: \"status\" must be pass, warn, fail, skip or error", where);
+        return wld_errorf(err, -EINVAL, "%s: \"status\" must be pass, warn, fail, skip or error",
+                          where);
     if (!str_member(o, "summary"))
-        return fail(err, -EINVAL, "%s: \"summary\" is missing", where);
+        return wld_errorf(err, -EINVAL, "%s: \"summary\" is missing", where);
     if ((st == WLD_WARN || st == WLD_FAIL || st == WLD_ERROR) && !str_member(o, "fix"))
-        return fail(err, -EINVAL, "%s: a %s outcome needs a \"fix\"", where, wld_status_name(st));
+        return wld_errorf(err, -EINVAL, "%s: a %s outcome needs a \"fix\"", where,
+                          wld_status_name(st));
     bool documented = true;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "sources");
     int r = validate_source_list(sources, list, where, &documented, err);
@@ -141,14 +129,14 @@ static int validate_outcome(const cJSON *sources, const cJSON *o, const char *wh
     const char *basis = str_member(o, "basis");
     bool observed = basis && strcmp(basis, "observed") == 0;
     if (st == WLD_FAIL && !documented)
-        return fail(err, -EINVAL,
-                    "%s: a fail outcome must cite only documented sources (field reports may "
-                    "only warn)",
-                    where);
+        return wld_errorf(err, -EINVAL,
+                          "%s: a fail outcome must cite only documented sources (field reports may "
+                          "only warn)",
+                          where);
     if (st == WLD_FAIL && cJSON_GetArraySize(list) == 0 && !observed)
-        return fail(err, -EINVAL,
-                    "%s: a fail outcome needs documented sources or \"basis\": \"observed\"",
-                    where);
+        return wld_errorf(err, -EINVAL,
+                          "%s: a fail outcome needs documented sources or \"basis\": \"observed\"",
+                          where);
     return 0;
 }
 
@@ -161,19 +149,20 @@ validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def
     char where[160];
     int r;
     if (!str_member(c, "guards") || !str_member(c, "why"))
-        return fail(err, -EINVAL, "check %s: \"guards\" and \"why\" are required", def->id);
+        return wld_errorf(err, -EINVAL, "check %s: \"guards\" and \"why\" are required", def->id);
     if (!cJSON_IsObject(outcomes))
-        return fail(err, -EINVAL, "check %s: \"outcomes\" must be an object", def->id);
+        return wld_errorf(err, -EINVAL, "check %s: \"outcomes\" must be an object", def->id);
     if (params && !cJSON_IsObject(params))
-        return fail(err, -EINVAL, "check %s: \"params\" must be an object", def->id);
+        return wld_errorf(err, -EINVAL, "check %s: \"params\" must be an object", def->id);
     cJSON_ArrayForEach(p, params)
     {
         const char *src = str_member(p, "source");
         if (!cJSON_GetObjectItemCaseSensitive(p, "value"))
-            return fail(err, -EINVAL, "check %s: param %s has no \"value\"", def->id, p->string);
+            return wld_errorf(err, -EINVAL, "check %s: param %s has no \"value\"", def->id,
+                              p->string);
         if (!src || !cJSON_GetObjectItemCaseSensitive(sources, src))
-            return fail(err, -EINVAL, "check %s: param %s needs a known \"source\"", def->id,
-                        p->string);
+            return wld_errorf(err, -EINVAL, "check %s: param %s needs a known \"source\"", def->id,
+                              p->string);
     }
     cJSON_ArrayForEach(o, outcomes)
     {
@@ -184,10 +173,10 @@ validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def
     }
     for (const char *const *k = def->outcomes; k && *k; k++)
         if (!cJSON_GetObjectItemCaseSensitive(outcomes, *k))
-            return fail(err, -EINVAL, "check %s: outcome \"%s\" is missing", def->id, *k);
+            return wld_errorf(err, -EINVAL, "check %s: outcome \"%s\" is missing", def->id, *k);
     for (const char *const *k = def->params; k && *k; k++)
         if (!cJSON_GetObjectItemCaseSensitive(params, *k))
-            return fail(err, -EINVAL, "check %s: param \"%s\" is missing", def->id, *k);
+            return wld_errorf(err, -EINVAL, "check %s: param \"%s\" is missing", def->id, *k);
     return 0;
 }
 
@@ -200,14 +189,14 @@ static int validate(const cJSON *doc, char **err)
     const cJSON *o;
     int r;
     if (!schema || strcmp(schema, WLD_RULES_SCHEMA) != 0)
-        return fail(err, -EINVAL, "\"schema\" must be \"%s\"", WLD_RULES_SCHEMA);
+        return wld_errorf(err, -EINVAL, "\"schema\" must be \"%s\"", WLD_RULES_SCHEMA);
     if (!str_member(doc, "version"))
-        return fail(err, -EINVAL, "\"version\" is missing");
+        return wld_errorf(err, -EINVAL, "\"version\" is missing");
     r = validate_sources(sources, err);
     if (r < 0)
         return r;
     if (!cJSON_IsObject(checks))
-        return fail(err, -EINVAL, "\"checks\" must be an object");
+        return wld_errorf(err, -EINVAL, "\"checks\" must be an object");
     cJSON_ArrayForEach(o, common)
     {
         char where[128];
@@ -217,11 +206,11 @@ static int validate(const cJSON *doc, char **err)
             return r;
     }
     if (!cJSON_GetObjectItemCaseSensitive(common, "internal_error"))
-        return fail(err, -EINVAL, "common outcome \"internal_error\" is missing");
+        return wld_errorf(err, -EINVAL, "common outcome \"internal_error\" is missing");
     for (size_t i = 0; i < wld_checks_count; i++) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(checks, wld_checks[i]->id);
         if (!cJSON_IsObject(c))
-            return fail(err, -EINVAL, "no rules for check %s", wld_checks[i]->id);
+            return wld_errorf(err, -EINVAL, "no rules for check %s", wld_checks[i]->id);
         r = validate_check(sources, c, wld_checks[i], err);
         if (r < 0)
             return r;
@@ -247,7 +236,7 @@ int wld_rules_load_texts(const char *const *texts,
             size_t line = 1;
             for (size_t k = 0; k < off && k < lens[i]; k++)
                 line += texts[i][k] == '\n';
-            r = fail(err, -EINVAL, "%s: not valid JSON (near line %zu)", names[i], line);
+            r = wld_errorf(err, -EINVAL, "%s: not valid JSON (near line %zu)", names[i], line);
             goto out;
         }
         r = merge_into(doc, part, names[i], err);
@@ -300,7 +289,7 @@ int wld_rules_load_file(const char *path, struct wld_rules **ret, char **err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, -errno, "cannot read rules file %s: %s", path, strerror(errno));
+        return wld_errorf(err, -errno, "cannot read rules file %s: %s", path, strerror(errno));
     struct wld_buf b;
     wld_buf_init(&b, RULES_CAP);
     char chunk[8192];
@@ -311,8 +300,8 @@ int wld_rules_load_file(const char *path, struct wld_rules **ret, char **err)
     fclose(f);
     if (bad || b.truncated) {
         wld_buf_release(&b);
-        return fail(err, -EFBIG, "cannot read rules file %s: %s", path,
-                    bad ? "read error" : "larger than 4 MiB");
+        return wld_errorf(err, -EFBIG, "cannot read rules file %s: %s", path,
+                          bad ? "read error" : "larger than 4 MiB");
     }
     const char *texts[1] = { b.data };
     size_t lens[1] = { b.len };

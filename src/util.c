@@ -68,6 +68,20 @@ char *wld_xasprintf(const char *fmt, ...)
     return out;
 }
 
+int wld_errorf(char **err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int r = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        oom();
+    free(*err);
+    *err = s;
+    return code;
+}
+
 void wld_buf_init(struct wld_buf *b, size_t cap)
 {
     b->alloc = 64;

@@ -19,6 +19,10 @@ char *wld_xstrndup(const char *s, size_t n);
 /* printf into a new string; caller frees. */
 char *wld_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* For functions that return -errno and say why: sets *err to a new message (freeing one
+ * already there; the caller frees the last) and returns code. */
+int wld_errorf(char **err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* A growable byte buffer. `data` is always NUL-terminated (len excludes it).
  * `cap` is a hard limit on len: appends past it are cut and `truncated` is set. */
 struct wld_buf {
