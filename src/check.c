@@ -51,12 +51,9 @@ void wld_finding_var(struct wld_finding *f, const char *name, const char *value)
 void wld_finding_varf(struct wld_finding *f, const char *name, const char *fmt, ...)
 {
     va_list ap;
-    char *s = NULL;
     va_start(ap, fmt);
-    int r = vasprintf(&s, fmt, ap);
+    char *s = wld_xvasprintf(fmt, ap);
     va_end(ap);
-    if (r < 0)
-        abort();
     wld_finding_var(f, name, s);
     free(s);
 }

@@ -56,29 +56,30 @@ char *wld_xstrndup(const char *s, size_t n)
     return p;
 }
 
+char *wld_xvasprintf(const char *fmt, va_list ap)
+{
+    char *out = NULL;
+    if (vasprintf(&out, fmt, ap) < 0)
+        oom();
+    return out;
+}
+
 char *wld_xasprintf(const char *fmt, ...)
 {
     va_list ap;
-    char *out = NULL;
     va_start(ap, fmt);
-    int r = vasprintf(&out, fmt, ap);
+    char *out = wld_xvasprintf(fmt, ap);
     va_end(ap);
-    if (r < 0)
-        oom();
     return out;
 }
 
 int wld_errorf(char **err, int code, const char *fmt, ...)
 {
     va_list ap;
-    char *s = NULL;
     va_start(ap, fmt);
-    int r = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (r < 0)
-        oom();
     free(*err);
-    *err = s;
+    *err = wld_xvasprintf(fmt, ap);
+    va_end(ap);
     return code;
 }
 
@@ -125,13 +126,10 @@ void wld_buf_puts(struct wld_buf *b, const char *s)
 void wld_buf_printf(struct wld_buf *b, const char *fmt, ...)
 {
     va_list ap;
-    char *s = NULL;
     va_start(ap, fmt);
-    int r = vasprintf(&s, fmt, ap);
+    char *s = wld_xvasprintf(fmt, ap);
     va_end(ap);
-    if (r < 0)
-        oom();
-    wld_buf_append(b, s, (size_t) r);
+    wld_buf_puts(b, s);
     free(s);
 }
 

@@ -3,6 +3,7 @@
 #ifndef WLD_UTIL_H
 #define WLD_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@ void *wld_xrealloc(void *p, size_t n);
 char *wld_xstrdup(const char *s);
 char *wld_xstrndup(const char *s, size_t n);
 /* printf into a new string; caller frees. */
+char *wld_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 char *wld_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* For functions that return -errno and say why: sets *err to a new message (freeing one
