@@ -110,6 +110,45 @@ static cJSON *source_urls(const struct wld_rules *rules, const cJSON *outcome, c
     return urls;
 }
 
+/* A string of the report as valid UTF-8 (cJSON's allocator, which frees it). */
+static char *json_utf8(char *s, bool controls)
+{
+    if (wld_utf8_valid(s) && !controls)
+        return s;
+    char *fixed = wld_utf8_fix(s, controls);
+    char *copy = cJSON_malloc(strlen(fixed) + 1);
+    if (!copy)
+        abort();
+    strcpy(copy, fixed);
+    free(fixed);
+    cJSON_free(s);
+    return copy;
+}
+
+/* Host data (file names, a GPU's name, ELF strings) can be any bytes; every string that
+ * leaves the doctor, in any format, is valid UTF-8, invalid bytes shown as U+FFFD. */
+static void fix_utf8(cJSON *item)
+{
+    for (cJSON *it = item; it; it = it->next) {
+        if (it->string && !(it->type & cJSON_StringIsConst) && !wld_utf8_valid(it->string))
+            it->string = json_utf8(it->string, false);
+        if (cJSON_IsString(it) && it->valuestring && !wld_utf8_valid(it->valuestring))
+            it->valuestring = json_utf8(it->valuestring, false);
+        if (it->child)
+            fix_utf8(it->child);
+    }
+}
+
+/* A summary or fix: one line for a person, so no control characters either. */
+static char *line_utf8(char *s)
+{
+    if (!s)
+        return NULL;
+    char *fixed = wld_utf8_fix(s, true);
+    free(s);
+    return fixed;
+}
+
 static void judge(struct wld_report *rep,
                   struct wld_result *res,
                   const struct job *j,
@@ -147,8 +186,9 @@ static void judge(struct wld_report *rep,
         res->status = WLD_ERROR;
     res->check = c;
     res->outcome = wld_xstrdup(f.outcome);
-    res->summary = wld_template_render(summary->valuestring, f.vars);
-    res->fix = cJSON_IsString(fix) ? wld_template_render(fix->valuestring, f.vars) : NULL;
+    res->summary = line_utf8(wld_template_render(summary->valuestring, f.vars));
+    res->fix =
+            line_utf8(cJSON_IsString(fix) ? wld_template_render(fix->valuestring, f.vars) : NULL);
     res->evidence = cJSON_Duplicate(j->facts, true);
     const cJSON *v;
     cJSON_ArrayForEach(v, f.vars)
@@ -156,6 +196,7 @@ static void judge(struct wld_report *rep,
         if (!cJSON_GetObjectItemCaseSensitive(res->evidence, v->string))
             cJSON_AddItemToObject(res->evidence, v->string, cJSON_Duplicate(v, true));
     }
+    fix_utf8(res->evidence);
     res->sources = source_urls(rules, outcome, crules);
     res->duration_ms = j->ms + (wld_now_ms() - t0);
     cJSON_Delete(f.vars);
@@ -223,6 +264,7 @@ int wld_pipeline_run(const struct wld_host *h,
             pthread_join(jobs[i].thread, NULL);
     pthread_cond_destroy(&prog.cond);
     pthread_mutex_destroy(&prog.mu);
+    fix_utf8(rep->facts);
 
     rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));
     rep->n = reported;

@@ -38,7 +38,10 @@ static void put_evidence(FILE *out, const cJSON *obj, const char *prefix, int de
             continue;
         }
         char *v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
-        fprintf(out, "        %s: %s\n", key, v ? v : it->valuestring);
+        /* host data on a terminal: no escape sequences get through */
+        char *shown = wld_utf8_fix(v ? v : it->valuestring, true);
+        fprintf(out, "        %s: %s\n", key, shown);
+        free(shown);
         cJSON_free(v);
         free(key);
     }

@@ -238,26 +238,63 @@ void wld_str_line(const char *s, char *out, size_t n)
     out[i] = '\0';
 }
 
-/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. RFC 3629's
+ * table: no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
     size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
     if (s[0] < 0x80)
         return 1;
-    if ((s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2)
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
         len = 2;
-    else if ((s[0] & 0xF0) == 0xE0)
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
         len = 3;
-    else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4)
+        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
+        hi = s[0] == 0xED ? 0x9F : 0xBF;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
         len = 4;
-    else
+        lo = s[0] == 0xF0 ? 0x90 : 0x80;
+        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
+    } else {
         return 0;
-    if (len > n)
+    }
+    if (len > n || s[1] < lo || s[1] > hi)
         return 0;
-    for (size_t i = 1; i < len; i++)
+    for (size_t i = 2; i < len; i++)
         if ((s[i] & 0xC0) != 0x80)
             return 0;
     return len;
+}
+
+bool wld_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t n = strlen(s);
+    for (size_t i = 0, l; i < n; i += l)
+        if ((l = utf8_len(p + i, n - i)) == 0)
+            return false;
+    return true;
+}
+
+char *wld_utf8_fix(const char *s, bool controls)
+{
+    struct wld_buf b;
+    const unsigned char *p = (const unsigned char *) s;
+    size_t n = strlen(s);
+    wld_buf_init(&b, SIZE_MAX / 2);
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_len(p + i, n - i);
+        bool control = l == 1 && (p[i] < 0x20 || p[i] == 0x7f) && p[i] != '\t' && p[i] != '\n';
+        if (l == 0 || (controls && control)) {
+            wld_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD REPLACEMENT CHARACTER */
+            i++;
+            continue;
+        }
+        wld_buf_append(&b, p + i, l);
+        i += l;
+    }
+    return wld_buf_detach(&b);
 }
 
 char *wld_str_printable(const char *s, size_t n)

@@ -59,6 +59,13 @@ unsigned wld_str_distance(const char *a, const char *b);
 bool wld_str_copy(char *dst, size_t n, const char *src);
 /* Copies at most n-1 characters of the line starting at s (up to \n) into out. */
 void wld_str_line(const char *s, char *out, size_t n);
+/* Whether s is valid UTF-8 (RFC 3629: no overlong forms, surrogates, or code points past
+ * U+10FFFF). */
+bool wld_utf8_valid(const char *s);
+/* A copy of s in which each byte that is not part of a valid UTF-8 sequence becomes
+ * U+FFFD, and with controls, each control character but tab and line feed too (for text a
+ * person reads on a terminal); caller frees. */
+char *wld_utf8_fix(const char *s, bool controls);
 /* Replaces control characters and invalid UTF-8 by '?' so hostile command
  * output can be shown to a person; returns a new string. */
 char *wld_str_printable(const char *s, size_t n);

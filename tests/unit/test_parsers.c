@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 // clang-format on
@@ -157,6 +158,24 @@ static void bounded_copies_say_what_they_cut(void **state)
     assert_string_equal(tiny, "ab");
 }
 
+static void utf8_validity_follows_rfc3629(void **state)
+{
+    (void) state;
+    assert_true(wld_utf8_valid("mod\xc3\xa8le \xe2\x82\xac \xf0\x9f\x98\x80"));
+    assert_false(wld_utf8_valid("mod\xe8le"));        /* Latin-1 */
+    assert_false(wld_utf8_valid("\xc0\xaf"));         /* overlong '/' */
+    assert_false(wld_utf8_valid("\xe0\x80\xaf"));     /* overlong, 3 bytes */
+    assert_false(wld_utf8_valid("\xed\xa0\x80"));     /* a UTF-16 surrogate */
+    assert_false(wld_utf8_valid("\xf4\x90\x80\x80")); /* past U+10FFFF */
+    assert_false(wld_utf8_valid("\xe2\x82"));         /* cut short */
+    char *s = wld_utf8_fix("mod\xe8le\x1b[2J", false);
+    assert_string_equal(s, "mod\xef\xbf\xbdle\x1b[2J");
+    free(s);
+    s = wld_utf8_fix("mod\xe8le\x1b[2J\tok\n", true); /* for a terminal: no escapes */
+    assert_string_equal(s, "mod\xef\xbf\xbdle\xef\xbf\xbd[2J\tok\n");
+    free(s);
+}
+
 static void mountinfo_and_mounts(void **state)
 {
     (void) state;
@@ -289,6 +308,7 @@ int main(void)
         cmocka_unit_test(nvsmi_table_generations),
         cmocka_unit_test(nvsmi_hostile),
         cmocka_unit_test(bounded_copies_say_what_they_cut),
+        cmocka_unit_test(utf8_validity_follows_rfc3629),
         cmocka_unit_test(mountinfo_and_mounts),
         cmocka_unit_test(osrelease_quotes),
         cmocka_unit_test(cuda_versions),
