@@ -67,6 +67,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         cJSON_AddStringToObject(m, "state", wld_gguf_state_name(g.state));
         if (g.state != WLD_GGUF_OK)
             cJSON_AddStringToObject(m, "reason", g.reason);
+        if (g.kind[0])
+            cJSON_AddStringToObject(m, "kind", g.kind);
         if (g.arch[0] && g.state != WLD_GGUF_NOT_GGUF)
             wld_gguf_to_facts(&g, cJSON_AddObjectToObject(m, "gguf"));
         cJSON_AddNumberToObject(m, "read_ms", (double) (int) ((wld_now_ms() - t0) * 100) / 100);
@@ -76,10 +78,10 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 }
 
 /* Outcomes from worst to best: the worst model decides the verdict. */
-static const char *const outcomes[] = { "unreadable", "truncated", "loader_refuses", "bad_settings",
-                                        "too_big",    "ram_short", "thin",           "old_mla",
-                                        "over_train", "fits",      "cpu_only",       "none_found",
-                                        NULL };
+static const char *const outcomes[] = { "not_gguf",     "unreadable", "truncated", "loader_refuses",
+                                        "bad_settings", "too_big",    "ram_short", "thin",
+                                        "old_mla",      "over_train", "fits",      "cpu_only",
+                                        "none_found",   NULL };
 
 static size_t rank(const char *outcome)
 {
@@ -163,9 +165,21 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     if (!wld_fact_str(m, "path"))
         return "unreadable";
     wld_finding_var(f, "path", wld_fact_str(m, "path"));
+    wld_finding_var(f, "origin", wld_fact_str(m, "origin"));
     wld_finding_var(f, "reason", wld_fact_str(m, "reason"));
     if (state && strcmp(state, "truncated") == 0)
         return "truncated";
+    if (state && strcmp(state, "not_gguf") == 0) {
+        /* what the file is instead, and its fix, from the rules' file_kinds */
+        const cJSON *kinds = wld_param(ctx, "file_kinds");
+        const char *kind = wld_fact_str(m, "kind");
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(kinds, kind ? kind : "binary");
+        if (!k)
+            k = cJSON_GetObjectItemCaseSensitive(kinds, "binary");
+        wld_finding_var(f, "looks_like", wld_fact_str(k, "is"));
+        wld_finding_var(f, "kind_fix", wld_fact_str(k, "fix"));
+        return "not_gguf";
+    }
     if (!state || strcmp(state, "ok") != 0)
         return "unreadable";
     if (wld_fact_str(gf, "wrong_type_key")) {
@@ -247,7 +261,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     cJSON_ArrayForEach(m, models)
     {
         const char *state = wld_fact_str(m, "state");
-        if (state && strcmp(state, "not_gguf") == 0)
+        if (state && strcmp(state, "not_gguf") == 0 && wld_fact_bool(m, "blob", false))
             continue; /* ollama keeps manifests and licences beside the models */
         n++;
         struct wld_finding one = { .vars = cJSON_CreateObject() };
@@ -269,7 +283,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 }
 
 static const char *const params[] = { "cuda_overhead_mib", "fit_margin_mib", "quant_bpw",
-                                      "quant_mix_bpw", NULL };
+                                      "quant_mix_bpw",     "file_kinds",     NULL };
 static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
 
 const struct wld_check wld_check_models_fit = {

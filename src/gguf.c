@@ -4,6 +4,7 @@
  * with bounded seeks, never stored, so memory stays small whatever the vocabulary. */
 #include "wld/gguf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "wld/filekind.h"
 #include "wld/util.h"
 
 #include "gguf_impl.h"
@@ -286,9 +288,13 @@ static bool rd_header(struct cur *c, uint64_t *n_tensors, uint64_t *n_kv)
     const unsigned char *p = take(c, 4, "the magic");
     if (!p)
         return false;
-    if (memcmp(p, GGUF_MAGIC, 4) != 0)
-        return fail(c, WLD_GGUF_NOT_GGUF, "no GGUF magic (starts with %02x %02x %02x %02x)", p[0],
-                    p[1], p[2], p[3]);
+    if (memcmp(p, GGUF_MAGIC, 4) != 0) {
+        char text[8] = "";
+        if (isprint(p[0]) && isprint(p[1]) && isprint(p[2]) && isprint(p[3]))
+            snprintf(text, sizeof(text), " \"%c%c%c%c\"", p[0], p[1], p[2], p[3]);
+        return fail(c, WLD_GGUF_NOT_GGUF, "no GGUF magic: it starts with %02x %02x %02x %02x%s",
+                    p[0], p[1], p[2], p[3], text);
+    }
     uint64_t v;
     if (!rd(c, 4, &v, "the version"))
         return false;
@@ -543,8 +549,15 @@ static void parse_file(const struct wld_reader *r, struct wld_gguf *g, bool firs
     c->g = g;
     g->file_bytes += r->size;
     g->n_shards++;
-    if (!rd_header(c, &n_tensors, &n_kv))
+    if (!rd_header(c, &n_tensors, &n_kv)) {
+        if (g->state == WLD_GGUF_NOT_GGUF) {
+            unsigned char head[WLD_FILEKIND_HEAD];
+            size_t n = r->size < sizeof(head) ? (size_t) r->size : sizeof(head);
+            if (n == 0 || wld_reader_exact(r, 0, head, n))
+                wld_str_copy(g->kind, sizeof(g->kind), wld_file_kind(head, n, r->size));
+        }
         goto out;
+    }
     if (first) {
         g->n_kv = n_kv;
         if (c->v1)
@@ -603,6 +616,14 @@ static void read_one(const struct wld_host *h, const char *path, struct wld_gguf
 {
     struct wld_file_reader fr;
     int r = wld_reader_open(h, path, &fr);
+    struct stat st;
+    if (r == -EINVAL && wld_host_stat(h, path, true, &st) == 0) {
+        /* a FIFO would block a reader, a device is not a file: say which it is */
+        g->state = WLD_GGUF_IO;
+        snprintf(g->reason, sizeof(g->reason), "%s is %s, not a model file", path,
+                 wld_file_type_name(st.st_mode));
+        return;
+    }
     if (r < 0) {
         g->state = WLD_GGUF_IO;
         snprintf(g->reason, sizeof(g->reason), "cannot read %s: %s", path, strerror(-r));

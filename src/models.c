@@ -34,20 +34,21 @@ static bool is_model_name(const char *dir, const char *name)
     return strstr(dir, "/.ollama/models/blobs") && wld_str_starts(name, "sha256");
 }
 
-static void add_model(struct scan *s, const char *path, const char *origin)
+static cJSON *add_model(struct scan *s, const char *path, const char *origin)
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, s->models)
     {
         if (strcmp(wld_fact_str(m, "path"), path) == 0)
-            return;
+            return NULL;
     }
     if (cJSON_GetArraySize(s->models) >= WLD_MODELS_MAX)
-        return;
+        return NULL;
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "path", path);
     cJSON_AddStringToObject(e, "origin", origin);
     cJSON_AddItemToArray(s->models, e);
+    return e;
 }
 
 static void scan_dir(struct scan *s, const char *dir, int depth)
@@ -60,10 +61,14 @@ static void scan_dir(struct scan *s, const char *dir, int depth)
         struct stat st;
         s->visited++;
         if (wld_host_stat(s->h, p, true, &st) == 0) {
-            if (S_ISDIR(st.st_mode) && (*n)[0] != '.')
+            if (S_ISDIR(st.st_mode) && (*n)[0] != '.') {
                 scan_dir(s, p, depth + 1);
-            else if (S_ISREG(st.st_mode) && is_model_name(dir, *n))
-                add_model(s, p, "scan");
+            } else if (!S_ISDIR(st.st_mode) && is_model_name(dir, *n)) {
+                /* a FIFO or a device named x.gguf is reported as what it is, not passed by */
+                cJSON *e = add_model(s, p, "scan");
+                if (e && !wld_str_ends(*n, ".gguf")) /* ollama keeps other blobs beside them */
+                    cJSON_AddBoolToObject(e, "blob", true);
+            }
         }
         free(p);
     }

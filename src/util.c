@@ -326,6 +326,28 @@ char *wld_str_printable(const char *s, size_t n)
     return wld_buf_detach(&b);
 }
 
+const char *wld_file_type_name(unsigned mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG:
+        return "a regular file";
+    case S_IFDIR:
+        return "a directory";
+    case S_IFIFO:
+        return "a FIFO (named pipe)";
+    case S_IFSOCK:
+        return "a socket";
+    case S_IFCHR:
+        return "a character device";
+    case S_IFBLK:
+        return "a block device";
+    case S_IFLNK:
+        return "a symbolic link";
+    default:
+        return "an unknown kind of file";
+    }
+}
+
 double wld_now_ms(void)
 {
     struct timespec ts;

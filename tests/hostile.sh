@@ -32,5 +32,40 @@ grep -q 'mod\\ufffdle.gguf\|mod�le.gguf' "$tmp/out.json" || fail "json: the mo
 "$py" -c 'import json,sys; json.load(open(sys.argv[1], "rb"))' "$tmp/out.json" || fail "json: does not parse"
 "$py" -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$tmp/out.junit" || fail "junit: not XML"
 
+# --- a file the user named that is not a model: told what it is, exit 1, never skipped
+h=$(host notgguf wsl2-healthy)
+d=$h/home/alice/dl
+mkdir -p "$d"
+cp /etc/passwd "$d/passwd.gguf"
+printf '<!DOCTYPE html>\n<html><head><title>Sign in</title></head></html>\n' >"$d/page.gguf"
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 4920734016\n' 0 >"$d/lfs.gguf"
+"$py" -c 'import struct,sys; h=b"{\"__metadata__\":{\"format\":\"pt\"}}"; open(sys.argv[1],"wb").write(struct.pack("<Q",len(h))+h+bytes(64))' "$d/model.safetensors"
+: >"$d/empty.gguf"
+for case in "passwd.gguf:a text file" "page.gguf:an HTML page" "lfs.gguf:a git-lfs pointer" \
+    "model.safetensors:a safetensors checkpoint" "empty.gguf:an empty file (0 bytes)"; do
+    f=${case%%:*} what=${case#*:}
+    "$doctor" fit --root "$h" "/home/alice/dl/$f" >"$tmp/out" 2>&1
+    rc=$?
+    [ "$rc" = 1 ] || fail "fit $f (not a model): exit $rc, expected 1"
+    grep -q "is not a GGUF model but $what" "$tmp/out" || fail "fit $f: does not say it is $what: $(cat "$tmp/out")"
+    grep -q "fix: " "$tmp/out" || fail "fit $f: no fix"
+done
+"$doctor" --root "$h" --model /home/alice/dl/lfs.gguf --only models.fit --format json >"$tmp/j"
+[ $? = 1 ] && check "$tmp/j" models.fit | grep -q "^fail: /home/alice/dl/lfs.gguf (from --model) is not a GGUF model but a git-lfs pointer" ||
+    fail "check --model (a git-lfs pointer): $(check "$tmp/j" models.fit)"
+echo "LLAMA_ARG_MODEL=/home/alice/dl/page.gguf" >>"$h/.doctor/env"
+"$doctor" --root "$h" --only models.fit --format json >"$tmp/j"
+[ $? = 1 ] && check "$tmp/j" models.fit | grep -q "(from LLAMA_ARG_MODEL) is not a GGUF model but an HTML page" ||
+    fail "LLAMA_ARG_MODEL (an HTML page): $(check "$tmp/j" models.fit)"
+# found by the scan: a 0-byte .gguf in ~/models is reported, not passed over
+h=$(host emptyscan wsl2-healthy)
+: >"$h/home/alice/models/half-downloaded.gguf"
+"$doctor" --root "$h" --only models.fit --format json >"$tmp/j"
+[ $? = 1 ] && check "$tmp/j" models.fit | grep -q "half-downloaded.gguf (from scan) is not a GGUF model but an empty file" ||
+    fail "an empty .gguf in ~/models: $(check "$tmp/j" models.fit)"
+# and on this machine, as the issue found it
+"$doctor" fit /etc/passwd >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "is not a GGUF model but a text file" "$tmp/out" || fail "fit /etc/passwd: $(cat "$tmp/out")"
+
 echo "hostile: $failures failure(s)"
 [ "$failures" = 0 ]

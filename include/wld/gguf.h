@@ -55,6 +55,8 @@ const char *wld_llama_ftype_name(int64_t ftype);
 struct wld_gguf {
     enum wld_gguf_state state;
     char reason[256];
+    /* NOT_GGUF: what the file is instead (wld/filekind.h: "html", "git_lfs_pointer"...) */
+    char kind[24];
 
     uint32_t version;
     bool big_endian;

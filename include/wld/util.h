@@ -74,6 +74,9 @@ char *wld_str_printable(const char *s, size_t n);
  * frees. */
 char *wld_path_dirname(const char *path);
 
+/* What a file is, for a sentence: "a FIFO", "a directory", "a character device"... */
+const char *wld_file_type_name(unsigned mode);
+
 /* Monotonic clock in milliseconds. */
 double wld_now_ms(void);
 
