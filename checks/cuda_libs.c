@@ -61,6 +61,18 @@ locate_missing(const struct wld_host *h, const char *name, const cJSON *ldirs, c
     cJSON_AddItemToObject(entry, "exists_at", where);
 }
 
+static bool listed(const cJSON *list, const char *name, const char *needed_by)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        if (strcmp(wld_fact_str(e, "name"), name) == 0 &&
+            strcmp(wld_fact_str(e, "needed_by"), needed_by) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void record_libs(const struct wld_host *h,
                         cJSON *facts,
                         const char *needed_by,
@@ -77,6 +89,8 @@ static void record_libs(const struct wld_host *h,
                             : r->timed_out ? "timeout"
                             : r->signal    ? "crashed"
                                            : "ok");
+    if (r->spawn_errno)
+        wld_fact_errno(p, "errno", r->spawn_errno);
     cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
     cJSON_AddNumberToObject(p, "ms", round(r->duration_ms));
     cJSON_AddItemToArray(probes, p);
@@ -87,8 +101,8 @@ static void record_libs(const struct wld_host *h,
     }
     cJSON *list = cJSON_GetObjectItemCaseSensitive(facts, "libs");
     for (size_t i = 0; i < n; i++) {
-        if (!is_cuda_lib(libs[i].name))
-            continue;
+        if (!is_cuda_lib(libs[i].name) || listed(list, libs[i].name, needed_by))
+            continue; /* ldd names each library once; hostile output may not */
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "name", libs[i].name);
         cJSON_AddStringToObject(e, "needed_by", needed_by);
@@ -124,9 +138,14 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON *ldirs = cJSON_AddArrayToObject(facts, "ldconfig_dirs");
     wld_ldpath_dirs(h, false, ldirs);
     if (wld_host_find_command(h, "ldd", &ldd) < 0) {
+        if (wld_host_find_file(h, "ldd", &ldd) == 0) { /* there, but not executable */
+            cJSON_AddStringToObject(facts, "ldd_not_executable", ldd);
+            goto out;
+        }
         cJSON_AddStringToObject(facts, "ldd_missing", "ldd not found on PATH");
         goto out;
     }
+    cJSON_AddStringToObject(facts, "ldd_path", ldd);
     char *real_bin = NULL, *real_mod = NULL;
     wld_host_real_path(h, bin, &real_bin);
     wld_host_real_path(h, module, &real_mod);
@@ -152,6 +171,15 @@ out:
     free(dir);
     free(module);
     return 0;
+}
+
+/* Whether a library of lib's name comes earlier in list. */
+static bool named_before(const cJSON *list, const cJSON *lib)
+{
+    for (const cJSON *e = list->child; e && e != lib; e = e->next)
+        if (strcmp(wld_fact_str(e, "name"), wld_fact_str(lib, "name")) == 0)
+            return true;
+    return false;
 }
 
 static bool dir_in_ldconfig(const cJSON *ldirs, const char *path)
@@ -184,6 +212,12 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "ldd_missing");
         return;
     }
+    if (wld_fact_str(m, "ldd_not_executable")) {
+        wld_finding_var(f, "ldd", wld_fact_str(m, "ldd_not_executable"));
+        wld_finding_var(f, "error", "it is not executable");
+        wld_finding_outcome(f, "ldd_cannot_run");
+        return;
+    }
     cJSON_ArrayForEach(probe, cJSON_GetObjectItemCaseSensitive(m, "ldd"))
     {
         const char *state = wld_fact_str(probe, "state");
@@ -191,6 +225,12 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_var_num(f, "deadline_s", wld_fact_num(m, "deadline_ms", 0) / 1000.0);
         if (state && strcmp(state, "timeout") == 0) {
             wld_finding_outcome(f, "ldd_timeout");
+            return;
+        }
+        if (state && strcmp(state, "spawn_failed") == 0) {
+            wld_finding_var(f, "ldd", wld_fact_str(m, "ldd_path"));
+            wld_finding_varf(f, "error", "exec fails with %s", wld_fact_str(probe, "errno"));
+            wld_finding_outcome(f, "ldd_cannot_run");
             return;
         }
         if (state && strcmp(state, "ok") != 0) {
@@ -204,7 +244,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     {
         const char *name = wld_fact_str(lib, "name");
         const cJSON *where = cJSON_GetObjectItemCaseSensitive(lib, "exists_at");
-        n++;
+        n += !named_before(libs, lib); /* the binary and its module share libraries */
         if (wld_fact_str(lib, "path"))
             continue;
         wld_finding_var(f, "lib", name);
@@ -258,6 +298,7 @@ static const char *const outcomes[] = { "ok",
                                         "no_binary",
                                         "binary_missing",
                                         "ldd_missing",
+                                        "ldd_cannot_run",
                                         "ldd_timeout",
                                         "ldd_failed",
                                         "stale_cache",

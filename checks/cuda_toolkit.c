@@ -66,6 +66,41 @@ static void gather_path_nvccs(const struct wld_host *h, cJSON *facts)
     free(copy);
 }
 
+/* `nvcc --version`: its version, or how it failed to give one (nvcc_run.state, and the
+ * last line it printed). */
+static void run_nvcc(const struct wld_gather_ctx *ctx, const char *nvcc, cJSON *facts)
+{
+    const char *argv[] = { nvcc, "--version", NULL };
+    struct wld_proc_spec spec = { .argv = argv, .timeout_ms = ctx->timeout_ms };
+    struct wld_proc_result res;
+    char ver[32];
+    wld_proc_run(ctx->host, &spec, &res);
+    bool answered = !res.spawn_errno && !res.timed_out && !res.signal && res.exit_code == 0;
+    bool parsed = answered && wld_nvcc_version_parse(res.out.data, ver, sizeof(ver)) == 0;
+    cJSON *run = wld_fact_proc(facts, "nvcc_run",
+                               res.spawn_errno ? "spawn_failed"
+                               : res.timed_out ? "timeout"
+                               : res.signal    ? "crashed"
+                               : res.exit_code ? "exit_nonzero"
+                               : parsed        ? "ok"
+                               : res.out.len   ? "no_version"
+                                               : "no_output",
+                               &res);
+    if (parsed) {
+        cJSON_AddStringToObject(facts, "nvcc_version", ver);
+    } else {
+        char line[160];
+        const struct wld_buf *b = res.err.len ? &res.err : &res.out;
+        wld_str_line(b->data ? b->data : "", line, sizeof(line));
+        char *shown = wld_str_printable(line, strlen(line));
+        wld_host_unroot(ctx->host, shown);
+        cJSON_AddStringToObject(run, "first_line", shown);
+        free(shown);
+    }
+    cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
+    wld_proc_result_release(&res);
+}
+
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
@@ -106,29 +141,25 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     }
     gather_path_nvccs(h, facts);
     if (wld_host_find_command(h, "nvcc", &nvcc) == 0) {
-        const char *argv[] = { nvcc, "--version", NULL };
-        struct wld_proc_spec spec = { .argv = argv, .timeout_ms = ctx->timeout_ms };
-        struct wld_proc_result res;
-        wld_proc_run(h, &spec, &res);
         cJSON_AddStringToObject(facts, "nvcc", nvcc);
-        if (res.timed_out)
-            cJSON_AddStringToObject(facts, "nvcc_probe", "timeout");
-        else if (res.exit_code != 0 || wld_nvcc_version_parse(res.out.data, ver, sizeof(ver)) < 0)
-            cJSON_AddStringToObject(facts, "nvcc_probe", "failed");
-        else
-            cJSON_AddStringToObject(facts, "nvcc_version", ver);
-        wld_proc_result_release(&res);
+        run_nvcc(ctx, nvcc, facts);
         free(nvcc);
     }
     /* The toolkit in use: what nvcc on PATH says, else CUDA_HOME's, else /usr/local/cuda's */
-    const char *use = wld_fact_str(facts, "nvcc_version");
-    if (!use)
+    const char *use = wld_fact_str(facts, "nvcc_version"), *from = "nvcc";
+    if (!use) {
         use = wld_fact_str(facts, "cuda_home_version");
+        from = "cuda_home";
+    }
     if (!use && wld_fact_str(facts, "usr_local_cuda") &&
-        toolkit_version(h, "/usr/local/cuda", ver, sizeof(ver)))
+        toolkit_version(h, "/usr/local/cuda", ver, sizeof(ver))) {
         use = ver;
-    if (use)
+        from = "usr_local_cuda";
+    }
+    if (use) {
         cJSON_AddStringToObject(facts, "version", use);
+        cJSON_AddStringToObject(facts, "version_from", from);
+    }
     return 0;
 }
 
@@ -156,14 +187,46 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
             cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "path_nvcc"), 0);
     int n_tk = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "toolkits"));
 
+    const char *nvcc = wld_fact_str(m, "nvcc");
+    const char *from = wld_fact_str(m, "version_from");
     wld_finding_var(f, "version", version ? version : "unknown");
-    wld_finding_var(f, "cuda_home", home ? home : "(unset)");
-    wld_finding_var(f, "nvcc", wld_fact_str(m, "nvcc") ? wld_fact_str(m, "nvcc") : "(none)");
+    wld_finding_var(f, "cuda_home", home ? home : "unset");
+    wld_finding_var(f, "nvcc", nvcc ? nvcc : "none on PATH");
+    /* where the version in use was read */
+    if (from && strcmp(from, "nvcc") == 0)
+        wld_finding_var(f, "source", nvcc);
+    else if (from && strcmp(from, "cuda_home") == 0)
+        wld_finding_varf(f, "source", "CUDA_HOME %s; no nvcc on PATH", home);
+    else
+        wld_finding_var(f, "source", "/usr/local/cuda; no nvcc on PATH");
     wld_finding_var(f, "driver_cuda", drv_cuda ? drv_cuda : "unknown");
     wld_finding_var(f, "driver_cuda_source", gpu.cuda_source ? gpu.cuda_source : "none");
     wld_finding_var_num(f, "toolkits", n_tk);
-    if (!version && !home && !wld_fact_str(m, "nvcc") && n_tk == 0 && !usr_local) {
+    if (!version && !home && !nvcc && n_tk == 0 && !usr_local) {
         wld_finding_outcome(f, "none");
+        return;
+    }
+    /* nvcc on PATH is what builds llama.cpp: when it does not answer, no other file says
+     * which toolkit that is */
+    const cJSON *run = cJSON_GetObjectItemCaseSensitive(m, "nvcc_run");
+    const char *state = wld_fact_str(run, "state");
+    if (nvcc && state && strcmp(state, "ok") != 0) {
+        double deadline = wld_fact_num(m, "deadline_ms", 0) / 1000.0;
+        const char *line = wld_fact_str(run, "first_line");
+        if (strcmp(state, "timeout") == 0)
+            wld_finding_varf(f, "how", "did not finish within its %g s deadline", deadline);
+        else if (strcmp(state, "crashed") == 0)
+            wld_finding_varf(f, "how", "was killed by %s",
+                             wld_signal_name((int) wld_fact_num(run, "signal", 0)));
+        else if (strcmp(state, "spawn_failed") == 0)
+            wld_finding_varf(f, "how", "cannot be run (%s)", wld_fact_str(run, "errno"));
+        else if (strcmp(state, "no_output") == 0)
+            wld_finding_var(f, "how", "printed nothing");
+        else
+            wld_finding_varf(f, "how", "printed no version (exit %.0f%s%s)",
+                             wld_fact_num(run, "exit_code", 0), line && line[0] ? ": " : "",
+                             line ? line : "");
+        wld_finding_outcome(f, "nvcc_no_answer");
         return;
     }
     if (drv_cuda && version && strcmp(drv_cuda, "ERR!") != 0) {
@@ -226,6 +289,7 @@ static const char *const outcomes[] = { "ok",
                                         "nvcc_not_cuda_home",
                                         "usr_local_cuda_elsewhere",
                                         "version_unknown",
+                                        "nvcc_no_answer",
                                         NULL };
 static const char *const needs[] = { "gpu.driver", "gpu.cuda", NULL };
 

@@ -172,11 +172,13 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         }
     wld_finding_var_num(f, "count", cuda);
     wld_finding_var(f, "devices", list.len ? list.data : "");
+    /* a listing from a run that then hung or crashed is not an answer: llama-server that
+     * cannot finish --list-devices will not serve either */
+    if (cuda > 0)
+        wld_finding_varf(f, "listed", " after listing %s", list.data);
+    else
+        wld_finding_var(f, "listed", "");
     wld_buf_release(&list);
-    if (cuda > 0) {
-        wld_finding_outcome(f, "ok");
-        return;
-    }
     if (state && strcmp(state, "timeout") == 0) {
         wld_finding_outcome(f, "timeout");
         return;
@@ -184,6 +186,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     if (state && strcmp(state, "crashed") == 0) {
         wld_finding_var(f, "signal", wld_signal_name((int) wld_fact_num(run, "signal", 0)));
         wld_finding_outcome(f, "crashed");
+        return;
+    }
+    if (cuda > 0) {
+        wld_finding_outcome(f, "ok");
         return;
     }
     if (wld_fact_str(m, "loader_error")) {

@@ -6,6 +6,7 @@
  * found is read (src/gguf.c), its header kept as evidence, and judged against the free
  * memory of the GPUs (gpu.cuda, else nvidia-smi, else --vram) and the VM's RAM; a model
  * that does not fit comes with settings that do, computed (src/fit.c). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,11 @@ static void gather_meminfo(const struct wld_host *h, cJSON *facts)
     const char *names[] = { "mem_total_kib", "mem_available_kib" };
     for (size_t i = 0; i < 2; i++) {
         double kib;
-        if (wld_meminfo_kib(b.data, keys[i], &kib) == 0 && kib > 0)
+        int r = wld_meminfo_kib(b.data, keys[i], &kib);
+        if (r == 0 && kib > 0)
             cJSON_AddNumberToObject(facts, names[i], kib);
+        else if (r == -ERANGE) /* a figure no machine has: not used as one */
+            cJSON_AddStringToObject(facts, "meminfo", "impossible");
     }
     wld_buf_release(&b);
 }
@@ -223,7 +227,12 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     var_bytes(f, "free", cap.vram_free);
     var_bytes(f, "total", cap.vram_total);
     var_bytes(f, "ram_need", ram);
-    var_bytes(f, "ram_total", cap.ram_total);
+    if (cap.ram_total)
+        var_bytes(f, "ram_total", cap.ram_total);
+    else /* never "0 B": say that it is not known, and why */
+        wld_finding_varf(f, "ram_total", "an unknown total (/proc/meminfo %s)",
+                         wld_fact_str(ctx->mine, "meminfo") ? wld_fact_str(ctx->mine, "meminfo")
+                                                            : "has no MemTotal");
     var_bytes(f, "margin", margin);
     var_bytes(f, "headroom", cap.vram_free > gpu ? cap.vram_free - gpu : 0);
     char layers[32];

@@ -6,6 +6,7 @@
  * correct file that is not in effect because the VM was never restarted. For LLM work
  * the memory and processor limits decide whether a model loads at all. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,15 +82,25 @@ static void gather_effective(const struct wld_host *h, cJSON *facts)
 {
     struct wld_buf b;
     cJSON *eff = cJSON_AddObjectToObject(facts, "effective");
-    if (wld_host_read(h, "/proc/meminfo", WLD_CAP_SMALL, &b) == 0) {
+    int r = wld_host_read(h, "/proc/meminfo", WLD_CAP_SMALL, &b);
+    if (r == 0) {
         const char *keys[] = { "MemTotal", "SwapTotal" };
         const char *names[] = { "mem_total_kib", "swap_total_kib" };
         for (size_t i = 0; i < 2; i++) {
             double kib;
-            if (wld_meminfo_kib(b.data, keys[i], &kib) == 0)
+            int k = wld_meminfo_kib(b.data, keys[i], &kib);
+            if (k == 0)
                 cJSON_AddNumberToObject(eff, names[i], kib);
+            else if (!cJSON_GetObjectItemCaseSensitive(eff, "meminfo"))
+                cJSON_AddStringToObject(eff, "meminfo",
+                                        k == -ERANGE ? "holds an impossible figure"
+                                                     : "lacks a figure");
         }
         wld_buf_release(&b);
+    } else {
+        char *why = wld_xasprintf("cannot be read (%s)", wld_errno_name(-r));
+        cJSON_AddStringToObject(eff, "meminfo", why);
+        free(why);
     }
     if (wld_host_read(h, "/sys/devices/system/cpu/online", 4096, &b) == 0) {
         /* "0-15" or "0,2-5" */
@@ -105,6 +116,8 @@ static void gather_effective(const struct wld_host *h, cJSON *facts)
             cJSON_AddNumberToObject(eff, "cpus", count);
         wld_buf_release(&b);
     }
+    if (!cJSON_GetObjectItemCaseSensitive(eff, "cpus"))
+        cJSON_AddStringToObject(eff, "cpu_online", "cannot be read or holds no CPU");
 }
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
@@ -157,7 +170,14 @@ struct lint {
     const cJSON *messages;
     struct wld_buf list;
     unsigned count;
+    struct wld_buf unknown; /* configured settings whose effect could not be read, and why */
 };
+
+/* A setting whose effect is unknown: never reported as in effect. */
+static void unknown_effect(struct lint *l, const char *setting, const char *source, const char *why)
+{
+    wld_buf_printf(&l->unknown, "%s%s (%s %s)", l->unknown.len ? ", " : "", setting, source, why);
+}
 
 static void problem(struct lint *l, const char *msg_key, cJSON *vars)
 {
@@ -388,6 +408,14 @@ static unsigned compare_effective(struct lint *l, const struct configured *cfg)
     const double gib = 1073741824.0;
     char c[32], e[32];
     unsigned n = 0;
+    const char *meminfo = wld_fact_str(eff, "meminfo");
+    if (cfg->memory > 0 && mem <= 0)
+        unknown_effect(l, "memory", "/proc/meminfo", meminfo ? meminfo : "lacks MemTotal");
+    if (cfg->swap >= 0 && swap < 0)
+        unknown_effect(l, "swap", "/proc/meminfo", meminfo ? meminfo : "lacks SwapTotal");
+    if (cfg->processors > 0 && cpus <= 0)
+        unknown_effect(l, "processors", "/sys/devices/system/cpu/online",
+                       wld_fact_str(eff, "cpu_online"));
     if (cfg->memory > 0 && mem > 0 && outside(mem, cfg->memory, low, high)) {
         snprintf(c, sizeof(c), "%.1f GiB", cfg->memory / gib);
         snprintf(e, sizeof(e), "%.1f GiB", mem / gib);
@@ -456,6 +484,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     struct lint l = { .ctx = ctx, .messages = wld_param(ctx, "messages") };
     struct configured cfg = { .memory = -1, .swap = -1, .processors = -1 };
     wld_buf_init(&l.list, 64 * 1024);
+    wld_buf_init(&l.unknown, 4096);
     lint_entries(&l, &cfg);
     if (cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
         !(cfg.networking && wld_str_eq_nocase(cfg.networking, "mirrored")))
@@ -466,19 +495,24 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_var_num(f, "count", l.count);
     wld_finding_var_num(f, "settings",
                         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "entries")));
+    wld_finding_var(f, "unknown", l.unknown.data);
     wld_buf_release(&l.list);
+    bool unknown = l.unknown.len > 0;
+    wld_buf_release(&l.unknown);
     if (lint_count > 0)
         wld_finding_outcome(f, "lint");
     else if (stale > 0)
         wld_finding_outcome(f, "not_in_effect");
+    else if (unknown) /* valid, but "in effect" would be a guess */
+        wld_finding_outcome(f, "effect_unknown");
     else
         wld_finding_outcome(f, strcmp(wld_fact_str(m, "encoding"), "utf-16le-bom") == 0 ? "ok_utf16"
                                                                                         : "ok");
 }
 
-static const char *const outcomes[] = { "ok",         "ok_utf16", "absent", "ambiguous",
-                                        "unreadable", "encoding", "lint",   "not_in_effect",
-                                        "not_wsl2",   NULL };
+static const char *const outcomes[] = { "ok",         "ok_utf16",       "absent", "ambiguous",
+                                        "unreadable", "encoding",       "lint",   "not_in_effect",
+                                        "not_wsl2",   "effect_unknown", NULL };
 static const char *const params[] = { "schema",           "removed_keys", "wsl_conf_sections",
                                       "memory_tolerance", "messages",     NULL };
 static const char *const needs[] = { "wsl.platform", NULL };

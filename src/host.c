@@ -540,10 +540,20 @@ bool wld_host_is_executable(const struct wld_host *h, const char *path)
     return ok;
 }
 
-int wld_host_find_command(const struct wld_host *h, const char *name, char **ret)
+/* Whether the host path names a regular file that the host can run (executable), or any
+ * regular file (!executable). */
+static bool candidate(const struct wld_host *h, const char *path, bool executable)
+{
+    struct stat st;
+    if (executable)
+        return wld_host_is_executable(h, path);
+    return wld_host_stat(h, path, true, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int which(const struct wld_host *h, const char *name, bool executable, char **ret)
 {
     if (strchr(name, '/')) {
-        if (!wld_host_is_executable(h, name))
+        if (!candidate(h, name, executable))
             return -ENOENT;
         *ret = wld_xstrdup(name);
         return 0;
@@ -558,7 +568,7 @@ int wld_host_find_command(const struct wld_host *h, const char *name, char **ret
         if (dir[0] != '/')
             continue; /* relative PATH entries depend on a cwd we do not have */
         char *cand = wld_xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name);
-        if (wld_host_is_executable(h, cand)) {
+        if (candidate(h, cand, executable)) {
             *ret = cand;
             r = 0;
             break;
@@ -567,4 +577,14 @@ int wld_host_find_command(const struct wld_host *h, const char *name, char **ret
     }
     free(copy);
     return r;
+}
+
+int wld_host_find_command(const struct wld_host *h, const char *name, char **ret)
+{
+    return which(h, name, true, ret);
+}
+
+int wld_host_find_file(const struct wld_host *h, const char *name, char **ret)
+{
+    return which(h, name, false, ret);
 }

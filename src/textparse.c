@@ -170,6 +170,8 @@ int wld_meminfo_kib(const char *text, const char *key, double *ret)
             double v = strtod(line + len + 1, &end);
             if (end == line + len + 1 || !(v >= 0))
                 return -ENOENT;
+            if (v > WLD_MEMINFO_MAX_KIB)
+                return -ERANGE;
             *ret = v;
             return 0;
         }

@@ -67,5 +67,49 @@ h=$(host emptyscan wsl2-healthy)
 "$doctor" fit /etc/passwd >"$tmp/out" 2>&1
 [ $? = 1 ] && grep -q "is not a GGUF model but a text file" "$tmp/out" || fail "fit /etc/passwd: $(cat "$tmp/out")"
 
+# --- a probe that did not answer is never evidence for a pass
+h=$(host hangs wsl2-healthy)
+echo "sleep=30" >>"$h/home/alice/llama.cpp/build/bin/llama-server.fake" # lists CUDA0, then hangs
+printf '#!/bin/sh\nsleep 30\n' >"$h/usr/local/cuda-12.6/bin/nvcc"
+"$doctor" --root "$h" --only llama.devices,cuda.toolkit --timeout 0.5 --format json >"$tmp/j"
+[ $? = 1 ] || fail "a hung llama-server and nvcc: exit status is not 1"
+check "$tmp/j" llama.devices | grep -q "^error: .*--list-devices\` did not finish within its 0.5 s deadline and was stopped after listing CUDA0" ||
+    fail "llama.devices after a hang: $(check "$tmp/j" llama.devices)"
+check "$tmp/j" cuda.toolkit | grep -q "^error: \`/usr/local/cuda-12.6/bin/nvcc --version\` did not finish within its 0.5 s deadline: which CUDA toolkit builds llama.cpp here is unknown" ||
+    fail "cuda.toolkit after nvcc hung: $(check "$tmp/j" cuda.toolkit)"
+printf '#!/bin/sh\nexit 0\n' >"$h/usr/local/cuda-12.6/bin/nvcc"
+"$doctor" --root "$h" --only cuda.toolkit --format json >"$tmp/j"
+check "$tmp/j" cuda.toolkit | grep -q "^error: .*nvcc --version\` printed nothing" ||
+    fail "cuda.toolkit when nvcc prints nothing: $(check "$tmp/j" cuda.toolkit)"
+# /proc/meminfo unreadable, or a MemTotal no machine has: "in effect" is not claimed
+h=$(host meminfo wsl2-healthy)
+rm "$h/proc/meminfo"
+"$doctor" --root "$h" --only wsl.wslconfig --format json >"$tmp/j"
+check "$tmp/j" wsl.wslconfig | grep -q "^pass: .*all valid; whether they are in effect is unknown: memory (/proc/meminfo cannot be read" ||
+    fail "wsl.wslconfig without /proc/meminfo: $(check "$tmp/j" wsl.wslconfig)"
+printf 'MemTotal: 1073741824000000000000000000 kB\nSwapTotal: 0 kB\nMemAvailable: 1000 kB\n' >"$h/proc/meminfo"
+"$doctor" --root "$h" --only wsl.wslconfig,models.fit --format json >"$tmp/j"
+check "$tmp/j" wsl.wslconfig | grep -q "whether they are in effect is unknown: memory (/proc/meminfo holds an impossible figure)" ||
+    fail "wsl.wslconfig with MemTotal 10^21 GiB: $(check "$tmp/j" wsl.wslconfig)"
+grep -q '10737418240000\|1024000000000000' "$tmp/j" && fail "a MemTotal of 10^21 GiB is used as a value"
+
+# --- small ones: each library counted once, ldd there but not runnable, where a version
+# came from
+h=$(host ldd wsl2-healthy)
+{ printf '#!/bin/sh\ni=0\nwhile [ $i -lt 2048 ]; do\n'
+  printf '  echo "\tlibcudart.so.12 => /usr/local/cuda-12.6/lib64/libcudart.so.12 (0x00007f3a11c00000)"\n'
+  printf '  i=$((i + 1))\ndone\n'; } >"$h/usr/bin/ldd"
+"$doctor" --root "$h" --only cuda.libs --format json >"$tmp/j"
+check "$tmp/j" cuda.libs | grep -q "^pass: 1 CUDA libraries of" || fail "ldd printing one line 2048 times: $(check "$tmp/j" cuda.libs)"
+chmod -x "$h/usr/bin/ldd"
+"$doctor" --root "$h" --only cuda.libs --format json >"$tmp/j"
+check "$tmp/j" cuda.libs | grep -q "^error: /usr/bin/ldd is there but cannot be run (it is not executable)" ||
+    fail "ldd not executable: $(check "$tmp/j" cuda.libs)"
+h=$(host nonvcc wsl2-healthy)
+rm "$h/usr/local/cuda-12.6/bin/nvcc"
+"$doctor" --root "$h" --only cuda.toolkit --format json >"$tmp/j"
+check "$tmp/j" cuda.toolkit | grep -q "^pass: CUDA 12.6.3 (CUDA_HOME /usr/local/cuda-12.6; no nvcc on PATH)" ||
+    fail "cuda.toolkit without nvcc: $(check "$tmp/j" cuda.toolkit)"
+
 echo "hostile: $failures failure(s)"
 [ "$failures" = 0 ]

@@ -104,6 +104,9 @@ void wld_host_capture(const struct wld_host *h, const char *path, size_t cap);
 /* Finds an executable: a name with '/' is checked as is, otherwise looked up in the
  * host's PATH. Returns the host path (caller frees) or -ENOENT. */
 int wld_host_find_command(const struct wld_host *h, const char *name, char **ret);
+/* The first regular file of that name in PATH, executable or not: for saying "ldd is there
+ * but cannot be run" rather than "not installed". Host path (caller frees) or -ENOENT. */
+int wld_host_find_file(const struct wld_host *h, const char *name, char **ret);
 /* true when the host path names an executable regular file. */
 bool wld_host_is_executable(const struct wld_host *h, const char *path);
 

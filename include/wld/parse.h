@@ -119,8 +119,13 @@ void wld_ldd_free(struct wld_ldd_lib *libs, size_t n);
 
 /* ---- /proc/meminfo ---- */
 
+/* The most memory a figure of /proc/meminfo can stand for: 4 PiB, x86-64's 52-bit physical
+ * address space (5-level paging). A larger one is a corrupt or forged file. */
+#define WLD_MEMINFO_MAX_KIB 4398046511104.0 /* 2^42 kB */
+
 /* The kB figure of a "Key:   1234 kB" line (key without the colon, at a line start).
- * Returns 0, or -ENOENT when the line is missing or holds no number. */
+ * Returns 0, -ENOENT when the line is missing or holds no number, -ERANGE when the figure
+ * is past WLD_MEMINFO_MAX_KIB. */
 int wld_meminfo_kib(const char *text, const char *key, double *ret);
 
 /* ---- CMakeCache.txt ---- */

@@ -6,7 +6,7 @@
  *   out: TEXT     a line for stdout      err: TEXT   a line for stderr
  *   exit=N        exit status (default 0)
  *   signal=N      raise signal N after the output (a crash)
- *   sleep=S       sleep S seconds before anything (a hang)
+ *   sleep=S       sleep S seconds there (a hang; what came before is flushed first)
  * The output is replayed for any arguments. */
 #define _DEFAULT_SOURCE /* readlink */
 #include <signal.h>
@@ -40,7 +40,7 @@ int main(void)
             status = atoi(line + 5);
         else if (strncmp(line, "signal=", 7) == 0)
             sig = atoi(line + 7);
-        else if (strncmp(line, "sleep=", 6) == 0)
+        else if (strncmp(line, "sleep=", 6) == 0 && fflush(stdout) == 0)
             sleep((unsigned) atoi(line + 6));
     }
     fclose(f);

@@ -265,6 +265,10 @@ static void meminfo_lines(void **state)
     assert_int_equal(wld_meminfo_kib(text, "Total", &kib), -ENOENT);
     assert_int_equal(wld_meminfo_kib(text, "HugePages_Total", &kib), -ENOENT);
     assert_int_equal(wld_meminfo_kib("", "MemTotal", &kib), -ENOENT);
+    /* 10^21 GiB is no machine's memory: refused, never used */
+    assert_int_equal(
+            wld_meminfo_kib("MemTotal: 1073741824000000000000000000 kB\n", "MemTotal", &kib),
+            -ERANGE);
 }
 
 static void versions_compare_numerically(void **state)
