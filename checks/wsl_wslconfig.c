@@ -7,6 +7,7 @@
  * the memory and processor limits decide whether a model loads at all. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,12 +132,25 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     struct wld_buf b;
     struct wld_ini *ini = NULL;
     cJSON_AddStringToObject(facts, "path", path);
-    int r = wld_host_read(ctx->host, path, 256 * 1024, &b);
+    int r = wld_host_read(ctx->host, path, WLD_CAP_FILE, &b);
     if (r < 0) {
         wld_fact_errno(facts, "read_error", r);
         return 0;
     }
     wld_ini_parse(b.data, b.len, &ini);
+    if (b.truncated || ini->cut_line) {
+        /* what was not read or not kept is never judged as if it were not there */
+        cJSON *cut = cJSON_AddObjectToObject(facts, "cut");
+        if (b.truncated) {
+            unsigned lines = 1;
+            for (size_t i = 0; i < b.len; i++)
+                lines += b.data[i] == '\n';
+            cJSON_AddNumberToObject(cut, "cap_bytes", WLD_CAP_FILE);
+            cJSON_AddNumberToObject(cut, "line", lines);
+        }
+        if (ini->cut_line)
+            cJSON_AddNumberToObject(cut, "parse_line", ini->cut_line);
+    }
     wld_buf_release(&b);
     cJSON_AddStringToObject(facts, "encoding", ini->encoding);
     cJSON_AddBoolToObject(facts, "wsl_readable", ini->wsl_readable);
@@ -179,11 +193,15 @@ static void unknown_effect(struct lint *l, const char *setting, const char *sour
     wld_buf_printf(&l->unknown, "%s%s (%s %s)", l->unknown.len ? ", " : "", setting, source, why);
 }
 
+/* Problems listed in the summary; the rest are counted ("and N more"), never dropped. */
+#define SHOWN_PROBLEMS 50
+
 static void problem(struct lint *l, const char *msg_key, cJSON *vars)
 {
     const cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(l->messages, msg_key);
     char *s = wld_template_render(cJSON_IsString(tmpl) ? tmpl->valuestring : msg_key, vars);
-    wld_buf_printf(&l->list, "%s- %s", l->count ? "\n" : "", s);
+    if (l->count < SHOWN_PROBLEMS)
+        wld_buf_printf(&l->list, "%s- %s", l->count ? "\n" : "", s);
     l->count++;
     free(s);
     cJSON_Delete(vars);
@@ -195,7 +213,9 @@ static cJSON *line_vars(const cJSON *e)
     cJSON_AddNumberToObject(v, "line", wld_fact_num(e, "line", 0));
     cJSON_AddStringToObject(v, "section", wld_fact_str(e, "section"));
     cJSON_AddStringToObject(v, "key", wld_fact_str(e, "key"));
-    cJSON_AddStringToObject(v, "value", wld_fact_str(e, "value"));
+    char value[200]; /* a value is shown, not quoted whole: a long one ends in "..." */
+    wld_str_copy(value, sizeof(value), wld_fact_str(e, "value") ? wld_fact_str(e, "value") : "");
+    cJSON_AddStringToObject(v, "value", value);
     return v;
 }
 
@@ -396,6 +416,25 @@ static bool outside(double have, double want, double low, double high)
     return have < want * low || have > want * high;
 }
 
+/* A file past the read cap, or past the parser's, is a problem of its own. */
+static void lint_cut(struct lint *l)
+{
+    const cJSON *cut = cJSON_GetObjectItemCaseSensitive(l->ctx->mine, "cut");
+    if (!cut)
+        return;
+    cJSON *v = cJSON_CreateObject();
+    if (cJSON_GetObjectItemCaseSensitive(cut, "cap_bytes")) {
+        char cap[32];
+        snprintf(cap, sizeof(cap), "%.0f KiB", wld_fact_num(cut, "cap_bytes", 0) / 1024);
+        cJSON_AddStringToObject(v, "cap", cap);
+        cJSON_AddNumberToObject(v, "line", wld_fact_num(cut, "line", 0));
+        problem(l, "cut_read", v);
+    } else {
+        cJSON_AddNumberToObject(v, "line", wld_fact_num(cut, "parse_line", 0));
+        problem(l, "cut_parse", v);
+    }
+}
+
 /* Configured vs what the VM has; returns the number of settings not in effect. */
 static unsigned compare_effective(struct lint *l, const struct configured *cfg)
 {
@@ -483,14 +522,17 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     struct lint l = { .ctx = ctx, .messages = wld_param(ctx, "messages") };
     struct configured cfg = { .memory = -1, .swap = -1, .processors = -1 };
-    wld_buf_init(&l.list, 64 * 1024);
+    wld_buf_init(&l.list, SIZE_MAX / 2); /* bounded by SHOWN_PROBLEMS */
     wld_buf_init(&l.unknown, 4096);
     lint_entries(&l, &cfg);
+    lint_cut(&l);
     if (cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
         !(cfg.networking && wld_str_eq_nocase(cfg.networking, "mirrored")))
         problem(&l, "localhost_off", cJSON_CreateObject());
     unsigned lint_count = l.count;
     unsigned stale = compare_effective(&l, &cfg);
+    if (l.count > SHOWN_PROBLEMS)
+        wld_buf_printf(&l.list, "\n- and %u more", l.count - SHOWN_PROBLEMS);
     wld_finding_var(f, "problems", l.list.data);
     wld_finding_var_num(f, "count", l.count);
     wld_finding_var_num(f, "settings",

@@ -16,20 +16,28 @@
 extern char **environ;
 
 #define MAX_LINKS    40
-#define MAX_ENV      4096
+#define MAX_ENV      65536       /* variables of a fixture's .doctor/env */
+#define CAP_ENV      (16u << 20) /* bytes of a fixture's .doctor/env */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* The variables of a .doctor/env; NULL when it holds more than MAX_ENV. */
 static char **env_from_text(const char *text)
 {
     size_t n = 0, alloc = 16;
     char **env = wld_xcalloc(alloc, sizeof(char *));
     const char *p = text;
-    while (*p && n < MAX_ENV) {
+    while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t) (nl - p) : strlen(p);
         char *line = wld_xstrndup(p, len);
         wld_str_trim(line);
         if (line[0] && line[0] != '#' && strchr(line, '=') && line[0] != '=') {
+            if (n == MAX_ENV) {
+                free(line);
+                env[n] = NULL;
+                wld_strv_free(env);
+                return NULL;
+            }
             if (n + 2 > alloc) {
                 alloc *= 2;
                 env = wld_xrealloc(env, alloc * sizeof(char *));
@@ -48,7 +56,7 @@ int wld_host_new_live(struct wld_host **ret)
 {
     struct wld_host *h = wld_xcalloc(1, sizeof(*h));
     size_t n = 0;
-    while (environ && environ[n] && n < MAX_ENV)
+    while (environ && environ[n]) /* already in memory: taken whole */
         n++;
     h->env = wld_xcalloc(n + 1, sizeof(char *));
     for (size_t i = 0; i < n; i++)
@@ -75,9 +83,14 @@ int wld_host_new_fixture(const char *dir, struct wld_host **ret)
     h->root = abs;
     h->fixture = true;
     struct wld_buf b;
-    if (wld_host_read(h, "/.doctor/env", WLD_CAP_SMALL, &b) == 0) {
-        h->env = env_from_text(b.data);
+    if (wld_host_read(h, "/.doctor/env", CAP_ENV, &b) == 0) {
+        /* an environment cut short would be judged as if the later variables were unset */
+        h->env = b.truncated ? NULL : env_from_text(b.data);
         wld_buf_release(&b);
+        if (!h->env) {
+            wld_host_free(h);
+            return -EFBIG;
+        }
     } else {
         h->env = wld_xcalloc(1, sizeof(char *));
     }

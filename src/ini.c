@@ -104,10 +104,19 @@ static bool valid_utf8(const unsigned char *p, size_t n)
     return ok;
 }
 
+/* Marks line as the first one not kept whole. */
+static void cut_at(struct wld_ini *ini, unsigned line)
+{
+    if (!ini->cut_line || line < ini->cut_line)
+        ini->cut_line = line;
+}
+
 static void add_diag(struct wld_ini *ini, unsigned line, const char *code, const char *linetext)
 {
-    if (ini->n_diags >= MAX_DIAGS)
+    if (ini->n_diags >= MAX_DIAGS) {
+        cut_at(ini, line);
         return;
+    }
     ini->diags = wld_xrealloc(ini->diags, (ini->n_diags + 1) * sizeof(*ini->diags));
     char shown[160];
     wld_str_line(linetext, shown, sizeof(shown));
@@ -120,8 +129,10 @@ static void add_diag(struct wld_ini *ini, unsigned line, const char *code, const
 static void add_entry(
         struct wld_ini *ini, const char *section, const char *key, const char *value, unsigned line)
 {
-    if (ini->n_entries >= MAX_ENTRIES)
+    if (ini->n_entries >= MAX_ENTRIES) {
+        cut_at(ini, line);
         return;
+    }
     ini->entries = wld_xrealloc(ini->entries, (ini->n_entries + 1) * sizeof(*ini->entries));
     struct wld_ini_entry *e = &ini->entries[ini->n_entries++];
     e->section = wld_xstrdup(section);
@@ -231,6 +242,8 @@ parse_line(struct wld_ini *ini, const char **pp, unsigned *line, char *section, 
         goto skip_rest;
     }
     value.data[trimmed] = '\0';
+    if (value.truncated)
+        cut_at(ini, lineno);
     add_entry(ini, section, key, value.data, lineno);
     wld_buf_release(&value);
 skip_rest:

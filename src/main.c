@@ -258,6 +258,13 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
     }
     struct wld_host *host = NULL;
     int r = o->root ? wld_host_new_fixture(o->root, &host) : wld_host_new_live(&host);
+    if (r == -EFBIG) {
+        fprintf(stderr,
+                "wsl-llm-doctor: --root %s: .doctor/env is over 16 MiB or 65536 variables, more "
+                "than a recorded environment holds; it is not read in part\n",
+                o->root);
+        return EXIT_USAGE;
+    }
     if (r < 0) {
         fprintf(stderr, "wsl-llm-doctor: --root %s: not a directory we can read (%s)\n", o->root,
                 strerror(-r));

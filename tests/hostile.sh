@@ -11,11 +11,12 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # a private copy of a staged host to break: host NAME FROM
 host() { rm -rf "$tmp/$1"; cp -a "$hosts/$2" "$tmp/$1"; echo "$tmp/$1"; }
-# the status and summary of one check in a JSON report: check FILE ID -> "status: summary"
+# the status and summary of one check in a JSON report, on one line: check FILE ID ->
+# "status: summary"
 check() {
     "$py" -c 'import json,sys
 for c in json.load(open(sys.argv[1], "rb"))["checks"]:
-    if c["id"] == sys.argv[2]: print(c["status"] + ": " + c["summary"])' "$1" "$2"
+    if c["id"] == sys.argv[2]: print(c["status"] + ": " + c["summary"].replace("\n", " "))' "$1" "$2"
 }
 
 # --- bytes that are not UTF-8 (a model's file name, the GPU's name) leave as valid UTF-8
@@ -92,6 +93,22 @@ printf 'MemTotal: 1073741824000000000000000000 kB\nSwapTotal: 0 kB\nMemAvailable
 check "$tmp/j" wsl.wslconfig | grep -q "whether they are in effect is unknown: memory (/proc/meminfo holds an impossible figure)" ||
     fail "wsl.wslconfig with MemTotal 10^21 GiB: $(check "$tmp/j" wsl.wslconfig)"
 grep -q '10737418240000\|1024000000000000' "$tmp/j" && fail "a MemTotal of 10^21 GiB is used as a value"
+
+# --- input past a cap is said to be cut, never judged as if whole
+h=$(host bigcfg wsl2-healthy)
+w=$h/mnt/c/Users/alice/.wslconfig
+"$py" -c 'import sys; f=open(sys.argv[1],"a"); f.write("# padding\n"*120000 + "[wsl2]\nmemory=1GB\nbogus=1\n")' "$w"
+"$doctor" --root "$h" --only wsl.wslconfig --format json >"$tmp/j"
+check "$tmp/j" wsl.wslconfig | grep -q "^warn: .*the file is larger than the 1024 KiB the doctor reads: nothing from line 104858 on was checked" ||
+    fail "a .wslconfig over 1 MiB: $(check "$tmp/j" wsl.wslconfig | head -c 300)"
+# .doctor/env: a variable after 64 KiB (once cut there) is read; one over 16 MiB is refused
+"$py" -c 'import sys; f=open(sys.argv[1],"a"); f.write("BIG=" + "x"*(1<<20) + "\nLLAMA_ARG_MODEL=/home/alice/nowhere.gguf\n")' "$h/.doctor/env"
+"$doctor" --root "$h" --only models.storage --format json >"$tmp/j"
+check "$tmp/j" models.storage | grep -q "nowhere.gguf (from LLAMA_ARG_MODEL) does not exist" ||
+    fail "a variable after 1 MiB of .doctor/env: $(check "$tmp/j" models.storage | head -c 300)"
+"$py" -c 'import sys; f=open(sys.argv[1],"a"); f.write(("PAD=" + "y"*1000 + "\n")*17000)' "$h/.doctor/env"
+"$doctor" --root "$h" --only wsl.kernel >"$tmp/out" 2>&1
+[ $? = 2 ] && grep -q ".doctor/env is over 16 MiB" "$tmp/out" || fail "a .doctor/env over 16 MiB: $(head -c 300 "$tmp/out")"
 
 # --- small ones: each library counted once, ldd there but not runnable, where a version
 # came from

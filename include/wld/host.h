@@ -32,7 +32,8 @@ struct wld_host {
 /* Creates the live host (root "/", the process environment). */
 int wld_host_new_live(struct wld_host **ret);
 /* Creates a fixture host rooted at dir; its environment comes from dir/.doctor/env.
- * Returns -ENOENT/-ENOTDIR when dir is not a directory. */
+ * Returns -ENOENT/-ENOTDIR when dir is not a directory, -EFBIG when .doctor/env is larger
+ * than 16 MiB or holds more than 65536 variables (never read in part). */
 int wld_host_new_fixture(const char *dir, struct wld_host **ret);
 void wld_host_free(struct wld_host *h);
 

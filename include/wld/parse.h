@@ -33,6 +33,9 @@ struct wld_ini {
     size_t n_entries;
     struct wld_ini_diag *diags;
     size_t n_diags;
+    /* The first line the parse did not keep whole (past 4096 settings or diagnostics, or a
+     * value over 64 KiB), 0 when everything was kept: a cut file is never judged whole. */
+    unsigned cut_line;
 };
 
 int wld_ini_parse(const char *data, size_t n, struct wld_ini **ret);
