@@ -61,8 +61,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     const struct wld_host *h = ctx->host;
     gather_settings(ctx->opts, facts);
     gather_meminfo(h, facts);
-    cJSON *models = cJSON_AddArrayToObject(facts, "models"), *m;
-    wld_models_find(h, ctx->opts, models);
+    wld_models_find(h, ctx->opts, facts);
+    cJSON *models = cJSON_GetObjectItemCaseSensitive(facts, "models"), *m;
     cJSON_ArrayForEach(m, models)
     {
         struct wld_gguf g;
@@ -288,6 +288,12 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         f->vars = worst_vars;
     }
     wld_finding_var_num(f, "count", n);
+    /* a search cut short found only some of the models: not "fits" or "none found" */
+    bool passing = !worst || strcmp(worst, "fits") == 0 || strcmp(worst, "cpu_only") == 0;
+    if (passing && wld_models_scan_cut(ctx->mine, f)) {
+        wld_finding_outcome(f, "scan_cut");
+        return;
+    }
     wld_finding_outcome(f, worst ? worst : "none_found");
 }
 

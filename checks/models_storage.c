@@ -82,8 +82,8 @@ static void measured(struct wld_finding *f, const cJSON *model)
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
-    cJSON *models = cJSON_AddArrayToObject(facts, "models");
-    wld_models_find(h, ctx->opts, models);
+    wld_models_find(h, ctx->opts, facts);
+    cJSON *models = cJSON_GetObjectItemCaseSensitive(facts, "models");
 
     struct wld_buf b;
     struct wld_mount *mounts = NULL;
@@ -172,12 +172,17 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         }
     }
     wld_finding_var_num(f, "count", n);
-    if (n == 0) {
-        wld_finding_outcome(f, "none_found");
-        return;
-    }
     if (verdict) {
         wld_finding_outcome(f, verdict);
+        return;
+    }
+    /* a search cut short found only some of the models: never "all on ext4" or "none" */
+    if (wld_models_scan_cut(ctx->mine, f)) {
+        wld_finding_outcome(f, "scan_cut");
+        return;
+    }
+    if (n == 0) {
+        wld_finding_outcome(f, "none_found");
         return;
     }
     const cJSON *first = cJSON_GetArrayItem(models, 0);
@@ -187,9 +192,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 }
 
 static const char *const outcomes[] = {
-    "ok",          "none_found", "on_windows_drive", "symlink_to_windows",
-    "on_virtiofs", "unknown_fs", "unknown_mount",    "missing",
-    NULL
+    "ok",         "none_found",    "on_windows_drive", "symlink_to_windows", "on_virtiofs",
+    "unknown_fs", "unknown_mount", "missing",          "scan_cut",           NULL
 };
 static const char *const params[] = { "slow_fs", "caution_fs", "fast_fs", NULL };
 

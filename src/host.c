@@ -411,12 +411,27 @@ int wld_host_readlink(const struct wld_host *h, const char *path, char **ret)
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Entries read from one directory at most: past it a listing is reported as cut. */
+#define MAX_DIR_ENTRIES (1u << 20)
+
+static int cmp_dirent(const void *a, const void *b)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    return strcmp(((const struct wld_dirent *) a)->name, ((const struct wld_dirent *) b)->name);
 }
 
-int wld_host_list(const struct wld_host *h, const char *path, size_t max, char ***ret)
+void wld_dirents_free(struct wld_dirent *e, size_t n)
+{
+    for (size_t i = 0; e && i < n; i++)
+        free(e[i].name);
+    free(e);
+}
+
+int wld_host_list_entries(const struct wld_host *h,
+                          const char *path,
+                          size_t max,
+                          struct wld_dirent **ret,
+                          size_t *ret_n,
+                          bool *cut)
 {
     char *real = NULL;
     if (h->rec)
@@ -429,20 +444,52 @@ int wld_host_list(const struct wld_host *h, const char *path, size_t max, char *
     if (!d)
         return -errno;
     size_t n = 0, alloc = 16;
-    char **v = wld_xcalloc(alloc, sizeof(char *));
+    struct wld_dirent *v = wld_xcalloc(alloc, sizeof(*v));
     struct dirent *e;
-    while ((e = readdir(d)) && n < max) {
+    bool more = false;
+    /* every entry is read before any is dropped, so which ones are kept does not depend on
+     * the file system's order (a recording lists in another order than its source) */
+    while ((e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (n + 2 > alloc) {
-            alloc *= 2;
-            v = wld_xrealloc(v, alloc * sizeof(char *));
+        if (n == MAX_DIR_ENTRIES) {
+            more = true;
+            break;
         }
-        v[n++] = wld_xstrdup(e->d_name);
+        if (n == alloc) {
+            alloc *= 2;
+            v = wld_xrealloc(v, alloc * sizeof(*v));
+        }
+        v[n].name = wld_xstrdup(e->d_name);
+        v[n].type = e->d_type;
+        n++;
     }
     closedir(d);
-    v[n] = NULL;
-    qsort(v, n, sizeof(char *), cmp_str);
+    qsort(v, n, sizeof(*v), cmp_dirent);
+    if (n > max) {
+        for (size_t i = max; i < n; i++)
+            free(v[i].name);
+        n = max;
+        more = true;
+    }
+    *ret = v;
+    *ret_n = n;
+    if (cut)
+        *cut = more;
+    return 0;
+}
+
+int wld_host_list(const struct wld_host *h, const char *path, size_t max, char ***ret)
+{
+    struct wld_dirent *e = NULL;
+    size_t n = 0;
+    int r = wld_host_list_entries(h, path, max, &e, &n, NULL);
+    if (r < 0)
+        return r;
+    char **v = wld_xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        v[i] = e[i].name; /* handed over */
+    free(e);
     *ret = v;
     return 0;
 }

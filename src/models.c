@@ -1,6 +1,14 @@
-/* Model discovery (see wld/models.h). */
+/* Model discovery (see wld/models.h).
+ *
+ * The walk reads every entry of the directories it visits, in name order, and looks
+ * closer (stat) only at directories, links and names that are models, so ten thousand
+ * other files in ~/models cost a listing, not ten thousand stats. Directories are visited
+ * once each by device and inode (a symlink loop is a cycle, not 256 copies of a model) and
+ * each model file is counted once however many paths reach it. Budgets bound the work;
+ * when one is hit, facts.scan says which and where, and the checks say so. */
 #include "wld/models.h"
 
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -8,14 +16,52 @@
 #include "wld/gguf.h"
 #include "wld/util.h"
 
-#define MAX_VISITED 4000
-#define MAX_DEPTH   6
+#define SCAN_ENTRIES 200000 /* directory entries read, all directories together */
+#define SCAN_LOOKS   20000  /* stat calls: directories, links and model names */
+#define MAX_DEPTH    8
+
+struct node {
+    dev_t dev;
+    ino_t ino;
+};
+
+struct nodes {
+    struct node *v;
+    size_t n, alloc;
+};
 
 struct scan {
     const struct wld_host *h;
     cJSON *models;
-    unsigned visited;
+    size_t dirs, entries, looks;
+    struct nodes seen_dirs, seen_files;
+    cJSON *facts; /* for facts.scan */
 };
+
+/* Adds (dev, ino) to set unless it is there; false when it was. A linear search: a walk
+ * sees a few hundred directories and models at most before its budgets stop it. */
+static bool first_visit(struct nodes *set, const struct stat *st)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (set->v[i].dev == st->st_dev && set->v[i].ino == st->st_ino)
+            return false;
+    if (set->n == set->alloc) {
+        set->alloc = set->alloc ? set->alloc * 2 : 64;
+        set->v = wld_xrealloc(set->v, set->alloc * sizeof(*set->v));
+    }
+    set->v[set->n++] = (struct node){ st->st_dev, st->st_ino };
+    return true;
+}
+
+/* The first budget hit: why and where, in facts.scan. */
+static void cut(struct scan *s, const char *why, const char *where)
+{
+    cJSON *scan = cJSON_GetObjectItemCaseSensitive(s->facts, "scan");
+    if (cJSON_GetObjectItemCaseSensitive(scan, "cut"))
+        return;
+    cJSON_AddStringToObject(scan, "cut", why);
+    cJSON_AddStringToObject(scan, "cut_at", where);
+}
 
 /* A later shard of a split model (K > 1): its first shard stands for it, and the GGUF
  * reader reads all of them from there. */
@@ -42,8 +88,10 @@ static cJSON *add_model(struct scan *s, const char *path, const char *origin)
         if (strcmp(wld_fact_str(m, "path"), path) == 0)
             return NULL;
     }
-    if (cJSON_GetArraySize(s->models) >= WLD_MODELS_MAX)
+    if (cJSON_GetArraySize(s->models) >= WLD_MODELS_MAX) {
+        cut(s, "more than " WLD_STR(WLD_MODELS_MAX) " model files", path);
         return NULL;
+    }
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "path", path);
     cJSON_AddStringToObject(e, "origin", origin);
@@ -51,31 +99,62 @@ static cJSON *add_model(struct scan *s, const char *path, const char *origin)
     return e;
 }
 
+/* Whether an entry needs a closer look: a directory to walk, a link or an entry of unknown
+ * type that may be either, or a model's name. */
+static bool worth_a_look(const struct wld_dirent *e, bool model_name)
+{
+    if (model_name)
+        return true;
+    if (e->name[0] == '.') /* hidden directories are caches of other tools */
+        return false;
+    return e->type == DT_DIR || e->type == DT_LNK || e->type == DT_UNKNOWN;
+}
+
 static void scan_dir(struct scan *s, const char *dir, int depth)
 {
-    char **names = NULL;
-    if (depth > MAX_DEPTH || s->visited > MAX_VISITED || wld_host_list(s->h, dir, 1024, &names) < 0)
+    struct wld_dirent *ents = NULL;
+    size_t n = 0;
+    bool more = false;
+    if (s->entries >= SCAN_ENTRIES) {
+        cut(s, "more than " WLD_STR(SCAN_ENTRIES) " directory entries", dir);
         return;
-    for (char **n = names; *n && s->visited < MAX_VISITED; n++) {
-        char *p = wld_xasprintf("%s/%s", dir, *n);
+    }
+    if (wld_host_list_entries(s->h, dir, SCAN_ENTRIES - s->entries, &ents, &n, &more) < 0)
+        return;
+    s->dirs++;
+    s->entries += n;
+    if (more)
+        cut(s, "more than " WLD_STR(SCAN_ENTRIES) " directory entries", dir);
+    for (size_t i = 0; i < n; i++) {
+        bool model_name = is_model_name(dir, ents[i].name);
+        if (!worth_a_look(&ents[i], model_name))
+            continue;
+        if (s->looks++ >= SCAN_LOOKS) {
+            cut(s, "more than " WLD_STR(SCAN_LOOKS) " directories, links and model files", dir);
+            break;
+        }
+        char *p = wld_xasprintf("%s/%s", dir, ents[i].name);
         struct stat st;
-        s->visited++;
-        if (wld_host_stat(s->h, p, true, &st) == 0) {
-            if (S_ISDIR(st.st_mode) && (*n)[0] != '.') {
+        if (wld_host_stat(s->h, p, true, &st) < 0) {
+            if (model_name) /* a dangling link named like a model: reported missing */
+                add_model(s, p, "scan");
+        } else if (S_ISDIR(st.st_mode) && ents[i].name[0] != '.') {
+            if (depth + 1 > MAX_DEPTH)
+                cut(s, "directories nested deeper than " WLD_STR(MAX_DEPTH), p);
+            else if (first_visit(&s->seen_dirs, &st))
                 scan_dir(s, p, depth + 1);
-            } else if (!S_ISDIR(st.st_mode) && is_model_name(dir, *n)) {
-                /* a FIFO or a device named x.gguf is reported as what it is, not passed by */
-                cJSON *e = add_model(s, p, "scan");
-                if (e && !wld_str_ends(*n, ".gguf")) /* ollama keeps other blobs beside them */
-                    cJSON_AddBoolToObject(e, "blob", true);
-            }
+        } else if (model_name && !S_ISDIR(st.st_mode) && first_visit(&s->seen_files, &st)) {
+            /* a FIFO or a device named x.gguf is reported as what it is, not passed by */
+            cJSON *e = add_model(s, p, "scan");
+            if (e && !wld_str_ends(ents[i].name, ".gguf")) /* ollama's other blobs */
+                cJSON_AddBoolToObject(e, "blob", true);
         }
         free(p);
     }
-    wld_strv_free(names);
+    wld_dirents_free(ents, n);
 }
 
-void wld_models_find(const struct wld_host *h, const struct wld_options *opts, cJSON *models)
+void wld_models_find(const struct wld_host *h, const struct wld_options *opts, cJSON *facts)
 {
     static const char *const places[] = { "models",
                                           ".models",
@@ -83,18 +162,36 @@ void wld_models_find(const struct wld_host *h, const struct wld_options *opts, c
                                           ".cache/huggingface/hub",
                                           ".ollama/models/blobs",
                                           ".lmstudio/models" };
-    struct scan s = { .h = h, .models = models };
+    struct scan s = { .h = h, .models = cJSON_AddArrayToObject(facts, "models"), .facts = facts };
+    cJSON *scan = cJSON_AddObjectToObject(facts, "scan");
     for (char **m = opts ? opts->models : NULL; m && *m; m++)
         add_model(&s, *m, "--model");
-    if (opts && opts->models_only)
-        return;
-    const char *env = wld_host_getenv(h, "LLAMA_ARG_MODEL");
-    if (env && env[0] == '/')
-        add_model(&s, env, "LLAMA_ARG_MODEL");
-    const char *home = wld_host_home(h);
-    for (size_t i = 0; home && i < WLD_ARRAY_SIZE(places); i++) {
-        char *dir = wld_xasprintf("%s/%s", home, places[i]);
-        scan_dir(&s, dir, 0);
-        free(dir);
+    if (!opts || !opts->models_only) {
+        const char *env = wld_host_getenv(h, "LLAMA_ARG_MODEL");
+        if (env && env[0] == '/')
+            add_model(&s, env, "LLAMA_ARG_MODEL");
+        const char *home = wld_host_home(h);
+        for (size_t i = 0; home && i < WLD_ARRAY_SIZE(places); i++) {
+            char *dir = wld_xasprintf("%s/%s", home, places[i]);
+            struct stat st;
+            if (wld_host_stat(h, dir, true, &st) == 0 && S_ISDIR(st.st_mode) &&
+                first_visit(&s.seen_dirs, &st))
+                scan_dir(&s, dir, 0);
+            free(dir);
+        }
     }
+    cJSON_AddNumberToObject(scan, "directories", (double) s.dirs);
+    cJSON_AddNumberToObject(scan, "entries", (double) s.entries);
+    free(s.seen_dirs.v);
+    free(s.seen_files.v);
+}
+
+bool wld_models_scan_cut(const cJSON *facts, struct wld_finding *f)
+{
+    const cJSON *scan = cJSON_GetObjectItemCaseSensitive(facts, "scan");
+    if (!wld_fact_str(scan, "cut"))
+        return false;
+    wld_finding_var(f, "scan_why", wld_fact_str(scan, "cut"));
+    wld_finding_var(f, "scan_at", wld_fact_str(scan, "cut_at"));
+    return true;
 }

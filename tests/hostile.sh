@@ -110,6 +110,32 @@ check "$tmp/j" models.storage | grep -q "nowhere.gguf (from LLAMA_ARG_MODEL) doe
 "$doctor" --root "$h" --only wsl.kernel >"$tmp/out" 2>&1
 [ $? = 2 ] && grep -q ".doctor/env is over 16 MiB" "$tmp/out" || fail "a .doctor/env over 16 MiB: $(head -c 300 "$tmp/out")"
 
+# --- model discovery: every model among 10,000 other files, loops walked once, each file
+# counted once, and a search cut short is said to be
+h=$(host manyfiles wsl2-healthy)
+m=$h/home/alice/models
+mv "$m/Llama-3.1-8B-Instruct-Q4_K_M.gguf" "$m/zz-Llama-3.1-8B-Instruct-Q4_K_M.gguf"
+"$py" -c 'import os,sys; [open(os.path.join(sys.argv[1], "note-%05d.txt" % i), "w").close() for i in range(10000)]' "$m"
+"$doctor" --root "$h" --only models.storage,models.fit --format json >"$tmp/j"
+check "$tmp/j" models.storage | grep -q "^pass: 1 model file(s), all on local Linux file systems" ||
+    fail "one model among 10,000 files: $(check "$tmp/j" models.storage | head -c 300)"
+check "$tmp/j" models.fit | grep -q "^pass: zz-Llama.*fits at -c 8192" || fail "models.fit among 10,000 files: $(check "$tmp/j" models.fit | head -c 300)"
+h=$(host loops wsl2-healthy)
+m=$h/home/alice/models
+mkdir "$m/sub"
+ln -s .. "$m/sub/back"                                 # a loop: ~/models/sub/back is ~/models
+ln -s ../models "$m/loop"                              # and another
+ln -s Llama-3.1-8B-Instruct-Q4_K_M.gguf "$m/alias.gguf" # the same file by another name
+"$doctor" --root "$h" --only models.storage,models.fit --format json >"$tmp/j"
+check "$tmp/j" models.storage | grep -q "^pass: 1 model file(s), all on local Linux file systems" ||
+    fail "one model behind loops and an alias: $(check "$tmp/j" models.storage | head -c 300)"
+mkdir -p "$m/a/b/c/d/e/f/g/h/i"
+cp -a "$m/Llama-3.1-8B-Instruct-Q4_K_M.gguf" "$m/a/b/c/d/e/f/g/h/i/deep.gguf"
+"$doctor" --root "$h" --only models.storage,models.fit --format json >"$tmp/j"
+check "$tmp/j" models.storage | grep -q "^warn: 1 model file(s) found, but the search stopped early (directories nested deeper than 8, at /home/alice/models/a/b/c/d/e/f/g/h/i)" ||
+    fail "a search cut short (depth): $(check "$tmp/j" models.storage | head -c 300)"
+check "$tmp/j" models.fit | grep -q "^warn: .*the search stopped early" || fail "models.fit after a cut search: $(check "$tmp/j" models.fit | head -c 300)"
+
 # --- small ones: each library counted once, ldd there but not runnable, where a version
 # came from
 h=$(host ldd wsl2-healthy)

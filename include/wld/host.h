@@ -74,9 +74,27 @@ bool wld_host_exists(const struct wld_host *h, const char *path);
 bool wld_host_is_dir(const struct wld_host *h, const char *path);
 /* Target of a symlink as stored (not re-rooted); caller frees. */
 int wld_host_readlink(const struct wld_host *h, const char *path, char **ret);
-/* Sorted entry names of a directory (no "." or ".."), at most max entries.
- * *ret is a NULL-terminated array; free with wld_strv_free. */
+/* Sorted entry names of a directory (no "." or ".."): the first max by name, whatever
+ * order the file system keeps them in. *ret is a NULL-terminated array; free with
+ * wld_strv_free. */
 int wld_host_list(const struct wld_host *h, const char *path, size_t max, char ***ret);
+
+/* A directory entry with its type as the file system reports it (DT_DIR, DT_REG,
+ * DT_LNK..., or DT_UNKNOWN when it does not: then stat it), so a walk need not stat every
+ * file to find directories. */
+struct wld_dirent {
+    char *name;
+    unsigned char type;
+};
+/* As wld_host_list, with types: *ret (n entries, free with wld_dirents_free) holds the
+ * first max by name; *cut (when not NULL) tells whether there were more. */
+int wld_host_list_entries(const struct wld_host *h,
+                          const char *path,
+                          size_t max,
+                          struct wld_dirent **ret,
+                          size_t *n,
+                          bool *cut);
+void wld_dirents_free(struct wld_dirent *e, size_t n);
 void wld_strv_free(char **v);
 
 /* What a device node looks like. On a fixture host a regular file stands in for the

@@ -5,14 +5,22 @@
 #define WLD_MODELS_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 
 #include "wld/cli.h"
 #include "wld/host.h"
 
-#define WLD_MODELS_MAX 256
+/* Model files checked in one run at most (each one's header is read). */
+#define WLD_MODELS_MAX 4096
 
-/* Appends {path, origin} objects to models (an array), each path once, at most
- * WLD_MODELS_MAX. Split models are listed by their first shard only. */
-void wld_models_find(const struct wld_host *h, const struct wld_options *opts, cJSON *models);
+/* Adds to facts "models", {path, origin} objects (each file once, at most WLD_MODELS_MAX;
+ * a split model by its first shard), and "scan": the directories and entries the walk
+ * read and, when a budget stopped it, "cut" (why) and "cut_at" (where). */
+void wld_models_find(const struct wld_host *h, const struct wld_options *opts, cJSON *facts);
+
+struct wld_finding;
+/* For evaluate(): whether the scan in a check's facts was cut short; when it was, sets the
+ * variables scan_why and scan_at for the outcome "scan_cut". */
+bool wld_models_scan_cut(const cJSON *facts, struct wld_finding *f);
 
 #endif

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 
 #define WLD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A macro's value as a string literal: WLD_STR(4096) is "4096". */
+#define WLD_STR_(x) #x
+#define WLD_STR(x)  WLD_STR_(x)
 
 /* Allocation: these abort the process on out-of-memory; callers never check. */
 void *wld_xmalloc(size_t n);
