@@ -14,13 +14,12 @@
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     struct wld_device dev;
-    static const char *const kinds[] = { "missing", "char", "block", "dir", "regular", "other" };
     int r = wld_host_probe_device(ctx->host, "/dev/dxg", &dev);
     if (r < 0) {
         wld_fact_errno(facts, "stat_error", r);
         return 0;
     }
-    cJSON_AddStringToObject(facts, "kind", kinds[dev.kind]);
+    cJSON_AddStringToObject(facts, "kind", wld_node_kind_name(dev.kind));
     if (dev.kind != WLD_NODE_MISSING) {
         char mode[8];
         snprintf(mode, sizeof(mode), "%04o", dev.mode);
@@ -52,7 +51,16 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     const char *open = wld_fact_str(ctx->mine, "open");
     const char *gpu_enabled = wld_fact_str(ctx->mine, "wsl_conf_gpu_enabled");
 
-    wld_finding_var(f, "kind", kind ? kind : "unknown");
+    /* "a FIFO (named pipe)", not "a fifo": the node's kind in words */
+    static const struct {
+        const char *kind, *words;
+    } words[] = { { "block", "a block device" },   { "dir", "a directory" },
+                  { "regular", "a regular file" }, { "fifo", "a FIFO (named pipe)" },
+                  { "socket", "a socket" },        { "other", "an unknown kind of file" } };
+    wld_finding_var(f, "kind", "an unknown kind of file");
+    for (size_t i = 0; kind && i < WLD_ARRAY_SIZE(words); i++)
+        if (strcmp(kind, words[i].kind) == 0)
+            wld_finding_var(f, "kind", words[i].words);
     wld_finding_var(f, "mode", wld_fact_str(ctx->mine, "mode"));
     wld_finding_var(f, "errno", open ? open : wld_fact_str(ctx->mine, "stat_error"));
     if (p != WLD_PLATFORM_WSL2) {

@@ -509,6 +509,28 @@ static int errno_from_name(const char *s)
     return EIO;
 }
 
+static const char *const node_names[] = {
+    [WLD_NODE_MISSING] = "missing", [WLD_NODE_CHAR] = "char",       [WLD_NODE_BLOCK] = "block",
+    [WLD_NODE_DIR] = "dir",         [WLD_NODE_REGULAR] = "regular", [WLD_NODE_FIFO] = "fifo",
+    [WLD_NODE_SOCKET] = "socket",   [WLD_NODE_OTHER] = "other",
+};
+
+const char *wld_node_kind_name(enum wld_node_kind k)
+{
+    return (size_t) k < WLD_ARRAY_SIZE(node_names) ? node_names[k] : "other";
+}
+
+enum wld_node_kind wld_node_kind_of(unsigned mode)
+{
+    return S_ISCHR(mode)    ? WLD_NODE_CHAR
+           : S_ISBLK(mode)  ? WLD_NODE_BLOCK
+           : S_ISDIR(mode)  ? WLD_NODE_DIR
+           : S_ISREG(mode)  ? WLD_NODE_REGULAR
+           : S_ISFIFO(mode) ? WLD_NODE_FIFO
+           : S_ISSOCK(mode) ? WLD_NODE_SOCKET
+                            : WLD_NODE_OTHER;
+}
+
 static void parse_standin(const char *text, struct wld_device *dev)
 {
     char line[128];
@@ -516,12 +538,10 @@ static void parse_standin(const char *text, struct wld_device *dev)
         wld_str_line(p, line, sizeof(line));
         wld_str_trim(line);
         if (wld_str_starts(line, "kind=")) {
-            const char *k = line + 5;
-            dev->kind = strcmp(k, "char") == 0      ? WLD_NODE_CHAR
-                        : strcmp(k, "block") == 0   ? WLD_NODE_BLOCK
-                        : strcmp(k, "dir") == 0     ? WLD_NODE_DIR
-                        : strcmp(k, "regular") == 0 ? WLD_NODE_REGULAR
-                                                    : WLD_NODE_OTHER;
+            dev->kind = WLD_NODE_OTHER;
+            for (size_t k = WLD_NODE_CHAR; k < WLD_ARRAY_SIZE(node_names); k++)
+                if (strcmp(line + 5, node_names[k]) == 0)
+                    dev->kind = (enum wld_node_kind) k;
         } else if (wld_str_starts(line, "open=")) {
             dev->open_errno = strcmp(line + 5, "ok") == 0 ? 0 : errno_from_name(line + 5);
         } else if (wld_str_starts(line, "mode=")) {
@@ -556,11 +576,7 @@ static int probe_device(const struct wld_host *h, const char *path, struct wld_d
         *ret = dev;
         return 0;
     }
-    dev.kind = S_ISCHR(st.st_mode)   ? WLD_NODE_CHAR
-               : S_ISBLK(st.st_mode) ? WLD_NODE_BLOCK
-               : S_ISDIR(st.st_mode) ? WLD_NODE_DIR
-               : S_ISREG(st.st_mode) ? WLD_NODE_REGULAR
-                                     : WLD_NODE_OTHER;
+    dev.kind = wld_node_kind_of(st.st_mode);
     dev.open_errno = 0;
     if (dev.kind == WLD_NODE_CHAR) {
         char *real = NULL;

@@ -333,7 +333,7 @@ static int run(int argc, char **argv, FILE *out)
     }
 
     struct wld_rules *rules = NULL;
-    int r = o.rules_path ? wld_rules_load_file(o.rules_path, &rules, &err)
+    int r = o.rules_path ? wld_rules_load_file(o.rules_path, o.timeout_s * 1000, &rules, &err)
                          : wld_rules_load_embedded(&rules, &err);
     if (r < 0) {
         fprintf(stderr, "wsl-llm-doctor: unusable rules: %s\n", err);

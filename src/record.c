@@ -285,9 +285,7 @@ static void make_leaf(struct writer *w, const char *host_path, const struct stat
     if (!S_ISREG(st->st_mode)) {
         char text[64];
         snprintf(text, sizeof(text), "kind=%s\nmode=%04o\nopen=ok\n",
-                 S_ISCHR(st->st_mode)   ? "char"
-                 : S_ISBLK(st->st_mode) ? "block"
-                                        : "other",
+                 wld_node_kind_name(wld_node_kind_of(st->st_mode)),
                  (unsigned) st->st_mode & 07777u);
         write_standin(w, host_path, text);
         return;
@@ -436,13 +434,9 @@ static void write_data(struct writer *w, const struct ent *e)
 
 static void write_device(struct writer *w, const struct ent *e)
 {
-    static const char *const kinds[] = {
-        [WLD_NODE_MISSING] = NULL, [WLD_NODE_CHAR] = "char",       [WLD_NODE_BLOCK] = "block",
-        [WLD_NODE_DIR] = "dir",    [WLD_NODE_REGULAR] = "regular", [WLD_NODE_OTHER] = "other"
-    };
-    const char *kind = kinds[e->dev.kind];
-    if (!kind)
+    if (e->dev.kind == WLD_NODE_MISSING)
         return;
+    const char *kind = wld_node_kind_name(e->dev.kind);
     char *parent = wld_path_dirname(e->path);
     free(materialize(w, parent, 0));
     free(parent);

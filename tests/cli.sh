@@ -52,10 +52,19 @@ grep -q "$(printf '\033')" "$tmp/t" && { echo "FAIL: colour escape in piped outp
 grep -q "evidence:" "$tmp/t" || { echo "FAIL: -v shows no evidence"; failures=$((failures + 1)); }
 grep -q " ms)" "$tmp/t" || { echo "FAIL: -v shows no per-check time"; failures=$((failures + 1)); }
 
-# Rules: a broken file is exit 2 with a reason, never a crash or an empty verdict
+# Rules: a broken file is exit 2 with a reason, never a crash, a hang or an empty verdict
 printf '{"schema": ' >"$tmp/broken.json"
 expect 2 "not valid JSON" -- --root "$healthy" --rules "$tmp/broken.json"
+mkfifo "$tmp/rules.fifo"
+expect 2 "rules file $tmp/rules.fifo is empty (no process is writing to the FIFO)" -- \
+    --root "$healthy" --rules "$tmp/rules.fifo"
+expect 2 "rules file $tmp is a directory, not a JSON file" -- --root "$healthy" --rules "$tmp"
 "$doctor" rules >"$tmp/rules.json"
+sed 's/"version":[[:space:]]*"[0-9.]*"/"version": 123/' "$tmp/rules.json" >"$tmp/v123.json"
+expect 2 '"version" must be a string like' -- --root "$healthy" --rules "$tmp/v123.json"
+# --rules <(...): a pipe is read until its writer closes it
+"$doctor" rules | "$doctor" --root "$healthy" --only wsl.kernel --rules /dev/stdin >/dev/null 2>"$tmp/err" ||
+    { echo "FAIL: --rules from a pipe: $(cat "$tmp/err")"; failures=$((failures + 1)); }
 expect 0 "" -- --root "$healthy" --rules "$tmp/rules.json"
 sha_embedded=$("$doctor" --root "$healthy" --format json | grep '"sha256"')
 sha_dumped=$("$doctor" --root "$healthy" --format json --rules "$tmp/rules.json" | grep '"sha256"')

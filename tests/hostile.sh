@@ -154,5 +154,12 @@ rm "$h/usr/local/cuda-12.6/bin/nvcc"
 check "$tmp/j" cuda.toolkit | grep -q "^pass: CUDA 12.6.3 (CUDA_HOME /usr/local/cuda-12.6; no nvcc on PATH)" ||
     fail "cuda.toolkit without nvcc: $(check "$tmp/j" cuda.toolkit)"
 
+h=$(host dxgfifo wsl2-healthy)
+rm "$h/dev/dxg"
+mkfifo "$h/dev/dxg"
+"$doctor" --root "$h" --only gpu.dxg --format json >"$tmp/j"
+check "$tmp/j" gpu.dxg | grep -q "^fail: /dev/dxg exists but is a FIFO (named pipe), not the character device" ||
+    fail "/dev/dxg as a FIFO: $(check "$tmp/j" gpu.dxg)"
+
 echo "hostile: $failures failure(s)"
 [ "$failures" = 0 ]

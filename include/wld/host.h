@@ -106,8 +106,15 @@ enum wld_node_kind {
     WLD_NODE_BLOCK,
     WLD_NODE_DIR,
     WLD_NODE_REGULAR,
+    WLD_NODE_FIFO,
+    WLD_NODE_SOCKET,
     WLD_NODE_OTHER,
 };
+/* "char", "block", "dir", "regular", "fifo", "socket", "other" ("missing"): the stand-in
+ * file's kind= word and the facts' name for a node. */
+const char *wld_node_kind_name(enum wld_node_kind k);
+/* The kind of a node of this st_mode. */
+enum wld_node_kind wld_node_kind_of(unsigned mode);
 struct wld_device {
     enum wld_node_kind kind;
     unsigned mode;  /* permission bits */

@@ -22,7 +22,9 @@ struct wld_rules {
 /* Each loader returns 0, or a negative errno with *err set to a one-line explanation
  * (caller frees). Loading includes validation against the check registry. */
 int wld_rules_load_embedded(struct wld_rules **ret, char **err);
-int wld_rules_load_file(const char *path, struct wld_rules **ret, char **err);
+/* A regular file, or a pipe or FIFO read until its writer closes it, for at most
+ * timeout_ms; anything else (a directory, a device) is refused. */
+int wld_rules_load_file(const char *path, double timeout_ms, struct wld_rules **ret, char **err);
 /* Parses one or more JSON documents (merged in order); origin names them in errors. */
 int wld_rules_load_texts(const char *const *texts,
                          const size_t *lens,
