@@ -264,6 +264,7 @@ int wld_pipeline_run(const struct wld_host *h,
             pthread_join(jobs[i].thread, NULL);
     pthread_cond_destroy(&prog.cond);
     pthread_mutex_destroy(&prog.mu);
+    wld_proc_sweep(); /* nothing a probe started outlives the gathering */
     fix_utf8(rep->facts);
 
     rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));

@@ -2,6 +2,7 @@
  * check gatherers run in threads; every descriptor is O_CLOEXEC. */
 #include "wld/proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -86,8 +88,16 @@ struct running {
     int fd[2]; /* stdout, stderr read ends; -1 once closed */
     double deadline;
     double start;
+    double exited; /* when the command itself ended (ms), 0 while it runs */
+    int status;    /* its wait status, once it ended */
     bool reaped;
 };
+
+/* How often a command with open pipes is checked for having ended, and how long its
+ * output is still read after it did: a daemon it started may hold the pipes open, and the
+ * command's answer must not wait for the daemon. */
+#define EXIT_CHECK_MS 100.0
+#define DRAIN_MS      100.0
 
 /* The child's environment: the live environment with LC_ALL=C (so tools do not
  * localise what we parse), or for a fixture the fixture's variables plus a real PATH
@@ -260,6 +270,63 @@ static void record_status(struct wld_proc_result *res, int status)
     }
 }
 
+/* The parent and process group of process pid (a /proc entry name); false when gone. */
+static bool parent_and_group(const char *pid, pid_t *ppid, pid_t *pgrp)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses */
+    const char *close = strrchr(buf, ')');
+    char state;
+    int pp, pg;
+    if (!close || sscanf(close + 1, " %c %d %d", &state, &pp, &pg) != 3)
+        return false;
+    *ppid = (pid_t) pp;
+    *pgrp = (pid_t) pg;
+    return true;
+}
+
+/* Kills and reaps the doctor's children in process group pgid, or every child when
+ * pgid is 0. Returns how many. */
+static unsigned reap_children(pid_t pgid)
+{
+    unsigned found = 0;
+    pid_t self = getpid();
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        pid_t ppid, pgrp;
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+            !parent_and_group(e->d_name, &ppid, &pgrp) || ppid != self || (pgid && pgrp != pgid))
+            continue;
+        pid_t pid = (pid_t) atoi(e->d_name);
+        if (!pgid)
+            kill(-pid, SIGKILL); /* its own group, when it made one (setsid does) */
+        kill(pid, SIGKILL);
+        for (int i = 0; i < 200 && waitpid(pid, NULL, WNOHANG) == 0; i++) {
+            struct timespec ts = { 0, 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+        found++;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* After kill(-pgid): the group's members the doctor adopted (their parent, the command,
+ * is gone) are its zombies now; reap them. Only when the group was not empty. */
+static void reap_group(pid_t pgid)
+{
+    reap_children(pgid);
+}
+
 static void kill_group(struct running *run)
 {
     kill(-run->pid, SIGKILL);
@@ -288,11 +355,20 @@ static void record_command(const struct wld_host *h,
     wld_strv_free(argv);
 }
 
+/* Orphans of the doctor's commands (a grandchild that called setsid, a daemon) are
+ * reparented to the doctor instead of init, so wld_proc_sweep() can find and end them. */
+static pthread_once_t reaper_once = PTHREAD_ONCE_INIT;
+static void become_subreaper(void)
+{
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
 int wld_proc_run_many(const struct wld_host *h,
                       const struct wld_proc_spec *specs,
                       struct wld_proc_result *results,
                       size_t n)
 {
+    pthread_once(&reaper_once, become_subreaper);
     struct running *runs = wld_xcalloc(n, sizeof(*runs));
     char **env = child_env(h);
     size_t active = 0;
@@ -325,12 +401,13 @@ int wld_proc_run_many(const struct wld_host *h,
         for (size_t i = 0; i < n; i++) {
             if (runs[i].reaped)
                 continue;
-            if (now >= runs[i].deadline) {
+            if (now >= runs[i].deadline && !runs[i].exited) {
                 kill_group(&runs[i]);
                 close_fds(&runs[i]);
                 int status = 0;
                 while (waitpid(runs[i].pid, &status, 0) < 0 && errno == EINTR) {
                 }
+                reap_group(runs[i].pid); /* a timeout is rare: look for the rest */
                 record_status(&results[i], status);
                 unshow(runs[i].pid);
                 results[i].timed_out = true;
@@ -339,25 +416,33 @@ int wld_proc_run_many(const struct wld_host *h,
                 active--;
                 continue;
             }
-            if (runs[i].deadline < next_deadline)
-                next_deadline = runs[i].deadline;
-            if (runs[i].fd[0] < 0 && runs[i].fd[1] < 0) {
-                int status = 0;
-                pid_t w = waitpid(runs[i].pid, &status, WNOHANG);
-                if (w == runs[i].pid) {
-                    record_status(&results[i], status);
-                    unshow(runs[i].pid);
-                    results[i].duration_ms = wld_now_ms() - runs[i].start;
-                    /* A group member left behind (a daemonised grandchild) must not
-                     * outlive the doctor. */
-                    kill(-runs[i].pid, SIGKILL);
-                    runs[i].reaped = true;
-                    active--;
-                } else {
-                    waiting_exit = true;
-                }
+            if (!runs[i].exited && waitpid(runs[i].pid, &runs[i].status, WNOHANG) == runs[i].pid) {
+                runs[i].exited = now;
+                results[i].duration_ms = now - runs[i].start;
+                unshow(runs[i].pid);
+            }
+            bool open = runs[i].fd[0] >= 0 || runs[i].fd[1] >= 0;
+            if (runs[i].exited && (!open || now - runs[i].exited >= DRAIN_MS)) {
+                /* ended, and its output read (or held open by something it left running) */
+                close_fds(&runs[i]);
+                record_status(&results[i], runs[i].status);
+                /* a group member left behind (a daemonised grandchild) must not outlive
+                 * the doctor; one in a session of its own is wld_proc_sweep()'s */
+                if (kill(-runs[i].pid, SIGKILL) == 0)
+                    reap_group(runs[i].pid);
+                runs[i].reaped = true;
+                active--;
                 continue;
             }
+            if (!open) {
+                waiting_exit = true; /* pipes closed, the command not yet ended */
+                continue;
+            }
+            double check = runs[i].exited ? runs[i].exited + DRAIN_MS : now + EXIT_CHECK_MS;
+            if (check < next_deadline)
+                next_deadline = check;
+            if (runs[i].deadline < next_deadline)
+                next_deadline = runs[i].deadline;
             for (int k = 0; k < 2; k++) {
                 if (runs[i].fd[k] >= 0 && np < WLD_ARRAY_SIZE(pfd)) {
                     pfd[np].fd = runs[i].fd[k];
@@ -415,6 +500,20 @@ int wld_proc_run(const struct wld_host *h,
                  struct wld_proc_result *result)
 {
     return wld_proc_run_many(h, spec, result, 1);
+}
+
+unsigned wld_proc_sweep(void)
+{
+    unsigned killed = 0;
+    siginfo_t si;
+    /* no child at all, the usual case: nothing to look for in /proc */
+    while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD) {
+        unsigned found = reap_children(0);
+        killed += found;
+        if (!found) /* children that are not in /proc: nothing more to do here */
+            break;
+    }
+    return killed;
 }
 
 void wld_proc_result_release(struct wld_proc_result *r)

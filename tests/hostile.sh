@@ -154,6 +154,30 @@ rm "$h/usr/local/cuda-12.6/bin/nvcc"
 check "$tmp/j" cuda.toolkit | grep -q "^pass: CUDA 12.6.3 (CUDA_HOME /usr/local/cuda-12.6; no nvcc on PATH)" ||
     fail "cuda.toolkit without nvcc: $(check "$tmp/j" cuda.toolkit)"
 
+# a probe's grandchild that calls setsid (a daemon) does not outlive the doctor, and one
+# holding the probe's stdout does not make the probe wait for it
+h=$(host setsid wsl2-healthy)
+mark=wld-lingerer-$$
+mkdir -p "$h/usr/local/bin"
+printf '#!/bin/sh\nsleep 30\n' >"$h/usr/local/bin/$mark"
+chmod +x "$h/usr/local/bin/$mark"
+smi=$h/usr/lib/wsl/lib/nvidia-smi
+{ echo '#!/bin/sh'
+  echo "setsid $h/usr/local/bin/$mark >/dev/null 2>&1 </dev/null &"
+  echo "setsid $h/usr/local/bin/$mark &"
+  sed 1d "$smi"; } >"$smi.new"
+mv "$smi.new" "$smi"
+chmod +x "$smi"
+"$doctor" --root "$h" --only gpu.driver --timeout 3 --format json >"$tmp/j"
+check "$tmp/j" gpu.driver | grep -q "^pass: driver 566.36" || fail "nvidia-smi leaving daemons behind: $(check "$tmp/j" gpu.driver)"
+sleep 0.2
+for c in /proc/[0-9]*/cmdline; do
+    if tr '\0' ' ' <"$c" 2>/dev/null | grep -q "$mark"; then
+        fail "a probe's setsid grandchild outlived the doctor ($c)"
+        pid=${c#/proc/}; kill -9 "${pid%/cmdline}" 2>/dev/null
+    fi
+done
+
 h=$(host dxgfifo wsl2-healthy)
 rm "$h/dev/dxg"
 mkfifo "$h/dev/dxg"

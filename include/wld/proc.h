@@ -46,6 +46,13 @@ int wld_proc_run(const struct wld_host *h,
                  struct wld_proc_result *result);
 void wld_proc_result_release(struct wld_proc_result *r);
 
+/* Ends what the commands left behind. A command's process group is killed when it ends,
+ * but a grandchild that called setsid (or a daemon) is in a group of its own; the doctor
+ * is the subreaper of its commands (PR_SET_CHILD_SUBREAPER), so such orphans become its
+ * children, and this kills and reaps every child it still has, with its process group.
+ * Call when no command runs (the pipeline does, after gathering). Returns how many. */
+unsigned wld_proc_sweep(void);
+
 /* The live note (text on a terminal) names the probe the doctor waits on. A gather thread
  * says which check it runs for (a static string); commands it starts are shown under it. */
 void wld_proc_set_owner(const char *check_id);
