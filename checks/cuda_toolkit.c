@@ -217,7 +217,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
             wld_finding_varf(f, "how", "did not finish within its %g s deadline", deadline);
         else if (strcmp(state, "crashed") == 0)
             wld_finding_varf(f, "how", "was killed by %s",
-                             wld_signal_name((int) wld_fact_num(run, "signal", 0)));
+                             wld_signal_name((int) wld_fact_int(run, "signal", 0, 64, 0)));
         else if (strcmp(state, "spawn_failed") == 0)
             wld_finding_varf(f, "how", "cannot be run (%s)", wld_fact_str(run, "errno"));
         else if (strcmp(state, "no_output") == 0)

@@ -7,6 +7,7 @@
  * probe deadline; the helper is killed with its process group if it hangs. With
  * --functional the helper also creates a context on every device and round-trips 64 MiB,
  * so "visible but not usable" is caught. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -177,7 +178,7 @@ static const cJSON *curesult(const struct wld_eval_ctx *ctx, int code)
 
 static void code_vars(const struct wld_eval_ctx *ctx, struct wld_finding *f, const cJSON *ret)
 {
-    int code = (int) wld_fact_num(ret, "code", -1);
+    int code = (int) wld_fact_int(ret, "code", INT_MIN, INT_MAX, -1);
     const cJSON *e = curesult(ctx, code);
     const char *name = wld_fact_str(e, "name");
     if (!name)
@@ -198,7 +199,8 @@ static void device_list(const cJSON *devices, struct wld_buf *b)
         const char *name = wld_fact_str(d, "name");
         const char *cc = wld_fact_str(d, "cc");
         wld_buf_printf(b, "%s%d: %s (cc %s, ", b->len ? "; " : "",
-                       (int) wld_fact_num(d, "index", 0), name ? name : "?", cc ? cc : "?");
+                       (int) wld_fact_int(d, "index", 0, INT_MAX, 0), name ? name : "?",
+                       cc ? cc : "?");
         double free_mib = wld_fact_num(d, "free_mib", -1);
         if (free_mib >= 0)
             wld_buf_printf(b, "%.0f of ", free_mib);
@@ -294,7 +296,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (state && strcmp(state, "crashed") == 0) {
-        int sig = (int) wld_fact_num(helper, "signal", 0);
+        int sig = (int) wld_fact_int(helper, "signal", 0, 64, 0);
         wld_finding_varf(f, "signal", "%s (%d)", wld_signal_name(sig), sig);
         wld_finding_outcome(f, "crashed");
         return;
@@ -314,8 +316,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     if (init && wld_fact_num(init, "code", 0) != 0) {
         code_vars(ctx, f, init);
-        const char *outcome =
-                wld_fact_str(curesult(ctx, (int) wld_fact_num(init, "code", 0)), "outcome");
+        const char *outcome = wld_fact_str(
+                curesult(ctx, (int) wld_fact_int(init, "code", INT_MIN, INT_MAX, 0)), "outcome");
         char key[48];
         snprintf(key, sizeof(key), "%s", outcome ? outcome : "init_failed");
         if (strcmp(key, "init_no_device") == 0)

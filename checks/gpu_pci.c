@@ -7,6 +7,7 @@
  * device. The adapters are cross-checked with gpu.cuda: an adapter CUDA does not see is
  * explained, not just counted. libpci reads sysfs at the host root (DIR/sys/bus/pci
  * under --root) and names devices from the host's pci.ids. */
+#include <limits.h>
 #include <pci/pci.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -246,7 +247,7 @@ static int cuda_devices(const struct wld_eval_ctx *ctx)
         return -1;
     if (init && wld_fact_num(init, "code", -1) != 0)
         return wld_fact_num(init, "code", -1) == 100 ? 0 : -1;
-    return (int) wld_fact_num(c, "device_count", -1);
+    return (int) wld_fact_int(c, "device_count", 0, INT_MAX, -1);
 }
 
 /* "00000000:01:00.0" (CUDA) and "0000:01:00.0" (sysfs) name the same function. */
@@ -261,7 +262,7 @@ static bool same_bus_id(const char *a, const char *b)
 static void evaluate_native(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *adapters = cJSON_GetObjectItemCaseSensitive(ctx->mine, "adapters");
-    int nvidia = (int) wld_fact_num(ctx->mine, "nvidia_count", 0);
+    int nvidia = (int) wld_fact_int(ctx->mine, "nvidia_count", 0, INT_MAX, 0);
     int cuda = cuda_devices(ctx);
     struct wld_buf b;
     wld_buf_init(&b, 4096);
@@ -342,7 +343,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         evaluate_native(ctx, f);
         return;
     }
-    int gpupv = (int) wld_fact_num(m, "gpupv_count", 0);
+    int gpupv = (int) wld_fact_int(m, "gpupv_count", 0, INT_MAX, 0);
     int cuda = cuda_devices(ctx);
     wld_finding_var_num(f, "count", gpupv);
     wld_finding_var_num(f, "cuda", cuda);

@@ -184,7 +184,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (state && strcmp(state, "crashed") == 0) {
-        wld_finding_var(f, "signal", wld_signal_name((int) wld_fact_num(run, "signal", 0)));
+        wld_finding_var(f, "signal", wld_signal_name((int) wld_fact_int(run, "signal", 0, 64, 0)));
         wld_finding_outcome(f, "crashed");
         return;
     }

@@ -201,9 +201,10 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     char why[200];
     const char *verdict;
     wld_fit_settings_from_facts(ctx->mine, &s);
-    s.cuda_overhead = (uint64_t) wld_param_num(ctx, "cuda_overhead_mib", 250) * MIB;
+    /* MiB in [0, 1 TiB]: a rules file past that is ignored, never converted */
+    s.cuda_overhead = (uint64_t) wld_param_int(ctx, "cuda_overhead_mib", 0, 1 << 20, 250) * MIB;
     wld_fit_capacity(ctx->facts, ctx->mine, &cap);
-    uint64_t margin = (uint64_t) wld_param_num(ctx, "fit_margin_mib", 1024) * MIB;
+    uint64_t margin = (uint64_t) wld_param_int(ctx, "fit_margin_mib", 0, 1 << 20, 1024) * MIB;
 
     const char *quant = wld_llama_ftype_name(g.file_type);
     const char *path = wld_fact_str(m, "path"), *base = strrchr(path, '/');

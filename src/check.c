@@ -82,6 +82,16 @@ double wld_param_num(const struct wld_eval_ctx *ctx, const char *name, double fa
     return cJSON_IsNumber(v) ? v->valuedouble : fallback;
 }
 
+long long wld_param_int(const struct wld_eval_ctx *ctx,
+                        const char *name,
+                        long long lo,
+                        long long hi,
+                        long long fallback)
+{
+    return wld_fact_int(cJSON_GetObjectItemCaseSensitive(ctx->params, name), "value", lo, hi,
+                        fallback);
+}
+
 const char *wld_fact_str(const cJSON *obj, const char *name)
 {
     const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
@@ -92,6 +102,16 @@ double wld_fact_num(const cJSON *obj, const char *name, double fallback)
 {
     const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
     return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+long long
+wld_fact_int(const cJSON *obj, const char *name, long long lo, long long hi, long long fallback)
+{
+    double v = wld_fact_num(obj, name, NAN);
+    /* compared as doubles first: converting one outside the range is undefined */
+    if (!(v >= (double) lo && v <= (double) hi) || v != floor(v))
+        return fallback;
+    return (long long) v;
 }
 
 bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback)

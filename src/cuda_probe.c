@@ -4,6 +4,7 @@
 #include "wld/cuda_probe.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <link.h>
 #include <math.h>
 #include <signal.h>
@@ -474,7 +475,7 @@ static cJSON *device_entry(cJSON *facts, int i)
     cJSON *devs = array_member(facts, "devices"), *d;
     cJSON_ArrayForEach(d, devs)
     {
-        if ((int) wld_fact_num(d, "index", -1) == i)
+        if (wld_fact_int(d, "index", 0, WLD_CUDA_MAX_DEVICES - 1, -1) == i)
             return d;
     }
     d = cJSON_CreateObject();
@@ -549,30 +550,31 @@ static void fold(cJSON *facts, const cJSON *e, const char *ev)
             set_member(facts, "driver_cuda_version_raw", cJSON_CreateNumber(iv));
         }
     } else if (strcmp(ev, "count") == 0) {
-        set_member(facts, "device_count", cJSON_CreateNumber(wld_fact_num(e, "value", 0)));
+        set_member(facts, "device_count",
+                   cJSON_CreateNumber((double) wld_fact_int(e, "value", 0, INT_MAX, 0)));
     } else if (strcmp(ev, "device") == 0) {
-        int i = (int) wld_fact_num(e, "index", -1);
-        if (i < 0 || i >= WLD_CUDA_MAX_DEVICES)
+        int i = (int) wld_fact_int(e, "index", 0, WLD_CUDA_MAX_DEVICES - 1, -1);
+        if (i < 0)
             return;
         cJSON *d = device_entry(facts, i);
         copy_member(d, e, "name");
         copy_member(d, e, "pci_bus_id");
-        int major = (int) wld_fact_num(e, "cc_major", -1);
-        int minor = (int) wld_fact_num(e, "cc_minor", -1);
-        if (major >= 0 && minor >= 0 && major < 100 && minor < 100) {
-            char cc[16];
+        int major = (int) wld_fact_int(e, "cc_major", 0, 99, -1);
+        int minor = (int) wld_fact_int(e, "cc_minor", 0, 99, -1);
+        if (major >= 0 && minor >= 0) {
+            char cc[24]; /* two ints, whatever the compiler can prove of their range */
             snprintf(cc, sizeof(cc), "%d.%d", major, minor);
             set_member(d, "cc", cJSON_CreateString(cc));
         }
         double total = wld_fact_num(e, "total_bytes", -1);
-        if (total >= 0) {
+        if (total >= 0 && total < 0x1p63) { /* bytes, as a u64 could hold */
             set_member(d, "total_bytes", cJSON_CreateNumber(total));
             set_member(d, "total_mib", cJSON_CreateNumber(mib(total)));
         }
     } else if (strcmp(ev, "memory") == 0) {
-        int i = (int) wld_fact_num(e, "index", -1);
+        int i = (int) wld_fact_int(e, "index", 0, WLD_CUDA_MAX_DEVICES - 1, -1);
         double free_b = wld_fact_num(e, "free_bytes", -1);
-        if (i < 0 || i >= WLD_CUDA_MAX_DEVICES || free_b < 0)
+        if (i < 0 || !(free_b >= 0 && free_b < 0x1p63))
             return;
         cJSON *d = device_entry(facts, i);
         set_member(d, "free_bytes", cJSON_CreateNumber(free_b));

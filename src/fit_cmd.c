@@ -14,11 +14,11 @@
 #define MIB (1024ull * 1024ull)
 
 /* models.fit's rule parameters, through the same lookup its evaluate() uses. */
-static double param(const struct wld_rules *rules, const char *name, double fallback)
+static long long param(const struct wld_rules *rules, const char *name, long long fallback)
 {
     struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(
                                         wld_rules_check(rules, "models.fit"), "params") };
-    return wld_param_num(&ctx, name, fallback);
+    return wld_param_int(&ctx, name, 0, 1 << 20, fallback); /* MiB, as models.fit takes them */
 }
 
 struct row {

@@ -1,5 +1,7 @@
 /* Headers and capacities as facts (see wld/fit.h). */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,13 +133,13 @@ int wld_gguf_from_facts(const cJSON *obj, struct wld_gguf *ret)
 void wld_fit_settings_from_facts(const cJSON *mine, struct wld_fit_settings *ret)
 {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(mine, "settings");
-    wld_fit_defaults(ret, (uint32_t) wld_fact_num(s, "ctx", 8192));
-    ret->n_gpu_layers = (int) wld_fact_num(s, "ngl", -1);
+    wld_fit_defaults(ret, (uint32_t) wld_fact_int(s, "ctx", 0, UINT32_MAX, 8192));
+    ret->n_gpu_layers = (int) wld_fact_int(s, "ngl", -1, INT_MAX, -1);
     int k = wld_ggml_cache_type(wld_fact_str(s, "ctk")),
         v = wld_ggml_cache_type(wld_fact_str(s, "ctv"));
     ret->type_k = k >= 0 ? k : WLD_GGML_F16;
     ret->type_v = v >= 0 ? v : WLD_GGML_F16;
-    ret->n_parallel = (uint32_t) wld_fact_num(s, "parallel", 1);
+    ret->n_parallel = (uint32_t) wld_fact_int(s, "parallel", 1, UINT32_MAX, 1);
 }
 
 static void name_gpus(struct wld_fit_capacity *c, const char *first)

@@ -75,10 +75,20 @@ void wld_finding_var_num(struct wld_finding *f, const char *name, double value);
 const cJSON *wld_param(const struct wld_eval_ctx *ctx, const char *name);
 const char *wld_param_str(const struct wld_eval_ctx *ctx, const char *name);
 double wld_param_num(const struct wld_eval_ctx *ctx, const char *name, double fallback);
+/* A whole-number parameter in [lo, hi] (wld_fact_int's rules); fallback otherwise. */
+long long wld_param_int(const struct wld_eval_ctx *ctx,
+                        const char *name,
+                        long long lo,
+                        long long hi,
+                        long long fallback);
 
 /* Fact helpers (NULL-safe; return fallback when absent or of another type). */
 const char *wld_fact_str(const cJSON *obj, const char *name);
 double wld_fact_num(const cJSON *obj, const char *name, double fallback);
+/* obj[name] as a whole number in [lo, hi]; fallback when absent, not a number, not whole
+ * or outside (a hostile 1e38 is never converted to an int). */
+long long
+wld_fact_int(const cJSON *obj, const char *name, long long lo, long long hi, long long fallback);
 bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback);
 /* facts[check_id], or NULL. */
 const cJSON *wld_facts_of(const struct wld_eval_ctx *ctx, const char *check_id);

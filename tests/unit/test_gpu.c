@@ -51,6 +51,34 @@ static void probe_healthy_stream(void **state)
     cJSON_Delete(f);
 }
 
+/* Numbers no libcuda prints, as a broken one could: never converted to an int (UBSan,
+ * -fsanitize=float-cast-overflow, reports the conversion), never a device or a count. */
+static void probe_hostile_numbers(void **state)
+{
+    (void) state;
+    cJSON *f = parse("{\"ev\":\"device\",\"index\":1e38}\n"
+                     "{\"ev\":\"memory\",\"index\":-1e38,\"free_bytes\":1e300}\n"
+                     "{\"ev\":\"count\",\"value\":1e38}\n"
+                     "{\"ev\":\"device\",\"index\":0.5}\n"
+                     "{\"ev\":\"device\",\"index\":0,\"cc_major\":1e20,\"cc_minor\":-1e20,"
+                     "\"total_bytes\":1e300}\n");
+    assert_int_equal(wld_fact_num(f, "device_count", -1), 0);
+    const cJSON *devs = cJSON_GetObjectItemCaseSensitive(f, "devices");
+    assert_int_equal(cJSON_GetArraySize(devs), 1); /* index 0 only */
+    const cJSON *d = cJSON_GetArrayItem(devs, 0);
+    assert_null(wld_fact_str(d, "cc"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(d, "total_bytes"));
+    cJSON_Delete(f);
+    /* and the getter itself */
+    cJSON *o = cJSON_Parse("{\"big\":1e38,\"half\":0.5,\"ok\":7,\"s\":\"7\"}");
+    assert_int_equal(wld_fact_int(o, "big", 0, 100, -1), -1);
+    assert_int_equal(wld_fact_int(o, "half", 0, 100, -1), -1);
+    assert_int_equal(wld_fact_int(o, "ok", 0, 100, -1), 7);
+    assert_int_equal(wld_fact_int(o, "ok", 8, 100, -1), -1);
+    assert_int_equal(wld_fact_int(o, "s", 0, 100, -1), -1);
+    cJSON_Delete(o);
+}
+
 static void probe_cut_short_and_garbage(void **state)
 {
     (void) state;
@@ -181,6 +209,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(probe_healthy_stream),
+        cmocka_unit_test(probe_hostile_numbers),
         cmocka_unit_test(probe_cut_short_and_garbage),
         cmocka_unit_test(probe_init_error_kept),
         cmocka_unit_test(driver_facts_merge),
