@@ -68,7 +68,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     const struct wld_options *o = ctx->opts;
     cJSON *all = cJSON_CreateObject();
     if (wld_llama_inspect(ctx->host, o, all) == 0) {
-        static const char *const keep[] = { "binary", "cuda", "cmake", "runtime" };
+        static const char *const keep[] = { "binary",  "cuda",       "cmake",
+                                            "runtime", "source_dir", "build_dir" };
         for (size_t i = 0; i < WLD_ARRAY_SIZE(keep); i++) {
             cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(all, keep[i]);
             if (v)
@@ -285,6 +286,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "no_cuda_build");
         return;
     }
+    wld_llama_tree_vars(m, f);
     struct archs s = { 0 };
     collect(m, &s);
     struct wld_buf built;

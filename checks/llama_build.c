@@ -66,10 +66,7 @@ static bool is_on(const char *v)
 
 static void tree_vars(const cJSON *m, struct wld_finding *f)
 {
-    const char *src = wld_fact_str(m, "source_dir");
-    const char *build = wld_fact_str(m, "build_dir");
-    wld_finding_var(f, "source_dir", src ? src : "~/llama.cpp");
-    wld_finding_var(f, "build_dir", build ? build : src ? src : "~/llama.cpp/build");
+    wld_llama_tree_vars(m, f);
     const char *cache = wld_fact_str(m, "cmake_cache");
     wld_finding_var(f, "cmake_cache", cache ? cache : "");
 }

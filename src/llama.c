@@ -451,3 +451,20 @@ const char *wld_llama_cuda_version(
         *from = where;
     return v;
 }
+
+void wld_llama_tree_vars(const cJSON *facts, struct wld_finding *f)
+{
+    const char *src = wld_fact_str(facts, "source_dir");
+    const char *build = wld_fact_str(facts, "build_dir");
+    char *src_owned = wld_xstrdup(src ? src : "~/llama.cpp");
+    char *build_owned = build ? wld_xstrdup(build) : wld_xasprintf("%s/build", src_owned);
+    wld_finding_var(f, "source_dir", src_owned);
+    wld_finding_var(f, "build_dir", build_owned);
+    char *qs = wld_shell_quote(src_owned), *qb = wld_shell_quote(build_owned);
+    wld_finding_varf(f, "configure", "cmake -S %s -B %s", qs, qb);
+    wld_finding_var(f, "build_q", qb);
+    free(qs);
+    free(qb);
+    free(src_owned);
+    free(build_owned);
+}

@@ -2,6 +2,7 @@
  * verdicts with their fixes, every check's evidence folded in <details>, and what was
  * redacted. GitHub-flavoured Markdown; nothing in it runs or loads anything. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wld/pipeline.h"
@@ -10,14 +11,63 @@
 static const char *const marks[WLD_STATUS_COUNT] = { "✅ pass", "⚠️ warn", "❌ fail",
                                                      "⏭️ skip", "💥 error" };
 
-/* Text for a table cell: no line breaks, no '|' that would end the cell, no HTML. */
-static const char *const cell_escapes[256] = {
-    ['|'] = "\\|", ['\n'] = "<br>", ['\r'] = "", ['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;",
+/* Text outside code spans, in a table cell: no line breaks, no '|' that would end the
+ * cell, no HTML, and no character that would turn into emphasis, a strikethrough or a
+ * link (a path with two '~' would be struck through). */
+static const char *const text_escapes[256] = {
+    ['|'] = "\\|",  ['\n'] = "<br>", ['\r'] = "",     ['<'] = "&lt;",
+    ['>'] = "&gt;", ['&'] = "&amp;", ['\\'] = "\\\\", ['*'] = "\\*",
+    ['_'] = "\\_",  ['~'] = "\\~",   ['['] = "\\[",   [']'] = "\\]",
 };
+/* Inside a code span everything shows as written: only the '|' a table would take for the
+ * end of the cell is escaped (GFM removes the backslash), and a line break is a space. */
+static const char *const code_escapes[256] = { ['|'] = "\\|", ['\n'] = " ", ['\r'] = "" };
 
+/* The length of the run of backticks at s. */
+static size_t ticks(const char *s)
+{
+    size_t n = 0;
+    while (s[n] == '`')
+        n++;
+    return n;
+}
+
+/* A fix like "Run `mkdir -p ~/models && mv x ~/models/`": its code spans are copied as
+ * they are (so the command a user copies from GitHub is the real one, not "&amp;&amp;"),
+ * the text around them is escaped. A backtick run without its closing run is text. */
 static void put_cell(FILE *out, const char *s)
 {
-    wld_put_escaped(out, s, cell_escapes, false);
+    const char *p = s;
+    while (*p) {
+        const char *tick = strchr(p, '`');
+        const char *close = NULL;
+        size_t n = 0;
+        if (tick) {
+            n = ticks(tick);
+            for (const char *q = strchr(tick + n, '`'); q; q = strchr(q + ticks(q), '`'))
+                if (ticks(q) == n) {
+                    close = q;
+                    break;
+                }
+        }
+        size_t plain = tick ? (size_t) (tick - p) : strlen(p);
+        char *text = wld_xstrndup(p, close ? plain : plain + n);
+        wld_put_escaped(out, text, text_escapes, false);
+        if (!close && tick) /* an unmatched run: literal backticks */
+            for (size_t i = 0; i < n; i++)
+                fputs("\\`", out);
+        free(text);
+        if (!close) {
+            p = tick ? tick + n : p + plain;
+            continue;
+        }
+        char *code = wld_xstrndup(tick + n, (size_t) (close - tick - n));
+        fwrite(tick, 1, n, out);
+        wld_put_escaped(out, code, code_escapes, false);
+        fwrite(close, 1, n, out);
+        free(code);
+        p = close + n;
+    }
 }
 
 /* A code fence longer than any run of backticks in text, so the text cannot close it. */
@@ -52,12 +102,18 @@ static void put_host_line(FILE *out, const cJSON *host)
     const cJSON *g;
     cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(host, "gpus"))
     {
-        fprintf(out, " · %s", wld_fact_str(g, "name"));
+        fputs(" · ", out);
+        put_cell(out, wld_fact_str(g, "name") ? wld_fact_str(g, "name") : "?");
     }
-    if (driver)
-        fprintf(out, " · driver %s", driver);
-    if (cuda)
-        fprintf(out, " (CUDA %s)", cuda);
+    if (driver) {
+        fputs(" · driver ", out);
+        put_cell(out, driver);
+    }
+    if (cuda) {
+        fputs(" (CUDA ", out);
+        put_cell(out, cuda);
+        fputs(")", out);
+    }
 }
 
 void wld_render_markdown(const struct wld_report *r, FILE *out)

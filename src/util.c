@@ -355,6 +355,22 @@ double wld_now_ms(void)
     return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
 }
 
+char *wld_shell_quote(const char *s)
+{
+    bool plain = s[0] != '\0';
+    for (const char *p = s; *p && plain; p++)
+        plain = isalnum((unsigned char) *p) || strchr("_./~+-=:,@%", *p);
+    if (plain)
+        return wld_xstrdup(s);
+    struct wld_buf b;
+    wld_buf_init(&b, SIZE_MAX / 2);
+    wld_buf_puts(&b, "'");
+    for (const char *p = s; *p; p++)
+        wld_buf_puts(&b, *p == '\'' ? "'\\''" : (char[]){ *p, '\0' });
+    wld_buf_puts(&b, "'");
+    return wld_buf_detach(&b);
+}
+
 char *wld_path_dirname(const char *path)
 {
     const char *slash = strrchr(path, '/');

@@ -178,6 +178,18 @@ for c in /proc/[0-9]*/cmdline; do
     fi
 done
 
+# fixes name the user's own tree: a CPU-only build configured as build-cpu, in a source
+# tree whose path needs quoting, is rebuilt there, not in a second tree beside it
+h=$(host buildcpu wsl2-llama-cpu-only)
+mkdir -p "$h/home/alice/src/my llama"
+mv "$h/home/alice/llama.cpp/build" "$h/home/alice/src/my llama/build-cpu"
+sed -i 's|^CMAKE_HOME_DIRECTORY:INTERNAL=.*|CMAKE_HOME_DIRECTORY:INTERNAL=/home/alice/src/my llama|' "$h/home/alice/src/my llama/build-cpu/CMakeCache.txt"
+"$doctor" --root "$h" --only llama.build --llama-server "/home/alice/src/my llama/build-cpu/bin/llama-server" --format json >"$tmp/j"
+"$py" -c 'import json,sys
+c = json.load(open(sys.argv[1]))["checks"][0]
+want = "`cmake -S '"'"'/home/alice/src/my llama'"'"' -B '"'"'/home/alice/src/my llama/build-cpu'"'"' -DGGML_CUDA=ON && cmake --build '"'"'/home/alice/src/my llama/build-cpu'"'"' --config Release -j`"
+assert c["status"] == "fail" and want in c["fix"], c["fix"]' "$tmp/j" || fail "llama.build's fix for a build-cpu tree"
+
 h=$(host dxgfifo wsl2-healthy)
 rm "$h/dev/dxg"
 mkfifo "$h/dev/dxg"

@@ -28,6 +28,27 @@ grep -q '`/home/user01/llama.cpp/build/bin/llama-server`\|/home/user01/llama.cpp
 grep -q 'mjones' "$tmp/md" || fail "--no-redact: the user name is gone"
 grep -q 'Redacted' "$tmp/md" && fail "--no-redact: still says it redacted"
 
+# fixes keep their commands as typed: a code span is not HTML-escaped ("&amp;&amp;" would be
+# pasted), a '|' in it does not end the cell, and text outside it cannot turn into markup
+nine=$tmp/ninep
+cp -a "$hosts/wsl2-models-on-9p" "$nine"
+mv "$nine/mnt/c/Users/alice/Downloads/Meta-Llama-3-70B-Instruct-Q4_K_M.gguf" "$nine/mnt/c/Users/alice/Downloads/a|b~c_d.gguf"
+sed -i 's|^LLAMA_ARG_MODEL=.*|LLAMA_ARG_MODEL=/mnt/c/Users/alice/Downloads/a\|b~c_d.gguf|' "$nine/.doctor/env"
+"$doctor" --root "$nine" --format markdown --only models.storage >"$tmp/md" 2>&1
+grep -q "| Move it into the Linux file system: \`mkdir -p ~/models && mv '/mnt/c/Users/user1/Downloads/a\\\\|b~c_d.gguf' ~/models/\`, and point llama.cpp there. |$" "$tmp/md" ||
+    fail "markdown: the fix's command is not kept as typed: $(grep models.storage "$tmp/md")"
+if command -v cmark-gfm >/dev/null; then
+    # as GitHub shows it: four cells, the command whole, the name's characters as they are
+    cmark-gfm -e table "$tmp/md" >"$tmp/html"
+    grep -q "<code>mkdir -p ~/models &amp;&amp; mv '/mnt/c/Users/user1/Downloads/a|b~c_d.gguf' ~/models/</code>" "$tmp/html" ||
+        fail "markdown rendered: the command is not whole: $(grep -o '<td>.*models/.*</td>' "$tmp/html")"
+    grep -q "a|b~c_d.gguf is on /mnt/c" "$tmp/html" || fail "markdown rendered: the path in the finding is changed: $(grep -o '<td>/mnt.*</td>' "$tmp/html" | head -c 300)"
+    grep -q "&amp;amp;\|<del>\|<em>" "$tmp/html" && fail "markdown rendered: escaped twice, struck through or emphasised"
+    [ "$(grep -c '<td' "$tmp/html")" = 4 ] || fail "markdown rendered: the models.storage row is not four cells"
+else
+    echo "note: cmark-gfm is not installed: the markdown is not rendered as GitHub would"
+fi
+
 # --- json: not redacted unless asked; the schema's host summary
 "$doctor" --root "$personal_host" --format json --redact >"$tmp/json"
 grep -q -i -E "$personal" "$tmp/json" && fail "json --redact leaks"

@@ -37,6 +37,14 @@ int wld_llama_find(const struct wld_host *h,
  * Returns 0 when a binary was found, -ENOENT when none was (facts then stay empty). */
 int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJSON *facts);
 
+struct wld_finding;
+/* The variables a fix uses to rebuild the user's own tree, from facts filled by
+ * wld_llama_inspect(): source_dir (else ~/llama.cpp), build_dir (the tree the binary came
+ * from, else SOURCE/build) and configure, "cmake -S SOURCE -B BUILD" with the paths
+ * shell-quoted where they need it. A fix built from them reconfigures the tree the binary
+ * lives in, never a second tree beside it. */
+void wld_llama_tree_vars(const cJSON *facts, struct wld_finding *f);
+
 /* The CUDA version a build was made with, from facts filled by wld_llama_inspect(): the
  * libcudart it loads (the version in its file name), the compiler in CMakeCache.txt
  * (CMAKE_CUDA_COMPILER_VERSION), or the bare major of the libcudart SONAME, in that

@@ -73,6 +73,11 @@ char *wld_utf8_fix(const char *s, bool controls);
  * output can be shown to a person; returns a new string. */
 char *wld_str_printable(const char *s, size_t n);
 
+/* s as one shell word for a command a user copies: unchanged when it holds only
+ * characters no shell treats specially (letters, digits, and _ . / ~ + - = : , @ %),
+ * else in single quotes (a ' inside as '\''). Caller frees. */
+char *wld_shell_quote(const char *s);
+
 /* The directory part of a path ("/a/b/c" -> "/a/b", "/a" -> "/", "c" -> "."); caller
  * frees. */
 char *wld_path_dirname(const char *path);

@@ -176,6 +176,23 @@ static void utf8_validity_follows_rfc3629(void **state)
     free(s);
 }
 
+static void shell_words_quoted_only_when_needed(void **state)
+{
+    (void) state;
+    char *q = wld_shell_quote("/home/alice/llama.cpp/build-cpu");
+    assert_string_equal(q, "/home/alice/llama.cpp/build-cpu");
+    free(q);
+    q = wld_shell_quote("~/llama.cpp"); /* ~ stays unquoted, so the shell expands it */
+    assert_string_equal(q, "~/llama.cpp");
+    free(q);
+    q = wld_shell_quote("/home/Mary Jones/it's");
+    assert_string_equal(q, "'/home/Mary Jones/it'\\''s'");
+    free(q);
+    q = wld_shell_quote("");
+    assert_string_equal(q, "''");
+    free(q);
+}
+
 static void mountinfo_and_mounts(void **state)
 {
     (void) state;
@@ -313,6 +330,7 @@ int main(void)
         cmocka_unit_test(nvsmi_hostile),
         cmocka_unit_test(bounded_copies_say_what_they_cut),
         cmocka_unit_test(utf8_validity_follows_rfc3629),
+        cmocka_unit_test(shell_words_quoted_only_when_needed),
         cmocka_unit_test(mountinfo_and_mounts),
         cmocka_unit_test(osrelease_quotes),
         cmocka_unit_test(cuda_versions),
