@@ -4,8 +4,8 @@
 # replacing it, creates nothing under /dev or /proc; a write that fails is exit 2 with the
 # reason, on --output and on stdout alike, for every command. Device nodes are made in a
 # scratch directory (as root), never taken from the real /dev.
-# usage: output.sh DOCTOR HOSTS
-doctor=$1 hosts=$2
+# usage: output.sh DOCTOR HOSTS PYTHON
+doctor=$1 hosts=$2 py=${3:-python3}
 host=$hosts/wsl2-healthy
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -64,18 +64,39 @@ if mknod "$tmp/null" c 1 3 2>/dev/null && mknod "$tmp/full" c 1 7 2>/dev/null &&
     grep -q "^wsl-llm-doctor: --output $tmp/full: No space left on device" "$tmp/err" ||
         fail "--output onto a full device: $(cat "$tmp/err")"
     [ -c "$tmp/full" ] || fail "--output replaced the full device"
-    # and stdout on a full device: every command says so and exits 2
-    for args in "--root $host --only wsl.kernel" "list" "rules" "explain wsl.kernel" "--help" "--version"; do
-        # shellcheck disable=SC2086 # the words of each command
-        "$doctor" $args >"$tmp/full" 2>"$tmp/err"
-        rc=$?
-        [ "$rc" = 2 ] || fail "wsl-llm-doctor $args > full device: exit $rc, expected 2"
-        grep -q "cannot write the output to stdout: No space left on device" "$tmp/err" ||
-            fail "wsl-llm-doctor $args > full device: $(cat "$tmp/err")"
-    done
+    full=$tmp/full
 else
-    echo "note: cannot make device nodes here (not root, or nodev): device cases skipped"
+    echo "note: cannot make device nodes here (not root, or nodev): --output device cases skipped"
+    full=/dev/full # only redirected to, never named to --output: nothing replaces it
 fi
+# stdout on a full device: every command says so and exits 2
+for args in "--root $host --only wsl.kernel" "list" "rules" "explain wsl.kernel" "--help" "--version"; do
+    # shellcheck disable=SC2086 # the words of each command
+    "$doctor" $args >"$full" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" = 2 ] || fail "wsl-llm-doctor $args > full device: exit $rc, expected 2"
+    grep -q "cannot write the output to stdout: No space left on device" "$tmp/err" ||
+        fail "wsl-llm-doctor $args > full device: $(cat "$tmp/err")"
+done
+
+# a Unix socket: connected to and written into, not replaced
+"$py" - "$tmp/sock" "$tmp/from-sock" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1); s.settimeout(10)
+c, _ = s.accept()
+with open(sys.argv[2], "wb") as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+PY
+server=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/sock" ] && break; sleep 0.1; done
+run --output "$tmp/sock" || fail "--output onto a socket: exit $?: $(cat "$tmp/err")"
+wait "$server"
+[ -S "$tmp/sock" ] || fail "--output replaced the socket"
+grep -q '"schema"' "$tmp/from-sock" || fail "--output: the socket's reader got no report"
 
 # nothing under /dev, /proc or /sys is created or replaced, and the reason is said
 run --output /proc/version
