@@ -29,6 +29,8 @@ cJSON *wld_report_json(const struct wld_report *r)
         cJSON_AddStringToObject(c, "id", res->check->id);
         cJSON_AddStringToObject(c, "title", res->check->title);
         cJSON_AddStringToObject(c, "status", wld_status_name(res->status));
+        /* the rules' outcome key: stable, for CI gates that must not match on prose */
+        cJSON_AddStringToObject(c, "outcome", res->outcome);
         cJSON_AddStringToObject(c, "summary", res->summary);
         if (res->fix)
             cJSON_AddStringToObject(c, "fix", res->fix);

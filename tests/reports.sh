@@ -58,6 +58,9 @@ d = json.load(open(sys.argv[1]))
 assert d["redacted"] == {"user": 1, "windows_user": 1, "hostname": 1, "environment": 3}, d["redacted"]
 assert d["host"]["platform"] == "wsl2" and d["host"]["gpus"][0]["name"] == "NVIDIA GeForce RTX 4090"
 assert d["host"]["llama_server"] == "/home/user01/llama.cpp/build/bin/llama-server", d["host"]
+# each verdict carries its rules key, for gates that must not match prose
+assert all(c["outcome"] for c in d["checks"])
+assert {c["id"]: c["outcome"] for c in d["checks"]}["gpu.driver"] == "ok", d["checks"][4]
 EOF
 "$doctor" --root "$personal_host" --format json | grep -q '"redacted"' && fail "json: redacted by default"
 
