@@ -127,7 +127,12 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_AddStringToObject(facts, "binary", bin);
     cJSON_AddStringToObject(facts, "found_by", how);
     cJSON_AddBoolToObject(facts, "binary_exists", wld_host_exists(h, bin));
-    dir = wld_path_dirname(bin);
+    /* the module is beside the binary's file, not beside a link to it */
+    char *real = NULL;
+    if (wld_host_resolve(h, bin, &real) < 0)
+        real = wld_xstrdup(bin);
+    dir = wld_path_dirname(real);
+    free(real);
     module = wld_xasprintf("%s/libggml-cuda.so", dir);
     bool has_module = wld_host_exists(h, module);
     if (has_module)
@@ -146,14 +151,12 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         goto out;
     }
     cJSON_AddStringToObject(facts, "ldd_path", ldd);
-    char *real_bin = NULL, *real_mod = NULL;
-    wld_host_real_path(h, bin, &real_bin);
-    wld_host_real_path(h, module, &real_mod);
-    const char *argv_bin[] = { ldd, real_bin, NULL };
-    const char *argv_mod[] = { ldd, real_mod, NULL };
+    /* host paths as found, links and all: the command a recording keys is the live one */
+    const char *argv_bin[] = { ldd, bin, NULL };
+    const char *argv_mod[] = { ldd, module, NULL };
     struct wld_proc_spec specs[2] = {
-        { .argv = argv_bin, .timeout_ms = ctx->timeout_ms },
-        { .argv = argv_mod, .timeout_ms = ctx->timeout_ms },
+        { .argv = argv_bin, .host_paths = 1u << 1, .timeout_ms = ctx->timeout_ms },
+        { .argv = argv_mod, .host_paths = 1u << 1, .timeout_ms = ctx->timeout_ms },
     };
     struct wld_proc_result res[2];
     size_t n = has_module ? 2 : 1;
@@ -163,8 +166,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         record_libs(h, facts, module, &res[1], ldirs);
     for (size_t i = 0; i < n; i++)
         wld_proc_result_release(&res[i]);
-    free(real_bin);
-    free(real_mod);
 out:
     free(ldd);
     free(bin);

@@ -48,22 +48,17 @@ static size_t candidates(const struct wld_host *h,
                          const char *name,
                          const cJSON *dirs,
                          char **host_paths,
-                         char **real_paths,
                          cJSON *list)
 {
     size_t n = 0;
     char *wsl = wld_xasprintf("%s/%s", WSL_LIB, name);
-    if (wld_host_exists(h, wsl)) {
-        host_paths[n] = wsl;
-        wld_host_real_path(h, wsl, &real_paths[n]);
-        n++;
-    } else {
+    if (wld_host_exists(h, wsl))
+        host_paths[n++] = wsl;
+    else
         free(wsl);
-    }
-    if (!h->fixture) {
-        host_paths[n] = wld_xstrdup(name);
-        real_paths[n] = wld_xstrdup(name);
-        n++;
+    /* a recording of a live host replays the live run, which named the library bare */
+    if (!h->fixture || h->replays_live) {
+        host_paths[n++] = wld_xstrdup(name);
     } else {
         const cJSON *d;
         cJSON_ArrayForEach(d, dirs)
@@ -72,7 +67,7 @@ static size_t candidates(const struct wld_host *h,
             if (n >= MAX_CAND || !dir || strcmp(dir, WSL_LIB) == 0)
                 continue;
             char *p = wld_xasprintf("%s/%s", dir, name);
-            if (wld_host_exists(h, p) && wld_host_real_path(h, p, &real_paths[n]) == 0)
+            if (wld_host_exists(h, p))
                 host_paths[n++] = p;
             else
                 free(p);
@@ -107,13 +102,12 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
     bool functional = ctx->opts && ctx->opts->functional;
-    char *host_paths[MAX_CAND] = { 0 }, *real_paths[MAX_CAND] = { 0 };
-    char *nvml_host[MAX_CAND] = { 0 }, *nvml_real[MAX_CAND] = { 0 };
+    char *host_paths[MAX_CAND] = { 0 }, *nvml_host[MAX_CAND] = { 0 };
     cJSON *dirs = cJSON_CreateArray();
     wld_ldpath_dirs(h, true, dirs);
     cJSON *cands = cJSON_AddArrayToObject(facts, "candidates");
-    size_t n = candidates(h, LIBCUDA, dirs, host_paths, real_paths, cands);
-    size_t nn = candidates(h, LIBNVML, dirs, nvml_host, nvml_real, NULL);
+    size_t n = candidates(h, LIBCUDA, dirs, host_paths, cands);
+    size_t nn = candidates(h, LIBNVML, dirs, nvml_host, NULL);
     cJSON_AddBoolToObject(facts, "functional_requested", functional);
     const char *visible = wld_host_getenv(h, "CUDA_VISIBLE_DEVICES");
     if (visible)
@@ -131,20 +125,26 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         goto out;
     }
     const char *argv[4 + 3 * MAX_CAND] = { "wsl-llm-doctor", WLD_CUDA_PROBE_ARG };
+    unsigned long long paths = 0; /* host paths: real on a fixture, as spelt in a recording */
     size_t na = 2;
     if (functional)
         argv[na++] = "--functional";
     for (size_t i = 0; i < nn; i++) {
         argv[na++] = "--nvml";
-        argv[na++] = nvml_real[i];
+        paths |= (unsigned long long) (nvml_host[i][0] == '/') << na;
+        argv[na++] = nvml_host[i];
     }
-    for (size_t i = 0; i < n; i++)
-        argv[na++] = real_paths[i];
+    for (size_t i = 0; i < n; i++) {
+        paths |= (unsigned long long) (host_paths[i][0] == '/') << na;
+        argv[na++] = host_paths[i];
+    }
     argv[na] = NULL;
     double deadline = ctx->timeout_ms * (functional ? 2 : 1);
-    struct wld_proc_spec spec = {
-        .argv = argv, .exec_path = "/proc/self/exe", .timeout_ms = deadline, .out_cap = 256 * 1024
-    };
+    struct wld_proc_spec spec = { .argv = argv,
+                                  .host_paths = paths,
+                                  .exec_path = "/proc/self/exe",
+                                  .timeout_ms = deadline,
+                                  .out_cap = 256 * 1024 };
     struct wld_proc_result r;
     cJSON_AddNumberToObject(facts, "deadline_ms", deadline);
     wld_proc_run(h, &spec, &r);
@@ -158,9 +158,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 out:
     for (size_t i = 0; i < MAX_CAND; i++) {
         free(host_paths[i]);
-        free(real_paths[i]);
         free(nvml_host[i]);
-        free(nvml_real[i]);
     }
     cJSON_Delete(dirs);
     return 0;

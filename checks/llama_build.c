@@ -18,14 +18,12 @@
 static void probe_load(const struct wld_gather_ctx *ctx, const char *file, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
-    char *real = NULL;
-    if (wld_host_real_path(h, file, &real) < 0)
-        return;
     cJSON *dirs = cJSON_CreateArray();
     wld_ldpath_dirs(h, true, dirs);
     char *ld = wld_ldpath_real(h, dirs);
-    const char *argv[] = { "wsl-llm-doctor", WLD_DLOPEN_PROBE_ARG, real, NULL };
+    const char *argv[] = { "wsl-llm-doctor", WLD_DLOPEN_PROBE_ARG, file, NULL };
     struct wld_proc_spec spec = { .argv = argv,
+                                  .host_paths = 1u << 2,
                                   .exec_path = "/proc/self/exe",
                                   .fixture_ld_path = ld,
                                   .timeout_ms = ctx->timeout_ms,
@@ -40,7 +38,6 @@ static void probe_load(const struct wld_gather_ctx *ctx, const char *file, cJSON
     wld_fact_unroot(h, load);
     wld_proc_result_release(&r);
     free(ld);
-    free(real);
     cJSON_Delete(dirs);
 }
 

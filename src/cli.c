@@ -426,6 +426,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         wld_options_release(&o);
         return r;
     }
+    o.argc = argc;
+    o.argv = argv;
     if (want_help)
         o.command = WLD_CMD_HELP;
     else if (want_version)

@@ -414,7 +414,13 @@ int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJS
         free(bin);
         return 0;
     }
-    find_tree(h, bin, facts);
+    /* ~/bin/llama-server -> ~/llama.cpp/build/bin/llama-server: the build is where the
+     * file is, not where the link is */
+    char *real = NULL;
+    if (wld_host_resolve(h, bin, &real) == 0 && strcmp(real, bin) != 0)
+        cJSON_AddStringToObject(facts, "binary_real", real);
+    find_tree(h, real ? real : bin, facts);
+    free(real);
     struct walk w = { .h = h, .libs = cJSON_AddArrayToObject(facts, "libs") };
     cJSON *ldirs = cJSON_CreateArray();
     wld_ldpath_dirs(h, true, ldirs);

@@ -198,6 +198,46 @@ static int emit(const struct wld_report *rep, const struct wld_options *o, FILE 
     return r;
 }
 
+/* The command line of record, as its replay: "--root DIR" and every option that chose
+ * what was checked (--only, --llama-server, --model...), redacted as the recording is,
+ * so the maintainer replays the same checks of the same files. */
+static char *replay_command(const struct wld_options *o, const struct wld_redactor *red)
+{
+    struct wld_buf b;
+    wld_buf_init(&b, SIZE_MAX / 2);
+    char *dir = wld_shell_quote(o->record_dir);
+    wld_buf_printf(&b, "wsl-llm-doctor --root %s", dir);
+    free(dir);
+    bool seen_dir = false;
+    for (int i = 1; i < o->argc; i++) {
+        const char *a = o->argv[i];
+        if (strcmp(a, "record") == 0 || (!seen_dir && strcmp(a, o->record_dir) == 0)) {
+            seen_dir |= strcmp(a, "record") != 0;
+            continue;
+        }
+        if (strcmp(a, "--root") == 0 || strcmp(a, "--output") == 0) { /* and its value */
+            i++;
+            continue;
+        }
+        if (wld_str_starts(a, "--root=") || wld_str_starts(a, "--output="))
+            continue;
+        /* a path the live run took from the cwd is spelt whole: a replay has no cwd */
+        static const char *const path_opts[] = { "--llama-server", "--llama-build", "--model",
+                                                 "--wslconfig" };
+        char *arg = wld_xstrdup(a);
+        for (size_t k = 0; k < WLD_ARRAY_SIZE(path_opts) && !o->root && i > 1 && a[0] != '/'; k++)
+            if (strcmp(o->argv[i - 1], path_opts[k]) == 0)
+                absolutize(&arg);
+        char *q = wld_shell_quote(arg);
+        free(arg);
+        if (red)
+            wld_redact_str(red, q);
+        wld_buf_printf(&b, " %s", q);
+        free(q);
+    }
+    return wld_buf_detach(&b);
+}
+
 /* record DIR: the recording, redacted with the same tokens as the report beside it. */
 static int write_recording(const struct wld_options *o,
                            struct wld_host *host,
@@ -217,6 +257,8 @@ static int write_recording(const struct wld_options *o,
     cJSON_AddStringToObject(meta, "schema", "wsl-llm-doctor/recording@1");
     cJSON_AddStringToObject(meta, "tool", WLD_TOOL_NAME " " WLD_VERSION);
     cJSON_AddStringToObject(meta, "rules", rep->rules->version);
+    /* a live host's recording replays its probes as they ran (wld_host.replays_live) */
+    cJSON_AddBoolToObject(meta, "live", rep->live);
     cJSON *doc = wld_report_json(rep);
     cJSON_AddItemToObject(meta, "time", cJSON_DetachItemFromObject(doc, "time"));
     cJSON_AddItemToObject(meta, "host", cJSON_DetachItemFromObject(doc, "host"));
@@ -231,13 +273,15 @@ static int write_recording(const struct wld_options *o,
         free(err);
     } else {
         cJSON *st = wld_recorder_stats(rec);
+        char *replay = replay_command(o, red);
         fprintf(stderr,
                 "wsl-llm-doctor: recorded %.0f reads, %.0f paths and %.0f commands in %s%s%s.\n"
-                "Replay it with: wsl-llm-doctor --root %s\n",
+                "Replay it with: %s\n",
                 wld_fact_num(st, "reads", 0), wld_fact_num(st, "paths", 0),
                 wld_fact_num(st, "commands", 0), o->record_dir,
                 rep->redacted_text ? "; redacted: " : (red ? "; nothing to redact" : ""),
-                rep->redacted_text ? rep->redacted_text : "", o->record_dir);
+                rep->redacted_text ? rep->redacted_text : "", replay);
+        free(replay);
         cJSON_Delete(st);
     }
     host->rec = rec;

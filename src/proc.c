@@ -169,6 +169,25 @@ static char *replay_script(const struct wld_host *h, const char *const *argv, in
     return NULL;
 }
 
+/* The arguments a fixture's command gets: each host path of spec->host_paths as the file
+ * on this machine (wld_host_real_path), the rest as they are. The command's identity, for
+ * a recording and its replay, stays the host spelling in spec->argv. */
+static char **real_args(const struct wld_host *h, const struct wld_proc_spec *spec)
+{
+    size_t n = 0;
+    while (spec->argv[n])
+        n++;
+    char **v = wld_xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        char *p = NULL;
+        bool path = i > 0 && i < 64 && (spec->host_paths >> i & 1) && spec->argv[i][0] == '/';
+        if (!path || wld_host_real_path(h, spec->argv[i], &p) < 0)
+            p = path ? wld_xasprintf("%s%s", h->root, spec->argv[i]) : wld_xstrdup(spec->argv[i]);
+        v[i] = p;
+    }
+    return v;
+}
+
 static int spawn_one(const struct wld_host *h,
                      const struct wld_proc_spec *spec,
                      char **env,
@@ -178,6 +197,7 @@ static int spawn_one(const struct wld_host *h,
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     char *real = NULL, *script = NULL;
+    char **paths = NULL; /* argv with its host paths made real, for a fixture's command */
     int r = 0;
     const char *replay_argv[3] = { "sh", NULL, NULL };
     const char *const *argv = spec->argv;
@@ -191,6 +211,10 @@ static int spawn_one(const struct wld_host *h,
         real = wld_xstrdup(spec->exec_path);
     } else if ((r = wld_host_real_path(h, spec->argv[0], &real)) < 0) {
         return -r;
+    }
+    if (!script && h->fixture && spec->host_paths) {
+        paths = real_args(h, spec);
+        argv = (const char *const *) paths;
     }
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
         r = errno;
@@ -224,6 +248,8 @@ static int spawn_one(const struct wld_host *h,
     r = posix_spawn(&run->pid, real, &fa, &attr, (char *const *) argv, own_env ? own_env : env);
     free(script);
     script = NULL;
+    wld_strv_free(paths);
+    paths = NULL;
     if (own_env) {
         free(own_env[n_env]); /* the rest belongs to env */
         free(own_env);
@@ -247,6 +273,7 @@ fail:
             close(err[i]);
     }
     free(script);
+    wld_strv_free(paths);
     free(real);
     return r;
 }

@@ -64,6 +64,8 @@ struct wld_options {
     bool functional; /* gpu.cuda: context + 64 MiB round trip per device */
     bool no_color;
     bool progress; /* not an option: main sets it when stderr is a terminal */
+    int argc;      /* the command line as given (borrowed), for record's replay command */
+    char **argv;
 };
 
 #define WLD_DEFAULT_TIMEOUT_S 5.0

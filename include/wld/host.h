@@ -19,7 +19,10 @@ struct wld_recorder;
 struct wld_host {
     char *root;   /* "" for the live host, else the fixture directory (no trailing '/') */
     bool fixture; /* true under --root */
-    char **env;   /* "KEY=VALUE" strings, NULL-terminated; owned */
+    /* A recording of a live host (.doctor/recording.json says "live"): the probes take the
+     * live host's path through it, so that its recorded commands answer them. */
+    bool replays_live;
+    char **env; /* "KEY=VALUE" strings, NULL-terminated; owned */
     /* When set (`record`), told of every read, listing, probe, variable and command
      * (wld/record.h); borrowed. */
     struct wld_recorder *rec;

@@ -20,6 +20,8 @@ int wld_llama_find(const struct wld_host *h,
 
 /* Inspects the build behind the binary without running anything, into facts:
  *   binary, found_by, binary_exists, elf ("ok", "not_elf", or an errno name)
+ *   binary_real: the file the binary's path leads to, when it is a symlink; the tree is
+ *     looked for there
  *   tree: "cmake" (build_dir, cmake_cache, source_dir), "makefile" (source_dir: a binary
  *     in a source root built by the old Makefile), or "unknown" (an installed binary)
  *   cmake: the CMakeCache.txt values the checks use (GGML_CUDA, CMAKE_CUDA_ARCHITECTURES,

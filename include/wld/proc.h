@@ -21,6 +21,11 @@ struct wld_proc_spec {
      * fixture as they would on the recorded host. Ignored on the live host, whose
      * environment and loader cache the child sees as they are. */
     const char *fixture_ld_path;
+    /* Bit i set: argv[i] (i >= 1) is a host path. On a fixture host the command is given the
+     * file on this machine, while a recording keys the command by the host path as spelt,
+     * as the live run did (a libggml-cuda.so reached through .so -> .so.0 -> .so.0.19.0
+     * replays from its record, not by loading the recorded sparse copy). */
+    unsigned long long host_paths;
     double timeout_ms;
     size_t out_cap; /* 0 = 1 MiB */
 };

@@ -1,0 +1,66 @@
+#!/bin/sh
+# A recording of a live host replays to the live verdicts, on a tree shaped like a real
+# llama.cpp build: a llama-server reached through a symlink (~/bin/llama-server -> the build
+# tree), and its CUDA backend reached through the chain every shared CMake build makes
+# (libggml-cuda.so -> libggml-cuda.so.0 -> libggml-cuda.so.0.19.0). The build is made of
+# the test's real ELF fakes; the host is this machine, with its real ldd and loader.
+# usage: replay.sh DOCTOR FAKEDIR PYTHON
+doctor=$1 fake=$2 py=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# the build tree: llama-server and libggml.so (RUNPATH $ORIGIN), a GGML_BACKEND_DL CUDA
+# module behind its version links, and the CUDA runtime it needs beside it
+src=$tmp/llama.cpp
+bin=$src/build/bin
+mkdir -p "$bin" "$tmp/links"
+cp "$fake/llama" "$bin/llama-server"
+printf 'out: version: 10431 (1692f9e50)\n' >"$bin/llama-server.fake"
+cp "$fake/cpu/libggml.so" "$bin/"
+cp "$fake/cuda12/libggml-cuda.so" "$bin/libggml-cuda.so.0.19.0"
+ln -s libggml-cuda.so.0.19.0 "$bin/libggml-cuda.so.0"
+ln -s libggml-cuda.so.0 "$bin/libggml-cuda.so"
+cp -P "$fake"/cuda12/libcudart.so* "$fake"/cuda12/libcublas.so* "$bin/"
+printf 'CMAKE_HOME_DIRECTORY:INTERNAL=%s\nGGML_CUDA:BOOL=ON\nGGML_BACKEND_DL:BOOL=ON\n' "$src" >"$src/build/CMakeCache.txt"
+ln -s "$bin/llama-server" "$tmp/links/llama-server"
+
+checks=cuda.libs,llama.build,llama.arch,llama.runtime
+# what a user sees of each check, one line each
+verdicts() {
+    "$py" -c 'import json,sys
+for c in json.load(open(sys.argv[1], "rb"))["checks"]:
+    print(c["id"], c["status"], c.get("outcome"), c["summary"], c["fix"])' "$1"
+}
+
+# the live run, and the recording of it (record prints the same, redacted, report)
+"$doctor" --only "$checks" --llama-server "$tmp/links/llama-server" --format json \
+    --redact >"$tmp/live.json" 2>"$tmp/err"
+"$doctor" record "$tmp/rec" --only "$checks" --llama-server "$tmp/links/llama-server" \
+    --format json >"$tmp/recorded.json" 2>"$tmp/err" || { cat "$tmp/err"; fail "record"; }
+# the replay, as record tells the maintainer to type it (the options that chose the checks
+# and files included)
+replay=$(sed -n 's/^Replay it with: wsl-llm-doctor //p' "$tmp/err")
+case $replay in *"--llama-server $tmp/links/llama-server"*) ;; *) fail "record's replay command: $replay" ;; esac
+# shellcheck disable=SC2086 # the words record printed, shell-quoted where needed
+eval "\"\$doctor\" $replay" >"$tmp/replay.json" 2>"$tmp/err"
+verdicts "$tmp/live.json" >"$tmp/live.txt"
+verdicts "$tmp/recorded.json" >"$tmp/recorded.txt"
+verdicts "$tmp/replay.json" >"$tmp/replay.txt"
+diff -u "$tmp/live.txt" "$tmp/recorded.txt" >/dev/null || fail "record's report differs from the live one: $(diff "$tmp/live.txt" "$tmp/recorded.txt")"
+diff -u "$tmp/recorded.txt" "$tmp/replay.txt" >"$tmp/diff" || fail "the replay differs from the recorded run:
+$(cat "$tmp/diff")"
+
+# and the verdicts are the right ones: the link followed to the build, its CMake tree read
+grep -q "^llama.build pass " "$tmp/live.txt" && grep -q "^cuda.libs pass " "$tmp/live.txt" ||
+    fail "llama.build and cuda.libs on the linked binary: $(grep "llama.build\\|cuda.libs" "$tmp/live.txt")"
+"$py" -c 'import json,sys
+c = {c["id"]: c for c in json.load(open(sys.argv[1], "rb"))["checks"]}["llama.build"]["evidence"]
+assert c["binary"] == sys.argv[2] and c["binary_real"] == sys.argv[3], c
+assert c["build_dir"] == sys.argv[4] and c["tree"] == "cmake", c' \
+    "$tmp/live.json" "$tmp/links/llama-server" "$bin/llama-server" "$src/build" ||
+    fail "llama.build did not follow the link to its build tree"
+
+echo "replay: $failures failure(s)"
+[ "$failures" = 0 ]
