@@ -19,6 +19,7 @@
 #include "wld/fatbin.h"
 #include "wld/gpu.h"
 #include "wld/llama.h"
+#include "wld/version.h"
 
 static cJSON *int_array(const unsigned *v, size_t n)
 {
@@ -68,8 +69,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     const struct wld_options *o = ctx->opts;
     cJSON *all = cJSON_CreateObject();
     if (wld_llama_inspect(ctx->host, o, all) == 0) {
-        static const char *const keep[] = { "binary",  "cuda",       "cmake",
-                                            "runtime", "source_dir", "build_dir" };
+        static const char *const keep[] = { "binary",     "cuda",      "cmake",        "runtime",
+                                            "source_dir", "build_dir", "cuda_compiler" };
         for (size_t i = 0; i < WLD_ARRAY_SIZE(keep); i++) {
             cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(all, keep[i]);
             if (v)
@@ -105,7 +106,7 @@ struct arch {
 struct archs {
     struct arch a[MAX_ARCH];
     size_t n;
-    const char *source; /* "binary" or "CMakeCache.txt" */
+    const char *source; /* where the list came from, in words */
 };
 
 static struct arch *arch_of(struct archs *s, unsigned sm)
@@ -145,7 +146,56 @@ static bool parse_cmake_archs(const char *value, struct archs *s)
     return any;
 }
 
-static void collect(const cJSON *m, struct archs *s)
+/* Whether version a ("12.6.85") is at least b ("11.8"). */
+static bool at_least(const char *a, const char *b)
+{
+    struct wld_version x, y;
+    return a && wld_version_parse(a, &x, NULL) == 0 && wld_version_parse(b, &y, NULL) == 0 &&
+           wld_version_cmp(&x, &y) >= 0;
+}
+
+/* When the build recorded no list (no fatbinary read, no CMAKE_CUDA_ARCHITECTURES in the
+ * cache), the list llama.cpp chose for it: the GPUs CMake saw, for a GGML_NATIVE build
+ * with CUDA >= 11.6 and CMake >= 3.24 (CMakeCUDACompiler.cmake keeps them), else its
+ * documented default for the CUDA version (the rules' default_archs). */
+static void derive(const struct wld_eval_ctx *ctx, const cJSON *m, struct archs *s)
+{
+    const cJSON *cm = cJSON_GetObjectItemCaseSensitive(m, "cmake");
+    const cJSON *cc = cJSON_GetObjectItemCaseSensitive(m, "cuda_compiler");
+    const char *cuda = wld_fact_str(cm, "CMAKE_CUDA_COMPILER_VERSION");
+    if (!cuda)
+        cuda = wld_fact_str(cc, "version");
+    if (!cuda || !cm)
+        return;
+    const char *native = wld_fact_str(cm, "GGML_NATIVE");
+    bool is_native = !(native && (wld_str_eq_nocase(native, "OFF") || strcmp(native, "0") == 0 ||
+                                  wld_str_eq_nocase(native, "FALSE")));
+    const char *seen = wld_fact_str(cc, "native_archs");
+    static char source[512];
+    if (is_native && at_least(cuda, "11.6") &&
+        at_least(wld_fact_str(cc, "cmake_version"), "3.24") && seen && parse_cmake_archs(seen, s)) {
+        snprintf(source, sizeof(source),
+                 "a GGML_NATIVE build: the GPUs CMake saw when it was built, "
+                 "CMAKE_CUDA_ARCHITECTURES_NATIVE in %s",
+                 wld_fact_str(cc, "file"));
+        s->source = source;
+        return;
+    }
+    const cJSON *e;
+    cJSON_ArrayForEach(e, wld_param(ctx, "default_archs"))
+    {
+        const char *min = wld_fact_str(e, "min_cuda"), *below = wld_fact_str(e, "below_cuda");
+        if ((!min || at_least(cuda, min)) && (!below || !at_least(cuda, below)))
+            parse_cmake_archs(wld_fact_str(e, "archs"), s);
+    }
+    if (s->n > 0) {
+        snprintf(source, sizeof(source),
+                 "not recorded by the build: llama.cpp's default list for CUDA %s", cuda);
+        s->source = source;
+    }
+}
+
+static void collect(const struct wld_eval_ctx *ctx, const cJSON *m, struct archs *s)
 {
     const cJSON *fb, *v;
     struct archs cm = { 0 };
@@ -168,7 +218,7 @@ static void collect(const cJSON *m, struct archs *s)
         }
     }
     if (s->n > 0) {
-        s->source = "binary";
+        s->source = "read from the binary";
         /* The fatbinary does not say which cubins are "a" targets; the build's list does. */
         for (size_t i = 0; i < s->n; i++)
             for (size_t k = 0; k < cm.n; k++)
@@ -176,7 +226,9 @@ static void collect(const cJSON *m, struct archs *s)
                     s->a[i].specific = true;
     } else if (cm.n > 0) {
         *s = cm;
-        s->source = "CMakeCache.txt";
+        s->source = "read from CMakeCache.txt";
+    } else if (!cmake) {
+        derive(ctx, m, s);
     }
 }
 
@@ -288,12 +340,12 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     wld_llama_tree_vars(m, f);
     struct archs s = { 0 };
-    collect(m, &s);
+    collect(ctx, m, &s);
     struct wld_buf built;
     wld_buf_init(&built, 1024);
     describe(&s, &built);
     wld_finding_var(f, "built", built.len ? built.data : "nothing");
-    wld_finding_var(f, "arch_source", s.source ? s.source : "nothing");
+    wld_finding_var(f, "arch_source", s.source ? s.source : "read from nothing");
     wld_buf_release(&built);
     const char *cmake =
             wld_fact_str(cJSON_GetObjectItemCaseSensitive(m, "cmake"), "CMAKE_CUDA_ARCHITECTURES");
@@ -359,7 +411,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 static const char *const outcomes[] = { "ok",          "ok_compatible",   "ptx_jit",
                                         "ptx_too_new", "no_kernel_image", "no_cuda_build",
                                         "no_gpu",      "archs_unknown",   NULL };
-static const char *const params[] = { "architectures", "arch_spelling", NULL };
+static const char *const params[] = { "architectures", "arch_spelling", "default_archs", NULL };
 static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
 
 const struct wld_check wld_check_llama_arch = {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wld/check.h"
 #include "wld/proc.h"
 #include "wld/util.h"
 
@@ -46,6 +47,15 @@ int wld_dlopen_probe_main(int argc, char **argv)
             cJSON_AddStringToObject(o, "file", lm->l_name);
         cJSON_AddBoolToObject(o, "ggml_backend_init", dlsym(h, "ggml_backend_init") != NULL);
         cJSON_AddBoolToObject(o, "ggml_backend_score", dlsym(h, "ggml_backend_score") != NULL);
+        /* the CUDA runtime the module loaded (its libcudart, found through its own
+         * dependencies): its version says more than a file name such as libcudart.so.12;
+         * cudaRuntimeGetVersion needs no driver and no device */
+        void *sym = dlsym(h, "cudaRuntimeGetVersion");
+        int (*runtime_version)(int *) = NULL;
+        int v = 0;
+        memcpy(&runtime_version, &sym, sizeof(runtime_version));
+        if (runtime_version && runtime_version(&v) == 0 && v > 0)
+            cJSON_AddNumberToObject(o, "cuda_runtime_version", v);
         emit(o);
     }
     cJSON *done = cJSON_CreateObject();
@@ -72,6 +82,13 @@ void wld_dlopen_probe_parse(const char *out, cJSON *facts)
             cJSON_DeleteItemFromObjectCaseSensitive(r, "ev");
             cJSON_AddBoolToObject(r, "loaded", strcmp(kind->valuestring, "loaded") == 0);
             cJSON_AddItemToArray(results, r);
+            /* 12060 is CUDA 12.6; anything else a broken library said is left out */
+            long long v = wld_fact_int(ev, "cuda_runtime_version", 1000, 999999, 0);
+            if (v && !cJSON_GetObjectItemCaseSensitive(facts, "cuda_runtime")) {
+                char s[24];
+                snprintf(s, sizeof(s), "%lld.%lld", v / 1000, v % 1000 / 10);
+                cJSON_AddStringToObject(facts, "cuda_runtime", s);
+            }
         }
         cJSON_Delete(ev);
         line = nl ? nl + 1 : NULL;

@@ -1,6 +1,7 @@
 /* The llama.cpp build behind a binary (see wld/llama.h). */
 #include "wld/llama.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,40 @@ static void read_cmake_cache(const struct wld_host *h, const char *path, cJSON *
     wld_buf_release(&b);
 }
 
+/* CMakeFiles/<cmake version>/CMakeCUDACompiler.cmake: what CMake found when it enabled
+ * CUDA. It holds the compiler's version (CMakeCache.txt does not) and, from CMake 3.24,
+ * the architectures of the GPUs it saw (what a GGML_NATIVE build was compiled for). */
+static void read_cuda_compiler(const struct wld_host *h, const char *build_dir, cJSON *facts)
+{
+    char *dir = wld_xasprintf("%s/CMakeFiles", build_dir), **names = NULL;
+    char value[256];
+    if (wld_host_list(h, dir, 256, &names) == 0) {
+        for (char **e = names; *e; e++) {
+            if (!isdigit((unsigned char) (*e)[0]))
+                continue;
+            struct wld_buf b;
+            char *path = wld_xasprintf("%s/%s/CMakeCUDACompiler.cmake", dir, *e);
+            if (wld_host_read(h, path, WLD_CAP_SMALL, &b) == 0) {
+                cJSON *c = cJSON_AddObjectToObject(facts, "cuda_compiler");
+                cJSON_AddStringToObject(c, "file", path);
+                cJSON_AddStringToObject(c, "cmake_version", *e);
+                if (wld_cmake_set_get(b.data, "CMAKE_CUDA_COMPILER_VERSION", value,
+                                      sizeof(value)) == 0)
+                    cJSON_AddStringToObject(c, "version", value);
+                if (wld_cmake_set_get(b.data, "CMAKE_CUDA_ARCHITECTURES_NATIVE", value,
+                                      sizeof(value)) == 0)
+                    cJSON_AddStringToObject(c, "native_archs", value);
+                wld_buf_release(&b);
+                free(path);
+                break;
+            }
+            free(path);
+        }
+        wld_strv_free(names);
+    }
+    free(dir);
+}
+
 /* A cmake build tree holds CMakeCache.txt at most two levels above bin/ (bin/Release);
  * a Makefile build leaves the binary in the source root, beside Makefile and ggml/. */
 static void find_tree(const struct wld_host *h, const char *bin, cJSON *facts)
@@ -122,6 +157,7 @@ static void find_tree(const struct wld_host *h, const char *bin, cJSON *facts)
             cJSON_AddStringToObject(facts, "build_dir", dir);
             cJSON_AddStringToObject(facts, "cmake_cache", cache);
             read_cmake_cache(h, cache, facts);
+            read_cuda_compiler(h, dir, facts);
             free(cache);
             free(dir);
             return;
@@ -438,17 +474,35 @@ const char *wld_llama_cuda_version(
         const cJSON *facts, bool compiler_first, const char **from, char *buf, size_t n)
 {
     const cJSON *rt = cJSON_GetObjectItemCaseSensitive(facts, "runtime");
+    const cJSON *cc_file = cJSON_GetObjectItemCaseSensitive(facts, "cuda_compiler");
     const char *lib = wld_fact_str(rt, "version");
+    const char *probed =
+            wld_fact_str(cJSON_GetObjectItemCaseSensitive(facts, "load"), "cuda_runtime");
     const char *cc = wld_fact_str(cJSON_GetObjectItemCaseSensitive(facts, "cmake"),
                                   "CMAKE_CUDA_COMPILER_VERSION");
+    const char *cc_where = "CMAKE_CUDA_COMPILER_VERSION in CMakeCache.txt";
+    if (!cc && wld_fact_str(cc_file, "version")) {
+        cc = wld_fact_str(cc_file, "version");
+        cc_where = wld_fact_str(cc_file, "file");
+    }
+    /* what the build loads, most exact first; or what compiled it, for its PTX */
+    const struct {
+        const char *v, *where;
+    } order[2][3] = {
+        { { lib, wld_fact_str(rt, "path") },
+          { probed, "cudaRuntimeGetVersion() of the runtime the CUDA backend loads" },
+          { cc, cc_where } },
+        { { cc, cc_where },
+          { lib, wld_fact_str(rt, "path") },
+          { probed, "cudaRuntimeGetVersion() of the runtime the CUDA backend loads" } },
+    };
     const char *where = NULL, *v = NULL;
-    if (lib && !(compiler_first && cc)) {
-        v = lib;
-        where = wld_fact_str(rt, "path");
-    } else if (cc) {
-        v = cc;
-        where = "CMAKE_CUDA_COMPILER_VERSION in CMakeCache.txt";
-    } else if (rt) {
+    for (size_t i = 0; i < 3 && !v; i++)
+        if (order[compiler_first][i].v) {
+            v = order[compiler_first][i].v;
+            where = order[compiler_first][i].where;
+        }
+    if (!v && rt) {
         snprintf(buf, n, "%.0f", wld_fact_num(rt, "major", 0));
         v = buf;
         where = wld_fact_str(rt, "needed");

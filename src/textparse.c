@@ -181,6 +181,33 @@ int wld_meminfo_kib(const char *text, const char *key, double *ret)
     return -ENOENT;
 }
 
+int wld_cmake_set_get(const char *text, const char *name, char *out, size_t n)
+{
+    size_t len = strlen(name);
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t ll = end ? (size_t) (end - line) : strlen(line);
+        const char *p = wld_str_skip_space(line);
+        if (strncmp(p, "set(", 4) == 0 && strncmp(p + 4, name, len) == 0 &&
+            (p[4 + len] == ' ' || p[4 + len] == '\t')) {
+            const char *v = wld_str_skip_space(p + 4 + len);
+            const char *stop = memchr(v, ')', ll - (size_t) (v - line));
+            if (stop) {
+                if (*v == '"' && stop > v && stop[-1] == '"') { /* "VALUE" */
+                    v++;
+                    stop--;
+                }
+                if (stop >= v) {
+                    snprintf(out, n, "%.*s", (int) (stop - v), v);
+                    return 0;
+                }
+            }
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return -ENOENT;
+}
+
 int wld_cmake_cache_get(const char *text, const char *name, char *out, size_t n)
 {
     size_t len = strlen(name);

@@ -24,6 +24,10 @@ ln -s libggml-cuda.so.0.19.0 "$bin/libggml-cuda.so.0"
 ln -s libggml-cuda.so.0 "$bin/libggml-cuda.so"
 cp -P "$fake"/cuda12/libcudart.so* "$fake"/cuda12/libcublas.so* "$bin/"
 printf 'CMAKE_HOME_DIRECTORY:INTERNAL=%s\nGGML_CUDA:BOOL=ON\nGGML_BACKEND_DL:BOOL=ON\n' "$src" >"$src/build/CMakeCache.txt"
+# what CMake keeps of the CUDA compiler and the GPU it saw (not in CMakeCache.txt)
+mkdir -p "$src/build/CMakeFiles/3.25.1"
+printf 'set(CMAKE_CUDA_COMPILER_VERSION "12.6.85")\nset(CMAKE_CUDA_ARCHITECTURES_NATIVE "89-real")\n' \
+    >"$src/build/CMakeFiles/3.25.1/CMakeCUDACompiler.cmake"
 ln -s "$bin/llama-server" "$tmp/links/llama-server"
 
 checks=cuda.libs,llama.build,llama.arch,llama.runtime
@@ -61,6 +65,25 @@ assert c["binary"] == sys.argv[2] and c["binary_real"] == sys.argv[3], c
 assert c["build_dir"] == sys.argv[4] and c["tree"] == "cmake", c' \
     "$tmp/live.json" "$tmp/links/llama-server" "$bin/llama-server" "$src/build" ||
     fail "llama.build did not follow the link to its build tree"
+
+# the runtime's version from the runtime itself, the architectures of a native build from
+# what CMake saw, and llama.cpp's default list when the build was not native
+"$py" - "$tmp/live.json" <<'EOF' || fail "runtime version or derived architectures"
+import json, sys
+c = {c["id"]: c for c in json.load(open(sys.argv[1], "rb"))["checks"]}
+assert c["llama.build"]["evidence"]["load"]["cuda_runtime"] == "12.6", c["llama.build"]["evidence"]["load"]
+assert "needs CUDA 12.6" in c["llama.runtime"]["summary"], c["llama.runtime"]["summary"]
+assert "sm_89, a GGML_NATIVE build: the GPUs CMake saw" in c["llama.arch"]["summary"], c["llama.arch"]["summary"]
+EOF
+echo 'GGML_NATIVE:BOOL=OFF' >>"$src/build/CMakeCache.txt"
+"$doctor" --only llama.arch --llama-server "$bin/llama-server" --gpu-cc 8.6 --format json >"$tmp/j"
+"$py" - "$tmp/j" <<'EOF' || fail "llama.arch with llama.cpp's default list"
+import json, sys
+c = json.load(open(sys.argv[1], "rb"))["checks"][0]
+assert c["status"] == "pass" and "runs the build's sm_86 cubin" in c["summary"], c["summary"]
+assert "not recorded by the build: llama.cpp's default list for CUDA 12.6.85" in c["summary"], c["summary"]
+assert "compute_50 (PTX)" in c["summary"] and "sm_120a" not in c["summary"], c["summary"]
+EOF
 
 echo "replay: $failures failure(s)"
 [ "$failures" = 0 ]

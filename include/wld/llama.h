@@ -22,7 +22,9 @@ int wld_llama_find(const struct wld_host *h,
  *   binary, found_by, binary_exists, elf ("ok", "not_elf", or an errno name)
  *   binary_real: the file the binary's path leads to, when it is a symlink; the tree is
  *     looked for there
- *   tree: "cmake" (build_dir, cmake_cache, source_dir), "makefile" (source_dir: a binary
+ *   tree: "cmake" (build_dir, cmake_cache, source_dir, and cuda_compiler {file,
+ *     cmake_version, version, native_archs} from CMakeFiles/<v>/CMakeCUDACompiler.cmake),
+ *     "makefile" (source_dir: a binary
  *     in a source root built by the old Makefile), or "unknown" (an installed binary)
  *   cmake: the CMakeCache.txt values the checks use (GGML_CUDA, CMAKE_CUDA_ARCHITECTURES,
  *     GGML_NATIVE, CMAKE_CUDA_COMPILER_VERSION, GGML_BACKEND_DL, ...), when present
@@ -47,11 +49,13 @@ struct wld_finding;
  * lives in, never a second tree beside it. */
 void wld_llama_tree_vars(const cJSON *facts, struct wld_finding *f);
 
-/* The CUDA version a build was made with, from facts filled by wld_llama_inspect(): the
- * libcudart it loads (the version in its file name), the compiler in CMakeCache.txt
- * (CMAKE_CUDA_COMPILER_VERSION), or the bare major of the libcudart SONAME, in that
- * order, or the compiler first when compiler_first (what produced its PTX). *from (may be
- * NULL) names where it was read; a bare major is written into buf. NULL when unknown. */
+/* The CUDA version a build was made with, from facts filled by wld_llama_inspect() (and
+ * llama.build's load probe): the libcudart it loads (the version in its file name), that
+ * runtime's cudaRuntimeGetVersion() (load.cuda_runtime), the compiler in CMakeCache.txt
+ * or CMakeFiles/<v>/CMakeCUDACompiler.cmake (CMAKE_CUDA_COMPILER_VERSION), or the bare
+ * major of the libcudart SONAME, in that order, or the compiler first when compiler_first
+ * (what produced its PTX). *from (may be NULL) names where it was read; a bare major is
+ * written into buf. NULL when unknown. */
 const char *wld_llama_cuda_version(
         const cJSON *facts, bool compiler_first, const char **from, char *buf, size_t n);
 

@@ -135,6 +135,9 @@ int wld_meminfo_kib(const char *text, const char *key, double *ret);
 
 /* The value of a cache entry "NAME:TYPE=VALUE" (any TYPE). Returns 0, or -ENOENT. */
 int wld_cmake_cache_get(const char *text, const char *name, char *out, size_t n);
+/* The value of a line `set(NAME "VALUE")` (or unquoted) of a CMake script such as
+ * CMakeFiles/<version>/CMakeCUDACompiler.cmake. Returns 0, or -ENOENT. */
+int wld_cmake_set_get(const char *text, const char *name, char *out, size_t n);
 
 /* ---- llama.cpp device listings and startup logs (src/llamalog.c) ---- */
 

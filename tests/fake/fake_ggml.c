@@ -3,7 +3,9 @@
  *   libggml-cuda.so   FAKE_GGML_CUDA           (needs libcudart/libcublas, carries an
  *                                               .nv_fatbin section that stage-hosts.sh
  *                                               fills with the fixture's architectures)
- *   libcudart.so.N, libcublas.so.N  FAKE_CUDA_LIB  (empty stand-ins of the CUDA runtime) */
+ *   libcudart.so.N, libcublas.so.N  FAKE_CUDA_LIB  (stand-ins of the CUDA runtime; libcudart
+ *                                               answers cudaRuntimeGetVersion with
+ *                                               FAKE_CUDART_VERSION) */
 #include <stddef.h>
 
 #if defined(FAKE_GGML)
@@ -50,4 +52,13 @@ int FAKE_CUDA_LIB(void)
 {
     return 0;
 }
+#    if defined(FAKE_CUDART_VERSION)
+/* The runtime's own answer, as libcudart gives it without a driver (12060 is 12.6). */
+int cudaRuntimeGetVersion(int *version);
+int cudaRuntimeGetVersion(int *version)
+{
+    *version = FAKE_CUDART_VERSION;
+    return 0;
+}
+#    endif
 #endif

@@ -193,6 +193,26 @@ static void shell_words_quoted_only_when_needed(void **state)
     free(q);
 }
 
+static void cmake_cuda_compiler_script(void **state)
+{
+    (void) state;
+    const char *text = "set(CMAKE_CUDA_COMPILER \"/usr/local/cuda-13.0/bin/nvcc\")\n"
+                       "set(CMAKE_CUDA_COMPILER_ID \"NVIDIA\")\n"
+                       "set(CMAKE_CUDA_COMPILER_VERSION \"13.0.88\")\n"
+                       "set(CMAKE_CUDA_ARCHITECTURES_NATIVE \"89-real\")\n"
+                       "  set(CMAKE_CUDA_STANDARD_COMPUTED_DEFAULT 17)\n";
+    char v[64];
+    assert_int_equal(wld_cmake_set_get(text, "CMAKE_CUDA_COMPILER_VERSION", v, sizeof(v)), 0);
+    assert_string_equal(v, "13.0.88");
+    assert_int_equal(wld_cmake_set_get(text, "CMAKE_CUDA_ARCHITECTURES_NATIVE", v, sizeof(v)), 0);
+    assert_string_equal(v, "89-real");
+    assert_int_equal(wld_cmake_set_get(text, "CMAKE_CUDA_STANDARD_COMPUTED_DEFAULT", v, sizeof(v)),
+                     0);
+    assert_string_equal(v, "17");
+    assert_int_equal(wld_cmake_set_get(text, "CMAKE_CUDA", v, sizeof(v)), -ENOENT);
+    assert_int_equal(wld_cmake_set_get("set(X \"unterminated", "X", v, sizeof(v)), -ENOENT);
+}
+
 static void mountinfo_and_mounts(void **state)
 {
     (void) state;
@@ -331,6 +351,7 @@ int main(void)
         cmocka_unit_test(bounded_copies_say_what_they_cut),
         cmocka_unit_test(utf8_validity_follows_rfc3629),
         cmocka_unit_test(shell_words_quoted_only_when_needed),
+        cmocka_unit_test(cmake_cuda_compiler_script),
         cmocka_unit_test(mountinfo_and_mounts),
         cmocka_unit_test(osrelease_quotes),
         cmocka_unit_test(cuda_versions),
