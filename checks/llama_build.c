@@ -6,37 +6,85 @@
  * is read from the binary's ELF dynamic section and its CMakeCache.txt (wld/llama.h); the
  * CUDA backend is dlopen()ed as llama.cpp does, in a helper process with the probe
  * deadline (wld/dlprobe.h), so the loader's own error is quoted. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "wld/check.h"
 #include "wld/dlprobe.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
+#include "wld/parse.h"
 #include "wld/proc.h"
 
-/* Loads the CUDA backend in the helper, under the deadline. */
-static void probe_load(const struct wld_gather_ctx *ctx, const char *file, cJSON *facts)
+#define VERSION_CAP (64 * 1024) /* of `--version`, which prints two lines */
+
+/* `llama-server --version`: the build number and commit llama.cpp prints on stderr. */
+static void add_version(const struct wld_host *h, const struct wld_proc_result *r, cJSON *facts)
+{
+    struct wld_buf all;
+    wld_buf_init(&all, 2 * VERSION_CAP + 2);
+    wld_buf_append(&all, r->out.data ? r->out.data : "", r->out.len);
+    wld_buf_append(&all, "\n", 1);
+    wld_buf_append(&all, r->err.data ? r->err.data : "", r->err.len);
+    struct wld_llama_devices d;
+    wld_llama_devices_parse(all.data, &d);
+    wld_buf_release(&all);
+    cJSON *v = cJSON_AddObjectToObject(facts, "version");
+    if (d.build >= 0) {
+        cJSON_AddNumberToObject(v, "build", d.build);
+        cJSON_AddStringToObject(v, "commit", d.commit);
+    }
+    if (d.built_with[0]) {
+        char *s = wld_str_printable(d.built_with, strlen(d.built_with));
+        wld_host_unroot(h, s);
+        cJSON_AddStringToObject(v, "built_with", s);
+        free(s);
+    }
+    wld_fact_proc(v, "run",
+                  r->spawn_errno ? "spawn_failed"
+                  : r->timed_out ? "timeout"
+                  : r->signal    ? "crashed"
+                  : d.build < 0  ? "no_version"
+                                 : "ok",
+                  r);
+}
+
+/* The CUDA backend loaded in the helper, as llama.cpp would, and the binary asked for its
+ * version, both at once under the deadline. */
+static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char *file, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
     cJSON *dirs = cJSON_CreateArray();
     wld_ldpath_dirs(h, true, dirs);
     char *ld = wld_ldpath_real(h, dirs);
-    const char *argv[] = { "wsl-llm-doctor", WLD_DLOPEN_PROBE_ARG, file, NULL };
-    struct wld_proc_spec spec = { .argv = argv,
-                                  .host_paths = 1u << 2,
-                                  .exec_path = "/proc/self/exe",
-                                  .fixture_ld_path = ld,
-                                  .timeout_ms = ctx->timeout_ms,
-                                  .out_cap = 64 * 1024 };
-    struct wld_proc_result r;
-    wld_proc_run(h, &spec, &r);
-    cJSON *load = cJSON_AddObjectToObject(facts, "load");
-    cJSON_AddStringToObject(load, "file", file);
-    cJSON_AddNumberToObject(load, "deadline_ms", ctx->timeout_ms);
-    wld_dlopen_probe_parse(r.out.data, load);
-    wld_fact_helper(h, load, "helper", &r, wld_fact_bool(load, "done", false));
-    wld_fact_unroot(h, load);
-    wld_proc_result_release(&r);
+    const char *version_argv[] = { bin, "--version", NULL };
+    const char *load_argv[] = { "wsl-llm-doctor", WLD_DLOPEN_PROBE_ARG, file, NULL };
+    struct wld_proc_spec specs[2] = {
+        { .argv = version_argv,
+          .fixture_ld_path = ld,
+          .timeout_ms = ctx->timeout_ms,
+          .out_cap = VERSION_CAP },
+        { .argv = load_argv,
+          .host_paths = 1u << 2,
+          .exec_path = "/proc/self/exe",
+          .fixture_ld_path = ld,
+          .timeout_ms = ctx->timeout_ms,
+          .out_cap = 64 * 1024 },
+    };
+    struct wld_proc_result r[2];
+    size_t n = file ? 2 : 1;
+    wld_proc_run_many(h, specs, r, n);
+    add_version(h, &r[0], facts);
+    if (file) {
+        cJSON *load = cJSON_AddObjectToObject(facts, "load");
+        cJSON_AddStringToObject(load, "file", file);
+        cJSON_AddNumberToObject(load, "deadline_ms", ctx->timeout_ms);
+        wld_dlopen_probe_parse(r[1].out.data, load);
+        wld_fact_helper(h, load, "helper", &r[1], wld_fact_bool(load, "done", false));
+        wld_fact_unroot(h, load);
+    }
+    for (size_t i = 0; i < n; i++)
+        wld_proc_result_release(&r[i]);
     free(ld);
     cJSON_Delete(dirs);
 }
@@ -45,11 +93,13 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     if (wld_llama_inspect(ctx->host, ctx->opts, facts) < 0)
         return 0;
+    if (!wld_fact_bool(facts, "binary_exists", false))
+        return 0;
     const char *mode = wld_fact_str(facts, "cuda");
     const cJSON *file =
             cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(facts, "cuda_files"), 0);
-    if (mode && (strcmp(mode, "linked") == 0 || strcmp(mode, "module") == 0) && file)
-        probe_load(ctx, file->valuestring, facts);
+    bool load = mode && (strcmp(mode, "linked") == 0 || strcmp(mode, "module") == 0) && file;
+    probe(ctx, wld_fact_str(facts, "binary"), load ? file->valuestring : NULL, facts);
     return 0;
 }
 

@@ -53,6 +53,10 @@ static void add_parsed(const struct wld_llama_devices *d, cJSON *facts)
         cJSON_AddStringToObject(facts, "loader_error", d->loader_error);
     if (d->unknown_option)
         cJSON_AddBoolToObject(facts, "unknown_option", true);
+    if (d->cuda_virtual >= 0 && d->cuda_physical >= 0) {
+        cJSON_AddNumberToObject(facts, "cuda_virtual", d->cuda_virtual);
+        cJSON_AddNumberToObject(facts, "cuda_physical", d->cuda_physical);
+    }
 }
 
 /* The last non-empty line of the output, for a failure llama.cpp did not name. */
@@ -170,7 +174,18 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
                            wld_fact_num(d, "index", 0), wld_fact_str(d, "name"),
                            wld_fact_str(d, "cc"));
         }
-    wld_finding_var_num(f, "count", cuda);
+    /* GGML_CUDA_DEVICES splits a GPU into virtual devices: each is listed, the GPUs are
+     * fewer */
+    double virt = wld_fact_num(m, "cuda_virtual", -1), phys = wld_fact_num(m, "cuda_physical", -1);
+    if (virt >= 0 && phys >= 0 && virt != phys) {
+        wld_finding_var_num(f, "count", phys);
+        wld_finding_varf(f, "emulated",
+                         " (%.0f virtual devices on %.0f GPU(s): GGML_CUDA_DEVICES is set)", virt,
+                         phys);
+    } else {
+        wld_finding_var_num(f, "count", cuda);
+        wld_finding_var(f, "emulated", "");
+    }
     wld_finding_var(f, "devices", list.len ? list.data : "");
     /* a listing from a run that then hung or crashed is not an answer: llama-server that
      * cannot finish --list-devices will not serve either */

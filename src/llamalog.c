@@ -9,6 +9,10 @@
  *   ggml_cuda_init: failed to initialize CUDA: <cudaGetErrorString>
  *   ggml_init_cublas: no CUDA devices found, CUDA will be disabled
  *   CUDA error 100 at <file>:<line>: no CUDA-capable device is detected
+ *   ggml_cuda_init: emulating 4 virtual device(s) on 1 physical device(s) (GGML_CUDA_DEVICES)
+ *   load_backend: failed to load ..., ggml_backend_load_best: failed to load ...
+ *   version: 10431 (1692f9e50)                                         (--version)
+ *   built with cc (Debian 12.2.0-14) 12.2.0 for x86_64-linux-gnu
  * Lines may carry a log prefix ("[2025-08-12 10:49:52.992240] E ", "0.04.635.193 I "), so
  * markers are searched within each line, never anchored at its start. */
 #include <stdio.h>
@@ -98,7 +102,7 @@ static void parse_cuda_device(const char *at, const char *end, struct wld_llama_
 void wld_llama_devices_parse(const char *text, struct wld_llama_devices *d)
 {
     memset(d, 0, sizeof(*d));
-    d->cuda_found = -1;
+    d->cuda_found = d->cuda_virtual = d->cuda_physical = d->build = -1;
     bool in_listing = false;
     for (const char *line = text; line && *line;) {
         const char *nl = strchr(line, '\n');
@@ -123,7 +127,17 @@ void wld_llama_devices_parse(const char *text, struct wld_llama_devices *d)
             } else if ((m = strstr(l, "failed to initialize CUDA: ")) ||
                        (m = strstr(l, "no CUDA devices found")) || (m = strstr(l, "CUDA error"))) {
                 keep_first(d->cuda_failure, sizeof(d->cuda_failure), m, strlen(m));
-            } else if ((m = strstr(l, "load_backend: failed"))) {
+            } else if ((m = strstr(l, "emulating ")) &&
+                       sscanf(m, "emulating %d virtual device(s) on %d physical", &n,
+                              &d->cuda_physical) == 2) {
+                d->cuda_virtual = n;
+            } else if ((m = strstr(l, "version: ")) && d->build < 0 &&
+                       sscanf(m, "version: %d (%47[0-9a-fA-F])", &n, d->commit) == 2) {
+                d->build = n;
+            } else if ((m = strstr(l, "built with ")) && strstr(m, " for ")) {
+                keep_first(d->built_with, sizeof(d->built_with), m + 11, strlen(m + 11));
+            } else if ((m = strstr(l, "load_backend: failed")) ||
+                       (m = strstr(l, "ggml_backend_load_best: failed"))) {
                 keep_first(d->backend_failure, sizeof(d->backend_failure), m, strlen(m));
             } else if ((m = strstr(l, "error while loading shared libraries"))) {
                 keep_first(d->loader_error, sizeof(d->loader_error), l, strlen(l));

@@ -98,6 +98,15 @@ cJSON *wld_report_host(const struct wld_report *r)
     copy_fact(host, "toolkit", r, "cuda.toolkit", "version");
     copy_fact(host, "llama_server", r, "llama.build", "binary");
     copy_fact(host, "llama_cuda", r, "llama.build", "cuda");
+    /* llama.cpp's build number and commit, as `llama-server --version` printed them */
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(r->facts, "llama.build"), "version");
+    if (wld_fact_num(v, "build", -1) >= 0) {
+        char *s = wld_xasprintf("b%.0f (%s)", wld_fact_num(v, "build", 0),
+                                wld_fact_str(v, "commit") ? wld_fact_str(v, "commit") : "?");
+        cJSON_AddStringToObject(host, "llama_version", s);
+        free(s);
+    }
     copy_fact(host, "memory_kib", r, "models.fit", "mem_total_kib");
     return host;
 }

@@ -105,6 +105,11 @@ static void put_host_line(FILE *out, const cJSON *host)
         fputs(" · ", out);
         put_cell(out, wld_fact_str(g, "name") ? wld_fact_str(g, "name") : "?");
     }
+    const char *llama = wld_fact_str(host, "llama_version");
+    if (llama) {
+        fputs(" · llama.cpp ", out);
+        put_cell(out, llama);
+    }
     if (driver) {
         fputs(" · driver ", out);
         put_cell(out, driver);

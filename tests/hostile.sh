@@ -190,6 +190,21 @@ c = json.load(open(sys.argv[1]))["checks"][0]
 want = "`cmake -S '"'"'/home/alice/src/my llama'"'"' -B '"'"'/home/alice/src/my llama/build-cpu'"'"' -DGGML_CUDA=ON && cmake --build '"'"'/home/alice/src/my llama/build-cpu'"'"' --config Release -j`"
 assert c["status"] == "fail" and want in c["fix"], c["fix"]' "$tmp/j" || fail "llama.build's fix for a build-cpu tree"
 
+# GGML_CUDA_DEVICES: llama.cpp lists virtual devices, and they are not counted as GPUs
+h=$(host virtual wsl2-healthy)
+cat >"$h/home/alice/llama.cpp/build/bin/llama-server.fake" <<'EOF'
+err: ggml_cuda_init: found 1 CUDA devices (Total VRAM: 24564 MiB):
+err: ggml_cuda_init: emulating 2 virtual device(s) on 1 physical device(s) (GGML_CUDA_DEVICES)
+err:   Device 0: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes, VRAM: 12282 MiB
+err:   Device 1: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes, VRAM: 12282 MiB
+out: Available devices:
+out:   CUDA0: NVIDIA GeForce RTX 4090 (12282 MiB, 11426 MiB free)
+out:   CUDA1: NVIDIA GeForce RTX 4090 (12282 MiB, 11426 MiB free)
+EOF
+"$doctor" --root "$h" --only llama.devices --format json >"$tmp/j"
+check "$tmp/j" llama.devices | grep -q "^pass: llama.cpp lists 1 CUDA device(s): .*(2 virtual devices on 1 GPU(s): GGML_CUDA_DEVICES is set)" ||
+    fail "virtual CUDA devices: $(check "$tmp/j" llama.devices)"
+
 h=$(host dxgfifo wsl2-healthy)
 rm "$h/dev/dxg"
 mkfifo "$h/dev/dxg"

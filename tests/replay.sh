@@ -17,7 +17,8 @@ src=$tmp/llama.cpp
 bin=$src/build/bin
 mkdir -p "$bin" "$tmp/links"
 cp "$fake/llama" "$bin/llama-server"
-printf 'out: version: 10431 (1692f9e50)\n' >"$bin/llama-server.fake"
+printf 'ver: version: 10431 (1692f9e50)\nver: built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n' \
+    >"$bin/llama-server.fake"
 cp "$fake/cpu/libggml.so" "$bin/"
 cp "$fake/cuda12/libggml-cuda.so" "$bin/libggml-cuda.so.0.19.0"
 ln -s libggml-cuda.so.0.19.0 "$bin/libggml-cuda.so.0"
@@ -74,7 +75,14 @@ c = {c["id"]: c for c in json.load(open(sys.argv[1], "rb"))["checks"]}
 assert c["llama.build"]["evidence"]["load"]["cuda_runtime"] == "12.6", c["llama.build"]["evidence"]["load"]
 assert "needs CUDA 12.6" in c["llama.runtime"]["summary"], c["llama.runtime"]["summary"]
 assert "sm_89, a GGML_NATIVE build: the GPUs CMake saw" in c["llama.arch"]["summary"], c["llama.arch"]["summary"]
+v = c["llama.build"]["evidence"]["version"]
+assert v["build"] == 10431 and v["commit"] == "1692f9e50" and v["built_with"].startswith("cc (Debian"), v
 EOF
+# the report's host line carries the build, live and replayed (--version is recorded too)
+for f in live replay; do
+    "$py" -c 'import json,sys; h = json.load(open(sys.argv[1], "rb"))["host"]; assert h["llama_version"] == "b10431 (1692f9e50)", h' \
+        "$tmp/$f.json" || fail "the $f report's host summary lacks llama.cpp's version"
+done
 echo 'GGML_NATIVE:BOOL=OFF' >>"$src/build/CMakeCache.txt"
 "$doctor" --only llama.arch --llama-server "$bin/llama-server" --gpu-cc 8.6 --format json >"$tmp/j"
 "$py" - "$tmp/j" <<'EOF' || fail "llama.arch with llama.cpp's default list"

@@ -170,9 +170,16 @@ struct wld_llama_devices {
     size_t n_cuda;
     char cuda_failure[512];    /* "failed to initialize CUDA: ...", "no CUDA devices found",
                                 * "CUDA error ...": the first such line, trimmed */
-    char backend_failure[512]; /* "load_backend: failed to ..." */
+    char backend_failure[512]; /* "load_backend: failed to ...", or ggml_backend_load_best's */
     char loader_error[512];    /* "error while loading shared libraries: ..." */
     bool unknown_option;       /* the build predates --list-devices */
+    /* "emulating 4 virtual device(s) on 1 physical device(s) (GGML_CUDA_DEVICES)": the
+     * Device lines are virtual devices then, not GPUs; -1 when not printed */
+    int cuda_virtual, cuda_physical;
+    /* `--version`: "version: 10431 (1692f9e50)" and "built with cc ... for x86_64-..." */
+    int build; /* -1 when not printed */
+    char commit[48];
+    char built_with[256];
 };
 
 /* Parses the combined output of `llama-server --list-devices` (or a startup log): any

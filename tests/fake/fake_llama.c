@@ -7,7 +7,9 @@
  *   exit=N        exit status (default 0)
  *   signal=N      raise signal N after the output (a crash)
  *   sleep=S       sleep S seconds there (a hang; what came before is flushed first)
- * The output is replayed for any arguments. */
+ *   ver: TEXT     with --version, only these lines are printed (to stderr, as llama.cpp
+ *                 prints its version); a fake without them replays the rest for --version
+ * The output is replayed for any other arguments. */
 #define _DEFAULT_SOURCE /* readlink */
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +19,21 @@
 
 int ggml_fake_version(void); /* from the fake libggml.so: keeps DT_NEEDED honest */
 
-int main(void)
+/* --version: the "ver: " lines only, when the fake has any. */
+static int print_version(FILE *f)
+{
+    char line[4096];
+    int found = 0;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "ver: ", 5) == 0) {
+            fputs(line + 5, stderr);
+            found = 1;
+        }
+    rewind(f);
+    return found;
+}
+
+int main(int argc, char **argv)
 {
     char self[4096], path[4200], line[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -29,6 +45,10 @@ int main(void)
     if (!f) {
         fprintf(stderr, "fake llama: no %s\n", path);
         return 121;
+    }
+    if (argc > 1 && strcmp(argv[1], "--version") == 0 && print_version(f)) {
+        fclose(f);
+        return 0;
     }
     int status = 0, sig = 0;
     while (fgets(line, sizeof(line), f)) {

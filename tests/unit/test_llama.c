@@ -88,6 +88,37 @@ static void failures(void **state)
     assert_non_null(strstr(d.loader_error, "libcudart.so.12: cannot open shared object file"));
 }
 
+/* --version, virtual devices (GGML_CUDA_DEVICES), ggml_backend_load_best's failure. */
+static void version_virtual_devices_load_best(void **state)
+{
+    (void) state;
+    struct wld_llama_devices d;
+    wld_llama_devices_parse(
+            "version: 10431 (1692f9e50)\n"
+            "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n",
+            &d);
+    assert_int_equal(d.build, 10431);
+    assert_string_equal(d.commit, "1692f9e50");
+    assert_string_equal(d.built_with, "cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu");
+    /* a CUDA version is not llama.cpp's build */
+    wld_llama_devices_parse("ggml_cuda_init: CUDA driver version: 12.6\n", &d);
+    assert_int_equal(d.build, -1);
+    wld_llama_devices_parse(
+            "ggml_cuda_init: found 1 CUDA devices (Total VRAM: 24563 MiB):\n"
+            "ggml_cuda_init: emulating 2 virtual device(s) on 1 physical device(s) "
+            "(GGML_CUDA_DEVICES)\n"
+            "  Device 0: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes\n"
+            "  Device 1: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes\n",
+            &d);
+    assert_int_equal(d.cuda_virtual, 2);
+    assert_int_equal(d.cuda_physical, 1);
+    assert_int_equal(d.n_cuda, 2);
+    wld_llama_devices_parse("ggml_backend_load_best: failed to load /opt/llama/libggml-cuda.so: "
+                            "libcuda.so.1: cannot open shared object file\n",
+                            &d);
+    assert_non_null(strstr(d.backend_failure, "libcuda.so.1: cannot open shared object file"));
+}
+
 /* Users' logs: timestamps and level prefixes before llama.cpp's text. */
 static void corpus_logs(void **state)
 {
@@ -159,8 +190,11 @@ static void cmake_cache(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(listing_2026), cmocka_unit_test(failures),
-        cmocka_unit_test(corpus_logs),  cmocka_unit_test(garbage),
+        cmocka_unit_test(listing_2026),
+        cmocka_unit_test(failures),
+        cmocka_unit_test(version_virtual_devices_load_best),
+        cmocka_unit_test(corpus_logs),
+        cmocka_unit_test(garbage),
         cmocka_unit_test(cmake_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
