@@ -14,17 +14,6 @@
 #include "wld/parse.h"
 #include "wld/proc.h"
 
-static bool is_cuda_lib(const char *name)
-{
-    static const char *const prefixes[] = { "libcuda.",     "libcudart.", "libcublas.",
-                                            "libcublasLt.", "libnvrtc.",  "libnvidia-",
-                                            "libggml-cuda." };
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(prefixes); i++)
-        if (wld_str_starts(name, prefixes[i]))
-            return true;
-    return false;
-}
-
 /* Where a missing library exists on disk, if anywhere we know to look. */
 static void
 locate_missing(const struct wld_host *h, const char *name, const cJSON *ldirs, cJSON *entry)
@@ -101,7 +90,7 @@ static void record_libs(const struct wld_host *h,
     }
     cJSON *list = cJSON_GetObjectItemCaseSensitive(facts, "libs");
     for (size_t i = 0; i < n; i++) {
-        if (!is_cuda_lib(libs[i].name) || listed(list, libs[i].name, needed_by))
+        if (!wld_llama_is_cuda_lib(libs[i].name) || listed(list, libs[i].name, needed_by))
             continue; /* ldd names each library once; hostile output may not */
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "name", libs[i].name);
@@ -172,6 +161,21 @@ out:
     free(dir);
     free(module);
     return 0;
+}
+
+/* Which object needs lib. ldd lists what a file needs through all its dependencies, so
+ * its answer is only the file ldd ran on; llama.build's walk of DT_NEEDED knows the object
+ * (libcuda.so.1 is needed by libggml-cuda.so.0, not by llama-server). */
+static const char *needer(const struct wld_eval_ctx *ctx, const cJSON *lib)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e,
+                       cJSON_GetObjectItemCaseSensitive(wld_facts_of(ctx, "llama.build"), "libs"))
+    {
+        if (strcmp(wld_fact_str(e, "name"), wld_fact_str(lib, "name")) == 0)
+            return wld_fact_str(e, "needed_by");
+    }
+    return wld_fact_str(lib, "needed_by");
 }
 
 /* Whether a library of lib's name comes earlier in list. */
@@ -249,7 +253,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         if (wld_fact_str(lib, "path"))
             continue;
         wld_finding_var(f, "lib", name);
-        wld_finding_var(f, "needed_by", wld_fact_str(lib, "needed_by"));
+        wld_finding_var(f, "needed_by", needer(ctx, lib));
         const cJSON *first = cJSON_GetArrayItem(where, 0);
         if (!first) {
             wld_finding_outcome(f, wld_str_starts(name, "libcuda.") ? "libcuda_missing"
@@ -268,6 +272,20 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     if (n == 0) {
         wld_finding_outcome(f, "no_cuda_libs");
         return;
+    }
+    cJSON_ArrayForEach(lib, libs)
+    {
+        /* the toolkit's stub only links: every call fails with CUDA_ERROR_STUB_LIBRARY */
+        const char *path = wld_fact_str(lib, "path");
+        if (wld_str_starts(wld_fact_str(lib, "name"), "libcuda.") && strstr(path, "/stubs/")) {
+            char *dir = wld_path_dirname(path);
+            wld_finding_var(f, "lib", wld_fact_str(lib, "name"));
+            wld_finding_var(f, "path", path);
+            wld_finding_var(f, "dir", dir);
+            free(dir);
+            wld_finding_outcome(f, "libcuda_stub");
+            return;
+        }
     }
     cJSON_ArrayForEach(lib, libs)
     {
@@ -308,8 +326,9 @@ static const char *const outcomes[] = { "ok",
                                         "libcuda_missing",
                                         "no_cuda_libs",
                                         "other_toolkit",
+                                        "libcuda_stub",
                                         NULL };
-static const char *const needs[] = { "cuda.toolkit", NULL };
+static const char *const needs[] = { "cuda.toolkit", "llama.build", NULL };
 
 const struct wld_check wld_check_cuda_libs = {
     .id = "cuda.libs",

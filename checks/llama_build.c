@@ -157,8 +157,13 @@ static bool evaluate_load(const cJSON *m, struct wld_finding *f, bool module)
     wld_finding_var(f, "file", wld_fact_str(load, "file"));
     wld_finding_var_num(f, "deadline_s", wld_fact_num(load, "deadline_ms", 0) / 1000.0);
     if (res && !wld_fact_bool(res, "loaded", false)) {
-        wld_finding_var(f, "error", wld_fact_str(res, "error"));
-        wld_finding_outcome(f, module ? "module_load_failed" : "cuda_load_failed");
+        const char *error = wld_fact_str(res, "error");
+        wld_finding_var(f, "error", error);
+        /* the driver's library: no rebuild of llama.cpp brings it */
+        if (error && strstr(error, "libcuda.so.1: cannot open shared object file"))
+            wld_finding_outcome(f, "driver_lib_missing");
+        else
+            wld_finding_outcome(f, module ? "module_load_failed" : "cuda_load_failed");
         return true;
     }
     if (state && strcmp(state, "timeout") == 0) {
@@ -239,6 +244,7 @@ static const char *const outcomes[] = { "ok_linked",
                                         "cuda_lib_unresolved",
                                         "module_load_failed",
                                         "cuda_load_failed",
+                                        "driver_lib_missing",
                                         "module_not_backend",
                                         "load_hang",
                                         "load_crashed",

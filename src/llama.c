@@ -186,10 +186,17 @@ static bool is_project_lib(const char *name)
            wld_str_starts(name, "libmtmd");
 }
 
-static bool is_cuda_lib(const char *name)
+bool wld_llama_is_cuda_lib(const char *name)
 {
-    return wld_str_starts(name, "libcudart.so") || wld_str_starts(name, "libcublas.so") ||
-           wld_str_starts(name, "libcublasLt.so") || wld_str_starts(name, "libcuda.so");
+    /* libnccl: ggml-cuda links NCCL for multi-GPU (GGML_CUDA_NCCL, on by default) */
+    static const char *const prefixes[] = {
+        "libcuda.",  "libcudart.", "libcublas.", "libcublasLt.",
+        "libnvrtc.", "libnccl.",   "libnvidia-", "libggml-cuda."
+    };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(prefixes); i++)
+        if (wld_str_starts(name, prefixes[i]))
+            return true;
+    return false;
 }
 
 /* Appends the directories of a DT_RUNPATH/DT_RPATH string, $ORIGIN expanded. */
@@ -320,7 +327,7 @@ static void walk_needed(struct walk *w, const char *start, cJSON *facts)
             continue;
         for (size_t k = 0; k < dyn.n_needed; k++) {
             const char *name = dyn.needed[k];
-            if (!is_project_lib(name) && !is_cuda_lib(name))
+            if (!is_project_lib(name) && !wld_llama_is_cuda_lib(name))
                 continue;
             char *path = resolve_needed(w->h, name, w->objects[i], i == 0, &dyn, w->ldirs);
             add_lib(w, name, w->objects[i], path);

@@ -205,6 +205,13 @@ EOF
 check "$tmp/j" llama.devices | grep -q "^pass: llama.cpp lists 1 CUDA device(s): .*(2 virtual devices on 1 GPU(s): GGML_CUDA_DEVICES is set)" ||
     fail "virtual CUDA devices: $(check "$tmp/j" llama.devices)"
 
+# the toolkit's stub libcuda on LD_LIBRARY_PATH: links, then fails every call
+h=$(host stub wsl2-healthy)
+sed -i 's|libcuda.so.1 => /usr/lib/wsl/lib/libcuda.so.1|libcuda.so.1 => /usr/local/cuda-12.6/lib64/stubs/libcuda.so.1|' "$h/usr/bin/ldd"
+"$doctor" --root "$h" --only cuda.libs --format json >"$tmp/j"
+check "$tmp/j" cuda.libs | grep -q "^fail: libcuda.so.1 resolves to /usr/local/cuda-12.6/lib64/stubs/libcuda.so.1: the CUDA toolkit's stub" ||
+    fail "a stub libcuda: $(check "$tmp/j" cuda.libs)"
+
 h=$(host dxgfifo wsl2-healthy)
 rm "$h/dev/dxg"
 mkfifo "$h/dev/dxg"

@@ -39,23 +39,29 @@ for c in json.load(open(sys.argv[1], "rb"))["checks"]:
     print(c["id"], c["status"], c.get("outcome"), c["summary"], c["fix"])' "$1"
 }
 
-# the live run, and the recording of it (record prints the same, redacted, report)
-"$doctor" --only "$checks" --llama-server "$tmp/links/llama-server" --format json \
-    --redact >"$tmp/live.json" 2>"$tmp/err"
-"$doctor" record "$tmp/rec" --only "$checks" --llama-server "$tmp/links/llama-server" \
-    --format json >"$tmp/recorded.json" 2>"$tmp/err" || { cat "$tmp/err"; fail "record"; }
-# the replay, as record tells the maintainer to type it (the options that chose the checks
-# and files included)
-replay=$(sed -n 's/^Replay it with: wsl-llm-doctor //p' "$tmp/err")
-case $replay in *"--llama-server $tmp/links/llama-server"*) ;; *) fail "record's replay command: $replay" ;; esac
-# shellcheck disable=SC2086 # the words record printed, shell-quoted where needed
-eval "\"\$doctor\" $replay" >"$tmp/replay.json" 2>"$tmp/err"
-verdicts "$tmp/live.json" >"$tmp/live.txt"
-verdicts "$tmp/recorded.json" >"$tmp/recorded.txt"
-verdicts "$tmp/replay.json" >"$tmp/replay.txt"
-diff -u "$tmp/live.txt" "$tmp/recorded.txt" >/dev/null || fail "record's report differs from the live one: $(diff "$tmp/live.txt" "$tmp/recorded.txt")"
-diff -u "$tmp/recorded.txt" "$tmp/replay.txt" >"$tmp/diff" || fail "the replay differs from the recorded run:
+# the live run, its recording (record prints the same, redacted, report) and the replay, as
+# record tells the maintainer to type it (with the options that chose the checks and
+# files): the same verdicts, all three
+roundtrip() { # roundtrip NAME
+    rm -rf "$tmp/rec"
+    "$doctor" --only "$checks" --llama-server "$tmp/links/llama-server" --format json \
+        --redact >"$tmp/live.json" 2>"$tmp/err"
+    "$doctor" record "$tmp/rec" --only "$checks" --llama-server "$tmp/links/llama-server" \
+        --format json >"$tmp/recorded.json" 2>"$tmp/err"
+    [ $? -le 1 ] || { cat "$tmp/err"; fail "$1: record"; } # 1: a check failed, as it may
+    replay=$(sed -n 's/^Replay it with: wsl-llm-doctor //p' "$tmp/err")
+    case $replay in *"--llama-server $tmp/links/llama-server"*) ;; *) fail "$1: record's replay command: $replay" ;; esac
+    # shellcheck disable=SC2086 # the words record printed, shell-quoted where needed
+    eval "\"\$doctor\" $replay" >"$tmp/replay.json" 2>"$tmp/err"
+    verdicts "$tmp/live.json" >"$tmp/live.txt"
+    verdicts "$tmp/recorded.json" >"$tmp/recorded.txt"
+    verdicts "$tmp/replay.json" >"$tmp/replay.txt"
+    diff -u "$tmp/live.txt" "$tmp/recorded.txt" >/dev/null ||
+        fail "$1: record's report differs from the live one: $(diff "$tmp/live.txt" "$tmp/recorded.txt")"
+    diff -u "$tmp/recorded.txt" "$tmp/replay.txt" >"$tmp/diff" || fail "$1: the replay differs from the recorded run:
 $(cat "$tmp/diff")"
+}
+roundtrip "a CUDA build"
 
 # and the verdicts are the right ones: the link followed to the build, its CMake tree read
 grep -q "^llama.build pass " "$tmp/live.txt" && grep -q "^cuda.libs pass " "$tmp/live.txt" ||
@@ -92,6 +98,26 @@ assert c["status"] == "pass" and "runs the build's sm_86 cubin" in c["summary"],
 assert "not recorded by the build: llama.cpp's default list for CUDA 12.6.85" in c["summary"], c["summary"]
 assert "compute_50 (PTX)" in c["summary"] and "sm_120a" not in c["summary"], c["summary"]
 EOF
+
+# the same tree with the backend every real build has, which needs the driver's
+# libcuda.so.1, on this machine without one: the build and the libraries name the driver,
+# not a rebuild, and the replay says the same
+if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1 '; then
+    echo "note: this machine has libcuda.so.1: the missing-driver case is skipped"
+else
+    sed -i '/GGML_NATIVE/d' "$src/build/CMakeCache.txt"
+    cp "$fake/cudadrv/libggml-cuda.so" "$bin/libggml-cuda.so.0.19.0"
+    roundtrip "a CUDA build without the driver"
+    "$py" - "$tmp/live.json" "$bin" <<'EOF' || fail "a CUDA build without the driver"
+import json, sys
+c = {c["id"]: c for c in json.load(open(sys.argv[1], "rb"))["checks"]}
+b, l = c["llama.build"], c["cuda.libs"]
+assert b["outcome"] == "driver_lib_missing" and "libcuda.so.1: cannot open shared object file" in b["summary"], b["summary"]
+assert "Rebuilding llama.cpp does not help" in b["fix"], b["fix"]
+assert l["outcome"] == "libcuda_missing", l["summary"]
+assert "(the driver library, needed by " + sys.argv[2] + "/libggml-cuda.so" in l["summary"], l["summary"]
+EOF
+fi
 
 echo "replay: $failures failure(s)"
 [ "$failures" = 0 ]

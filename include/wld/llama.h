@@ -41,6 +41,10 @@ int wld_llama_find(const struct wld_host *h,
  * Returns 0 when a binary was found, -ENOENT when none was (facts then stay empty). */
 int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJSON *facts);
 
+/* Whether a DT_NEEDED name is one of CUDA's libraries (runtime, cuBLAS, NCCL, NVRTC, the
+ * driver's libcuda and libnvidia-*) or llama.cpp's CUDA backend. */
+bool wld_llama_is_cuda_lib(const char *name);
+
 struct wld_finding;
 /* The variables a fix uses to rebuild the user's own tree, from facts filled by
  * wld_llama_inspect(): source_dir (else ~/llama.cpp), build_dir (the tree the binary came

@@ -38,9 +38,15 @@ int ggml_fake_cuda_marker(void)
 {
     return 0;
 }
+#    if defined(FAKE_NEEDS_DRIVER)
+int cuda_fake_marker(void);
+#        define DRIVER_MARKER() cuda_fake_marker()
+#    else
+#        define DRIVER_MARKER() 0
+#    endif
 void *ggml_backend_init(void)
 {
-    return (void *) (size_t) (cudart_fake_marker() + cublas_fake_marker());
+    return (void *) (size_t) (cudart_fake_marker() + cublas_fake_marker() + DRIVER_MARKER());
 }
 int ggml_backend_score(void)
 {
