@@ -14,6 +14,7 @@
 #include <cmocka.h>
 // clang-format on
 
+#include "wld/llama.h"
 #include "wld/parse.h"
 
 static char *slurp(const char *path)
@@ -119,6 +120,18 @@ static void version_virtual_devices_load_best(void **state)
     assert_non_null(strstr(d.backend_failure, "libcuda.so.1: cannot open shared object file"));
 }
 
+/* The names cuda.libs and llama.build count as CUDA's: NCCL too, which ggml-cuda links. */
+static void cuda_library_names(void **state)
+{
+    (void) state;
+    assert_true(wld_llama_is_cuda_lib("libnccl.so.2"));
+    assert_true(wld_llama_is_cuda_lib("libcuda.so.1"));
+    assert_true(wld_llama_is_cuda_lib("libcublasLt.so.12"));
+    assert_true(wld_llama_is_cuda_lib("libggml-cuda.so"));
+    assert_false(wld_llama_is_cuda_lib("libcudnn_not_a_prefix_match.so")); /* "libcuda." */
+    assert_false(wld_llama_is_cuda_lib("libstdc++.so.6"));
+}
+
 /* Users' logs: timestamps and level prefixes before llama.cpp's text. */
 static void corpus_logs(void **state)
 {
@@ -193,6 +206,7 @@ int main(void)
         cmocka_unit_test(listing_2026),
         cmocka_unit_test(failures),
         cmocka_unit_test(version_virtual_devices_load_best),
+        cmocka_unit_test(cuda_library_names),
         cmocka_unit_test(corpus_logs),
         cmocka_unit_test(garbage),
         cmocka_unit_test(cmake_cache),
