@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
@@ -109,28 +110,23 @@ static void record_libs(const struct wld_host *h,
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
-    char *bin = NULL, *ldd = NULL, *dir = NULL, *module = NULL;
-    const char *how = NULL;
-    if (wld_llama_find(h, ctx->opts, &bin, &how) < 0)
+    /* the binary, and the CUDA module beside its file, as the run's inventory found them */
+    const cJSON *build = wld_inventory_get(ctx->inv, WLD_INV_LLAMA);
+    const char *bin = wld_fact_str(build, "binary"), *module = wld_fact_str(build, "module");
+    char *ldd = NULL;
+    if (!bin)
         return 0;
     cJSON_AddStringToObject(facts, "binary", bin);
-    cJSON_AddStringToObject(facts, "found_by", how);
+    cJSON_AddStringToObject(facts, "found_by", wld_fact_str(build, "found_by"));
     cJSON_AddBoolToObject(facts, "binary_exists", wld_host_exists(h, bin));
-    /* the module is beside the binary's file, not beside a link to it */
-    char *real = NULL;
-    if (wld_host_resolve(h, bin, &real) < 0)
-        real = wld_xstrdup(bin);
-    dir = wld_path_dirname(real);
-    free(real);
-    module = wld_xasprintf("%s/libggml-cuda.so", dir);
-    bool has_module = wld_host_exists(h, module);
+    bool has_module = module && wld_host_exists(h, module);
     if (has_module)
         cJSON_AddStringToObject(facts, "cuda_module", module);
     cJSON_AddArrayToObject(facts, "ldd");
     cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
     cJSON_AddArrayToObject(facts, "libs");
-    cJSON *ldirs = cJSON_AddArrayToObject(facts, "ldconfig_dirs");
-    wld_ldpath_dirs(h, false, ldirs);
+    cJSON *ldirs = cJSON_Duplicate(wld_inventory_ldpath(ctx->inv, false), true);
+    cJSON_AddItemToObject(facts, "ldconfig_dirs", ldirs);
     if (wld_host_find_command(h, "ldd", &ldd) < 0) {
         if (wld_host_find_file(h, "ldd", &ldd) == 0) { /* there, but not executable */
             cJSON_AddStringToObject(facts, "ldd_not_executable", ldd);
@@ -157,9 +153,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         wld_proc_result_release(&res[i]);
 out:
     free(ldd);
-    free(bin);
-    free(dir);
-    free(module);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "wld/check.h"
 #include "wld/cli.h"
 #include "wld/cuda_probe.h"
+#include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/platform.h"
 #include "wld/proc.h"
@@ -103,8 +104,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     const struct wld_host *h = ctx->host;
     bool functional = ctx->opts && ctx->opts->functional;
     char *host_paths[MAX_CAND] = { 0 }, *nvml_host[MAX_CAND] = { 0 };
-    cJSON *dirs = cJSON_CreateArray();
-    wld_ldpath_dirs(h, true, dirs);
+    const cJSON *dirs = wld_inventory_ldpath(ctx->inv, true);
     cJSON *cands = cJSON_AddArrayToObject(facts, "candidates");
     size_t n = candidates(h, LIBCUDA, dirs, host_paths, cands);
     size_t nn = candidates(h, LIBNVML, dirs, nvml_host, NULL);
@@ -160,7 +160,6 @@ out:
         free(host_paths[i]);
         free(nvml_host[i]);
     }
-    cJSON_Delete(dirs);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
@@ -109,10 +110,9 @@ static const char *owner_of(const cJSON *lists, const char *path)
 
 /* Driver libraries anywhere the loader looks, other than /usr/lib/wsl/lib; whether each
  * comes before it in the search order. */
-static void gather_foreign_libs(const struct wld_host *h, const cJSON *lists, cJSON *facts)
+static void
+gather_foreign_libs(const struct wld_host *h, const cJSON *dirs, const cJSON *lists, cJSON *facts)
 {
-    cJSON *dirs = cJSON_CreateArray();
-    wld_ldpath_dirs(h, true, dirs);
     cJSON *list = cJSON_AddArrayToObject(facts, "foreign_libs");
     bool wsl_seen = false;
     const cJSON *d;
@@ -145,7 +145,6 @@ static void gather_foreign_libs(const struct wld_host *h, const cJSON *lists, cJ
             free(p);
         }
     }
-    cJSON_Delete(dirs);
 }
 
 static void gather_path_smi(const struct wld_host *h, const cJSON *lists, cJSON *facts)
@@ -165,7 +164,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON *lists = read_file_lists(ctx->host);
     gather_wsl_lib(ctx->host, facts);
     gather_packages(ctx->host, facts);
-    gather_foreign_libs(ctx->host, lists, facts);
+    gather_foreign_libs(ctx->host, wld_inventory_ldpath(ctx->inv, true), lists, facts);
     gather_path_smi(ctx->host, lists, facts);
     cJSON_Delete(lists);
     return 0;

@@ -18,6 +18,7 @@
 #include "wld/cli.h"
 #include "wld/fatbin.h"
 #include "wld/gpu.h"
+#include "wld/inventory.h"
 #include "wld/llama.h"
 #include "wld/version.h"
 
@@ -67,14 +68,14 @@ static void scan_file(const struct wld_host *h, const char *path, cJSON *list)
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_options *o = ctx->opts;
-    cJSON *all = cJSON_CreateObject();
-    if (wld_llama_inspect(ctx->host, o, all) == 0) {
+    const cJSON *all = wld_inventory_get(ctx->inv, WLD_INV_LLAMA);
+    if (wld_fact_str(all, "binary")) {
         static const char *const keep[] = { "binary",     "cuda",      "cmake",        "runtime",
                                             "source_dir", "build_dir", "cuda_compiler" };
         for (size_t i = 0; i < WLD_ARRAY_SIZE(keep); i++) {
-            cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(all, keep[i]);
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(all, keep[i]);
             if (v)
-                cJSON_AddItemToObject(facts, keep[i], v);
+                cJSON_AddItemToObject(facts, keep[i], cJSON_Duplicate(v, true));
         }
         cJSON *list = cJSON_AddArrayToObject(facts, "fatbin");
         const cJSON *file;
@@ -83,7 +84,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
             scan_file(ctx->host, file->valuestring, list);
         }
     }
-    cJSON_Delete(all);
     if (o && o->gpu_cc) {
         cJSON *cc = cJSON_AddArrayToObject(facts, "gpu_cc_option");
         for (char **c = o->gpu_cc; *c; c++)

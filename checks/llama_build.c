@@ -11,6 +11,7 @@
 
 #include "wld/check.h"
 #include "wld/dlprobe.h"
+#include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
@@ -54,9 +55,7 @@ static void add_version(const struct wld_host *h, const struct wld_proc_result *
 static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char *file, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
-    cJSON *dirs = cJSON_CreateArray();
-    wld_ldpath_dirs(h, true, dirs);
-    char *ld = wld_ldpath_real(h, dirs);
+    char *ld = wld_ldpath_real(h, wld_inventory_ldpath(ctx->inv, true));
     const char *version_argv[] = { bin, "--version", NULL };
     const char *load_argv[] = { "wsl-llm-doctor", WLD_DLOPEN_PROBE_ARG, file, NULL };
     struct wld_proc_spec specs[2] = {
@@ -86,12 +85,17 @@ static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char 
     for (size_t i = 0; i < n; i++)
         wld_proc_result_release(&r[i]);
     free(ld);
-    cJSON_Delete(dirs);
 }
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
-    if (wld_llama_inspect(ctx->host, ctx->opts, facts) < 0)
+    /* the build as the run's inventory inspected it, kept as this check's evidence */
+    const cJSON *build = wld_inventory_get(ctx->inv, WLD_INV_LLAMA), *e;
+    cJSON_ArrayForEach(e, build)
+    {
+        cJSON_AddItemToObject(facts, e->string, cJSON_Duplicate(e, true));
+    }
+    if (!wld_fact_str(facts, "binary"))
         return 0;
     if (!wld_fact_bool(facts, "binary_exists", false))
         return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
@@ -77,19 +78,17 @@ static void last_line(const struct wld_buf *b, char *out, size_t n)
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
-    char *bin = NULL;
-    const char *how = NULL;
-    if (wld_llama_find(h, ctx->opts, &bin, &how) < 0)
+    /* the binary alone: the run starts it without waiting for the build's inspection */
+    const cJSON *found = wld_inventory_get(ctx->inv, WLD_INV_LLAMA_BINARY);
+    const char *bin = wld_fact_str(found, "binary");
+    if (!bin)
         return 0;
     cJSON_AddStringToObject(facts, "binary", bin);
-    if (!wld_host_is_executable(h, bin)) {
+    if (!wld_fact_bool(found, "binary_exists", false)) {
         cJSON_AddBoolToObject(facts, "binary_exists", false);
-        free(bin);
         return 0;
     }
-    cJSON *dirs = cJSON_CreateArray();
-    wld_ldpath_dirs(h, true, dirs);
-    char *ld = wld_ldpath_real(h, dirs);
+    char *ld = wld_ldpath_real(h, wld_inventory_ldpath(ctx->inv, true));
     const char *argv[] = { bin, "--list-devices", NULL };
     struct wld_proc_spec spec = {
         .argv = argv, .fixture_ld_path = ld, .timeout_ms = ctx->timeout_ms, .out_cap = OUT_CAP
@@ -124,8 +123,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     wld_buf_release(&all);
     wld_proc_result_release(&r);
     free(ld);
-    cJSON_Delete(dirs);
-    free(bin);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "wld/check.h"
 #include "wld/cli.h"
 #include "wld/fit.h"
+#include "wld/inventory.h"
 #include "wld/models.h"
 #include "wld/parse.h"
 #include "wld/util.h"
@@ -61,8 +62,12 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     const struct wld_host *h = ctx->host;
     gather_settings(ctx->opts, facts);
     gather_meminfo(h, facts);
-    wld_models_find(h, ctx->opts, facts);
-    cJSON *models = cJSON_GetObjectItemCaseSensitive(facts, "models"), *m;
+    /* the models the run's inventory found; this check adds what each one's header says */
+    const cJSON *found = wld_inventory_get(ctx->inv, WLD_INV_MODELS);
+    cJSON *models = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(found, "models"), true), *m;
+    cJSON_AddItemToObject(facts, "models", models);
+    cJSON_AddItemToObject(facts, "scan",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(found, "scan"), true));
     cJSON_ArrayForEach(m, models)
     {
         struct wld_gguf g;

@@ -10,6 +10,7 @@
 
 #include "wld/check.h"
 #include "wld/cli.h"
+#include "wld/inventory.h"
 #include "wld/iobench.h"
 #include "wld/models.h"
 #include "wld/parse.h"
@@ -82,8 +83,12 @@ static void measured(struct wld_finding *f, const cJSON *model)
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
-    wld_models_find(h, ctx->opts, facts);
-    cJSON *models = cJSON_GetObjectItemCaseSensitive(facts, "models");
+    /* the models the run's inventory found; this check adds where each one lives */
+    const cJSON *found = wld_inventory_get(ctx->inv, WLD_INV_MODELS);
+    cJSON *models = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(found, "models"), true);
+    cJSON_AddItemToObject(facts, "models", models);
+    cJSON_AddItemToObject(facts, "scan",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(found, "scan"), true));
 
     struct wld_buf b;
     struct wld_mount *mounts = NULL;

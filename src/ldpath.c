@@ -74,9 +74,9 @@ static void read_conf(const struct wld_host *h, const char *path, cJSON *dirs, i
     wld_buf_release(&b);
 }
 
-void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs)
+void wld_ldpath_with_env(const struct wld_host *h, const cJSON *cache, cJSON *dirs)
 {
-    const char *env = with_env ? wld_host_getenv(h, "LD_LIBRARY_PATH") : NULL;
+    const char *env = wld_host_getenv(h, "LD_LIBRARY_PATH");
     for (const char *s = env; s && *s;) {
         const char *colon = strchr(s, ':');
         size_t n = colon ? (size_t) (colon - s) : strlen(s);
@@ -86,10 +86,21 @@ void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs)
         free(d);
         s = colon ? colon + 1 : s + n;
     }
+    const cJSON *d;
+    cJSON_ArrayForEach(d, cache)
+    {
+        add_dir(dirs, cJSON_GetObjectItemCaseSensitive(d, "dir")->valuestring,
+                cJSON_GetObjectItemCaseSensitive(d, "from")->valuestring);
+    }
+}
+
+void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs)
+{
+    cJSON *cache = with_env ? cJSON_CreateArray() : dirs;
     if (wld_host_exists(h, "/etc/ld.so.conf"))
-        read_conf(h, "/etc/ld.so.conf", dirs, 0);
+        read_conf(h, "/etc/ld.so.conf", cache, 0);
     else
-        read_include(h, "/etc/ld.so.conf.d/*.conf", dirs, 0);
+        read_include(h, "/etc/ld.so.conf.d/*.conf", cache, 0);
     static const char *const defaults[] = { "/lib/x86_64-linux-gnu",
                                             "/usr/lib/x86_64-linux-gnu",
                                             "/lib64",
@@ -97,7 +108,11 @@ void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs)
                                             "/lib",
                                             "/usr/lib" };
     for (size_t i = 0; i < WLD_ARRAY_SIZE(defaults); i++)
-        add_dir(dirs, defaults[i], "default");
+        add_dir(cache, defaults[i], "default");
+    if (with_env) {
+        wld_ldpath_with_env(h, cache, dirs);
+        cJSON_Delete(cache);
+    }
 }
 
 bool wld_ldpath_has(const cJSON *dirs, const char *dir)

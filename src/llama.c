@@ -443,15 +443,30 @@ static void classify(const struct wld_host *h, const char *bin, struct walk *w, 
     free(module);
 }
 
-int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJSON *facts)
+void wld_llama_locate(const struct wld_host *h, const struct wld_options *o, cJSON *facts)
 {
     char *bin = NULL;
     const char *how = NULL;
     if (wld_llama_find(h, o, &bin, &how) < 0)
-        return -ENOENT;
+        return;
     cJSON_AddStringToObject(facts, "binary", bin);
     cJSON_AddStringToObject(facts, "found_by", how);
-    bool exists = wld_host_is_executable(h, bin);
+    cJSON_AddBoolToObject(facts, "binary_exists", wld_host_is_executable(h, bin));
+    free(bin);
+}
+
+int wld_llama_inspect(const struct wld_host *h,
+                      const cJSON *located,
+                      const cJSON *ldirs,
+                      cJSON *facts)
+{
+    const char *found = wld_fact_str(located, "binary");
+    if (!found)
+        return -ENOENT;
+    char *bin = wld_xstrdup(found);
+    bool exists = wld_fact_bool(located, "binary_exists", false);
+    cJSON_AddStringToObject(facts, "binary", bin);
+    cJSON_AddStringToObject(facts, "found_by", wld_fact_str(located, "found_by"));
     cJSON_AddBoolToObject(facts, "binary_exists", exists);
     if (!exists) {
         free(bin);
@@ -464,15 +479,11 @@ int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJS
         cJSON_AddStringToObject(facts, "binary_real", real);
     find_tree(h, real ? real : bin, facts);
     free(real);
-    struct walk w = { .h = h, .libs = cJSON_AddArrayToObject(facts, "libs") };
-    cJSON *ldirs = cJSON_CreateArray();
-    wld_ldpath_dirs(h, true, ldirs);
-    w.ldirs = ldirs;
+    struct walk w = { .h = h, .libs = cJSON_AddArrayToObject(facts, "libs"), .ldirs = ldirs };
     walk_needed(&w, bin, facts);
     classify(h, bin, &w, facts);
     for (size_t i = 0; i < w.n; i++)
         free(w.objects[i]);
-    cJSON_Delete(ldirs);
     free(bin);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "wld/inventory.h"
 #include "wld/proc.h"
 #include "wld/util.h"
 
@@ -248,6 +249,9 @@ int wld_pipeline_run(const struct wld_host *h,
         }
     free(want);
     free(gather);
+    struct wld_inventory *inv = wld_inventory_new(h, opts);
+    for (size_t i = 0; i < n; i++)
+        jobs[i].ctx.inv = inv;
     struct progress prog = { .done = 0 };
     pthread_mutex_init(&prog.mu, NULL);
     pthread_cond_init(&prog.cond, NULL);
@@ -264,6 +268,7 @@ int wld_pipeline_run(const struct wld_host *h,
             pthread_join(jobs[i].thread, NULL);
     pthread_cond_destroy(&prog.cond);
     pthread_mutex_destroy(&prog.mu);
+    wld_inventory_free(inv);
     wld_proc_sweep(); /* nothing a probe started outlives the gathering */
     fix_utf8(rep->facts);
 

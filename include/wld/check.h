@@ -24,11 +24,16 @@ int wld_status_parse(const char *s, enum wld_status *ret);
 
 struct wld_options;
 
-/* What gather() may use: the host, the user's options, the probe deadline. */
+struct wld_inventory;
+
+/* What gather() may use: the host, the user's options, the probe deadline, and the run's
+ * shared host facts (wld/inventory.h), which a gather asks for before it reads the host
+ * itself. */
 struct wld_gather_ctx {
     const struct wld_host *host;
     const struct wld_options *opts;
     double timeout_ms;
+    struct wld_inventory *inv;
 };
 
 /* What evaluate() sees: every check's facts (by id), its own facts, its rule params. */

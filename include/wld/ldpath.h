@@ -16,6 +16,11 @@
  * first place. with_env=false leaves out LD_LIBRARY_PATH (what ldconfig's cache holds). */
 void wld_ldpath_dirs(const struct wld_host *h, bool with_env, cJSON *dirs);
 
+/* The search with LD_LIBRARY_PATH from the list without it (cache, as filled above with
+ * with_env=false): what wld_ldpath_dirs(h, true, dirs) gives, without reading the
+ * loader's configuration again. */
+void wld_ldpath_with_env(const struct wld_host *h, const cJSON *cache, cJSON *dirs);
+
 /* true when dirs (as filled above) lists dir. */
 bool wld_ldpath_has(const cJSON *dirs, const char *dir);
 

@@ -18,7 +18,8 @@ int wld_llama_find(const struct wld_host *h,
                    char **ret_path,
                    const char **ret_how);
 
-/* Inspects the build behind the binary without running anything, into facts:
+/* Inspects the build behind the binary located (wld_llama_locate) without running
+ * anything, into facts:
  *   binary, found_by, binary_exists, elf ("ok", "not_elf", or an errno name)
  *   binary_real: the file the binary's path leads to, when it is a symlink; the tree is
  *     looked for there
@@ -38,8 +39,17 @@ int wld_llama_find(const struct wld_host *h,
  *   runtime: {needed: "libcudart.so.12", major, path?, real?, version?} when a CUDA file
  *     needs libcudart (version from the resolved file name, "12.6.77")
  *   other_backends: other ggml backends present ("vulkan", "hip", ...)
+ * ldirs is the loader's search (wld_ldpath_dirs with LD_LIBRARY_PATH).
  * Returns 0 when a binary was found, -ENOENT when none was (facts then stay empty). */
-int wld_llama_inspect(const struct wld_host *h, const struct wld_options *o, cJSON *facts);
+int wld_llama_inspect(const struct wld_host *h,
+                      const cJSON *located,
+                      const cJSON *ldirs,
+                      cJSON *facts);
+
+/* The binary wld_llama_find() chooses, as facts: binary, found_by, binary_exists (an
+ * executable file); nothing when none was found. What wld_llama_inspect() starts from,
+ * and all that a probe which runs the binary needs. */
+void wld_llama_locate(const struct wld_host *h, const struct wld_options *o, cJSON *facts);
 
 /* Whether a DT_NEEDED name is one of CUDA's libraries (runtime, cuBLAS, NCCL, NVRTC, the
  * driver's libcuda and libnvidia-*) or llama.cpp's CUDA backend. */

@@ -1,0 +1,42 @@
+/* Host facts that several checks use, each gathered at most once per run: on the first
+ * gather that asks, while any other asking at the same time waits for it. The loader's
+ * search path is read by four checks, the llama.cpp build is inspected by two and the
+ * model directories are walked by two; with the inventory each happens once, and every
+ * check that uses a fact keeps it as its own evidence.
+ *
+ * Items are cJSON values owned by the inventory, read-only for every caller (cJSON reads
+ * are safe from several threads), valid until the inventory is freed. */
+#ifndef WLD_INVENTORY_H
+#define WLD_INVENTORY_H
+
+#include <cjson/cJSON.h>
+
+#include "wld/cli.h"
+#include "wld/host.h"
+
+enum wld_inv_item {
+    /* {"search": [...], "cache": [...]}: the loader's directories with and without
+     * LD_LIBRARY_PATH (wld/ldpath.h) */
+    WLD_INV_LDPATH,
+    /* the llama.cpp binary: binary, found_by, binary_exists (wld_llama_locate) */
+    WLD_INV_LLAMA_BINARY,
+    /* the llama.cpp build behind it (wld_llama_inspect), {} when none was found */
+    WLD_INV_LLAMA,
+    /* {"models": [...], "scan": {...}}: the model files found (wld/models.h) */
+    WLD_INV_MODELS,
+    WLD_INV_COUNT,
+};
+
+struct wld_inventory;
+
+/* An empty inventory for one run of the checks on h with options o (both borrowed). */
+struct wld_inventory *wld_inventory_new(const struct wld_host *h, const struct wld_options *o);
+void wld_inventory_free(struct wld_inventory *inv);
+
+/* The item, gathered now when no one has yet. Borrowed, read-only. */
+const cJSON *wld_inventory_get(struct wld_inventory *inv, enum wld_inv_item item);
+
+/* Shorthands: the loader's search directories (with_env: with LD_LIBRARY_PATH). */
+const cJSON *wld_inventory_ldpath(struct wld_inventory *inv, bool with_env);
+
+#endif

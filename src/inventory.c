@@ -1,0 +1,101 @@
+/* The run's shared host facts (see wld/inventory.h). */
+#include "wld/inventory.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "wld/ldpath.h"
+#include "wld/llama.h"
+#include "wld/models.h"
+#include "wld/util.h"
+
+enum state { NOT_GATHERED, GATHERING, GATHERED };
+
+struct item {
+    enum state state;
+    cJSON *value;
+};
+
+struct wld_inventory {
+    const struct wld_host *h;
+    const struct wld_options *o;
+    pthread_mutex_t mu;
+    pthread_cond_t gathered;
+    struct item items[WLD_INV_COUNT];
+};
+
+struct wld_inventory *wld_inventory_new(const struct wld_host *h, const struct wld_options *o)
+{
+    struct wld_inventory *inv = wld_xcalloc(1, sizeof(*inv));
+    inv->h = h;
+    inv->o = o;
+    pthread_mutex_init(&inv->mu, NULL);
+    pthread_cond_init(&inv->gathered, NULL);
+    return inv;
+}
+
+void wld_inventory_free(struct wld_inventory *inv)
+{
+    if (!inv)
+        return;
+    for (size_t i = 0; i < WLD_INV_COUNT; i++)
+        cJSON_Delete(inv->items[i].value);
+    pthread_cond_destroy(&inv->gathered);
+    pthread_mutex_destroy(&inv->mu);
+    free(inv);
+}
+
+static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
+{
+    cJSON *v = cJSON_CreateObject();
+    switch (item) {
+    case WLD_INV_LDPATH: {
+        cJSON *cache = cJSON_AddArrayToObject(v, "cache");
+        wld_ldpath_dirs(inv->h, false, cache);
+        wld_ldpath_with_env(inv->h, cache, cJSON_AddArrayToObject(v, "search"));
+        break;
+    }
+    case WLD_INV_LLAMA_BINARY:
+        wld_llama_locate(inv->h, inv->o, v);
+        break;
+    case WLD_INV_LLAMA:
+        wld_llama_inspect(inv->h, wld_inventory_get(inv, WLD_INV_LLAMA_BINARY),
+                          wld_inventory_ldpath(inv, true), v);
+        break;
+    case WLD_INV_MODELS:
+        wld_models_find(inv->h, inv->o, v);
+        break;
+    case WLD_INV_COUNT:
+        break;
+    }
+    return v;
+}
+
+const cJSON *wld_inventory_get(struct wld_inventory *inv, enum wld_inv_item item)
+{
+    struct item *it = &inv->items[item];
+    pthread_mutex_lock(&inv->mu);
+    while (it->state == GATHERING)
+        pthread_cond_wait(&inv->gathered, &inv->mu);
+    if (it->state == GATHERED) {
+        pthread_mutex_unlock(&inv->mu);
+        return it->value;
+    }
+    it->state = GATHERING;
+    pthread_mutex_unlock(&inv->mu);
+    /* gathered outside the lock: another item may be gathered meanwhile (the llama.cpp
+     * build asks for the loader's path); items never ask for each other in a circle */
+    cJSON *v = gather(inv, item);
+    pthread_mutex_lock(&inv->mu);
+    it->value = v;
+    it->state = GATHERED;
+    pthread_cond_broadcast(&inv->gathered);
+    pthread_mutex_unlock(&inv->mu);
+    return v;
+}
+
+const cJSON *wld_inventory_ldpath(struct wld_inventory *inv, bool with_env)
+{
+    return cJSON_GetObjectItemCaseSensitive(wld_inventory_get(inv, WLD_INV_LDPATH),
+                                            with_env ? "search" : "cache");
+}
