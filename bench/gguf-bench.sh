@@ -14,6 +14,13 @@ s=$(date +%s%N)
 build/wsl-llm-doctor --only models.fit $models --format json >/dev/null || true
 e=$(date +%s%N)
 echo "wsl-llm-doctor --only models.fit over 200 models: $(( (e - s) / 1000000 )) ms (whole process)"
+# fit MODEL --vram N: the header, the arithmetic and the table, with no GPU asked
+for i in $(seq 20); do
+    s=$(date +%s%N)
+    build/wsl-llm-doctor fit "$dir/vocab128k.gguf" --vram 24 >/dev/null || true
+    e=$(date +%s%N)
+    echo $(((e - s) / 1000))
+done | sort -n | awk '{a[NR]=$1} END {printf "wsl-llm-doctor fit (128k-vocabulary header) --vram 24, %d runs: median %.2f ms (whole process)\n", NR, a[int((NR+1)/2)]/1000}'
 peers=$(pwd)/build/external/ggufpeers
 if command -v node >/dev/null && [ -d "$peers/node_modules/@huggingface/gguf" ]; then
     PEERS=$peers FILE=$(pwd)/$dir/vocab128k.gguf node --input-type=module -e '

@@ -307,6 +307,14 @@ static const char *const params[] = { "cuda_overhead_mib", "fit_margin_mib", "qu
                                       "quant_mix_bpw",     "file_kinds",     NULL };
 static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
 
+/* --vram replaces what the GPUs report: then no GPU is asked (no CUDA probe, no
+ * nvidia-smi), and `fit MODEL --vram N` starts no process at all. */
+static bool reads(const struct wld_options *o, const char *need)
+{
+    (void) need;
+    return !(o && o->vram_gib > 0);
+}
+
 const struct wld_check wld_check_models_fit = {
     .id = "models.fit",
     .title = "Whether the model fits in VRAM and RAM",
@@ -316,6 +324,7 @@ const struct wld_check wld_check_models_fit = {
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
+    .reads = reads,
     .gather = gather,
     .evaluate = evaluate,
 };

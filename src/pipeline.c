@@ -231,7 +231,8 @@ int wld_pipeline_run(const struct wld_host *h,
     for (size_t i = 0; i < wld_checks_count; i++)
         for (const char *const *d = wld_checks[i]->needs; want[i] && d && *d; d++)
             for (size_t k = 0; k < wld_checks_count; k++)
-                if (strcmp(wld_checks[k]->id, *d) == 0)
+                if (strcmp(wld_checks[k]->id, *d) == 0 &&
+                    (!wld_checks[i]->reads || wld_checks[i]->reads(opts, *d)))
                     gather[k] = true;
     size_t reported = 0;
     for (int pass = 0; pass < 2; pass++)

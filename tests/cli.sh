@@ -139,6 +139,13 @@ grep -q '"largest_row_that_fits":	131072' "$tmp/fit.json" && grep -q '"schema":	
 "$doctor" fit --root "$fixtures/hosts/wsl2-models-on-9p" "$model" --format json >"$tmp/fit2.json" 2>/dev/null
 grep -q 'Meta-Llama-3-70B' "$tmp/fit2.json" && { echo "FAIL: fit read other models"; failures=$((failures + 1)); }
 
+# fit --vram N asks no GPU: the CUDA probe and nvidia-smi are not run, no process starts
+if command -v strace >/dev/null 2>&1; then
+    strace -f -e trace=execve -o "$tmp/strace" "$doctor" fit --root "$healthy" "$model" --vram 12 >/dev/null 2>&1
+    n=$(grep -c 'execve(' "$tmp/strace")
+    [ "$n" = 1 ] || { echo "FAIL: fit --vram ran $((n - 1)) process(es):"; grep 'execve(' "$tmp/strace" | tail -n +2; failures=$((failures + 1)); }
+fi
+
 # --bench-io measures the model's read speed beside the mount verdict (figures vary)
 expect 1 "(measured: read [0-9]* MB/s, mmap [0-9]* MB/s, page cache" -- \
     --root "$fixtures/hosts/wsl2-models-on-9p" --only models.storage --bench-io

@@ -57,6 +57,10 @@ struct wld_check {
     const char *const *outcomes; /* NULL-terminated; each must exist in the rules */
     const char *const *params;   /* NULL-terminated; each must exist in the rules */
     const char *const *needs;    /* checks whose facts evaluate() reads; gathered too */
+    /* Whether, with these options, evaluate() reads the facts of need (one of needs);
+     * NULL means always. A need it will not read is not gathered (fit --vram N asks no
+     * GPU). */
+    bool (*reads)(const struct wld_options *o, const char *need);
     /* Fills facts (an object owned by the pipeline); NULL for a check that only judges
      * the facts of the checks it needs. Returns 0, or -errno when the
      * doctor itself broke; host failures are facts, not errors. */
