@@ -5,7 +5,8 @@
 #   internal error. By default on a copy of the healthy fixture host (--root is added, and
 #   ~ is its /home/alice, where x.gguf is a real model); with --live on this machine.
 # - Every other command it shows (scripts/, bench/, cmake, cpack) must be run by .ci/run
-#   word for word: a README command that CI does not run is a defect.
+#   (or scripts/test.sh, which it runs) word for word, not in a comment: a README command
+#   that CI does not run is a defect.
 # usage: readme.sh SOURCE_DIR DOCTOR BUILD_DIR [--live]
 src=$1 doctor=$2 build=$3 live=${4:-}
 tmp=$(mktemp -d)
@@ -21,8 +22,11 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
     grep -o '`\(scripts\|bench\)/[^` ]*`' "$src/README.md" | tr -d '`'
 } | sed 's/ *$//' | sort -u >"$tmp/others"
 [ -s "$tmp/others" ] || fail "found no scripts/ or cmake commands in README.md"
+# what .ci/run runs: its own lines and those of scripts/test.sh, which it runs; comments
+# do not count
+sed 's/#.*//' "$src/.ci/run" "$src/scripts/test.sh" >"$tmp/ci-lines"
 while IFS= read -r cmd; do
-    grep -q -F -- "$cmd" "$src/.ci/run" || fail "README shows \`$cmd\` but .ci/run does not run it"
+    grep -q -F -- "$cmd" "$tmp/ci-lines" || fail "README shows \`$cmd\` but .ci/run does not run it"
 done <"$tmp/others"
 
 # --- the doctor's own lines
