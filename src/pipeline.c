@@ -111,12 +111,10 @@ static cJSON *source_urls(const struct wld_rules *rules, const cJSON *outcome, c
     return urls;
 }
 
-/* A string of the report as valid UTF-8 (cJSON's allocator, which frees it). */
-static char *json_utf8(char *s, bool controls)
+/* s, which is not valid UTF-8, made valid (in cJSON's allocator, which frees it). */
+static char *json_utf8(char *s)
 {
-    if (wld_utf8_valid(s) && !controls)
-        return s;
-    char *fixed = wld_utf8_fix(s, controls);
+    char *fixed = wld_utf8_fix(s, false);
     char *copy = cJSON_malloc(strlen(fixed) + 1);
     if (!copy)
         abort();
@@ -132,9 +130,9 @@ static void fix_utf8(cJSON *item)
 {
     for (cJSON *it = item; it; it = it->next) {
         if (it->string && !(it->type & cJSON_StringIsConst) && !wld_utf8_valid(it->string))
-            it->string = json_utf8(it->string, false);
+            it->string = json_utf8(it->string);
         if (cJSON_IsString(it) && it->valuestring && !wld_utf8_valid(it->valuestring))
-            it->valuestring = json_utf8(it->valuestring, false);
+            it->valuestring = json_utf8(it->valuestring);
         if (it->child)
             fix_utf8(it->child);
     }
@@ -187,6 +185,8 @@ static void judge(struct wld_report *rep,
         res->status = WLD_ERROR;
     res->check = c;
     res->outcome = wld_xstrdup(f.outcome);
+    /* the facts were made valid UTF-8 once gathered; what evaluate() added is made so here */
+    fix_utf8(f.vars);
     res->summary = line_utf8(wld_template_render(summary->valuestring, f.vars));
     res->fix =
             line_utf8(cJSON_IsString(fix) ? wld_template_render(fix->valuestring, f.vars) : NULL);
@@ -197,7 +197,6 @@ static void judge(struct wld_report *rep,
         if (!cJSON_GetObjectItemCaseSensitive(res->evidence, v->string))
             cJSON_AddItemToObject(res->evidence, v->string, cJSON_Duplicate(v, true));
     }
-    fix_utf8(res->evidence);
     res->sources = source_urls(rules, outcome, crules);
     res->duration_ms = j->ms + (wld_now_ms() - t0);
     cJSON_Delete(f.vars);

@@ -320,7 +320,8 @@ static bool parent_and_group(const char *pid, pid_t *ppid, pid_t *pgrp)
 }
 
 /* Kills and reaps the doctor's children in process group pgid, or every child when
- * pgid is 0. Returns how many. */
+ * pgid is 0: after kill(-pgid), the group's members the doctor adopted (their parent, the
+ * command, is gone) are its zombies. Returns how many. */
 static unsigned reap_children(pid_t pgid)
 {
     unsigned found = 0;
@@ -345,13 +346,6 @@ static unsigned reap_children(pid_t pgid)
     if (d)
         closedir(d);
     return found;
-}
-
-/* After kill(-pgid): the group's members the doctor adopted (their parent, the command,
- * is gone) are its zombies now; reap them. Only when the group was not empty. */
-static void reap_group(pid_t pgid)
-{
-    reap_children(pgid);
 }
 
 static void kill_group(struct running *run)
@@ -434,7 +428,7 @@ int wld_proc_run_many(const struct wld_host *h,
                 int status = 0;
                 while (waitpid(runs[i].pid, &status, 0) < 0 && errno == EINTR) {
                 }
-                reap_group(runs[i].pid); /* a timeout is rare: look for the rest */
+                reap_children(runs[i].pid); /* a timeout is rare: look for the rest */
                 record_status(&results[i], status);
                 unshow(runs[i].pid);
                 results[i].timed_out = true;
@@ -455,8 +449,8 @@ int wld_proc_run_many(const struct wld_host *h,
                 record_status(&results[i], runs[i].status);
                 /* a group member left behind (a daemonised grandchild) must not outlive
                  * the doctor; one in a session of its own is wld_proc_sweep()'s */
-                if (kill(-runs[i].pid, SIGKILL) == 0)
-                    reap_group(runs[i].pid);
+                if (kill(-runs[i].pid, SIGKILL) == 0) /* the group was not empty */
+                    reap_children(runs[i].pid);
                 runs[i].reaped = true;
                 active--;
                 continue;

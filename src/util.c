@@ -277,17 +277,17 @@ bool wld_utf8_valid(const char *s)
     return true;
 }
 
-char *wld_utf8_fix(const char *s, bool controls)
+/* A copy of the n bytes at p with each byte outside a valid UTF-8 sequence, and with
+ * controls each control character but tab and line feed, replaced by replacement. */
+static char *repair(const unsigned char *p, size_t n, bool controls, const char *replacement)
 {
     struct wld_buf b;
-    const unsigned char *p = (const unsigned char *) s;
-    size_t n = strlen(s);
     wld_buf_init(&b, SIZE_MAX / 2);
     for (size_t i = 0; i < n;) {
         size_t l = utf8_len(p + i, n - i);
         bool control = l == 1 && (p[i] < 0x20 || p[i] == 0x7f) && p[i] != '\t' && p[i] != '\n';
         if (l == 0 || (controls && control)) {
-            wld_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD REPLACEMENT CHARACTER */
+            wld_buf_puts(&b, replacement);
             i++;
             continue;
         }
@@ -297,33 +297,15 @@ char *wld_utf8_fix(const char *s, bool controls)
     return wld_buf_detach(&b);
 }
 
+char *wld_utf8_fix(const char *s, bool controls)
+{
+    return repair((const unsigned char *) s, strlen(s), controls,
+                  "\xEF\xBF\xBD"); /* U+FFFD REPLACEMENT CHARACTER */
+}
+
 char *wld_str_printable(const char *s, size_t n)
 {
-    struct wld_buf b;
-    wld_buf_init(&b, SIZE_MAX / 2);
-    const unsigned char *p = (const unsigned char *) s;
-    size_t i = 0;
-    while (i < n && p[i]) {
-        if (p[i] == '\n' || p[i] == '\t') {
-            wld_buf_append(&b, p + i, 1);
-            i++;
-            continue;
-        }
-        if (p[i] < 0x20 || p[i] == 0x7f) {
-            wld_buf_puts(&b, "?");
-            i++;
-            continue;
-        }
-        size_t l = utf8_len(p + i, n - i);
-        if (l == 0) {
-            wld_buf_puts(&b, "?");
-            i++;
-            continue;
-        }
-        wld_buf_append(&b, p + i, l);
-        i += l;
-    }
-    return wld_buf_detach(&b);
+    return repair((const unsigned char *) s, strnlen(s, n), true, "?");
 }
 
 const char *wld_file_type_name(unsigned mode)
