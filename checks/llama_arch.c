@@ -20,6 +20,7 @@
 #include "wld/gpu.h"
 #include "wld/inventory.h"
 #include "wld/llama.h"
+#include "wld/parse.h"
 #include "wld/version.h"
 
 static cJSON *int_array(const unsigned *v, size_t n)
@@ -107,6 +108,7 @@ struct archs {
     struct arch a[MAX_ARCH];
     size_t n;
     const char *source; /* where the list came from, in words */
+    char derived[512];  /* the words, when derive() made the list */
 };
 
 static struct arch *arch_of(struct archs *s, unsigned sm)
@@ -146,39 +148,39 @@ static bool parse_cmake_archs(const char *value, struct archs *s)
     return any;
 }
 
-/* Whether version a ("12.6.85") is at least b ("11.8"). */
+/* Whether version a ("12.6.85") is at least b ("11.8"); false when either is missing. */
 static bool at_least(const char *a, const char *b)
 {
     struct wld_version x, y;
-    return a && wld_version_parse(a, &x, NULL) == 0 && wld_version_parse(b, &y, NULL) == 0 &&
+    return a && b && wld_version_parse(a, &x, NULL) == 0 && wld_version_parse(b, &y, NULL) == 0 &&
            wld_version_cmp(&x, &y) >= 0;
 }
 
 /* When the build recorded no list (no fatbinary read, no CMAKE_CUDA_ARCHITECTURES in the
  * cache), the list llama.cpp chose for it: the GPUs CMake saw, for a GGML_NATIVE build
- * with CUDA >= 11.6 and CMake >= 3.24 (CMakeCUDACompiler.cmake keeps them), else its
- * documented default for the CUDA version (the rules' default_archs). */
+ * (GGML_NATIVE defaults to ON) with the CUDA and CMake versions of the rules'
+ * native_requires (CMakeCUDACompiler.cmake keeps the GPUs), else its documented default
+ * for the CUDA version (the rules' default_archs). */
 static void derive(const struct wld_eval_ctx *ctx, const cJSON *m, struct archs *s)
 {
     const cJSON *cm = cJSON_GetObjectItemCaseSensitive(m, "cmake");
     const cJSON *cc = cJSON_GetObjectItemCaseSensitive(m, "cuda_compiler");
+    const cJSON *req = wld_param(ctx, "native_requires");
     const char *cuda = wld_fact_str(cm, "CMAKE_CUDA_COMPILER_VERSION");
     if (!cuda)
         cuda = wld_fact_str(cc, "version");
     if (!cuda || !cm)
         return;
-    const char *native = wld_fact_str(cm, "GGML_NATIVE");
-    bool is_native = !(native && (wld_str_eq_nocase(native, "OFF") || strcmp(native, "0") == 0 ||
-                                  wld_str_eq_nocase(native, "FALSE")));
     const char *seen = wld_fact_str(cc, "native_archs");
-    static char source[512];
-    if (is_native && at_least(cuda, "11.6") &&
-        at_least(wld_fact_str(cc, "cmake_version"), "3.24") && seen && parse_cmake_archs(seen, s)) {
-        snprintf(source, sizeof(source),
+    if (wld_cmake_bool(wld_fact_str(cm, "GGML_NATIVE"), true) &&
+        at_least(cuda, wld_fact_str(req, "cuda")) &&
+        at_least(wld_fact_str(cc, "cmake_version"), wld_fact_str(req, "cmake")) && seen &&
+        parse_cmake_archs(seen, s)) {
+        snprintf(s->derived, sizeof(s->derived),
                  "a GGML_NATIVE build: the GPUs CMake saw when it was built, "
                  "CMAKE_CUDA_ARCHITECTURES_NATIVE in %s",
                  wld_fact_str(cc, "file"));
-        s->source = source;
+        s->source = s->derived;
         return;
     }
     const cJSON *e;
@@ -189,9 +191,9 @@ static void derive(const struct wld_eval_ctx *ctx, const cJSON *m, struct archs 
             parse_cmake_archs(wld_fact_str(e, "archs"), s);
     }
     if (s->n > 0) {
-        snprintf(source, sizeof(source),
+        snprintf(s->derived, sizeof(s->derived),
                  "not recorded by the build: llama.cpp's default list for CUDA %s", cuda);
-        s->source = source;
+        s->source = s->derived;
     }
 }
 
@@ -411,7 +413,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 static const char *const outcomes[] = { "ok",          "ok_compatible",   "ptx_jit",
                                         "ptx_too_new", "no_kernel_image", "no_cuda_build",
                                         "no_gpu",      "archs_unknown",   NULL };
-static const char *const params[] = { "architectures", "arch_spelling", "default_archs", NULL };
+static const char *const params[] = { "architectures", "arch_spelling", "default_archs",
+                                      "native_requires", NULL };
 static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
 
 const struct wld_check wld_check_llama_arch = {

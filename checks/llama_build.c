@@ -109,12 +109,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 
 /* ---- evaluate ---- */
 
-static bool is_on(const char *v)
-{
-    return v && (wld_str_eq_nocase(v, "ON") || wld_str_eq_nocase(v, "TRUE") ||
-                 wld_str_eq_nocase(v, "YES") || strcmp(v, "1") == 0);
-}
-
 static void tree_vars(const cJSON *m, struct wld_finding *f)
 {
     wld_llama_tree_vars(m, f);
@@ -136,11 +130,11 @@ static bool evaluate_cpu_only(const cJSON *m, struct wld_finding *f)
     const char *old = wld_fact_str(cm, "LLAMA_CUBLAS") ? "LLAMA_CUBLAS"
                       : wld_fact_str(cm, "LLAMA_CUDA") ? "LLAMA_CUDA"
                                                        : NULL;
-    if (is_on(ggml)) {
+    if (wld_cmake_bool(ggml, false)) {
         wld_finding_outcome(f, "cuda_configured_not_built");
         return true;
     }
-    if (!ggml && old && is_on(wld_fact_str(cm, old))) {
+    if (!ggml && old && wld_cmake_bool(wld_fact_str(cm, old), false)) {
         wld_finding_var(f, "option", old);
         wld_finding_outcome(f, "old_cuda_option");
         return true;

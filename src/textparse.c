@@ -181,6 +181,21 @@ int wld_meminfo_kib(const char *text, const char *key, double *ret)
     return -ENOENT;
 }
 
+bool wld_cmake_bool(const char *v, bool fallback)
+{
+    static const char *const yes[] = { "1", "ON", "YES", "TRUE", "Y" };
+    static const char *const no[] = { "0", "OFF", "NO", "FALSE", "N", "IGNORE", "NOTFOUND", "" };
+    if (!v)
+        return fallback;
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(yes); i++)
+        if (wld_str_eq_nocase(v, yes[i]))
+            return true;
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(no); i++)
+        if (wld_str_eq_nocase(v, no[i]))
+            return false;
+    return wld_str_ends(v, "-NOTFOUND") ? false : fallback;
+}
+
 int wld_cmake_set_get(const char *text, const char *name, char *out, size_t n)
 {
     size_t len = strlen(name);

@@ -135,6 +135,10 @@ int wld_meminfo_kib(const char *text, const char *key, double *ret);
 
 /* The value of a cache entry "NAME:TYPE=VALUE" (any TYPE). Returns 0, or -ENOENT. */
 int wld_cmake_cache_get(const char *text, const char *name, char *out, size_t n);
+/* A CMake boolean as if() reads it: true for 1, ON, YES, TRUE, Y; false for 0, OFF, NO,
+ * FALSE, N, IGNORE, NOTFOUND, "" and *-NOTFOUND; fallback for anything else or NULL. */
+bool wld_cmake_bool(const char *value, bool fallback);
+
 /* The value of a line `set(NAME "VALUE")` (or unquoted) of a CMake script such as
  * CMakeFiles/<version>/CMakeCUDACompiler.cmake. Returns 0, or -ENOENT. */
 int wld_cmake_set_get(const char *text, const char *name, char *out, size_t n);

@@ -211,6 +211,11 @@ static void cmake_cuda_compiler_script(void **state)
     assert_string_equal(v, "17");
     assert_int_equal(wld_cmake_set_get(text, "CMAKE_CUDA", v, sizeof(v)), -ENOENT);
     assert_int_equal(wld_cmake_set_get("set(X \"unterminated", "X", v, sizeof(v)), -ENOENT);
+    /* CMake's booleans, as if() reads them; what is neither keeps the caller's default */
+    assert_true(wld_cmake_bool("ON", false) && wld_cmake_bool("yes", false));
+    assert_false(wld_cmake_bool("OFF", true) || wld_cmake_bool("no", true) ||
+                 wld_cmake_bool("CUDAToolkit-NOTFOUND", true) || wld_cmake_bool("", true));
+    assert_true(wld_cmake_bool(NULL, true) && wld_cmake_bool("maybe", true));
 }
 
 static void mountinfo_and_mounts(void **state)
