@@ -119,6 +119,10 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_AddStringToObject(facts, "binary", bin);
     cJSON_AddStringToObject(facts, "found_by", wld_fact_str(build, "found_by"));
     cJSON_AddBoolToObject(facts, "binary_exists", wld_host_exists(h, bin));
+    /* who needs what, from the DT_NEEDED walk: ldd only knows the file it ran on */
+    const cJSON *elf = cJSON_GetObjectItemCaseSensitive(build, "libs");
+    if (elf)
+        cJSON_AddItemToObject(facts, "elf_libs", cJSON_Duplicate(elf, true));
     bool has_module = module && wld_host_exists(h, module);
     if (has_module)
         cJSON_AddStringToObject(facts, "cuda_module", module);
@@ -157,13 +161,12 @@ out:
 }
 
 /* Which object needs lib. ldd lists what a file needs through all its dependencies, so
- * its answer is only the file ldd ran on; llama.build's walk of DT_NEEDED knows the object
- * (libcuda.so.1 is needed by libggml-cuda.so.0, not by llama-server). */
+ * its answer is only the file ldd ran on; the walk of DT_NEEDED (elf_libs) knows the
+ * object (libcuda.so.1 is needed by libggml-cuda.so.0, not by llama-server). */
 static const char *needer(const struct wld_eval_ctx *ctx, const cJSON *lib)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e,
-                       cJSON_GetObjectItemCaseSensitive(wld_facts_of(ctx, "llama.build"), "libs"))
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(ctx->mine, "elf_libs"))
     {
         if (strcmp(wld_fact_str(e, "name"), wld_fact_str(lib, "name")) == 0)
             return wld_fact_str(e, "needed_by");
@@ -321,7 +324,7 @@ static const char *const outcomes[] = { "ok",
                                         "other_toolkit",
                                         "libcuda_stub",
                                         NULL };
-static const char *const needs[] = { "cuda.toolkit", "llama.build", NULL };
+static const char *const needs[] = { "cuda.toolkit", NULL };
 
 const struct wld_check wld_check_cuda_libs = {
     .id = "cuda.libs",
