@@ -22,14 +22,8 @@
 /* `llama-server --version`: the build number and commit llama.cpp prints on stderr. */
 static void add_version(const struct wld_host *h, const struct wld_proc_result *r, cJSON *facts)
 {
-    struct wld_buf all;
-    wld_buf_init(&all, 2 * VERSION_CAP + 2);
-    wld_buf_append(&all, r->out.data ? r->out.data : "", r->out.len);
-    wld_buf_append(&all, "\n", 1);
-    wld_buf_append(&all, r->err.data ? r->err.data : "", r->err.len);
     struct wld_llama_devices d;
-    wld_llama_devices_parse(all.data, &d);
-    wld_buf_release(&all);
+    wld_llama_parse_run(h, r, &d);
     cJSON *v = cJSON_AddObjectToObject(facts, "version");
     if (d.build >= 0) {
         cJSON_AddNumberToObject(v, "build", d.build);
@@ -37,7 +31,6 @@ static void add_version(const struct wld_host *h, const struct wld_proc_result *
     }
     if (d.built_with[0]) {
         char *s = wld_str_printable(d.built_with, strlen(d.built_with));
-        wld_host_unroot(h, s);
         cJSON_AddStringToObject(v, "built_with", s);
         free(s);
     }

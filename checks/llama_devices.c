@@ -95,14 +95,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     };
     struct wld_proc_result r;
     wld_proc_run(h, &spec, &r);
-    struct wld_buf all;
-    wld_buf_init(&all, 2 * OUT_CAP);
-    wld_buf_append(&all, r.out.data ? r.out.data : "", r.out.len);
-    wld_buf_append(&all, "\n", 1);
-    wld_buf_append(&all, r.err.data ? r.err.data : "", r.err.len);
-    wld_host_unroot(h, all.data);
     struct wld_llama_devices d;
-    wld_llama_devices_parse(all.data, &d);
+    wld_llama_parse_run(h, &r, &d);
     add_parsed(&d, facts);
     cJSON *run = wld_fact_proc(facts, "run",
                                r.spawn_errno ? "spawn_failed"
@@ -120,7 +114,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_AddStringToObject(run, "last_line", printable);
     free(printable);
     cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
-    wld_buf_release(&all);
     wld_proc_result_release(&r);
     free(ld);
     return 0;

@@ -12,6 +12,7 @@
 #include "wld/elf.h"
 #include "wld/ldpath.h"
 #include "wld/parse.h"
+#include "wld/proc.h"
 
 #define MAX_OBJECTS 24
 #define MAX_DIRS    64
@@ -545,4 +546,18 @@ void wld_llama_tree_vars(const cJSON *facts, struct wld_finding *f)
     free(qb);
     free(src_owned);
     free(build_owned);
+}
+
+void wld_llama_parse_run(const struct wld_host *h,
+                         const struct wld_proc_result *r,
+                         struct wld_llama_devices *d)
+{
+    struct wld_buf all;
+    wld_buf_init(&all, r->out.len + r->err.len + 1);
+    wld_buf_append(&all, r->out.data ? r->out.data : "", r->out.len);
+    wld_buf_append(&all, "\n", 1);
+    wld_buf_append(&all, r->err.data ? r->err.data : "", r->err.len);
+    wld_host_unroot(h, all.data);
+    wld_llama_devices_parse(all.data, d);
+    wld_buf_release(&all);
 }

@@ -55,6 +55,15 @@ void wld_llama_locate(const struct wld_host *h, const struct wld_options *o, cJS
  * driver's libcuda and libnvidia-*) or llama.cpp's CUDA backend. */
 bool wld_llama_is_cuda_lib(const char *name);
 
+struct wld_proc_result;
+struct wld_llama_devices;
+/* What a run of the binary printed (stdout, then stderr), read as llama.cpp's output
+ * (wld_llama_devices_parse: device listings, --version, failures), with a fixture's root
+ * taken out of the text first. */
+void wld_llama_parse_run(const struct wld_host *h,
+                         const struct wld_proc_result *r,
+                         struct wld_llama_devices *d);
+
 struct wld_finding;
 /* The variables a fix uses to rebuild the user's own tree, from facts filled by
  * wld_llama_inspect(): source_dir (else ~/llama.cpp), build_dir (the tree the binary came
