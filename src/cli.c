@@ -343,12 +343,14 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
             }
             if (have_cmd && o.command == WLD_CMD_RECORD && !o.record_dir) {
                 o.record_dir = wld_xstrdup(a);
+                o.record_dir_argi = i;
                 continue;
             }
             if (have_cmd && o.command == WLD_CMD_FIT && !o.models) {
                 o.models = strv_push(o.models, a);
                 continue;
             }
+            o.command_argi = i;
             r = set_command(&o, a, &have_cmd, err);
             continue;
         }

@@ -208,13 +208,10 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
     char *dir = wld_shell_quote(o->record_dir);
     wld_buf_printf(&b, "wsl-llm-doctor --root %s", dir);
     free(dir);
-    bool seen_dir = false;
     for (int i = 1; i < o->argc; i++) {
         const char *a = o->argv[i];
-        if (strcmp(a, "record") == 0 || (!seen_dir && strcmp(a, o->record_dir) == 0)) {
-            seen_dir |= strcmp(a, "record") != 0;
+        if (i == o->command_argi || i == o->record_dir_argi) /* "record DIR" */
             continue;
-        }
         if (strcmp(a, "--root") == 0 || strcmp(a, "--output") == 0) { /* and its value */
             i++;
             continue;

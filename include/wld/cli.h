@@ -66,6 +66,7 @@ struct wld_options {
     bool progress; /* not an option: main sets it when stderr is a terminal */
     int argc;      /* the command line as given (borrowed), for record's replay command */
     char **argv;
+    int command_argi, record_dir_argi; /* where the command word and record's DIR are */
 };
 
 #define WLD_DEFAULT_TIMEOUT_S 5.0
