@@ -19,6 +19,15 @@ for c in json.load(open(sys.argv[1], "rb"))["checks"]:
     if c["id"] == sys.argv[2]: print(c["status"] + ": " + c["summary"].replace("\n", " "))' "$1" "$2"
 }
 
+# expect WHAT ID PATTERN [ARG...]: the doctor on host $h, check ID only (and ARG...), must
+# give a "status: summary" that matches PATTERN
+expect() {
+    what=$1 id=$2 pattern=$3
+    shift 3
+    "$doctor" --root "$h" --only "$id" --format json "$@" >"$tmp/j"
+    check "$tmp/j" "$id" | grep -q -- "$pattern" || fail "$what: $(check "$tmp/j" "$id" | head -c 300)"
+}
+
 # --- bytes that are not UTF-8 (a model's file name, the GPU's name) leave as valid UTF-8
 h=$(host latin1 wsl2-healthy)
 cp -a "$h/home/alice/models/Llama-3.1-8B-Instruct-Q4_K_M.gguf" "$h/home/alice/models/mod$(printf '\350')le.gguf"
@@ -79,15 +88,11 @@ check "$tmp/j" llama.devices | grep -q "^error: .*--list-devices\` did not finis
 check "$tmp/j" cuda.toolkit | grep -q "^error: \`/usr/local/cuda-12.6/bin/nvcc --version\` did not finish within its 0.5 s deadline: which CUDA toolkit builds llama.cpp here is unknown" ||
     fail "cuda.toolkit after nvcc hung: $(check "$tmp/j" cuda.toolkit)"
 printf '#!/bin/sh\nexit 0\n' >"$h/usr/local/cuda-12.6/bin/nvcc"
-"$doctor" --root "$h" --only cuda.toolkit --format json >"$tmp/j"
-check "$tmp/j" cuda.toolkit | grep -q "^error: .*nvcc --version\` printed nothing" ||
-    fail "cuda.toolkit when nvcc prints nothing: $(check "$tmp/j" cuda.toolkit)"
+expect "cuda.toolkit when nvcc prints nothing" cuda.toolkit "^error: .*nvcc --version\` printed nothing"
 # /proc/meminfo unreadable, or a MemTotal no machine has: "in effect" is not claimed
 h=$(host meminfo wsl2-healthy)
 rm "$h/proc/meminfo"
-"$doctor" --root "$h" --only wsl.wslconfig --format json >"$tmp/j"
-check "$tmp/j" wsl.wslconfig | grep -q "^pass: .*all valid; whether they are in effect is unknown: memory (/proc/meminfo cannot be read" ||
-    fail "wsl.wslconfig without /proc/meminfo: $(check "$tmp/j" wsl.wslconfig)"
+expect "wsl.wslconfig without /proc/meminfo" wsl.wslconfig "^pass: .*all valid; whether they are in effect is unknown: memory (/proc/meminfo cannot be read"
 printf 'MemTotal: 1073741824000000000000000000 kB\nSwapTotal: 0 kB\nMemAvailable: 1000 kB\n' >"$h/proc/meminfo"
 "$doctor" --root "$h" --only wsl.wslconfig,models.fit --format json >"$tmp/j"
 check "$tmp/j" wsl.wslconfig | grep -q "whether they are in effect is unknown: memory (/proc/meminfo holds an impossible figure)" ||
@@ -98,14 +103,10 @@ grep -q '10737418240000\|1024000000000000' "$tmp/j" && fail "a MemTotal of 10^21
 h=$(host bigcfg wsl2-healthy)
 w=$h/mnt/c/Users/alice/.wslconfig
 "$py" -c 'import sys; f=open(sys.argv[1],"a"); f.write("# padding\n"*120000 + "[wsl2]\nmemory=1GB\nbogus=1\n")' "$w"
-"$doctor" --root "$h" --only wsl.wslconfig --format json >"$tmp/j"
-check "$tmp/j" wsl.wslconfig | grep -q "^warn: .*the file is larger than the 1024 KiB the doctor reads: nothing from line 104858 on was checked" ||
-    fail "a .wslconfig over 1 MiB: $(check "$tmp/j" wsl.wslconfig | head -c 300)"
+expect "a .wslconfig over 1 MiB" wsl.wslconfig "^warn: .*the file is larger than the 1024 KiB the doctor reads: nothing from line 104858 on was checked"
 # .doctor/env: a variable after 64 KiB (once cut there) is read; one over 16 MiB is refused
 "$py" -c 'import sys; f=open(sys.argv[1],"a"); f.write("BIG=" + "x"*(1<<20) + "\nLLAMA_ARG_MODEL=/home/alice/nowhere.gguf\n")' "$h/.doctor/env"
-"$doctor" --root "$h" --only models.storage --format json >"$tmp/j"
-check "$tmp/j" models.storage | grep -q "nowhere.gguf (from LLAMA_ARG_MODEL) does not exist" ||
-    fail "a variable after 1 MiB of .doctor/env: $(check "$tmp/j" models.storage | head -c 300)"
+expect "a variable after 1 MiB of .doctor/env" models.storage "nowhere.gguf (from LLAMA_ARG_MODEL) does not exist"
 "$py" -c 'import sys; f=open(sys.argv[1],"a"); f.write(("PAD=" + "y"*1000 + "\n")*17000)' "$h/.doctor/env"
 "$doctor" --root "$h" --only wsl.kernel >"$tmp/out" 2>&1
 [ $? = 2 ] && grep -q ".doctor/env is over 16 MiB" "$tmp/out" || fail "a .doctor/env over 16 MiB: $(head -c 300 "$tmp/out")"
@@ -142,17 +143,12 @@ h=$(host ldd wsl2-healthy)
 { printf '#!/bin/sh\ni=0\nwhile [ $i -lt 2048 ]; do\n'
   printf '  echo "\tlibcudart.so.12 => /usr/local/cuda-12.6/lib64/libcudart.so.12 (0x00007f3a11c00000)"\n'
   printf '  i=$((i + 1))\ndone\n'; } >"$h/usr/bin/ldd"
-"$doctor" --root "$h" --only cuda.libs --format json >"$tmp/j"
-check "$tmp/j" cuda.libs | grep -q "^pass: 1 CUDA libraries of" || fail "ldd printing one line 2048 times: $(check "$tmp/j" cuda.libs)"
+expect "ldd printing one line 2048 times" cuda.libs "^pass: 1 CUDA libraries of"
 chmod -x "$h/usr/bin/ldd"
-"$doctor" --root "$h" --only cuda.libs --format json >"$tmp/j"
-check "$tmp/j" cuda.libs | grep -q "^error: /usr/bin/ldd is there but cannot be run (it is not executable)" ||
-    fail "ldd not executable: $(check "$tmp/j" cuda.libs)"
+expect "ldd not executable" cuda.libs "^error: /usr/bin/ldd is there but cannot be run (it is not executable)"
 h=$(host nonvcc wsl2-healthy)
 rm "$h/usr/local/cuda-12.6/bin/nvcc"
-"$doctor" --root "$h" --only cuda.toolkit --format json >"$tmp/j"
-check "$tmp/j" cuda.toolkit | grep -q "^pass: CUDA 12.6.3 (CUDA_HOME /usr/local/cuda-12.6; no nvcc on PATH)" ||
-    fail "cuda.toolkit without nvcc: $(check "$tmp/j" cuda.toolkit)"
+expect "cuda.toolkit without nvcc" cuda.toolkit "^pass: CUDA 12.6.3 (CUDA_HOME /usr/local/cuda-12.6; no nvcc on PATH)"
 
 # a probe's grandchild that calls setsid (a daemon) does not outlive the doctor, and one
 # holding the probe's stdout does not make the probe wait for it
@@ -201,23 +197,17 @@ out: Available devices:
 out:   CUDA0: NVIDIA GeForce RTX 4090 (12282 MiB, 11426 MiB free)
 out:   CUDA1: NVIDIA GeForce RTX 4090 (12282 MiB, 11426 MiB free)
 EOF
-"$doctor" --root "$h" --only llama.devices --format json >"$tmp/j"
-check "$tmp/j" llama.devices | grep -q "^pass: llama.cpp lists 1 CUDA device(s): .*(2 virtual devices on 1 GPU(s): GGML_CUDA_DEVICES is set)" ||
-    fail "virtual CUDA devices: $(check "$tmp/j" llama.devices)"
+expect "virtual CUDA devices" llama.devices "^pass: llama.cpp lists 1 CUDA device(s): .*(2 virtual devices on 1 GPU(s): GGML_CUDA_DEVICES is set)"
 
 # the toolkit's stub libcuda on LD_LIBRARY_PATH: links, then fails every call
 h=$(host stub wsl2-healthy)
 sed -i 's|libcuda.so.1 => /usr/lib/wsl/lib/libcuda.so.1|libcuda.so.1 => /usr/local/cuda-12.6/lib64/stubs/libcuda.so.1|' "$h/usr/bin/ldd"
-"$doctor" --root "$h" --only cuda.libs --format json >"$tmp/j"
-check "$tmp/j" cuda.libs | grep -q "^fail: libcuda.so.1 resolves to /usr/local/cuda-12.6/lib64/stubs/libcuda.so.1: the CUDA toolkit's stub" ||
-    fail "a stub libcuda: $(check "$tmp/j" cuda.libs)"
+expect "a stub libcuda" cuda.libs "^fail: libcuda.so.1 resolves to /usr/local/cuda-12.6/lib64/stubs/libcuda.so.1: the CUDA toolkit's stub"
 
 h=$(host dxgfifo wsl2-healthy)
 rm "$h/dev/dxg"
 mkfifo "$h/dev/dxg"
-"$doctor" --root "$h" --only gpu.dxg --format json >"$tmp/j"
-check "$tmp/j" gpu.dxg | grep -q "^fail: /dev/dxg exists but is a FIFO (named pipe), not the character device" ||
-    fail "/dev/dxg as a FIFO: $(check "$tmp/j" gpu.dxg)"
+expect "/dev/dxg as a FIFO" gpu.dxg "^fail: /dev/dxg exists but is a FIFO (named pipe), not the character device"
 
 echo "hostile: $failures failure(s)"
 [ "$failures" = 0 ]
