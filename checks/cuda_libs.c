@@ -74,11 +74,9 @@ static void record_libs(const struct wld_host *h,
     cJSON *probes = cJSON_GetObjectItemCaseSensitive(facts, "ldd");
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "file", needed_by);
-    cJSON_AddStringToObject(p, "state",
-                            r->spawn_errno ? "spawn_failed"
-                            : r->timed_out ? "timeout"
-                            : r->signal    ? "crashed"
-                                           : "ok");
+    /* ldd's exit status says no more than its output, which is read below */
+    const char *ended = wld_proc_ending(r);
+    cJSON_AddStringToObject(p, "state", ended && strcmp(ended, "exit_nonzero") != 0 ? ended : "ok");
     if (r->spawn_errno)
         wld_fact_errno(p, "errno", r->spawn_errno);
     cJSON_AddNumberToObject(p, "exit_code", r->exit_code);

@@ -75,16 +75,13 @@ static void run_nvcc(const struct wld_gather_ctx *ctx, const char *nvcc, cJSON *
     struct wld_proc_result res;
     char ver[32];
     wld_proc_run(ctx->host, &spec, &res);
-    bool answered = !res.spawn_errno && !res.timed_out && !res.signal && res.exit_code == 0;
-    bool parsed = answered && wld_nvcc_version_parse(res.out.data, ver, sizeof(ver)) == 0;
+    const char *ended = wld_proc_ending(&res);
+    bool parsed = !ended && wld_nvcc_version_parse(res.out.data, ver, sizeof(ver)) == 0;
     cJSON *run = wld_fact_proc(facts, "nvcc_run",
-                               res.spawn_errno ? "spawn_failed"
-                               : res.timed_out ? "timeout"
-                               : res.signal    ? "crashed"
-                               : res.exit_code ? "exit_nonzero"
-                               : parsed        ? "ok"
-                               : res.out.len   ? "no_version"
-                                               : "no_output",
+                               ended         ? ended
+                               : parsed      ? "ok"
+                               : res.out.len ? "no_version"
+                                             : "no_output",
                                &res);
     if (parsed) {
         cJSON_AddStringToObject(facts, "nvcc_version", ver);

@@ -34,13 +34,8 @@ static void add_version(const struct wld_host *h, const struct wld_proc_result *
         cJSON_AddStringToObject(v, "built_with", s);
         free(s);
     }
-    wld_fact_proc(v, "run",
-                  r->spawn_errno ? "spawn_failed"
-                  : r->timed_out ? "timeout"
-                  : r->signal    ? "crashed"
-                  : d.build < 0  ? "no_version"
-                                 : "ok",
-                  r);
+    const char *ended = wld_proc_ending(r);
+    wld_fact_proc(v, "run", ended ? ended : d.build < 0 ? "no_version" : "ok", r);
 }
 
 /* The CUDA backend loaded in the helper, as llama.cpp would, and the binary asked for its

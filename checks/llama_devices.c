@@ -98,13 +98,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     struct wld_llama_devices d;
     wld_llama_parse_run(h, &r, &d);
     add_parsed(&d, facts);
-    cJSON *run = wld_fact_proc(facts, "run",
-                               r.spawn_errno ? "spawn_failed"
-                               : r.timed_out ? "timeout"
-                               : r.signal    ? "crashed"
-                               : r.exit_code ? "exit_nonzero"
-                                             : "ok",
-                               &r);
+    const char *ended = wld_proc_ending(&r);
+    cJSON *run = wld_fact_proc(facts, "run", ended ? ended : "ok", &r);
     char line[512];
     last_line(&r.err, line, sizeof(line));
     if (!line[0])

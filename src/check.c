@@ -166,6 +166,15 @@ void wld_fact_errno(cJSON *obj, const char *name, int err)
     cJSON_AddStringToObject(obj, name, wld_errno_name(err));
 }
 
+const char *wld_proc_ending(const struct wld_proc_result *r)
+{
+    return r->spawn_errno ? "spawn_failed"
+           : r->timed_out ? "timeout"
+           : r->signal    ? "crashed"
+           : r->exit_code ? "exit_nonzero"
+                          : NULL;
+}
+
 cJSON *
 wld_fact_proc(cJSON *obj, const char *name, const char *state, const struct wld_proc_result *r)
 {

@@ -103,6 +103,9 @@ bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback);
 const cJSON *wld_facts_of(const struct wld_eval_ctx *ctx, const char *check_id);
 
 struct wld_proc_result;
+/* How a command ended, in the facts' words: "spawn_failed", "timeout", "crashed",
+ * "exit_nonzero", or NULL when it exited 0 (the caller then judges what it printed). */
+const char *wld_proc_ending(const struct wld_proc_result *r);
 /* Gather helper: how a probe command ended, as obj[name] = {state, errno?, exit_code,
  * signal?, ms}. state is the caller's word for it ("ok", "timeout", ...). Returns the new
  * object (owned by obj) so the caller can add output excerpts. */
