@@ -63,10 +63,45 @@ static bool listed(const cJSON *list, const char *name, const char *needed_by)
     return false;
 }
 
+/* Whether line (up to its end) is a header of ldd's: the file name and ':' with no
+ * indent. ldd indents every line it prints for a file. */
+static bool ldd_header(const char *line)
+{
+    const char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t) (nl - line) : strlen(line);
+    return len > 1 && line[0] != '\t' && line[0] != ' ' && line[len - 1] == ':';
+}
+
+/* The lines ldd printed for the i-th of n files: with several files, glibc's ldd heads
+ * each file's lines with "FILE:" in the order given (the name as the command got it,
+ * which on a fixture is the file on this machine), with one the whole output is its.
+ * NULL when ldd printed no such header (hostile output). Caller frees. */
+static char *ldd_section(const char *out, size_t n, size_t i)
+{
+    if (n == 1)
+        return wld_xstrdup(out);
+    size_t seen = 0;
+    for (const char *p = out; *p;) {
+        const char *nl = strchr(p, '\n');
+        const char *next = nl ? nl + 1 : p + strlen(p);
+        if (ldd_header(p) && seen++ == i) {
+            const char *end = next;
+            while (*end && !ldd_header(end))
+                end = strchr(end, '\n') ? strchr(end, '\n') + 1 : end + strlen(end);
+            return wld_xstrndup(next, (size_t) (end - next));
+        }
+        p = next;
+    }
+    return NULL;
+}
+
+/* One file's part of ldd's answer: facts.ldd gets {file, state, exit_code, ms} (the run's
+ * ending, or "unparsable"), facts.libs the CUDA libraries its lines name. */
 static void record_libs(const struct wld_host *h,
                         cJSON *facts,
                         const char *needed_by,
                         const struct wld_proc_result *r,
+                        const char *lines,
                         const cJSON *ldirs)
 {
     struct wld_ldd_lib *libs = NULL;
@@ -82,7 +117,7 @@ static void record_libs(const struct wld_host *h,
     cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
     cJSON_AddNumberToObject(p, "ms", round(r->duration_ms));
     cJSON_AddItemToArray(probes, p);
-    if (r->timed_out || r->spawn_errno || wld_ldd_parse(r->out.data, &libs, &n) < 0) {
+    if (r->timed_out || r->spawn_errno || !lines || wld_ldd_parse(lines, &libs, &n) < 0) {
         if (!r->timed_out && !r->spawn_errno)
             cJSON_ReplaceItemInObject(p, "state", cJSON_CreateString("unparsable"));
         return;
@@ -138,21 +173,22 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         goto out;
     }
     cJSON_AddStringToObject(facts, "ldd_path", ldd);
-    /* host paths as found, links and all: the command a recording keys is the live one */
-    const char *argv_bin[] = { ldd, bin, NULL };
-    const char *argv_mod[] = { ldd, module, NULL };
-    struct wld_proc_spec specs[2] = {
-        { .argv = argv_bin, .host_paths = 1u << 1, .timeout_ms = ctx->timeout_ms },
-        { .argv = argv_mod, .host_paths = 1u << 1, .timeout_ms = ctx->timeout_ms },
-    };
-    struct wld_proc_result res[2];
+    /* One ldd for the binary and the module: host paths as found, links and all (the
+     * command a recording keys is the live one). */
+    const char *files[] = { bin, module };
     size_t n = has_module ? 2 : 1;
-    wld_proc_run_many(h, specs, res, n);
-    record_libs(h, facts, bin, &res[0], ldirs);
-    if (has_module)
-        record_libs(h, facts, module, &res[1], ldirs);
-    for (size_t i = 0; i < n; i++)
-        wld_proc_result_release(&res[i]);
+    const char *argv[] = { ldd, bin, has_module ? module : NULL, NULL };
+    struct wld_proc_spec spec = { .argv = argv,
+                                  .host_paths = 1u << 1 | 1u << 2,
+                                  .timeout_ms = ctx->timeout_ms };
+    struct wld_proc_result res;
+    wld_proc_run(h, &spec, &res);
+    for (size_t i = 0; i < n; i++) {
+        char *lines = ldd_section(res.out.data, n, i);
+        record_libs(h, facts, files[i], &res, lines, ldirs);
+        free(lines);
+    }
+    wld_proc_result_release(&res);
 out:
     free(ldd);
     return 0;

@@ -17,11 +17,14 @@
 #include "wld/version.h"
 
 #define WSL_SMI "/usr/lib/wsl/lib/nvidia-smi"
-#define EXCERPT 600
+/* What of nvidia-smi's output is kept: the start of a table, or enough of a failure for
+ * evaluate() to find nvidia-smi's message in it. */
+#define EXCERPT        600
+#define FAILED_EXCERPT 4096
 
-static void add_excerpt(cJSON *o, const char *name, const struct wld_buf *b)
+static void add_excerpt(cJSON *o, const char *name, const struct wld_buf *b, size_t cap)
 {
-    char *s = wld_str_printable(b->data, b->len < EXCERPT ? b->len : EXCERPT);
+    char *s = wld_str_printable(b->data, b->len < cap ? b->len : cap);
     cJSON_AddStringToObject(o, name, s);
     free(s);
 }
@@ -57,12 +60,13 @@ static const char *probe_state(const struct wld_proc_result *r)
     return r->exit_code == 0 ? "ok" : "failed";
 }
 
-static void record_probe(cJSON *facts, const char *name, const struct wld_proc_result *r)
+static void
+record_probe(cJSON *facts, const char *name, const struct wld_proc_result *r, bool parsed)
 {
     cJSON *p = wld_fact_proc(facts, name, probe_state(r), r);
-    add_excerpt(p, "stdout", &r->out);
+    add_excerpt(p, "stdout", &r->out, parsed ? EXCERPT : FAILED_EXCERPT);
     if (r->err.len)
-        add_excerpt(p, "stderr", &r->err);
+        add_excerpt(p, "stderr", &r->err, parsed ? EXCERPT : FAILED_EXCERPT);
 }
 
 static void gather_proc_version(const struct wld_host *h, cJSON *facts)
@@ -101,51 +105,22 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     }
     cJSON_AddStringToObject(facts, "nvidia_smi", smi);
     cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
-    const char *query[] = { smi, "--query-gpu=driver_version,name,memory.total,memory.used",
-                            "--format=csv,noheader,nounits", NULL };
+    /* The table alone: it states the driver, the CUDA version and every GPU with its
+     * memory, so nvidia-smi runs once. What a failure means is evaluate()'s to say. */
     const char *table[] = { smi, NULL };
-    struct wld_proc_spec specs[2] = {
-        { .argv = query, .timeout_ms = ctx->timeout_ms },
-        { .argv = table, .timeout_ms = ctx->timeout_ms },
-    };
-    struct wld_proc_result res[2];
-    wld_proc_run_many(h, specs, res, 2);
-    record_probe(facts, "query", &res[0]);
-    record_probe(facts, "table", &res[1]);
-
-    struct wld_nvsmi q, t;
-    bool q_ok = res[0].exit_code == 0 && !res[0].timed_out &&
-                wld_nvsmi_parse_csv(res[0].out.data, &q) == 0;
-    bool t_ok = !res[1].timed_out && wld_nvsmi_parse_table(res[1].out.data, &t) == 0;
-    if (q_ok) {
-        add_parsed(facts, &q, "nvidia-smi --query-gpu");
-        if (t_ok && t.cuda_version[0]) /* only the table states the CUDA version */
-            cJSON_AddStringToObject(facts, "cuda_version", t.cuda_version);
-        if (t_ok && t.smi_version[0])
-            cJSON_AddStringToObject(facts, "nvidia_smi_version", t.smi_version);
-        cJSON_AddStringToObject(facts, "probe", "ok");
-    } else if (t_ok) {
+    struct wld_proc_spec spec = { .argv = table, .timeout_ms = ctx->timeout_ms };
+    struct wld_proc_result res;
+    wld_proc_run(h, &spec, &res);
+    struct wld_nvsmi t;
+    bool parsed = !res.timed_out && wld_nvsmi_parse_table(res.out.data, &t) == 0;
+    record_probe(facts, "table", &res, parsed);
+    if (parsed) {
         add_parsed(facts, &t, "nvidia-smi");
         cJSON_AddStringToObject(facts, "probe", "ok");
     } else {
-        /* Which failure: a recognised message, a hang, a crash, or garbage. */
-        enum wld_nvsmi_error e = WLD_NVSMI_ERR_NONE;
-        for (int i = 0; i < 2 && e == WLD_NVSMI_ERR_NONE; i++) {
-            e = wld_nvsmi_classify_error(res[i].out.data);
-            if (e == WLD_NVSMI_ERR_NONE)
-                e = wld_nvsmi_classify_error(res[i].err.data);
-        }
-        static const char *const names[] = { "none", "no_driver", "blocked", "no_devices",
-                                             "nvml_failed" };
-        const char *state = res[1].timed_out || res[0].timed_out ? "timeout"
-                            : e != WLD_NVSMI_ERR_NONE            ? names[e]
-                            : res[1].signal || res[0].signal     ? "crashed"
-                            : res[1].spawn_errno                 ? "spawn_failed"
-                                                                 : "garbage";
-        cJSON_AddStringToObject(facts, "probe", state);
+        cJSON_AddStringToObject(facts, "probe", "failed");
     }
-    for (int i = 0; i < 2; i++)
-        wld_proc_result_release(&res[i]);
+    wld_proc_result_release(&res);
     free(smi);
     return 0;
 }
@@ -191,6 +166,32 @@ static const char *guide_outcome(const struct wld_eval_ctx *ctx, const char *dri
     return NULL;
 }
 
+static bool says(const cJSON *probe, const char *stream, const char *text)
+{
+    const char *s = wld_fact_str(probe, stream);
+    return s && strstr(s, text);
+}
+
+/* Why nvidia-smi printed no table: its deadline, one of its messages (the rules'
+ * smi_messages, first match), a crash, a failed start, or output that is none of these. */
+static const char *smi_failure(const struct wld_eval_ctx *ctx)
+{
+    const cJSON *table = cJSON_GetObjectItemCaseSensitive(ctx->mine, "table");
+    const char *state = wld_fact_str(table, "state");
+    if (state && strcmp(state, "timeout") == 0)
+        return state;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, wld_param(ctx, "smi_messages"))
+    {
+        const char *text = wld_fact_str(m, "text");
+        if (text && (says(table, "stdout", text) || says(table, "stderr", text)))
+            return wld_fact_str(m, "state");
+    }
+    if (state && (strcmp(state, "crashed") == 0 || strcmp(state, "spawn_failed") == 0))
+        return state;
+    return "garbage";
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     char decided[256];
@@ -202,7 +203,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
      * NVML when there is no nvidia-smi). A failing nvidia-smi is reported as itself. */
     struct wld_gpu_driver gpu;
     wld_gpu_driver_of(ctx->facts, &gpu);
-    bool smi_failed = probe && strcmp(probe, "ok") != 0 && strcmp(probe, "missing") != 0;
+    bool smi_failed = probe && strcmp(probe, "failed") == 0;
     const char *driver = smi_failed ? NULL : gpu.driver;
     const char *cuda = smi_failed ? NULL : gpu.cuda;
     const char *smi_cuda = wld_fact_str(ctx->mine, "cuda_version");
@@ -225,16 +226,14 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (!driver) {
-        static const char *const failures[] = { "timeout",     "no_driver", "blocked", "no_devices",
-                                                "nvml_failed", "crashed",   "garbage" };
-        for (size_t i = 0; probe && i < WLD_ARRAY_SIZE(failures); i++)
-            if (strcmp(probe, failures[i]) == 0) {
-                char key[48];
-                snprintf(key, sizeof(key), "smi_%s%s", failures[i],
-                         strcmp(failures[i], "no_driver") == 0 && wsl ? "_wsl" : "");
-                wld_finding_outcome(f, key);
-                return;
-            }
+        const char *why = smi_failed ? smi_failure(ctx) : NULL;
+        if (why && strcmp(why, "spawn_failed") != 0) {
+            char key[48];
+            snprintf(key, sizeof(key), "smi_%s%s", why,
+                     strcmp(why, "no_driver") == 0 && wsl ? "_wsl" : "");
+            wld_finding_outcome(f, key);
+            return;
+        }
         wld_finding_outcome(f, wsl ? "missing_wsl" : "missing_native");
         return;
     }
@@ -305,14 +304,19 @@ static const char *const outcomes[] = {
     "guide_insider",
     NULL,
 };
-static const char *const params[] = { "wsl_min_driver", "cuda_driver_table", "family_minimum",
-                                      "guide_rows",     "toolkit_ok_note",   NULL };
+static const char *const params[] = { "wsl_min_driver",
+                                      "cuda_driver_table",
+                                      "family_minimum",
+                                      "guide_rows",
+                                      "toolkit_ok_note",
+                                      "smi_messages",
+                                      NULL };
 static const char *const needs[] = { "wsl.platform", "cuda.toolkit", "gpu.cuda", NULL };
 
 const struct wld_check wld_check_gpu_driver = {
     .id = "gpu.driver",
     .title = "Host NVIDIA driver",
-    .looks_at = "nvidia-smi (/usr/lib/wsl/lib first on WSL; --query-gpu CSV, then the table), "
+    .looks_at = "nvidia-smi's table (/usr/lib/wsl/lib first on WSL), "
                 "/proc/driver/nvidia/version; with no nvidia-smi, NVML's driver version; the "
                 "highest CUDA version from libcuda (gpu.cuda)",
     .outcomes = outcomes,

@@ -38,11 +38,32 @@ static void add_version(const struct wld_host *h, const struct wld_proc_result *
     wld_fact_proc(v, "run", ended ? ended : d.build < 0 ? "no_version" : "ok", r);
 }
 
-/* The CUDA backend loaded in the helper, as llama.cpp would, and the binary asked for its
- * version, both at once under the deadline. */
+/* The build's identity as its tree's build-info.cpp states it: what `--version` would
+ * print, read without running the binary. */
+static bool version_from_tree(cJSON *facts)
+{
+    const cJSON *bi = cJSON_GetObjectItemCaseSensitive(facts, "build_info");
+    if (wld_fact_num(bi, "build", -1) < 0 || !wld_fact_str(bi, "commit"))
+        return false;
+    cJSON *v = cJSON_AddObjectToObject(facts, "version");
+    cJSON_AddNumberToObject(v, "build", wld_fact_num(bi, "build", 0));
+    cJSON_AddStringToObject(v, "commit", wld_fact_str(bi, "commit"));
+    if (wld_fact_str(bi, "built_with"))
+        cJSON_AddStringToObject(v, "built_with", wld_fact_str(bi, "built_with"));
+    cJSON_AddStringToObject(v, "from", wld_fact_str(bi, "file"));
+    return true;
+}
+
+/* The CUDA backend loaded in the helper, as llama.cpp would, and, when its tree did not
+ * say, the binary asked for its version: both at once under the deadline. (llama.devices
+ * runs the binary too, with --list-devices; without a build tree the binary runs twice,
+ * since llama.cpp answers each of the two options alone and exits.) */
 static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char *file, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
+    bool ask_version = !version_from_tree(facts);
+    if (!ask_version && !file)
+        return;
     char *ld = wld_ldpath_real(h, wld_inventory_ldpath(ctx->inv, true));
     const char *version_argv[] = { bin, "--version", NULL };
     const char *load_argv[] = { "wsl-llm-doctor", WLD_DLOPEN_PROBE_ARG, file, NULL };
@@ -59,9 +80,11 @@ static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char 
           .out_cap = 64 * 1024 },
     };
     struct wld_proc_result r[2];
-    size_t n = file ? 2 : 1;
-    wld_proc_run_many(h, specs, r, n);
-    add_version(h, &r[0], facts);
+    struct wld_proc_spec *first = ask_version ? &specs[0] : &specs[1];
+    size_t n = (size_t) ask_version + (file != NULL);
+    wld_proc_run_many(h, first, ask_version ? r : r + 1, n);
+    if (ask_version)
+        add_version(h, &r[0], facts);
     if (file) {
         cJSON *load = cJSON_AddObjectToObject(facts, "load");
         cJSON_AddStringToObject(load, "file", file);
@@ -70,8 +93,10 @@ static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char 
         wld_fact_helper(h, load, "helper", &r[1], wld_fact_bool(load, "done", false));
         wld_fact_unroot(h, load);
     }
-    for (size_t i = 0; i < n; i++)
-        wld_proc_result_release(&r[i]);
+    if (ask_version)
+        wld_proc_result_release(&r[0]);
+    if (file)
+        wld_proc_result_release(&r[1]);
     free(ld);
 }
 

@@ -13,8 +13,11 @@
  *   load_backend: failed to load ..., ggml_backend_load_best: failed to load ...
  *   version: 10431 (1692f9e50)                                         (--version)
  *   built with cc (Debian 12.2.0-14) 12.2.0 for x86_64-linux-gnu
+ * and the build-info.cpp CMake writes from common/build-info.cpp.in:
+ *   int LLAMA_BUILD_NUMBER = 10431;  char const * LLAMA_COMMIT = "1692f9e50";
  * Lines may carry a log prefix ("[2025-08-12 10:49:52.992240] E ", "0.04.635.193 I "), so
  * markers are searched within each line, never anchored at its start. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,4 +151,47 @@ void wld_llama_devices_parse(const char *text, struct wld_llama_devices *d)
         }
         line = nl ? nl + 1 : NULL;
     }
+}
+
+/* The value after "NAME = " in build-info.cpp: a number, or a string literal's text. */
+static bool build_info_value(const char *text, const char *name, char *out, size_t n)
+{
+    const char *p = strstr(text, name);
+    if (!p || n == 0)
+        return false;
+    p = strchr(p + strlen(name), '=');
+    const char *eol = p ? strchr(p, '\n') : NULL;
+    if (!p)
+        return false;
+    p = wld_str_skip_space(p + 1);
+    bool quoted = *p == '"';
+    p += quoted;
+    size_t len = 0;
+    while (p[len] && p[len] != '\n' && (quoted ? p[len] != '"' : p[len] != ';') &&
+           (!eol || p + len < eol))
+        len++;
+    if (len == 0 || len >= n)
+        return false;
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return true;
+}
+
+int wld_llama_build_info_parse(const char *text, struct wld_llama_version *v)
+{
+    char num[32], compiler[160], target[80];
+    memset(v, 0, sizeof(*v));
+    v->build = -1;
+    if (!build_info_value(text, "LLAMA_BUILD_NUMBER", num, sizeof(num)) ||
+        !build_info_value(text, "LLAMA_COMMIT", v->commit, sizeof(v->commit)))
+        return -EINVAL;
+    char *end;
+    long b = strtol(num, &end, 10);
+    if (end == num || *wld_str_skip_space(end) || b < 0 || b > 1000000000L)
+        return -EINVAL;
+    v->build = (int) b;
+    if (build_info_value(text, "LLAMA_COMPILER", compiler, sizeof(compiler)) &&
+        build_info_value(text, "LLAMA_BUILD_TARGET", target, sizeof(target)))
+        snprintf(v->built_with, sizeof(v->built_with), "%s for %s", compiler, target);
+    return 0;
 }

@@ -180,17 +180,3 @@ int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret)
     *ret = r;
     return 0;
 }
-
-enum wld_nvsmi_error wld_nvsmi_classify_error(const char *text)
-{
-    if (strstr(text, "couldn't communicate with the NVIDIA driver") ||
-        strstr(text, "Driver Not Loaded"))
-        return WLD_NVSMI_ERR_NO_DRIVER;
-    if (strstr(text, "GPU access blocked by the operating system"))
-        return WLD_NVSMI_ERR_BLOCKED;
-    if (strstr(text, "No devices were found"))
-        return WLD_NVSMI_ERR_NO_DEVICES;
-    if (strstr(text, "Failed to initialize NVML"))
-        return WLD_NVSMI_ERR_NVML;
-    return WLD_NVSMI_ERR_NONE;
-}

@@ -140,10 +140,14 @@ check "$tmp/j" models.fit | grep -q "^warn: .*the search stopped early" || fail 
 # --- small ones: each library counted once, ldd there but not runnable, where a version
 # came from
 h=$(host ldd wsl2-healthy)
-{ printf '#!/bin/sh\ni=0\nwhile [ $i -lt 2048 ]; do\n'
-  printf '  echo "\tlibcudart.so.12 => /usr/local/cuda-12.6/lib64/libcudart.so.12 (0x00007f3a11c00000)"\n'
-  printf '  i=$((i + 1))\ndone\n'; } >"$h/usr/bin/ldd"
+{ printf '#!/bin/sh\nfor f; do\n  [ $# -gt 1 ] && echo "$f:"\n  i=0\n  while [ $i -lt 2048 ]; do\n'
+  printf '    echo "\tlibcudart.so.12 => /usr/local/cuda-12.6/lib64/libcudart.so.12 (0x00007f3a11c00000)"\n'
+  printf '    i=$((i + 1))\n  done\ndone\n'; } >"$h/usr/bin/ldd"
 expect "ldd printing one line 2048 times" cuda.libs "^pass: 1 CUDA libraries of"
+# two files asked in one ldd, an answer with no "FILE:" headers: not read as either's
+h=$(host ldd-no-headers wsl2-healthy)
+printf '#!/bin/sh\necho "\tlibcudart.so.12 => not found"\n' >"$h/usr/bin/ldd"
+expect "ldd answering two files without headers" cuda.libs "^error: ldd could not read /home/alice/llama.cpp/build/bin/llama-server (unparsable)"
 chmod -x "$h/usr/bin/ldd"
 expect "ldd not executable" cuda.libs "^error: /usr/bin/ldd is there but cannot be run (it is not executable)"
 h=$(host nonvcc wsl2-healthy)

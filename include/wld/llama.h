@@ -46,6 +46,11 @@ int wld_llama_inspect(const struct wld_host *h,
                       const cJSON *ldirs,
                       cJSON *facts);
 
+/* The build tree around bin (a host path, its links followed), into facts: tree, build_dir,
+ * cmake_cache, cmake, cuda_compiler, source_dir as wld_llama_inspect() describes them, and
+ * build_info {file, build, commit, built_with?} from BUILD/common/build-info.cpp. */
+void wld_llama_find_tree(const struct wld_host *h, const char *bin, cJSON *facts);
+
 /* The binary wld_llama_find() chooses, as facts: binary, found_by, binary_exists (an
  * executable file); nothing when none was found. What wld_llama_inspect() starts from,
  * and all that a probe which runs the binary needs. */

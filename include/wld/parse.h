@@ -67,16 +67,6 @@ int wld_nvsmi_parse_table(const char *text, struct wld_nvsmi *ret);
  * -EINVAL unless every line has that shape. */
 int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret);
 
-enum wld_nvsmi_error {
-    WLD_NVSMI_ERR_NONE,
-    WLD_NVSMI_ERR_NO_DRIVER,  /* couldn't communicate with the NVIDIA driver */
-    WLD_NVSMI_ERR_BLOCKED,    /* GPU access blocked by the operating system */
-    WLD_NVSMI_ERR_NO_DEVICES, /* No devices were found */
-    WLD_NVSMI_ERR_NVML,       /* another "Failed to initialize NVML: ..." */
-};
-/* Recognises the failure messages nvidia-smi prints (on stdout or stderr). */
-enum wld_nvsmi_error wld_nvsmi_classify_error(const char *text);
-
 /* ---- /proc/self/mountinfo (or /proc/mounts) ---- */
 
 struct wld_mount {
@@ -185,6 +175,18 @@ struct wld_llama_devices {
     char commit[48];
     char built_with[256];
 };
+
+/* A llama.cpp build's identity: "version: 10431 (1692f9e50)", "built with cc ... for ...". */
+struct wld_llama_version {
+    int build;
+    char commit[48];
+    char built_with[256]; /* "COMPILER for TARGET", or "" */
+};
+
+/* Parses the build-info.cpp llama.cpp's CMake generates (common/build-info.cpp.in:
+ * LLAMA_BUILD_NUMBER, LLAMA_COMMIT, LLAMA_COMPILER, LLAMA_BUILD_TARGET). Returns 0, or
+ * -EINVAL when it holds no build number and commit. */
+int wld_llama_build_info_parse(const char *text, struct wld_llama_version *ret);
 
 /* Parses the combined output of `llama-server --list-devices` (or a startup log): any
  * llama.cpp version since 2024, with or without log prefixes (timestamps, "I ", "E ").

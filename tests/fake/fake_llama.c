@@ -9,7 +9,9 @@
  *   sleep=S       sleep S seconds there (a hang; what came before is flushed first)
  *   ver: TEXT     with --version, only these lines are printed (to stderr, as llama.cpp
  *                 prints its version); a fake without them replays the rest for --version
- * The output is replayed for any other arguments. */
+ * The output is replayed for any other arguments. When the file $WLD_ROOT.commands exists
+ * (tests/commands.sh), the run appends "llama-server ARGS" to it, as the fixture's shell
+ * commands do, so a test can count the commands a run executed. */
 #define _DEFAULT_SOURCE /* readlink */
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +20,24 @@
 #include <unistd.h>
 
 int ggml_fake_version(void); /* from the fake libggml.so: keeps DT_NEEDED honest */
+
+static void log_command(int argc, char **argv)
+{
+    const char *root = getenv("WLD_ROOT");
+    char path[4200];
+    if (!root || snprintf(path, sizeof(path), "%s.commands", root) >= (int) sizeof(path) ||
+        access(path, F_OK) != 0)
+        return;
+    FILE *log = fopen(path, "a");
+    if (!log)
+        return;
+    const char *slash = strrchr(argv[0], '/');
+    fputs(slash ? slash + 1 : argv[0], log);
+    for (int i = 1; i < argc; i++)
+        fprintf(log, " %s", argv[i]);
+    fputc('\n', log);
+    fclose(log);
+}
 
 /* --version: the "ver: " lines only, when the fake has any. */
 static int print_version(FILE *f)
@@ -40,6 +60,7 @@ int main(int argc, char **argv)
     if (n <= 0)
         return 120;
     self[n] = '\0';
+    log_command(argc, argv);
     snprintf(path, sizeof(path), "%s.fake", self);
     FILE *f = fopen(path, "r");
     if (!f) {

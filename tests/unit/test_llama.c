@@ -200,6 +200,35 @@ static void cmake_cache(void **state)
     assert_int_equal(wld_cmake_cache_get(text, "GGML", v, sizeof(v)), -ENOENT);
 }
 
+/* common/build-info.cpp.in as CMake fills it, older spacing and newer; anything else is
+ * refused rather than half-read. */
+static void build_info(void **state)
+{
+    (void) state;
+    struct wld_llama_version v;
+    assert_int_equal(
+            wld_llama_build_info_parse("int LLAMA_BUILD_NUMBER = 7104;\n"
+                                       "char const *LLAMA_COMMIT = \"1692f9e50\";\n"
+                                       "char const *LLAMA_COMPILER = \"cc (GCC) 13.3.0\";\n"
+                                       "char const *LLAMA_BUILD_TARGET = \"x86_64-linux-gnu\";\n",
+                                       &v),
+            0);
+    assert_int_equal(v.build, 7104);
+    assert_string_equal(v.commit, "1692f9e50");
+    assert_string_equal(v.built_with, "cc (GCC) 13.3.0 for x86_64-linux-gnu");
+    assert_int_equal(wld_llama_build_info_parse("int LLAMA_BUILD_NUMBER = 0;\n"
+                                                "char const * LLAMA_COMMIT = \"unknown\";\n",
+                                                &v),
+                     0);
+    assert_string_equal(v.built_with, "");
+    assert_int_equal(wld_llama_build_info_parse("int LLAMA_BUILD_NUMBER = master-6a257d4;\n"
+                                                "char const *LLAMA_COMMIT = \"6a257d4\";\n",
+                                                &v),
+                     -EINVAL);
+    assert_int_equal(wld_llama_build_info_parse("int LLAMA_BUILD_NUMBER = 12;\n", &v), -EINVAL);
+    assert_int_equal(wld_llama_build_info_parse("", &v), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +239,7 @@ int main(void)
         cmocka_unit_test(corpus_logs),
         cmocka_unit_test(garbage),
         cmocka_unit_test(cmake_cache),
+        cmocka_unit_test(build_info),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
