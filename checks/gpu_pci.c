@@ -71,21 +71,12 @@ static bool incomplete_device(const struct wld_host *h, char *bad, size_t n)
     return found;
 }
 
-/* libpci reads sysfs and pci.ids itself, past the host layer: when recording, the files
- * it reads go into the recording through wld_host_capture(). */
+/* libpci reads sysfs and pci.ids itself, past the host: a layer over the host (the
+ * recorder) is shown the files it reads through wld_host_capture(). */
 static void capture_for_libpci(const struct wld_host *h)
 {
     static const char *const files[] = { "vendor", "device", "class", "irq", "resource" };
-    char **names = NULL;
-    if (!h->rec || wld_host_list(h, SYSFS_PCI "/devices", 1024, &names) < 0)
-        return;
-    for (char **e = names; *e; e++)
-        for (size_t i = 0; i < WLD_ARRAY_SIZE(files); i++) {
-            char *p = wld_xasprintf(SYSFS_PCI "/devices/%s/%s", *e, files[i]);
-            wld_host_capture(h, p, WLD_CAP_SMALL);
-            free(p);
-        }
-    wld_strv_free(names);
+    wld_host_capture_each(h, SYSFS_PCI "/devices", files, WLD_ARRAY_SIZE(files), WLD_CAP_SMALL);
     wld_host_capture(h, HOST_PCI_IDS, 8u * 1024u * 1024u);
 }
 

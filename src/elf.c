@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wld/record.h"
 #include "wld/util.h"
 
 #define ELF_SHDR_SIZE  64u
@@ -55,7 +54,7 @@ static int fd_read(const struct wld_reader *r, uint64_t offset, void *buf, size_
         done += (size_t) n;
     }
     if (f->path)
-        wld_rec_data(f->h->rec, f->path, offset, buf, done, offset + done >= r->size);
+        f->h->layer->read(f->h->layer->ctx, f->path, offset, buf, done, offset + done >= r->size);
     return (int) done;
 }
 
@@ -74,7 +73,7 @@ int wld_reader_open(const struct wld_host *h, const char *path, struct wld_file_
     }
     ret->fd = fd;
     ret->h = h;
-    ret->path = h->rec ? wld_xstrdup(path) : NULL;
+    ret->path = h->layer ? wld_xstrdup(path) : NULL; /* only a layer needs it */
     ret->r.read = fd_read;
     ret->r.ctx = ret;
     ret->r.size = (uint64_t) st.st_size;

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wld/record.h"
 
 extern char **environ;
 
@@ -126,8 +125,8 @@ void wld_host_free(struct wld_host *h)
 const char *wld_host_getenv(const struct wld_host *h, const char *key)
 {
     size_t kl = strlen(key);
-    if (h->rec)
-        wld_rec_env(h->rec, key);
+    if (h->layer)
+        h->layer->asked_env(h->layer->ctx, key);
     for (char **p = h->env; *p; p++)
         if (strncmp(*p, key, kl) == 0 && (*p)[kl] == '=')
             return *p + kl + 1;
@@ -269,8 +268,8 @@ void wld_host_unroot(const struct wld_host *h, char *s)
 int wld_host_open(const struct wld_host *h, const char *path)
 {
     char *real = NULL;
-    if (h->rec)
-        wld_rec_path(h->rec, path);
+    if (h->layer)
+        h->layer->looked_at(h->layer->ctx, path);
     int r = wld_host_real_path(h, path, &real);
     if (r < 0)
         return r;
@@ -319,8 +318,8 @@ int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct
         return fd;
     wld_buf_init(out, cap);
     int r = read_from(fd, 0, out);
-    if (r == 0 && h->rec)
-        wld_rec_data(h->rec, path, 0, out->data, out->len, !out->truncated);
+    if (r == 0 && h->layer)
+        h->layer->read(h->layer->ctx, path, 0, out->data, out->len, !out->truncated);
     return r;
 }
 
@@ -337,24 +336,42 @@ int wld_host_read_range(const struct wld_host *h,
         return fd;
     wld_buf_init(out, len);
     int r = read_from(fd, (off_t) offset, out);
-    if (r == 0 && h->rec)
-        wld_rec_data(h->rec, path, offset, out->data, out->len, out->len < len);
+    if (r == 0 && h->layer)
+        h->layer->read(h->layer->ctx, path, offset, out->data, out->len, out->len < len);
     return r;
 }
 
 void wld_host_capture(const struct wld_host *h, const char *path, size_t cap)
 {
     struct wld_buf b;
-    if (h->rec && wld_host_read(h, path, cap, &b) == 0)
+    if (h->layer && wld_host_read(h, path, cap, &b) == 0)
         wld_buf_release(&b);
+}
+
+void wld_host_capture_each(const struct wld_host *h,
+                           const char *dir,
+                           const char *const *files,
+                           size_t n,
+                           size_t cap)
+{
+    char **names = NULL;
+    if (!h->layer || wld_host_list(h, dir, 1024, &names) < 0)
+        return;
+    for (char **e = names; *e; e++)
+        for (size_t i = 0; i < n; i++) {
+            char *p = wld_xasprintf("%s/%s/%s", dir, *e, files[i]);
+            wld_host_capture(h, p, cap);
+            free(p);
+        }
+    wld_strv_free(names);
 }
 
 int wld_host_stat(const struct wld_host *h, const char *path, bool follow, struct stat *ret)
 {
     char *real = NULL;
     int r;
-    if (h->rec)
-        wld_rec_path(h->rec, path);
+    if (h->layer)
+        h->layer->looked_at(h->layer->ctx, path);
     if (h->fixture && !follow) {
         /* resolve the parent only, keep the last component unresolved */
         const char *slash = strrchr(path, '/');
@@ -441,8 +458,8 @@ int wld_host_list_entries(const struct wld_host *h,
                           bool *cut)
 {
     char *real = NULL;
-    if (h->rec)
-        wld_rec_list(h->rec, path);
+    if (h->layer)
+        h->layer->listed(h->layer->ctx, path);
     int r = wld_host_real_path(h, path, &real);
     if (r < 0)
         return r;
@@ -603,8 +620,8 @@ static int probe_device(const struct wld_host *h, const char *path, struct wld_d
 int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld_device *ret)
 {
     int r = probe_device(h, path, ret);
-    if (r == 0 && h->rec)
-        wld_rec_device(h->rec, path, ret);
+    if (r == 0 && h->layer)
+        h->layer->probed(h->layer->ctx, path, ret);
     return r;
 }
 
@@ -613,8 +630,8 @@ bool wld_host_is_executable(const struct wld_host *h, const char *path)
     char *real = NULL;
     struct stat st;
     bool ok = false;
-    if (h->rec)
-        wld_rec_path(h->rec, path);
+    if (h->layer)
+        h->layer->looked_at(h->layer->ctx, path);
     if (wld_host_real_path(h, path, &real) < 0)
         return false;
     if (stat(real, &st) == 0 && S_ISREG(st.st_mode) && access(real, X_OK) == 0)

@@ -238,6 +238,7 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
 /* record DIR: the recording, redacted with the same tokens as the report beside it. */
 static int write_recording(const struct wld_options *o,
                            struct wld_host *host,
+                           struct wld_recorder *rec,
                            struct wld_report *rep,
                            struct wld_redactor *red)
 {
@@ -246,10 +247,10 @@ static int write_recording(const struct wld_options *o,
      * recording has, since the same patterns find them in both */
     if (red) {
         wld_report_redact(rep, red, host);
-        wld_recorder_learn(host->rec, red);
+        wld_recorder_learn(rec, red);
     }
-    struct wld_recorder *rec = host->rec;
-    host->rec = NULL;
+    const struct wld_host_layer *layer = host->layer;
+    host->layer = NULL; /* what is read from here on is the recording's business */
     cJSON *meta = cJSON_CreateObject();
     cJSON_AddStringToObject(meta, "schema", "wsl-llm-doctor/recording@1");
     cJSON_AddStringToObject(meta, "tool", WLD_TOOL_NAME " " WLD_VERSION);
@@ -281,7 +282,7 @@ static int write_recording(const struct wld_options *o,
         free(replay);
         cJSON_Delete(st);
     }
-    host->rec = rec;
+    host->layer = layer;
     return r;
 }
 
@@ -311,20 +312,21 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
                 strerror(-r));
         return EXIT_USAGE;
     }
-    if (o->command == WLD_CMD_RECORD)
-        host->rec = wld_recorder_new();
+    struct wld_recorder *rec = o->command == WLD_CMD_RECORD ? wld_recorder_new() : NULL;
+    if (rec)
+        host->layer = wld_recorder_layer(rec);
     struct wld_report *rep = NULL;
     r = wld_pipeline_run(host, rules, o, &rep);
     if (r < 0) {
         fprintf(stderr, "wsl-llm-doctor: internal error: %s\n", strerror(-r));
-        wld_recorder_free(host->rec);
+        wld_recorder_free(rec);
         wld_host_free(host);
         return EXIT_INTERNAL;
     }
     struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
     int code = rep->exit_code;
-    if (host->rec) {
-        if (write_recording(o, host, rep, red) < 0)
+    if (rec) {
+        if (write_recording(o, host, rec, rep, red) < 0)
             code = EXIT_USAGE;
     } else if (red) {
         wld_report_redact(rep, red, host);
@@ -332,7 +334,7 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
     if (code != EXIT_USAGE && emit(rep, o, out) < 0)
         code = EXIT_USAGE;
     wld_redactor_free(red);
-    wld_recorder_free(host->rec);
+    wld_recorder_free(rec);
     wld_report_free(rep);
     wld_host_free(host);
     return code;

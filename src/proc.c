@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wld/record.h"
+#include "wld/sha256.h"
 
 #define DEFAULT_CAP   (1024u * 1024u)
 #define CHILD_PATH    "PATH=/usr/local/bin:/usr/bin:/bin"
@@ -151,7 +151,7 @@ static char *replay_script(const struct wld_host *h, const char *const *argv, in
 {
     char key[17];
     char **v = host_argv(h, argv);
-    wld_record_key((const char *const *) v, key);
+    wld_proc_key((const char *const *) v, key);
     wld_strv_free(v);
     char *script = wld_xasprintf("%s/.doctor/commands/%s", h->root, key);
     char *spawn = wld_xasprintf("%s.spawn", script);
@@ -371,7 +371,7 @@ static void record_command(const struct wld_host *h,
             wld_host_unroot(h, bufs[k]->data);
             bufs[k]->len = strlen(bufs[k]->data);
         }
-    wld_rec_command(h->rec, (const char *const *) argv, &copy);
+    h->layer->ran(h->layer->ctx, (const char *const *) argv, &copy);
     wld_proc_result_release(&copy);
     wld_strv_free(argv);
 }
@@ -509,7 +509,7 @@ int wld_proc_run_many(const struct wld_host *h,
         if (runs[i].pid > 0)
             unshow(runs[i].pid);
     }
-    for (size_t i = 0; h->rec && i < n; i++)
+    for (size_t i = 0; h->layer && i < n; i++)
         record_command(h, &specs[i], &results[i]);
     wld_strv_free(env);
     free(runs);
@@ -561,4 +561,17 @@ const char *wld_signal_name(int sig)
         [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV", [SIGPIPE] = "SIGPIPE", [SIGTERM] = "SIGTERM"
     };
     return sig > 0 && (size_t) sig < WLD_ARRAY_SIZE(names) && names[sig] ? names[sig] : "signal";
+}
+
+void wld_proc_key(const char *const *argv, char out[17])
+{
+    struct wld_buf b;
+    char hex[65];
+    wld_buf_init(&b, SIZE_MAX / 2);
+    for (size_t i = 0; argv[i]; i++)
+        wld_buf_append(&b, argv[i], strlen(argv[i]) + 1);
+    wld_sha256_hex(b.data, b.len, hex);
+    wld_buf_release(&b);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
 }

@@ -15,7 +15,6 @@
 #include "wld/check.h"
 #include "wld/proc.h"
 #include "wld/redact.h"
-#include "wld/sha256.h"
 #include "wld/util.h"
 
 /* Bytes of file data a recording keeps at most; past it, reads are not kept. */
@@ -54,13 +53,34 @@ struct wld_recorder {
     size_t nenv;
     uint64_t bytes;
     bool dropped; /* data past MAX_DATA was not kept */
+    struct wld_host_layer layer;
 };
+
+static void rec_path(void *ctx, const char *path);
+static void
+rec_data(void *ctx, const char *path, uint64_t offset, const void *data, size_t n, bool eof);
+static void rec_list(void *ctx, const char *path);
+static void rec_device(void *ctx, const char *path, const struct wld_device *dev);
+static void rec_env(void *ctx, const char *key);
+static void rec_command(void *ctx, const char *const *argv, const struct wld_proc_result *r);
 
 struct wld_recorder *wld_recorder_new(void)
 {
     struct wld_recorder *rec = wld_xcalloc(1, sizeof(*rec));
     pthread_mutex_init(&rec->mu, NULL);
+    rec->layer = (struct wld_host_layer){ .ctx = rec,
+                                          .looked_at = rec_path,
+                                          .read = rec_data,
+                                          .listed = rec_list,
+                                          .probed = rec_device,
+                                          .asked_env = rec_env,
+                                          .ran = rec_command };
     return rec;
+}
+
+const struct wld_host_layer *wld_recorder_layer(struct wld_recorder *rec)
+{
+    return &rec->layer;
 }
 
 void wld_recorder_free(struct wld_recorder *rec)
@@ -103,18 +123,20 @@ static void add(struct wld_recorder *rec, struct ent e)
     pthread_mutex_unlock(&rec->mu);
 }
 
-void wld_rec_path(struct wld_recorder *rec, const char *path)
+static void rec_path(void *ctx, const char *path)
 {
+    struct wld_recorder *rec = ctx;
     add(rec, (struct ent){ .kind = ENT_PATH, .path = wld_xstrdup(path) });
 }
 
-void wld_rec_data(struct wld_recorder *rec,
+static void rec_data(void *ctx,
                   const char *path,
                   uint64_t offset,
                   const void *data,
                   size_t n,
                   bool eof)
 {
+    struct wld_recorder *rec = ctx;
     char *copy = wld_xmalloc(n ? n : 1);
     memcpy(copy, data, n);
     add(rec, (struct ent){ .kind = ENT_DATA,
@@ -125,18 +147,21 @@ void wld_rec_data(struct wld_recorder *rec,
                            .eof = eof });
 }
 
-void wld_rec_list(struct wld_recorder *rec, const char *path)
+static void rec_list(void *ctx, const char *path)
 {
+    struct wld_recorder *rec = ctx;
     add(rec, (struct ent){ .kind = ENT_LIST, .path = wld_xstrdup(path) });
 }
 
-void wld_rec_device(struct wld_recorder *rec, const char *path, const struct wld_device *dev)
+static void rec_device(void *ctx, const char *path, const struct wld_device *dev)
 {
+    struct wld_recorder *rec = ctx;
     add(rec, (struct ent){ .kind = ENT_DEVICE, .path = wld_xstrdup(path), .dev = *dev });
 }
 
-void wld_rec_env(struct wld_recorder *rec, const char *key)
+static void rec_env(void *ctx, const char *key)
 {
+    struct wld_recorder *rec = ctx;
     pthread_mutex_lock(&rec->mu);
     bool known = false;
     for (size_t i = 0; i < rec->nenv && !known; i++)
@@ -156,10 +181,11 @@ static char *dup_bytes(const char *s, size_t n)
     return d;
 }
 
-void wld_rec_command(struct wld_recorder *rec,
+static void rec_command(void *ctx,
                      const char *const *argv,
                      const struct wld_proc_result *r)
 {
+    struct wld_recorder *rec = ctx;
     size_t n = 0;
     while (argv[n])
         n++;
@@ -182,19 +208,6 @@ void wld_rec_command(struct wld_recorder *rec,
     }
     rec->c[rec->nc++] = c;
     pthread_mutex_unlock(&rec->mu);
-}
-
-void wld_record_key(const char *const *argv, char out[17])
-{
-    struct wld_buf b;
-    char hex[65];
-    wld_buf_init(&b, SIZE_MAX / 2);
-    for (size_t i = 0; argv[i]; i++)
-        wld_buf_append(&b, argv[i], strlen(argv[i]) + 1);
-    wld_sha256_hex(b.data, b.len, hex);
-    wld_buf_release(&b);
-    memcpy(out, hex, 16);
-    out[16] = '\0';
 }
 
 void wld_recorder_learn(const struct wld_recorder *rec, struct wld_redactor *red)
@@ -478,7 +491,7 @@ static int write_command(struct writer *w, const struct cmd *c, cJSON *list)
     for (size_t i = 0; i < n; i++)
         argv[i] = redacted(w, c->argv[i]);
     char key[17];
-    wld_record_key((const char *const *) argv, key);
+    wld_proc_key((const char *const *) argv, key);
     char *base = wld_xasprintf("%s/.doctor/commands/%s", w->dst, key);
     char *out = dup_bytes(c->out, c->out_n), *err = dup_bytes(c->err, c->err_n);
     if (w->red) {

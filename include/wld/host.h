@@ -14,7 +14,7 @@
 
 #include "wld/util.h"
 
-struct wld_recorder;
+struct wld_host_layer;
 
 struct wld_host {
     char *root;   /* "" for the live host, else the fixture directory (no trailing '/') */
@@ -23,9 +23,29 @@ struct wld_host {
      * live host's path through it, so that its recorded commands answer them. */
     bool replays_live;
     char **env; /* "KEY=VALUE" strings, NULL-terminated; owned */
-    /* When set (`record`), told of every read, listing, probe, variable and command
-     * (wld/record.h); borrowed. */
-    struct wld_recorder *rec;
+    /* When set, a layer over the host told of every operation (the recorder of
+     * `record`, wld/record.h); borrowed. */
+    const struct wld_host_layer *layer;
+};
+
+struct wld_device;
+struct wld_proc_result;
+
+/* A layer over a host (live or fixture): after each operation of the checks, the host
+ * calls the layer's hook with what the operation saw, so a layer can keep it (the
+ * recorder) without the host knowing what it does. Hooks are called from several threads
+ * and must all be set. Paths are host paths. */
+struct wld_host_layer {
+    void *ctx;
+    /* a path looked at (stat, readlink, exists, opened for a library that reads it) */
+    void (*looked_at)(void *ctx, const char *path);
+    /* bytes read at offset; eof: the read met the file's end */
+    void (*read)(void *ctx, const char *path, uint64_t offset, const void *data, size_t n, bool eof);
+    void (*listed)(void *ctx, const char *path);
+    void (*probed)(void *ctx, const char *path, const struct wld_device *dev);
+    void (*asked_env)(void *ctx, const char *key);
+    /* a command in host paths, its output with a fixture's root taken out (wld/proc.h) */
+    void (*ran)(void *ctx, const char *const *argv, const struct wld_proc_result *r);
 };
 
 /* Size caps for host reads, in bytes. */
@@ -126,9 +146,15 @@ struct wld_device {
 int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld_device *ret);
 
 /* For what the doctor hands to a library that reads the host itself (libpci reads
- * sysfs): when recording, keeps up to cap bytes of the file in the recording; otherwise
- * does nothing. */
+ * sysfs): with a layer, reads up to cap bytes of the file so that the layer sees them;
+ * otherwise does nothing. */
 void wld_host_capture(const struct wld_host *h, const char *path, size_t cap);
+/* The same for files[0..n) in every entry of dir (at most 1024 entries). */
+void wld_host_capture_each(const struct wld_host *h,
+                           const char *dir,
+                           const char *const *files,
+                           size_t n,
+                           size_t cap);
 
 /* Finds an executable: a name with '/' is checked as is, otherwise looked up in the
  * host's PATH. Returns the host path (caller frees) or -ENOENT. */

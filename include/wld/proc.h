@@ -73,4 +73,8 @@ const char *wld_signal_name(int sig);
  * into a report by a sanitizer's handler, and must not leave a core file behind. */
 void wld_proc_helper_init(void);
 
+/* The key of a command in a recording (wld/record.h), by which a replay finds it: 16 hex
+ * digits of the SHA-256 of its argument vector in host paths; out has 17 bytes. */
+void wld_proc_key(const char *const *argv, char out[17]);
+
 #endif

@@ -2,10 +2,10 @@
  * tree (docs/fixtures.md), so `wsl-llm-doctor --root DIR` shows a maintainer the same
  * report, now and under newer rules.
  *
- * While a recorder is attached to a host (host->rec), host.c, elf.c and proc.c tell it
- * every path the checks looked at, every byte range they read, every directory they
- * listed, every device they probed, every environment variable they asked for and every
- * command they ran. Afterwards wld_recorder_write() rebuilds that much of the host under
+ * The recorder is a layer over the host (struct wld_host_layer): set as host->layer, it
+ * is told every path the checks looked at, every byte range they read, every directory
+ * they listed, every device they probed, every environment variable they asked for and
+ * every command they ran; the host does not know that it records. Afterwards wld_recorder_write() rebuilds that much of the host under
  * DIR, redacted:
  *   - a file read is written back at the same offsets, in a sparse file of the real size
  *     (a 4 GB model costs its header), or cut where the read met its end (/proc, /sys);
@@ -33,25 +33,8 @@ struct wld_proc_result;
 struct wld_recorder *wld_recorder_new(void);
 void wld_recorder_free(struct wld_recorder *rec);
 
-/* Hooks (thread-safe); paths are host paths. */
-void wld_rec_path(struct wld_recorder *rec, const char *path);
-/* eof: the read stopped at the file's end, so the file is offset + n bytes long. */
-void wld_rec_data(struct wld_recorder *rec,
-                  const char *path,
-                  uint64_t offset,
-                  const void *data,
-                  size_t n,
-                  bool eof);
-void wld_rec_list(struct wld_recorder *rec, const char *path);
-void wld_rec_device(struct wld_recorder *rec, const char *path, const struct wld_device *dev);
-void wld_rec_env(struct wld_recorder *rec, const char *key);
-/* argv in host paths (unrooted); output already unrooted by the caller. */
-void wld_rec_command(struct wld_recorder *rec,
-                     const char *const *argv,
-                     const struct wld_proc_result *r);
-
-/* The replay key of an argument vector in host paths: 16 hex digits; out has 17 bytes. */
-void wld_record_key(const char *const *argv, char out[17]);
+/* The recorder as a host layer: set it as host->layer for the run. Owned by rec. */
+const struct wld_host_layer *wld_recorder_layer(struct wld_recorder *rec);
 
 /* Teaches red every personal value in what was recorded (paths, data, output). */
 void wld_recorder_learn(const struct wld_recorder *rec, struct wld_redactor *red);
