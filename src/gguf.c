@@ -33,13 +33,6 @@ static const char *const type_name[T_COUNT] = { "u8",  "i8",  "u16",  "i16",    
                                                 "i32", "f32", "bool", "string", "array",
                                                 "u64", "i64", "f64" };
 
-const char *wld_gguf_state_name(enum wld_gguf_state s)
-{
-    static const char *const names[] = { "ok",        "not_gguf",      "unsupported", "invalid",
-                                         "truncated", "split_missing", "io" };
-    return (unsigned) s < WLD_ARRAY_SIZE(names) ? names[s] : "?";
-}
-
 /* A buffered, bounded cursor over a reader. */
 struct cur {
     const struct wld_reader *r;
@@ -51,17 +44,6 @@ struct cur {
     struct wld_gguf *g;
 };
 
-bool wld_gguf_fail_(struct wld_gguf *g, enum wld_gguf_state st, const char *fmt, ...)
-{
-    va_list ap;
-    if (g->state != WLD_GGUF_OK)
-        return false;
-    g->state = st;
-    va_start(ap, fmt);
-    vsnprintf(g->reason, sizeof(g->reason), fmt, ap);
-    va_end(ap);
-    return false;
-}
 #define fail(c, ...) wld_gguf_fail_((c)->g, __VA_ARGS__)
 
 static uint64_t remain(const struct cur *c)
@@ -194,18 +176,6 @@ static bool strset_add(struct strset *set, const char *s)
     return true;
 }
 
-static void kv_free(struct kv *kv)
-{
-    free(kv->key);
-    free(kv->s);
-    free(kv->arr);
-}
-
-bool wld_gguf_is_int_(uint32_t t)
-{
-    return t <= T_I32 || t == T_U64 || t == T_I64 || t == T_BOOL;
-}
-
 static bool is_signed_type(uint32_t t)
 {
     return t == T_I8 || t == T_I16 || t == T_I32 || t == T_I64;
@@ -326,19 +296,6 @@ static bool rd_header(struct cur *c, uint64_t *n_tensors, uint64_t *n_kv)
     return true;
 }
 
-static struct kv *kvs_of(const struct wld_gguf *g)
-{
-    return g->kvs;
-}
-
-const struct kv *wld_gguf_find_(const struct wld_gguf *g, const char *key)
-{
-    for (size_t i = 0; i < g->n_kvs; i++)
-        if (strcmp(kvs_of(g)[i].key, key) == 0)
-            return &kvs_of(g)[i];
-    return NULL;
-}
-
 /* The metadata section. keep: store the values (the first shard); later shards are only
  * checked. */
 static bool rd_kvs(struct cur *c, uint64_t n_kv, bool keep)
@@ -391,7 +348,7 @@ static bool rd_kvs(struct cur *c, uint64_t n_kv, bool keep)
         g->n_kvs = n;
     } else {
         for (size_t i = 0; i < n; i++)
-            kv_free(&kvs[i]);
+            wld_gguf_kv_free_(&kvs[i]);
         free(kvs);
     }
     return ok;
@@ -669,7 +626,7 @@ void wld_gguf_release(struct wld_gguf *g)
     if (!g)
         return;
     for (size_t i = 0; i < g->n_kvs; i++)
-        kv_free(&kvs_of(g)[i]);
+        wld_gguf_kv_free_((struct kv *) g->kvs + i);
     free(g->kvs);
     free(g->layer_bytes);
     free(g->n_head);

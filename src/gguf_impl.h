@@ -1,5 +1,6 @@
-/* Private to the GGUF reader: src/gguf.c reads the file, src/gguf_hparams.c turns the
- * stored metadata into the model's hyperparameters. */
+/* Private to the GGUF reader: src/gguf.c reads the file, src/gguf_values.c holds what it
+ * kept of the metadata, src/gguf_hparams.c turns that into the model's hyperparameters,
+ * src/gguf_types.c has ggml's type tables. */
 #ifndef WLD_GGUF_IMPL_H
 #define WLD_GGUF_IMPL_H
 
@@ -38,13 +39,17 @@ struct kv {
     int64_t *arr; /* n values when kept, else NULL */
 };
 
+/* src/gguf_values.c: the stored values */
 const struct kv *wld_gguf_find_(const struct wld_gguf *g, const char *key);
 bool wld_gguf_is_int_(uint32_t t);
+/* A non-negative integer value (any integer type), into *ret; false otherwise. */
+bool wld_gguf_uint_of_(const struct kv *kv, uint64_t *ret);
+void wld_gguf_kv_free_(struct kv *kv);
 /* Sets the state and reason unless a reason is already there; returns false. */
 bool wld_gguf_fail_(struct wld_gguf *g, enum wld_gguf_state st, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-/* Resolves {arch}.* after the first shard's metadata was read (allocates the per-layer
- * arrays). false with a reason when llama.cpp's loader would refuse the values. */
+/* src/gguf_hparams.c: resolves {arch}.* after the first shard's metadata was read (allocates the
+ * per-layer arrays). false with a reason when llama.cpp's loader would refuse the values. */
 bool wld_gguf_resolve_(struct wld_gguf *g);
 
 #endif
