@@ -290,6 +290,8 @@ static const char *const outcomes[] = { "ok",
                                         NULL };
 static const char *const needs[] = { "gpu.driver", "gpu.cuda", NULL };
 
+static const char *const fact_keys[] = { "path_nvcc", "toolkits", NULL };
+
 const struct wld_check wld_check_cuda_toolkit = {
     .id = "cuda.toolkit",
     .title = "CUDA toolkit",
@@ -298,6 +300,7 @@ const struct wld_check wld_check_cuda_toolkit = {
                 "(libcuda via gpu.cuda, else nvidia-smi)",
     .outcomes = outcomes,
     .needs = needs,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

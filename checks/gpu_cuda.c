@@ -403,6 +403,8 @@ static const char *const outcomes[] = {
 static const char *const params[] = { "curesult", NULL };
 static const char *const needs[] = { "wsl.platform", "gpu.pci", NULL };
 
+static const char *const fact_keys[] = { "candidates", "functional_requested", "probe", NULL };
+
 const struct wld_check wld_check_gpu_cuda = {
     .id = "gpu.cuda",
     .title = "CUDA driver API (libcuda)",
@@ -413,6 +415,7 @@ const struct wld_check wld_check_gpu_cuda = {
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

@@ -313,6 +313,8 @@ static const char *const params[] = { "wsl_min_driver",
                                       NULL };
 static const char *const needs[] = { "wsl.platform", "cuda.toolkit", "gpu.cuda", NULL };
 
+static const char *const fact_keys[] = { "probe", NULL };
+
 const struct wld_check wld_check_gpu_driver = {
     .id = "gpu.driver",
     .title = "Host NVIDIA driver",
@@ -322,6 +324,7 @@ const struct wld_check wld_check_gpu_driver = {
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

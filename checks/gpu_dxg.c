@@ -89,12 +89,15 @@ static const char *const outcomes[] = {
 };
 static const char *const needs[] = { "wsl.platform", NULL };
 
+static const char *const fact_keys[] = { "kind", NULL };
+
 const struct wld_check wld_check_gpu_dxg = {
     .id = "gpu.dxg",
     .title = "GPU paravirtualization device /dev/dxg",
     .looks_at = "/dev/dxg (exists, character device, opens read-write), [gpu] in /etc/wsl.conf",
     .outcomes = outcomes,
     .needs = needs,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

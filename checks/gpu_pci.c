@@ -371,6 +371,8 @@ static const char *const outcomes[] = {
 static const char *const needs[] = { "wsl.platform", "gpu.cuda", NULL };
 static const char *const params[] = { NULL };
 
+static const char *const fact_keys[] = { "pci_bus", NULL };
+
 const struct wld_check wld_check_gpu_pci = {
     .id = "gpu.pci",
     .title = "GPU adapters on the PCI bus",
@@ -379,6 +381,7 @@ const struct wld_check wld_check_gpu_pci = {
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

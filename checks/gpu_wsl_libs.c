@@ -282,6 +282,8 @@ static const char *const outcomes[] = {
 static const char *const params[] = { "driver_packages", NULL };
 static const char *const needs[] = { "wsl.platform", NULL };
 
+static const char *const fact_keys[] = { "foreign_libs", "wsl_lib", NULL };
+
 const struct wld_check wld_check_gpu_wsl_libs = {
     .id = "gpu.wsl-libs",
     .title = "No Linux NVIDIA driver inside WSL",
@@ -290,6 +292,7 @@ const struct wld_check wld_check_gpu_wsl_libs = {
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

@@ -315,6 +315,8 @@ static bool reads(const struct wld_options *o, const char *need)
     return !(o && o->vram_gib > 0);
 }
 
+static const char *const fact_keys[] = { "models", "scan", "settings", NULL };
+
 const struct wld_check wld_check_models_fit = {
     .id = "models.fit",
     .title = "Whether the model fits in VRAM and RAM",
@@ -325,6 +327,7 @@ const struct wld_check wld_check_models_fit = {
     .params = params,
     .needs = needs,
     .reads = reads,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

@@ -202,6 +202,8 @@ static const char *const outcomes[] = {
 };
 static const char *const params[] = { "slow_fs", "caution_fs", "fast_fs", NULL };
 
+static const char *const fact_keys[] = { "models", "scan", NULL };
+
 const struct wld_check wld_check_models_storage = {
     .id = "models.storage",
     .title = "Where model files live",
@@ -210,6 +212,7 @@ const struct wld_check wld_check_models_storage = {
                 "resolved; filesystem from /proc/self/mountinfo; --bench-io: read speed",
     .outcomes = outcomes,
     .params = params,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

@@ -93,12 +93,15 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 
 static const char *const outcomes[] = { "wsl2", "wsl2_custom_kernel", "wsl1", "native", NULL };
 
+static const char *const fact_keys[] = { "signals", NULL };
+
 const struct wld_check wld_check_wsl_platform = {
     .id = "wsl.platform",
     .title = "Platform (native Linux, WSL1, WSL2)",
     .looks_at = "kernel release, /proc/version, WSL_DISTRO_NAME/WSL_INTEROP, WSLInterop binfmt, "
                 "/run/WSL, /dev/dxg, /usr/lib/wsl/lib, /mnt/wslg, os-release",
     .outcomes = outcomes,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

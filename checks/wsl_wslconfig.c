@@ -559,6 +559,8 @@ static const char *const params[] = { "schema",           "removed_keys", "wsl_c
                                       "memory_tolerance", "messages",     NULL };
 static const char *const needs[] = { "wsl.platform", NULL };
 
+static const char *const fact_keys[] = { "candidates", "effective", NULL };
+
 const struct wld_check wld_check_wsl_wslconfig = {
     .id = "wsl.wslconfig",
     .title = ".wslconfig settings",
@@ -567,6 +569,7 @@ const struct wld_check wld_check_wsl_wslconfig = {
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
+    .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
 };

@@ -20,12 +20,12 @@ _wsl_llm_doctor() {
         COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur"))
         return ;;
     --root | --llama-build | record) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --rules | --model | --llama-server | --wslconfig | --output | fit)
+    --rules | --facts | --model | --llama-server | --wslconfig | --output | fit)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --timeout | --gpu-cc | --ctx | --ngl | --parallel | --vram) return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--only --skip --format --root --rules --fail-on --timeout
+        COMPREPLY=($(compgen -W "--only --skip --format --root --rules --facts --fail-on --timeout
             --model --llama-server --llama-build --gpu-cc --wslconfig --ctx --ngl --ctk --ctv
             --parallel --vram --bench-io --functional --verbose --no-color --version --help
             --output --redact --no-redact"

@@ -26,6 +26,7 @@ const char wld_cli_usage[] =
         "  --only ID,...  run only these checks      --skip ID,...  skip these checks\n"
         "  --fail-on warn exit 1 on warnings too     --timeout S    probe deadline (5)\n"
         "  --root DIR     examine a recorded host    --rules FILE   judge by other rules\n"
+        "  --facts REPORT judge the facts of a saved JSON report under these rules\n"
         "  --redact, --no-redact  hide personal values (on for markdown, github, record)\n"
         "  --model PATH   a model file (repeatable)  --wslconfig PATH  the .wslconfig\n"
         "  --llama-server PATH, --llama-build DIR    the llama.cpp binary or build tree\n"
@@ -41,7 +42,7 @@ static const char *const long_opts[] = {
     "only",       "skip",         "format",    "root",    "rules",    "fail-on",   "timeout",
     "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
     "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
-    "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact",
+    "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact", "facts",
 };
 
 static const char *const format_names[] = {
@@ -221,6 +222,11 @@ static int set_option(struct wld_options *o, const char *name, const char *value
     if (strcmp(name, "root") == 0) {
         free(o->root);
         o->root = wld_xstrdup(value);
+        return 0;
+    }
+    if (strcmp(name, "facts") == 0) {
+        free(o->facts_path);
+        o->facts_path = wld_xstrdup(value);
         return 0;
     }
     if (strcmp(name, "rules") == 0) {
@@ -422,6 +428,9 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     if (r == 0 && o.command == WLD_CMD_RECORD && !o.record_dir)
         r = wld_errorf(err, -EINVAL,
                        "record needs a directory to write: wsl-llm-doctor record DIR");
+    if (r == 0 && o.facts_path && (o.root || o.command == WLD_CMD_RECORD))
+        r = wld_errorf(err, -EINVAL,
+                       "--facts judges a saved report; it examines no host (no --root, no record)");
     if (r == 0 && o.command == WLD_CMD_FIT && !o.models)
         r = wld_errorf(err, -EINVAL, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
     if (r < 0) {
@@ -449,6 +458,7 @@ void wld_options_release(struct wld_options *o)
     free(o->output);
     free(o->record_dir);
     free(o->rules_path);
+    free(o->facts_path);
     wld_strv_free(o->models);
     free(o->llama_server);
     free(o->llama_build);

@@ -9,6 +9,7 @@
 #include "wld/cli.h"
 #include "wld/cuda_probe.h"
 #include "wld/dlprobe.h"
+#include "wld/facts.h"
 #include "wld/fit_cmd.h"
 #include "wld/output.h"
 #include "wld/pipeline.h"
@@ -286,8 +287,52 @@ static int write_recording(const struct wld_options *o,
     return r;
 }
 
+/* The exit code of a report: 3 when the doctor broke its own contract, 1 when a check
+ * failed or errored (or warned, with --fail-on warn), else 0. */
+static int report_exit_code(const struct wld_report *r, const struct wld_options *o)
+{
+    if (r->internal_error)
+        return EXIT_INTERNAL;
+    if (r->counts[WLD_FAIL] || r->counts[WLD_ERROR] ||
+        (o->fail_on == WLD_WARN && r->counts[WLD_WARN]))
+        return 1;
+    return EXIT_OK;
+}
+
+/* --facts REPORT.json: its facts judged under the rules in force, in any format. */
+static int cmd_facts(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
+{
+    cJSON *facts = NULL;
+    char *err = NULL;
+    if (wld_facts_load(o->facts_path, &facts, &err) < 0) {
+        fprintf(stderr, "wsl-llm-doctor: %s\n", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    struct wld_report *rep = NULL;
+    int r = wld_pipeline_judge(cJSON_GetObjectItemCaseSensitive(facts, "facts"),
+                               cJSON_GetObjectItemCaseSensitive(facts, "reported"), rules, o, &rep);
+    cJSON_Delete(facts);
+    if (r < 0) {
+        fprintf(stderr, "wsl-llm-doctor: internal error: %s\n", strerror(-r));
+        return EXIT_INTERNAL;
+    }
+    rep->exit_code = report_exit_code(rep, o);
+    int code = rep->exit_code;
+    struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
+    if (red)
+        wld_report_redact(rep, red, NULL); /* what the report holds; no host to learn from */
+    if (emit(rep, o, out) < 0)
+        code = EXIT_USAGE;
+    wld_redactor_free(red);
+    wld_report_free(rep);
+    return code;
+}
+
 static int cmd_check(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
 {
+    if (o->facts_path)
+        return cmd_facts(o, rules, out);
     struct wld_options fit_opts;
     static char *only_fit[] = { "models.fit", NULL };
     if (o->command == WLD_CMD_FIT) {
@@ -324,6 +369,7 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
         return EXIT_INTERNAL;
     }
     struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
+    rep->exit_code = report_exit_code(rep, o);
     int code = rep->exit_code;
     if (rec) {
         if (write_recording(o, host, rec, rep, red) < 0)

@@ -19,6 +19,7 @@ struct job {
     struct wld_gather_ctx ctx;
     cJSON *facts; /* the check's own namespace; only this thread touches it */
     int rc;
+    char *missing; /* --facts: what the saved report lacks for this check, or NULL */
     double ms;
     bool started;
     pthread_t thread;
@@ -159,7 +160,12 @@ static void judge(struct wld_report *rep,
     const cJSON *outcome = NULL;
     double t0 = wld_now_ms();
 
-    if (j->rc < 0) {
+    if (j->missing) {
+        /* a saved report without what this check judges by: say so, judge nothing */
+        wld_finding_var(&f, "missing", j->missing);
+        outcome = wld_rules_common(rules, "facts_missing");
+        wld_finding_outcome(&f, "facts_missing");
+    } else if (j->rc < 0) {
         wld_finding_varf(&f, "error", "gathering facts failed (%s)", wld_errno_name(j->rc));
     } else {
         struct wld_eval_ctx ctx = {
@@ -191,35 +197,39 @@ static void judge(struct wld_report *rep,
     res->fix =
             line_utf8(cJSON_IsString(fix) ? wld_template_render(fix->valuestring, f.vars) : NULL);
     res->evidence = cJSON_Duplicate(j->facts, true);
+    res->derived = cJSON_CreateArray();
     const cJSON *v;
     cJSON_ArrayForEach(v, f.vars)
     {
-        if (!cJSON_GetObjectItemCaseSensitive(res->evidence, v->string))
-            cJSON_AddItemToObject(res->evidence, v->string, cJSON_Duplicate(v, true));
+        if (cJSON_GetObjectItemCaseSensitive(res->evidence, v->string))
+            continue;
+        cJSON_AddItemToObject(res->evidence, v->string, cJSON_Duplicate(v, true));
+        cJSON_AddItemToArray(res->derived, cJSON_CreateString(v->string));
     }
     res->sources = source_urls(rules, outcome, crules);
     res->duration_ms = j->ms + (wld_now_ms() - t0);
     cJSON_Delete(f.vars);
 }
 
-int wld_pipeline_run(const struct wld_host *h,
-                     const struct wld_rules *rules,
-                     const struct wld_options *opts,
-                     struct wld_report **ret)
+/* A report begun now, and room for a job per check. */
+static struct wld_report *report_new(const struct wld_rules *rules, struct job **jobs)
 {
-    double t0 = wld_now_ms();
     struct wld_report *rep = wld_xcalloc(1, sizeof(*rep));
-    struct job *jobs = wld_xcalloc(wld_checks_count, sizeof(*jobs));
-    size_t n = 0;
-
+    *jobs = wld_xcalloc(wld_checks_count, sizeof(**jobs));
     rep->rules = rules;
-    rep->root = h->fixture ? h->root : NULL;
-    rep->live = !h->fixture;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     rep->started = (double) now.tv_sec + (double) now.tv_nsec / 1e9;
     rep->facts = cJSON_CreateObject();
-    /* Reported checks first (registry order), then the ones only gathered for them. */
+    return rep;
+}
+
+/* The checks to run, as jobs: the reported ones first (registry order), then the ones
+ * only gathered for them (what their evaluate() reads with these options). Returns the
+ * number of jobs; *reported gets how many come first. */
+static size_t select_jobs(const struct wld_options *opts, struct job *jobs, size_t *reported)
+{
+    size_t n = 0;
     bool *want = wld_xcalloc(wld_checks_count, sizeof(bool));
     bool *gather = wld_xcalloc(wld_checks_count, sizeof(bool));
     for (size_t i = 0; i < wld_checks_count; i++) {
@@ -233,31 +243,64 @@ int wld_pipeline_run(const struct wld_host *h,
                 if (strcmp(wld_checks[k]->id, *d) == 0 &&
                     (!wld_checks[i]->reads || wld_checks[i]->reads(opts, *d)))
                     gather[k] = true;
-    size_t reported = 0;
+    *reported = 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < wld_checks_count; i++) {
             if (pass == 0 ? !want[i] : (want[i] || !gather[i]))
                 continue;
-            const struct wld_check *c = wld_checks[i];
-            struct job *j = &jobs[n++];
-            reported += pass == 0;
-            j->check = c;
-            j->ctx.host = h;
-            j->ctx.opts = opts;
-            j->ctx.timeout_ms = opts->timeout_s * 1000.0;
-            j->facts = cJSON_AddObjectToObject(rep->facts, c->id);
+            jobs[n++].check = wld_checks[i];
+            *reported += pass == 0;
         }
     free(want);
     free(gather);
+    return n;
+}
+
+/* Evaluates the first `reported` jobs into the report, counts the statuses, and hands
+ * the report over (the jobs are freed). */
+static void finish(struct wld_report *rep,
+                   struct job *jobs,
+                   size_t reported,
+                   double t0,
+                   struct wld_report **ret)
+{
+    const struct wld_rules *rules = rep->rules;
+    rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));
+    rep->n = reported;
+    for (size_t i = 0; i < reported; i++) {
+        judge(rep, &rep->results[i], &jobs[i], rules);
+        rep->counts[rep->results[i].status]++;
+    }
+    for (size_t i = 0; i < reported; i++)
+        free(jobs[i].missing);
+    free(jobs);
+    rep->total_ms = wld_now_ms() - t0;
+    *ret = rep;
+}
+
+int wld_pipeline_run(const struct wld_host *h,
+                     const struct wld_rules *rules,
+                     const struct wld_options *opts,
+                     struct wld_report **ret)
+{
+    double t0 = wld_now_ms();
+    struct job *jobs;
+    struct wld_report *rep = report_new(rules, &jobs);
+    size_t reported, n = select_jobs(opts, jobs, &reported);
+    rep->root = h->fixture ? h->root : NULL;
+    rep->live = !h->fixture;
     struct wld_inventory *inv = wld_inventory_new(h, opts);
-    for (size_t i = 0; i < n; i++)
-        jobs[i].ctx.inv = inv;
     struct progress prog = { .done = 0 };
     pthread_mutex_init(&prog.mu, NULL);
     pthread_cond_init(&prog.cond, NULL);
     for (size_t i = 0; i < n; i++) {
-        jobs[i].progress = &prog;
-        jobs[i].started = pthread_create(&jobs[i].thread, NULL, gather_main, &jobs[i]) == 0;
+        struct job *j = &jobs[i];
+        j->ctx = (struct wld_gather_ctx){
+            .host = h, .opts = opts, .timeout_ms = opts->timeout_s * 1000.0, .inv = inv
+        };
+        j->facts = cJSON_AddObjectToObject(rep->facts, j->check->id);
+        j->progress = &prog;
+        j->started = pthread_create(&j->thread, NULL, gather_main, j) == 0;
     }
     for (size_t i = 0; i < n; i++)
         if (!jobs[i].started)
@@ -271,24 +314,68 @@ int wld_pipeline_run(const struct wld_host *h,
     wld_inventory_free(inv);
     wld_proc_sweep(); /* nothing a probe started outlives the gathering */
     fix_utf8(rep->facts);
+    finish(rep, jobs, reported, t0, ret);
+    return 0;
+}
 
-    rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));
-    rep->n = reported;
-    for (size_t i = 0; i < reported; i++) {
-        judge(rep, &rep->results[i], &jobs[i], rules);
-        rep->counts[rep->results[i].status]++;
+/* What evaluate() of c cannot do without and facts lack: a check it reads (with these
+ * options) that the saved report does not hold, or a fact of its own that the gather of
+ * this version always writes (an older report's). NULL when nothing is missing; caller
+ * frees. */
+static char *
+missing_facts(const struct wld_check *c, const cJSON *facts, const struct wld_options *o)
+{
+    struct wld_buf b;
+    const cJSON *mine = cJSON_GetObjectItemCaseSensitive(facts, c->id);
+    wld_buf_init(&b, 4096);
+    if (c->gather && !cJSON_IsObject(mine))
+        wld_buf_printf(&b, "the facts of %s", c->id);
+    for (const char *const *k = c->facts; cJSON_IsObject(mine) && k && *k; k++)
+        if (!cJSON_GetObjectItemCaseSensitive(mine, *k))
+            wld_buf_printf(&b, "%s%s.%s", b.len ? ", " : "", c->id, *k);
+    for (const char *const *d = c->needs; d && *d; d++)
+        if ((!c->reads || c->reads(o, *d)) &&
+            !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(facts, *d)))
+            wld_buf_printf(&b, "%sthe facts of %s", b.len ? ", " : "", *d);
+    if (!b.len) {
+        wld_buf_release(&b);
+        return NULL;
     }
-    free(jobs);
+    return wld_buf_detach(&b);
+}
 
-    if (rep->internal_error)
-        rep->exit_code = 3;
-    else if (rep->counts[WLD_FAIL] || rep->counts[WLD_ERROR] ||
-             (opts->fail_on == WLD_WARN && rep->counts[WLD_WARN]))
-        rep->exit_code = 1;
-    else
-        rep->exit_code = 0;
-    rep->total_ms = wld_now_ms() - t0;
-    *ret = rep;
+int wld_pipeline_judge(const cJSON *facts,
+                       const cJSON *reported,
+                       const struct wld_rules *rules,
+                       const struct wld_options *opts,
+                       struct wld_report **ret)
+{
+    size_t n = 0;
+    double t0 = wld_now_ms();
+    struct job *jobs;
+    struct wld_report *rep = report_new(rules, &jobs);
+    cJSON_Delete(rep->facts);
+    rep->facts = cJSON_Duplicate(facts, true);
+    fix_utf8(rep->facts);
+    /* the checks the saved report judged (or --only names), in registry order */
+    for (size_t i = 0; i < wld_checks_count; i++) {
+        const struct wld_check *c = wld_checks[i];
+        bool judged = false;
+        const cJSON *id;
+        cJSON_ArrayForEach(id, reported)
+        {
+            judged |= cJSON_IsString(id) && strcmp(id->valuestring, c->id) == 0;
+        }
+        if ((opts->only ? !in_list(opts->only, c->id) : !judged) || in_list(opts->skip, c->id))
+            continue;
+        struct job *j = &jobs[n++];
+        j->check = c;
+        j->facts = cJSON_GetObjectItemCaseSensitive(rep->facts, c->id);
+        if (!j->facts)
+            j->facts = cJSON_AddObjectToObject(rep->facts, c->id);
+        j->missing = missing_facts(c, facts, opts);
+    }
+    finish(rep, jobs, n, t0, ret);
     return 0;
 }
 
@@ -301,6 +388,7 @@ void wld_report_free(struct wld_report *r)
         free(r->results[i].summary);
         free(r->results[i].fix);
         cJSON_Delete(r->results[i].evidence);
+        cJSON_Delete(r->results[i].derived);
         cJSON_Delete(r->results[i].sources);
     }
     free(r->results);

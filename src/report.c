@@ -7,7 +7,8 @@
 
 void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const struct wld_host *h)
 {
-    wld_redactor_learn_host(red, h);
+    if (h)
+        wld_redactor_learn_host(red, h);
     wld_redactor_learn_json(red, r->facts);
     for (size_t i = 0; i < r->n; i++) {
         struct wld_result *res = &r->results[i];

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "wld/pipeline.h"
@@ -37,10 +38,27 @@ cJSON *wld_report_json(const struct wld_report *r)
         else
             cJSON_AddNullToObject(c, "fix");
         cJSON_AddItemToObject(c, "evidence", cJSON_Duplicate(res->evidence, true));
+        /* which of the evidence evaluate() derived, so that --facts judges the facts alone */
+        cJSON_AddItemToObject(c, "derived", cJSON_Duplicate(res->derived, true));
         cJSON_AddItemToObject(c, "sources", cJSON_Duplicate(res->sources, true));
         /* one decimal: enough for people, stable enough to diff */
         cJSON_AddNumberToObject(c, "duration_ms", round(res->duration_ms * 10.0) / 10.0);
         cJSON_AddItemToArray(checks, c);
+    }
+    /* the facts of checks gathered only for the reported ones: with the evidence, all
+     * that --facts needs to judge this report again */
+    cJSON *gathered = NULL;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, r->facts)
+    {
+        bool reported = false;
+        for (size_t i = 0; i < r->n && !reported; i++)
+            reported = strcmp(r->results[i].check->id, f->string) == 0;
+        if (reported)
+            continue;
+        if (!gathered)
+            gathered = cJSON_AddObjectToObject(doc, "gathered");
+        cJSON_AddItemToObject(gathered, f->string, cJSON_Duplicate(f, true));
     }
     cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
     for (unsigned s = 0; s < WLD_STATUS_COUNT; s++)

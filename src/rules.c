@@ -212,8 +212,10 @@ static int validate(const cJSON *doc, char **err)
         if (r < 0)
             return r;
     }
-    if (!cJSON_GetObjectItemCaseSensitive(common, "internal_error"))
-        return wld_errorf(err, -EINVAL, "common outcome \"internal_error\" is missing");
+    static const char *const required[] = { "internal_error", "facts_missing" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(required); i++)
+        if (!cJSON_GetObjectItemCaseSensitive(common, required[i]))
+            return wld_errorf(err, -EINVAL, "common outcome \"%s\" is missing", required[i]);
     for (size_t i = 0; i < wld_checks_count; i++) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(checks, wld_checks[i]->id);
         if (!cJSON_IsObject(c))

@@ -43,10 +43,11 @@ else
     host=$tmp/host
     cp -a "$build/tests/hosts/wsl2-healthy" "$host"
     cp -a "$host/home/alice/models/Llama-3.1-8B-Instruct-Q4_K_M.gguf" "$host/home/alice/models/x.gguf"
-    # a line that names its own --root (a recording, the staged host) keeps it
+    # a line that names its own --root (a recording, the staged host) keeps it, and one
+    # that judges a saved report (--facts) examines no host
     cat >"$tmp/bin/wsl-llm-doctor" <<EOF
 #!/bin/sh
-for a in "\$@"; do [ "\$a" = --root ] && exec "$doctor" "\$@"; done
+for a in "\$@"; do case "\$a" in --root | --facts) exec "$doctor" "\$@" ;; esac; done
 exec "$doctor" "\$@" --root "$host"
 EOF
     home=/home/alice

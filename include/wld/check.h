@@ -57,6 +57,9 @@ struct wld_check {
     const char *const *outcomes; /* NULL-terminated; each must exist in the rules */
     const char *const *params;   /* NULL-terminated; each must exist in the rules */
     const char *const *needs;    /* checks whose facts evaluate() reads; gathered too */
+    /* Facts gather() always writes (NULL-terminated, or NULL): a saved report without one
+     * of them came from an older doctor, and --facts says which instead of judging. */
+    const char *const *facts;
     /* Whether, with these options, evaluate() reads the facts of need (one of needs);
      * NULL means always. A need it will not read is not gathered (fit --vram N asks no
      * GPU). */

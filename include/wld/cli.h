@@ -45,6 +45,7 @@ struct wld_options {
     char *record_dir;        /* record DIR */
     char *root;              /* --root DIR, or NULL for the live host */
     char *rules_path;        /* --rules FILE, or NULL for the embedded rules */
+    char *facts_path;        /* --facts REPORT.json: judge its facts, gather nothing */
     enum wld_status fail_on; /* WLD_FAIL (default) or WLD_WARN */
     double timeout_s;        /* per probe */
     char **models;           /* --model PATH..., NULL-terminated or NULL */

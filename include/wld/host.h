@@ -40,7 +40,8 @@ struct wld_host_layer {
     /* a path looked at (stat, readlink, exists, opened for a library that reads it) */
     void (*looked_at)(void *ctx, const char *path);
     /* bytes read at offset; eof: the read met the file's end */
-    void (*read)(void *ctx, const char *path, uint64_t offset, const void *data, size_t n, bool eof);
+    void (*read)(
+            void *ctx, const char *path, uint64_t offset, const void *data, size_t n, bool eof);
     void (*listed)(void *ctx, const char *path);
     void (*probed)(void *ctx, const char *path, const struct wld_device *dev);
     void (*asked_env)(void *ctx, const char *key);
@@ -150,11 +151,8 @@ int wld_host_probe_device(const struct wld_host *h, const char *path, struct wld
  * otherwise does nothing. */
 void wld_host_capture(const struct wld_host *h, const char *path, size_t cap);
 /* The same for files[0..n) in every entry of dir (at most 1024 entries). */
-void wld_host_capture_each(const struct wld_host *h,
-                           const char *dir,
-                           const char *const *files,
-                           size_t n,
-                           size_t cap);
+void wld_host_capture_each(
+        const struct wld_host *h, const char *dir, const char *const *files, size_t n, size_t cap);
 
 /* Finds an executable: a name with '/' is checked as is, otherwise looked up in the
  * host's PATH. Returns the host path (caller frees) or -ENOENT. */

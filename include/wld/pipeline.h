@@ -18,7 +18,8 @@ struct wld_result {
     char *outcome;   /* the rules' outcome key; owned */
     char *summary;   /* owned */
     char *fix;       /* owned; NULL when the outcome has none */
-    cJSON *evidence; /* owned */
+    cJSON *evidence; /* the facts gathered, and evaluate()'s variables; owned */
+    cJSON *derived;  /* names of the evidence that evaluate() added; owned */
     cJSON *sources;  /* array of URLs; owned */
     double duration_ms;
 };
@@ -27,7 +28,7 @@ struct wld_report {
     struct wld_result *results;
     size_t n;
     unsigned counts[WLD_STATUS_COUNT];
-    int exit_code;                 /* 0, 1 or 3 (see ARCHITECTURE.md) */
+    int exit_code;                 /* 0, 1 or 3, as main chose it (see ARCHITECTURE.md) */
     bool internal_error;           /* a check broke the doctor's own contract */
     const struct wld_rules *rules; /* borrowed */
     const char *root;              /* fixture root or NULL; borrowed */
@@ -44,10 +45,19 @@ int wld_pipeline_run(const struct wld_host *h,
                      const struct wld_rules *rules,
                      const struct wld_options *opts,
                      struct wld_report **ret);
+/* Judges saved facts (by check id, wld/facts.h) as a run that gathered them would: the
+ * checks of reported (ids), or those --only names, each with what it lacks said instead
+ * of a verdict (the common outcome facts_missing). Gathers nothing. */
+int wld_pipeline_judge(const cJSON *facts,
+                       const cJSON *reported,
+                       const struct wld_rules *rules,
+                       const struct wld_options *opts,
+                       struct wld_report **ret);
 void wld_report_free(struct wld_report *r);
 
 struct wld_redactor;
-/* Learns the personal values in the report (and the host's, see wld/redact.h) and
+/* Learns the personal values in the report (and the host's when h is not NULL, see
+ * wld/redact.h) and
  * replaces them in every summary, fix, evidence and fact; records what kinds went. */
 void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const struct wld_host *h);
 

@@ -5,8 +5,8 @@
  * The recorder is a layer over the host (struct wld_host_layer): set as host->layer, it
  * is told every path the checks looked at, every byte range they read, every directory
  * they listed, every device they probed, every environment variable they asked for and
- * every command they ran; the host does not know that it records. Afterwards wld_recorder_write() rebuilds that much of the host under
- * DIR, redacted:
+ * every command they ran; the host does not know that it records. Afterwards wld_recorder_write()
+ * rebuilds that much of the host under DIR, redacted:
  *   - a file read is written back at the same offsets, in a sparse file of the real size
  *     (a 4 GB model costs its header), or cut where the read met its end (/proc, /sys);
  *   - a path only looked at is an empty sparse file of the same size and mode;
