@@ -33,16 +33,6 @@ static bool toolkit_version(const struct wld_host *h, const char *dir, char *out
     return false;
 }
 
-static const char *path_kind(const char *dir)
-{
-    static const char *const envs[] = { "conda",  "miniconda", "anaconda", "miniforge",    "mamba",
-                                        ".pyenv", "venv",      ".venv",    "site-packages" };
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(envs); i++)
-        if (strstr(dir, envs[i]))
-            return "python-env";
-    return "system";
-}
-
 /* Every nvcc on PATH, in PATH order. */
 static void gather_path_nvccs(const struct wld_host *h, cJSON *facts)
 {
@@ -58,7 +48,6 @@ static void gather_path_nvccs(const struct wld_host *h, cJSON *facts)
         if (wld_host_is_executable(h, cand)) {
             cJSON *e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "path", cand);
-            cJSON_AddStringToObject(e, "kind", path_kind(d));
             cJSON_AddItemToArray(list, e);
         }
         free(cand);
@@ -168,6 +157,18 @@ static bool same_major_minor(const char *a, const char *b)
     return x.part[0] == y.part[0] && (x.n < 2 || y.n < 2 || x.part[1] == y.part[1]);
 }
 
+/* Whether an nvcc's path lies in a Python environment (the rules' python_env_dirs). */
+static bool in_python_env(const struct wld_eval_ctx *ctx, const char *path)
+{
+    const cJSON *w;
+    cJSON_ArrayForEach(w, wld_param(ctx, "python_env_dirs"))
+    {
+        if (path && cJSON_IsString(w) && strstr(path, w->valuestring))
+            return true;
+    }
+    return false;
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
@@ -247,8 +248,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "cuda_home_missing");
         return;
     }
-    const char *first_kind = wld_fact_str(first_nvcc, "kind");
-    if (first_kind && strcmp(first_kind, "python-env") == 0) {
+    if (in_python_env(ctx, wld_fact_str(first_nvcc, "path"))) {
         wld_finding_var(f, "first_nvcc", wld_fact_str(first_nvcc, "path"));
         wld_finding_outcome(f, "python_env_first");
         return;
@@ -290,6 +290,7 @@ static const char *const outcomes[] = { "ok",
                                         NULL };
 static const char *const needs[] = { "gpu.driver", "gpu.cuda", NULL };
 
+static const char *const params[] = { "python_env_dirs", NULL };
 static const char *const fact_keys[] = { "path_nvcc", "toolkits", NULL };
 
 const struct wld_check wld_check_cuda_toolkit = {
@@ -300,6 +301,7 @@ const struct wld_check wld_check_cuda_toolkit = {
                 "(libcuda via gpu.cuda, else nvidia-smi)",
     .outcomes = outcomes,
     .needs = needs,
+    .params = params,
     .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,

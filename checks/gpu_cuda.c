@@ -15,6 +15,7 @@
 #include "wld/check.h"
 #include "wld/cli.h"
 #include "wld/cuda_probe.h"
+#include "wld/gpu.h"
 #include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/platform.h"
@@ -256,7 +257,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     if (probe && strcmp(probe, "not_found") == 0) {
         const cJSON *pci = wld_facts_of(ctx, "gpu.pci");
-        bool nvidia_pci = wld_fact_num(pci, "nvidia_count", 0) > 0;
+        bool nvidia_pci = wld_pci_count(cJSON_GetObjectItemCaseSensitive(pci, "adapters"),
+                                        wld_param(ctx, "nvidia_adapter")) > 0;
         if (!wsl && pci && !nvidia_pci && cJSON_GetObjectItemCaseSensitive(pci, "adapters")) {
             wld_finding_outcome(f, "no_nvidia_gpu");
             return;
@@ -400,7 +402,7 @@ static const char *const outcomes[] = {
     "functional_mismatch",
     NULL,
 };
-static const char *const params[] = { "curesult", NULL };
+static const char *const params[] = { "curesult", "nvidia_adapter", NULL };
 static const char *const needs[] = { "wsl.platform", "gpu.pci", NULL };
 
 static const char *const fact_keys[] = { "candidates", "functional_requested", "probe", NULL };

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/gpu.h"
 #include "wld/platform.h"
 
 #define SYSFS_PCI    "/sys/bus/pci"
@@ -197,27 +198,16 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         return 0;
     }
     capture_for_libpci(h);
-    if (scan(h, facts) < 0)
-        return 0;
-    int nvidia = 0, gpupv = 0;
-    const cJSON *a;
-    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(facts, "adapters"))
-    {
-        const char *vendor = wld_fact_str(a, "vendor_id"), *dev = wld_fact_str(a, "device_id");
-        nvidia += strcmp(vendor, "10de") == 0;
-        gpupv += strcmp(vendor, "1414") == 0 && strcmp(dev, "008e") == 0;
-    }
-    cJSON_AddNumberToObject(facts, "nvidia_count", nvidia);
-    cJSON_AddNumberToObject(facts, "gpupv_count", gpupv);
+    scan(h, facts); /* what the adapters are is evaluate()'s to say, by the rules' ids */
     return 0;
 }
 
-static void describe(const cJSON *adapters, const char *vendor_id, struct wld_buf *b)
+static void describe(const cJSON *adapters, const cJSON *only, struct wld_buf *b)
 {
     const cJSON *a;
     cJSON_ArrayForEach(a, adapters)
     {
-        if (vendor_id && strcmp(wld_fact_str(a, "vendor_id"), vendor_id) != 0)
+        if (only && !wld_pci_is(a, only))
             continue;
         const char *drv = wld_fact_str(a, "driver");
         wld_buf_printf(b, "%s%s %s %s [%s:%s]%s%s", b->len ? "; " : "", wld_fact_str(a, "address"),
@@ -253,7 +243,8 @@ static bool same_bus_id(const char *a, const char *b)
 static void evaluate_native(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *adapters = cJSON_GetObjectItemCaseSensitive(ctx->mine, "adapters");
-    int nvidia = (int) wld_fact_int(ctx->mine, "nvidia_count", 0, INT_MAX, 0);
+    const cJSON *nv = wld_param(ctx, "nvidia_adapter");
+    int nvidia = wld_pci_count(adapters, nv);
     int cuda = cuda_devices(ctx);
     struct wld_buf b;
     wld_buf_init(&b, 4096);
@@ -268,8 +259,7 @@ static void evaluate_native(const struct wld_eval_ctx *ctx, struct wld_finding *
     cJSON_ArrayForEach(a, adapters)
     {
         const char *drv = wld_fact_str(a, "driver");
-        if (strcmp(wld_fact_str(a, "vendor_id"), "10de") != 0 ||
-            (drv && strcmp(drv, "nvidia") == 0))
+        if (!wld_pci_is(a, nv) || (drv && strcmp(drv, "nvidia") == 0))
             continue;
         wld_finding_var(f, "address", wld_fact_str(a, "address"));
         wld_finding_var(f, "name", wld_fact_str(a, "device"));
@@ -280,7 +270,7 @@ static void evaluate_native(const struct wld_eval_ctx *ctx, struct wld_finding *
                                                                   : "native_unbound");
         return;
     }
-    describe(adapters, "10de", &b);
+    describe(adapters, nv, &b);
     wld_finding_var(f, "adapters", b.data);
     wld_buf_release(&b);
     wld_finding_var_num(f, "count", nvidia);
@@ -294,7 +284,7 @@ static void evaluate_native(const struct wld_eval_ctx *ctx, struct wld_finding *
         {
             const cJSON *d;
             bool seen = false;
-            if (strcmp(wld_fact_str(a, "vendor_id"), "10de") != 0)
+            if (!wld_pci_is(a, nv))
                 continue;
             cJSON_ArrayForEach(d, devs) seen |=
                     same_bus_id(wld_fact_str(d, "pci_bus_id"), wld_fact_str(a, "address"));
@@ -334,7 +324,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         evaluate_native(ctx, f);
         return;
     }
-    int gpupv = (int) wld_fact_int(m, "gpupv_count", 0, INT_MAX, 0);
+    const cJSON *pv = wld_param(ctx, "gpupv_adapter");
+    int gpupv = wld_pci_count(cJSON_GetObjectItemCaseSensitive(m, "adapters"), pv);
     int cuda = cuda_devices(ctx);
     wld_finding_var_num(f, "count", gpupv);
     wld_finding_var_num(f, "cuda", cuda);
@@ -345,7 +336,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     const cJSON *a;
     cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(m, "adapters"))
     {
-        if (strcmp(wld_fact_str(a, "vendor_id"), "1414") == 0) {
+        if (wld_pci_is(a, pv)) {
             wld_finding_var(f, "name", wld_fact_str(a, "device"));
             break;
         }
@@ -369,7 +360,7 @@ static const char *const outcomes[] = {
     "libpci_failed",       "not_applicable_wsl1",    NULL,
 };
 static const char *const needs[] = { "wsl.platform", "gpu.cuda", NULL };
-static const char *const params[] = { NULL };
+static const char *const params[] = { "nvidia_adapter", "gpupv_adapter", NULL };
 
 static const char *const fact_keys[] = { "pci_bus", NULL };
 

@@ -37,3 +37,21 @@ bool wld_cuda_newer(const char *a, const char *b)
     vb.n = va.n < 2 ? 1 : vb.n < 2 ? vb.n : 2;
     return wld_version_cmp(&va, &vb) > 0;
 }
+
+bool wld_pci_is(const cJSON *a, const cJSON *id)
+{
+    const char *vendor = wld_fact_str(id, "vendor_id"), *device = wld_fact_str(id, "device_id");
+    const char *v = wld_fact_str(a, "vendor_id"), *d = wld_fact_str(a, "device_id");
+    return vendor && v && strcmp(v, vendor) == 0 && (!device || (d && strcmp(d, device) == 0));
+}
+
+int wld_pci_count(const cJSON *adapters, const cJSON *id)
+{
+    int n = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, adapters)
+    {
+        n += wld_pci_is(a, id);
+    }
+    return n;
+}

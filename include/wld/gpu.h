@@ -22,4 +22,10 @@ void wld_gpu_driver_of(const cJSON *facts, struct wld_gpu_driver *ret);
  * ("12.6"): by major, then minor when a gives one. false when either is unparsable. */
 bool wld_cuda_newer(const char *a, const char *b);
 
+/* How many of the PCI adapters (gpu.pci's facts.adapters) match id, a rules value
+ * {"vendor_id": "10de", "device_id"?: "008e"}; 0 when id is not such an object. */
+int wld_pci_count(const cJSON *adapters, const cJSON *id);
+/* Whether adapter a matches id (as wld_pci_count). */
+bool wld_pci_is(const cJSON *a, const cJSON *id);
+
 #endif
