@@ -44,13 +44,9 @@ static void add_elf(const struct wld_host *h, const char *path, cJSON *o)
 }
 
 /* Candidate files for a library name: /usr/lib/wsl/lib first (it is what WSL provides),
- * then the loader's search order. The live host hands the bare name to dlopen, so the
- * real loader decides; a fixture host lists the files its search directories hold. */
-static size_t candidates(const struct wld_host *h,
-                         const char *name,
-                         const cJSON *dirs,
-                         char **host_paths,
-                         cJSON *list)
+ * then the bare name, which the loader looks up in its search order as llama.cpp's would
+ * (on a fixture host, in the fixture's directories: wld_proc_spec.fixture_ld_path). */
+static size_t candidates(const struct wld_host *h, const char *name, char **host_paths, cJSON *list)
 {
     size_t n = 0;
     char *wsl = wld_xasprintf("%s/%s", WSL_LIB, name);
@@ -58,23 +54,7 @@ static size_t candidates(const struct wld_host *h,
         host_paths[n++] = wsl;
     else
         free(wsl);
-    /* a recording of a live host replays the live run, which named the library bare */
-    if (!h->fixture || h->replays_live) {
-        host_paths[n++] = wld_xstrdup(name);
-    } else {
-        const cJSON *d;
-        cJSON_ArrayForEach(d, dirs)
-        {
-            const char *dir = wld_fact_str(d, "dir");
-            if (n >= MAX_CAND || !dir || strcmp(dir, WSL_LIB) == 0)
-                continue;
-            char *p = wld_xasprintf("%s/%s", dir, name);
-            if (wld_host_exists(h, p))
-                host_paths[n++] = p;
-            else
-                free(p);
-        }
-    }
+    host_paths[n++] = wld_xstrdup(name);
     for (size_t i = 0; list && i < n; i++) {
         cJSON *c = cJSON_CreateObject();
         cJSON_AddStringToObject(c, "path", host_paths[i]);
@@ -85,21 +65,6 @@ static size_t candidates(const struct wld_host *h,
     return n;
 }
 
-/* The loader found no file for any candidate (as opposed to a file that would not load). */
-static bool nothing_found(const cJSON *facts)
-{
-    const cJSON *e;
-    if (cJSON_GetObjectItemCaseSensitive(facts, "loaded"))
-        return false;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(facts, "load_errors"))
-    {
-        const char *msg = wld_fact_str(e, "error");
-        if (!msg || !strstr(msg, "cannot open shared object file: No such file or directory"))
-            return false;
-    }
-    return true;
-}
-
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
@@ -107,23 +72,20 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     char *host_paths[MAX_CAND] = { 0 }, *nvml_host[MAX_CAND] = { 0 };
     const cJSON *dirs = wld_inventory_ldpath(ctx->inv, true);
     cJSON *cands = cJSON_AddArrayToObject(facts, "candidates");
-    size_t n = candidates(h, LIBCUDA, dirs, host_paths, cands);
-    size_t nn = candidates(h, LIBNVML, dirs, nvml_host, NULL);
+    size_t n = candidates(h, LIBCUDA, host_paths, cands);
+    size_t nn = candidates(h, LIBNVML, nvml_host, NULL);
     cJSON_AddBoolToObject(facts, "functional_requested", functional);
     const char *visible = wld_host_getenv(h, "CUDA_VISIBLE_DEVICES");
     if (visible)
         cJSON_AddStringToObject(facts, "cuda_visible_devices", visible);
-    if (n == 0) {
-        cJSON *searched = cJSON_AddArrayToObject(facts, "searched");
-        const cJSON *d;
-        if (!wld_ldpath_has(dirs, WSL_LIB))
-            cJSON_AddItemToArray(searched, cJSON_CreateString(WSL_LIB));
-        cJSON_ArrayForEach(d, dirs)
-        {
-            cJSON_AddItemToArray(searched, cJSON_CreateString(wld_fact_str(d, "dir")));
-        }
-        cJSON_AddStringToObject(facts, "probe", "not_found");
-        goto out;
+    /* where the loader looked, for a "not found" */
+    cJSON *searched = cJSON_AddArrayToObject(facts, "searched");
+    const cJSON *d;
+    if (!wld_ldpath_has(dirs, WSL_LIB))
+        cJSON_AddItemToArray(searched, cJSON_CreateString(WSL_LIB));
+    cJSON_ArrayForEach(d, dirs)
+    {
+        cJSON_AddItemToArray(searched, cJSON_CreateString(wld_fact_str(d, "dir")));
     }
     const char *argv[4 + 3 * MAX_CAND] = { "wsl-llm-doctor", WLD_CUDA_PROBE_ARG };
     unsigned long long paths = 0; /* host paths: real on a fixture, as spelt in a recording */
@@ -141,9 +103,11 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     }
     argv[na] = NULL;
     double deadline = ctx->timeout_ms * (functional ? 2 : 1);
+    char *ld = wld_ldpath_real(h, dirs);
     struct wld_proc_spec spec = { .argv = argv,
                                   .host_paths = paths,
                                   .exec_path = "/proc/self/exe",
+                                  .fixture_ld_path = ld,
                                   .timeout_ms = deadline,
                                   .out_cap = 256 * 1024 };
     struct wld_proc_result r;
@@ -155,8 +119,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "load_errors"));
     wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "loaded"));
     wld_fact_unroot(h, cJSON_GetObjectItemCaseSensitive(facts, "nvml"));
-    cJSON_AddStringToObject(facts, "probe", nothing_found(facts) ? "not_found" : "ran");
-out:
+    cJSON_AddStringToObject(facts, "probe", "ran");
+    free(ld);
     for (size_t i = 0; i < MAX_CAND; i++) {
         free(host_paths[i]);
         free(nvml_host[i]);
@@ -232,6 +196,23 @@ static bool evaluate_load(const struct wld_eval_ctx *ctx, struct wld_finding *f,
     return false;
 }
 
+/* The loader found no file for any candidate (as opposed to a file that would not load):
+ * each error is the loader's "no such file" (the rules' loader_not_found). */
+static bool nothing_found(const struct wld_eval_ctx *ctx)
+{
+    const cJSON *e;
+    const char *none = wld_param_str(ctx, "loader_not_found");
+    if (cJSON_GetObjectItemCaseSensitive(ctx->mine, "loaded") || !none)
+        return false;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(ctx->mine, "load_errors"))
+    {
+        const char *msg = wld_fact_str(e, "error");
+        if (!msg || !strstr(msg, none))
+            return false;
+    }
+    return true;
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
@@ -255,7 +236,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "not_applicable_wsl1");
         return;
     }
-    if (probe && strcmp(probe, "not_found") == 0) {
+    if (probe && (strcmp(probe, "not_found") == 0 || nothing_found(ctx))) {
         const cJSON *pci = wld_facts_of(ctx, "gpu.pci");
         bool nvidia_pci = wld_pci_count(cJSON_GetObjectItemCaseSensitive(pci, "adapters"),
                                         wld_param(ctx, "nvidia_adapter")) > 0;
@@ -402,7 +383,7 @@ static const char *const outcomes[] = {
     "functional_mismatch",
     NULL,
 };
-static const char *const params[] = { "curesult", "nvidia_adapter", NULL };
+static const char *const params[] = { "curesult", "nvidia_adapter", "loader_not_found", NULL };
 static const char *const needs[] = { "wsl.platform", "gpu.pci", NULL };
 
 static const char *const fact_keys[] = { "candidates", "functional_requested", "probe", NULL };

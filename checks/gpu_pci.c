@@ -141,10 +141,12 @@ static int scan(const struct wld_host *h, cJSON *facts)
     struct pci_access *volatile pa = NULL;
     volatile int r = 0;
     wld_host_real_path(h, SYSFS_PCI, &sysfs);
+    /* the host's own name database, or none: never another machine's (a fixture's host is
+     * not this one), and never udev's hwdb, which libpci reads past the host */
     if (wld_host_exists(h, HOST_PCI_IDS))
         wld_host_real_path(h, HOST_PCI_IDS, &ids);
-    else if (h->fixture)
-        ids = wld_xstrdup("/nonexistent/pci.ids"); /* never the test machine's database */
+    else
+        ids = wld_xstrdup("/nonexistent/pci.ids");
     cJSON *list = cJSON_AddArrayToObject(facts, "adapters");
     if (setjmp(pci_jump) != 0) {
         cJSON_AddStringToObject(facts, "error", pci_message);
@@ -157,10 +159,8 @@ static int scan(const struct wld_host *h, cJSON *facts)
     pa->debug = on_pci_warning;
     pa->method = PCI_ACCESS_SYS_BUS_PCI;
     pci_set_param(pa, "sysfs.path", sysfs);
-    if (h->fixture)
-        pci_set_param(pa, "hwdb.disable", "1");
-    if (ids)
-        pci_set_name_list_path(pa, ids, 0);
+    pci_set_param(pa, "hwdb.disable", "1");
+    pci_set_name_list_path(pa, ids, 0);
     pci_init(pa);
     pci_scan_bus(pa);
     /* libpci lists devices in directory order, which differs between file systems:
