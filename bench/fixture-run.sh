@@ -1,15 +1,40 @@
 #!/bin/sh
-# Prints the median wall time (ms) of a whole `wsl-llm-doctor` process on the healthy
-# fixture host, over N runs (default 50). A figure to watch, never a test assertion.
+# A full run on the healthy fixture host, N times (default 50): the median wall time of the
+# whole process, and from each run's trace (WLD_TRACE, wld/trace.h) the slowest probe with
+# its own duration, when the first probe started, and how long the run went on after its
+# last probe ended. A run should cost its critical path and little more. Figures to
+# watch, never a test assertion.
 set -eu
 cd "$(dirname "$0")/.."
 doctor=${DOCTOR:-build/wsl-llm-doctor}
+host=${HOST:-build/tests/hosts/wsl2-healthy}
 n=${1:-50}
-[ -x "$doctor" ] && [ -d build/tests/hosts/wsl2-healthy ] ||
+[ -x "$doctor" ] && [ -d "$host" ] ||
     { echo "build the doctor and the staged fixture hosts first: scripts/test.sh" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 for i in $(seq "$n"); do
     s=$(date +%s%N)
-    "$doctor" --root build/tests/hosts/wsl2-healthy --format json >/dev/null || true
+    WLD_TRACE=$tmp/trace.$i "$doctor" --root "$host" --format json >/dev/null || true
     e=$(date +%s%N)
-    echo $(( (e - s) / 1000 ))
-done | sort -n | awk '{a[NR]=$1} END {printf "healthy fixture, %d runs: median %.2f ms, min %.2f ms, max %.2f ms\n", NR, a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000}'
+    echo "$(( (e - s) / 1000 ))" >>"$tmp/wall"
+done
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]}'; }
+wall=$(awk '{print $1 / 1000}' "$tmp/wall" | median)
+# per run: the slowest probe (name, duration), the first start, the last end, the exit
+for i in $(seq "$n"); do
+    awk '$3 != "exit" { d = $2 - $1; if (d > best) { best = d; name = $3 " " $4 }
+                        if (first == "" || $1 < first) first = $1; if ($2 > last) last = $2 }
+         $3 == "exit" { exit_ms = $2 }
+         END { printf "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", name, best, first, last,
+                      exit_ms - last, wall - last }' wall="$(sed -n "${i}p" "$tmp/wall" | awk '{print $1 / 1000}')" \
+        "$tmp/trace.$i"
+done >"$tmp/runs"
+slowest=$(cut -f1 "$tmp/runs" | sort | uniq -c | sort -rn | head -n 1 | sed 's/^ *[0-9]* //; s/ *$//')
+printf 'healthy fixture, %d runs: median %s ms whole process\n' "$n" "$wall"
+printf '  slowest probe: %s, median %s ms of its own\n' "$slowest" "$(cut -f2 "$tmp/runs" | median)"
+printf '  first probe started %s ms into main(); the last ended at %s ms\n' \
+    "$(cut -f3 "$tmp/runs" | median)" "$(cut -f4 "$tmp/runs" | median)"
+printf '  main() returned %s ms after the last probe ended; the whole process, from exec to\n' \
+    "$(cut -f5 "$tmp/runs" | median)"
+printf '  exit, took %s ms more than the end of its last probe (medians)\n' "$(cut -f6 "$tmp/runs" | median)"

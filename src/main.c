@@ -16,6 +16,7 @@
 #include "wld/record.h"
 #include "wld/redact.h"
 #include "wld/rules.h"
+#include "wld/trace.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
@@ -453,6 +454,7 @@ int main(int argc, char **argv)
         return wld_cuda_probe_main(argc, argv);
     if (argc >= 2 && strcmp(argv[1], WLD_DLOPEN_PROBE_ARG) == 0)
         return wld_dlopen_probe_main(argc, argv);
+    wld_trace_begin();
     /* stdout is written once, at the end, so that a failed write is known with its
      * reason: a full disk or a report redirected to /dev/full is exit 2, whatever the
      * command, never a silent truncated report */
@@ -464,6 +466,7 @@ int main(int argc, char **argv)
     int code = run(argc, argv, out);
     fclose(out);
     int r = wld_output_fd(STDOUT_FILENO, text, len, &why);
+    wld_trace_end();
     if (r == -EPIPE) { /* the reader left (`| head`): end as every filter does */
         signal(SIGPIPE, SIG_DFL);
         raise(SIGPIPE);

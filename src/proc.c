@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "wld/sha256.h"
+#include "wld/trace.h"
 
 #define DEFAULT_CAP   (1024u * 1024u)
 #define CHILD_PATH    "PATH=/usr/local/bin:/usr/bin:/bin"
@@ -511,6 +512,15 @@ int wld_proc_run_many(const struct wld_host *h,
     }
     for (size_t i = 0; h->layer && i < n; i++)
         record_command(h, &specs[i], &results[i]);
+    for (size_t i = 0; i < n; i++) {
+        /* the command's name, and for the doctor's own helpers which helper */
+        const char *name = strrchr(specs[i].argv[0], '/');
+        char what[128];
+        snprintf(what, sizeof(what), "%s%s%s", name ? name + 1 : specs[i].argv[0],
+                 specs[i].exec_path && specs[i].argv[1] ? " " : "",
+                 specs[i].exec_path && specs[i].argv[1] ? specs[i].argv[1] : "");
+        wld_trace_span(what, runs[i].start, runs[i].start + results[i].duration_ms);
+    }
     wld_strv_free(env);
     free(runs);
     return 0;
