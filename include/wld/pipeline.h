@@ -88,6 +88,17 @@ void wld_render_github(const struct wld_report *r, FILE *out);
 /* Prometheus text exposition for node_exporter's textfile collector. */
 void wld_render_prometheus(const struct wld_report *r, FILE *out);
 
+/* `list`: every check, its title and what it looks at (text, or JSON with --format json). */
+void wld_render_list(enum wld_format format, FILE *out);
+/* `explain ID`: a check's rules (guards, why, rule data, outcomes, sources); JSON: the
+ * rules entry with id and title. */
+void wld_render_explain(const struct wld_rules *rules,
+                        const struct wld_check *c,
+                        enum wld_format format,
+                        FILE *out);
+/* `rules`: the rules in effect, as JSON. */
+void wld_render_rules(const struct wld_rules *rules, FILE *out);
+
 #define WLD_REPORT_SCHEMA "wsl-llm-doctor/report@1"
 #define WLD_TOOL_NAME     "wsl-llm-doctor"
 

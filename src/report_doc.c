@@ -1,0 +1,104 @@
+/* The doctor's own documentation, rendered as reports are: `list` (every check and what
+ * it looks at), `explain ID` (a check's rules, data, outcomes and sources) and `rules`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/pipeline.h"
+
+void wld_render_list(enum wld_format format, FILE *out)
+{
+    if (format == WLD_FORMAT_JSON) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; i < wld_checks_count; i++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddStringToObject(c, "id", wld_checks[i]->id);
+            cJSON_AddStringToObject(c, "title", wld_checks[i]->title);
+            cJSON_AddStringToObject(c, "looks_at", wld_checks[i]->looks_at);
+            cJSON_AddItemToArray(arr, c);
+        }
+        char *s = cJSON_Print(arr);
+        fprintf(out, "%s\n", s);
+        free(s);
+        cJSON_Delete(arr);
+        return;
+    }
+    for (size_t i = 0; i < wld_checks_count; i++)
+        fprintf(out, "%-16s %s\n%16s  looks at: %s\n", wld_checks[i]->id, wld_checks[i]->title, "",
+                wld_checks[i]->looks_at);
+}
+
+static void
+print_sources(const struct wld_rules *rules, const cJSON *list, const char *indent, FILE *out)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, list)
+    {
+        const cJSON *src = cJSON_IsString(k) ? wld_rules_source(rules, k->valuestring) : NULL;
+        if (!src)
+            continue;
+        fprintf(out, "%s[%s] %s (%s)\n", indent, k->valuestring,
+                cJSON_GetObjectItemCaseSensitive(src, "url")->valuestring,
+                cJSON_GetObjectItemCaseSensitive(src, "authority")->valuestring);
+    }
+}
+
+void wld_render_explain(const struct wld_rules *rules,
+                        const struct wld_check *c,
+                        enum wld_format format,
+                        FILE *out)
+{
+    const cJSON *r = wld_rules_check(rules, c->id);
+    if (format == WLD_FORMAT_JSON) {
+        cJSON *doc = cJSON_Duplicate(r, true);
+        cJSON_AddStringToObject(doc, "id", c->id);
+        cJSON_AddStringToObject(doc, "title", c->title);
+        char *s = cJSON_Print(doc);
+        fprintf(out, "%s\n", s);
+        free(s);
+        cJSON_Delete(doc);
+        return;
+    }
+    fprintf(out, "%s: %s\n\nLooks at: %s\n\nGuards against: %s\n\nWhy: %s\n", c->id, c->title,
+            c->looks_at, cJSON_GetObjectItemCaseSensitive(r, "guards")->valuestring,
+            cJSON_GetObjectItemCaseSensitive(r, "why")->valuestring);
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(r, "params");
+    const cJSON *p;
+    if (cJSON_GetArraySize(params) > 0)
+        fputs("\nRule data:\n", out);
+    cJSON_ArrayForEach(p, params)
+    {
+        char *v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(p, "value"));
+        const cJSON *note = cJSON_GetObjectItemCaseSensitive(p, "note");
+        if (strlen(v) > 160)
+            strcpy(v + 150, " ...");
+        fprintf(out, "  %s = %s  [%s]\n", p->string, v,
+                cJSON_GetObjectItemCaseSensitive(p, "source")->valuestring);
+        if (cJSON_IsString(note))
+            fprintf(out, "      %s\n", note->valuestring);
+        free(v);
+    }
+    fputs("\nOutcomes:\n", out);
+    const cJSON *oc;
+    cJSON_ArrayForEach(oc, cJSON_GetObjectItemCaseSensitive(r, "outcomes"))
+    {
+        const cJSON *fix = cJSON_GetObjectItemCaseSensitive(oc, "fix");
+        fprintf(out, "  %-5s %s: %s\n", cJSON_GetObjectItemCaseSensitive(oc, "status")->valuestring,
+                oc->string, cJSON_GetObjectItemCaseSensitive(oc, "summary")->valuestring);
+        if (cJSON_IsString(fix))
+            fprintf(out, "        fix: %s\n", fix->valuestring);
+    }
+    fputs("\nSources:\n", out);
+    print_sources(rules, cJSON_GetObjectItemCaseSensitive(r, "sources"), "  ", out);
+    cJSON_ArrayForEach(oc, cJSON_GetObjectItemCaseSensitive(r, "outcomes"))
+            print_sources(rules, cJSON_GetObjectItemCaseSensitive(oc, "sources"), "  ", out);
+}
+
+void wld_render_rules(const struct wld_rules *rules, FILE *out)
+{
+    char *s = cJSON_Print(rules->doc);
+    if (!s)
+        abort();
+    fprintf(out, "%s\n", s);
+    free(s);
+}
