@@ -47,6 +47,14 @@ char *wld_xstrdup(const char *s)
     return wld_xstrndup(s, strlen(s));
 }
 
+char *wld_xmemdup(const void *s, size_t n)
+{
+    char *p = wld_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
 char *wld_xstrndup(const char *s, size_t n)
 {
     size_t len = strnlen(s, n);

@@ -20,6 +20,8 @@ void *wld_xcalloc(size_t n, size_t size);
 void *wld_xrealloc(void *p, size_t n);
 char *wld_xstrdup(const char *s);
 char *wld_xstrndup(const char *s, size_t n);
+/* n bytes, NUL bytes and all, and a NUL after them. */
+char *wld_xmemdup(const void *s, size_t n);
 /* printf into a new string; caller frees. */
 char *wld_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 char *wld_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
