@@ -15,166 +15,18 @@
 #include "wld/filekind.h"
 #include "wld/util.h"
 
-#include "gguf_impl.h"
+#include "gguf_cursor.h"
+#include "gguf_hparams.h"
+#include "gguf_tensors.h"
+#include "gguf_values.h"
 
-#define GGUF_MAGIC         "GGUF"
-#define GGUF_MAX_STRING    (1024ull * 1024 * 1024) /* GGUF_MAX_STRING_LENGTH */
-#define GGUF_MAX_ARRAY     (1024ull * 1024 * 1024) /* GGUF_MAX_ARRAY_ELEMENTS */
-#define GGUF_DEFAULT_ALIGN 32u
-#define GGML_MAX_NAME      64u
-#define GGML_MAX_DIMS      4u
-#define KEY_MAX            (1024u * 1024u) /* the doctor's own cap; spec: 65535 */
-#define KEEP_STRING_MAX    512u            /* longer string values are skipped */
-#define KEEP_ARRAY_MAX     4096u           /* longer arrays are skipped (vocabularies) */
-#define WINDOW             (64u * 1024u)
+#define GGUF_MAGIC      "GGUF"
+#define GGUF_MAX_ARRAY  (1024ull * 1024 * 1024) /* GGUF_MAX_ARRAY_ELEMENTS */
+#define KEY_MAX         (1024u * 1024u)         /* the doctor's own cap; spec: 65535 */
+#define KEEP_STRING_MAX 512u                    /* longer string values are skipped */
+#define KEEP_ARRAY_MAX  4096u                   /* longer arrays are skipped (vocabularies) */
 
 static const uint8_t type_size[T_COUNT] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
-static const char *const type_name[T_COUNT] = { "u8",  "i8",  "u16",  "i16",    "u32",
-                                                "i32", "f32", "bool", "string", "array",
-                                                "u64", "i64", "f64" };
-
-/* A buffered, bounded cursor over a reader. */
-struct cur {
-    const struct wld_reader *r;
-    uint64_t pos;
-    bool be, v1;
-    unsigned char win[WINDOW];
-    uint64_t win_off;
-    size_t win_len;
-    struct wld_gguf *g;
-};
-
-#define fail(c, ...) wld_gguf_fail_((c)->g, __VA_ARGS__)
-
-static uint64_t remain(const struct cur *c)
-{
-    return c->pos < c->r->size ? c->r->size - c->pos : 0;
-}
-
-/* n <= WINDOW bytes at the cursor, or NULL (and a reason) at the end of the file. */
-static const unsigned char *take(struct cur *c, size_t n, const char *what)
-{
-    if (n > remain(c)) {
-        fail(c, WLD_GGUF_INVALID, "the file ends inside %s (offset %llu)", what,
-             (unsigned long long) c->pos);
-        return NULL;
-    }
-    if (c->pos < c->win_off || c->pos + n > c->win_off + c->win_len) {
-        int got = c->r->read(c->r, c->pos, c->win, WINDOW);
-        if (got < 0 || (size_t) got < n) {
-            fail(c, WLD_GGUF_IO, "read error at offset %llu: %s", (unsigned long long) c->pos,
-                 got < 0 ? strerror(-got) : "short read");
-            return NULL;
-        }
-        c->win_off = c->pos;
-        c->win_len = (size_t) got;
-    }
-    const unsigned char *p = c->win + (c->pos - c->win_off);
-    c->pos += n;
-    return p;
-}
-
-static uint64_t decode(const struct cur *c, const unsigned char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v |= (uint64_t) p[c->be ? n - 1 - i : i] << (8 * i);
-    return v;
-}
-
-static bool rd(struct cur *c, size_t n, uint64_t *ret, const char *what)
-{
-    const unsigned char *p = take(c, n, what);
-    if (!p)
-        return false;
-    *ret = decode(c, p, n);
-    return true;
-}
-
-/* Counts and lengths: u32 in GGUFv1, u64 (read as int64 by llama.cpp) after. */
-static bool rd_count(struct cur *c, uint64_t *ret, const char *what)
-{
-    return rd(c, c->v1 ? 4 : 8, ret, what);
-}
-
-static bool skip(struct cur *c, uint64_t n, const char *what)
-{
-    if (n > remain(c))
-        return fail(c, WLD_GGUF_INVALID, "%s of %llu bytes exceeds the remaining file size", what,
-                    (unsigned long long) n);
-    c->pos += n;
-    return true;
-}
-
-/* A string: copied (NUL-terminated) into *ret when keep and it is at most max bytes,
- * else skipped. *ret_len gets the length. */
-static bool
-rd_string(struct cur *c, const char *what, bool keep, uint64_t max, char **ret, uint64_t *ret_len)
-{
-    uint64_t len;
-    if (!rd_count(c, &len, what))
-        return false;
-    if (len > GGUF_MAX_STRING)
-        return fail(c, WLD_GGUF_INVALID, "%s length %llu exceeds the maximum %llu", what,
-                    (unsigned long long) len, GGUF_MAX_STRING);
-    if (len > remain(c))
-        return fail(c, WLD_GGUF_INVALID, "%s length %llu exceeds the remaining file size", what,
-                    (unsigned long long) len);
-    if (ret_len)
-        *ret_len = len;
-    if (!keep || len > max)
-        return skip(c, len, what);
-    char *s = wld_xmalloc((size_t) len + 1);
-    for (uint64_t done = 0; done < len;) {
-        size_t k = len - done > WINDOW ? WINDOW : (size_t) (len - done);
-        const unsigned char *p = take(c, k, what);
-        if (!p) {
-            free(s);
-            return false;
-        }
-        memcpy(s + done, p, k);
-        done += k;
-    }
-    s[len] = '\0';
-    *ret = s;
-    return true;
-}
-
-/* An open-addressing set of strings, for llama.cpp's duplicate-key and duplicate-tensor
- * checks without its O(n^2) scan. Strings are borrowed. */
-struct strset {
-    const char **slot;
-    size_t cap, n;
-};
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char) *s) * 1099511628211ull;
-    return h;
-}
-
-/* Adds s; false when it was there already. */
-static bool strset_add(struct strset *set, const char *s)
-{
-    if (2 * (set->n + 1) > set->cap) {
-        struct strset grown = { .cap = set->cap ? 2 * set->cap : 64 };
-        grown.slot = wld_xcalloc(grown.cap, sizeof(*grown.slot));
-        for (size_t i = 0; i < set->cap; i++)
-            if (set->slot[i])
-                strset_add(&grown, set->slot[i]);
-        free(set->slot);
-        *set = grown;
-    }
-    size_t i = hash(s) & (set->cap - 1);
-    for (; set->slot[i]; i = (i + 1) & (set->cap - 1))
-        if (strcmp(set->slot[i], s) == 0)
-            return false;
-    set->slot[i] = s;
-    set->n++;
-    return true;
-}
 
 static bool is_signed_type(uint32_t t)
 {
@@ -185,7 +37,7 @@ static bool is_signed_type(uint32_t t)
 static bool rd_scalar(struct cur *c, uint32_t t, struct kv *kv, const char *what)
 {
     uint64_t raw;
-    if (!rd(c, type_size[t], &raw, what))
+    if (!wld_gguf_rd_(c, type_size[t], &raw, what))
         return false;
     if (t == T_F32) {
         float f;
@@ -213,7 +65,7 @@ static bool rd_scalar(struct cur *c, uint32_t t, struct kv *kv, const char *what
 static bool rd_array(struct cur *c, struct kv *kv)
 {
     uint64_t at, n;
-    if (!rd(c, 4, &at, "an array type") || !rd_count(c, &n, "an array length"))
+    if (!wld_gguf_rd_(c, 4, &at, "an array type") || !wld_gguf_rd_count_(c, &n, "an array length"))
         return false;
     if (at >= T_COUNT || at == T_ARRAY)
         return fail(c, WLD_GGUF_INVALID, "key '%s' has invalid GGUF type %llu", kv->key,
@@ -226,18 +78,18 @@ static bool rd_array(struct cur *c, struct kv *kv)
     /* llama.cpp: not enough bytes left for n elements (a string takes at least its u64
      * length) is an error before anything is allocated */
     uint64_t min = at == T_STRING ? (c->v1 ? 4 : 8) : type_size[at];
-    if (n > remain(c) / min)
+    if (n > wld_gguf_remain_(c) / min)
         return fail(c, WLD_GGUF_INVALID,
                     "array '%s' of %llu elements exceeds the remaining file size", kv->key,
                     (unsigned long long) n);
     if (at == T_STRING) {
         for (uint64_t i = 0; i < n; i++)
-            if (!rd_string(c, "an array string", false, 0, NULL, NULL))
+            if (!wld_gguf_rd_string_(c, "an array string", false, 0, NULL, NULL))
                 return false;
         return true;
     }
     if (n > KEEP_ARRAY_MAX || !(wld_gguf_is_int_((uint32_t) at)))
-        return skip(c, n * type_size[at], "an array");
+        return wld_gguf_skip_(c, n * type_size[at], "an array");
     kv->arr = wld_xcalloc(n ? (size_t) n : 1, sizeof(*kv->arr));
     for (uint64_t i = 0; i < n; i++) {
         struct kv e = { 0 };
@@ -255,7 +107,7 @@ static bool rd_header(struct cur *c, uint64_t *n_tensors, uint64_t *n_kv)
     if (c->r->size < 4)
         return fail(c, WLD_GGUF_NOT_GGUF, "%llu bytes: too short for a GGUF file",
                     (unsigned long long) c->r->size);
-    const unsigned char *p = take(c, 4, "the magic");
+    const unsigned char *p = wld_gguf_take_(c, 4, "the magic");
     if (!p)
         return false;
     if (memcmp(p, GGUF_MAGIC, 4) != 0) {
@@ -266,13 +118,13 @@ static bool rd_header(struct cur *c, uint64_t *n_tensors, uint64_t *n_kv)
                     p[0], p[1], p[2], p[3], text);
     }
     uint64_t v;
-    if (!rd(c, 4, &v, "the version"))
+    if (!wld_gguf_rd_(c, 4, &v, "the version"))
         return false;
     if (v != 0 && (v & 0xFFFF) == 0) {
         /* a byte-swapped version: the file was written big-endian */
         c->be = true;
         g->big_endian = true;
-        v = decode(c, c->win + (c->pos - 4 - c->win_off), 4);
+        v = wld_gguf_decode_(c, c->win + (c->pos - 4 - c->win_off), 4);
     }
     g->version = (uint32_t) v;
     if (v == 0)
@@ -281,14 +133,16 @@ static bool rd_header(struct cur *c, uint64_t *n_tensors, uint64_t *n_kv)
         return fail(c, WLD_GGUF_UNSUPPORTED, "GGUF version %u is newer than llama.cpp reads (1-3)",
                     g->version);
     c->v1 = v == 1;
-    if (!rd_count(c, n_tensors, "the tensor count") || !rd_count(c, n_kv, "the key count"))
+    if (!wld_gguf_rd_count_(c, n_tensors, "the tensor count") ||
+        !wld_gguf_rd_count_(c, n_kv, "the key count"))
         return false;
     if (*n_tensors > INT64_MAX || *n_kv > INT64_MAX)
         return fail(c, WLD_GGUF_INVALID, "number of %s is negative",
                     *n_tensors > INT64_MAX ? "tensors" : "key-value pairs");
     /* a key-value pair takes at least 8+1+4+1 bytes, a tensor info 8+1+4+4+8 (v1: 4+1+4+1,
      * 4+1+4+4+8): larger counts cannot be in the file */
-    if (*n_kv > remain(c) / (c->v1 ? 10 : 14) || *n_tensors > remain(c) / (c->v1 ? 21 : 25))
+    if (*n_kv > wld_gguf_remain_(c) / (c->v1 ? 10 : 14) ||
+        *n_tensors > wld_gguf_remain_(c) / (c->v1 ? 21 : 25))
         return fail(c, WLD_GGUF_INVALID,
                     "%llu key-value pairs and %llu tensors cannot fit in %llu bytes",
                     (unsigned long long) *n_kv, (unsigned long long) *n_tensors,
@@ -309,7 +163,7 @@ static bool rd_kvs(struct cur *c, uint64_t n_kv, bool keep)
     for (uint64_t i = 0; ok && i < n_kv; i++) {
         struct kv kv = { 0 };
         uint64_t len, t;
-        if (!(ok = rd_string(c, "a key", true, KEY_MAX, &kv.key, &len)))
+        if (!(ok = wld_gguf_rd_string_(c, "a key", true, KEY_MAX, &kv.key, &len)))
             break;
         if (!kv.key) {
             ok = fail(c, WLD_GGUF_INVALID, "key %llu is %llu bytes long", (unsigned long long) i,
@@ -322,11 +176,11 @@ static bool rd_kvs(struct cur *c, uint64_t n_kv, bool keep)
             ok = fail(c, WLD_GGUF_INVALID, "key %llu is empty", (unsigned long long) i);
             break;
         }
-        if (!strset_add(&keys, kvs[n - 1].key)) {
+        if (!wld_gguf_strset_add_(&keys, kvs[n - 1].key)) {
             ok = fail(c, WLD_GGUF_INVALID, "duplicate key '%s'", kv.key);
             break;
         }
-        if (!(ok = rd(c, 4, &t, "a value type")))
+        if (!(ok = wld_gguf_rd_(c, 4, &t, "a value type")))
             break;
         if (t >= T_COUNT) {
             ok = fail(c, WLD_GGUF_INVALID, "key '%s' has invalid GGUF type %llu", kv.key,
@@ -338,7 +192,7 @@ static bool rd_kvs(struct cur *c, uint64_t n_kv, bool keep)
         if (t == T_ARRAY)
             ok = rd_array(c, e);
         else if (t == T_STRING)
-            ok = rd_string(c, "a string value", true, KEEP_STRING_MAX, &e->s, NULL);
+            ok = wld_gguf_rd_string_(c, "a string value", true, KEEP_STRING_MAX, &e->s, NULL);
         else
             ok = rd_scalar(c, (uint32_t) t, e, "a value");
     }
@@ -351,150 +205,6 @@ static bool rd_kvs(struct cur *c, uint64_t n_kv, bool keep)
             wld_gguf_kv_free_(&kvs[i]);
         free(kvs);
     }
-    return ok;
-}
-
-static bool check_alignment(struct cur *c)
-{
-    struct wld_gguf *g = c->g;
-    const struct kv *a = wld_gguf_find_(g, "general.alignment");
-    g->alignment = GGUF_DEFAULT_ALIGN;
-    if (!a)
-        return true;
-    if (a->type != T_U32)
-        return fail(c, WLD_GGUF_INVALID, "general.alignment has type %s, must be u32",
-                    a->type < T_COUNT ? type_name[a->type] : "?");
-    if (a->u == 0 || (a->u & (a->u - 1)) != 0)
-        return fail(c, WLD_GGUF_INVALID, "alignment %llu is not a power of 2",
-                    (unsigned long long) a->u);
-    g->alignment = (uint32_t) a->u;
-    return true;
-}
-
-/* Tensor accounting for one shard. */
-struct tensors {
-    struct strset *names;
-    char (*store)[GGML_MAX_NAME];
-    uint64_t running; /* Σ padded sizes: the offset the next tensor must have */
-    uint64_t max_end; /* the furthest byte any tensor reaches, relative to data start */
-    char max_name[GGML_MAX_NAME];
-};
-
-static void account(struct wld_gguf *g, const char *name, uint64_t nbytes)
-{
-    unsigned long il;
-    char *end;
-    g->tensor_bytes += nbytes;
-    if (strncmp(name, "blk.", 4) == 0 && (il = strtoul(name + 4, &end, 10), *end == '.') &&
-        il < g->n_layer)
-        g->layer_bytes[il] += nbytes;
-    else if (strncmp(name, "token_embd", 10) == 0 || strncmp(name, "position_embd", 13) == 0)
-        g->embd_bytes += nbytes;
-    else if (strncmp(name, "output", 6) == 0)
-        g->output_bytes += nbytes;
-    else
-        g->other_bytes += nbytes;
-    if (strcmp(name, "output.weight") == 0)
-        g->tied_output = false;
-}
-
-static bool rd_tensor(struct cur *c, uint64_t i, struct tensors *ts)
-{
-    struct wld_gguf *g = c->g;
-    char *name = NULL;
-    uint64_t len, n_dims, ne[GGML_MAX_DIMS] = { 1, 1, 1, 1 }, t, off;
-    if (!rd_string(c, "a tensor name", true, GGML_MAX_NAME - 1, &name, &len))
-        return false;
-    if (!name)
-        return fail(c, WLD_GGUF_INVALID, "tensor %llu name is too long: %llu >= %u",
-                    (unsigned long long) i, (unsigned long long) len, GGML_MAX_NAME);
-    memcpy(ts->store[i], name, len + 1);
-    free(name);
-    name = ts->store[i];
-    if (!strset_add(ts->names, name))
-        return fail(c, WLD_GGUF_INVALID, "duplicate tensor name '%s'", name);
-    if (!rd(c, 4, &n_dims, "a tensor's dimensions"))
-        return false;
-    if (n_dims > GGML_MAX_DIMS)
-        return fail(c, WLD_GGUF_INVALID, "tensor '%s' has %llu dimensions, more than %u", name,
-                    (unsigned long long) n_dims, GGML_MAX_DIMS);
-    for (uint64_t j = 0; j < n_dims; j++) {
-        if (!rd_count(c, &ne[j], "a tensor shape"))
-            return false;
-        if (ne[j] > INT64_MAX)
-            return fail(c, WLD_GGUF_INVALID, "tensor '%s' has a negative dimension", name);
-    }
-    /* INT64_MAX / ne1 <= ne0 ... as gguf.cpp, so that nelements fits in int64 */
-    uint64_t nel = ne[0];
-    for (int j = 1; j < 4; j++) {
-        if (ne[j] && nel && (uint64_t) INT64_MAX / ne[j] <= nel)
-            return fail(c, WLD_GGUF_INVALID, "tensor '%s' has too many elements", name);
-        nel *= ne[j];
-    }
-    if (!rd(c, 4, &t, "a tensor type"))
-        return false;
-    const struct wld_ggml_type *ty = wld_ggml_type((int) (t > INT32_MAX ? -1 : (int64_t) t));
-    if (!ty)
-        return fail(c, WLD_GGUF_INVALID,
-                    "tensor '%s' has ggml type %llu, which this llama.cpp does not know (a newer "
-                    "llama.cpp or a fork wrote it)",
-                    name, (unsigned long long) t);
-    if (!ty->blck)
-        return fail(c, WLD_GGUF_INVALID, "tensor '%s' has ggml type %llu, removed from llama.cpp",
-                    name, (unsigned long long) t);
-    if (ne[0] % ty->blck)
-        return fail(c, WLD_GGUF_INVALID,
-                    "tensor '%s' of type %s: row of %llu elements is not a multiple of the "
-                    "block size %u",
-                    name, ty->name, (unsigned long long) ne[0], ty->blck);
-    uint64_t nbytes;
-    if (__builtin_mul_overflow(nel / ty->blck, (uint64_t) ty->size, &nbytes))
-        return fail(c, WLD_GGUF_INVALID, "tensor '%s' is too large", name);
-    if (!rd(c, 8, &off, "a tensor offset"))
-        return false;
-    if (off != ts->running)
-        return fail(c, WLD_GGUF_INVALID, "tensor '%s' has offset %llu, expected %llu", name,
-                    (unsigned long long) off, (unsigned long long) ts->running);
-    uint64_t a = g->alignment, padded, end;
-    if (__builtin_add_overflow(nbytes, a - 1, &padded) ||
-        __builtin_add_overflow(ts->running, padded & ~(a - 1), &ts->running) ||
-        __builtin_add_overflow(off, nbytes, &end))
-        return fail(c, WLD_GGUF_INVALID, "tensor data size overflows at '%s'", name);
-    if (end > ts->max_end) {
-        ts->max_end = end;
-        snprintf(ts->max_name, sizeof(ts->max_name), "%s", name);
-    }
-    g->n_params += nel;
-    account(g, name, nbytes);
-    return true;
-}
-
-static bool rd_tensors(struct cur *c, uint64_t n_tensors)
-{
-    struct wld_gguf *g = c->g;
-    struct strset names = { 0 };
-    struct tensors ts = { .names = &names };
-    ts.store = wld_xcalloc(n_tensors ? (size_t) n_tensors : 1, sizeof(*ts.store));
-    bool ok = true;
-    for (uint64_t i = 0; ok && i < n_tensors; i++)
-        ok = rd_tensor(c, i, &ts);
-    if (ok) {
-        /* llama.cpp pads the end of the infos to the alignment, except with no tensors */
-        uint64_t a = g->alignment, data = c->pos;
-        if (n_tensors)
-            data = (data + a - 1) & ~(a - 1);
-        if (g->n_shards == 1)
-            g->header_bytes = data;
-        uint64_t end;
-        if (__builtin_add_overflow(data, ts.max_end, &end) || end > c->r->size)
-            ok = fail(c, WLD_GGUF_TRUNCATED,
-                      "tensor '%s' data is not within the file bounds (needs %llu bytes, the "
-                      "file has %llu): the model is corrupted or incomplete",
-                      ts.max_name, (unsigned long long) end, (unsigned long long) c->r->size);
-    }
-    g->n_tensors += n_tensors;
-    free(names.slot);
-    free(ts.store);
     return ok;
 }
 
@@ -531,13 +241,13 @@ static void parse_file(const struct wld_reader *r, struct wld_gguf *g, bool firs
     char reason[sizeof(g->reason)];
     memcpy(reason, g->reason, sizeof(reason));
     g->state = WLD_GGUF_OK;
-    bool ok = rd_kvs(c, n_kv, first) && check_alignment(c);
+    bool ok = rd_kvs(c, n_kv, first) && wld_gguf_check_alignment_(c);
     if (ok && first) {
         g->tied_output = true;
         ok = wld_gguf_resolve_(g);
     }
     if (ok)
-        rd_tensors(c, n_tensors);
+        wld_gguf_rd_tensors_(c, n_tensors);
     if (before != WLD_GGUF_OK) {
         g->state = before;
         memcpy(g->reason, reason, sizeof(reason));

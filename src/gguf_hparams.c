@@ -3,13 +3,15 @@
  * is read, and one llama.cpp would refuse is noted; per-layer values are a scalar or an
  * array of block_count; sliding-window layers come from the pattern key or the
  * architecture's default. */
+#include "gguf_hparams.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wld/util.h"
 
-#include "gguf_impl.h"
+#include "gguf_values.h"
 
 static const struct kv *arch_kv(const struct wld_gguf *g, const char *suffix)
 {

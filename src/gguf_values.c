@@ -1,13 +1,13 @@
-/* The metadata a GGUF file stores, as the reader kept it (struct kv, gguf_impl.h): looked
+/* The metadata a GGUF file stores, as the reader kept it (struct kv, gguf_values.h): looked
  * up by key, as integers or strings; and the reader's state and reason. */
+#include "gguf_values.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wld/util.h"
-
-#include "gguf_impl.h"
 
 const char *wld_gguf_state_name(enum wld_gguf_state s)
 {
@@ -79,4 +79,12 @@ bool wld_gguf_get_array_len(const struct wld_gguf *g, const char *key, uint64_t 
         return false;
     *ret = kv->n;
     return true;
+}
+
+const char *wld_gguf_type_name_(uint32_t t)
+{
+    static const char *const names[T_COUNT] = { "u8",  "i8",  "u16",  "i16",    "u32",
+                                                "i32", "f32", "bool", "string", "array",
+                                                "u64", "i64", "f64" };
+    return t < T_COUNT ? names[t] : "?";
 }

@@ -268,3 +268,18 @@ int wld_host_find_file(const struct wld_host *h, const char *name, char **ret)
 {
     return which(h, name, false, ret);
 }
+
+void wld_host_capture_each(
+        const struct wld_host *h, const char *dir, const char *const *files, size_t n, size_t cap)
+{
+    char **names = NULL;
+    if (!h->layer || wld_host_list(h, dir, 1024, &names) < 0)
+        return;
+    for (char **e = names; *e; e++)
+        for (size_t i = 0; i < n; i++) {
+            char *p = wld_xasprintf("%s/%s/%s", dir, *e, files[i]);
+            wld_host_capture(h, p, cap);
+            free(p);
+        }
+    wld_strv_free(names);
+}

@@ -1,10 +1,12 @@
-/* Private to the GGUF reader: src/gguf.c reads the file, src/gguf_values.c holds what it
- * kept of the metadata, src/gguf_hparams.c turns that into the model's hyperparameters,
- * src/gguf_types.c has ggml's type tables. */
-#ifndef WLD_GGUF_IMPL_H
-#define WLD_GGUF_IMPL_H
+/* Private to the GGUF reader: the metadata values it kept (src/gguf_values.c), and its
+ * state. src/gguf.c reads a file with src/gguf_cursor.c and src/gguf_tensors.c;
+ * src/gguf_hparams.c turns the values into hyperparameters; src/gguf_types.c has ggml's
+ * type tables. */
+#ifndef WLD_GGUF_VALUES_H
+#define WLD_GGUF_VALUES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "wld/gguf.h"
@@ -39,7 +41,6 @@ struct kv {
     int64_t *arr; /* n values when kept, else NULL */
 };
 
-/* src/gguf_values.c: the stored values */
 const struct kv *wld_gguf_find_(const struct wld_gguf *g, const char *key);
 bool wld_gguf_is_int_(uint32_t t);
 /* A non-negative integer value (any integer type), into *ret; false otherwise. */
@@ -48,8 +49,7 @@ void wld_gguf_kv_free_(struct kv *kv);
 /* Sets the state and reason unless a reason is already there; returns false. */
 bool wld_gguf_fail_(struct wld_gguf *g, enum wld_gguf_state st, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-/* src/gguf_hparams.c: resolves {arch}.* after the first shard's metadata was read (allocates the
- * per-layer arrays). false with a reason when llama.cpp's loader would refuse the values. */
-bool wld_gguf_resolve_(struct wld_gguf *g);
+/* The name of a GGUF value type ("u32"), "?" for another number. */
+const char *wld_gguf_type_name_(uint32_t t);
 
 #endif
