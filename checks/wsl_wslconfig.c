@@ -16,6 +16,7 @@
 #include "wld/parse.h"
 #include "wld/platform.h"
 #include "wld/rules.h"
+#include "wld/wslconfig_lint.h"
 
 #define MAX_CANDIDATES 8
 
@@ -177,238 +178,16 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     return 0;
 }
 
-/* ---- linting (pure) ---- */
-
-struct lint {
-    const struct wld_eval_ctx *ctx;
-    const cJSON *messages;
-    struct wld_buf list;
-    unsigned count;
-    struct wld_buf unknown; /* configured settings whose effect could not be read, and why */
-};
-
-/* A setting whose effect is unknown: never reported as in effect. */
-static void unknown_effect(struct lint *l, const char *setting, const char *source, const char *why)
-{
-    wld_buf_printf(&l->unknown, "%s%s (%s %s)", l->unknown.len ? ", " : "", setting, source, why);
-}
-
-/* Problems listed in the summary; the rest are counted ("and N more"), never dropped. */
-#define SHOWN_PROBLEMS 50
-
-static void problem(struct lint *l, const char *msg_key, cJSON *vars)
-{
-    const cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(l->messages, msg_key);
-    char *s = wld_template_render(cJSON_IsString(tmpl) ? tmpl->valuestring : msg_key, vars);
-    if (l->count < SHOWN_PROBLEMS)
-        wld_buf_printf(&l->list, "%s- %s", l->count ? "\n" : "", s);
-    l->count++;
-    free(s);
-    cJSON_Delete(vars);
-}
-
-static cJSON *line_vars(const cJSON *e)
-{
-    cJSON *v = cJSON_CreateObject();
-    cJSON_AddNumberToObject(v, "line", wld_fact_num(e, "line", 0));
-    cJSON_AddStringToObject(v, "section", wld_fact_str(e, "section"));
-    cJSON_AddStringToObject(v, "key", wld_fact_str(e, "key"));
-    char value[200]; /* a value is shown, not quoted whole: a long one ends in "..." */
-    wld_str_copy(value, sizeof(value), wld_fact_str(e, "value") ? wld_fact_str(e, "value") : "");
-    cJSON_AddStringToObject(v, "value", value);
-    return v;
-}
-
-static const cJSON *find_nocase(const cJSON *obj, const char *name)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, obj)
-    {
-        if (wld_str_eq_nocase(it->string, name))
-            return it;
-    }
-    return NULL;
-}
-
-/* WSL's size syntax: decimal digits and an optional exact-case binary suffix. */
-static bool parse_size(const char *v, double *bytes)
-{
-    static const struct {
-        const char *suffix;
-        double mult;
-    } units[] = { { "", 1 },
-                  { "B", 1 },
-                  { "K", 1024.0 },
-                  { "KB", 1024.0 },
-                  { "M", 1048576.0 },
-                  { "MB", 1048576.0 },
-                  { "G", 1073741824.0 },
-                  { "GB", 1073741824.0 },
-                  { "T", 1099511627776.0 },
-                  { "TB", 1099511627776.0 } };
-    const char *p = v;
-    double n = 0;
-    if (!isdigit((unsigned char) *p))
-        return false;
-    while (isdigit((unsigned char) *p))
-        n = n * 10 + (*p++ - '0');
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(units); i++)
-        if (strcmp(p, units[i].suffix) == 0) {
-            *bytes = n * units[i].mult;
-            return true;
-        }
-    return false;
-}
-
-static bool value_ok(const char *type, const cJSON *spec, const char *v, double *bytes)
-{
-    if (strcmp(type, "bool") == 0)
-        return wld_str_eq_nocase(v, "true") || wld_str_eq_nocase(v, "false") ||
-               strcmp(v, "1") == 0 || strcmp(v, "0") == 0;
-    if (strcmp(type, "int") == 0) {
-        char *end = NULL;
-        strtol(v, &end, 0);
-        return v[0] && end && *end == '\0';
-    }
-    if (strcmp(type, "size") == 0)
-        return parse_size(v, bytes);
-    if (strcmp(type, "enum") == 0) {
-        const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(spec, "values"), *a;
-        cJSON_ArrayForEach(a, allowed)
-        {
-            if (wld_str_eq_nocase(a->valuestring, v))
-                return true;
-        }
-        return false;
-    }
-    return true; /* string, path */
-}
-
-/* Finds where an unknown key belongs, or the closest spelling, for the message. */
-static void unknown_key(struct lint *l, const cJSON *schema, const cJSON *e)
-{
-    const char *sec = wld_fact_str(e, "section"), *key = wld_fact_str(e, "key");
-    char full[300];
-    snprintf(full, sizeof(full), "%s.%s", sec, key);
-    const cJSON *removed = find_nocase(wld_param(l->ctx, "removed_keys"), full);
-    const cJSON *conf = wld_param(l->ctx, "wsl_conf_sections"), *c, *s;
-    cJSON *v = line_vars(e);
-    if (cJSON_IsString(removed)) {
-        cJSON_AddStringToObject(v, "why", removed->valuestring);
-        problem(l, "removed_key", v);
-        return;
-    }
-    cJSON_ArrayForEach(c, conf)
-    {
-        if (wld_str_eq_nocase(c->valuestring, sec)) {
-            problem(l, "wsl_conf_key", v);
-            return;
-        }
-    }
-    cJSON_ArrayForEach(s, schema)
-    {
-        if (!wld_str_eq_nocase(s->string, sec) && find_nocase(s, key)) {
-            cJSON_AddStringToObject(v, "belongs", s->string);
-            problem(l, "wrong_section", v);
-            return;
-        }
-    }
-    const char *best = NULL, *best_sec = NULL;
-    unsigned best_d = 3;
-    cJSON_ArrayForEach(s, schema)
-    {
-        const cJSON *k;
-        unsigned sd = wld_str_distance(s->string, sec);
-        cJSON_ArrayForEach(k, s)
-        {
-            unsigned d = sd + wld_str_distance(k->string, key);
-            if (d < best_d) {
-                best_d = d;
-                best = k->string;
-                best_sec = s->string;
-            }
-        }
-    }
-    if (best) {
-        cJSON_AddStringToObject(v, "suggestion", best);
-        cJSON_AddStringToObject(v, "suggestion_section", best_sec);
-        problem(l, "unknown_key_hint", v);
-    } else {
-        problem(l, sec[0] ? "unknown_key" : "no_section", v);
-    }
-}
-
-struct configured {
-    double memory, swap, processors; /* -1 when not set validly */
-    const char *networking;
-    const char *localhost;
-};
-
-static void lint_entries(struct lint *l, struct configured *cfg)
-{
-    const cJSON *schema = wld_param(l->ctx, "schema");
-    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(l->ctx->mine, "entries"), *e, *d;
-    cJSON *seen = cJSON_CreateObject();
-    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(l->ctx->mine, "skipped_lines"))
-    {
-        cJSON *v = cJSON_CreateObject();
-        cJSON_AddNumberToObject(v, "line", wld_fact_num(d, "line", 0));
-        cJSON_AddStringToObject(v, "text", wld_fact_str(d, "text"));
-        const char *code = wld_fact_str(d, "code");
-        char key[64];
-        snprintf(key, sizeof(key), "syntax_%s", code ? code : "invalid_key");
-        problem(l, key, v);
-    }
-    cJSON_ArrayForEach(e, entries)
-    {
-        const char *sec = wld_fact_str(e, "section"), *key = wld_fact_str(e, "key");
-        const char *val = wld_fact_str(e, "value");
-        const cJSON *spec = find_nocase(find_nocase(schema, sec), key);
-        if (!sec[0] || !spec) {
-            unknown_key(l, schema, e);
-            continue;
-        }
-        char full[300];
-        snprintf(full, sizeof(full), "%s.%s", spec->string, sec);
-        const cJSON *prev = find_nocase(seen, full);
-        if (prev) {
-            cJSON *v = line_vars(e);
-            cJSON_AddNumberToObject(v, "first", prev->valuedouble);
-            problem(l, "duplicate", v);
-            continue;
-        }
-        cJSON_AddNumberToObject(seen, full, wld_fact_num(e, "line", 0));
-        const char *type = wld_fact_str(spec, "type");
-        double bytes = -1;
-        if (type && !value_ok(type, spec, val, &bytes)) {
-            cJSON *v = line_vars(e);
-            char mk[32];
-            snprintf(mk, sizeof(mk), "bad_%s", type);
-            problem(l, mk, v);
-            continue;
-        }
-        if (wld_str_eq_nocase(key, "memory"))
-            cfg->memory = bytes;
-        else if (wld_str_eq_nocase(key, "swap"))
-            cfg->swap = bytes;
-        else if (wld_str_eq_nocase(key, "processors"))
-            cfg->processors = strtod(val, NULL);
-        else if (wld_str_eq_nocase(key, "networkingMode"))
-            cfg->networking = val;
-        else if (wld_str_eq_nocase(key, "localhostForwarding"))
-            cfg->localhost = val;
-    }
-    cJSON_Delete(seen);
-}
-
-static void
-not_in_effect(struct lint *l, const char *setting, const char *configured, const char *effective)
+static void not_in_effect(struct wld_lint *l,
+                          const char *setting,
+                          const char *configured,
+                          const char *effective)
 {
     cJSON *v = cJSON_CreateObject();
     cJSON_AddStringToObject(v, "setting", setting);
     cJSON_AddStringToObject(v, "configured", configured);
     cJSON_AddStringToObject(v, "effective", effective);
-    problem(l, "not_in_effect", v);
+    wld_lint_problem(l, "not_in_effect", v);
 }
 
 static bool outside(double have, double want, double low, double high)
@@ -417,26 +196,9 @@ static bool outside(double have, double want, double low, double high)
 }
 
 /* A file past the read cap, or past the parser's, is a problem of its own. */
-static void lint_cut(struct lint *l)
-{
-    const cJSON *cut = cJSON_GetObjectItemCaseSensitive(l->ctx->mine, "cut");
-    if (!cut)
-        return;
-    cJSON *v = cJSON_CreateObject();
-    if (cJSON_GetObjectItemCaseSensitive(cut, "cap_bytes")) {
-        char cap[32];
-        snprintf(cap, sizeof(cap), "%.0f KiB", wld_fact_num(cut, "cap_bytes", 0) / 1024);
-        cJSON_AddStringToObject(v, "cap", cap);
-        cJSON_AddNumberToObject(v, "line", wld_fact_num(cut, "line", 0));
-        problem(l, "cut_read", v);
-    } else {
-        cJSON_AddNumberToObject(v, "line", wld_fact_num(cut, "parse_line", 0));
-        problem(l, "cut_parse", v);
-    }
-}
 
 /* Configured vs what the VM has; returns the number of settings not in effect. */
-static unsigned compare_effective(struct lint *l, const struct configured *cfg)
+static unsigned compare_effective(struct wld_lint *l, const struct wld_wslconfig_set *cfg)
 {
     const cJSON *eff = cJSON_GetObjectItemCaseSensitive(l->ctx->mine, "effective");
     const cJSON *tol = wld_param(l->ctx, "memory_tolerance");
@@ -449,12 +211,12 @@ static unsigned compare_effective(struct lint *l, const struct configured *cfg)
     unsigned n = 0;
     const char *meminfo = wld_fact_str(eff, "meminfo");
     if (cfg->memory > 0 && mem <= 0)
-        unknown_effect(l, "memory", "/proc/meminfo", meminfo ? meminfo : "lacks MemTotal");
+        wld_lint_unknown_effect(l, "memory", "/proc/meminfo", meminfo ? meminfo : "lacks MemTotal");
     if (cfg->swap >= 0 && swap < 0)
-        unknown_effect(l, "swap", "/proc/meminfo", meminfo ? meminfo : "lacks SwapTotal");
+        wld_lint_unknown_effect(l, "swap", "/proc/meminfo", meminfo ? meminfo : "lacks SwapTotal");
     if (cfg->processors > 0 && cpus <= 0)
-        unknown_effect(l, "processors", "/sys/devices/system/cpu/online",
-                       wld_fact_str(eff, "cpu_online"));
+        wld_lint_unknown_effect(l, "processors", "/sys/devices/system/cpu/online",
+                                wld_fact_str(eff, "cpu_online"));
     if (cfg->memory > 0 && mem > 0 && outside(mem, cfg->memory, low, high)) {
         snprintf(c, sizeof(c), "%.1f GiB", cfg->memory / gib);
         snprintf(e, sizeof(e), "%.1f GiB", mem / gib);
@@ -520,15 +282,15 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "encoding");
         return;
     }
-    struct lint l = { .ctx = ctx, .messages = wld_param(ctx, "messages") };
-    struct configured cfg = { .memory = -1, .swap = -1, .processors = -1 };
+    struct wld_lint l = { .ctx = ctx, .messages = wld_param(ctx, "messages") };
+    struct wld_wslconfig_set cfg = { .memory = -1, .swap = -1, .processors = -1 };
     wld_buf_init(&l.list, SIZE_MAX / 2); /* bounded by SHOWN_PROBLEMS */
     wld_buf_init(&l.unknown, 4096);
-    lint_entries(&l, &cfg);
-    lint_cut(&l);
+    wld_wslconfig_lint_entries(&l, &cfg);
+    wld_wslconfig_lint_cut(&l);
     if (cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
         !(cfg.networking && wld_str_eq_nocase(cfg.networking, "mirrored")))
-        problem(&l, "localhost_off", cJSON_CreateObject());
+        wld_lint_problem(&l, "localhost_off", cJSON_CreateObject());
     unsigned lint_count = l.count;
     unsigned stale = compare_effective(&l, &cfg);
     if (l.count > SHOWN_PROBLEMS)
