@@ -49,21 +49,11 @@ static void add_parsed(cJSON *facts, const struct wld_nvsmi *s, const char *sour
     }
 }
 
-static const char *probe_state(const struct wld_proc_result *r)
-{
-    if (r->spawn_errno)
-        return "spawn_failed";
-    if (r->timed_out)
-        return "timeout";
-    if (r->signal)
-        return "crashed";
-    return r->exit_code == 0 ? "ok" : "failed";
-}
 
 static void
 record_probe(cJSON *facts, const char *name, const struct wld_proc_result *r, bool parsed)
 {
-    cJSON *p = wld_fact_proc(facts, name, probe_state(r), r);
+    cJSON *p = wld_fact_proc(facts, name, wld_proc_ending(r) ? wld_proc_ending(r) : "ok", r);
     add_excerpt(p, "stdout", &r->out, parsed ? EXCERPT : FAILED_EXCERPT);
     if (r->err.len)
         add_excerpt(p, "stderr", &r->err, parsed ? EXCERPT : FAILED_EXCERPT);

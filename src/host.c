@@ -346,29 +346,33 @@ void wld_host_capture(const struct wld_host *h, const char *path, size_t cap)
         wld_buf_release(&b);
 }
 
+/* The path on this machine of a host path whose last component is not followed (a
+ * symlink itself): its parent resolved, the name appended. */
+static int real_path_of_link(const struct wld_host *h, const char *path, char **ret)
+{
+    const char *slash = strrchr(path, '/');
+    char *parent_real = NULL;
+    char *parent =
+            slash && slash != path ? wld_xstrndup(path, (size_t) (slash - path)) : wld_xstrdup("/");
+    int r = wld_host_real_path(h, parent, &parent_real);
+    free(parent);
+    if (r < 0)
+        return r;
+    *ret = wld_xasprintf("%s/%s", parent_real, slash ? slash + 1 : path);
+    free(parent_real);
+    return 0;
+}
+
 int wld_host_stat(const struct wld_host *h, const char *path, bool follow, struct stat *ret)
 {
     char *real = NULL;
     int r;
     if (h->layer)
         h->layer->looked_at(h->layer->ctx, path);
-    if (h->fixture && !follow) {
-        /* resolve the parent only, keep the last component unresolved */
-        const char *slash = strrchr(path, '/');
-        char *parent = slash && slash != path ? wld_xstrndup(path, (size_t) (slash - path))
-                                              : wld_xstrdup("/");
-        r = wld_host_real_path(h, parent, &real);
-        free(parent);
-        if (r < 0)
-            return r;
-        char *full = wld_xasprintf("%s/%s", real, slash ? slash + 1 : path);
-        free(real);
-        real = full;
-    } else {
-        r = wld_host_real_path(h, path, &real);
-        if (r < 0)
-            return r;
-    }
+    r = h->fixture && !follow ? real_path_of_link(h, path, &real)
+                              : wld_host_real_path(h, path, &real);
+    if (r < 0)
+        return r;
     r = follow ? stat(real, ret) : lstat(real, ret);
     r = r < 0 ? -errno : 0;
     free(real);
@@ -395,16 +399,10 @@ int wld_host_readlink(const struct wld_host *h, const char *path, char **ret)
         return r;
     if (!S_ISLNK(st.st_mode))
         return -EINVAL;
-    const char *slash = strrchr(path, '/');
-    char *parent_real = NULL;
-    char *parent =
-            slash && slash != path ? wld_xstrndup(path, (size_t) (slash - path)) : wld_xstrdup("/");
-    r = wld_host_real_path(h, parent, &parent_real);
-    free(parent);
+    char *real = NULL;
+    r = real_path_of_link(h, path, &real);
     if (r < 0)
         return r;
-    char *real = wld_xasprintf("%s/%s", parent_real, slash ? slash + 1 : path);
-    free(parent_real);
     char target[4096];
     ssize_t n = readlink(real, target, sizeof(target) - 1);
     free(real);
