@@ -164,7 +164,21 @@ static void pop_last(char *path)
         *slash = '\0';
 }
 
+/* Whether rest holds another component. */
+static bool more_components(const char *rest)
+{
+    while (*rest == '/')
+        rest++;
+    return *rest != '\0';
+}
+
 int wld_host_resolve(const struct wld_host *h, const char *path, char **ret)
+{
+    return wld_host_walk(h, path, NULL, NULL, ret);
+}
+
+int wld_host_walk(
+        const struct wld_host *h, const char *path, wld_host_visit visit, void *ctx, char **ret)
 {
     struct wld_buf out, rest_buf;
     char comp[256];
@@ -209,6 +223,8 @@ int wld_host_resolve(const struct wld_host *h, const char *path, char **ret)
                 goto done;
             }
             target[n] = '\0';
+            if (visit)
+                visit(ctx, out.data, &st, target, false);
             char *next = wld_xasprintf("%s/%s", target, rest);
             free(rest_owned);
             rest_owned = next;
@@ -222,6 +238,8 @@ int wld_host_resolve(const struct wld_host *h, const char *path, char **ret)
             continue;
         }
         free(real);
+        if (visit)
+            visit(ctx, out.data, &st, NULL, !more_components(rest));
     }
 done:
     free(rest_owned);

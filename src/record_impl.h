@@ -10,7 +10,6 @@
 
 /* Bytes of file data a recording keeps at most; past it, reads are not kept. */
 #define MAX_DATA   (512u * 1024u * 1024u)
-#define MAX_LINKS  40
 #define MAX_LISTED 65536
 
 enum ent_kind { ENT_DEVICE, ENT_LIST, ENT_PATH, ENT_DATA };

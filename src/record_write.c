@@ -20,8 +20,9 @@
 #include "record_impl.h"
 
 struct writer {
-    const char *src; /* the recorded host's root ("" live) */
-    char *dst;       /* the recording's directory */
+    const struct wld_host *host; /* the recorded host */
+    const char *src;             /* its root ("" live) */
+    char *dst;                   /* the recording's directory */
     const struct wld_redactor *red;
     unsigned files, dirs, links;
     struct {
@@ -116,72 +117,46 @@ static void make_leaf(struct writer *w, const char *host_path, const struct stat
     free(d);
 }
 
-/* Rebuilds path in the recording as the source resolves it: directories on the way,
- * symlinks as symlinks (and what they point to), the leaf as it is. Returns the resolved
- * host path (caller frees) or NULL when the source has no such path. */
-static char *materialize(struct writer *w, const char *path, int depth)
+struct materializing {
+    struct writer *w;
+    bool reached; /* the path's final component exists */
+};
+
+static void materialize_one(
+        void *ctx, const char *path, const struct stat *st, const char *link_target, bool last)
 {
-    char cur[PATH_MAX] = "";
-    const char *rest = path;
-    while (*rest) {
-        while (*rest == '/')
-            rest++;
-        if (!*rest)
-            break;
-        size_t len = strcspn(rest, "/");
-        char comp[NAME_MAX + 1];
-        if (len > NAME_MAX)
-            return NULL;
-        memcpy(comp, rest, len);
-        comp[len] = '\0';
-        rest += len;
-        if (strcmp(comp, ".") == 0)
-            continue;
-        if (strcmp(comp, "..") == 0) {
-            char *slash = strrchr(cur, '/');
-            if (slash)
-                *slash = '\0';
-            continue;
-        }
-        if (strlen(cur) + len + 2 > sizeof(cur))
-            return NULL;
-        strcat(cur, "/");
-        strcat(cur, comp);
-        char *src = wld_xasprintf("%s%s", w->src, cur);
-        struct stat st;
-        if (lstat(src, &st) < 0) {
-            free(src);
-            return NULL;
-        }
-        if (S_ISLNK(st.st_mode)) {
-            char target[PATH_MAX];
-            ssize_t n = readlink(src, target, sizeof(target) - 1);
-            free(src);
-            if (n < 0 || depth >= MAX_LINKS)
-                return NULL;
-            target[n] = '\0';
-            make_link(w, cur, target);
-            char *slash = strrchr(cur, '/');
-            *slash = '\0';
-            char *next = target[0] == '/' ? wld_xasprintf("%s%s", target, rest)
-                                          : wld_xasprintf("%s/%s%s", cur, target, rest);
-            char *r = materialize(w, next, depth + 1);
-            free(next);
-            return r;
-        }
-        free(src);
-        if (*rest)
-            make_dir(w, cur);
-        else
-            make_leaf(w, cur, &st);
+    struct materializing *m = ctx;
+    if (link_target) {
+        make_link(m->w, path, link_target);
+    } else if (last) {
+        make_leaf(m->w, path, st);
+        m->reached = true;
+    } else {
+        make_dir(m->w, path);
     }
-    return wld_xstrdup(cur[0] ? cur : "/");
+}
+
+/* Recreates every component of a host path in the recording as the host has it (its
+ * directories, its symlinks as symlinks, the file itself), following links as the host
+ * does (wld_host_walk). Returns the resolved host path, or NULL when the path does not
+ * exist on the host; caller frees. */
+static char *materialize(struct writer *w, const char *path)
+{
+    struct materializing m = { .w = w };
+    char *resolved = NULL;
+    if (wld_host_walk(w->host, path, materialize_one, &m, &resolved) < 0)
+        return NULL;
+    if (!m.reached) {
+        free(resolved);
+        return NULL;
+    }
+    return resolved;
 }
 
 /* A listed directory: every entry as the source has it, symlinks not followed. */
 static void write_listing(struct writer *w, const char *path)
 {
-    char *dir = materialize(w, path, 0);
+    char *dir = materialize(w, path);
     if (!dir)
         return;
     char *src = wld_xasprintf("%s%s", w->src, dir);
@@ -216,7 +191,7 @@ static void write_listing(struct writer *w, const char *path)
 
 static void write_data(struct writer *w, const struct ent *e)
 {
-    char *path = materialize(w, e->path, 0);
+    char *path = materialize(w, e->path);
     if (!path)
         return;
     char *d = dest(w, path);
@@ -243,7 +218,7 @@ static void write_device(struct writer *w, const struct ent *e)
         return;
     const char *kind = wld_node_kind_name(e->dev.kind);
     char *parent = wld_path_dirname(e->path);
-    free(materialize(w, parent, 0));
+    free(materialize(w, parent));
     free(parent);
     char text[128];
     snprintf(text, sizeof(text), "kind=%s\nmode=%04o\nopen=%s\n", kind, e->dev.mode,
@@ -414,7 +389,7 @@ int wld_recorder_write(const struct wld_recorder *rec,
     int r = prepare_dir(dir, err);
     if (r < 0)
         return r;
-    struct writer w = { .src = src->root, .dst = realpath(dir, NULL), .red = red };
+    struct writer w = { .host = src, .src = src->root, .dst = realpath(dir, NULL), .red = red };
     if (!w.dst) {
         r = -errno;
         *err = wld_xasprintf("%s: %s", dir, strerror(-r));
@@ -430,7 +405,7 @@ int wld_recorder_write(const struct wld_recorder *rec,
             if (kind == ENT_LIST)
                 write_listing(&w, e->path);
             else if (kind == ENT_PATH)
-                free(materialize(&w, e->path, 0));
+                free(materialize(&w, e->path));
             else
                 write_data(&w, e);
         }

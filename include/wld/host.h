@@ -70,6 +70,17 @@ const char *wld_host_home(const struct wld_host *h);
  * and returns the canonical host path; caller frees. The last component need not
  * exist (then it is appended as is). Returns -ELOOP after 40 links. */
 int wld_host_resolve(const struct wld_host *h, const char *path, char **ret);
+/* Told of each component wld_host_walk() finds on its way: the host path so far, its
+ * lstat(), and for a symlink the target as stored (then followed); last is set for the
+ * path's final component. */
+typedef void (*wld_host_visit)(void *ctx,
+                               const char *host_path,
+                               const struct stat *st,
+                               const char *link_target,
+                               bool last);
+/* wld_host_resolve(), telling visit (may be NULL) of every existing component. */
+int wld_host_walk(
+        const struct wld_host *h, const char *path, wld_host_visit visit, void *ctx, char **ret);
 /* The path on this machine's filesystem for a host path (root + resolved path);
  * caller frees. Used to exec fixture commands and to hand paths to libraries. */
 int wld_host_real_path(const struct wld_host *h, const char *path, char **ret);
