@@ -75,6 +75,11 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     size_t n = candidates(h, LIBCUDA, host_paths, cands);
     size_t nn = candidates(h, LIBNVML, nvml_host, NULL);
     cJSON_AddBoolToObject(facts, "functional_requested", functional);
+    /* the PCI adapters, from the run's inventory: whether there is an NVIDIA GPU at all */
+    const cJSON *adapters =
+            cJSON_GetObjectItemCaseSensitive(wld_inventory_get(ctx->inv, WLD_INV_PCI), "adapters");
+    if (adapters)
+        cJSON_AddItemToObject(facts, "pci_adapters", cJSON_Duplicate(adapters, true));
     const char *visible = wld_host_getenv(h, "CUDA_VISIBLE_DEVICES");
     if (visible)
         cJSON_AddStringToObject(facts, "cuda_visible_devices", visible);
@@ -237,10 +242,12 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (probe && (strcmp(probe, "not_found") == 0 || nothing_found(ctx))) {
-        const cJSON *pci = wld_facts_of(ctx, "gpu.pci");
-        bool nvidia_pci = wld_pci_count(cJSON_GetObjectItemCaseSensitive(pci, "adapters"),
-                                        wld_param(ctx, "nvidia_adapter")) > 0;
-        if (!wsl && pci && !nvidia_pci && cJSON_GetObjectItemCaseSensitive(pci, "adapters")) {
+        /* the adapters this check saw (a report before them: gpu.pci's) */
+        const cJSON *adapters = cJSON_GetObjectItemCaseSensitive(m, "pci_adapters");
+        if (!adapters)
+            adapters = cJSON_GetObjectItemCaseSensitive(wld_facts_of(ctx, "gpu.pci"), "adapters");
+        bool nvidia_pci = wld_pci_count(adapters, wld_param(ctx, "nvidia_adapter")) > 0;
+        if (!wsl && cJSON_IsArray(adapters) && !nvidia_pci) {
             wld_finding_outcome(f, "no_nvidia_gpu");
             return;
         }
@@ -384,7 +391,7 @@ static const char *const outcomes[] = {
     NULL,
 };
 static const char *const params[] = { "curesult", "nvidia_adapter", "loader_not_found", NULL };
-static const char *const needs[] = { "wsl.platform", "gpu.pci", NULL };
+static const char *const needs[] = { "wsl.platform", NULL };
 
 static const char *const fact_keys[] = { "candidates", "functional_requested", "probe", NULL };
 

@@ -7,6 +7,7 @@
 #include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/models.h"
+#include "wld/pci.h"
 #include "wld/util.h"
 
 enum state { NOT_GATHERED, GATHERING, GATHERED };
@@ -64,6 +65,9 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     case WLD_INV_MODELS:
         wld_models_find(inv->h, inv->o, v);
+        break;
+    case WLD_INV_PCI:
+        wld_pci_gather(inv->h, v);
         break;
     case WLD_INV_COUNT:
         break;

@@ -24,6 +24,8 @@ enum wld_inv_item {
     WLD_INV_LLAMA,
     /* {"models": [...], "scan": {...}}: the model files found (wld/models.h) */
     WLD_INV_MODELS,
+    /* {pci_bus, adapters | error}: the PCI bus's display controllers (wld/pci.h) */
+    WLD_INV_PCI,
     WLD_INV_COUNT,
 };
 
