@@ -10,6 +10,7 @@
 
 #include "wld/check.h"
 #include "wld/gpu.h"
+#include "wld/inventory.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
 #include "wld/proc.h"
@@ -49,7 +50,6 @@ static void add_parsed(cJSON *facts, const struct wld_nvsmi *s, const char *sour
     }
 }
 
-
 static void
 record_probe(cJSON *facts, const char *name, const struct wld_proc_result *r, bool parsed)
 {
@@ -75,7 +75,7 @@ static void gather_proc_version(const struct wld_host *h, cJSON *facts)
     wld_buf_release(&b);
 }
 
-static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+static void gather_smi(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
     char *smi = NULL;
@@ -91,7 +91,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
             cJSON_AddStringToObject(facts, "driver_version", v);
             cJSON_AddStringToObject(facts, "source", "/proc/driver/nvidia/version");
         }
-        return 0;
+        return;
     }
     cJSON_AddStringToObject(facts, "nvidia_smi", smi);
     cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
@@ -112,6 +112,16 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     }
     wld_proc_result_release(&res);
     free(smi);
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    gather_smi(ctx, facts);
+    /* the toolkit whose minimum driver applies, once nvidia-smi has run (cuda.toolkit's
+     * gather runs nvcc meanwhile) */
+    const char *tk = wld_fact_str(wld_inventory_get(ctx->inv, WLD_INV_TOOLKIT), "version");
+    if (tk)
+        cJSON_AddStringToObject(facts, "toolkit_version", tk);
     return 0;
 }
 
@@ -201,7 +211,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_var(f, "driver_source", gpu.driver_source);
     if (cuda)
         wld_finding_var(f, "cuda_source", gpu.cuda_source);
-    const char *toolkit = wld_fact_str(wld_facts_of(ctx, "cuda.toolkit"), "version");
+    /* the toolkit this check saw (a report before it: cuda.toolkit's) */
+    const char *toolkit = wld_fact_str(ctx->mine, "toolkit_version");
+    if (!toolkit)
+        toolkit = wld_fact_str(wld_facts_of(ctx, "cuda.toolkit"), "version");
     const char *column = wsl ? "windows" : "linux";
 
     wld_finding_var(f, "driver", driver ? driver : "unknown");
@@ -301,7 +314,7 @@ static const char *const params[] = { "wsl_min_driver",
                                       "toolkit_ok_note",
                                       "smi_messages",
                                       NULL };
-static const char *const needs[] = { "wsl.platform", "cuda.toolkit", "gpu.cuda", NULL };
+static const char *const needs[] = { "wsl.platform", "gpu.cuda", NULL };
 
 static const char *const fact_keys[] = { "probe", NULL };
 

@@ -16,7 +16,6 @@
 #include "wld/inventory.h"
 #include "wld/platform.h"
 
-
 /* The bus as the run's inventory read it, kept as this check's evidence. */
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {

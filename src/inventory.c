@@ -8,6 +8,7 @@
 #include "wld/llama.h"
 #include "wld/models.h"
 #include "wld/pci.h"
+#include "wld/toolkit.h"
 #include "wld/util.h"
 
 enum state { NOT_GATHERED, GATHERING, GATHERED };
@@ -68,6 +69,9 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     case WLD_INV_PCI:
         wld_pci_gather(inv->h, v);
+        break;
+    case WLD_INV_TOOLKIT:
+        wld_toolkit_gather(inv->h, inv->o->timeout_s * 1000.0, v);
         break;
     case WLD_INV_COUNT:
         break;

@@ -26,6 +26,8 @@ enum wld_inv_item {
     WLD_INV_MODELS,
     /* {pci_bus, adapters | error}: the PCI bus's display controllers (wld/pci.h) */
     WLD_INV_PCI,
+    /* the CUDA toolkits and the nvcc in use (wld/toolkit.h) */
+    WLD_INV_TOOLKIT,
     WLD_INV_COUNT,
 };
 
