@@ -56,8 +56,8 @@ static bool listed(const cJSON *list, const char *name, const char *needed_by)
     const cJSON *e;
     cJSON_ArrayForEach(e, list)
     {
-        if (strcmp(wld_fact_str(e, "name"), name) == 0 &&
-            strcmp(wld_fact_str(e, "needed_by"), needed_by) == 0)
+        if (wld_str_is(wld_fact_str(e, "name"), name) &&
+            wld_str_is(wld_fact_str(e, "needed_by"), needed_by))
             return true;
     }
     return false;
@@ -202,7 +202,7 @@ static const char *needer(const struct wld_eval_ctx *ctx, const cJSON *lib)
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(ctx->mine, "elf_libs"))
     {
-        if (strcmp(wld_fact_str(e, "name"), wld_fact_str(lib, "name")) == 0)
+        if (wld_str_is(wld_fact_str(e, "name"), wld_fact_str(lib, "name")))
             return wld_fact_str(e, "needed_by");
     }
     return wld_fact_str(lib, "needed_by");
@@ -212,7 +212,7 @@ static const char *needer(const struct wld_eval_ctx *ctx, const cJSON *lib)
 static bool named_before(const cJSON *list, const cJSON *lib)
 {
     for (const cJSON *e = list->child; e && e != lib; e = e->next)
-        if (strcmp(wld_fact_str(e, "name"), wld_fact_str(lib, "name")) == 0)
+        if (wld_str_is(wld_fact_str(e, "name"), wld_fact_str(lib, "name")))
             return true;
     return false;
 }

@@ -189,7 +189,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     struct wld_buf b;
     wld_buf_init(&b, 4096);
     for (size_t i = 0; i < WLD_ARRAY_SIZE(wsl_files); i++)
-        if (strcmp(wld_fact_str(wsl, wsl_files[i]), "missing") == 0)
+        if (wld_str_is(wld_fact_str(wsl, wsl_files[i]), "missing"))
             wld_buf_printf(&b, "%s%s", b.len ? ", " : "", wsl_files[i]);
     if (b.len) {
         wld_finding_var(f, "missing", b.data);
@@ -263,8 +263,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     wld_buf_release(&b);
-    wld_finding_outcome(f, strcmp(wld_fact_str(wsl, "libcuda.so.1"), "file") == 0 ? "ok_copies"
-                                                                                  : "ok");
+    wld_finding_outcome(f,
+                        wld_str_is(wld_fact_str(wsl, "libcuda.so.1"), "file") ? "ok_copies" : "ok");
 }
 
 static const char *const outcomes[] = {

@@ -310,8 +310,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     else if (unknown) /* valid, but "in effect" would be a guess */
         wld_finding_outcome(f, "effect_unknown");
     else
-        wld_finding_outcome(f, strcmp(wld_fact_str(m, "encoding"), "utf-16le-bom") == 0 ? "ok_utf16"
-                                                                                        : "ok");
+        wld_finding_outcome(f, wld_str_is(wld_fact_str(m, "encoding"), "utf-16le-bom") ? "ok_utf16"
+                                                                                       : "ok");
 }
 
 static const char *const outcomes[] = { "ok",         "ok_utf16",       "absent", "ambiguous",

@@ -1,6 +1,7 @@
 /* Headers and capacities as facts (see wld/fit.h). */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,19 +73,37 @@ void wld_gguf_to_facts(const struct wld_gguf *g, cJSON *obj)
     free(swa);
 }
 
+/* A saved report's number as a u32 (or u64): 0 when it is not a whole number in range
+ * (never a double converted out of range). */
+static uint32_t u32_of(const cJSON *v)
+{
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= UINT32_MAX &&
+                           v->valuedouble == floor(v->valuedouble)
+                   ? (uint32_t) v->valuedouble
+                   : 0;
+}
+
+static uint64_t u64_of(const cJSON *v)
+{
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 0x1p63 &&
+                           v->valuedouble == floor(v->valuedouble)
+                   ? (uint64_t) v->valuedouble
+                   : 0;
+}
+
 static bool per_layer(const cJSON *obj, const char *name, uint32_t n, uint32_t *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (cJSON_IsNumber(v)) {
         for (uint32_t i = 0; i < n; i++)
-            out[i] = (uint32_t) v->valuedouble;
+            out[i] = u32_of(v);
         return true;
     }
     if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != (int) n)
         return false;
     uint32_t i = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, v) out[i++] = cJSON_IsNumber(e) ? (uint32_t) e->valuedouble : 0;
+    cJSON_ArrayForEach(e, v) out[i++] = u32_of(e);
     return true;
 }
 
@@ -95,14 +114,16 @@ int wld_gguf_from_facts(const cJSON *obj, struct wld_gguf *ret)
     if (!arch || wld_fact_num(obj, "n_layer", -1) < 0 ||
         wld_fact_num(obj, "n_layer", 0) > WLD_GGUF_MAX_LAYERS)
         return -EINVAL;
-#define GET(f) g.f = (__typeof__(g.f)) wld_fact_num(obj, #f, 0);
-    U32_FIELDS(GET)
-    U64_FIELDS(GET)
-#undef GET
+#define GET32(f) g.f = u32_of(cJSON_GetObjectItemCaseSensitive(obj, #f));
+#define GET64(f) g.f = u64_of(cJSON_GetObjectItemCaseSensitive(obj, #f));
+    U32_FIELDS(GET32)
+    U64_FIELDS(GET64)
+#undef GET32
+#undef GET64
     snprintf(g.arch, sizeof(g.arch), "%s", arch);
     snprintf(g.name, sizeof(g.name), "%s",
              wld_fact_str(obj, "name") ? wld_fact_str(obj, "name") : "");
-    g.file_type = (int64_t) wld_fact_num(obj, "file_type", -1);
+    g.file_type = wld_fact_int(obj, "file_type", -1, INT32_MAX, -1);
     g.tied_output = wld_fact_bool(obj, "tied_output", false);
     g.causal = wld_fact_bool(obj, "causal", true);
     uint32_t n = g.n_layer ? g.n_layer : 1;
@@ -117,8 +138,7 @@ int wld_gguf_from_facts(const cJSON *obj, struct wld_gguf *ret)
               per_layer(obj, "n_head_kv", g.n_layer, g.n_head_kv) &&
               per_layer(obj, "swa_layer", g.n_layer, swa);
     uint32_t i = 0;
-    cJSON_ArrayForEach(e, lb) if (ok && i < g.n_layer) g.layer_bytes[i++] =
-            (uint64_t) e->valuedouble;
+    cJSON_ArrayForEach(e, lb) if (ok && i < g.n_layer) g.layer_bytes[i++] = u64_of(e);
     for (i = 0; i < g.n_layer; i++)
         g.swa_layer[i] = swa[i] != 0;
     free(swa);

@@ -241,7 +241,7 @@ static const cJSON *lib_named(const cJSON *libs, const char *prefix, const char 
     {
         const char *name = wld_fact_str(l, "name");
         if (wld_str_starts(name, prefix) &&
-            (!needed_by || strcmp(wld_fact_str(l, "needed_by"), needed_by) == 0))
+            (!needed_by || wld_str_is(wld_fact_str(l, "needed_by"), needed_by)))
             return l;
     }
     return NULL;

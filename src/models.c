@@ -85,7 +85,7 @@ static cJSON *add_model(struct scan *s, const char *path, const char *origin)
     const cJSON *m;
     cJSON_ArrayForEach(m, s->models)
     {
-        if (strcmp(wld_fact_str(m, "path"), path) == 0)
+        if (wld_str_is(wld_fact_str(m, "path"), path))
             return NULL;
     }
     if (cJSON_GetArraySize(s->models) >= WLD_MODELS_MAX) {

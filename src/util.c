@@ -149,20 +149,27 @@ char *wld_buf_detach(struct wld_buf *b)
     return s;
 }
 
+bool wld_str_is(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
 bool wld_str_starts(const char *s, const char *prefix)
 {
-    return strncmp(s, prefix, strlen(prefix)) == 0;
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 bool wld_str_ends(const char *s, const char *suffix)
 {
+    if (!s)
+        return false;
     size_t ls = strlen(s), lx = strlen(suffix);
     return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
 
 bool wld_str_eq_nocase(const char *a, const char *b)
 {
-    return strcasecmp(a, b) == 0;
+    return a && b && strcasecmp(a, b) == 0;
 }
 
 const char *wld_str_skip_space(const char *s)

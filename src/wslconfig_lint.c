@@ -179,6 +179,8 @@ void wld_wslconfig_lint_entries(struct wld_lint *l, struct wld_wslconfig_set *cf
     {
         const char *sec = wld_fact_str(e, "section"), *key = wld_fact_str(e, "key");
         const char *val = wld_fact_str(e, "value");
+        if (!sec || !key || !val)
+            continue; /* not an entry the reader writes (a hand-edited saved report) */
         const cJSON *spec = find_nocase(find_nocase(schema, sec), key);
         if (!sec[0] || !spec) {
             unknown_key(l, schema, e);

@@ -49,6 +49,9 @@ void wld_buf_printf(struct wld_buf *b, const char *fmt, ...) __attribute__((form
 char *wld_buf_detach(struct wld_buf *b);
 
 /* Strings. */
+/* a and b both strings and equal: for facts that may be absent or of another type. The
+ * other comparisons are false for a NULL string too. */
+bool wld_str_is(const char *a, const char *b);
 bool wld_str_starts(const char *s, const char *prefix);
 bool wld_str_ends(const char *s, const char *suffix);
 bool wld_str_eq_nocase(const char *a, const char *b);
