@@ -17,6 +17,7 @@
 #include "wld/platform.h"
 #include "wld/rules.h"
 #include "wld/wslconfig_lint.h"
+#include "wld/wslfile.h"
 
 #define MAX_CANDIDATES 8
 
@@ -130,51 +131,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     if (cJSON_GetArraySize(cands) != 1)
         return 0;
     const char *path = cJSON_GetArrayItem(cands, 0)->valuestring;
-    struct wld_buf b;
-    struct wld_ini *ini = NULL;
     cJSON_AddStringToObject(facts, "path", path);
-    int r = wld_host_read(ctx->host, path, WLD_CAP_FILE, &b);
-    if (r < 0) {
-        wld_fact_errno(facts, "read_error", r);
-        return 0;
-    }
-    wld_ini_parse(b.data, b.len, &ini);
-    if (b.truncated || ini->cut_line) {
-        /* what was not read or not kept is never judged as if it were not there */
-        cJSON *cut = cJSON_AddObjectToObject(facts, "cut");
-        if (b.truncated) {
-            unsigned lines = 1;
-            for (size_t i = 0; i < b.len; i++)
-                lines += b.data[i] == '\n';
-            cJSON_AddNumberToObject(cut, "cap_bytes", WLD_CAP_FILE);
-            cJSON_AddNumberToObject(cut, "line", lines);
-        }
-        if (ini->cut_line)
-            cJSON_AddNumberToObject(cut, "parse_line", ini->cut_line);
-    }
-    wld_buf_release(&b);
-    cJSON_AddStringToObject(facts, "encoding", ini->encoding);
-    cJSON_AddBoolToObject(facts, "wsl_readable", ini->wsl_readable);
-    cJSON *entries = cJSON_AddArrayToObject(facts, "entries");
-    for (size_t i = 0; i < ini->n_entries; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "line", ini->entries[i].line);
-        cJSON_AddStringToObject(e, "section", ini->entries[i].section);
-        cJSON_AddStringToObject(e, "key", ini->entries[i].key);
-        char *v = wld_str_printable(ini->entries[i].value, strlen(ini->entries[i].value));
-        cJSON_AddStringToObject(e, "value", v);
-        free(v);
-        cJSON_AddItemToArray(entries, e);
-    }
-    cJSON *diags = cJSON_AddArrayToObject(facts, "skipped_lines");
-    for (size_t i = 0; i < ini->n_diags; i++) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddNumberToObject(d, "line", ini->diags[i].line);
-        cJSON_AddStringToObject(d, "code", ini->diags[i].code);
-        cJSON_AddStringToObject(d, "text", ini->diags[i].text);
-        cJSON_AddItemToArray(diags, d);
-    }
-    wld_ini_free(ini);
+    wld_wsl_file_read(ctx->host, path, facts);
     return 0;
 }
 

@@ -1,0 +1,15 @@
+/* Reading a WSL configuration file (.wslconfig or /etc/wsl.conf) into facts, with WSL's
+ * own parsing rules (wld_ini_parse): read_error (an errno name), or encoding,
+ * wsl_readable, entries [{line, section, key, value}], skipped_lines [{line, code, text}]
+ * and cut {cap_bytes, line | parse_line} when the file was larger than the doctor reads
+ * (1 MiB) or keeps. */
+#ifndef WLD_WSLFILE_H
+#define WLD_WSLFILE_H
+
+#include <cjson/cJSON.h>
+
+#include "wld/host.h"
+
+void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts);
+
+#endif
