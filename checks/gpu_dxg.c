@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/inventory.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
 
@@ -26,18 +27,18 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         cJSON_AddStringToObject(facts, "mode", mode);
         wld_fact_errno(facts, "open", dev.open_errno);
     }
-    /* /etc/wsl.conf [gpu] enabled=false turns GPU paravirtualization off */
-    struct wld_buf b;
-    struct wld_ini *ini = NULL;
-    if (wld_host_read(ctx->host, "/etc/wsl.conf", WLD_CAP_SMALL, &b) == 0) {
-        if (wld_ini_parse(b.data, b.len, &ini) == 0) {
-            for (size_t i = 0; i < ini->n_entries; i++)
-                if (wld_str_eq_nocase(ini->entries[i].section, "gpu") &&
-                    wld_str_eq_nocase(ini->entries[i].key, "enabled"))
-                    cJSON_AddStringToObject(facts, "wsl_conf_gpu_enabled", ini->entries[i].value);
-            wld_ini_free(ini);
+    /* /etc/wsl.conf [gpu] enabled=false turns GPU paravirtualization off (WSL's init takes
+     * the first of duplicated keys) */
+    const cJSON *conf = wld_inventory_get(ctx->inv, WLD_INV_WSL_CONF), *e;
+    if (!wld_str_is(wld_fact_str(conf, "encoding"), "utf-8"))
+        return 0; /* text WSL's init cannot read sets nothing (see wsl.wsl-conf) */
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(conf, "entries"))
+    {
+        if (wld_str_eq_nocase(wld_fact_str(e, "section"), "gpu") &&
+            wld_str_eq_nocase(wld_fact_str(e, "key"), "enabled")) {
+            cJSON_AddStringToObject(facts, "wsl_conf_gpu_enabled", wld_fact_str(e, "value"));
+            break;
         }
-        wld_buf_release(&b);
     }
     return 0;
 }

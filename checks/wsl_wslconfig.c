@@ -275,7 +275,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 static const char *const outcomes[] = { "ok",         "ok_utf16",       "absent", "ambiguous",
                                         "unreadable", "encoding",       "lint",   "not_in_effect",
                                         "not_wsl2",   "effect_unknown", NULL };
-static const char *const params[] = { "schema",           "removed_keys", "wsl_conf_sections",
+static const char *const params[] = { "schema",           "removed_keys", "other_file_sections",
                                       "memory_tolerance", "messages",     NULL };
 static const char *const needs[] = { "wsl.platform", NULL };
 

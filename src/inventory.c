@@ -10,6 +10,7 @@
 #include "wld/pci.h"
 #include "wld/toolkit.h"
 #include "wld/util.h"
+#include "wld/wslfile.h"
 
 enum state { NOT_GATHERED, GATHERING, GATHERED };
 
@@ -72,6 +73,11 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     case WLD_INV_TOOLKIT:
         wld_toolkit_gather(inv->h, inv->o->timeout_s * 1000.0, v);
+        break;
+    case WLD_INV_WSL_CONF:
+        cJSON_AddBoolToObject(v, "exists", wld_host_exists(inv->h, "/etc/wsl.conf"));
+        if (wld_host_exists(inv->h, "/etc/wsl.conf"))
+            wld_wsl_file_read(inv->h, "/etc/wsl.conf", v);
         break;
     case WLD_INV_COUNT:
         break;

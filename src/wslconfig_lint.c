@@ -113,7 +113,7 @@ static void unknown_key(struct wld_lint *l, const cJSON *schema, const cJSON *e)
     char full[300];
     snprintf(full, sizeof(full), "%s.%s", sec, key);
     const cJSON *removed = find_nocase(wld_param(l->ctx, "removed_keys"), full);
-    const cJSON *conf = wld_param(l->ctx, "wsl_conf_sections"), *c, *s;
+    const cJSON *conf = wld_param(l->ctx, "other_file_sections"), *c, *s;
     cJSON *v = line_vars(e);
     if (cJSON_IsString(removed)) {
         cJSON_AddStringToObject(v, "why", removed->valuestring);
@@ -123,7 +123,7 @@ static void unknown_key(struct wld_lint *l, const cJSON *schema, const cJSON *e)
     cJSON_ArrayForEach(c, conf)
     {
         if (wld_str_eq_nocase(c->valuestring, sec)) {
-            wld_lint_problem(l, "wsl_conf_key", v);
+            wld_lint_problem(l, "other_file_key", v);
             return;
         }
     }

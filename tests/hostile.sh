@@ -213,5 +213,18 @@ rm "$h/dev/dxg"
 mkfifo "$h/dev/dxg"
 expect "/dev/dxg as a FIFO" gpu.dxg "^fail: /dev/dxg exists but is a FIFO (named pipe), not the character device"
 
+# --- /etc/wsl.conf that is not what WSL reads: 10 MB, UTF-16, NUL bytes, a directory
+h=$(host wslconf wsl2-healthy)
+{ printf '[boot]\nsystemd=false\n'; head -c 10000000 /dev/zero | tr '\0' '#'; printf '\n[gpu]\nenabled=false\n'; } >"$h/etc/wsl.conf"
+expect "a 10 MB /etc/wsl.conf" wsl.wsl-conf "^warn: 1 problem(s) in /etc/wsl.conf: - the file is larger than the 1024 KiB the doctor reads: nothing from line 3 on was checked"
+printf '[\000gpu]\nenabled=\000false\n[boot]\nsystemd=true\n' >"$h/etc/wsl.conf"
+expect "NUL bytes in /etc/wsl.conf" wsl.wsl-conf "^warn: .*problem(s) in /etc/wsl.conf"
+printf '[gpu]\nenabled=false\n' | iconv -f UTF-8 -t UTF-16LE >"$h/etc/wsl.conf"
+"$doctor" --root "$h" --only wsl.wsl-conf --format json >"$tmp/j"
+check "$tmp/j" wsl.wsl-conf | grep -q "^\(warn\|fail\): " || fail "a UTF-16 /etc/wsl.conf: $(check "$tmp/j" wsl.wsl-conf | head -c 300)"
+rm "$h/etc/wsl.conf"
+mkdir "$h/etc/wsl.conf"
+expect "/etc/wsl.conf as a directory" wsl.wsl-conf "^warn: /etc/wsl.conf cannot be read (EISDIR)"
+
 echo "hostile: $failures failure(s)"
 [ "$failures" = 0 ]

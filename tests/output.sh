@@ -39,7 +39,12 @@ mkfifo "$tmp/fifo"
 cat "$tmp/fifo" >"$tmp/from-fifo" &
 reader=$!
 run --output "$tmp/fifo" || fail "--output onto a FIFO with a reader: exit $?: $(cat "$tmp/err")"
+# a doctor that never opened the FIFO (it failed before) leaves the reader waiting: a
+# watchdog ends it, so the test fails instead of hanging
+(sleep 20; kill "$reader" 2>/dev/null) &
+watchdog=$!
 wait "$reader"
+kill "$watchdog" 2>/dev/null
 [ -p "$tmp/fifo" ] || fail "--output replaced the FIFO with a regular file"
 grep -q '"schema"' "$tmp/from-fifo" || fail "--output: the FIFO's reader got no report"
 run --output "$tmp/fifo" --timeout 0.3

@@ -28,6 +28,8 @@ enum wld_inv_item {
     WLD_INV_PCI,
     /* the CUDA toolkits and the nvcc in use (wld/toolkit.h) */
     WLD_INV_TOOLKIT,
+    /* /etc/wsl.conf: exists, and what wld_wsl_file_read() makes of it (wld/wslfile.h) */
+    WLD_INV_WSL_CONF,
     WLD_INV_COUNT,
 };
 

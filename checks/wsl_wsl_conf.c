@@ -1,0 +1,149 @@
+/* wsl.wsl-conf: /etc/wsl.conf, the distro's own WSL settings.
+ *
+ * Guards against a wsl.conf that keeps the GPU away from the distro ([gpu] enabled=false:
+ * no /dev/dxg, no /usr/lib/wsl/lib), settings WSL's init ignores (typos, keys of
+ * .wslconfig, values it rejects), and systemd asked for but not running yet. The file is
+ * read with WSL's own parsing rules (wld/wslfile.h) and linted against the rules' key
+ * table, the same way as .wslconfig (wld/wslconfig_lint.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/inventory.h"
+#include "wld/platform.h"
+#include "wld/wslconfig_lint.h"
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, wld_inventory_get(ctx->inv, WLD_INV_WSL_CONF))
+    {
+        cJSON_AddItemToObject(facts, e->string, cJSON_Duplicate(e, true));
+    }
+    /* what PID 1 is: whether [boot] systemd=true has been applied */
+    struct wld_buf b;
+    if (wld_host_read(ctx->host, "/proc/1/comm", 256, &b) == 0) {
+        char *s = wld_str_printable(b.data, strcspn(b.data, "\n"));
+        cJSON_AddStringToObject(facts, "pid1", s);
+        free(s);
+        wld_buf_release(&b);
+    }
+    return 0;
+}
+
+/* The first entry for [section] key (WSL's init uses the first of duplicates). */
+static const cJSON *entry(const cJSON *m, const char *section, const char *key)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(m, "entries"))
+    {
+        if (wld_str_eq_nocase(wld_fact_str(e, "section"), section) &&
+            wld_str_eq_nocase(wld_fact_str(e, "key"), key))
+            return e;
+    }
+    return NULL;
+}
+
+static bool is_false(const char *v)
+{
+    return wld_str_eq_nocase(v, "false") || wld_str_is(v, "0");
+}
+
+static bool is_true(const char *v)
+{
+    return wld_str_eq_nocase(v, "true") || wld_str_is(v, "1");
+}
+
+static void line_vars(struct wld_finding *f, const cJSON *e)
+{
+    wld_finding_var_num(f, "line", wld_fact_num(e, "line", 0));
+    wld_finding_var(f, "value", wld_fact_str(e, "value"));
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    char decided[256];
+    enum wld_platform p =
+            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    if (p != WLD_PLATFORM_WSL1 && p != WLD_PLATFORM_WSL2) {
+        wld_finding_var(f, "platform", wld_platform_name(p));
+        wld_finding_outcome(f, "not_wsl");
+        return;
+    }
+    if (!wld_fact_bool(m, "exists", false)) {
+        wld_finding_outcome(f, "absent");
+        return;
+    }
+    if (wld_fact_str(m, "read_error")) {
+        wld_finding_var(f, "error", wld_fact_str(m, "read_error"));
+        wld_finding_outcome(f, "unreadable");
+        return;
+    }
+    /* WSL's init reads the file byte by byte as UTF-8 text: UTF-16 makes every line
+     * invalid, and a byte order mark spoils the first one */
+    const char *enc = wld_fact_str(m, "encoding");
+    if (enc && strcmp(enc, "utf-8") != 0) {
+        wld_finding_var(f, "encoding", enc);
+        wld_finding_outcome(f, strcmp(enc, "utf-8-bom") == 0 ? "utf8_bom" : "encoding");
+        return;
+    }
+    const cJSON *gpu = entry(m, "gpu", "enabled");
+    if (gpu && is_false(wld_fact_str(gpu, "value"))) {
+        line_vars(f, gpu);
+        wld_finding_outcome(f, "gpu_disabled");
+        return;
+    }
+    struct wld_lint l = { .ctx = ctx, .messages = wld_param(ctx, "messages") };
+    struct wld_wslconfig_set cfg = { .memory = -1, .swap = -1, .processors = -1 };
+    wld_buf_init(&l.list, SIZE_MAX / 2); /* bounded by SHOWN_PROBLEMS */
+    wld_buf_init(&l.unknown, 4096);
+    wld_wslconfig_lint_entries(&l, &cfg);
+    wld_wslconfig_lint_cut(&l);
+    if (l.count > SHOWN_PROBLEMS)
+        wld_buf_printf(&l.list, "\n- and %u more", l.count - SHOWN_PROBLEMS);
+    wld_finding_var_num(f, "count", l.count);
+    wld_finding_var(f, "problems", l.list.len ? l.list.data : "");
+    bool problems = l.count > 0;
+    wld_buf_release(&l.list);
+    wld_buf_release(&l.unknown);
+    if (problems) {
+        wld_finding_outcome(f, "lint");
+        return;
+    }
+    const cJSON *systemd = entry(m, "boot", "systemd");
+    const char *pid1 = wld_fact_str(m, "pid1");
+    bool wants = systemd && is_true(wld_fact_str(systemd, "value"));
+    /* WSL's init honours boot.systemd on WSL2 only */
+    if (wants && pid1 && strcmp(pid1, "systemd") != 0 && p == WLD_PLATFORM_WSL2) {
+        line_vars(f, systemd);
+        wld_finding_var(f, "pid1", pid1);
+        wld_finding_outcome(f, "systemd_not_running");
+        return;
+    }
+    wld_finding_var_num(f, "settings",
+                        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "entries")));
+    wld_finding_var(f, "systemd_note", wants && pid1 ? "; systemd runs as PID 1" : "");
+    wld_finding_outcome(f, "ok");
+}
+
+static const char *const outcomes[] = {
+    "ok", "absent", "not_wsl", "unreadable", "gpu_disabled", "lint", "systemd_not_running", NULL
+};
+static const char *const params[] = { "schema", "removed_keys", "other_file_sections", "messages",
+                                      NULL };
+static const char *const needs[] = { "wsl.platform", NULL };
+static const char *const fact_keys[] = { "exists", NULL };
+
+const struct wld_check wld_check_wsl_wsl_conf = {
+    .id = "wsl.wsl-conf",
+    .title = "/etc/wsl.conf",
+    .looks_at = "/etc/wsl.conf (parsed as WSL's init parses it, linted against its key "
+                "table), /proc/1/comm",
+    .outcomes = outcomes,
+    .params = params,
+    .needs = needs,
+    .facts = fact_keys,
+    .gather = gather,
+    .evaluate = evaluate,
+};
