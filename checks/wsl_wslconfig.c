@@ -13,6 +13,7 @@
 
 #include "wld/check.h"
 #include "wld/cli.h"
+#include "wld/inventory.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
 #include "wld/rules.h"
@@ -21,37 +22,26 @@
 
 #define MAX_CANDIDATES 8
 
-/* "C:\Users\alice" -> "/mnt/c/Users/alice"; NULL when not a drive path. */
-static char *windows_to_wsl(const char *win)
-{
-    if (!isalpha((unsigned char) win[0]) || win[1] != ':')
-        return NULL;
-    char *out = wld_xasprintf("/mnt/%c%s", tolower((unsigned char) win[0]), win + 2);
-    for (char *p = out; *p; p++)
-        if (*p == '\\')
-            *p = '/';
-    return out;
-}
-
 static void add_candidate(cJSON *list, const char *path)
 {
     if (cJSON_GetArraySize(list) < MAX_CANDIDATES)
         cJSON_AddItemToArray(list, cJSON_CreateString(path));
 }
 
-static void find_candidates(const struct wld_gather_ctx *ctx, cJSON *facts, cJSON *list)
+static void
+find_candidates(const struct wld_gather_ctx *ctx, const char *root, cJSON *facts, cJSON *list)
 {
     const struct wld_host *h = ctx->host;
     const char *profile = wld_host_getenv(h, "USERPROFILE");
     if (ctx->opts && ctx->opts->wslconfig) {
-        char *p = windows_to_wsl(ctx->opts->wslconfig);
+        char *p = wld_wsl_windows_path(root, ctx->opts->wslconfig);
         add_candidate(list, p ? p : ctx->opts->wslconfig);
         free(p);
         cJSON_AddStringToObject(facts, "found_by", "--wslconfig");
         return;
     }
     if (profile && profile[0]) {
-        char *dir = windows_to_wsl(profile);
+        char *dir = wld_wsl_windows_path(root, profile);
         if (dir) {
             char *p = wld_xasprintf("%s/.wslconfig", dir);
             if (wld_host_exists(h, p))
@@ -66,19 +56,24 @@ static void find_candidates(const struct wld_gather_ctx *ctx, cJSON *facts, cJSO
         "Public", "Default", "Default User", "All Users", "WDAGUtilityAccount", "desktop.ini"
     };
     char **users = NULL;
-    cJSON_AddStringToObject(facts, "found_by", "/mnt/c/Users");
-    if (wld_host_list(h, "/mnt/c/Users", 256, &users) < 0)
+    char *dir = wld_xasprintf("%sc/Users", root);
+    cJSON_AddStringToObject(facts, "found_by", dir);
+    int r = wld_host_list(h, dir, 256, &users);
+    if (r < 0) {
+        free(dir);
         return;
+    }
     for (char **u = users; *u; u++) {
         bool skip = false;
         for (size_t i = 0; i < WLD_ARRAY_SIZE(not_users); i++)
             skip |= strcmp(*u, not_users[i]) == 0;
-        char *p = wld_xasprintf("/mnt/c/Users/%s/.wslconfig", *u);
+        char *p = wld_xasprintf("%s/%s/.wslconfig", dir, *u);
         if (!skip && wld_host_exists(h, p))
             add_candidate(list, p);
         free(p);
     }
     wld_strv_free(users);
+    free(dir);
 }
 
 static void gather_effective(const struct wld_host *h, cJSON *facts)
@@ -126,7 +121,11 @@ static void gather_effective(const struct wld_host *h, cJSON *facts)
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     cJSON *cands = cJSON_AddArrayToObject(facts, "candidates");
-    find_candidates(ctx, facts, cands);
+    /* the Windows drives where /etc/wsl.conf's [automount] root puts them */
+    char *root = wld_wsl_drive_root(wld_inventory_get(ctx->inv, WLD_INV_WSL_CONF));
+    cJSON_AddStringToObject(facts, "drive_root", root);
+    find_candidates(ctx, root, facts, cands);
+    free(root);
     gather_effective(ctx->host, facts);
     if (cJSON_GetArraySize(cands) != 1)
         return 0;
@@ -284,8 +283,10 @@ static const char *const fact_keys[] = { "candidates", "effective", NULL };
 const struct wld_check wld_check_wsl_wslconfig = {
     .id = "wsl.wslconfig",
     .title = ".wslconfig settings",
-    .looks_at = "%UserProfile%\\.wslconfig (USERPROFILE, else /mnt/c/Users/*; --wslconfig), "
-                "/proc/meminfo, /sys/devices/system/cpu/online",
+    .looks_at =
+            "%UserProfile%\\.wslconfig (USERPROFILE, else /mnt/c/Users/*, under /etc/wsl.conf's "
+            "[automount] root when it moves the drives; --wslconfig), "
+            "/proc/meminfo, /sys/devices/system/cpu/online",
     .outcomes = outcomes,
     .params = params,
     .needs = needs,

@@ -1,6 +1,7 @@
 /* A WSL configuration file read into facts (see wld/wslfile.h). */
 #include "wld/wslfile.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,4 +55,35 @@ void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts)
         cJSON_AddItemToArray(diags, d);
     }
     wld_ini_free(ini);
+}
+
+char *wld_wsl_drive_root(const cJSON *wsl_conf)
+{
+    const cJSON *e;
+    const char *root = NULL;
+    /* WSL's init reads UTF-8 text only, and takes the first of duplicated keys */
+    if (wld_str_is(wld_fact_str(wsl_conf, "encoding"), "utf-8"))
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(wsl_conf, "entries"))
+        {
+            if (wld_str_eq_nocase(wld_fact_str(e, "section"), "automount") &&
+                wld_str_eq_nocase(wld_fact_str(e, "key"), "root")) {
+                root = wld_fact_str(e, "value");
+                break;
+            }
+        }
+    if (!root || root[0] != '/')
+        root = "/mnt/"; /* WslDistributionConfig's default; a relative root is not a path */
+    size_t n = strlen(root);
+    return n && root[n - 1] == '/' ? wld_xstrdup(root) : wld_xasprintf("%s/", root);
+}
+
+char *wld_wsl_windows_path(const char *root, const char *win)
+{
+    if (!win || !isalpha((unsigned char) win[0]) || win[1] != ':')
+        return NULL;
+    char *out = wld_xasprintf("%s%c%s", root, tolower((unsigned char) win[0]), win + 2);
+    for (char *p = out; *p; p++)
+        if (*p == '\\')
+            *p = '/';
+    return out;
 }

@@ -12,4 +12,12 @@
 
 void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts);
 
+/* Where WSL mounts the Windows drives: /etc/wsl.conf's [automount] root (the facts
+ * wld_wsl_file_read() made of it, NULL or unreadable: the default), ending in '/'
+ * ("/mnt/", "/"). Caller frees. */
+char *wld_wsl_drive_root(const cJSON *wsl_conf);
+/* A Windows path ("C:\Users\alice") as WSL mounts it under root ("/mnt/c/Users/alice");
+ * NULL when it is not a drive path. Caller frees. */
+char *wld_wsl_windows_path(const char *root, const char *win);
+
 #endif
