@@ -6,6 +6,7 @@
  * read with WSL's own parsing rules (wld/wslfile.h) and linted against the rules' key
  * table, the same way as .wslconfig (wld/wslconfig_lint.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wld/check.h"
@@ -20,6 +21,27 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     {
         cJSON_AddItemToObject(facts, e->string, cJSON_Duplicate(e, true));
     }
+    /* the model servers' systemd units, which need systemd to run at all: unit files
+     * whose name holds llama or ollama (llama-server.service, ollama.service) */
+    static const char *const dirs[] = { "/etc/systemd/system", "/usr/lib/systemd/system",
+                                        "/lib/systemd/system" };
+    cJSON *units = cJSON_AddArrayToObject(facts, "server_units");
+    const char *home = wld_host_home(ctx->host);
+    char *user_dir = home ? wld_xasprintf("%s/.config/systemd/user", home) : NULL;
+    for (size_t i = 0; i <= WLD_ARRAY_SIZE(dirs); i++) {
+        const char *dir = i < WLD_ARRAY_SIZE(dirs) ? dirs[i] : user_dir;
+        char **names = NULL;
+        if (!dir || wld_host_list(ctx->host, dir, 4096, &names) < 0)
+            continue;
+        for (char **n = names; *n; n++)
+            if (wld_str_ends(*n, ".service") && (strstr(*n, "llama") || strstr(*n, "ollama"))) {
+                char *path = wld_xasprintf("%s/%s", dir, *n);
+                cJSON_AddItemToArray(units, cJSON_CreateString(path));
+                free(path);
+            }
+        wld_strv_free(names);
+    }
+    free(user_dir);
     /* what PID 1 is: whether [boot] systemd=true has been applied */
     struct wld_buf b;
     if (wld_host_read(ctx->host, "/proc/1/comm", 256, &b) == 0) {
@@ -60,6 +82,21 @@ static void line_vars(struct wld_finding *f, const cJSON *e)
     wld_finding_var(f, "value", wld_fact_str(e, "value"));
 }
 
+/* A model server installed as a systemd unit, and no systemd to start it (WSL2). */
+static bool
+unit_without_systemd(const cJSON *m, enum wld_platform p, bool wants, struct wld_finding *f)
+{
+    const cJSON *unit = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "server_units"), 0);
+    const char *pid1 = wld_fact_str(m, "pid1");
+    if (wants || !cJSON_IsString(unit) || !pid1 || strcmp(pid1, "systemd") == 0 ||
+        p != WLD_PLATFORM_WSL2)
+        return false;
+    wld_finding_var(f, "unit", unit->valuestring);
+    wld_finding_var(f, "pid1", pid1);
+    wld_finding_outcome(f, "systemd_off_with_units");
+    return true;
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
@@ -72,6 +109,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (!wld_fact_bool(m, "exists", false)) {
+        if (unit_without_systemd(m, p, false, f))
+            return;
         wld_finding_outcome(f, "absent");
         return;
     }
@@ -121,6 +160,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "systemd_not_running");
         return;
     }
+    if (unit_without_systemd(m, p, wants, f))
+        return;
     wld_finding_var_num(f, "settings",
                         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "entries")));
     wld_finding_var(f, "systemd_note", wants && pid1 ? "; systemd runs as PID 1" : "");
@@ -139,7 +180,7 @@ const struct wld_check wld_check_wsl_wsl_conf = {
     .id = "wsl.wsl-conf",
     .title = "/etc/wsl.conf",
     .looks_at = "/etc/wsl.conf (parsed as WSL's init parses it, linted against its key "
-                "table), /proc/1/comm",
+                "table), /proc/1/comm, llama and ollama unit files of systemd (system and user)",
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
