@@ -2,50 +2,13 @@
 #include "wld/facts.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "wld/pipeline.h"
 #include "wld/util.h"
 
 #define MAX_REPORT (64u * 1024u * 1024u)
-
-static int read_all(const char *path, struct wld_buf *b, char **err)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return wld_errorf(err, -errno, "--facts %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
-        return wld_errorf(err, -EISDIR, "--facts %s: a directory, not a JSON report", path);
-    }
-    wld_buf_init(b, MAX_REPORT + 1);
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            wld_buf_release(b);
-            return wld_errorf(err, -e, "--facts %s: %s", path, strerror(e));
-        }
-        if (n == 0)
-            break;
-        wld_buf_append(b, chunk, (size_t) n);
-        if (b->truncated) {
-            close(fd);
-            wld_buf_release(b);
-            return wld_errorf(err, -EFBIG, "--facts %s: larger than 64 MiB, not a report", path);
-        }
-    }
-    close(fd);
-    return 0;
-}
 
 /* facts[id] = a copy of obj without the keys derived names (what evaluate() added to the
  * evidence), unless facts holds id already. */
@@ -63,12 +26,26 @@ static void add(cJSON *facts, const char *id, const cJSON *obj, const cJSON *der
     cJSON_AddItemToObject(facts, id, copy);
 }
 
-int wld_facts_load(const char *path, cJSON **ret, char **err)
+int wld_facts_load(const char *path, double timeout_ms, cJSON **ret, char **err)
 {
     struct wld_buf b;
-    int r = read_all(path, &b, err);
+    unsigned mode = 0;
+    int r = wld_read_named_file(path, MAX_REPORT, timeout_ms, &b, &mode);
+    if (r == -EISDIR)
+        return wld_errorf(err, r, "--facts %s: a directory, not a JSON report", path);
+    if (r == -EINVAL)
+        return wld_errorf(err, r, "--facts %s: %s, not a JSON report", path,
+                          wld_file_type_name(mode));
     if (r < 0)
-        return r;
+        return wld_errorf(err, r, "--facts %s: %s", path,
+                          r == -ETIMEDOUT ? "nothing finished writing it before the deadline"
+                          : r == -EFBIG   ? "larger than 64 MiB, not a report"
+                                          : strerror(-r));
+    if (b.len == 0) {
+        wld_buf_release(&b);
+        return wld_errorf(err, -EINVAL, "--facts %s: empty%s", path,
+                          S_ISFIFO(mode) ? " (no process is writing to the FIFO)" : "");
+    }
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(b.data, b.len, &end, false);
     if (!doc) {

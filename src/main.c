@@ -229,7 +229,7 @@ static int cmd_facts(const struct wld_options *o, const struct wld_rules *rules,
 {
     cJSON *facts = NULL;
     char *err = NULL;
-    if (wld_facts_load(o->facts_path, &facts, &err) < 0) {
+    if (wld_facts_load(o->facts_path, o->timeout_s * 1000.0, &facts, &err) < 0) {
         fprintf(stderr, "wsl-llm-doctor: %s\n", err);
         free(err);
         return EXIT_USAGE;

@@ -297,59 +297,23 @@ int wld_rules_load_embedded(struct wld_rules **ret, char **err)
 /* Reads the whole of fd into b: a regular file as it is, a pipe or FIFO (`--rules
  * <(...)`) until its writer closes it or the deadline passes, so a FIFO nobody writes to
  * cannot hang the doctor. Returns 0 or -errno (-ETIMEDOUT). */
-static int read_all(int fd, double timeout_ms, struct wld_buf *b)
-{
-    double deadline = wld_now_ms() + timeout_ms;
-    char chunk[8192];
-    for (;;) {
-        ssize_t got = read(fd, chunk, sizeof(chunk));
-        if (got > 0) {
-            wld_buf_append(b, chunk, (size_t) got);
-            if (b->truncated)
-                return 0;
-            continue;
-        }
-        if (got == 0)
-            return 0;
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN)
-            return -errno;
-        double left = deadline - wld_now_ms();
-        if (left <= 0)
-            return -ETIMEDOUT;
-        struct pollfd p = { .fd = fd, .events = POLLIN };
-        poll(&p, 1, (int) left + 1);
-    }
-}
-
 int wld_rules_load_file(const char *path, double timeout_ms, struct wld_rules **ret, char **err)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    struct stat st;
-    if (fd < 0)
-        return wld_errorf(err, -errno, "cannot read rules file %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
-        int r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        close(fd);
-        return wld_errorf(err, r, "rules file %s is %s, not a JSON file", path,
-                          wld_file_type_name(st.st_mode));
-    }
     struct wld_buf b;
-    wld_buf_init(&b, RULES_CAP);
-    int r = read_all(fd, timeout_ms, &b);
-    close(fd);
-    if (r < 0 || b.truncated) {
-        wld_buf_release(&b);
-        return wld_errorf(err, r < 0 ? r : -EFBIG, "cannot read rules file %s: %s", path,
+    unsigned mode = 0;
+    int r = wld_read_named_file(path, RULES_CAP, timeout_ms, &b, &mode);
+    if (r == -EISDIR || r == -EINVAL)
+        return wld_errorf(err, r, "rules file %s is %s, not a JSON file", path,
+                          wld_file_type_name(mode));
+    if (r < 0)
+        return wld_errorf(err, r, "cannot read rules file %s: %s", path,
                           r == -ETIMEDOUT ? "nothing finished writing it before the deadline"
-                          : r < 0         ? strerror(-r)
-                                          : "larger than 4 MiB");
-    }
+                          : r == -EFBIG   ? "larger than 4 MiB"
+                                          : strerror(-r));
     if (b.len == 0) {
         wld_buf_release(&b);
         return wld_errorf(err, -EINVAL, "rules file %s is empty%s", path,
-                          S_ISFIFO(st.st_mode) ? " (no process is writing to the FIFO)" : "");
+                          S_ISFIFO(mode) ? " (no process is writing to the FIFO)" : "");
     }
     const char *texts[1] = { b.data };
     size_t lens[1] = { b.len };

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,4 +377,54 @@ char *wld_path_dirname(const char *path)
     if (slash == path)
         return wld_xstrdup("/");
     return wld_xstrndup(path, (size_t) (slash - path));
+}
+
+static int read_all(int fd, double timeout_ms, struct wld_buf *b)
+{
+    double deadline = wld_now_ms() + timeout_ms;
+    char chunk[8192];
+    for (;;) {
+        ssize_t got = read(fd, chunk, sizeof(chunk));
+        if (got > 0) {
+            wld_buf_append(b, chunk, (size_t) got);
+            if (b->truncated)
+                return 0;
+            continue;
+        }
+        if (got == 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN)
+            return -errno;
+        double left = deadline - wld_now_ms();
+        if (left <= 0)
+            return -ETIMEDOUT;
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        poll(&p, 1, (int) left + 1);
+    }
+}
+
+int wld_read_named_file(
+        const char *path, size_t cap, double timeout_ms, struct wld_buf *out, unsigned *mode)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    *mode = 0;
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+        *mode = st.st_mode;
+        close(fd);
+        return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+    }
+    *mode = st.st_mode;
+    wld_buf_init(out, cap);
+    int r = read_all(fd, timeout_ms, out);
+    close(fd);
+    if (r == 0 && out->truncated)
+        r = -EFBIG;
+    if (r < 0)
+        wld_buf_release(out);
+    return r;
 }

@@ -129,6 +129,13 @@ expect_usage "JSON of another kind" "JSON, but not a wsl-llm-doctor report (sche
 expect_usage "a markdown report" "not JSON" --facts "$tmp/report.md"
 expect_usage "a directory" "a directory, not a JSON report" --facts "$tmp"
 expect_usage "a missing file" "No such file or directory" --facts "$tmp/nosuch.json"
+expect_usage "a device" "^wsl-llm-doctor: --facts /dev/zero: a character device, not a JSON report" --facts /dev/zero
+mkfifo "$tmp/fifo"
+expect_usage "a FIFO nothing writes" "^wsl-llm-doctor: --facts $tmp/fifo: empty (no process is writing to the FIFO)" --facts "$tmp/fifo" --timeout 0.3
+"$doctor" --root "$healthy" --format json >"$tmp/piped.json"
+"$doctor" --facts /dev/stdin --format json <"$tmp/piped.json" >"$tmp/piped-again.json" || fail "--facts /dev/stdin: exit $?"
+diff=$(same "$tmp/piped.json" "$tmp/piped-again.json")
+[ -z "$diff" ] || fail "--facts from a pipe: $diff"
 expect_usage "--facts with --root" "examines no host" --facts "$tmp/red.json" --root "$healthy"
 "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["checks"]=[{"id": c["id"]} for c in d["checks"]]; json.dump(d, open(sys.argv[2], "w"))' "$tmp/red.json" "$tmp/bad"
 expect_usage "a report without evidence" "a report with no check's evidence" --facts "$tmp/bad"

@@ -87,6 +87,14 @@ char *wld_shell_quote(const char *s);
  * frees. */
 char *wld_path_dirname(const char *path);
 
+/* A file the user named (--rules, --facts): a regular file, or a FIFO or pipe read until
+ * its writer closes it, for at most timeout_ms (O_NONBLOCK: a FIFO with no writer never
+ * blocks the open). Returns 0 with out filled (caller releases), or -errno: -EISDIR or
+ * -EINVAL for what is neither (a directory, a device; *mode says what it is), -ETIMEDOUT,
+ * -EFBIG past cap bytes. */
+int wld_read_named_file(
+        const char *path, size_t cap, double timeout_ms, struct wld_buf *out, unsigned *mode);
+
 /* What a file is, for a sentence: "a FIFO", "a directory", "a character device"... */
 const char *wld_file_type_name(unsigned mode);
 
