@@ -11,6 +11,7 @@
 #include "wld/inventory.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
+#include "wld/wslfile.h"
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
@@ -29,17 +30,10 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     }
     /* /etc/wsl.conf [gpu] enabled=false turns GPU paravirtualization off (WSL's init takes
      * the first of duplicated keys) */
-    const cJSON *conf = wld_inventory_get(ctx->inv, WLD_INV_WSL_CONF), *e;
-    if (!wld_str_is(wld_fact_str(conf, "encoding"), "utf-8"))
-        return 0; /* text WSL's init cannot read sets nothing (see wsl.wsl-conf) */
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(conf, "entries"))
-    {
-        if (wld_str_eq_nocase(wld_fact_str(e, "section"), "gpu") &&
-            wld_str_eq_nocase(wld_fact_str(e, "key"), "enabled")) {
-            cJSON_AddStringToObject(facts, "wsl_conf_gpu_enabled", wld_fact_str(e, "value"));
-            break;
-        }
-    }
+    const cJSON *gpu =
+            wld_wsl_entry(wld_inventory_get(ctx->inv, WLD_INV_WSL_CONF), "gpu", "enabled");
+    if (gpu)
+        cJSON_AddStringToObject(facts, "wsl_conf_gpu_enabled", wld_fact_str(gpu, "value"));
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "wld/inventory.h"
 #include "wld/platform.h"
 #include "wld/wslconfig_lint.h"
+#include "wld/wslfile.h"
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
@@ -51,19 +52,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         wld_buf_release(&b);
     }
     return 0;
-}
-
-/* The first entry for [section] key (WSL's init uses the first of duplicates). */
-static const cJSON *entry(const cJSON *m, const char *section, const char *key)
-{
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(m, "entries"))
-    {
-        if (wld_str_eq_nocase(wld_fact_str(e, "section"), section) &&
-            wld_str_eq_nocase(wld_fact_str(e, "key"), key))
-            return e;
-    }
-    return NULL;
 }
 
 static bool is_false(const char *v)
@@ -127,30 +115,24 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, strcmp(enc, "utf-8-bom") == 0 ? "utf8_bom" : "encoding");
         return;
     }
-    const cJSON *gpu = entry(m, "gpu", "enabled");
+    const cJSON *gpu = wld_wsl_entry(m, "gpu", "enabled");
     if (gpu && is_false(wld_fact_str(gpu, "value"))) {
         line_vars(f, gpu);
         wld_finding_outcome(f, "gpu_disabled");
         return;
     }
-    struct wld_lint l = { .ctx = ctx, .messages = wld_param(ctx, "messages") };
+    struct wld_lint l;
     struct wld_wslconfig_set cfg = { .memory = -1, .swap = -1, .processors = -1 };
-    wld_buf_init(&l.list, SIZE_MAX / 2); /* bounded by SHOWN_PROBLEMS */
-    wld_buf_init(&l.unknown, 4096);
+    wld_lint_begin(&l, ctx);
     wld_wslconfig_lint_entries(&l, &cfg);
     wld_wslconfig_lint_cut(&l);
-    if (l.count > SHOWN_PROBLEMS)
-        wld_buf_printf(&l.list, "\n- and %u more", l.count - SHOWN_PROBLEMS);
-    wld_finding_var_num(f, "count", l.count);
-    wld_finding_var(f, "problems", l.list.len ? l.list.data : "");
     bool problems = l.count > 0;
-    wld_buf_release(&l.list);
-    wld_buf_release(&l.unknown);
+    wld_lint_end(&l, f);
     if (problems) {
         wld_finding_outcome(f, "lint");
         return;
     }
-    const cJSON *systemd = entry(m, "boot", "systemd");
+    const cJSON *systemd = wld_wsl_entry(m, "boot", "systemd");
     const char *pid1 = wld_fact_str(m, "pid1");
     bool wants = systemd && is_true(wld_fact_str(systemd, "value"));
     /* WSL's init honours boot.systemd on WSL2 only */

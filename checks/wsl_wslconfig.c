@@ -239,10 +239,9 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "encoding");
         return;
     }
-    struct wld_lint l = { .ctx = ctx, .messages = wld_param(ctx, "messages") };
+    struct wld_lint l;
     struct wld_wslconfig_set cfg = { .memory = -1, .swap = -1, .processors = -1 };
-    wld_buf_init(&l.list, SIZE_MAX / 2); /* bounded by SHOWN_PROBLEMS */
-    wld_buf_init(&l.unknown, 4096);
+    wld_lint_begin(&l, ctx);
     wld_wslconfig_lint_entries(&l, &cfg);
     wld_wslconfig_lint_cut(&l);
     if (cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
@@ -250,16 +249,9 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_lint_problem(&l, "localhost_off", cJSON_CreateObject());
     unsigned lint_count = l.count;
     unsigned stale = compare_effective(&l, &cfg);
-    if (l.count > SHOWN_PROBLEMS)
-        wld_buf_printf(&l.list, "\n- and %u more", l.count - SHOWN_PROBLEMS);
-    wld_finding_var(f, "problems", l.list.data);
-    wld_finding_var_num(f, "count", l.count);
     wld_finding_var_num(f, "settings",
                         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "entries")));
-    wld_finding_var(f, "unknown", l.unknown.data);
-    wld_buf_release(&l.list);
-    bool unknown = l.unknown.len > 0;
-    wld_buf_release(&l.unknown);
+    bool unknown = wld_lint_end(&l, f);
     if (lint_count > 0)
         wld_finding_outcome(f, "lint");
     else if (stale > 0)

@@ -74,11 +74,13 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
     case WLD_INV_TOOLKIT:
         wld_toolkit_gather(inv->h, inv->o->timeout_s * 1000.0, v);
         break;
-    case WLD_INV_WSL_CONF:
-        cJSON_AddBoolToObject(v, "exists", wld_host_exists(inv->h, "/etc/wsl.conf"));
-        if (wld_host_exists(inv->h, "/etc/wsl.conf"))
+    case WLD_INV_WSL_CONF: {
+        bool exists = wld_host_exists(inv->h, "/etc/wsl.conf");
+        cJSON_AddBoolToObject(v, "exists", exists);
+        if (exists)
             wld_wsl_file_read(inv->h, "/etc/wsl.conf", v);
         break;
+    }
     case WLD_INV_COUNT:
         break;
     }

@@ -3,11 +3,32 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wld/rules.h"
+
+void wld_lint_begin(struct wld_lint *l, const struct wld_eval_ctx *ctx)
+{
+    *l = (struct wld_lint){ .ctx = ctx, .messages = wld_param(ctx, "messages") };
+    wld_buf_init(&l->list, SIZE_MAX / 2); /* bounded by SHOWN_PROBLEMS */
+    wld_buf_init(&l->unknown, 4096);
+}
+
+bool wld_lint_end(struct wld_lint *l, struct wld_finding *f)
+{
+    if (l->count > SHOWN_PROBLEMS)
+        wld_buf_printf(&l->list, "\n- and %u more", l->count - SHOWN_PROBLEMS);
+    wld_finding_var(f, "problems", l->list.data);
+    wld_finding_var_num(f, "count", l->count);
+    wld_finding_var(f, "unknown", l->unknown.data);
+    bool unknown = l->unknown.len > 0;
+    wld_buf_release(&l->list);
+    wld_buf_release(&l->unknown);
+    return unknown;
+}
 
 /* A setting whose effect is unknown: never reported as in effect. */
 void wld_lint_unknown_effect(struct wld_lint *l,

@@ -57,20 +57,23 @@ void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts)
     wld_ini_free(ini);
 }
 
-char *wld_wsl_drive_root(const cJSON *wsl_conf)
+const cJSON *wld_wsl_entry(const cJSON *file, const char *section, const char *key)
 {
     const cJSON *e;
-    const char *root = NULL;
-    /* WSL's init reads UTF-8 text only, and takes the first of duplicated keys */
-    if (wld_str_is(wld_fact_str(wsl_conf, "encoding"), "utf-8"))
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(wsl_conf, "entries"))
-        {
-            if (wld_str_eq_nocase(wld_fact_str(e, "section"), "automount") &&
-                wld_str_eq_nocase(wld_fact_str(e, "key"), "root")) {
-                root = wld_fact_str(e, "value");
-                break;
-            }
-        }
+    if (!wld_str_is(wld_fact_str(file, "encoding"), "utf-8"))
+        return NULL;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(file, "entries"))
+    {
+        if (wld_str_eq_nocase(wld_fact_str(e, "section"), section) &&
+            wld_str_eq_nocase(wld_fact_str(e, "key"), key))
+            return e;
+    }
+    return NULL;
+}
+
+char *wld_wsl_drive_root(const cJSON *wsl_conf)
+{
+    const char *root = wld_fact_str(wld_wsl_entry(wsl_conf, "automount", "root"), "value");
     if (!root || root[0] != '/')
         root = "/mnt/"; /* WslDistributionConfig's default; a relative root is not a path */
     size_t n = strlen(root);

@@ -26,6 +26,12 @@ struct wld_wslconfig_set {
     const char *localhost;
 };
 
+/* Starts a lint of ctx's facts with the rules' messages; end it with wld_lint_end(). */
+void wld_lint_begin(struct wld_lint *l, const struct wld_eval_ctx *ctx);
+/* Ends a lint: sets f's {problems} (the first SHOWN_PROBLEMS, then "and N more"), {count}
+ * and {unknown}, and frees l. Returns whether a setting's effect was unknown. */
+bool wld_lint_end(struct wld_lint *l, struct wld_finding *f);
+
 /* A problem, as the rules' message msg_key rendered with vars (taken over). */
 void wld_lint_problem(struct wld_lint *l, const char *msg_key, cJSON *vars);
 /* A setting whose effect is unknown: never reported as in effect. */

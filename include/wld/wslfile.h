@@ -12,6 +12,11 @@
 
 void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts);
 
+/* The first [section] key entry of facts from wld_wsl_file_read() (WSL takes the first of
+ * duplicated keys; names match without case), or NULL. For /etc/wsl.conf, also NULL when
+ * the file is not plain UTF-8: WSL's init reads bytes and would not see the setting. */
+const cJSON *wld_wsl_entry(const cJSON *file, const char *section, const char *key);
+
 /* Where WSL mounts the Windows drives: /etc/wsl.conf's [automount] root (the facts
  * wld_wsl_file_read() made of it, NULL or unreadable: the default), ending in '/'
  * ("/mnt/", "/"). Caller frees. */
