@@ -397,7 +397,7 @@ int wld_proc_run_many(const struct wld_host *h,
     }
     for (size_t i = 0; h->layer && i < n; i++)
         record_command(h, &specs[i], &results[i]);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; wld_trace_on() && i < n; i++) {
         /* the command's name, and for the doctor's own helpers which helper */
         const char *name = strrchr(specs[i].argv[0], '/');
         char what[128];

@@ -19,6 +19,11 @@ void wld_trace_begin(void)
         out = fopen(path, "ae");
 }
 
+bool wld_trace_on(void)
+{
+    return out != NULL;
+}
+
 void wld_trace_span(const char *name, double start_ms, double end_ms)
 {
     pthread_mutex_lock(&mu);
