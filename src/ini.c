@@ -21,75 +21,6 @@ static bool is_hspace(int c)
     return c == ' ' || c == '\t';
 }
 
-/* Appends code point cp as UTF-8. */
-static void put_utf8(struct wld_buf *b, unsigned cp)
-{
-    char s[4];
-    size_t n;
-    if (cp < 0x80) {
-        s[0] = (char) cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        s[0] = (char) (0xC0 | (cp >> 6));
-        s[1] = (char) (0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        s[0] = (char) (0xE0 | (cp >> 12));
-        s[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
-        s[2] = (char) (0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        s[0] = (char) (0xF0 | (cp >> 18));
-        s[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
-        s[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
-        s[3] = (char) (0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    wld_buf_append(b, s, n);
-}
-
-static char *utf16_to_utf8(const unsigned char *p, size_t n, bool le)
-{
-    struct wld_buf b;
-    wld_buf_init(&b, n * 2 + 16);
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        unsigned u = le ? (unsigned) (p[i] | p[i + 1] << 8) : (unsigned) (p[i] << 8 | p[i + 1]);
-        if (u >= 0xD800 && u < 0xDC00 && i + 3 < n) {
-            unsigned lo = le ? (unsigned) (p[i + 2] | p[i + 3] << 8)
-                             : (unsigned) (p[i + 2] << 8 | p[i + 3]);
-            if (lo >= 0xDC00 && lo < 0xE000) {
-                put_utf8(&b, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                i += 2;
-                continue;
-            }
-        }
-        if (u == 0 || (u >= 0xD800 && u < 0xE000))
-            u = 0xFFFD;
-        put_utf8(&b, u);
-    }
-    return wld_buf_detach(&b);
-}
-
-static bool looks_utf16(const unsigned char *p, size_t n, bool *le)
-{
-    size_t even = 0, odd = 0, pairs = n / 2;
-    if (pairs < 2)
-        return false;
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        even += p[i] == 0;
-        odd += p[i + 1] == 0;
-    }
-    if (odd * 10 >= pairs * 6 && even * 10 < pairs) {
-        *le = true;
-        return true;
-    }
-    if (even * 10 >= pairs * 6 && odd * 10 < pairs) {
-        *le = false;
-        return true;
-    }
-    return false;
-}
-
 static bool valid_utf8(const unsigned char *p, size_t n)
 {
     char *s = wld_str_printable((const char *) p, n);
@@ -261,32 +192,12 @@ skip_rest:
 
 int wld_ini_parse(const char *data, size_t n, struct wld_ini **ret)
 {
-    const unsigned char *u = (const unsigned char *) data;
     struct wld_ini *ini = wld_xcalloc(1, sizeof(*ini));
-    char *text = NULL;
-    bool le = true;
-
-    ini->encoding = "utf-8";
-    ini->wsl_readable = true;
-    if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
-        ini->encoding = "utf-8-bom";
-        text = wld_xstrndup(data + 3, n - 3);
-    } else if (n >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
-        /* The MSVC runtime WSL opens the file with honours a UTF-16LE BOM. */
-        ini->encoding = "utf-16le-bom";
-        text = utf16_to_utf8(u + 2, n - 2, true);
-    } else if (n >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
-        ini->encoding = "utf-16be-bom";
-        ini->wsl_readable = false;
-        text = utf16_to_utf8(u + 2, n - 2, false);
-    } else if (looks_utf16(u, n, &le)) {
-        ini->encoding = le ? "utf-16le" : "utf-16be";
-        ini->wsl_readable = false;
-        text = utf16_to_utf8(u, n, le);
-    } else {
-        /* NUL bytes end the text, as they would for a C reader. */
-        text = wld_xstrndup(data, n);
-    }
+    char *text = wld_text_decode(data, n, &ini->encoding);
+    /* WSL opens .wslconfig with the MSVC runtime, which honours a UTF-16LE BOM and
+     * nothing else: other UTF-16 reaches it as bytes */
+    ini->wsl_readable =
+            !wld_str_starts(ini->encoding, "utf-16") || strcmp(ini->encoding, "utf-16le-bom") == 0;
     ini->invalid_utf8 = !valid_utf8((const unsigned char *) text, strlen(text));
 
     char section[128] = "";

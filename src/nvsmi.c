@@ -144,7 +144,8 @@ int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret)
         wld_str_trim(line);
         if (!line[0])
             continue;
-        char *field[4];
+        /* index, name, driver_version, driver_model.current, pci.bus_id */
+        char *field[5];
         int nf = 0;
         char *s = line;
         for (;;) {
@@ -152,27 +153,29 @@ int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret)
             char *comma = strchr(s, ',');
             if (!comma)
                 break;
-            if (nf == 4)
+            if (nf == 5)
                 return -EINVAL; /* more fields than asked for */
             *comma = '\0';
             s = comma + 1;
         }
-        if (nf != 4)
+        if (nf != 5)
             return -EINVAL;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             wld_str_trim(field[i]);
-        if (!is_version(field[0]) || !field[1][0])
+        if (csv_number(field[0]) < 0 || !field[1][0] || !is_version(field[2]))
             return -EINVAL;
-        if (r.driver_version[0] && strcmp(r.driver_version, field[0]) != 0)
+        if (r.driver_version[0] && strcmp(r.driver_version, field[2]) != 0)
             return -EINVAL;
         /* a "version" too long for the field is not one nvidia-smi prints */
-        if (wld_str_copy(r.driver_version, sizeof(r.driver_version), field[0]))
+        if (wld_str_copy(r.driver_version, sizeof(r.driver_version), field[2]))
             return -EINVAL;
         if (r.n_gpus < WLD_NVSMI_MAX_GPUS) {
             struct wld_nvsmi_gpu *g = &r.gpus[r.n_gpus++];
             wld_str_copy(g->name, sizeof(g->name), field[1]); /* a cut name ends in "..." */
-            g->mem_total_mib = csv_number(field[2]);
-            g->mem_used_mib = csv_number(field[3]);
+            wld_str_copy(g->driver_model, sizeof(g->driver_model), field[3]);
+            wld_str_copy(g->bus_id, sizeof(g->bus_id), field[4]);
+            g->mem_total_mib = -1;
+            g->mem_used_mib = -1;
         }
     }
     if (r.n_gpus == 0)

@@ -133,6 +133,38 @@ static char **real_args(const struct wld_host *h, const struct wld_proc_spec *sp
     return v;
 }
 
+/* The environment of one command: the run's env (borrowed), with the spec's variables and,
+ * for a fixture's binary, its LD_LIBRARY_PATH on top. NULL when env serves as it is;
+ * else a copy the caller frees with wld_strv_free. */
+static char **spec_env(const struct wld_host *h, const struct wld_proc_spec *spec, char **env)
+{
+    bool ld = h->fixture && spec->fixture_ld_path;
+    if (!ld && !spec->env)
+        return NULL;
+    size_t n = 0, extra = ld ? 1 : 0;
+    while (env[n])
+        n++;
+    for (const char *const *e = spec->env; e && *e; e++)
+        extra++;
+    char **out = wld_xcalloc(n + extra + 1, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool replaced = ld && wld_str_starts(env[i], "LD_LIBRARY_PATH=");
+        for (const char *const *e = spec->env; e && *e && !replaced; e++) {
+            size_t name = strcspn(*e, "=");
+            replaced = strncmp(env[i], *e, name + 1) == 0;
+        }
+        if (!replaced)
+            out[k++] = wld_xstrdup(env[i]);
+    }
+    for (const char *const *e = spec->env; e && *e; e++)
+        out[k++] = wld_xstrdup(*e);
+    if (ld)
+        out[k++] = wld_xasprintf("LD_LIBRARY_PATH=%s", spec->fixture_ld_path);
+    out[k] = NULL;
+    return out;
+}
+
 static int spawn_one(const struct wld_host *h,
                      const struct wld_proc_spec *spec,
                      char **env,
@@ -181,24 +213,13 @@ static int spawn_one(const struct wld_host *h,
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                             POSIX_SPAWN_SETSIGDEF);
-    char **own_env = NULL;
-    size_t n_env = 0;
-    if (h->fixture && spec->fixture_ld_path) {
-        while (env[n_env])
-            n_env++;
-        own_env = wld_xcalloc(n_env + 2, sizeof(char *));
-        memcpy(own_env, env, n_env * sizeof(char *));
-        own_env[n_env] = wld_xasprintf("LD_LIBRARY_PATH=%s", spec->fixture_ld_path);
-    }
+    char **own_env = spec_env(h, spec, env);
     r = posix_spawn(&run->pid, real, &fa, &attr, (char *const *) argv, own_env ? own_env : env);
     free(script);
     script = NULL;
     wld_strv_free(paths);
     paths = NULL;
-    if (own_env) {
-        free(own_env[n_env]); /* the rest belongs to env */
-        free(own_env);
-    }
+    wld_strv_free(own_env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (r != 0)

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "wld/util.h"
+#include "wld/wslfile.h"
 
 #define MAX_VALUES 512
 
@@ -247,8 +248,17 @@ void wld_redactor_learn_host(struct wld_redactor *r, const struct wld_host *h)
     learn_file_line(r, h, "/etc/hostname", WLD_REDACT_HOST);
     wld_redactor_add(r, WLD_REDACT_HOST, wld_host_getenv(h, "HOSTNAME"));
     wld_redactor_add(r, WLD_REDACT_HOST, wld_host_getenv(h, "NAME"));
+    /* the Windows profiles, under /etc/wsl.conf's [automount] root (/mnt/c by default) */
+    cJSON *conf = cJSON_CreateObject();
+    wld_wsl_file_read(h, "/etc/wsl.conf", conf);
+    char *root = wld_wsl_drive_root(conf);
+    char *users_dir = wld_xasprintf("%sc/Users", root);
+    cJSON_Delete(conf);
+    free(root);
     char **names = NULL;
-    if (wld_host_list(h, "/mnt/c/Users", 256, &names) == 0) {
+    int listed = wld_host_list(h, users_dir, 256, &names);
+    free(users_dir);
+    if (listed == 0) {
         for (char **n = names; *n; n++)
             wld_redactor_add(r, WLD_REDACT_WINUSER, *n);
         wld_strv_free(names);

@@ -7,6 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* ---- text as Windows writes it ---- */
+
+/* data (n bytes) as UTF-8 text: a UTF-8 BOM dropped, UTF-16LE/BE (with a BOM, or
+ * recognised by its NUL bytes) converted, anything else up to its first NUL byte. The
+ * encoding found ("utf-8", "utf-8-bom", "utf-16le-bom", "utf-16be-bom", "utf-16le",
+ * "utf-16be") in *encoding when not NULL. Never NULL; caller frees. */
+char *wld_text_decode(const char *data, size_t n, const char **encoding);
+
 /* ---- .wslconfig / wsl.conf, parsed the way WSL's configfile.cpp does ---- */
 
 struct wld_ini_entry {
@@ -48,7 +56,8 @@ void wld_ini_free(struct wld_ini *ini);
 struct wld_nvsmi_gpu {
     char name[128];
     char bus_id[40];
-    double mem_total_mib; /* -1 when unknown */
+    char driver_model[16]; /* "WDDM", "TCC", "MCDM" (Windows only), or "" */
+    double mem_total_mib;  /* -1 when unknown */
     double mem_used_mib;
 };
 
@@ -63,9 +72,37 @@ struct wld_nvsmi {
 /* The table nvidia-smi prints with no arguments (any driver generation, leading prompts,
  * indentation and cut-off tables tolerated). -EINVAL when no header line is found. */
 int wld_nvsmi_parse_table(const char *text, struct wld_nvsmi *ret);
-/* `--query-gpu=driver_version,name,memory.total,memory.used --format=csv,noheader,nounits`.
- * -EINVAL unless every line has that shape. */
+/* nvidia-smi.exe's answer to
+ * `--query-gpu=index,name,driver_version,driver_model.current,pci.bus_id --format=csv,noheader`
+ * (the Windows driver, and the driver model of each GPU). -EINVAL unless every line has
+ * that shape with one driver version. Memory is not asked: -1. */
 int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret);
+
+/* ---- Windows programs run through interop (labels localized, console code pages) ---- */
+
+/* `reg.exe query KEY /v NAME`: the data of value name (matched without case) as printed
+ * ("22631", "0xd0c") in out, its type ("REG_DWORD") in type when not NULL. -ENOENT when
+ * the text has no such value, -E2BIG when out is too small. */
+int wld_reg_query_value(
+        const char *text, const char *name, char *out, size_t n, char *type, size_t tn);
+
+struct wld_winver {
+    unsigned major, minor, build, ubr;
+    bool has_ubr;
+};
+/* `cmd.exe /c ver` ("Microsoft Windows [Version 10.0.19045.3693]", in any language): the
+ * first 10.0.BUILD[.UBR] standing alone (Windows 10 and 11 are NT 10.0). -EINVAL if none. */
+int wld_winver_parse(const char *text, struct wld_winver *ret);
+
+struct wld_wsl_version {
+    char wsl[32];     /* "2.3.26.0" */
+    char kernel[64];  /* "5.15.167.4-1", or "" */
+    char windows[32]; /* "10.0.22631.4460", or "" (a cut or older output) */
+};
+/* `wsl.exe --version` decoded to UTF-8 (wld_text_decode): values by position from the first
+ * "label: version" line and by shape, never by the localized labels. -EINVAL when no line
+ * holds a version: the inbox wsl.exe, which does not know --version, prints its usage. */
+int wld_wsl_version_parse(const char *text, struct wld_wsl_version *ret);
 
 /* ---- /proc/self/mountinfo (or /proc/mounts) ---- */
 

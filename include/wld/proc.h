@@ -21,6 +21,9 @@ struct wld_proc_spec {
      * fixture as they would on the recorded host. Ignored on the live host, whose
      * environment and loader cache the child sees as they are. */
     const char *fixture_ld_path;
+    /* NULL, or "KEY=VALUE" strings (NULL-terminated) the child gets on top of its
+     * environment, replacing a variable of the same name (wsl.exe's WSL_UTF8=1). */
+    const char *const *env;
     /* Bit i set: argv[i] (i >= 1) is a host path. On a fixture host the command is given the
      * file on this machine, while a recording keys the command by the host path as spelt,
      * as the live run did (a libggml-cuda.so reached through .so -> .so.0 -> .so.0.19.0

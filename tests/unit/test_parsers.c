@@ -119,19 +119,117 @@ static void nvsmi_hostile(void **state)
     assert_int_equal(wld_nvsmi_parse_table("| NVIDIA-SMI 560.3", &s), -EINVAL);
     assert_int_equal(wld_nvsmi_parse_table("\x01\xff garbage\n", &s), -EINVAL);
     assert_int_equal(wld_nvsmi_parse_csv("560.9", &s), -EINVAL);
-    assert_int_equal(wld_nvsmi_parse_csv("560.94, RTX 4090, 24564, 1712\n", &s), 0);
-    assert_int_equal(wld_nvsmi_parse_csv("560.94, a, b, c, d\n", &s), -EINVAL);
+    assert_int_equal(wld_nvsmi_parse_csv("0, NVIDIA GeForce RTX 4090, 566.36, WDDM, "
+                                         "00000000:01:00.0\r\n",
+                                         &s),
+                     0);
+    assert_string_equal(s.driver_version, "566.36");
+    assert_string_equal(s.gpus[0].driver_model, "WDDM");
+    assert_string_equal(s.gpus[0].bus_id, "00000000:01:00.0");
+    assert_int_equal(wld_nvsmi_parse_csv("0, a, 566.36, WDDM, b, c\n", &s), -EINVAL);
+    assert_int_equal(wld_nvsmi_parse_csv("x, a, 566.36, WDDM, b\n", &s), -EINVAL);
+    /* two drivers in one answer is not what one nvidia-smi prints */
+    assert_int_equal(wld_nvsmi_parse_csv("0, a, 566.36, WDDM, b\n1, c, 560.94, TCC, d\n", &s),
+                     -EINVAL);
+    /* NVIDIA-SMI's own failure message is no answer */
+    assert_int_equal(wld_nvsmi_parse_csv("NVIDIA-SMI has failed because it couldn't communicate "
+                                         "with the NVIDIA driver.\n",
+                                         &s),
+                     -EINVAL);
     /* a "version" longer than any driver's is refused, not cut into a plausible one */
-    assert_int_equal(wld_nvsmi_parse_csv("560.94.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16, RTX, "
-                                         "1, 1\n",
+    assert_int_equal(wld_nvsmi_parse_csv("0, RTX, 560.94.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16, "
+                                         "WDDM, b\n",
                                          &s),
                      -EINVAL);
     /* a GPU name longer than the field is kept cut, and says so */
     char csv[400];
-    snprintf(csv, sizeof(csv), "560.94, %0300d, 24564, 1712\n", 7);
+    snprintf(csv, sizeof(csv), "0, %0300d, 560.94, TCC, 00000000:01:00.0\n", 7);
     assert_int_equal(wld_nvsmi_parse_csv(csv, &s), 0);
     assert_int_equal(strlen(s.gpus[0].name), sizeof(s.gpus[0].name) - 1);
     assert_true(wld_str_ends(s.gpus[0].name, "..."));
+}
+
+static void windows_outputs(void **state)
+{
+    (void) state;
+    char v[64], type[16];
+    const char *reg =
+            "\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\r\n"
+            "    CurrentBuild    REG_SZ    22631\r\n    UBR    REG_DWORD    0x1134\r\n\r\n";
+    assert_int_equal(wld_reg_query_value(reg, "currentbuild", v, sizeof(v), type, sizeof(type)), 0);
+    assert_string_equal(v, "22631");
+    assert_string_equal(type, "REG_SZ");
+    assert_int_equal(wld_reg_query_value(reg, "UBR", v, sizeof(v), NULL, 0), 0);
+    assert_string_equal(v, "0x1134");
+    /* the key's own line names the value's neighbour, not the value */
+    assert_int_equal(wld_reg_query_value(reg, "CurrentVersion", v, sizeof(v), NULL, 0), -ENOENT);
+    assert_int_equal(wld_reg_query_value("FEHLER: Der angegebene Registrierungsschlüssel wurde "
+                                         "nicht gefunden.\r\n",
+                                         "UBR", v, sizeof(v), NULL, 0),
+                     -ENOENT);
+
+    struct wld_winver w;
+    assert_int_equal(wld_winver_parse("\r\nMicrosoft Windows [Version 10.0.19043.1526]\r\n", &w),
+                     0);
+    assert_int_equal(w.build, 19043);
+    assert_true(w.has_ubr);
+    assert_int_equal(w.ubr, 1526);
+    /* Russian in cp866 around the number */
+    assert_int_equal(
+            wld_winver_parse("Microsoft Windows [\x82\xa5\xe0\xe1\xa8\xef 10.0.22631.2861]", &w),
+            0);
+    assert_int_equal(w.build, 22631);
+    assert_int_equal(
+            wld_winver_parse("C:\\> ver\r\n'\\\\wsl.localhost\\Ubuntu-22.04' 2024\r\n", &w),
+            -EINVAL);
+    assert_int_equal(wld_winver_parse("", &w), -EINVAL);
+    /* DXCore's version is not Windows': the Windows line after it is */
+    assert_int_equal(wld_winver_parse("DXCore: 10.0.26100.1-240331-1435.ge-release\n"
+                                      "Windows: 10.0.19045.5854\n",
+                                      &w),
+                     0);
+    assert_int_equal(w.build, 19045);
+    assert_int_equal(wld_winver_parse("WSLg 1.0.66, MSRDC 1.2.6074", &w), -EINVAL);
+
+    struct wld_wsl_version wv;
+    const char *de =
+            "WSL-Version: 2.7.3.0\r\nKernelversion: 6.6.114.1-1\r\nWSLg-Version: 1.0.71\r\n"
+            "MSRDC-Version: 1.2.6353\r\nDirect3D-Version: 1.611.1-81528511\r\n"
+            "DXCore-Version: 10.0.26100.1-240331-1435.ge-release\r\n"
+            "Windows-Version: 10.0.26100.7462\r\n";
+    assert_int_equal(wld_wsl_version_parse(de, &wv), 0);
+    assert_string_equal(wv.wsl, "2.7.3.0");
+    assert_string_equal(wv.kernel, "6.6.114.1-1");
+    assert_string_equal(wv.windows, "10.0.26100.7462");
+    /* a CJK label with a full-width colon */
+    assert_int_equal(wld_wsl_version_parse("WSL \xe7\x89\x88\xe6\x9c\xac\xef\xbc\x9a"
+                                           "2.5.7.0\n",
+                                           &wv),
+                     0);
+    assert_string_equal(wv.wsl, "2.5.7.0");
+    assert_string_equal(wv.windows, "");
+    /* the inbox wsl.exe answers --version with its usage */
+    assert_int_equal(wld_wsl_version_parse("Copyright (c) Microsoft Corporation. All rights "
+                                           "reserved.\r\n\r\nUsage: wsl.exe [Argument] "
+                                           "[Options...] [CommandLine]\r\n",
+                                           &wv),
+                     -EINVAL);
+    assert_int_equal(wld_wsl_version_parse("", &wv), -EINVAL);
+
+    /* wsl.exe to a pipe: UTF-16LE without a BOM; the decoder finds it by its NUL bytes */
+    const char u16[] = "W\0S\0L\0 \0v\0e\0r\0s\0i\0o\0n\0:\0 \0"
+                       "2\0.\0003\0.\0002\0006\0.\0000\0\r\0\n\0";
+    const char *enc = NULL;
+    char *t = wld_text_decode(u16, sizeof(u16) - 1, &enc);
+    assert_string_equal(enc, "utf-16le");
+    assert_string_equal(t, "WSL version: 2.3.26.0\r\n");
+    free(t);
+    t = wld_text_decode("\xff\xfe"
+                        "2\0",
+                        4, &enc);
+    assert_string_equal(enc, "utf-16le-bom");
+    assert_string_equal(t, "2");
+    free(t);
 }
 
 static void bounded_copies_say_what_they_cut(void **state)
@@ -347,6 +445,7 @@ int main(void)
         cmocka_unit_test(ini_utf16_detection),
         cmocka_unit_test(nvsmi_table_generations),
         cmocka_unit_test(nvsmi_hostile),
+        cmocka_unit_test(windows_outputs),
         cmocka_unit_test(bounded_copies_say_what_they_cut),
         cmocka_unit_test(utf8_validity_follows_rfc3629),
         cmocka_unit_test(shell_words_quoted_only_when_needed),
