@@ -28,7 +28,7 @@ _wsl_llm_doctor() {
         COMPREPLY=($(compgen -W "--only --skip --format --root --rules --facts --fail-on --timeout
             --model --llama-server --llama-build --gpu-cc --wslconfig --ctx --ngl --ctk --ctv
             --parallel --vram --bench-io --functional --verbose --no-color --version --help
-            --output --redact --no-redact"
+            --output --redact --no-redact --no-interop"
             -- "$cur"))
     else
         COMPREPLY=($(compgen -W "check list explain rules fit record" -- "$cur"))

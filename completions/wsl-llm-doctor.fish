@@ -30,6 +30,7 @@ complete -c wsl-llm-doctor -l ctv -x -a "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0
 complete -c wsl-llm-doctor -l parallel -x -d "sequences sharing the cache"
 complete -c wsl-llm-doctor -l vram -x -d "GPU memory to judge against (GiB)"
 complete -c wsl-llm-doctor -l bench-io -d "measure model read speed"
+complete -c wsl-llm-doctor -l no-interop -d "run no Windows program"
 complete -c wsl-llm-doctor -l functional -d "allocate and verify memory on each GPU"
 complete -c wsl-llm-doctor -s v -l verbose -d "show evidence and timings"
 complete -c wsl-llm-doctor -l no-color -d "no colour"

@@ -33,16 +33,18 @@ const char wld_cli_usage[] =
         "  --gpu-cc X.Y   judge llama.arch for it    --vram GIB     GPU memory to judge\n"
         "  --ctx N, --ngl N, --ctk T, --ctv T, --parallel N  llama.cpp settings to fit\n"
         "  --functional   CUDA context + 64 MiB copy --bench-io     time model reads\n"
-        "  -v, --verbose  evidence and times         --no-color, --version, -h, --help\n"
+        "  --no-interop   run no Windows program     -v, --verbose  evidence and times\n"
+        "  --no-color, --version, -h, --help\n"
         "\n"
         "Exit: 0 nothing failed (warnings allowed); 1 a check failed or could not run (or\n"
         "warned, with --fail-on warn); 2 bad usage, rules or --output; 3 internal error.\n";
 
 static const char *const long_opts[] = {
-    "only",       "skip",         "format",    "root",    "rules",    "fail-on",   "timeout",
-    "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
-    "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
-    "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact", "facts",
+    "only",    "skip",   "format",       "root",        "rules",      "fail-on",
+    "timeout", "model",  "llama-server", "wslconfig",   "verbose",    "no-color",
+    "version", "help",   "functional",   "llama-build", "gpu-cc",     "ctx",
+    "ngl",     "ctk",    "ctv",          "parallel",    "vram",       "bench-io",
+    "output",  "redact", "no-redact",    "facts",       "no-interop",
 };
 
 static const char *const format_names[] = {
@@ -284,7 +286,8 @@ static bool takes_value(const char *name)
     return strcmp(name, "verbose") != 0 && strcmp(name, "no-color") != 0 &&
            strcmp(name, "version") != 0 && strcmp(name, "help") != 0 &&
            strcmp(name, "functional") != 0 && strcmp(name, "bench-io") != 0 &&
-           strcmp(name, "redact") != 0 && strcmp(name, "no-redact") != 0;
+           strcmp(name, "redact") != 0 && strcmp(name, "no-redact") != 0 &&
+           strcmp(name, "no-interop") != 0;
 }
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
@@ -406,6 +409,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                 o.functional = true;
             else if (strcmp(name, "bench-io") == 0)
                 o.bench_io = true;
+            else if (strcmp(name, "no-interop") == 0)
+                o.no_interop = true;
             else if (strcmp(name, "redact") == 0)
                 o.redact = WLD_REDACT_ON;
             else if (strcmp(name, "no-redact") == 0)

@@ -4,6 +4,10 @@
 # commands by a line put after their #!, the fake llama-server by itself), must start no
 # program twice. Without a build tree that states its version (build-info.cpp), llama-server
 # is the one program that runs twice: --version and --list-devices each answer alone.
+# reg.exe answers one registry value per query and wslinfo one question per run (its
+# WslInfoMode), so they run once per question (the Windows build, its UBR, GPU scheduling;
+# the WSL version, the networking mode), never twice for the same one; the fallbacks
+# cmd.exe /c ver and wsl.exe --version run only when reg.exe or wslinfo did not answer.
 # usage: commands.sh DOCTOR HOSTS
 doctor=$1 hosts=$2
 tmp=$(mktemp -d)
@@ -35,10 +39,16 @@ programs() {
 
 h=$(stage healthy wsl2-healthy)
 ran=$(programs "$h")
-for p in nvidia-smi nvcc ldd llama-server; do
+for p in nvidia-smi nvcc ldd llama-server reg.exe wslinfo nvidia-smi.exe; do
     echo "$ran" | grep -qx "$p" || fail "healthy: $p did not run (ran: $(echo $ran))"
 done
-dups=$(echo "$ran" | uniq -d)
+for p in cmd.exe wsl.exe; do
+    echo "$ran" | grep -qx "$p" && fail "healthy: the fallback $p ran though reg.exe and wslinfo answered"
+done
+[ "$(grep -c '^reg.exe ' "$h.commands")" = 3 ] || fail "healthy: reg.exe ran $(grep -c '^reg.exe ' "$h.commands") times, not once per value"
+same=$(sort "$h.commands" | uniq -d)
+[ -z "$same" ] || fail "healthy: the same command twice: $same"
+dups=$(echo "$ran" | uniq -d | grep -vx -e reg.exe -e wslinfo)
 [ -z "$dups" ] || fail "healthy: started more than once: $(echo $dups)
 $(cat "$h.commands")"
 echo "healthy host ran: $(echo $ran)"
@@ -47,7 +57,7 @@ echo "healthy host ran: $(echo $ran)"
 h=$(stage no-build-info wsl2-healthy)
 rm "$h/home/alice/llama.cpp/build/common/build-info.cpp"
 ran=$(programs "$h")
-dups=$(echo "$ran" | uniq -d)
+dups=$(echo "$ran" | uniq -d | grep -vx -e reg.exe -e wslinfo)
 [ "$dups" = llama-server ] || fail "without build-info.cpp: started twice: '$(echo $dups)'"
 args=$(grep '^llama-server ' "$h.commands" | sort | tr '\n' ',')
 [ "$args" = "llama-server --list-devices,llama-server --version," ] ||

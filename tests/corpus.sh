@@ -33,5 +33,27 @@ for f in "$corpus"/mounts/* "$corpus"/proc-version/*; do
     host; cp "$f" "$tmp/h/proc/self/mountinfo"; cp "$f" "$tmp/h/proc/version"; run "$f"
 done
 for f in "$corpus"/os-release/*; do host; cp "$f" "$tmp/h/etc/os-release"; run "$f"; done
+# The Windows side: every Windows program answers with the artifact, as UTF-8 and as the
+# UTF-16LE wsl.exe writes to a pipe; `wsl --version` pastes must give the WSL version
+# their file name states (de-1.0.3.0-...: German labels, read by position).
+sys32=mnt/c/Windows/System32
+for f in "$corpus"/wsl-version/* "$corpus"/windows/*; do
+    for enc in UTF-8 UTF-16LE; do
+        host; mkdir -p "$tmp/h/$sys32" "$tmp/h/proc/sys/fs/binfmt_misc"
+        echo enabled >"$tmp/h/proc/sys/fs/binfmt_misc/WSLInterop"
+        iconv -f UTF-8 -t "$enc" "$f" >"$tmp/h/out.txt" 2>/dev/null || cp "$f" "$tmp/h/out.txt"
+        for p in reg.exe cmd.exe wsl.exe nvidia-smi.exe; do
+            printf '#!/bin/sh
+cat "$WLD_ROOT/out.txt"
+' >"$tmp/h/$sys32/$p"
+            chmod +x "$tmp/h/$sys32/$p"
+        done
+        run "$f ($enc)"
+        want=$(basename "$f" | grep -o -E '^(wsl-version-)?[a-z]{2}-[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' |
+            grep -o -E '[0-9.]+$')
+        [ -z "$want" ] || grep -q -E "\"wsl_version\":[[:space:]]*\"$want\"" "$tmp/out" || {
+            echo "FAIL ($f, $enc): WSL version $want not read"; failures=$((failures + 1)); }
+    done
+done
 echo "corpus: $runs runs, $failures failure(s)"
 [ "$failures" = 0 ]

@@ -60,6 +60,7 @@ struct wld_options {
     unsigned parallel; /* --parallel sequences, 1 */
     double vram_gib;   /* --vram GiB in place of what the GPUs report, or < 0 */
     bool bench_io;     /* models.storage: measure read speed */
+    bool no_interop;   /* wsl.interop: start no Windows program */
     bool models_only;  /* only the models given (the fit command): no scan of the home */
     bool verbose;
     bool functional; /* gpu.cuda: context + 64 MiB round trip per device */
