@@ -21,24 +21,30 @@
 
 #define MIB (1024ull * 1024ull)
 
-static void gather_meminfo(const struct wld_host *h, cJSON *facts)
+/* MemTotal and MemAvailable from the run's reading of /proc/meminfo. */
+static void gather_meminfo(struct wld_inventory *inv, cJSON *facts)
 {
-    struct wld_buf b;
-    if (wld_host_read(h, "/proc/meminfo", WLD_CAP_SMALL, &b) < 0) {
+    const cJSON *mi = wld_inventory_get(inv, WLD_INV_MEMINFO), *k;
+    if (wld_fact_str(mi, "read_error")) {
         cJSON_AddStringToObject(facts, "meminfo", "unreadable");
         return;
     }
     const char *keys[] = { "MemTotal", "MemAvailable" };
     const char *names[] = { "mem_total_kib", "mem_available_kib" };
     for (size_t i = 0; i < 2; i++) {
-        double kib;
-        int r = wld_meminfo_kib(b.data, keys[i], &kib);
-        if (r == 0 && kib > 0)
+        double kib = wld_fact_num(mi, keys[i], 0);
+        if (kib > 0)
             cJSON_AddNumberToObject(facts, names[i], kib);
-        else if (r == -ERANGE) /* a figure no machine has: not used as one */
+    }
+    /* a figure no machine has: not used as one */
+    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(mi, "impossible"))
+    {
+        if (cJSON_IsString(k) &&
+            (strcmp(k->valuestring, "MemTotal") == 0 ||
+             strcmp(k->valuestring, "MemAvailable") == 0) &&
+            !cJSON_HasObjectItem(facts, "meminfo"))
             cJSON_AddStringToObject(facts, "meminfo", "impossible");
     }
-    wld_buf_release(&b);
 }
 
 static void gather_settings(const struct wld_options *o, cJSON *facts)
@@ -61,7 +67,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
     gather_settings(ctx->opts, facts);
-    gather_meminfo(h, facts);
+    gather_meminfo(ctx->inv, facts);
     /* the models the run's inventory found; this check adds what each one's header says */
     const cJSON *found = wld_inventory_get(ctx->inv, WLD_INV_MODELS);
     cJSON *models = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(found, "models"), true), *m;

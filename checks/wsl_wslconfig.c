@@ -76,27 +76,30 @@ find_candidates(const struct wld_gather_ctx *ctx, const char *root, cJSON *facts
     free(dir);
 }
 
-static void gather_effective(const struct wld_host *h, cJSON *facts)
+static void gather_effective(const struct wld_host *h, struct wld_inventory *inv, cJSON *facts)
 {
     struct wld_buf b;
     cJSON *eff = cJSON_AddObjectToObject(facts, "effective");
-    int r = wld_host_read(h, "/proc/meminfo", WLD_CAP_SMALL, &b);
-    if (r == 0) {
+    const cJSON *mi = wld_inventory_get(inv, WLD_INV_MEMINFO);
+    const char *read_error = wld_fact_str(mi, "read_error");
+    if (!read_error) {
         const char *keys[] = { "MemTotal", "SwapTotal" };
         const char *names[] = { "mem_total_kib", "swap_total_kib" };
+        const cJSON *impossible = cJSON_GetObjectItemCaseSensitive(mi, "impossible"), *k;
         for (size_t i = 0; i < 2; i++) {
-            double kib;
-            int k = wld_meminfo_kib(b.data, keys[i], &kib);
-            if (k == 0)
-                cJSON_AddNumberToObject(eff, names[i], kib);
+            const cJSON *kib = cJSON_GetObjectItemCaseSensitive(mi, keys[i]);
+            bool out_of_range = false;
+            cJSON_ArrayForEach(k, impossible) out_of_range |=
+                    cJSON_IsString(k) && strcmp(k->valuestring, keys[i]) == 0;
+            if (cJSON_IsNumber(kib))
+                cJSON_AddNumberToObject(eff, names[i], kib->valuedouble);
             else if (!cJSON_GetObjectItemCaseSensitive(eff, "meminfo"))
                 cJSON_AddStringToObject(eff, "meminfo",
-                                        k == -ERANGE ? "holds an impossible figure"
+                                        out_of_range ? "holds an impossible figure"
                                                      : "lacks a figure");
         }
-        wld_buf_release(&b);
     } else {
-        char *why = wld_xasprintf("cannot be read (%s)", wld_errno_name(-r));
+        char *why = wld_xasprintf("cannot be read (%s)", read_error);
         cJSON_AddStringToObject(eff, "meminfo", why);
         free(why);
     }
@@ -126,7 +129,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_AddStringToObject(facts, "drive_root", root);
     find_candidates(ctx, root, facts, cands);
     free(root);
-    gather_effective(ctx->host, facts);
+    gather_effective(ctx->host, ctx->inv, facts);
     if (cJSON_GetArraySize(cands) != 1)
         return 0;
     const char *path = cJSON_GetArrayItem(cands, 0)->valuestring;

@@ -329,3 +329,13 @@ void wld_fit_advise(const struct wld_gguf *g,
     }
     *ret = a;
 }
+
+void wld_fit_host_memory(const struct wld_fit_estimate *e,
+                         uint64_t file_bytes,
+                         struct wld_fit_host *ret)
+{
+    ret->mmap_process = e->cpu_kv + e->host_buffers;
+    ret->mmap_cached = e->cpu_weights;
+    ret->no_mmap = wld_fit_ram_total(e);
+    ret->load_cache = file_bytes;
+}

@@ -281,7 +281,9 @@ void wld_host_unroot(const struct wld_host *h, char *s)
         memmove(p, p + rl, strlen(p + rl) + 1);
 }
 
-int wld_host_open(const struct wld_host *h, const char *path)
+/* Opens a host path for reading without blocking on a device (O_NONBLOCK), told to the
+ * layer; its type in *mode. Returns the fd or -errno (-EISDIR for a directory). */
+static int open_nonblock(const struct wld_host *h, const char *path, unsigned *mode)
 {
     char *real = NULL;
     if (h->layer)
@@ -294,10 +296,22 @@ int wld_host_open(const struct wld_host *h, const char *path)
     if (fd < 0)
         return -errno;
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+    if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+        r = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
         close(fd);
         return r;
+    }
+    *mode = st.st_mode;
+    return fd;
+}
+
+int wld_host_open(const struct wld_host *h, const char *path)
+{
+    unsigned mode = 0;
+    int fd = open_nonblock(h, path, &mode);
+    if (fd >= 0 && !S_ISREG(mode)) {
+        close(fd);
+        return -EINVAL;
     }
     return fd;
 }
@@ -355,6 +369,52 @@ int wld_host_read_range(const struct wld_host *h,
     if (r == 0 && h->layer)
         h->layer->read(h->layer->ctx, path, offset, out->data, out->len, out->len < len);
     return r;
+}
+
+int wld_host_read_log(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out)
+{
+    unsigned mode = 0;
+    int r = 0, fd = open_nonblock(h, path, &mode);
+    if (fd < 0)
+        return fd;
+    if (S_ISREG(mode)) { /* a fixture's stand-in, or a saved log */
+        close(fd);
+        return wld_host_read(h, path, cap, out);
+    }
+    if (!S_ISCHR(mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    /* /dev/kmsg: one record per read(), EAGAIN once the buffer is read; EPIPE when the
+     * kernel overwrote the record about to be read (the next read goes on) */
+    wld_buf_init(out, cap);
+    char rec[8192];
+    for (;;) {
+        ssize_t n = read(fd, rec, sizeof(rec));
+        if (n < 0 && (errno == EINTR || errno == EPIPE))
+            continue;
+        if (n < 0 && errno != EAGAIN) {
+            r = -errno;
+            break;
+        }
+        if (n <= 0)
+            break;
+        if (out->len + (size_t) n + 1 > cap) {
+            out->truncated = true;
+            break;
+        }
+        wld_buf_append(out, rec, (size_t) n);
+        if (rec[n - 1] != '\n')
+            wld_buf_append(out, "\n", 1);
+    }
+    close(fd);
+    if (r < 0) {
+        wld_buf_release(out);
+        return r;
+    }
+    if (h->layer)
+        h->layer->read(h->layer->ctx, path, 0, out->data, out->len, !out->truncated);
+    return 0;
 }
 
 void wld_host_capture(const struct wld_host *h, const char *path, size_t cap)

@@ -1,12 +1,15 @@
 /* The run's shared host facts (see wld/inventory.h). */
 #include "wld/inventory.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "wld/check.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/models.h"
+#include "wld/parse.h"
 #include "wld/pci.h"
 #include "wld/toolkit.h"
 #include "wld/util.h"
@@ -48,6 +51,31 @@ void wld_inventory_free(struct wld_inventory *inv)
     free(inv);
 }
 
+static void gather_meminfo(const struct wld_host *h, cJSON *v)
+{
+    static const char *const keys[] = { "MemTotal", "MemAvailable", "SwapTotal", "SwapFree" };
+    struct wld_buf b;
+    int r = wld_host_read(h, "/proc/meminfo", WLD_CAP_SMALL, &b);
+    if (r < 0) {
+        cJSON_AddStringToObject(v, "read_error", wld_errno_name(-r));
+        return;
+    }
+    cJSON *impossible = cJSON_CreateArray();
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(keys); i++) {
+        double kib;
+        int k = wld_meminfo_kib(b.data, keys[i], &kib);
+        if (k == 0)
+            cJSON_AddNumberToObject(v, keys[i], kib);
+        else if (k == -ERANGE)
+            cJSON_AddItemToArray(impossible, cJSON_CreateString(keys[i]));
+    }
+    if (cJSON_GetArraySize(impossible) > 0)
+        cJSON_AddItemToObject(v, "impossible", impossible);
+    else
+        cJSON_Delete(impossible);
+    wld_buf_release(&b);
+}
+
 static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
 {
     cJSON *v = cJSON_CreateObject();
@@ -81,6 +109,9 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
             wld_wsl_file_read(inv->h, "/etc/wsl.conf", v);
         break;
     }
+    case WLD_INV_MEMINFO:
+        gather_meminfo(inv->h, v);
+        break;
     case WLD_INV_COUNT:
         break;
     }

@@ -20,6 +20,7 @@ extern const struct wld_check wld_check_llama_runtime;
 extern const struct wld_check wld_check_llama_devices;
 extern const struct wld_check wld_check_models_storage;
 extern const struct wld_check wld_check_models_fit;
+extern const struct wld_check wld_check_host_memory;
 
 const struct wld_check *const wld_checks[] = {
     &wld_check_wsl_platform,  &wld_check_wsl_kernel,     &wld_check_wsl_wslconfig,
@@ -28,5 +29,6 @@ const struct wld_check *const wld_checks[] = {
     &wld_check_gpu_wsl_libs,  &wld_check_cuda_toolkit,   &wld_check_cuda_libs,
     &wld_check_llama_build,   &wld_check_llama_arch,     &wld_check_llama_runtime,
     &wld_check_llama_devices, &wld_check_models_storage, &wld_check_models_fit,
+    &wld_check_host_memory,
 };
 const size_t wld_checks_count = sizeof(wld_checks) / sizeof(wld_checks[0]);

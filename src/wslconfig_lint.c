@@ -73,8 +73,7 @@ static const cJSON *find_nocase(const cJSON *obj, const char *name)
     return NULL;
 }
 
-/* WSL's size syntax: decimal digits and an optional exact-case binary suffix. */
-static bool parse_size(const char *v, double *bytes)
+bool wld_wsl_size_parse(const char *v, double *bytes)
 {
     static const struct {
         const char *suffix;
@@ -114,7 +113,7 @@ static bool value_ok(const char *type, const cJSON *spec, const char *v, double 
         return v[0] && end && *end == '\0';
     }
     if (strcmp(type, "size") == 0)
-        return parse_size(v, bytes);
+        return wld_wsl_size_parse(v, bytes);
     if (strcmp(type, "enum") == 0) {
         const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(spec, "values"), *a;
         cJSON_ArrayForEach(a, allowed)

@@ -69,6 +69,20 @@ static inline uint64_t wld_fit_ram_total(const struct wld_fit_estimate *e)
     return e->cpu_weights + e->cpu_kv + e->host_buffers;
 }
 
+/* What a model needs of the host's memory beside the GPU, with and without mmap. llama.cpp
+ * maps the file by default: its CPU-resident weights stay page cache of the file, shared
+ * and reclaimable; with --no-mmap they are copied into the process's own memory, which
+ * the OOM killer counts. Either way the load reads the whole file through the page cache. */
+struct wld_fit_host {
+    uint64_t mmap_process; /* with mmap: KV cache and buffers in host memory */
+    uint64_t mmap_cached;  /* with mmap: CPU-resident weights, as page cache */
+    uint64_t no_mmap;      /* with --no-mmap: all of it in the process's memory */
+    uint64_t load_cache;   /* page cache the load reads through: the model's files */
+};
+void wld_fit_host_memory(const struct wld_fit_estimate *e,
+                         uint64_t file_bytes,
+                         struct wld_fit_host *ret);
+
 /* The estimate for n_gpus devices (0: CPU only, whatever -ngl says). Returns as
  * wld_kv_compute. */
 int wld_fit_estimate(const struct wld_gguf *g,

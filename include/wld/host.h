@@ -96,6 +96,11 @@ int wld_host_open(const struct wld_host *h, const char *path);
 /* Reads at most cap bytes of a file into out (initialised here; caller releases).
  * out->truncated tells whether the file was longer. Returns 0 or -errno. */
 int wld_host_read(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out);
+/* Reads a record device (/dev/kmsg) as it stands now, one record per line, without
+ * waiting for new ones; a regular file (a fixture's stand-in, a saved log) is read as
+ * wld_host_read does. At most cap bytes, out->truncated when there was more. Returns 0 or
+ * -errno (-EPERM: the kernel log is restricted to root, kernel.dmesg_restrict). */
+int wld_host_read_log(const struct wld_host *h, const char *path, size_t cap, struct wld_buf *out);
 /* Reads at most len bytes from offset on (a section of a large binary, a GGUF header);
  * out is initialised here, the caller releases it. Returns 0 or -errno. */
 int wld_host_read_range(const struct wld_host *h,

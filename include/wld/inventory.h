@@ -30,6 +30,10 @@ enum wld_inv_item {
     WLD_INV_TOOLKIT,
     /* /etc/wsl.conf: exists, and what wld_wsl_file_read() makes of it (wld/wslfile.h) */
     WLD_INV_WSL_CONF,
+    /* /proc/meminfo: {MemTotal, MemAvailable, SwapTotal, SwapFree} in kB, each present when
+     * read; read_error (an errno name) when the file was not, impossible [keys] for a
+     * figure past any machine's (wld_meminfo_kib's -ERANGE), never used as one */
+    WLD_INV_MEMINFO,
     WLD_INV_COUNT,
 };
 

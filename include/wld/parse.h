@@ -78,6 +78,20 @@ int wld_nvsmi_parse_table(const char *text, struct wld_nvsmi *ret);
  * that shape with one driver version. Memory is not asked: -1. */
 int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret);
 
+/* ---- the kernel log ---- */
+
+struct wld_oom_kill {
+    char process[64]; /* the victim's name as the kernel printed it (comm, 15 bytes) */
+    long pid;
+    double anon_rss_kib, file_rss_kib, total_vm_kib; /* -1 when not printed */
+    double at_s;                                     /* seconds since boot, -1 unknown */
+    bool cgroup; /* "Memory cgroup out of memory": a cgroup's limit, not the VM's RAM */
+};
+/* Every OOM killer victim ("Killed process PID (NAME) total-vm:..kB, anon-rss:..kB, ...")
+ * in a kernel log: /dev/kmsg records or dmesg lines, in order, at most 256. *ret (free())
+ * may be NULL when there are none. Returns 0. */
+int wld_oom_kills_parse(const char *text, struct wld_oom_kill **ret, size_t *n);
+
 /* ---- Windows programs run through interop (labels localized, console code pages) ---- */
 
 /* `reg.exe query KEY /v NAME`: the data of value name (matched without case) as printed

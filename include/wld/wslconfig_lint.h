@@ -26,6 +26,10 @@ struct wld_wslconfig_set {
     const char *localhost;
 };
 
+/* WSL's size syntax (memory=16GB): decimal digits and an optional exact-case binary
+ * suffix (B, K, KB, M, MB, G, GB, T, TB); false when v is not one. */
+bool wld_wsl_size_parse(const char *v, double *bytes);
+
 /* Starts a lint of ctx's facts with the rules' messages; end it with wld_lint_end(). */
 void wld_lint_begin(struct wld_lint *l, const struct wld_eval_ctx *ctx);
 /* Ends a lint: sets f's {problems} (the first SHOWN_PROBLEMS, then "and N more"), {count}

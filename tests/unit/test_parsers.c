@@ -232,6 +232,48 @@ static void windows_outputs(void **state)
     free(t);
 }
 
+static void oom_kills(void **state)
+{
+    (void) state;
+    struct wld_oom_kill *k = NULL;
+    size_t n = 0;
+    /* /dev/kmsg records: the time is the record's microseconds since boot */
+    const char *kmsg = "6,1,0,-;Linux version 5.15.153.1-microsoft-standard-WSL2\n"
+                       "3,7,4865000048,-;Out of memory: Killed process 2411 (llama-server) "
+                       "total-vm:41837236kB, anon-rss:23456788kB, file-rss:6144kB, shmem-rss:0kB, "
+                       "UID:1000 pgtables:46204kB oom_score_adj:0\n";
+    assert_int_equal(wld_oom_kills_parse(kmsg, &k, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(k[0].process, "llama-server");
+    assert_int_equal(k[0].pid, 2411);
+    assert_true(k[0].anon_rss_kib == 23456788 && k[0].file_rss_kib == 6144);
+    assert_true(k[0].at_s > 4864.9 && k[0].at_s < 4865.1);
+    assert_false(k[0].cgroup);
+    free(k);
+    /* dmesg's form, a cgroup's kill, a name with parentheses, and the reaper's line */
+    const char *dmesg = "[  518.050606] Memory cgroup out of memory: Killed process 15784 "
+                        "((sd-pam)) total-vm:11964kB, anon-rss:4288kB, file-rss:3028kB\n"
+                        "[  518.053407] oom_reaper: reaped process 15784 (python3), now "
+                        "anon-rss:0kB\n"
+                        "[Sun Mar 24 23:54:53 2024] Out of memory: Killed process 6154 (python) "
+                        "total-vm:18109076kB, anon-rss:14095848kB, file-rss:0kB\n";
+    assert_int_equal(wld_oom_kills_parse(dmesg, &k, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(k[0].process, "(sd-pam)");
+    assert_true(k[0].cgroup);
+    assert_true(k[0].at_s > 518 && k[0].at_s < 519);
+    assert_string_equal(k[1].process, "python");
+    assert_true(k[1].at_s < 0); /* dmesg -T: a wall clock, not a time since boot */
+    free(k);
+    /* hostile: no name, no pid, a bare "Killed process" */
+    assert_int_equal(wld_oom_kills_parse("Killed process \nKilled process 12 (\nKilled process "
+                                         "-3 (x) \nKilled process 9 ()\n",
+                                         &k, &n),
+                     0);
+    assert_int_equal(n, 0);
+    free(k);
+}
+
 static void bounded_copies_say_what_they_cut(void **state)
 {
     (void) state;
@@ -446,6 +488,7 @@ int main(void)
         cmocka_unit_test(nvsmi_table_generations),
         cmocka_unit_test(nvsmi_hostile),
         cmocka_unit_test(windows_outputs),
+        cmocka_unit_test(oom_kills),
         cmocka_unit_test(bounded_copies_say_what_they_cut),
         cmocka_unit_test(utf8_validity_follows_rfc3629),
         cmocka_unit_test(shell_words_quoted_only_when_needed),
