@@ -224,13 +224,21 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     else
         wld_finding_var(f, "driver_note",
                         "; no nvidia-smi.exe answered (no NVIDIA driver on Windows?)");
+    /* HwSchMode: 2 on, 1 off; reg.exe failing with the value absent: never set */
     double hags = wld_fact_num(m, "hw_sched_mode", -1);
+    const char *hags_call =
+            wld_fact_str(cJSON_GetObjectItemCaseSensitive(
+                                 cJSON_GetObjectItemCaseSensitive(m, "calls"), "reg_hags"),
+                         "state");
     const cJSON *hv =
             cJSON_GetObjectItemCaseSensitive(wld_param(ctx, "hags_values"), hags == 2   ? "2"
                                                                             : hags == 1 ? "1"
                                                                                         : "unset");
-    wld_finding_varf(f, "hags_note", "; hardware-accelerated GPU scheduling %s",
-                     cJSON_IsString(hv) ? hv->valuestring : "unknown");
+    if ((hags >= 0 || wld_str_is(hags_call, "exit_nonzero")) && cJSON_IsString(hv))
+        wld_finding_varf(f, "hags_note", "; hardware-accelerated GPU scheduling %s",
+                         hv->valuestring);
+    else
+        wld_finding_var(f, "hags_note", "");
     if (build < 0) {
         wld_finding_var(f, "windows", "Windows");
         wld_finding_var(f, "build", "unknown");

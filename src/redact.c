@@ -381,6 +381,36 @@ void wld_redactor_learn_json(struct wld_redactor *r, const cJSON *item)
         wld_redactor_learn_json(r, c);
 }
 
+/* The value in UTF-16LE text (what wsl.exe writes to a pipe: "C:\\Users\\Mary Jones\\..."
+ * with a NUL after each ASCII byte), replaced by its token the same way. */
+static size_t redact_utf16le(const struct value *v, char *buf, size_t n)
+{
+    size_t hits = 0, w = 2 * v->len;
+    for (size_t j = 0; j < v->len; j++)
+        if ((unsigned char) v->text[j] >= 0x80)
+            return 0; /* a non-ASCII value is not one UTF-16 unit per byte */
+    for (size_t i = 0; i + w <= n; i++) {
+        size_t j = 0;
+        while (j < v->len && buf[i + 2 * j + 1] == 0 &&
+               tolower((unsigned char) buf[i + 2 * j]) == tolower((unsigned char) v->text[j]))
+            j++;
+        if (j < v->len)
+            continue;
+        bool left = i < 2 || buf[i - 1] != 0 || !is_word((unsigned char) buf[i - 2]) ||
+                    !is_word((unsigned char) v->text[0]);
+        bool right = i + w + 1 >= n || buf[i + w + 1] != 0 ||
+                     !is_word((unsigned char) buf[i + w]) ||
+                     !is_word((unsigned char) v->text[v->len - 1]);
+        if (!left || !right)
+            continue;
+        for (j = 0; j < v->len; j++)
+            buf[i + 2 * j] = v->token[j];
+        i += w - 1;
+        hits++;
+    }
+    return hits;
+}
+
 size_t wld_redact_bytes(const struct wld_redactor *r, char *buf, size_t n)
 {
     size_t hits = 0;
@@ -401,6 +431,7 @@ size_t wld_redact_bytes(const struct wld_redactor *r, char *buf, size_t n)
             i += v->len - 1;
             hits++;
         }
+        hits += redact_utf16le(v, buf, n);
     }
     /* a UUID nobody learned still goes */
     for (size_t i = 0; i + 36 <= n; i++) {

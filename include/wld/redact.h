@@ -48,7 +48,8 @@ void wld_redactor_learn_text(struct wld_redactor *r, const char *s, size_t n);
 /* learn_text on every string in item, and members named like "uuid" or "serial". */
 void wld_redactor_learn_json(struct wld_redactor *r, const cJSON *item);
 
-/* Replaces every known value and every UUID in buf, in place (lengths never change).
+/* Replaces every known value and every UUID in buf, in place (lengths never change);
+ * an ASCII value also where buf holds it as UTF-16LE (wsl.exe's output to a pipe).
  * Returns how many replacements were made. Safe to call from several threads once
  * learning is over. */
 size_t wld_redact_bytes(const struct wld_redactor *r, char *buf, size_t n);

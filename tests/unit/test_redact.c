@@ -28,6 +28,28 @@ static void tokens_keep_length_and_are_stable(void **state)
     wld_redactor_free(r);
 }
 
+/* wsl.exe writes UTF-16LE to a pipe: "wsl: C:\\Users\\Bob Smith\\.wslconfig:2 ..." with a NUL
+ * after every ASCII byte must lose the name as well. */
+static void utf16le_text_is_redacted(void **state)
+{
+    (void) state;
+    struct wld_redactor *r = wld_redactor_new();
+    wld_redactor_add(r, WLD_REDACT_WINUSER, "Bob Smith");
+    wld_redactor_add(r, WLD_REDACT_USER, "alice");
+    const char plain[] = "C:\\Users\\BOB SMITH\\.wslconfig malice";
+    char u16[2 * sizeof(plain)];
+    for (size_t i = 0; i < sizeof(plain); i++) {
+        u16[2 * i] = plain[i];
+        u16[2 * i + 1] = 0;
+    }
+    assert_int_equal(wld_redact_bytes(r, u16, sizeof(u16)), 1);
+    char back[sizeof(plain)];
+    for (size_t i = 0; i < sizeof(plain); i++)
+        back[i] = u16[2 * i];
+    assert_string_equal(back, "C:\\Users\\winuser01\\.wslconfig malice");
+    wld_redactor_free(r);
+}
+
 static void short_and_system_names_are_kept(void **state)
 {
     (void) state;
@@ -110,6 +132,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tokens_keep_length_and_are_stable),
+        cmocka_unit_test(utf16le_text_is_redacted),
         cmocka_unit_test(short_and_system_names_are_kept),
         cmocka_unit_test(learns_paths_uuids_and_serials),
         cmocka_unit_test(unlearned_uuids_still_go),
