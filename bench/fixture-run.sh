@@ -38,3 +38,20 @@ printf '  first probe started %s ms into main(); the last ended at %s ms\n' \
 printf '  main() returned %s ms after the last probe ended; the whole process, from exec to\n' \
     "$(cut -f5 "$tmp/runs" | median)"
 printf '  exit, took %s ms more than the end of its last probe (medians)\n' "$(cut -f6 "$tmp/runs" | median)"
+# The Windows side: the same runs with --no-interop. wsl.interop starts its programs at
+# once and beside the other probes, so the run should not cost more than its slowest
+# Windows program (issue 16).
+for i in $(seq "$n"); do
+    s=$(date +%s%N)
+    "$doctor" --root "$host" --format json --no-interop >/dev/null || true
+    e=$(date +%s%N)
+    echo "$(( (e - s) / 1000 ))" >>"$tmp/wall-no-interop"
+done
+without=$(awk '{print $1 / 1000}' "$tmp/wall-no-interop" | median)
+for i in $(seq "$n"); do
+    awk '$3 ~ /\.exe$/ || $3 == "wslinfo" { d = $2 - $1; if (d > best) best = d }
+         END { printf "%.3f\n", best }' "$tmp/trace.$i"
+done >"$tmp/interop"
+printf 'interop: median %s ms with it, %s ms with --no-interop (%s ms more); its slowest\n' \
+    "$wall" "$without" "$(echo "$wall $without" | awk '{printf "%.2f", $1 - $2}')"
+printf '  Windows program took %s ms (median)\n' "$(median <"$tmp/interop")"
