@@ -5,18 +5,24 @@
  * or `cuda` / `cuda-drivers` (instead of cuda-toolkit-X-Y) puts a Linux libcuda and
  * nvidia-smi into the distro, which shadow the WSL ones and make CUDA report no device
  * (error 100). NVIDIA says never to install a Linux driver in WSL 2. Also explains the
- * harmless "ldconfig: /usr/lib/wsl/lib/libcuda.so.1 is not a symbolic link" warning. */
+ * harmless "ldconfig: /usr/lib/wsl/lib/libcuda.so.1 is not a symbolic link" warning, and
+ * tells when the VM still runs an older CUDA driver package than the newest one Windows
+ * shares in /usr/lib/wsl/drivers (a driver update without `wsl --shutdown`). */
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/gpu.h"
 #include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
+#include "wld/version.h"
 
 #define WSL_LIB     "/usr/lib/wsl/lib"
+#define WSL_DRIVERS "/usr/lib/wsl/drivers"
 #define DPKG_STATUS "/var/lib/dpkg/status"
 #define DPKG_INFO   "/var/lib/dpkg/info"
 #define STATUS_CAP  (32u * 1024u * 1024u)
@@ -159,6 +165,52 @@ static void gather_path_smi(const struct wld_host *h, const cJSON *lists, cJSON 
     }
 }
 
+/* The CUDA driver packages Windows shares under /usr/lib/wsl/drivers (its DriverStore):
+ * each nv*.inf_amd64_* folder holding libcuda.so.1.1, with the DriverVer of its .inf. A
+ * driver update leaves the old package beside the new one. */
+static void gather_driver_stores(const struct wld_host *h, cJSON *facts)
+{
+    char **names = NULL;
+    if (wld_host_list(h, WSL_DRIVERS, 4096, &names) < 0)
+        return;
+    cJSON *stores = cJSON_AddArrayToObject(facts, "driver_stores");
+    for (char **n = names; *n; n++) {
+        /* NVIDIA's packages only (nv_dispi, nvlti, nvmdi...): the share lists every
+         * package of the machine, hundreds, each a 9p round trip to look into */
+        const char *amd64 = strstr(*n, ".inf_amd64_");
+        if (!amd64 || !wld_str_starts(*n, "nv"))
+            continue;
+        char *lib = wld_xasprintf("%s/%s/libcuda.so.1.1", WSL_DRIVERS, *n);
+        bool cuda = wld_host_exists(h, lib);
+        free(lib);
+        if (!cuda)
+            continue;
+        cJSON *st = cJSON_CreateObject();
+        cJSON_AddStringToObject(st, "dir", *n);
+        char *inf = wld_xasprintf("%s/%s/%.*s", WSL_DRIVERS, *n, (int) (amd64 - *n + 4), *n);
+        struct wld_buf b;
+        int r = wld_host_read(h, inf, WLD_CAP_SMALL, &b);
+        if (r == 0) {
+            /* .inf files are often UTF-16LE; DriverVer sits in [Version], at the top */
+            char *text = wld_text_decode(b.data, b.len, NULL);
+            char date[32], ver[32], nv[16];
+            if (wld_inf_driver_ver(text, date, sizeof(date), ver, sizeof(ver)) == 0) {
+                cJSON_AddStringToObject(st, "date", date);
+                cJSON_AddStringToObject(st, "windows_version", ver);
+                if (wld_nvidia_version_of_windows(ver, nv, sizeof(nv)) == 0)
+                    cJSON_AddStringToObject(st, "version", nv);
+            }
+            free(text);
+            wld_buf_release(&b);
+        } else {
+            wld_fact_errno(st, "inf_error", -r);
+        }
+        free(inf);
+        cJSON_AddItemToArray(stores, st);
+    }
+    wld_strv_free(names);
+}
+
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     cJSON *lists = read_file_lists(ctx->host);
@@ -166,8 +218,37 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     gather_packages(ctx->host, facts);
     gather_foreign_libs(ctx->host, wld_inventory_ldpath(ctx->inv, true), lists, facts);
     gather_path_smi(ctx->host, lists, facts);
+    gather_driver_stores(ctx->host, facts);
     cJSON_Delete(lists);
     return 0;
+}
+
+/* Several CUDA driver packages, and the VM runs an older one than the newest: it started
+ * before the last driver update (gpu.driver says which version it runs). */
+static bool stale_store(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *stores = cJSON_GetObjectItemCaseSensitive(ctx->mine, "driver_stores"), *st;
+    const cJSON *newest = NULL;
+    struct wld_gpu_driver drv;
+    wld_gpu_driver_of(ctx->facts, &drv);
+    if (cJSON_GetArraySize(stores) < 2 || !drv.driver)
+        return false;
+    cJSON_ArrayForEach(st, stores)
+    {
+        const char *v = wld_fact_str(st, "version");
+        if (v && (!newest || wld_version_cmp_str(v, wld_fact_str(newest, "version")) > 0))
+            newest = st;
+    }
+    if (!newest || wld_version_cmp_str(drv.driver, wld_fact_str(newest, "version")) >= 0)
+        return false;
+    wld_finding_var_num(f, "count", cJSON_GetArraySize(stores));
+    wld_finding_var(f, "in_use", drv.driver);
+    wld_finding_var(f, "in_use_source", drv.driver_source);
+    wld_finding_var(f, "newest", wld_fact_str(newest, "version"));
+    wld_finding_var(f, "newest_dir", wld_fact_str(newest, "dir"));
+    wld_finding_var(f, "newest_date", wld_fact_str(newest, "date"));
+    wld_finding_outcome(f, "stale_driver_store");
+    return true;
 }
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
@@ -263,6 +344,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     wld_buf_release(&b);
+    if (stale_store(ctx, f))
+        return;
     wld_finding_outcome(f,
                         wld_str_is(wld_fact_str(wsl, "libcuda.so.1"), "file") ? "ok_copies" : "ok");
 }
@@ -277,10 +360,11 @@ static const char *const outcomes[] = {
     "foreign_libs",
     "stub_on_search_path",
     "foreign_nvidia_smi",
+    "stale_driver_store",
     NULL,
 };
 static const char *const params[] = { "driver_packages", NULL };
-static const char *const needs[] = { "wsl.platform", NULL };
+static const char *const needs[] = { "wsl.platform", "gpu.driver", NULL };
 
 static const char *const fact_keys[] = { "foreign_libs", "wsl_lib", NULL };
 
@@ -288,7 +372,8 @@ const struct wld_check wld_check_gpu_wsl_libs = {
     .id = "gpu.wsl-libs",
     .title = "No Linux NVIDIA driver inside WSL",
     .looks_at = "/usr/lib/wsl/lib, dpkg status and file lists, libcuda/libnvidia-ml in the "
-                "loader's search path (LD_LIBRARY_PATH, ld.so.conf), nvidia-smi on PATH",
+                "loader's search path (LD_LIBRARY_PATH, ld.so.conf), nvidia-smi on PATH, the "
+                "CUDA driver packages in /usr/lib/wsl/drivers and their .inf DriverVer",
     .outcomes = outcomes,
     .params = params,
     .needs = needs,

@@ -3,6 +3,7 @@
  * values are found by position and shape: version numbers, registry value names (never
  * translated) and the columns nvidia-smi was asked for. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -157,4 +158,45 @@ int wld_wsl_version_parse(const char *text, struct wld_wsl_version *ret)
         index++;
     }
     return index > 0 ? 0 : -EINVAL;
+}
+
+int wld_inf_driver_ver(const char *text, char *date, size_t dn, char *version, size_t vn)
+{
+    /* [Version] ... "DriverVer   = 11/18/2024,32.0.15.6636 ; comment" */
+    char line[512];
+    for (const char *p = text; *p;) {
+        p = next_line(p, line, sizeof(line));
+        char *s = (char *) wld_str_skip_space(line);
+        if (strncasecmp(s, "DriverVer", 9) != 0)
+            continue;
+        s = (char *) wld_str_skip_space(s + 9);
+        if (*s != '=')
+            continue;
+        s = (char *) wld_str_skip_space(s + 1);
+        s[strcspn(s, ";")] = '\0';
+        char *comma = strchr(s, ',');
+        if (!comma)
+            return -EINVAL;
+        *comma = '\0';
+        char *v = (char *) wld_str_skip_space(comma + 1);
+        wld_str_trim(s);
+        wld_str_trim(v);
+        unsigned parts[4], k = 0;
+        if (!only_version(v, 4, &k, parts) || wld_str_copy(date, dn, s) ||
+            wld_str_copy(version, vn, v))
+            return -EINVAL;
+        return 0;
+    }
+    return -ENOENT;
+}
+
+int wld_nvidia_version_of_windows(const char *winver, char *out, size_t n)
+{
+    /* 32.0.15.6636 is NVIDIA's 566.36: the last five digits of the last two fields */
+    unsigned parts[4], k = 0;
+    if (!winver || !only_version(winver, 4, &k, parts) || parts[3] > 9999)
+        return -EINVAL;
+    unsigned v = (parts[2] % 10) * 10000 + parts[3];
+    int r = snprintf(out, n, "%u.%02u", v / 100, v % 100);
+    return r > 0 && (size_t) r < n ? 0 : -E2BIG;
 }

@@ -78,6 +78,14 @@ int wld_nvsmi_parse_table(const char *text, struct wld_nvsmi *ret);
  * that shape with one driver version. Memory is not asked: -1. */
 int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret);
 
+/* A driver package's .inf text (decoded, wld_text_decode): the date and version of its
+ * "DriverVer = 11/18/2024,32.0.15.6636" line. -ENOENT without one, -EINVAL when it is
+ * not a date and a four-part version. */
+int wld_inf_driver_ver(const char *text, char *date, size_t dn, char *version, size_t vn);
+/* NVIDIA's version of a Windows driver version: the last five digits of its last two
+ * fields (32.0.15.6636 is 566.36). -EINVAL when winver is not a four-part version. */
+int wld_nvidia_version_of_windows(const char *winver, char *out, size_t n);
+
 /* ---- the kernel log ---- */
 
 struct wld_oom_kill {

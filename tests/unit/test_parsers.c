@@ -216,6 +216,27 @@ static void windows_outputs(void **state)
                      -EINVAL);
     assert_int_equal(wld_wsl_version_parse("", &wv), -EINVAL);
 
+    /* a driver package's .inf, and NVIDIA's name for its version */
+    char date[32], ver[32], nv[16];
+    assert_int_equal(wld_inf_driver_ver("[Version]\r\nSignature = \"$Windows NT$\"\r\n"
+                                        "DriverVer   = 11/18/2024,32.0.15.6636 ; 566.36\r\n",
+                                        date, sizeof(date), ver, sizeof(ver)),
+                     0);
+    assert_string_equal(date, "11/18/2024");
+    assert_string_equal(ver, "32.0.15.6636");
+    assert_int_equal(wld_nvidia_version_of_windows(ver, nv, sizeof(nv)), 0);
+    assert_string_equal(nv, "566.36");
+    assert_int_equal(wld_nvidia_version_of_windows("31.0.15.3179", nv, sizeof(nv)), 0);
+    assert_string_equal(nv, "531.79");
+    assert_int_equal(wld_nvidia_version_of_windows("32.0.15.6006", nv, sizeof(nv)), 0);
+    assert_string_equal(nv, "560.06");
+    assert_int_equal(wld_nvidia_version_of_windows("566.36", nv, sizeof(nv)), -EINVAL);
+    assert_int_equal(
+            wld_inf_driver_ver("DriverVer = 32.0.15.6636\n", date, sizeof(date), ver, sizeof(ver)),
+            -EINVAL);
+    assert_int_equal(wld_inf_driver_ver("[Strings]\n", date, sizeof(date), ver, sizeof(ver)),
+                     -ENOENT);
+
     /* wsl.exe to a pipe: UTF-16LE without a BOM; the decoder finds it by its NUL bytes */
     const char u16[] = "W\0S\0L\0 \0v\0e\0r\0s\0i\0o\0n\0:\0 \0"
                        "2\0.\0003\0.\0002\0006\0.\0000\0\r\0\n\0";
