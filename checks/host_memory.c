@@ -136,11 +136,15 @@ static void config_note(const struct wld_eval_ctx *ctx,
     wld_finding_var(f, "config", buf);
 }
 
-/* The model whose no-mmap need is largest, and its figures. Returns false when no model
- * could be estimated. */
-static bool
-largest_model(const struct wld_eval_ctx *ctx, struct wld_fit_host *ret, const char **path)
+/* The model whose no-mmap need is largest, and its figures; every model's in f's {each}.
+ * Returns false when no model could be estimated. */
+static bool largest_model(const struct wld_eval_ctx *ctx,
+                          struct wld_fit_host *ret,
+                          const char **path,
+                          struct wld_finding *f)
 {
+    struct wld_buf each;
+    wld_buf_init(&each, 4096);
     const cJSON *fit = wld_facts_of(ctx, "models.fit"), *m;
     struct wld_fit_settings s;
     struct wld_fit_capacity cap;
@@ -159,6 +163,13 @@ largest_model(const struct wld_eval_ctx *ctx, struct wld_fit_host *ret, const ch
             continue;
         if (wld_fit_estimate(&g, &s, cap.n_gpus, &e, why, sizeof(why)) == 0) {
             wld_fit_host_memory(&e, g.file_bytes, &hm);
+            char a[32], b[32], c[32];
+            const char *p = wld_fact_str(m, "path"), *base = strrchr(p, '/');
+            wld_fmt_bytes(hm.mmap_process, a, sizeof(a));
+            wld_fmt_bytes(hm.mmap_cached, b, sizeof(b));
+            wld_fmt_bytes(hm.no_mmap, c, sizeof(c));
+            wld_buf_printf(&each, "%s%s: %s + %s page cache with mmap, %s with --no-mmap",
+                           each.len ? "; " : "", base ? base + 1 : p, a, b, c);
             if (!any || hm.no_mmap > ret->no_mmap) {
                 *ret = hm;
                 *path = wld_fact_str(m, "path");
@@ -167,6 +178,9 @@ largest_model(const struct wld_eval_ctx *ctx, struct wld_fit_host *ret, const ch
         }
         wld_gguf_release(&g);
     }
+    if (each.len)
+        wld_finding_var(f, "each", each.data);
+    wld_buf_release(&each);
     return any;
 }
 
@@ -221,7 +235,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     struct wld_fit_host hm;
     const char *path = NULL;
-    bool have_model = largest_model(ctx, &hm, &path);
+    bool have_model = largest_model(ctx, &hm, &path, f);
     /* LLAMA_ARG_NO_MMAP=1, or LLAMA_ARG_MMAP=0: llama.cpp's booleans from the environment */
     const char *no_mmap = wld_fact_str(m, "llama_arg_no_mmap");
     const char *mmap = wld_fact_str(m, "llama_arg_mmap");
