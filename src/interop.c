@@ -192,11 +192,13 @@ int wld_inf_driver_ver(const char *text, char *date, size_t dn, char *version, s
 
 int wld_nvidia_version_of_windows(const char *winver, char *out, size_t n)
 {
-    /* 32.0.15.6636 is NVIDIA's 566.36: the last five digits of the last two fields */
+    /* X.Y.C.D is NVIDIA's ((C - 10) * 10000 + D) / 100: 32.0.15.6636 is 566.36,
+     * 9.18.13.4788 is 347.88 (facts.md 3, a convention NVIDIA does not document) */
     unsigned parts[4], k = 0;
-    if (!winver || !only_version(winver, 4, &k, parts) || parts[3] > 9999)
+    if (!winver || !only_version(winver, 4, &k, parts) || parts[2] < 10 || parts[3] > 9999 ||
+        parts[2] > 100000)
         return -EINVAL;
-    unsigned v = (parts[2] % 10) * 10000 + parts[3];
-    int r = snprintf(out, n, "%u.%02u", v / 100, v % 100);
+    unsigned long v = (unsigned long) (parts[2] - 10) * 10000 + parts[3];
+    int r = snprintf(out, n, "%lu.%02lu", v / 100, v % 100);
     return r > 0 && (size_t) r < n ? 0 : -E2BIG;
 }

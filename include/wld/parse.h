@@ -82,8 +82,8 @@ int wld_nvsmi_parse_csv(const char *text, struct wld_nvsmi *ret);
  * "DriverVer = 11/18/2024,32.0.15.6636" line. -ENOENT without one, -EINVAL when it is
  * not a date and a four-part version. */
 int wld_inf_driver_ver(const char *text, char *date, size_t dn, char *version, size_t vn);
-/* NVIDIA's version of a Windows driver version: the last five digits of its last two
- * fields (32.0.15.6636 is 566.36). -EINVAL when winver is not a four-part version. */
+/* NVIDIA's version of a Windows driver version X.Y.C.D: ((C - 10) * 10000 + D) / 100
+ * (32.0.15.6636 is 566.36). -EINVAL when winver is not a four-part version with C >= 10. */
 int wld_nvidia_version_of_windows(const char *winver, char *out, size_t n);
 
 /* ---- the kernel log ---- */

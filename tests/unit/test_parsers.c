@@ -230,6 +230,10 @@ static void windows_outputs(void **state)
     assert_string_equal(nv, "531.79");
     assert_int_equal(wld_nvidia_version_of_windows("32.0.15.6006", nv, sizeof(nv)), 0);
     assert_string_equal(nv, "560.06");
+    assert_int_equal(wld_nvidia_version_of_windows("9.18.13.4788", nv, sizeof(nv)), 0);
+    assert_string_equal(nv, "347.88");
+    assert_int_equal(wld_nvidia_version_of_windows("32.0.16.1017", nv, sizeof(nv)), 0);
+    assert_string_equal(nv, "610.17");
     assert_int_equal(wld_nvidia_version_of_windows("566.36", nv, sizeof(nv)), -EINVAL);
     assert_int_equal(
             wld_inf_driver_ver("DriverVer = 32.0.15.6636\n", date, sizeof(date), ver, sizeof(ver)),
