@@ -98,14 +98,6 @@ static const char *const outcomes[] = { "not_gguf",     "unreadable", "truncated
                                         "old_mla",      "over_train", "fits",      "cpu_only",
                                         "none_found",   NULL };
 
-static size_t rank(const char *outcome)
-{
-    for (size_t i = 0; outcomes[i]; i++)
-        if (strcmp(outcomes[i], outcome) == 0)
-            return i;
-    return WLD_ARRAY_SIZE(outcomes);
-}
-
 static void var_bytes(struct wld_finding *f, const char *name, uint64_t v)
 {
     char b[32];
@@ -287,13 +279,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         n++;
         struct wld_finding one = { .vars = cJSON_CreateObject() };
         const char *v = judge(ctx, m, &one);
-        if (!worst || rank(v) < rank(worst)) {
-            worst = v;
-            cJSON_Delete(worst_vars);
-            worst_vars = one.vars;
-        } else {
-            cJSON_Delete(one.vars);
-        }
+        wld_finding_keep_worst(&worst, &worst_vars, v, one.vars, outcomes);
     }
     if (worst) { /* the worst model's variables become the finding's */
         cJSON_Delete(f->vars);

@@ -22,35 +22,17 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     {
         cJSON_AddItemToObject(facts, e->string, cJSON_Duplicate(e, true));
     }
-    /* the model servers' systemd units, which need systemd to run at all: unit files
-     * whose name holds llama or ollama (llama-server.service, ollama.service) */
-    static const char *const dirs[] = { "/etc/systemd/system", "/usr/lib/systemd/system",
-                                        "/lib/systemd/system" };
+    /* the model servers' systemd units, which need systemd to run at all, and what PID 1
+     * is: whether [boot] systemd=true has been applied */
+    const cJSON *services = wld_inventory_get(ctx->inv, WLD_INV_SERVICES), *u;
     cJSON *units = cJSON_AddArrayToObject(facts, "server_units");
-    const char *home = wld_host_home(ctx->host);
-    char *user_dir = home ? wld_xasprintf("%s/.config/systemd/user", home) : NULL;
-    for (size_t i = 0; i <= WLD_ARRAY_SIZE(dirs); i++) {
-        const char *dir = i < WLD_ARRAY_SIZE(dirs) ? dirs[i] : user_dir;
-        char **names = NULL;
-        if (!dir || wld_host_list(ctx->host, dir, 4096, &names) < 0)
-            continue;
-        for (char **n = names; *n; n++)
-            if (wld_str_ends(*n, ".service") && (strstr(*n, "llama") || strstr(*n, "ollama"))) {
-                char *path = wld_xasprintf("%s/%s", dir, *n);
-                cJSON_AddItemToArray(units, cJSON_CreateString(path));
-                free(path);
-            }
-        wld_strv_free(names);
+    cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(services, "units"))
+    {
+        cJSON_AddItemToArray(units, cJSON_CreateString(wld_fact_str(u, "path")));
     }
-    free(user_dir);
-    /* what PID 1 is: whether [boot] systemd=true has been applied */
-    struct wld_buf b;
-    if (wld_host_read(ctx->host, "/proc/1/comm", 256, &b) == 0) {
-        char *s = wld_str_printable(b.data, strcspn(b.data, "\n"));
-        cJSON_AddStringToObject(facts, "pid1", s);
-        free(s);
-        wld_buf_release(&b);
-    }
+    const char *pid1 = wld_fact_str(cJSON_GetObjectItemCaseSensitive(services, "systemd"), "pid1");
+    if (pid1)
+        cJSON_AddStringToObject(facts, "pid1", pid1);
     return 0;
 }
 

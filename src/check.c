@@ -220,3 +220,27 @@ cJSON *wld_fact_helper(const struct wld_host *h,
     }
     return p;
 }
+
+static size_t rank_in(const char *const *order, const char *outcome)
+{
+    size_t i = 0;
+    for (; order[i]; i++)
+        if (strcmp(order[i], outcome) == 0)
+            return i;
+    return i;
+}
+
+void wld_finding_keep_worst(const char **worst,
+                            cJSON **worst_vars,
+                            const char *v,
+                            cJSON *vars,
+                            const char *const *order)
+{
+    if (!*worst || rank_in(order, v) < rank_in(order, *worst)) {
+        *worst = v;
+        cJSON_Delete(*worst_vars);
+        *worst_vars = vars;
+    } else {
+        cJSON_Delete(vars);
+    }
+}

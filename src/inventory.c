@@ -11,6 +11,7 @@
 #include "wld/models.h"
 #include "wld/parse.h"
 #include "wld/pci.h"
+#include "wld/services.h"
 #include "wld/toolkit.h"
 #include "wld/util.h"
 #include "wld/wslfile.h"
@@ -111,6 +112,9 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
     }
     case WLD_INV_MEMINFO:
         gather_meminfo(inv->h, v);
+        break;
+    case WLD_INV_SERVICES:
+        wld_services_find(inv->h, v);
         break;
     case WLD_INV_COUNT:
         break;

@@ -83,6 +83,15 @@ void wld_finding_varf(struct wld_finding *f, const char *name, const char *fmt, 
         __attribute__((format(printf, 3, 4)));
 void wld_finding_var_num(struct wld_finding *f, const char *name, double value);
 
+/* For a check judging several things (units, models) and reporting the worst: keeps
+ * (v, vars) in (*worst, *worst_vars) when *worst is NULL or v comes before it in order
+ * (NULL-terminated, worst first; an outcome not in it ranks last). Takes vars either way. */
+void wld_finding_keep_worst(const char **worst,
+                            cJSON **worst_vars,
+                            const char *v,
+                            cJSON *vars,
+                            const char *const *order);
+
 /* Rule parameter lookup: the "value" of params[name], or NULL. Borrowed. */
 const cJSON *wld_param(const struct wld_eval_ctx *ctx, const char *name);
 const char *wld_param_str(const struct wld_eval_ctx *ctx, const char *name);

@@ -34,6 +34,8 @@ enum wld_inv_item {
      * read; read_error (an errno name) when the file was not, impossible [keys] for a
      * figure past any machine's (wld_meminfo_kib's -ERANGE), never used as one */
     WLD_INV_MEMINFO,
+    /* the model servers' systemd units and whether systemd runs (wld/services.h) */
+    WLD_INV_SERVICES,
     WLD_INV_COUNT,
 };
 

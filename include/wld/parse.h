@@ -4,6 +4,7 @@
 #ifndef WLD_PARSE_H
 #define WLD_PARSE_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -85,6 +86,21 @@ int wld_inf_driver_ver(const char *text, char *date, size_t dn, char *version, s
 /* NVIDIA's version of a Windows driver version X.Y.C.D: ((C - 10) * 10000 + D) / 100
  * (32.0.15.6636 is 566.36). -EINVAL when winver is not a four-part version with C >= 10. */
 int wld_nvidia_version_of_windows(const char *winver, char *out, size_t n);
+
+/* ---- systemd unit files ---- */
+
+/* Adds what a unit file's text says to unit (an object: section -> key -> [values], in
+ * order), as systemd reads it: '#'/';' comment lines, a trailing backslash continuing a
+ * line, an empty assignment ("ExecStart=") resetting the key's list. Call it again on the
+ * same object for each drop-in, in order. Lines systemd would complain about, and values
+ * holding a "# comment" (systemd keeps it as part of the value), go to problems (an array,
+ * or NULL) as {line, code, text}: bad_section, not_assignment, no_section, inline_comment. */
+void wld_unit_parse(const char *text, cJSON *unit, cJSON *problems);
+/* The last value of [section] key, or NULL. Borrowed from unit. */
+const char *wld_unit_last(const cJSON *unit, const char *section, const char *key);
+/* A command line or Environment= value split into words as systemd does (spaces part
+ * them; quotes group; a backslash escapes). NULL-terminated; free with wld_strv_free. */
+char **wld_unit_words(const char *value);
 
 /* ---- the kernel log ---- */
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 // clang-format on
 
+#include "wld/host.h"
 #include "wld/parse.h"
 #include "wld/rules.h"
 #include "wld/sha256.h"
@@ -299,6 +300,55 @@ static void oom_kills(void **state)
     free(k);
 }
 
+static void unit_files(void **state)
+{
+    (void) state;
+    cJSON *u = cJSON_CreateObject(), *problems = cJSON_CreateArray();
+    wld_unit_parse("# llama-server as a user service\n[Unit]\nDescription=llama.cpp\n\n"
+                   "[Service]\nExecStart=/home/a/llama.cpp/build/bin/llama-server \\\n"
+                   "    # a comment inside the continuation\n"
+                   "    -m /home/a/models/m.gguf --port 8080\n"
+                   "Environment=\"CUDA_VISIBLE_DEVICES=0\" LLAMA_ARG_CTX_SIZE=8192\n"
+                   "User=your_username  # Replace with your system user\nRestart=no\n"
+                   "[Install]\nWantedBy=default.target\n",
+                   u, problems);
+    /* a drop-in: the empty assignment resets ExecStart, Restart is replaced */
+    wld_unit_parse("[Service]\nExecStart=\nExecStart=/usr/bin/llama-server -m %h/m.gguf\n"
+                   "Restart=always\nstray line\n",
+                   u, problems);
+    assert_string_equal(wld_unit_last(u, "Service", "ExecStart"),
+                        "/usr/bin/llama-server -m %h/m.gguf");
+    assert_int_equal(
+            cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(u, "Service"), "ExecStart")),
+            1);
+    assert_string_equal(wld_unit_last(u, "Service", "Restart"), "always");
+    assert_string_equal(wld_unit_last(u, "Install", "WantedBy"), "default.target");
+    assert_null(wld_unit_last(u, "Install", "Alias"));
+    assert_int_equal(cJSON_GetArraySize(problems), 2);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(problems, 0), "code")->valuestring,
+                        "inline_comment");
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(problems, 0), "line")->valueint, 10);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(problems, 1), "code")->valuestring,
+                        "not_assignment");
+    char **w = wld_unit_words(wld_unit_last(u, "Service", "Environment"));
+    assert_string_equal(w[0], "CUDA_VISIBLE_DEVICES=0");
+    assert_string_equal(w[1], "LLAMA_ARG_CTX_SIZE=8192");
+    assert_null(w[2]);
+    wld_strv_free(w);
+    /* the continuation joined, its comment line dropped */
+    cJSON *first = cJSON_CreateObject();
+    wld_unit_parse("[Service]\nExecStart=/bin/llama-server \\\n# c\n  -m 'a b.gguf'\n", first,
+                   NULL);
+    w = wld_unit_words(wld_unit_last(first, "Service", "ExecStart"));
+    assert_string_equal(w[0], "/bin/llama-server");
+    assert_string_equal(w[1], "-m");
+    assert_string_equal(w[2], "a b.gguf");
+    wld_strv_free(w);
+    cJSON_Delete(first);
+    cJSON_Delete(u);
+    cJSON_Delete(problems);
+}
+
 static void bounded_copies_say_what_they_cut(void **state)
 {
     (void) state;
@@ -514,6 +564,7 @@ int main(void)
         cmocka_unit_test(nvsmi_hostile),
         cmocka_unit_test(windows_outputs),
         cmocka_unit_test(oom_kills),
+        cmocka_unit_test(unit_files),
         cmocka_unit_test(bounded_copies_say_what_they_cut),
         cmocka_unit_test(utf8_validity_follows_rfc3629),
         cmocka_unit_test(shell_words_quoted_only_when_needed),
