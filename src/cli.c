@@ -18,6 +18,7 @@ const char wld_cli_usage[] =
         "Commands:\n"
         "  check        run the checks (default)    list        every check id and title\n"
         "  explain ID   a check's rules, sources   rules       the rules in effect (JSON)\n"
+        "  rules show   which rules, from where    rules update [--url URL] [--sha256 HEX]\n"
         "  fit MODEL    memory per context size     record DIR  save this host for --root\n"
         "\n"
         "Options:\n"
@@ -40,11 +41,11 @@ const char wld_cli_usage[] =
         "warned, with --fail-on warn); 2 bad usage, rules or --output; 3 internal error.\n";
 
 static const char *const long_opts[] = {
-    "only",    "skip",   "format",       "root",        "rules",      "fail-on",
-    "timeout", "model",  "llama-server", "wslconfig",   "verbose",    "no-color",
-    "version", "help",   "functional",   "llama-build", "gpu-cc",     "ctx",
-    "ngl",     "ctk",    "ctv",          "parallel",    "vram",       "bench-io",
-    "output",  "redact", "no-redact",    "facts",       "no-interop",
+    "only",       "skip",         "format",    "root",    "rules",    "fail-on",   "timeout",
+    "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
+    "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
+    "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact", "facts",
+    "no-interop", "url",          "sha256",
 };
 
 static const char *const format_names[] = {
@@ -252,6 +253,7 @@ static int set_option(struct wld_options *o, const char *name, const char *value
             return wld_errorf(err, -EINVAL,
                               "--timeout: '%s' is not a number of seconds in (0, 3600]", value);
         o->timeout_s = t;
+        o->timeout_set = true;
         return 0;
     }
     if (strcmp(name, "model") == 0) {
@@ -276,6 +278,19 @@ static int set_option(struct wld_options *o, const char *name, const char *value
     if (strcmp(name, "wslconfig") == 0) {
         free(o->wslconfig);
         o->wslconfig = wld_xstrdup(value);
+        return 0;
+    }
+    if (strcmp(name, "url") == 0) {
+        free(o->rules_url);
+        o->rules_url = wld_xstrdup(value);
+        return 0;
+    }
+    if (strcmp(name, "sha256") == 0) {
+        size_t n = strlen(value);
+        if (n != 64 || strspn(value, "0123456789abcdefABCDEF") != 64)
+            return wld_errorf(err, -EINVAL, "--sha256 takes 64 hex digits, not '%s'", value);
+        free(o->rules_sha256);
+        o->rules_sha256 = wld_xstrdup(value);
         return 0;
     }
     return wld_errorf(err, -EINVAL, "internal: unhandled option --%s", name);
@@ -348,6 +363,14 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                     break;
                 }
                 o.explain_id = wld_xstrdup(a);
+                continue;
+            }
+            if (have_cmd && o.command == WLD_CMD_RULES && !o.rules_action) {
+                if (strcmp(a, "show") != 0 && strcmp(a, "update") != 0) {
+                    r = wld_errorf(err, -EINVAL, "rules: unknown action '%s' (show or update)", a);
+                    break;
+                }
+                o.rules_action = wld_xstrdup(a);
                 continue;
             }
             if (have_cmd && o.command == WLD_CMD_RECORD && !o.record_dir) {
@@ -438,6 +461,9 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                        "--facts judges a saved report; it examines no host (no --root, no record)");
     if (r == 0 && o.command == WLD_CMD_FIT && !o.models)
         r = wld_errorf(err, -EINVAL, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
+    if (r == 0 && (o.rules_url || o.rules_sha256) &&
+        !(o.command == WLD_CMD_RULES && wld_str_is(o.rules_action, "update")))
+        r = wld_errorf(err, -EINVAL, "--url and --sha256 are for `rules update`");
     if (r < 0) {
         wld_options_release(&o);
         return r;
@@ -457,6 +483,9 @@ void wld_options_release(struct wld_options *o)
     if (!o)
         return;
     free(o->explain_id);
+    free(o->rules_action);
+    free(o->rules_url);
+    free(o->rules_sha256);
     wld_strv_free(o->only);
     wld_strv_free(o->skip);
     free(o->root);

@@ -10,6 +10,7 @@
 #include "wld/cuda_probe.h"
 #include "wld/dlprobe.h"
 #include "wld/facts.h"
+#include "wld/fetch.h"
 #include "wld/fit_cmd.h"
 #include "wld/output.h"
 #include "wld/pipeline.h"
@@ -18,7 +19,7 @@
 #include "wld/rules.h"
 #include "wld/trace.h"
 
-enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 /* On the live host, relative paths the user typed are relative to the cwd. */
 static void absolutize(char **path)
@@ -347,17 +348,34 @@ static int run(int argc, char **argv, FILE *out)
     }
 
     struct wld_rules *rules = NULL;
-    int r = o.rules_path ? wld_rules_load_file(o.rules_path, o.timeout_s * 1000, &rules, &err)
-                         : wld_rules_load_embedded(&rules, &err);
+    char *note = NULL;
+    int r = wld_rules_load_in_force(o.rules_path, o.timeout_s * 1000, &rules, &err, &note);
     if (r < 0) {
         fprintf(stderr, "wsl-llm-doctor: unusable rules: %s\n", err);
         free(err);
         wld_options_release(&o);
         return EXIT_USAGE;
     }
+    if (note)
+        fprintf(stderr, "wsl-llm-doctor: %s\n", note);
+    free(note);
     int code;
     if (o.command == WLD_CMD_EXPLAIN) {
         code = cmd_explain(&o, rules, out);
+    } else if (o.command == WLD_CMD_RULES && wld_str_is(o.rules_action, "show")) {
+        wld_rules_show(rules, out);
+        code = EXIT_OK;
+    } else if (o.command == WLD_CMD_RULES && wld_str_is(o.rules_action, "update")) {
+        /* a download gets the probe deadline, and at least 30 s */
+        double ms = o.timeout_s * 1000 > 30000 ? o.timeout_s * 1000 : 30000;
+        if (o.timeout_set)
+            ms = o.timeout_s * 1000;
+        r = wld_rules_update(o.rules_url, o.rules_sha256, ms, rules, out, &err);
+        if (r < 0) {
+            fprintf(stderr, "wsl-llm-doctor: rules update: %s\n", err);
+            free(err);
+        }
+        code = r == 0 ? EXIT_OK : r == -EINVAL && !o.rules_url ? EXIT_USAGE : EXIT_FAIL;
     } else if (o.command == WLD_CMD_RULES) {
         wld_render_rules(rules, out);
         code = EXIT_OK;
@@ -377,6 +395,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], WLD_DLOPEN_PROBE_ARG) == 0)
         return wld_dlopen_probe_main(argc, argv);
     wld_trace_begin();
+    wld_fetch_global_init();
     /* stdout is written once, at the end, so that a failed write is known with its
      * reason: a full disk or a report redirected to /dev/full is exit 2, whatever the
      * command, never a silent truncated report */

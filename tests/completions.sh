@@ -3,7 +3,7 @@
 # is in the bash, zsh and fish files, and bash completes check ids from `list`.
 doctor=$1 dir=$2
 failures=0
-opts=$("$doctor" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+opts=$("$doctor" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
 # Commands sit two to a line, in columns set apart by two or more spaces.
 cmds=$("$doctor" --help | awk -F '  +' '/^Commands:/ {on=1; next} /^$/ {on=0}
     on {split($2, a, " "); print a[1]; if (NF >= 4) {split($4, b, " "); print b[1]}}')

@@ -24,7 +24,7 @@ for f in ./usr/bin/wsl-llm-doctor ./usr/share/man/man1/wsl-llm-doctor.1 \
     grep -q " $f\$" "$tmp/files" || fail "the package lacks $f"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libcjson libpci libc6; do
+for lib in libcjson libpci libcurl libc6; do
     echo "$depends" | grep -q "$lib" || fail "Depends lacks $lib: $depends"
 done
 dpkg-deb -x "$deb" "$tmp/root"

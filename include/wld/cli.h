@@ -37,8 +37,12 @@ enum wld_redact_mode {
 struct wld_options {
     enum wld_command command;
     char *explain_id;
-    char **only; /* NULL-terminated check ids, or NULL for all */
-    char **skip; /* NULL-terminated check ids, or NULL */
+    /* rules: "show" or "update" (NULL: print the rules in force as JSON) */
+    char *rules_action;
+    char *rules_url;    /* rules update --url URL */
+    char *rules_sha256; /* rules update --sha256 HEX */
+    char **only;        /* NULL-terminated check ids, or NULL for all */
+    char **skip;        /* NULL-terminated check ids, or NULL */
     enum wld_format format;
     char *output; /* --output FILE (written atomically), or NULL for stdout */
     enum wld_redact_mode redact;
@@ -48,6 +52,7 @@ struct wld_options {
     char *facts_path;        /* --facts REPORT.json: judge its facts, gather nothing */
     enum wld_status fail_on; /* WLD_FAIL (default) or WLD_WARN */
     double timeout_s;        /* per probe */
+    bool timeout_set;        /* --timeout was given (rules update: else at least 30 s) */
     char **models;           /* --model PATH..., NULL-terminated or NULL */
     char *llama_server;
     char *llama_build; /* --llama-build DIR: a build tree or a source tree */

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "wld/check.h"
 
@@ -34,6 +35,29 @@ int wld_rules_load_texts(const char *const *texts,
                          struct wld_rules **ret,
                          char **err);
 void wld_rules_free(struct wld_rules *r);
+
+/* Where `rules update` installs bundles: $XDG_DATA_HOME/wsl-llm-doctor, else
+ * ~/.local/share/wsl-llm-doctor (the doctor's own environment, never a fixture's); NULL
+ * when neither is set. Caller frees. */
+char *wld_rules_installed_dir(void);
+/* The rules in force: --rules FILE when given; else the installed bundle (rules.json in
+ * that directory) when it loads and is not older than the built-in rules; else the
+ * built-in rules. *note (caller frees) says why an installed bundle was passed over. */
+int wld_rules_load_in_force(
+        const char *rules_path, double timeout_ms, struct wld_rules **ret, char **err, char **note);
+/* `rules show`: the version and sha256 in force and where they came from. */
+void wld_rules_show(const struct wld_rules *r, FILE *out);
+/* `rules update`: fetches url (https or file; NULL: the build's WLD_RULES_URL), checks it
+ * against sha256 (NULL: the first word of URL.sha256), loads and validates it, requires a
+ * version newer than in_force's, and installs it atomically as rules.json, keeping the
+ * previous one as rules.json.prev. Anything wrong changes nothing. Returns 0, or -errno
+ * with *err saying why (-EINVAL without a URL). Says what it did on out. */
+int wld_rules_update(const char *url,
+                     const char *sha256,
+                     double timeout_ms,
+                     const struct wld_rules *in_force,
+                     FILE *out,
+                     char **err);
 
 /* Lookups; borrowed pointers or NULL. */
 const cJSON *wld_rules_check(const struct wld_rules *r, const char *id);

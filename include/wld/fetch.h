@@ -1,0 +1,31 @@
+/* Fetching a URL with libcurl, bounded: only the protocols the caller allows (redirects
+ * included), a connect and a total deadline, a cap on the body. A server that stalls,
+ * streams forever or answers too much ends the transfer with a reason, never a hang. */
+#ifndef WLD_FETCH_H
+#define WLD_FETCH_H
+
+#include <stddef.h>
+
+#include "wld/util.h"
+
+struct wld_fetch {
+    long status; /* HTTP status (0 for file://, or when no answer came) */
+    struct wld_buf body;
+    char error[256]; /* why the transfer failed, when it did */
+    double ms;       /* how long it took */
+};
+
+/* Once per process, before any thread fetches (main does it). */
+void wld_fetch_global_init(void);
+
+/* GETs url when its scheme is one of protocols ("https,file"), at most cap bytes, within
+ * timeout_ms. Returns 0 when the transfer completed (whatever the status), else -errno
+ * (-EPROTONOSUPPORT, -ETIMEDOUT, -EFBIG for a body over cap, -EIO otherwise) with
+ * ret->error saying why. ret->body is initialised either way; release it. */
+int wld_fetch_url(const char *url,
+                  const char *protocols,
+                  size_t cap,
+                  double timeout_ms,
+                  struct wld_fetch *ret);
+
+#endif

@@ -1,0 +1,100 @@
+/* Bounded URL fetches with libcurl (see wld/fetch.h). */
+#include "wld/fetch.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void wld_fetch_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct sink {
+    struct wld_fetch *f;
+    size_t cap;
+    bool over;
+};
+
+static size_t on_data(char *data, size_t size, size_t n, void *ctx)
+{
+    struct sink *s = ctx;
+    size_t len = size * n;
+    if (s->f->body.len + len > s->cap) {
+        s->over = true;
+        return 0; /* ends the transfer: CURLE_WRITE_ERROR */
+    }
+    wld_buf_append(&s->f->body, data, len);
+    return len;
+}
+
+/* Whether url's scheme is in the comma-separated list. */
+static bool scheme_allowed(const char *url, const char *protocols)
+{
+    const char *colon = strstr(url, "://");
+    if (!colon)
+        return false;
+    size_t n = (size_t) (colon - url);
+    for (const char *p = protocols; *p;) {
+        size_t l = strcspn(p, ",");
+        if (l == n && strncasecmp(p, url, n) == 0)
+            return true;
+        p += l + (p[l] == ',');
+    }
+    return false;
+}
+
+int wld_fetch_url(const char *url,
+                  const char *protocols,
+                  size_t cap,
+                  double timeout_ms,
+                  struct wld_fetch *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    wld_buf_init(&ret->body, cap);
+    if (!scheme_allowed(url, protocols)) {
+        snprintf(ret->error, sizeof(ret->error), "only %s URLs are fetched", protocols);
+        return -EPROTONOSUPPORT;
+    }
+    CURL *c = curl_easy_init();
+    if (!c) {
+        snprintf(ret->error, sizeof(ret->error), "libcurl could not start");
+        return -ENOMEM;
+    }
+    struct sink s = { .f = ret, .cap = cap };
+    char errbuf[CURL_ERROR_SIZE] = "";
+    long ms = timeout_ms > 1 ? (long) timeout_ms : 1;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+#endif
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "wsl-llm-doctor");
+    double start = wld_now_ms();
+    CURLcode rc = curl_easy_perform(c);
+    ret->ms = wld_now_ms() - start;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+    curl_easy_cleanup(c);
+    if (rc == CURLE_OK)
+        return 0;
+    if (s.over) {
+        snprintf(ret->error, sizeof(ret->error), "the answer is larger than %zu bytes", cap);
+        return -EFBIG;
+    }
+    snprintf(ret->error, sizeof(ret->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+        snprintf(ret->error, sizeof(ret->error), "no complete answer within %.1f s (%s)",
+                 timeout_ms / 1000.0, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        return -ETIMEDOUT;
+    }
+    return -EIO;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""A loopback HTTP server for the tests: serves the files of DIR on 127.0.0.1 at a free
+port, written to PORTFILE once it listens, until it is killed. Paths choose a behaviour:
+  /FILE            the file (404 when it is not there)
+  /truncated/FILE  a Content-Length of the whole file, then half of it and a closed socket
+  /slow/FILE       the headers and the first 100 bytes, then one byte every 2 s
+  /forever         an endless body without a length
+usage: http_stub.py DIR PORTFILE"""
+import http.server
+import os
+import socketserver
+import sys
+import time
+
+root, portfile = sys.argv[1:3]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_body_head(self, length):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def do_GET(self):
+        parts = self.path.lstrip("/").split("/", 1)
+        mode = parts[0] if len(parts) == 2 else ""
+        name = parts[-1]
+        if self.path == "/forever":
+            self.send_body_head(None)
+            try:
+                while True:
+                    self.wfile.write(b"{" * 65536)
+            except OSError:
+                return
+        path = os.path.join(root, os.path.basename(name))
+        if not os.path.isfile(path):
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        data = open(path, "rb").read()
+        self.send_body_head(len(data))
+        try:
+            if mode == "truncated":
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+            elif mode == "slow":
+                self.wfile.write(data[:100])
+                self.wfile.flush()
+                for b in data[100:]:
+                    time.sleep(2)
+                    self.wfile.write(bytes([b]))
+                    self.wfile.flush()
+            else:
+                self.wfile.write(data)
+        except OSError:
+            pass
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", 0), Handler)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+server.serve_forever()
