@@ -22,14 +22,14 @@ _wsl_llm_doctor() {
     --root | --llama-build | record) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --rules | --facts | --model | --llama-server | --wslconfig | --output | fit)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --timeout | --gpu-cc | --ctx | --ngl | --parallel | --vram | --url | --sha256) return ;;
+    --timeout | --gpu-cc | --ctx | --ngl | --parallel | --vram | --url | --sha256 | --server) return ;;
     rules) COMPREPLY=($(compgen -W "show update" -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--only --skip --format --root --rules --facts --fail-on --timeout
             --model --llama-server --llama-build --gpu-cc --wslconfig --ctx --ngl --ctk --ctv
             --parallel --vram --bench-io --functional --verbose --no-color --version --help
-            --output --redact --no-redact --no-interop --url --sha256"
+            --output --redact --no-redact --no-interop --url --sha256 --server --offline"
             -- "$cur"))
     else
         COMPREPLY=($(compgen -W "check list explain rules fit record" -- "$cur"))

@@ -35,6 +35,7 @@ const char wld_cli_usage[] =
         "  --ctx N, --ngl N, --ctk T, --ctv T, --parallel N  llama.cpp settings to fit\n"
         "  --functional   CUDA context + 64 MiB copy --bench-io     time model reads\n"
         "  --no-interop   run no Windows program     -v, --verbose  evidence and times\n"
+        "  --server URL   a llama-server or ollama to ask (repeatable)  --offline  ask none\n"
         "  --no-color, --version, -h, --help\n"
         "\n"
         "Exit: 0 nothing failed (warnings allowed); 1 a check failed or could not run (or\n"
@@ -45,7 +46,7 @@ static const char *const long_opts[] = {
     "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
     "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
     "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact", "facts",
-    "no-interop", "url",          "sha256",
+    "no-interop", "url",          "sha256",    "server",  "offline",
 };
 
 static const char *const format_names[] = {
@@ -260,6 +261,13 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         o->models = strv_push(o->models, value);
         return 0;
     }
+    if (strcmp(name, "server") == 0) {
+        if (!wld_str_starts(value, "http://") && !wld_str_starts(value, "https://"))
+            return wld_errorf(err, -EINVAL, "--server takes an http:// or https:// URL, not '%s'",
+                              value);
+        o->servers = strv_push(o->servers, value);
+        return 0;
+    }
     if (strcmp(name, "llama-server") == 0) {
         free(o->llama_server);
         o->llama_server = wld_xstrdup(value);
@@ -302,7 +310,7 @@ static bool takes_value(const char *name)
            strcmp(name, "version") != 0 && strcmp(name, "help") != 0 &&
            strcmp(name, "functional") != 0 && strcmp(name, "bench-io") != 0 &&
            strcmp(name, "redact") != 0 && strcmp(name, "no-redact") != 0 &&
-           strcmp(name, "no-interop") != 0;
+           strcmp(name, "no-interop") != 0 && strcmp(name, "offline") != 0;
 }
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
@@ -434,6 +442,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                 o.bench_io = true;
             else if (strcmp(name, "no-interop") == 0)
                 o.no_interop = true;
+            else if (strcmp(name, "offline") == 0)
+                o.offline = true;
             else if (strcmp(name, "redact") == 0)
                 o.redact = WLD_REDACT_ON;
             else if (strcmp(name, "no-redact") == 0)
@@ -494,6 +504,7 @@ void wld_options_release(struct wld_options *o)
     free(o->rules_path);
     free(o->facts_path);
     wld_strv_free(o->models);
+    wld_strv_free(o->servers);
     free(o->llama_server);
     free(o->llama_build);
     wld_strv_free(o->gpu_cc);

@@ -5,19 +5,7 @@
 # changes nothing and says why; a download killed midway leaves the installed bundle as
 # it was and no half-written file; `rules show` says where the rules in force came from.
 # usage: rules_update.sh DOCTOR SRCDIR
-doctor=$1 src=$2
-py=${PYTHON:-python3}
-tmp=$(mktemp -d)
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-srv=$tmp/srv
-mkdir -p "$srv"
-"$py" "$src/tests/tools/http_stub.py" "$srv" "$tmp/port" &
-stub=$!
-trap 'kill $stub 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-[ -s "$tmp/port" ] || { echo "FAIL: the loopback server did not start"; exit 1; }
-base=http://127.0.0.1:$(cat "$tmp/port")
+. "$2/tests/tools/stub.sh" "$1" "$2"
 export XDG_DATA_HOME=$tmp/data
 installed=$XDG_DATA_HOME/wsl-llm-doctor/rules.json
 

@@ -54,6 +54,7 @@ struct wld_options {
     double timeout_s;        /* per probe */
     bool timeout_set;        /* --timeout was given (rules update: else at least 30 s) */
     char **models;           /* --model PATH..., NULL-terminated or NULL */
+    char **servers;          /* --server URL..., NULL-terminated or NULL */
     char *llama_server;
     char *llama_build; /* --llama-build DIR: a build tree or a source tree */
     char **gpu_cc;     /* --gpu-cc: "8.6"..., NULL-terminated, or NULL */
@@ -66,6 +67,7 @@ struct wld_options {
     double vram_gib;   /* --vram GiB in place of what the GPUs report, or < 0 */
     bool bench_io;     /* models.storage: measure read speed */
     bool no_interop;   /* wsl.interop: start no Windows program */
+    bool offline;      /* server.health: ask no server */
     bool models_only;  /* only the models given (the fit command): no scan of the home */
     bool verbose;
     bool functional; /* gpu.cuda: context + 64 MiB round trip per device */

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A loopback HTTP server for the tests: serves the files of DIR on 127.0.0.1 at a free
 port, written to PORTFILE once it listens, until it is killed. Paths choose a behaviour:
+  /A/B             the file DIR/A/B when there is one (200), or DIR/A/B.503 (503)
   /FILE            the file (404 when it is not there)
   /truncated/FILE  a Content-Length of the whole file, then half of it and a closed socket
   /slow/FILE       the headers and the first 100 bytes, then one byte every 2 s
-  /forever         an endless body without a length
+  /forever...      an endless body without a length
+  /hang/...        no answer for 30 s
 usage: http_stub.py DIR PORTFILE"""
 import http.server
 import os
@@ -32,7 +34,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = self.path.lstrip("/").split("/", 1)
         mode = parts[0] if len(parts) == 2 else ""
         name = parts[-1]
-        if self.path == "/forever":
+        exact = os.path.join(root, self.path.lstrip("/"))
+        for suffix, status in (("", 200), (".503", 503)):
+            if os.path.isfile(exact + suffix) and ".." not in self.path:
+                data = open(exact + suffix, "rb").read()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+        if mode == "hang":
+            time.sleep(30)
+        if self.path.startswith("/forever"):
             self.send_body_head(None)
             try:
                 while True:

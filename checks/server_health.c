@@ -1,0 +1,347 @@
+/* server.health: a running llama-server or ollama, asked over HTTP (libcurl).
+ *
+ * Guards against "it runs, but is it on the GPU?": a server that does not answer, is
+ * still loading, answers as something else, or (ollama) keeps part or all of its model
+ * in host memory. Only servers the user named (--server URL) or a running process
+ * announced (its --host/--port, OLLAMA_HOST) are asked, each request bounded in time and
+ * size; --offline asks none. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/cli.h"
+#include "wld/fetch.h"
+#include "wld/util.h"
+
+#define BODY_CAP (1024u * 1024u)
+#define EXCERPT  300
+
+/* The value of NAME=... in a NUL-separated environment block, or NULL. */
+static const char *env_in(const struct wld_buf *b, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < b->len; i += strlen(b->data + i) + 1)
+        if (strncmp(b->data + i, name, nl) == 0 && b->data[i + nl] == '=')
+            return b->data + i + nl + 1;
+    return NULL;
+}
+
+/* A listening address as a loopback URL: 0.0.0.0 and :: are reached on 127.0.0.1. */
+static char *loopback_url(const char *host, const char *port)
+{
+    if (!host || !*host || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
+        host = "127.0.0.1";
+    return wld_xasprintf("http://%s:%s", host, port);
+}
+
+/* llama-server and ollama processes of the live host, at the address each announced. */
+static void find_processes(const struct wld_host *h, cJSON *servers)
+{
+    char **pids = NULL;
+    if (wld_host_list(h, "/proc", 65536, &pids) < 0)
+        return;
+    for (char **p = pids; *p && cJSON_GetArraySize(servers) < 16; p++) {
+        if (strspn(*p, "0123456789") != strlen(*p))
+            continue;
+        char *path = wld_xasprintf("/proc/%s/cmdline", *p);
+        struct wld_buf cmd, env;
+        int r = wld_host_read(h, path, 65536, &cmd);
+        free(path);
+        if (r < 0 || cmd.len == 0) {
+            if (r == 0)
+                wld_buf_release(&cmd);
+            continue;
+        }
+        const char *argv0 = strrchr(cmd.data, '/') ? strrchr(cmd.data, '/') + 1 : cmd.data;
+        bool llama = strcmp(argv0, "llama-server") == 0;
+        bool ollama = strcmp(argv0, "ollama") == 0 && cmd.len > strlen(cmd.data) + 1 &&
+                      strcmp(cmd.data + strlen(cmd.data) + 1, "serve") == 0;
+        if (!llama && !ollama) {
+            wld_buf_release(&cmd);
+            continue;
+        }
+        path = wld_xasprintf("/proc/%s/environ", *p);
+        bool have_env = wld_host_read(h, path, 1 << 20, &env) == 0;
+        free(path);
+        const char *host = NULL, *port = NULL;
+        char *url = NULL;
+        if (llama) {
+            for (size_t i = 0; i < cmd.len; i += strlen(cmd.data + i) + 1) {
+                const char *a = cmd.data + i, *next = i + strlen(a) + 1 < cmd.len
+                                                              ? cmd.data + i + strlen(a) + 1
+                                                              : NULL;
+                if (strcmp(a, "--host") == 0 && next)
+                    host = next;
+                else if (strcmp(a, "--port") == 0 && next)
+                    port = next;
+            }
+            if (have_env && !host)
+                host = env_in(&env, "LLAMA_ARG_HOST");
+            if (have_env && !port)
+                port = env_in(&env, "LLAMA_ARG_PORT");
+            url = loopback_url(host, port ? port : "8080");
+        } else {
+            /* OLLAMA_HOST is host, host:port or a URL */
+            const char *oh = have_env ? env_in(&env, "OLLAMA_HOST") : NULL;
+            if (oh && (wld_str_starts(oh, "http://") || wld_str_starts(oh, "https://")))
+                url = wld_xstrdup(oh);
+            else if (oh && strchr(oh, ':')) {
+                char *hostpart = wld_xstrndup(oh, (size_t) (strrchr(oh, ':') - oh));
+                url = loopback_url(hostpart, strrchr(oh, ':') + 1);
+                free(hostpart);
+            } else {
+                url = loopback_url(oh, "11434");
+            }
+        }
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddStringToObject(s, "url", url);
+        cJSON_AddStringToObject(s, "kind", llama ? "llama-server" : "ollama");
+        char *from = wld_xasprintf("process %s (%s)", *p, argv0);
+        cJSON_AddStringToObject(s, "from", from);
+        free(from);
+        cJSON_AddItemToArray(servers, s);
+        free(url);
+        wld_buf_release(&cmd);
+        if (have_env)
+            wld_buf_release(&env);
+    }
+    wld_strv_free(pids);
+}
+
+/* GET base + path within what is left of the deadline; the exchange as a fact. */
+static cJSON *ask(cJSON *server, const char *name, const char *path, double deadline)
+{
+    char *url = wld_xasprintf("%s%s", wld_fact_str(server, "url"), path);
+    double left = deadline - wld_now_ms();
+    struct wld_fetch f;
+    int r = wld_fetch_url(url, "http,https", BODY_CAP, left > 1 ? left : 1, &f);
+    cJSON *x = cJSON_AddObjectToObject(server, name);
+    cJSON_AddNumberToObject(x, "ms", (double) (long) f.ms);
+    if (r < 0) {
+        cJSON_AddStringToObject(x, "error", f.error);
+        cJSON_AddStringToObject(x, "errno", wld_errno_name(-r));
+    } else {
+        cJSON_AddNumberToObject(x, "status", (double) f.status);
+        cJSON *json = cJSON_ParseWithLength(f.body.data, f.body.len);
+        if (json)
+            cJSON_AddItemToObject(x, "json", json);
+        else {
+            char *s = wld_str_printable(f.body.data, f.body.len < EXCERPT ? f.body.len : EXCERPT);
+            cJSON_AddStringToObject(x, "text", s);
+            free(s);
+        }
+    }
+    wld_buf_release(&f.body);
+    free(url);
+    return x;
+}
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const struct wld_options *o = ctx->opts;
+    if (o->offline) {
+        cJSON_AddBoolToObject(facts, "offline", true);
+        return 0;
+    }
+    cJSON *servers = cJSON_AddArrayToObject(facts, "servers");
+    for (char **u = o->servers; u && *u; u++) {
+        cJSON *s = cJSON_CreateObject();
+        size_t n = strlen(*u);
+        char *url = wld_xstrndup(*u, n && (*u)[n - 1] == '/' ? n - 1 : n);
+        cJSON_AddStringToObject(s, "url", url);
+        cJSON_AddStringToObject(s, "from", "--server");
+        free(url);
+        cJSON_AddItemToArray(servers, s);
+    }
+    /* running processes are this machine's: a recorded host's are not reachable */
+    if (!o->servers && !ctx->host->fixture)
+        find_processes(ctx->host, servers);
+    cJSON_AddBoolToObject(facts, "looked_for_processes", !o->servers && !ctx->host->fixture);
+    cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
+    cJSON *s;
+    cJSON_ArrayForEach(s, servers)
+    {
+        double deadline = wld_now_ms() + ctx->timeout_ms;
+        const char *kind = wld_fact_str(s, "kind");
+        /* llama-server answers /health; ollama /api/version */
+        if (!kind || strcmp(kind, "llama-server") == 0) {
+            cJSON *h = ask(s, "health", "/health", deadline);
+            double st = wld_fact_num(h, "status", 0);
+            bool llama = (st == 200 || st == 503) && cJSON_HasObjectItem(h, "json");
+            if (llama && !kind)
+                cJSON_AddStringToObject(s, "kind", kind = "llama-server");
+            if (llama && st == 200) {
+                ask(s, "props", "/props", deadline);
+                ask(s, "slots", "/slots", deadline);
+            }
+        }
+        if (!kind || strcmp(kind, "ollama") == 0) {
+            cJSON *v = ask(s, "version", "/api/version", deadline);
+            if (wld_fact_num(v, "status", 0) == 200 && cJSON_HasObjectItem(v, "json")) {
+                if (!kind)
+                    cJSON_AddStringToObject(s, "kind", kind = "ollama");
+                ask(s, "ps", "/api/ps", deadline);
+            }
+        }
+    }
+    return 0;
+}
+
+static void var_gib(struct wld_finding *f, const char *name, double bytes)
+{
+    wld_finding_varf(f, name, "%.2f GiB", bytes / 1073741824.0);
+}
+
+/* How an exchange that got no HTTP answer failed: a deadline, nothing listening, or
+ * something else (TLS, a body past the cap). */
+static const char *no_answer(const cJSON *x, struct wld_finding *f)
+{
+    const char *e = wld_fact_str(x, "errno");
+    if (!e)
+        return NULL;
+    wld_finding_var(f, "error", wld_fact_str(x, "error"));
+    if (strcmp(e, "ETIMEDOUT") == 0)
+        return "timeout";
+    return strstr(wld_fact_str(x, "error"), "onnect") ? "unreachable" : "bad_answer";
+}
+
+static const char *judge_llama(const cJSON *s, struct wld_finding *f)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(s, "health");
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(h, "json");
+    const char *status = wld_fact_str(j, "status");
+    const char *message = wld_fact_str(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
+    /* 503 {"error": {"message": "Loading model"}}; before 2024 {"status": "loading model"} */
+    if (wld_fact_num(h, "status", 0) == 503 || wld_str_eq_nocase(status, "loading model") ||
+        wld_str_eq_nocase(message, "Loading model"))
+        return "loading";
+    if (!wld_str_is(status, "ok"))
+        return "bad_answer";
+    const cJSON *props =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "props"), "json");
+    const char *model = wld_fact_str(props, "model_path");
+    const char *base = model ? strrchr(model, '/') : NULL;
+    double n_ctx = wld_fact_num(
+            cJSON_GetObjectItemCaseSensitive(props, "default_generation_settings"), "n_ctx", -1);
+    const char *build = wld_fact_str(props, "build_info");
+    struct wld_buf d;
+    wld_buf_init(&d, 1024);
+    if (model)
+        wld_buf_printf(&d, ", model %s", base ? base + 1 : model);
+    if (n_ctx >= 0)
+        wld_buf_printf(&d, ", n_ctx %.0f", n_ctx);
+    if (build)
+        wld_buf_printf(&d, ", build %s", build);
+    wld_finding_var(f, "details", d.data);
+    wld_buf_release(&d);
+    return "ok";
+}
+
+static const char *judge_ollama(const cJSON *s, struct wld_finding *f)
+{
+    const cJSON *ps =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "ps"), "json");
+    const cJSON *m, *worst = NULL;
+    double worst_share = 2;
+    wld_finding_var(f, "version",
+                    wld_fact_str(cJSON_GetObjectItemCaseSensitive(
+                                         cJSON_GetObjectItemCaseSensitive(s, "version"), "json"),
+                                 "version"));
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(ps, "models"))
+    {
+        double size = wld_fact_num(m, "size", 0), vram = wld_fact_num(m, "size_vram", 0);
+        double share = size > 0 ? vram / size : 1;
+        if (share < worst_share) {
+            worst_share = share;
+            worst = m;
+        }
+    }
+    if (!worst) {
+        wld_finding_var(f, "details", ", no model loaded");
+        return "ok";
+    }
+    wld_finding_var(f, "model", wld_fact_str(worst, "name"));
+    var_gib(f, "size", wld_fact_num(worst, "size", 0));
+    var_gib(f, "vram", wld_fact_num(worst, "size_vram", 0));
+    wld_finding_varf(f, "cpu_share", "%.0f%%", (1 - worst_share) * 100);
+    if (worst_share <= 0)
+        return "ollama_cpu_only";
+    if (worst_share < 0.999)
+        return "ollama_partly_cpu";
+    wld_finding_varf(f, "details", ", %s fully in VRAM", wld_fact_str(worst, "name"));
+    return "ok";
+}
+
+static const char *judge(const cJSON *s, struct wld_finding *f)
+{
+    const char *kind = wld_fact_str(s, "kind");
+    wld_finding_var(f, "url", wld_fact_str(s, "url"));
+    wld_finding_var(f, "from", wld_fact_str(s, "from"));
+    wld_finding_var(f, "kind", kind ? kind : "server");
+    wld_finding_var(f, "details", "");
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(s, "health");
+    if (!first)
+        first = cJSON_GetObjectItemCaseSensitive(s, "version");
+    const char *why = no_answer(first, f);
+    if (why)
+        return why;
+    if (!kind) { /* it answered, but as neither: what /health said */
+        wld_finding_varf(
+                f, "error", "HTTP %.0f to %s: %s", wld_fact_num(first, "status", 0),
+                first == cJSON_GetObjectItemCaseSensitive(s, "health") ? "/health" : "/api/version",
+                wld_fact_str(first, "text") ? wld_fact_str(first, "text") : "JSON of another kind");
+        return "bad_answer";
+    }
+    return strcmp(kind, "ollama") == 0 ? judge_ollama(s, f) : judge_llama(s, f);
+}
+
+/* worst first */
+static const char *const outcomes[] = { "unreachable", "ollama_cpu_only",   "timeout",
+                                        "bad_answer",  "ollama_partly_cpu", "loading",
+                                        "ok",          "offline",           "none_running",
+                                        NULL };
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *servers = cJSON_GetObjectItemCaseSensitive(ctx->mine, "servers"), *s;
+    if (wld_fact_bool(ctx->mine, "offline", false)) {
+        wld_finding_outcome(f, "offline");
+        return;
+    }
+    if (cJSON_GetArraySize(servers) == 0) {
+        wld_finding_var(f, "where",
+                        wld_fact_bool(ctx->mine, "looked_for_processes", false)
+                                ? "no llama-server or ollama process runs here"
+                                : "a recorded host's processes cannot be asked");
+        wld_finding_outcome(f, "none_running");
+        return;
+    }
+    const char *worst = NULL;
+    cJSON *worst_vars = NULL;
+    cJSON_ArrayForEach(s, servers)
+    {
+        struct wld_finding one = { .vars = cJSON_CreateObject() };
+        const char *v = judge(s, &one);
+        wld_finding_keep_worst(&worst, &worst_vars, v, one.vars, outcomes);
+    }
+    cJSON_Delete(f->vars);
+    f->vars = worst_vars;
+    wld_finding_var_num(f, "count", cJSON_GetArraySize(servers));
+    wld_finding_var_num(f, "deadline_s", wld_fact_num(ctx->mine, "deadline_ms", 0) / 1000.0);
+    wld_finding_outcome(f, worst);
+}
+
+static const char *const fact_keys[] = { NULL };
+
+const struct wld_check wld_check_server_health = {
+    .id = "server.health",
+    .title = "Running model server",
+    .looks_at = "--server URLs, else the llama-server and ollama processes running here "
+                "(/proc/PID/cmdline and environ: --host, --port, OLLAMA_HOST); llama-server's "
+                "/health, /props and /slots, ollama's /api/version and /api/ps",
+    .outcomes = outcomes,
+    .facts = fact_keys,
+    .gather = gather,
+    .evaluate = evaluate,
+};

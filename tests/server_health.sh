@@ -1,0 +1,47 @@
+#!/bin/sh
+# server.health against a loopback server the test starts (tests/tools/http_stub.py)
+# standing in for llama-server and ollama: healthy, loading, ollama partly and wholly on
+# the CPU, garbage, a server that never answers and one whose body never ends (the report
+# is complete within the deadline), nothing listening, and --offline.
+# usage: server_health.sh DOCTOR SRCDIR
+. "$2/tests/tools/stub.sh" "$1" "$2"
+mkdir -p "$srv/healthy" "$srv/loading" "$srv/split/api" "$srv/cpu/api" "$srv/garbage"
+
+# answers shaped like ../shared/corpus-sample/server/ (llama.cpp's README, ollama's API)
+printf '{"status": "ok"}' >"$srv/healthy/health"
+printf '{"model_path": "/home/alice/models/Llama-3.1-8B-Instruct-Q4_K_M.gguf", "build_info": "b4567-2c4f1a3", "default_generation_settings": {"n_ctx": 8192}}' >"$srv/healthy/props"
+printf '[{"id": 0, "n_ctx": 8192, "is_processing": false}]' >"$srv/healthy/slots"
+printf '{"error": {"code": 503, "message": "Loading model", "type": "unavailable_error"}}' >"$srv/loading/health.503"
+printf '{"version": "0.6.2"}' >"$srv/split/api/version"
+printf '{"models": [{"name": "qwen2.5:32b", "size": 21474836480, "size_vram": 16106127360, "context_length": 4096}]}' >"$srv/split/api/ps"
+cp "$srv/split/api/version" "$srv/cpu/api/version"
+printf '{"models": [{"name": "llama3.1:8b", "size": 6654289920, "size_vram": 0}]}' >"$srv/cpu/api/ps"
+printf '<html><body>It works!</body></html>' >"$srv/garbage/health"
+
+verdict() { # ARGS...: prints "STATUS SUMMARY" of server.health
+    "$doctor" --only server.health --format json "$@" 2>/dev/null |
+        "$py" -c 'import json, sys; c = json.load(sys.stdin)["checks"][0]; print(c["status"], c["summary"])'
+}
+expect() { # WHAT STATUS PATTERN ARGS...
+    what=$1 want=$2 pattern=$3
+    shift 3
+    got=$(verdict "$@")
+    case $got in "$want "*) ;; *) fail "$what: $got" ;; esac
+    echo "$got" | grep -q -E -e "$pattern" || fail "$what: $got"
+}
+expect healthy pass "llama-server.*model Llama-3.1-8B-Instruct-Q4_K_M.gguf, n_ctx 8192, build b4567" --server "$base/healthy"
+expect loading warn "still loading its model" --server "$base/loading"
+expect "ollama split" warn "qwen2.5:32b keeps 25% of its 20.00 GiB in host memory" --server "$base/split"
+expect "ollama on the CPU" fail "llama3.1:8b .* nothing in VRAM" --server "$base/cpu"
+expect garbage error "answers, but not as llama-server or ollama" --server "$base/garbage"
+expect "nothing listening" fail "nothing answers" --server "http://127.0.0.1:9"
+start=$(date +%s)
+expect hang error "did not answer within the 1 s deadline" --server "$base/hang/x" --timeout 1
+expect "endless body" error "larger than|within" --server "$base/forever" --timeout 3
+[ $(($(date +%s) - start)) -le 8 ] || fail "a hanging server held the report past its deadlines"
+expect "the worst of two" fail "llama3.1:8b" --server "$base/healthy" --server "$base/cpu"
+expect offline skip "offline: no server was asked" --offline --server "$base/healthy"
+"$doctor" --only server.health --server ftp://x >/dev/null 2>&1
+[ $? = 2 ] || fail "--server with an ftp URL is not a usage error"
+echo "server health: $failures failure(s)"
+[ "$failures" = 0 ]
