@@ -109,13 +109,16 @@ static void find_processes(const struct wld_host *h, cJSON *servers)
     wld_strv_free(pids);
 }
 
-/* GET base + path within what is left of the deadline; the exchange as a fact. */
-static cJSON *ask(cJSON *server, const char *name, const char *path, double deadline)
+/* GET base + path within what is left of the deadline; the exchange as a fact. A URL the
+ * user named may be asked from a recorded host too; a process's only from the recording. */
+static cJSON *
+ask(const struct wld_host *h, cJSON *server, const char *name, const char *path, double deadline)
 {
     char *url = wld_xasprintf("%s%s", wld_fact_str(server, "url"), path);
     double left = deadline - wld_now_ms();
     struct wld_fetch f;
-    int r = wld_fetch_url(url, "http,https", BODY_CAP, left > 1 ? left : 1, &f);
+    bool named = wld_str_is(wld_fact_str(server, "from"), "--server");
+    int r = wld_host_fetch(h, url, "http,https", BODY_CAP, left > 1 ? left : 1, named, &f);
     cJSON *x = cJSON_AddObjectToObject(server, name);
     cJSON_AddNumberToObject(x, "ms", (double) (long) f.ms);
     if (r < 0) {
@@ -154,10 +157,9 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         free(url);
         cJSON_AddItemToArray(servers, s);
     }
-    /* running processes are this machine's: a recorded host's are not reachable */
-    if (!o->servers && !ctx->host->fixture)
+    /* the processes running on the host; a recorded host's answer from its recording */
+    if (!o->servers)
         find_processes(ctx->host, servers);
-    cJSON_AddBoolToObject(facts, "looked_for_processes", !o->servers && !ctx->host->fixture);
     cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
     cJSON *s;
     cJSON_ArrayForEach(s, servers)
@@ -166,22 +168,22 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         const char *kind = wld_fact_str(s, "kind");
         /* llama-server answers /health; ollama /api/version */
         if (!kind || strcmp(kind, "llama-server") == 0) {
-            cJSON *h = ask(s, "health", "/health", deadline);
+            cJSON *h = ask(ctx->host, s, "health", "/health", deadline);
             double st = wld_fact_num(h, "status", 0);
             bool llama = (st == 200 || st == 503) && cJSON_HasObjectItem(h, "json");
             if (llama && !kind)
                 cJSON_AddStringToObject(s, "kind", kind = "llama-server");
             if (llama && st == 200) {
-                ask(s, "props", "/props", deadline);
-                ask(s, "slots", "/slots", deadline);
+                ask(ctx->host, s, "props", "/props", deadline);
+                ask(ctx->host, s, "slots", "/slots", deadline);
             }
         }
         if (!kind || strcmp(kind, "ollama") == 0) {
-            cJSON *v = ask(s, "version", "/api/version", deadline);
+            cJSON *v = ask(ctx->host, s, "version", "/api/version", deadline);
             if (wld_fact_num(v, "status", 0) == 200 && cJSON_HasObjectItem(v, "json")) {
                 if (!kind)
                     cJSON_AddStringToObject(s, "kind", kind = "ollama");
-                ask(s, "ps", "/api/ps", deadline);
+                ask(ctx->host, s, "ps", "/api/ps", deadline);
             }
         }
     }
@@ -203,6 +205,8 @@ static const char *no_answer(const cJSON *x, struct wld_finding *f)
     wld_finding_var(f, "error", wld_fact_str(x, "error"));
     if (strcmp(e, "ETIMEDOUT") == 0)
         return "timeout";
+    if (strcmp(e, "ENOENT") == 0)
+        return "not_recorded";
     return strstr(wld_fact_str(x, "error"), "onnect") ? "unreachable" : "bad_answer";
 }
 
@@ -297,10 +301,11 @@ static const char *judge(const cJSON *s, struct wld_finding *f)
 }
 
 /* worst first */
-static const char *const outcomes[] = { "unreachable", "ollama_cpu_only",   "timeout",
-                                        "bad_answer",  "ollama_partly_cpu", "loading",
-                                        "ok",          "offline",           "none_running",
-                                        NULL };
+static const char *const outcomes[] = {
+    "unreachable",       "ollama_cpu_only", "timeout", "bad_answer",
+    "ollama_partly_cpu", "loading",         "ok",      "offline",
+    "none_running",      "not_recorded",    NULL
+};
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
@@ -310,10 +315,6 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (cJSON_GetArraySize(servers) == 0) {
-        wld_finding_var(f, "where",
-                        wld_fact_bool(ctx->mine, "looked_for_processes", false)
-                                ? "no llama-server or ollama process runs here"
-                                : "a recorded host's processes cannot be asked");
         wld_finding_outcome(f, "none_running");
         return;
     }

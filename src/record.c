@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "wld/check.h"
+#include "wld/fetch.h"
 #include "wld/proc.h"
 #include "wld/redact.h"
 #include "wld/util.h"
@@ -27,6 +28,7 @@ static void rec_list(void *ctx, const char *path);
 static void rec_device(void *ctx, const char *path, const struct wld_device *dev);
 static void rec_env(void *ctx, const char *key);
 static void rec_command(void *ctx, const char *const *argv, const struct wld_proc_result *r);
+static void rec_fetch(void *ctx, const char *url, const struct wld_fetch *f, int result);
 
 struct wld_recorder *wld_recorder_new(void)
 {
@@ -38,7 +40,8 @@ struct wld_recorder *wld_recorder_new(void)
                                           .listed = rec_list,
                                           .probed = rec_device,
                                           .asked_env = rec_env,
-                                          .ran = rec_command };
+                                          .ran = rec_command,
+                                          .fetched = rec_fetch };
     return rec;
 }
 
@@ -60,6 +63,11 @@ void wld_recorder_free(struct wld_recorder *rec)
         free(rec->c[i].out);
         free(rec->c[i].err);
     }
+    for (size_t i = 0; i < rec->nx; i++) {
+        free(rec->x[i].url);
+        free(rec->x[i].body);
+    }
+    free(rec->x);
     for (size_t i = 0; i < rec->nenv; i++)
         free(rec->env[i]);
     free(rec->e);
@@ -160,6 +168,25 @@ static void rec_command(void *ctx, const char *const *argv, const struct wld_pro
     pthread_mutex_unlock(&rec->mu);
 }
 
+static void rec_fetch(void *ctx, const char *url, const struct wld_fetch *f, int result)
+{
+    struct wld_recorder *rec = ctx;
+    struct xfer x = { .url = wld_xstrdup(url),
+                      .status = f->status,
+                      .body = wld_xmemdup(f->body.data ? f->body.data : "", f->body.len),
+                      .body_n = f->body.len,
+                      .result = result,
+                      .ms = f->ms };
+    snprintf(x.error, sizeof(x.error), "%s", f->error);
+    pthread_mutex_lock(&rec->mu);
+    if (rec->nx == rec->xalloc) {
+        rec->xalloc = rec->xalloc ? rec->xalloc * 2 : 8;
+        rec->x = wld_xrealloc(rec->x, rec->xalloc * sizeof(*rec->x));
+    }
+    rec->x[rec->nx++] = x;
+    pthread_mutex_unlock(&rec->mu);
+}
+
 void wld_recorder_learn(const struct wld_recorder *rec, struct wld_redactor *red)
 {
     for (size_t i = 0; i < rec->n; i++) {
@@ -173,6 +200,8 @@ void wld_recorder_learn(const struct wld_recorder *rec, struct wld_redactor *red
         wld_redactor_learn_text(red, rec->c[i].out, rec->c[i].out_n);
         wld_redactor_learn_text(red, rec->c[i].err, rec->c[i].err_n);
     }
+    for (size_t i = 0; i < rec->nx; i++)
+        wld_redactor_learn_text(red, rec->x[i].body, rec->x[i].body_n);
 }
 
 /* ---- writing the tree ---- */

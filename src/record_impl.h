@@ -33,12 +33,25 @@ struct cmd {
     double ms;
 };
 
+/* an HTTP exchange (wld_host_fetch) */
+struct xfer {
+    char *url;
+    long status;
+    char *body;
+    size_t body_n;
+    char error[256];
+    int result; /* 0, or -errno */
+    double ms;
+};
+
 struct wld_recorder {
     pthread_mutex_t mu;
     struct ent *e;
     size_t n, alloc;
     struct cmd *c;
     size_t nc, calloc;
+    struct xfer *x;
+    size_t nx, xalloc;
     char **env;
     size_t nenv;
     uint64_t bytes;

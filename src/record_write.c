@@ -248,6 +248,34 @@ static void put_comment_arg(struct wld_buf *b, const char *a)
         wld_buf_append(b, *p == '\n' || *p == '\r' ? " " : p, 1);
 }
 
+/* DIR/.doctor/http/KEY.json: an HTTP exchange, as wld_host_fetch replays it. */
+static int write_exchange(struct writer *w, const struct xfer *x)
+{
+    char *url = redacted(w, x->url);
+    const char *argv[] = { "GET", url, NULL };
+    char key[17];
+    wld_proc_key(argv, key);
+    char *body = wld_xstrndup(x->body, x->body_n);
+    if (w->red)
+        wld_redact_str(w->red, body);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "url", url);
+    cJSON_AddNumberToObject(o, "status", (double) x->status);
+    cJSON_AddNumberToObject(o, "errno", -x->result);
+    cJSON_AddStringToObject(o, "error", x->error);
+    cJSON_AddNumberToObject(o, "ms", x->ms);
+    cJSON_AddStringToObject(o, "body", body);
+    char *text = cJSON_Print(o);
+    char *p = wld_xasprintf("%s/.doctor/http/%s.json", w->dst, key);
+    int r = write_file(p, text, strlen(text), 0644);
+    free(p);
+    free(text);
+    cJSON_Delete(o);
+    free(body);
+    free(url);
+    return r;
+}
+
 /* DIR/.doctor/commands/KEY: prints what the command printed, ends as it ended. */
 static int write_command(struct writer *w, const struct cmd *c, cJSON *list)
 {
@@ -369,6 +397,10 @@ static int prepare_dir(const char *dir, char **err)
     char *p = wld_xasprintf("%s/.doctor", dir);
     int r = mkdir(p, 0755) < 0 ? -errno : 0;
     free(p);
+    p = wld_xasprintf("%s/.doctor/http", dir);
+    if (r == 0 && mkdir(p, 0755) < 0)
+        r = -errno;
+    free(p);
     p = wld_xasprintf("%s/.doctor/commands", dir);
     if (r == 0 && mkdir(p, 0755) < 0)
         r = -errno;
@@ -424,6 +456,8 @@ int wld_recorder_write(const struct wld_recorder *rec,
     cJSON *cmds = cJSON_AddArrayToObject(doc, "commands");
     for (size_t i = 0; i < rec->nc && r == 0; i++)
         r = write_command(&w, &rec->c[i], cmds);
+    for (size_t i = 0; i < rec->nx && r == 0; i++)
+        r = write_exchange(&w, &rec->x[i]);
     if (r == 0)
         r = write_env(&w, rec, src);
     cJSON *stats = wld_recorder_stats(rec);

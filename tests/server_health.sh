@@ -2,7 +2,8 @@
 # server.health against a loopback server the test starts (tests/tools/http_stub.py)
 # standing in for llama-server and ollama: healthy, loading, ollama partly and wholly on
 # the CPU, garbage, a server that never answers and one whose body never ends (the report
-# is complete within the deadline), nothing listening, and --offline.
+# is complete within the deadline), nothing listening, --offline, and a recording that
+# replays the exchanges with no server running.
 # usage: server_health.sh DOCTOR SRCDIR
 . "$2/tests/tools/stub.sh" "$1" "$2"
 mkdir -p "$srv/healthy" "$srv/loading" "$srv/split/api" "$srv/cpu/api" "$srv/garbage"
@@ -43,5 +44,13 @@ expect "the worst of two" fail "llama3.1:8b" --server "$base/healthy" --server "
 expect offline skip "offline: no server was asked" --offline --server "$base/healthy"
 "$doctor" --only server.health --server ftp://x >/dev/null 2>&1
 [ $? = 2 ] || fail "--server with an ftp URL is not a usage error"
+# record keeps each exchange (redacted); --root answers from it with no server running
+"$doctor" record "$tmp/rec" --root "$src/tests/fixtures/hosts/native-linux" --only server.health \
+    --server "$base/split" >/dev/null 2>&1
+ls "$tmp/rec/.doctor/http/"*.json >/dev/null 2>&1 || fail "record kept no HTTP exchange"
+kill $stub 2>/dev/null
+wait $stub 2>/dev/null
+expect "replayed from the recording" warn "qwen2.5:32b keeps 25%" --root "$tmp/rec" --server "$base/split"
+expect "a URL the recording lacks" fail "nothing answers" --root "$tmp/rec" --server "$base/healthy"
 echo "server health: $failures failure(s)"
 [ "$failures" = 0 ]

@@ -4,6 +4,7 @@
 #ifndef WLD_FETCH_H
 #define WLD_FETCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "wld/util.h"
@@ -27,5 +28,18 @@ int wld_fetch_url(const char *url,
                   size_t cap,
                   double timeout_ms,
                   struct wld_fetch *ret);
+
+struct wld_host;
+/* wld_fetch_url as the host sees it. A fixture host answers from its recording
+ * (DIR/.doctor/http/KEY.json, KEY as wld_proc_key of {"GET", url}) when it holds the
+ * exchange; otherwise the network is asked only when live_ok (a URL the user named), else
+ * -ENOENT ("not in the recording"). A layer (the recorder) is told of every exchange. */
+int wld_host_fetch(const struct wld_host *h,
+                   const char *url,
+                   const char *protocols,
+                   size_t cap,
+                   double timeout_ms,
+                   bool live_ok,
+                   struct wld_fetch *ret);
 
 #endif

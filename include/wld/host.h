@@ -30,6 +30,7 @@ struct wld_host {
 
 struct wld_device;
 struct wld_proc_result;
+struct wld_fetch;
 
 /* A layer over a host (live or fixture): after each operation of the checks, the host
  * calls the layer's hook with what the operation saw, so a layer can keep it (the
@@ -47,6 +48,8 @@ struct wld_host_layer {
     void (*asked_env)(void *ctx, const char *key);
     /* a command in host paths, its output with a fixture's root taken out (wld/proc.h) */
     void (*ran)(void *ctx, const char *const *argv, const struct wld_proc_result *r);
+    /* an HTTP exchange (wld_host_fetch): what came back, and how the transfer ended */
+    void (*fetched)(void *ctx, const char *url, const struct wld_fetch *f, int result);
 };
 
 /* Size caps for host reads, in bytes. */
