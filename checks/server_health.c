@@ -210,7 +210,36 @@ static const char *no_answer(const cJSON *x, struct wld_finding *f)
     return strstr(wld_fact_str(x, "error"), "onnect") ? "unreachable" : "bad_answer";
 }
 
-static const char *judge_llama(const cJSON *s, struct wld_finding *f)
+/* The server against the rest of the report: its model among those models.fit judged and
+ * at the context it judged, its build the one llama.build inspected. */
+static void cross_check(const struct wld_eval_ctx *ctx,
+                        const char *model,
+                        double n_ctx,
+                        const char *build,
+                        struct wld_buf *d)
+{
+    const cJSON *fit = wld_facts_of(ctx, "models.fit"), *m;
+    bool known = false;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(fit, "models"))
+    {
+        known |= wld_str_is(wld_fact_str(m, "path"), model);
+    }
+    if (model && fit && !known)
+        wld_buf_printf(d, "; models.fit did not judge this model (give --model %s)", model);
+    double fit_ctx = wld_fact_num(cJSON_GetObjectItemCaseSensitive(fit, "settings"), "ctx", -1);
+    if (model && known && n_ctx > 0 && fit_ctx >= 0 && fit_ctx != n_ctx)
+        wld_buf_printf(d, "; models.fit judged -c %.0f, the server runs %.0f (give --ctx %.0f)",
+                       fit_ctx, n_ctx, n_ctx);
+    double inspected = wld_fact_num(
+            cJSON_GetObjectItemCaseSensitive(wld_facts_of(ctx, "llama.build"), "version"), "build",
+            -1);
+    /* build_info is "b7104-1692f9e50" */
+    if (build && build[0] == 'b' && inspected >= 0 && strtod(build + 1, NULL) != inspected)
+        wld_buf_printf(d, "; llama.build inspected build %.0f, not this server's", inspected);
+}
+
+static const char *
+judge_llama(const struct wld_eval_ctx *ctx, const cJSON *s, struct wld_finding *f)
 {
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(s, "health");
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(h, "json");
@@ -237,6 +266,7 @@ static const char *judge_llama(const cJSON *s, struct wld_finding *f)
         wld_buf_printf(&d, ", n_ctx %.0f", n_ctx);
     if (build)
         wld_buf_printf(&d, ", build %s", build);
+    cross_check(ctx, model, n_ctx, build, &d);
     wld_finding_var(f, "details", d.data);
     wld_buf_release(&d);
     return "ok";
@@ -277,7 +307,7 @@ static const char *judge_ollama(const cJSON *s, struct wld_finding *f)
     return "ok";
 }
 
-static const char *judge(const cJSON *s, struct wld_finding *f)
+static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *s, struct wld_finding *f)
 {
     const char *kind = wld_fact_str(s, "kind");
     wld_finding_var(f, "url", wld_fact_str(s, "url"));
@@ -297,7 +327,7 @@ static const char *judge(const cJSON *s, struct wld_finding *f)
                 wld_fact_str(first, "text") ? wld_fact_str(first, "text") : "JSON of another kind");
         return "bad_answer";
     }
-    return strcmp(kind, "ollama") == 0 ? judge_ollama(s, f) : judge_llama(s, f);
+    return strcmp(kind, "ollama") == 0 ? judge_ollama(s, f) : judge_llama(ctx, s, f);
 }
 
 /* worst first */
@@ -323,7 +353,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     cJSON_ArrayForEach(s, servers)
     {
         struct wld_finding one = { .vars = cJSON_CreateObject() };
-        const char *v = judge(s, &one);
+        const char *v = judge(ctx, s, &one);
         wld_finding_keep_worst(&worst, &worst_vars, v, one.vars, outcomes);
     }
     cJSON_Delete(f->vars);
@@ -334,6 +364,14 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 }
 
 static const char *const fact_keys[] = { NULL };
+static const char *const needs[] = { "models.fit", "llama.build", NULL };
+
+/* --offline asks nothing, so compares nothing */
+static bool reads(const struct wld_options *o, const char *need)
+{
+    (void) need;
+    return !o->offline;
+}
 
 const struct wld_check wld_check_server_health = {
     .id = "server.health",
@@ -342,6 +380,8 @@ const struct wld_check wld_check_server_health = {
                 "(/proc/PID/cmdline and environ: --host, --port, OLLAMA_HOST); llama-server's "
                 "/health, /props and /slots, ollama's /api/version and /api/ps",
     .outcomes = outcomes,
+    .needs = needs,
+    .reads = reads,
     .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,

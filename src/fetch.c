@@ -92,7 +92,7 @@ int wld_fetch_url(const char *url,
     }
     snprintf(ret->error, sizeof(ret->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-        snprintf(ret->error, sizeof(ret->error), "no complete answer within %.1f s (%s)",
+        snprintf(ret->error, sizeof(ret->error), "no complete answer within %.1f s (%.180s)",
                  timeout_ms / 1000.0, errbuf[0] ? errbuf : curl_easy_strerror(rc));
         return -ETIMEDOUT;
     }

@@ -32,6 +32,14 @@ expect() { # WHAT STATUS PATTERN ARGS...
 }
 expect healthy pass "llama-server.*model Llama-3.1-8B-Instruct-Q4_K_M.gguf, n_ctx 8192, build b4567" --server "$base/healthy"
 expect loading warn "still loading its model" --server "$base/loading"
+# against the rest of the report: the model models.fit judged, at its context; the build
+hosts=$src/tests/fixtures/hosts
+expect "another build" pass "llama.build inspected build 7104, not this server's" \
+    --root "$hosts/wsl2-healthy" --server "$base/healthy"
+expect "another context" pass "models.fit judged -c 4096, the server runs 8192 \(give --ctx 8192\)" \
+    --root "$hosts/wsl2-healthy" --server "$base/healthy" --ctx 4096
+expect "a model the doctor did not find" pass "models.fit did not judge this model" \
+    --root "$hosts/native-linux" --server "$base/healthy"
 expect "ollama split" warn "qwen2.5:32b keeps 25% of its 20.00 GiB in host memory" --server "$base/split"
 expect "ollama on the CPU" fail "llama3.1:8b .* nothing in VRAM" --server "$base/cpu"
 expect garbage error "answers, but not as llama-server or ollama" --server "$base/garbage"
@@ -45,7 +53,7 @@ expect offline skip "offline: no server was asked" --offline --server "$base/hea
 "$doctor" --only server.health --server ftp://x >/dev/null 2>&1
 [ $? = 2 ] || fail "--server with an ftp URL is not a usage error"
 # record keeps each exchange (redacted); --root answers from it with no server running
-"$doctor" record "$tmp/rec" --root "$src/tests/fixtures/hosts/native-linux" --only server.health \
+"$doctor" record "$tmp/rec" --root "$hosts/native-linux" --only server.health \
     --server "$base/split" >/dev/null 2>&1
 ls "$tmp/rec/.doctor/http/"*.json >/dev/null 2>&1 || fail "record kept no HTTP exchange"
 kill $stub 2>/dev/null
