@@ -28,28 +28,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(services, "units"))
     {
         cJSON *mine = cJSON_Duplicate(u, true);
-        /* what its ExecStart runs and the model it names, as the host has them */
-        char **w = wld_unit_words(
-                wld_unit_last(cJSON_GetObjectItemCaseSensitive(u, "unit"), "Service", "ExecStart"));
-        const char *bin = w[0] ? w[0] + strspn(w[0], "-@:+!") : NULL;
-        if (bin && bin[0] == '/') {
-            cJSON_AddStringToObject(mine, "exec", bin);
-            cJSON_AddBoolToObject(mine, "exec_exists", wld_host_is_executable(h, bin));
-        } else if (bin) {
-            cJSON_AddStringToObject(mine, "exec", bin); /* looked up in systemd's PATH */
-        }
-        for (size_t i = 1; w[0] && w[i]; i++) {
-            const char *model = NULL;
-            if ((wld_str_is(w[i], "-m") || wld_str_is(w[i], "--model")) && w[i + 1])
-                model = w[i + 1];
-            else if (wld_str_starts(w[i], "--model="))
-                model = w[i] + 8;
-            if (model && model[0] == '/' && !strchr(model, '%')) {
-                cJSON_AddStringToObject(mine, "model", model);
-                cJSON_AddBoolToObject(mine, "model_exists", wld_host_exists(h, model));
-            }
-        }
-        wld_strv_free(w);
         cJSON_AddItemToArray(units, mine);
     }
     /* lingering: a user's services run without a login session */
@@ -142,8 +120,10 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *u, struct 
     }
     if (hidden)
         return "gpu_hidden";
+    wld_finding_var(f, "model_note", "");
     if (model) {
         wld_finding_var(f, "model", model);
+        wld_finding_varf(f, "model_note", ", loading %s (judged by models.fit)", model);
         if (!wld_fact_bool(u, "model_exists", true))
             return "model_missing";
     }

@@ -88,14 +88,14 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     }
     case WLD_INV_LLAMA_BINARY:
-        wld_llama_locate(inv->h, inv->o, v);
+        wld_llama_locate(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVICES), v);
         break;
     case WLD_INV_LLAMA:
         wld_llama_inspect(inv->h, wld_inventory_get(inv, WLD_INV_LLAMA_BINARY),
                           wld_inventory_ldpath(inv, true), v);
         break;
     case WLD_INV_MODELS:
-        wld_models_find(inv->h, inv->o, v);
+        wld_models_find(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVICES), v);
         break;
     case WLD_INV_PCI:
         wld_pci_gather(inv->h, v);

@@ -336,14 +336,44 @@ static void classify(const struct wld_host *h, const char *bin, struct walk *w, 
     free(module);
 }
 
-void wld_llama_locate(const struct wld_host *h, const struct wld_options *o, cJSON *facts)
+/* The llama-server a systemd unit runs (wld/services.h), and the unit; NULL when none. */
+static const char *unit_binary(const cJSON *services, const char **unit)
 {
-    char *bin = NULL;
-    const char *how = NULL;
-    if (wld_llama_find(h, o, &bin, &how) < 0)
+    const cJSON *u;
+    cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(services, "units"))
+    {
+        const cJSON *exec = cJSON_GetObjectItemCaseSensitive(u, "exec");
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(u, "exec_exists");
+        const char *base = cJSON_IsString(exec) ? strrchr(exec->valuestring, '/') : NULL;
+        for (size_t i = 0; base && cJSON_IsTrue(ok) && i < WLD_ARRAY_SIZE(binary_names); i++)
+            if (strcmp(base + 1, binary_names[i]) == 0) {
+                const cJSON *name = cJSON_GetObjectItemCaseSensitive(u, "name");
+                *unit = cJSON_IsString(name) ? name->valuestring : "?";
+                return exec->valuestring;
+            }
+    }
+    return NULL;
+}
+
+void wld_llama_locate(const struct wld_host *h,
+                      const struct wld_options *o,
+                      const cJSON *services,
+                      cJSON *facts)
+{
+    char *bin = NULL, *how_unit = NULL;
+    const char *how = NULL, *unit = NULL, *from_unit = NULL;
+    /* the binary a service runs is the one that matters, unless the user names one */
+    if (!(o && (o->llama_server || o->llama_build)))
+        from_unit = unit_binary(services, &unit);
+    if (from_unit) {
+        bin = wld_xstrdup(from_unit);
+        how = how_unit = wld_xasprintf("systemd unit %s", unit);
+    } else if (wld_llama_find(h, o, &bin, &how) < 0) {
         return;
+    }
     cJSON_AddStringToObject(facts, "binary", bin);
     cJSON_AddStringToObject(facts, "found_by", how);
+    free(how_unit);
     cJSON_AddBoolToObject(facts, "binary_exists", wld_host_is_executable(h, bin));
     free(bin);
 }

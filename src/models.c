@@ -154,7 +154,10 @@ static void scan_dir(struct scan *s, const char *dir, int depth)
     wld_dirents_free(ents, n);
 }
 
-void wld_models_find(const struct wld_host *h, const struct wld_options *opts, cJSON *facts)
+void wld_models_find(const struct wld_host *h,
+                     const struct wld_options *opts,
+                     const cJSON *services,
+                     cJSON *facts)
 {
     static const char *const places[] = { "models",
                                           ".models",
@@ -170,6 +173,19 @@ void wld_models_find(const struct wld_host *h, const struct wld_options *opts, c
         const char *env = wld_host_getenv(h, "LLAMA_ARG_MODEL");
         if (env && env[0] == '/')
             add_model(&s, env, "LLAMA_ARG_MODEL");
+        /* the model a service loads */
+        const cJSON *u;
+        cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(services, "units"))
+        {
+            const cJSON *m = cJSON_GetObjectItemCaseSensitive(u, "model");
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(u, "name");
+            if (cJSON_IsString(m) && cJSON_IsString(name) &&
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(u, "model_exists"))) {
+                char *origin = wld_xasprintf("systemd unit %s", name->valuestring);
+                add_model(&s, m->valuestring, origin);
+                free(origin);
+            }
+        }
         const char *home = wld_host_home(h);
         for (size_t i = 0; home && i < WLD_ARRAY_SIZE(places); i++) {
             char *dir = wld_xasprintf("%s/%s", home, places[i]);

@@ -117,6 +117,31 @@ static void enabled_by(const struct wld_host *h, const char *dir, const char *na
     wld_strv_free(subs);
 }
 
+/* What ExecStart runs (exec, with exec_exists when it is a path) and the model its -m or
+ * --model names (model, model_exists; a path with a specifier is left alone). */
+static void exec_facts(const struct wld_host *h, const cJSON *unit, cJSON *e)
+{
+    char **w = wld_unit_words(wld_unit_last(unit, "Service", "ExecStart"));
+    const char *bin = w[0] ? w[0] + strspn(w[0], "-@:+!") : NULL;
+    if (bin) {
+        cJSON_AddStringToObject(e, "exec", bin);
+        if (bin[0] == '/')
+            cJSON_AddBoolToObject(e, "exec_exists", wld_host_is_executable(h, bin));
+    }
+    for (size_t i = 1; w[0] && w[i]; i++) {
+        const char *model = NULL;
+        if ((strcmp(w[i], "-m") == 0 || strcmp(w[i], "--model") == 0) && w[i + 1])
+            model = w[i + 1];
+        else if (wld_str_starts(w[i], "--model="))
+            model = w[i] + 8;
+        if (model && model[0] == '/' && !strchr(model, '%') && !cJSON_HasObjectItem(e, "model")) {
+            cJSON_AddStringToObject(e, "model", model);
+            cJSON_AddBoolToObject(e, "model_exists", wld_host_exists(h, model));
+        }
+    }
+    wld_strv_free(w);
+}
+
 static void
 scan(const struct wld_host *h, const char *const *dirs, size_t n, const char *scope, cJSON *units)
 {
@@ -145,6 +170,7 @@ scan(const struct wld_host *h, const char *const *dirs, size_t n, const char *sc
             cJSON_AddStringToObject(e, "path", path);
             read_dropins(h, dirs, n, *nm, e, unit, problems);
             enabled_by(h, dirs[0], *nm, e);
+            exec_facts(h, unit, e);
             cJSON_AddItemToObject(e, "unit", unit);
             cJSON_AddItemToObject(e, "problems", problems);
             cJSON_AddItemToArray(units, e);

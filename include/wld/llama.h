@@ -51,10 +51,15 @@ int wld_llama_inspect(const struct wld_host *h,
  * build_info {file, build, commit, built_with?} from BUILD/common/build-info.cpp. */
 void wld_llama_find_tree(const struct wld_host *h, const char *bin, cJSON *facts);
 
-/* The binary wld_llama_find() chooses, as facts: binary, found_by, binary_exists (an
- * executable file); nothing when none was found. What wld_llama_inspect() starts from,
- * and all that a probe which runs the binary needs. */
-void wld_llama_locate(const struct wld_host *h, const struct wld_options *o, cJSON *facts);
+/* The binary to judge, as facts: binary, found_by, binary_exists (an executable file);
+ * nothing when none was found. --llama-server or --llama-build first, then the
+ * llama-server a systemd unit runs (services: wld_services_find's facts, or NULL), then
+ * wld_llama_find()'s search. What wld_llama_inspect() starts from, and all that a probe
+ * which runs the binary needs. */
+void wld_llama_locate(const struct wld_host *h,
+                      const struct wld_options *o,
+                      const cJSON *services,
+                      cJSON *facts);
 
 /* Whether a DT_NEEDED name is one of CUDA's libraries (runtime, cuBLAS, NCCL, NVRTC, the
  * driver's libcuda and libnvidia-*) or llama.cpp's CUDA backend. */

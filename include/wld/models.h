@@ -14,9 +14,14 @@
 #define WLD_MODELS_MAX 4096
 
 /* Adds to facts "models", {path, origin} objects (each file once, at most WLD_MODELS_MAX;
- * a split model by its first shard), and "scan": the directories and entries the walk
- * read and, when a budget stopped it, "cut" (why) and "cut_at" (where). */
-void wld_models_find(const struct wld_host *h, const struct wld_options *opts, cJSON *facts);
+ * a split model by its first shard): --model, LLAMA_ARG_MODEL, the models systemd units
+ * load (services: wld_services_find's facts, or NULL), then the usual directories; and
+ * "scan": the directories and entries the walk read and, when a budget stopped it, "cut"
+ * (why) and "cut_at" (where). */
+void wld_models_find(const struct wld_host *h,
+                     const struct wld_options *opts,
+                     const cJSON *services,
+                     cJSON *facts);
 
 struct wld_finding;
 /* For evaluate(): whether the scan in a check's facts was cut short; when it was, sets the

@@ -13,8 +13,10 @@
 
 /* Fills v: systemd {pid1, run_systemd_system} (whether systemd is PID 1 and booted the
  * system), and units [{name, scope "system"|"user", path, dropins [paths], wanted_by
- * [targets], unit {section: {key: [values]}} (wld_unit_parse), problems [{file, line,
- * code, text}]}], at most 64. */
+ * [targets], exec and exec_exists (what ExecStart runs), model and model_exists (its -m),
+ * unit {section: {key: [values]}} (wld_unit_parse), problems [{file, line, code, text}]}],
+ * at most 64. The llama.cpp binary and the models a unit names are found by
+ * wld_llama_locate and wld_models_find too, so each is inspected once. */
 void wld_services_find(const struct wld_host *h, cJSON *v);
 
 #endif
