@@ -12,7 +12,10 @@
 #include "wld/check.h"
 #include "wld/cli.h"
 #include "wld/fetch.h"
+#include "wld/inventory.h"
+#include "wld/proc.h"
 #include "wld/util.h"
+#include "wld/wslfile.h"
 
 #define BODY_CAP (1024u * 1024u)
 #define EXCERPT  300
@@ -140,6 +143,58 @@ ask(const struct wld_host *h, cJSON *server, const char *name, const char *path,
     return x;
 }
 
+/* On WSL with interop, the same URLs from Windows' own curl.exe, all at once: a server
+ * Linux reaches and Windows does not is one the user's Windows tools cannot use. */
+static void from_windows(const struct wld_gather_ctx *ctx, cJSON *servers)
+{
+    const cJSON *io = wld_inventory_get(ctx->inv, WLD_INV_INTEROP);
+    cJSON *s;
+    if (ctx->opts->no_interop || !wld_str_is(wld_fact_str(io, "interop"), "enabled"))
+        return;
+    char *curl = wld_xasprintf("%sc/Windows/System32/curl.exe", wld_fact_str(io, "drive_root"));
+    size_t n = 0, max = (size_t) cJSON_GetArraySize(servers);
+    struct wld_proc_spec *specs = wld_xcalloc(max + 1, sizeof(*specs));
+    struct wld_proc_result *res = wld_xcalloc(max + 1, sizeof(*res));
+    cJSON **owner = wld_xcalloc(max + 1, sizeof(*owner));
+    char ***argvs = wld_xcalloc(max + 1, sizeof(*argvs));
+    char secs[32];
+    snprintf(secs, sizeof(secs), "%.0f", ctx->timeout_ms / 1000 > 1 ? ctx->timeout_ms / 1000 : 1);
+    cJSON_ArrayForEach(s, servers)
+    {
+        const char *kind = wld_fact_str(s, "kind");
+        if (!kind || !wld_host_is_executable(ctx->host, curl))
+            continue;
+        char *url = wld_xasprintf("%s%s", wld_fact_str(s, "url"),
+                                  strcmp(kind, "ollama") == 0 ? "/api/version" : "/health");
+        const char *v[] = { curl,           "-s",         "-o", "NUL", "-w",
+                            "%{http_code}", "--max-time", secs, url,   NULL };
+        argvs[n] = wld_xcalloc(WLD_ARRAY_SIZE(v), sizeof(char *));
+        for (size_t i = 0; v[i]; i++)
+            argvs[n][i] = wld_xstrdup(v[i]);
+        free(url);
+        specs[n] = (struct wld_proc_spec){ .argv = (const char *const *) argvs[n],
+                                           .timeout_ms = ctx->timeout_ms,
+                                           .out_cap = 4096 };
+        owner[n++] = s;
+    }
+    if (n)
+        wld_proc_run_many(ctx->host, specs, res, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *ending = wld_proc_ending(&res[i]);
+        cJSON *w = wld_fact_proc(owner[i], "windows", ending ? ending : "ok", &res[i]);
+        char *code = wld_str_printable(res[i].out.data, res[i].out.len < 8 ? res[i].out.len : 8);
+        cJSON_AddStringToObject(w, "http_code", code);
+        free(code);
+        wld_proc_result_release(&res[i]);
+        wld_strv_free(argvs[i]);
+    }
+    free(specs);
+    free(res);
+    free(owner);
+    free(argvs);
+    free(curl);
+}
+
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_options *o = ctx->opts;
@@ -176,6 +231,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
             if (llama && st == 200) {
                 ask(ctx->host, s, "props", "/props", deadline);
                 ask(ctx->host, s, "slots", "/slots", deadline);
+                ask(ctx->host, s, "metrics", "/metrics", deadline);
             }
         }
         if (!kind || strcmp(kind, "ollama") == 0) {
@@ -187,6 +243,8 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
             }
         }
     }
+    from_windows(ctx, servers);
+    wld_fact_unroot(ctx->host, facts);
     return 0;
 }
 
@@ -266,6 +324,8 @@ judge_llama(const struct wld_eval_ctx *ctx, const cJSON *s, struct wld_finding *
         wld_buf_printf(&d, ", n_ctx %.0f", n_ctx);
     if (build)
         wld_buf_printf(&d, ", build %s", build);
+    if (wld_fact_num(cJSON_GetObjectItemCaseSensitive(s, "metrics"), "status", 0) == 200)
+        wld_buf_puts(&d, ", /metrics on");
     cross_check(ctx, model, n_ctx, build, &d);
     wld_finding_var(f, "details", d.data);
     wld_buf_release(&d);
@@ -327,7 +387,22 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *s, struct 
                 wld_fact_str(first, "text") ? wld_fact_str(first, "text") : "JSON of another kind");
         return "bad_answer";
     }
-    return strcmp(kind, "ollama") == 0 ? judge_ollama(s, f) : judge_llama(ctx, s, f);
+    const char *v = strcmp(kind, "ollama") == 0 ? judge_ollama(s, f) : judge_llama(ctx, s, f);
+    /* Linux reaches it; does Windows (curl.exe through interop)? */
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(s, "windows");
+    const char *state = wld_fact_str(w, "state"), *code = wld_fact_str(w, "http_code");
+    if (!w || strcmp(v, "ollama_cpu_only") == 0 ||
+        !(wld_str_is(state, "exit_nonzero") ||
+          (wld_str_is(state, "ok") && wld_str_is(code, "000"))))
+        return v;
+    const char *mode = wld_fact_str(wld_facts_of(ctx, "wsl.interop"), "networking_mode");
+    const char *fwd = wld_fact_str(
+            wld_wsl_entry(wld_facts_of(ctx, "wsl.wslconfig"), "wsl2", "localhostForwarding"),
+            "value");
+    wld_finding_var(f, "mode", mode ? mode : "unknown");
+    wld_finding_var(f, "forwarding", fwd ? fwd : "true (the default)");
+    wld_finding_var_num(f, "curl_exit", wld_fact_num(w, "exit_code", -1));
+    return "windows_unreachable";
 }
 
 /* worst first */
@@ -364,13 +439,13 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 }
 
 static const char *const fact_keys[] = { NULL };
-static const char *const needs[] = { "models.fit", "llama.build", NULL };
+static const char *const needs[] = { "models.fit", "llama.build", "wsl.interop", "wsl.wslconfig",
+                                     NULL };
 
-/* --offline asks nothing, so compares nothing */
+/* --offline asks nothing, so compares nothing; --no-interop asks Windows nothing */
 static bool reads(const struct wld_options *o, const char *need)
 {
-    (void) need;
-    return !o->offline;
+    return !o->offline && !(o->no_interop && strcmp(need, "wsl.interop") == 0);
 }
 
 const struct wld_check wld_check_server_health = {

@@ -20,38 +20,19 @@
 #include "wld/windows.h"
 #include "wld/wslfile.h"
 
-/* Whether interop runs Windows programs here: binfmt_misc's WSLInterop entry (or
- * WSLInterop-late, registered by WSL's init when systemd runs) says "enabled". */
-static void gather_binfmt(const struct wld_host *h, cJSON *facts)
-{
-    static const char *const entries[] = { "/proc/sys/fs/binfmt_misc/WSLInterop",
-                                           "/proc/sys/fs/binfmt_misc/WSLInterop-late" };
-    const char *state = "absent";
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(entries) && strcmp(state, "enabled") != 0; i++) {
-        struct wld_buf b;
-        if (wld_host_read(h, entries[i], 4096, &b) < 0)
-            continue;
-        state = strncmp(b.data, "enabled", 7) == 0 ? "enabled" : "disabled";
-        wld_buf_release(&b);
-        cJSON_DeleteItemFromObjectCaseSensitive(facts, "binfmt");
-        cJSON_AddStringToObject(facts, "binfmt", entries[i]);
-    }
-    cJSON_AddStringToObject(facts, "interop", state);
-}
-
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     if (ctx->opts->no_interop) {
         cJSON_AddStringToObject(facts, "interop", "option_off");
         return 0;
     }
-    gather_binfmt(ctx->host, facts);
-    if (strcmp(wld_fact_str(facts, "interop"), "enabled") == 0) {
-        char *root = wld_wsl_drive_root(wld_inventory_get(ctx->inv, WLD_INV_WSL_CONF));
-        cJSON_AddStringToObject(facts, "drive_root", root);
-        wld_windows_read(ctx->host, root, ctx->timeout_ms, facts);
-        free(root);
+    const cJSON *io = wld_inventory_get(ctx->inv, WLD_INV_INTEROP), *e;
+    cJSON_ArrayForEach(e, io)
+    {
+        cJSON_AddItemToObject(facts, e->string, cJSON_Duplicate(e, true));
     }
+    if (strcmp(wld_fact_str(facts, "interop"), "enabled") == 0)
+        wld_windows_read(ctx->host, wld_fact_str(io, "drive_root"), ctx->timeout_ms, facts);
     wld_fact_unroot(ctx->host, facts);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "wld/services.h"
 #include "wld/toolkit.h"
 #include "wld/util.h"
+#include "wld/windows.h"
 #include "wld/wslfile.h"
 
 enum state { NOT_GATHERED, GATHERING, GATHERED };
@@ -115,6 +116,9 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     case WLD_INV_SERVICES:
         wld_services_find(inv->h, v);
+        break;
+    case WLD_INV_INTEROP:
+        wld_windows_interop(inv->h, wld_inventory_get(inv, WLD_INV_WSL_CONF), v);
         break;
     case WLD_INV_COUNT:
         break;

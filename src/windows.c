@@ -10,6 +10,7 @@
 #include "wld/parse.h"
 #include "wld/proc.h"
 #include "wld/version.h"
+#include "wld/wslfile.h"
 
 #define EXCERPT          400
 #define WSLINFO          "/usr/bin/wslinfo"
@@ -190,6 +191,28 @@ static char *first_line(const char *text)
     const char *s = wld_str_skip_space(text);
     size_t n = strcspn(s, "\r\n");
     return n ? wld_str_printable(s, n) : NULL;
+}
+
+/* Whether interop runs Windows programs here: binfmt_misc's WSLInterop entry (or
+ * WSLInterop-late, registered by WSL's init when systemd runs) says "enabled". */
+void wld_windows_interop(const struct wld_host *h, const cJSON *wsl_conf, cJSON *facts)
+{
+    static const char *const entries[] = { "/proc/sys/fs/binfmt_misc/WSLInterop",
+                                           "/proc/sys/fs/binfmt_misc/WSLInterop-late" };
+    const char *state = "absent";
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(entries) && strcmp(state, "enabled") != 0; i++) {
+        struct wld_buf b;
+        if (wld_host_read(h, entries[i], 4096, &b) < 0)
+            continue;
+        state = strncmp(b.data, "enabled", 7) == 0 ? "enabled" : "disabled";
+        wld_buf_release(&b);
+        cJSON_DeleteItemFromObjectCaseSensitive(facts, "binfmt");
+        cJSON_AddStringToObject(facts, "binfmt", entries[i]);
+    }
+    cJSON_AddStringToObject(facts, "interop", state);
+    char *root = wld_wsl_drive_root(wsl_conf);
+    cJSON_AddStringToObject(facts, "drive_root", root);
+    free(root);
 }
 
 void wld_windows_read(const struct wld_host *h, const char *root, double timeout_ms, cJSON *facts)

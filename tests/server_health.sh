@@ -38,6 +38,12 @@ expect "another build" pass "llama.build inspected build 7104, not this server's
     --root "$hosts/wsl2-healthy" --server "$base/healthy"
 expect "another context" pass "models.fit judged -c 4096, the server runs 8192 \(give --ctx 8192\)" \
     --root "$hosts/wsl2-healthy" --server "$base/healthy" --ctx 4096
+# from Windows too, through interop: curl.exe reaches it, or not
+expect "reached from Windows" pass "answers" --root "$hosts/wsl2-healthy" --server "$base/healthy"
+expect "not from Windows" fail "answers inside WSL, but not from Windows \\(curl.exe exit 7\\): networking mode nat, localhostForwarding=false" \
+    --root "$hosts/wsl2-windows-cannot-reach" --server "$base/healthy"
+expect "not from Windows, --no-interop" pass "answers" --root "$hosts/wsl2-windows-cannot-reach" \
+    --server "$base/healthy" --no-interop
 expect "a model the doctor did not find" pass "models.fit did not judge this model" \
     --root "$hosts/native-linux" --server "$base/healthy"
 expect "ollama split" warn "qwen2.5:32b keeps 25% of its 20.00 GiB in host memory" --server "$base/split"

@@ -36,6 +36,8 @@ enum wld_inv_item {
     WLD_INV_MEMINFO,
     /* the model servers' systemd units and whether systemd runs (wld/services.h) */
     WLD_INV_SERVICES,
+    /* whether interop runs Windows programs, and the drive root (wld_windows_interop) */
+    WLD_INV_INTEROP,
     WLD_INV_COUNT,
 };
 

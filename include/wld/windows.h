@@ -10,6 +10,12 @@
 
 #include "wld/host.h"
 
+/* Whether interop runs Windows programs here (binfmt_misc's WSLInterop, or
+ * WSLInterop-late, says "enabled"), and where the Windows drives are: facts interop
+ * "enabled" | "disabled" | "absent", binfmt (the entry read), drive_root (from wsl_conf,
+ * /etc/wsl.conf's facts, or NULL; "/mnt/" by default). */
+void wld_windows_interop(const struct wld_host *h, const cJSON *wsl_conf, cJSON *facts);
+
 /* Fills facts: programs {name: host path}, deadline_ms, windows {build, ubr?, source},
  * wsl_version and wsl_version_source, wsl_kernel, networking_mode, hw_sched_mode,
  * windows_driver and gpus [{name, driver_model, bus_id}] (nvidia-smi.exe), and calls
