@@ -265,7 +265,7 @@ static const char *no_answer(const cJSON *x, struct wld_finding *f)
         return "timeout";
     if (strcmp(e, "ENOENT") == 0)
         return "not_recorded";
-    return strstr(wld_fact_str(x, "error"), "onnect") ? "unreachable" : "bad_answer";
+    return strstr(wld_fact_str(x, "error"), "onnect") ? "unreachable" : "transfer_failed";
 }
 
 /* The server against the rest of the report: its model among those models.fit judged and

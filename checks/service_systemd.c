@@ -185,6 +185,13 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     const char *pid1 = wld_fact_str(sd, "pid1");
     if (!wld_str_is(pid1, "systemd") && !wld_fact_bool(sd, "run_systemd_system", false)) {
         wld_finding_var(f, "pid1", pid1 ? pid1 : "unknown");
+        const char *asked = wld_fact_str(
+                wld_wsl_entry(wld_facts_of(ctx, "wsl.wsl-conf"), "boot", "systemd"), "value");
+        wld_finding_var(f, "asked",
+                        asked && (wld_str_eq_nocase(asked, "true") || wld_str_is(asked, "1"))
+                                ? ", though /etc/wsl.conf sets [boot] systemd=true (not applied "
+                                  "yet)"
+                                : ", and /etc/wsl.conf does not ask for it");
         /* on WSL, wsl.wsl-conf says how to turn it on: not judged twice */
         wld_finding_outcome(f, wsl ? "no_systemd_wsl" : "no_systemd");
         return;
@@ -206,7 +213,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 
 static const char *const params[] = { "restarting", "hiding_visible_devices", "messages",
                                       "wsl_idle_note", NULL };
-static const char *const needs[] = { "wsl.platform", "llama.build", NULL };
+static const char *const needs[] = { "wsl.platform", "llama.build", "wsl.wsl-conf", NULL };
 static const char *const fact_keys[] = { "systemd", "units", NULL };
 
 const struct wld_check wld_check_service_systemd = {

@@ -50,9 +50,11 @@ expect "ollama split" warn "qwen2.5:32b keeps 25% of its 20.00 GiB in host memor
 expect "ollama on the CPU" fail "llama3.1:8b .* nothing in VRAM" --server "$base/cpu"
 expect garbage error "answers, but not as llama-server or ollama" --server "$base/garbage"
 expect "nothing listening" fail "nothing answers" --server "http://127.0.0.1:9"
+expect "a redirect to plain http" error "the exchange failed" --server "$base/redirect/healthy"
+expect "TLS to a plain server" error "the exchange failed" --server "https://127.0.0.1:${base##*:}/healthy"
 start=$(date +%s)
 expect hang error "did not answer within the 1 s deadline" --server "$base/hang/x" --timeout 1
-expect "endless body" error "larger than|within" --server "$base/forever" --timeout 3
+expect "endless body" error "larger than 1048576 bytes|within" --server "$base/forever" --timeout 3
 [ $(($(date +%s) - start)) -le 8 ] || fail "a hanging server held the report past its deadlines"
 expect "the worst of two" fail "llama3.1:8b" --server "$base/healthy" --server "$base/cpu"
 expect offline skip "offline: no server was asked" --offline --server "$base/healthy"

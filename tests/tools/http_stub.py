@@ -7,6 +7,7 @@ port, written to PORTFILE once it listens, until it is killed. Paths choose a be
   /slow/FILE       the headers and the first 100 bytes, then one byte every 2 s
   /forever...      an endless body without a length
   /hang/...        no answer for 30 s
+  /redirect/...    a 302 to the same path on plain http without /redirect
 usage: http_stub.py DIR PORTFILE"""
 import http.server
 import os
@@ -46,6 +47,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
         if mode == "hang":
             time.sleep(30)
+        if mode == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:%d/%s" % (self.server.server_address[1], name))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path.startswith("/forever"):
             self.send_body_head(None)
             try:
