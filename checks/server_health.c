@@ -129,6 +129,8 @@ ask(const struct wld_host *h, cJSON *server, const char *name, const char *path,
         cJSON_AddStringToObject(x, "errno", wld_errno_name(-r));
     } else {
         cJSON_AddNumberToObject(x, "status", (double) f.status);
+        if (f.content_type[0])
+            cJSON_AddStringToObject(x, "content_type", f.content_type);
         cJSON *json = cJSON_ParseWithLength(f.body.data, f.body.len);
         if (json)
             cJSON_AddItemToObject(x, "json", json);

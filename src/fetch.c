@@ -83,6 +83,9 @@ int wld_fetch_url(const char *url,
     CURLcode rc = curl_easy_perform(c);
     ret->ms = wld_now_ms() - start;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+    char *type = NULL;
+    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
+        snprintf(ret->content_type, sizeof(ret->content_type), "%s", type);
     curl_easy_cleanup(c);
     if (rc == CURLE_OK)
         return 0;

@@ -32,6 +32,8 @@ replay(const struct wld_host *h, const char *url, size_t cap, struct wld_fetch *
     ret->ms = wld_fact_num(x, "ms", 0);
     snprintf(ret->error, sizeof(ret->error), "%s",
              wld_fact_str(x, "error") ? wld_fact_str(x, "error") : "");
+    snprintf(ret->content_type, sizeof(ret->content_type), "%s",
+             wld_fact_str(x, "content_type") ? wld_fact_str(x, "content_type") : "");
     const char *body = wld_fact_str(x, "body");
     if (body)
         wld_buf_append(&ret->body, body, strlen(body) < cap ? strlen(body) : cap);

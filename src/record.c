@@ -178,6 +178,7 @@ static void rec_fetch(void *ctx, const char *url, const struct wld_fetch *f, int
                       .result = result,
                       .ms = f->ms };
     snprintf(x.error, sizeof(x.error), "%s", f->error);
+    snprintf(x.content_type, sizeof(x.content_type), "%s", f->content_type);
     pthread_mutex_lock(&rec->mu);
     if (rec->nx == rec->xalloc) {
         rec->xalloc = rec->xalloc ? rec->xalloc * 2 : 8;

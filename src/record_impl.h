@@ -37,6 +37,7 @@ struct cmd {
 struct xfer {
     char *url;
     long status;
+    char content_type[128];
     char *body;
     size_t body_n;
     char error[256];

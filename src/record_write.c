@@ -248,7 +248,8 @@ static void put_comment_arg(struct wld_buf *b, const char *a)
         wld_buf_append(b, *p == '\n' || *p == '\r' ? " " : p, 1);
 }
 
-/* DIR/.doctor/http/KEY.json: an HTTP exchange, as wld_host_fetch replays it. */
+/* DIR/.doctor/http/KEY.json: an HTTP exchange (status, Content-Type, body, how the
+ * transfer ended and how long it took), as wld_host_fetch replays it. */
 static int write_exchange(struct writer *w, const struct xfer *x)
 {
     char *url = redacted(w, x->url);
@@ -261,6 +262,7 @@ static int write_exchange(struct writer *w, const struct xfer *x)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "url", url);
     cJSON_AddNumberToObject(o, "status", (double) x->status);
+    cJSON_AddStringToObject(o, "content_type", x->content_type);
     cJSON_AddNumberToObject(o, "errno", -x->result);
     cJSON_AddStringToObject(o, "error", x->error);
     cJSON_AddNumberToObject(o, "ms", x->ms);

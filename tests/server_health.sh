@@ -64,6 +64,8 @@ expect offline skip "offline: no server was asked" --offline --server "$base/hea
 "$doctor" record "$tmp/rec" --root "$hosts/native-linux" --only server.health \
     --server "$base/split" >/dev/null 2>&1
 ls "$tmp/rec/.doctor/http/"*.json >/dev/null 2>&1 || fail "record kept no HTTP exchange"
+grep -q '"content_type":[[:space:]]*"application/json"' "$tmp/rec/.doctor/http/"*.json ||
+    fail "record kept no Content-Type"
 kill $stub 2>/dev/null
 wait $stub 2>/dev/null
 expect "replayed from the recording" warn "qwen2.5:32b keeps 25%" --root "$tmp/rec" --server "$base/split"

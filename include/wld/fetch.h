@@ -10,7 +10,8 @@
 #include "wld/util.h"
 
 struct wld_fetch {
-    long status; /* HTTP status (0 for file://, or when no answer came) */
+    long status;            /* HTTP status (0 for file://, or when no answer came) */
+    char content_type[128]; /* the Content-Type header, or "" */
     struct wld_buf body;
     char error[256]; /* why the transfer failed, when it did */
     double ms;       /* how long it took */
