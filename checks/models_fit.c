@@ -96,7 +96,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 static const char *const outcomes[] = { "not_gguf",     "unreadable", "truncated", "loader_refuses",
                                         "bad_settings", "too_big",    "ram_short", "thin",
                                         "old_mla",      "over_train", "fits",      "cpu_only",
-                                        "none_found",   NULL };
+                                        "scan_cut",     "none_found", NULL };
 
 static void var_bytes(struct wld_finding *f, const char *name, uint64_t v)
 {

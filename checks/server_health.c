@@ -408,11 +408,19 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *s, struct 
 }
 
 /* worst first */
-static const char *const outcomes[] = {
-    "unreachable",       "ollama_cpu_only", "timeout", "bad_answer",
-    "ollama_partly_cpu", "loading",         "ok",      "offline",
-    "none_running",      "not_recorded",    NULL
-};
+static const char *const outcomes[] = { "unreachable",
+                                        "ollama_cpu_only",
+                                        "windows_unreachable",
+                                        "timeout",
+                                        "transfer_failed",
+                                        "bad_answer",
+                                        "ollama_partly_cpu",
+                                        "loading",
+                                        "ok",
+                                        "offline",
+                                        "none_running",
+                                        "not_recorded",
+                                        NULL };
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {

@@ -132,9 +132,17 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_outcome(f, "ok");
 }
 
-static const char *const outcomes[] = {
-    "ok", "absent", "not_wsl", "unreadable", "gpu_disabled", "lint", "systemd_not_running", NULL
-};
+static const char *const outcomes[] = { "ok",
+                                        "absent",
+                                        "not_wsl",
+                                        "unreadable",
+                                        "gpu_disabled",
+                                        "lint",
+                                        "systemd_not_running",
+                                        "systemd_off_with_units",
+                                        "encoding",
+                                        "utf8_bom",
+                                        NULL };
 static const char *const params[] = { "schema", "removed_keys", "other_file_sections", "messages",
                                       NULL };
 static const char *const needs[] = { "wsl.platform", NULL };

@@ -181,6 +181,16 @@ validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def
     for (const char *const *k = def->params; k && *k; k++)
         if (!cJSON_GetObjectItemCaseSensitive(params, *k))
             return wld_errorf(err, -EINVAL, "check %s: param \"%s\" is missing", def->id, *k);
+    /* an outcome the check never picks is a typo, or a rule for another version */
+    cJSON_ArrayForEach(o, outcomes)
+    {
+        bool declared = false;
+        for (const char *const *k = def->outcomes; k && *k && !declared; k++)
+            declared = strcmp(*k, o->string) == 0;
+        if (!declared)
+            return wld_errorf(err, -EINVAL, "check %s: outcome \"%s\" is not one the check has",
+                              def->id, o->string);
+    }
     return 0;
 }
 

@@ -75,6 +75,11 @@ expect 2 "only documented sources" -- --root "$healthy" --rules "$tmp/field.json
 # an outcome the code needs must exist
 sed 's/"too_old_for_wsl"/"renamed_outcome"/' "$tmp/rules.json" >"$tmp/missing.json"
 expect 2 "outcome \"too_old_for_wsl\" is missing" -- --root "$healthy" --rules "$tmp/missing.json"
+# an outcome the check never picks (a typo, another version's rule) is refused too
+"${PYTHON:-python3}" -c 'import json, sys; d = json.load(open(sys.argv[1]))
+d["checks"]["gpu.driver"]["outcomes"]["never_picked"] = {"status": "warn", "summary": "x", "fix": "y", "basis": "observed"}
+json.dump(d, open(sys.argv[2], "w"))' "$tmp/rules.json" "$tmp/extra.json"
+expect 2 "outcome \"never_picked\" is not one the check has" -- --root "$healthy" --rules "$tmp/extra.json"
 # a threshold without a source is refused
 sed 's/"source":[[:space:]]*"ms-kernel-release-notes"/"source": "nowhere"/' "$tmp/rules.json" >"$tmp/nosrc.json"
 expect 2 "needs a known \"source\"" -- --root "$healthy" --rules "$tmp/nosrc.json"
