@@ -47,9 +47,21 @@ static void find_processes(const struct wld_host *h, cJSON *servers)
     for (char **p = pids; *p && cJSON_GetArraySize(servers) < 16; p++) {
         if (strspn(*p, "0123456789") != strlen(*p))
             continue;
-        char *path = wld_xasprintf("/proc/%s/cmdline", *p);
+        /* the name first: other processes' command lines (a password on one) are never
+         * read, nor kept by `record` */
+        char *path = wld_xasprintf("/proc/%s/comm", *p);
         struct wld_buf cmd, env;
-        int r = wld_host_read(h, path, 65536, &cmd);
+        int r = wld_host_read(h, path, 64, &cmd);
+        free(path);
+        if (r < 0)
+            continue;
+        cmd.data[strcspn(cmd.data, "\n")] = '\0';
+        bool candidate = strcmp(cmd.data, "llama-server") == 0 || strcmp(cmd.data, "ollama") == 0;
+        wld_buf_release(&cmd);
+        if (!candidate)
+            continue;
+        path = wld_xasprintf("/proc/%s/cmdline", *p);
+        r = wld_host_read(h, path, 65536, &cmd);
         free(path);
         if (r < 0 || cmd.len == 0) {
             if (r == 0)
