@@ -188,7 +188,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         const char *asked = wld_fact_str(
                 wld_wsl_entry(wld_facts_of(ctx, "wsl.wsl-conf"), "boot", "systemd"), "value");
         wld_finding_var(f, "asked",
-                        asked && (wld_str_eq_nocase(asked, "true") || wld_str_is(asked, "1"))
+                        wld_wsl_bool(asked) == 1
                                 ? ", though /etc/wsl.conf sets [boot] systemd=true (not applied "
                                   "yet)"
                                 : ", and /etc/wsl.conf does not ask for it");

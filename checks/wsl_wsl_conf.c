@@ -36,16 +36,6 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     return 0;
 }
 
-static bool is_false(const char *v)
-{
-    return wld_str_eq_nocase(v, "false") || wld_str_is(v, "0");
-}
-
-static bool is_true(const char *v)
-{
-    return wld_str_eq_nocase(v, "true") || wld_str_is(v, "1");
-}
-
 static void line_vars(struct wld_finding *f, const cJSON *e)
 {
     wld_finding_var_num(f, "line", wld_fact_num(e, "line", 0));
@@ -98,7 +88,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     const cJSON *gpu = wld_wsl_entry(m, "gpu", "enabled");
-    if (gpu && is_false(wld_fact_str(gpu, "value"))) {
+    if (gpu && wld_wsl_bool(wld_fact_str(gpu, "value")) == 0) {
         line_vars(f, gpu);
         wld_finding_outcome(f, "gpu_disabled");
         return;
@@ -116,7 +106,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     const cJSON *systemd = wld_wsl_entry(m, "boot", "systemd");
     const char *pid1 = wld_fact_str(m, "pid1");
-    bool wants = systemd && is_true(wld_fact_str(systemd, "value"));
+    bool wants = systemd && wld_wsl_bool(wld_fact_str(systemd, "value")) == 1;
     /* WSL's init honours boot.systemd on WSL2 only */
     if (wants && pid1 && strcmp(pid1, "systemd") != 0 && p == WLD_PLATFORM_WSL2) {
         line_vars(f, systemd);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wld/rules.h"
+#include "wld/wslfile.h"
 
 void wld_lint_begin(struct wld_lint *l, const struct wld_eval_ctx *ctx)
 {
@@ -105,8 +106,7 @@ bool wld_wsl_size_parse(const char *v, double *bytes)
 static bool value_ok(const char *type, const cJSON *spec, const char *v, double *bytes)
 {
     if (strcmp(type, "bool") == 0)
-        return wld_str_eq_nocase(v, "true") || wld_str_eq_nocase(v, "false") ||
-               strcmp(v, "1") == 0 || strcmp(v, "0") == 0;
+        return wld_wsl_bool(v) >= 0;
     if (strcmp(type, "int") == 0) {
         char *end = NULL;
         strtol(v, &end, 0);

@@ -90,3 +90,12 @@ char *wld_wsl_windows_path(const char *root, const char *win)
             *p = '/';
     return out;
 }
+
+int wld_wsl_bool(const char *v)
+{
+    if (wld_str_eq_nocase(v, "true") || wld_str_is(v, "1"))
+        return 1;
+    if (wld_str_eq_nocase(v, "false") || wld_str_is(v, "0"))
+        return 0;
+    return -1;
+}

@@ -17,6 +17,10 @@ void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts)
  * the file is not plain UTF-8: WSL's init reads bytes and would not see the setting. */
 const cJSON *wld_wsl_entry(const cJSON *file, const char *section, const char *key);
 
+/* A boolean setting as WSL reads it: 1 for true/1, 0 for false/0 (case aside), -1 for
+ * anything else or NULL. */
+int wld_wsl_bool(const char *value);
+
 /* Where WSL mounts the Windows drives: /etc/wsl.conf's [automount] root (the facts
  * wld_wsl_file_read() made of it, NULL or unreadable: the default), ending in '/'
  * ("/mnt/", "/"). Caller frees. */
