@@ -1,7 +1,6 @@
 /* Rules that outlive the binary (see wld/rules.h): the bundle `rules update` installs,
  * which rules are in force, and where they came from. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,14 +82,8 @@ void wld_rules_show(const struct wld_rules *r, FILE *out)
         fprintf(out, "from: %s, installed by `rules update`", r->origin);
         char *src = installed_file("rules.json.source");
         struct wld_buf b;
-        int fd = src ? open(src, O_RDONLY | O_CLOEXEC) : -1;
-        if (fd >= 0) {
-            wld_buf_init(&b, 4096);
-            char chunk[4096];
-            ssize_t n;
-            while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-                wld_buf_append(&b, chunk, (size_t) n);
-            close(fd);
+        unsigned mode = 0;
+        if (src && wld_read_named_file(src, 4096, 1000, &b, &mode) == 0) {
             cJSON *meta = cJSON_Parse(b.data);
             const cJSON *url = cJSON_GetObjectItemCaseSensitive(meta, "url");
             const cJSON *when = cJSON_GetObjectItemCaseSensitive(meta, "installed");
