@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/inventory.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
 
@@ -50,7 +51,10 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         if (v && v[0])
             cJSON_AddStringToObject(sig, env_names[i], v);
     }
-    add_bool(sig, "binfmt_wslinterop", wld_host_exists(h, "/proc/sys/fs/binfmt_misc/WSLInterop"));
+    /* WSLInterop (or WSLInterop-late), registered: the run reads it once (wsl.interop) */
+    add_bool(sig, "binfmt_wslinterop",
+             !wld_str_is(wld_fact_str(wld_inventory_get(ctx->inv, WLD_INV_INTEROP), "interop"),
+                         "absent"));
     add_bool(sig, "run_wsl", wld_host_is_dir(h, "/run/WSL"));
     add_bool(sig, "dev_dxg", wld_host_exists(h, "/dev/dxg"));
     add_bool(sig, "usr_lib_wsl_lib", wld_host_is_dir(h, "/usr/lib/wsl/lib"));
