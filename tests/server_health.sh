@@ -40,6 +40,8 @@ expect "another context" pass "models.fit judged -c 4096, the server runs 8192 \
     --root "$hosts/wsl2-healthy" --server "$base/healthy" --ctx 4096
 # from Windows too, through interop: curl.exe reaches it, or not
 expect "reached from Windows" pass "answers" --root "$hosts/wsl2-healthy" --server "$base/healthy"
+"$doctor" --only server.health --format json --root "$hosts/wsl2-healthy" --server "$base/healthy" |
+    grep -q '"http_code":[[:space:]]*"200"' || fail "reached from Windows: curl.exe's answer is not in the evidence"
 expect "not from Windows" fail "answers inside WSL, but not from Windows \\(curl.exe exit 7\\): networking mode nat, localhostForwarding=false" \
     --root "$hosts/wsl2-windows-cannot-reach" --server "$base/healthy"
 expect "not from Windows, --no-interop" pass "answers" --root "$hosts/wsl2-windows-cannot-reach" \
