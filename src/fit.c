@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #define KV_PAD       256u /* llama_context: n_ctx = GGML_PAD(n_ctx, 256) */
 #define MIB          (1024ull * 1024ull)
@@ -338,4 +339,43 @@ void wld_fit_host_memory(const struct wld_fit_estimate *e,
     ret->mmap_cached = e->cpu_weights;
     ret->no_mmap = wld_fit_ram_total(e);
     ret->load_cache = file_bytes;
+}
+
+/* A cache of n elements' worth in type t relative to the same in f16. */
+static double cache_ratio(int from, int to)
+{
+    uint64_t a = wld_ggml_row_bytes(from, 256), b = wld_ggml_row_bytes(to, 256);
+    return a && b ? (double) b / (double) a : 1.0;
+}
+
+void wld_fit_advise_measured(const struct wld_fit_measured *m, struct wld_fit_advice *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    ret->max_ngl = -1;
+    ret->kv_type = -1;
+    if (m->vram_free == 0 || m->layers_gpu == 0 || m->layers_total == 0 || m->gpu_weights == 0)
+        return;
+    double per_layer = (double) m->gpu_weights / m->layers_gpu;
+    double kv_per_layer = m->kv && m->layers_total ? (double) m->kv / m->layers_total : 0;
+    /* what the GPU holds besides the weights: compute buffer (as measured, else one
+     * ubatch's worth as wld_fit_estimate guesses it) and the CUDA context */
+    double reserve = (double) (m->compute ? m->compute : 512 * MIB) + (double) CUDA_DEFAULT;
+    double room = (double) m->vram_free - reserve;
+    for (int n = (int) m->layers_total; n >= 0 && ret->max_ngl < 0; n--)
+        if (n * (per_layer + kv_per_layer) <= room)
+            ret->max_ngl = n;
+    if (m->kv && m->n_ctx) {
+        double per_cell = (double) m->kv / m->n_ctx;
+        double all_weights = per_layer * m->layers_total;
+        double left = room - all_weights;
+        if (left > per_cell * KV_PAD)
+            ret->max_ctx = (uint32_t) (left / per_cell) / KV_PAD * KV_PAD;
+        static const int types[] = { WLD_GGML_Q8_0, WLD_GGML_Q4_0 };
+        int tk = m->type_k > 0 ? m->type_k : WLD_GGML_F16;
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]) && ret->kv_type < 0; i++) {
+            double kv = (double) m->kv * cache_ratio(tk, types[i]);
+            if (all_weights + kv <= room)
+                ret->kv_type = types[i];
+        }
+    }
 }

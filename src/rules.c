@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wld/logpattern.h"
 #include "wld/sha256.h"
 #include "wld/util.h"
 
@@ -40,7 +41,8 @@ static int merge_into(cJSON *doc, const cJSON *part, const char *name, char **er
         cJSON *have = cJSON_GetObjectItemCaseSensitive(doc, item->string);
         if (cJSON_IsObject(item) &&
             (strcmp(item->string, "sources") == 0 || strcmp(item->string, "checks") == 0 ||
-             strcmp(item->string, "common") == 0)) {
+             strcmp(item->string, "common") == 0 || strcmp(item->string, "signatures") == 0 ||
+             strcmp(item->string, "signature_params") == 0)) {
             if (!have)
                 have = cJSON_AddObjectToObject(doc, item->string);
             int r = merge_object(have, item, item->string, name, err);
@@ -194,6 +196,114 @@ validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def
     return 0;
 }
 
+static int validate_names(const cJSON *list,
+                          bool (*known)(const char *),
+                          const char *what,
+                          const char *where,
+                          char **err)
+{
+    const cJSON *c;
+    if (list && !cJSON_IsArray(list))
+        return wld_errorf(err, -EINVAL, "%s: \"%s\" must be an array", where, what);
+    cJSON_ArrayForEach(c, list)
+    {
+        if (!cJSON_IsString(c) || !known(c->valuestring))
+            return wld_errorf(err, -EINVAL, "%s: unknown %s %s", where, what,
+                              cJSON_IsString(c) ? c->valuestring : "(not a string)");
+    }
+    return 0;
+}
+
+static bool evidence_known(const char *name)
+{
+    static const char *const names[] = { "device", "build",   "model", "offload",
+                                         "alloc",  "command", "archs", "ctx" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++)
+        if (wld_str_is(names[i], name))
+            return true;
+    return false;
+}
+
+/* A log signature (docs/logs.md): an outcome with the check it belongs to, and either line
+ * patterns ("match") or an observation on the whole log ("observe"). Its fail rests on what
+ * the log itself shows, so it says "basis": "observed" (or cites only documentation). */
+static int validate_signature(const cJSON *sources, const cJSON *sigs, const cJSON *sig, char **err)
+{
+    char where[160];
+    snprintf(where, sizeof(where), "signature %s", sig->string);
+    const cJSON *match = cJSON_GetObjectItemCaseSensitive(sig, "match");
+    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(sig, "observe");
+    const char *check = str_member(sig, "check");
+    if (!check || !wld_check_find(check))
+        return wld_errorf(err, -EINVAL, "%s: \"check\" must be a check id", where);
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(sig, "check_by_origin"), *c;
+    cJSON_ArrayForEach(c, by)
+    {
+        if (!cJSON_IsString(c) || !wld_check_find(c->valuestring))
+            return wld_errorf(err, -EINVAL, "%s: check_by_origin.%s must be a check id", where,
+                              c->string);
+    }
+    if (!str_member(sig, "proves"))
+        return wld_errorf(err, -EINVAL, "%s: \"proves\" (what the match shows) is missing", where);
+    if (!!match == !!obs)
+        return wld_errorf(err, -EINVAL, "%s: needs either \"match\" or \"observe\"", where);
+    if (obs && (!cJSON_IsString(obs) || !wld_log_observation_known(obs->valuestring)))
+        return wld_errorf(err, -EINVAL, "%s: unknown observation", where);
+    if (match && (!cJSON_IsArray(match) || cJSON_GetArraySize(match) == 0))
+        return wld_errorf(err, -EINVAL, "%s: \"match\" must be a non-empty array", where);
+    cJSON_ArrayForEach(c, match)
+    {
+        struct wld_logpat p;
+        char *why = NULL;
+        if (!cJSON_IsString(c) || wld_logpat_compile(c->valuestring, &p, &why) < 0) {
+            int r = wld_errorf(err, -EINVAL, "%s: pattern %s: %s", where,
+                               cJSON_IsString(c) ? c->valuestring : "(not a string)",
+                               why ? why : "not a string");
+            free(why);
+            return r;
+        }
+        wld_logpat_release(&p);
+    }
+    int r;
+    if ((r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "if"), wld_log_condition_known,
+                            "condition", where, err)) < 0 ||
+        (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "unless"),
+                            wld_log_condition_known, "condition", where, err)) < 0 ||
+        (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "evidence"), evidence_known,
+                            "evidence", where, err)) < 0)
+        return r;
+    const cJSON *uf = cJSON_GetObjectItemCaseSensitive(sig, "unless_found");
+    if (uf && !cJSON_IsArray(uf))
+        return wld_errorf(err, -EINVAL, "%s: \"unless_found\" must be an array", where);
+    cJSON_ArrayForEach(c, uf)
+    {
+        /* an earlier signature: findings are made in the rules' order */
+        const cJSON *e =
+                cJSON_IsString(c) ? cJSON_GetObjectItemCaseSensitive(sigs, c->valuestring) : NULL;
+        bool earlier = false;
+        for (const cJSON *k = sigs ? sigs->child : NULL; e && k && k != sig; k = k->next)
+            earlier |= k == e;
+        if (!earlier)
+            return wld_errorf(err, -EINVAL,
+                              "%s: unless_found names %s, which is not an earlier signature", where,
+                              cJSON_IsString(c) ? c->valuestring : "(not a string)");
+    }
+    const cJSON *fb = cJSON_GetObjectItemCaseSensitive(sig, "fallback");
+    if (fb && (!cJSON_IsBool(fb) || !match))
+        return wld_errorf(err, -EINVAL, "%s: \"fallback\" must be true or false, with \"match\"",
+                          where);
+    const char *status = str_member(sig, "status");
+    if (wld_str_is(status, "fail") && wld_str_is(str_member(sig, "basis"), "observed")) {
+        /* the log shows the failure: any source may explain it */
+        cJSON *copy = cJSON_Duplicate(sig, true);
+        cJSON_ReplaceItemInObjectCaseSensitive(copy, "status", cJSON_CreateString("warn"));
+        r = validate_outcome(sources, copy, where, err);
+        cJSON_Delete(copy);
+        return r;
+    }
+    return validate_outcome(sources, sig, where, err);
+}
+
 static int validate(const cJSON *doc, char **err)
 {
     const char *schema = str_member(doc, "schema");
@@ -226,6 +336,25 @@ static int validate(const cJSON *doc, char **err)
     for (size_t i = 0; i < WLD_ARRAY_SIZE(required); i++)
         if (!cJSON_GetObjectItemCaseSensitive(common, required[i]))
             return wld_errorf(err, -EINVAL, "common outcome \"%s\" is missing", required[i]);
+    const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(doc, "signatures");
+    if (sigs && !cJSON_IsObject(sigs))
+        return wld_errorf(err, -EINVAL, "\"signatures\" must be an object");
+    cJSON_ArrayForEach(o, sigs)
+    {
+        r = validate_signature(sources, sigs, o, err);
+        if (r < 0)
+            return r;
+    }
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(doc, "signature_params");
+    cJSON_ArrayForEach(o, sp)
+    {
+        const char *src = str_member(o, "source");
+        if (!cJSON_GetObjectItemCaseSensitive(o, "value") || !src ||
+            !cJSON_GetObjectItemCaseSensitive(sources, src))
+            return wld_errorf(err, -EINVAL,
+                              "signature_params.%s needs a \"value\" and a known \"source\"",
+                              o->string);
+    }
     for (size_t i = 0; i < wld_checks_count; i++) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(checks, wld_checks[i]->id);
         if (!cJSON_IsObject(c))

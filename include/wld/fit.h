@@ -116,6 +116,24 @@ void wld_fit_advise(const struct wld_gguf *g,
                     uint64_t ram,
                     struct wld_fit_advice *ret);
 
+/* What a log measured of one load (wsl-llm-doctor log): llama.cpp's own buffer sizes in
+ * place of a header. The same rules as wld_fit_advise: the weights split per layer, the
+ * KV cache per context cell, -c in multiples of 256, the compute buffer and the CUDA
+ * context reserved on the GPU. Sizes in bytes; 0 when the log did not say. */
+struct wld_fit_measured {
+    uint64_t vram_free;                /* on the devices the model was offloaded to */
+    uint64_t gpu_weights;              /* the model buffers on them (or the one that failed) */
+    uint32_t layers_gpu, layers_total; /* "offloaded A/B layers" */
+    uint64_t kv;                       /* the KV cache, for n_ctx cells */
+    uint32_t n_ctx;
+    int type_k, type_v; /* ggml type ids of the cache (WLD_GGML_F16 when unknown) */
+    uint64_t compute;   /* compute buffers on the GPUs */
+};
+/* Fills max_ngl (the most layers that fit, -1 none), max_ctx (0 when unknown or none) and
+ * kv_type (a quantized cache that fits at n_ctx, -1 none); max_bpw and max_ngl_ram_ok are
+ * not computed (0). */
+void wld_fit_advise_measured(const struct wld_fit_measured *m, struct wld_fit_advice *ret);
+
 /* Facts (src/fit_facts.c): a read header as JSON evidence, and back, so that models.fit
  * judges from the report's own evidence and a replayed report judges the same. */
 void wld_gguf_to_facts(const struct wld_gguf *g, cJSON *obj);

@@ -1,0 +1,164 @@
+/* Reading a pasted log (`wsl-llm-doctor log`, `check --log`): llama.cpp's tools of every
+ * generation, llama-cpp-python, ollama's server log and journal, as pasted into issues.
+ *
+ * The reader is fed the log in pieces of any size and keeps nothing of it but what it
+ * extracts: lines are split as they come (the first WLD_LOG_LINE_KEEP bytes of a line are
+ * read, the rest counted), stripped of what pasting adds (markdown fences and quotes, shell
+ * prompts, timestamps and pid or level prefixes, journal and docker-compose prefixes, ANSI
+ * colours, CR, NUL and other controls, a UTF-8 or UTF-16LE byte-order mark: a PowerShell
+ * redirect writes UTF-16), then searched in one pass for every marker at once
+ * (wld/acscan.h): the fact extractors' and the rules' signature patterns. Time is linear
+ * in the input and memory bounded whatever the input is. */
+#ifndef WLD_LOGSCAN_H
+#define WLD_LOGSCAN_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define WLD_LOG_LINE_KEEP 8192
+#define WLD_LOG_MAX       16 /* devices, errors, backends... kept; the rest are counted */
+#define WLD_LOG_MAX_LINES 8  /* evidence lines kept per item */
+
+struct wld_log_device {
+    char name[24]; /* "CUDA0", or "" when the log numbers it only ("Device 0") */
+    int index;
+    char desc[128];         /* "NVIDIA GeForce RTX 4090" */
+    int cc_major, cc_minor; /* -1 when not stated */
+    double total_mib, free_mib;
+    long line;
+};
+
+struct wld_log_error {
+    int code; /* the cudaError_t, stated or known from the message; -1 when neither */
+    char message[200];
+    char function[96];
+    char where[240]; /* file:line in the source */
+    char call[200];  /* the CUDA call that failed */
+    int device;      /* -1 when not stated */
+    long line;
+};
+
+struct wld_log_backend {
+    char name[24];
+    char path[240];
+    bool loaded; /* false: failed to load */
+    char why[80];
+    long line;
+};
+
+struct wld_log_buffer {
+    char device[24]; /* "CUDA0", "CPU", "CUDA_Host", "CPU_Mapped" */
+    char kind[12];   /* "model", "kv", "compute" */
+    double mib;
+    long line;
+};
+
+struct wld_log_compute { /* ollama's "inference compute" */
+    char id[80], library[24], compute[16], driver[16], name[96];
+    double total_gib, available_gib;
+    long line;
+};
+
+struct wld_log_facts {
+    long lines, bytes, cut_lines, command_lines;
+    bool utf16;
+    /* llama.cpp */
+    int build;
+    char commit[48], built_with[160];
+    long build_line;
+    char program[32];
+    int origin_windows, origin_wsl, origin_linux; /* how many lines show each */
+    long origin_line;
+    struct wld_log_backend backend[WLD_LOG_MAX];
+    int n_backend;
+    struct wld_log_device dev[WLD_LOG_MAX];
+    int n_dev, cuda_found;
+    bool legacy_cublas; /* ggml_init_cublas: llama.cpp before 2024's backend rewrite */
+    long cuda_found_line;
+    int archs[32], n_archs; /* system_info's "CUDA : ARCHS = 500,610,..." */
+    long archs_line;
+    struct wld_log_error err[WLD_LOG_MAX];
+    int n_err, n_err_total;
+    int pending_call; /* the error whose failing call is on the next line, or -1 */
+    /* the model */
+    char model_path[512];
+    long model_line;
+    char arch[48], model_type[32], ftype[64], model_name[128];
+    double model_size_gib;
+    int n_layer, n_ctx_train, n_embd_k_gqa, n_embd_v_gqa;
+    long arch_line;
+    /* the context and offload */
+    int n_ctx;
+    long ctx_line;
+    int offloaded, offload_of;
+    long offload_line;
+    double kv_mib;
+    char type_k[12], type_v[12];
+    long kv_line;
+    struct wld_log_buffer buf[32];
+    int n_buf;
+    double alloc_fail_mib; /* the allocation that failed */
+    char alloc_fail_device[24];
+    char alloc_fail_kind[12];
+    bool alloc_pending;
+    long alloc_fail_line;
+    /* the command line, where the paste shows it */
+    char command[512];
+    long command_line;
+    int cmd_ngl, cmd_ctx;
+    char cmd_model[512];
+    bool cmd_no_mmap;
+    /* ollama */
+    bool ollama;
+    char ollama_version[32];
+    struct wld_log_compute compute[WLD_LOG_MAX];
+    int n_compute;
+    int o_layers_model, o_layers_offload, o_num_ctx;
+    double o_kv_gib, o_weights_gib, o_graph_gib, o_full_gib, o_available_gib;
+    long o_offload_line;
+    char driver[24]; /* "Driver Version: 566.36" of a pasted nvidia-smi */
+    long driver_line;
+    long nul_bytes; /* NUL bytes in the input: binary, not a log */
+    /* who pasted it (for redaction) */
+    char prompt_user[64], prompt_host[96];
+};
+
+struct wld_rules;
+struct wld_logscan;
+
+/* The signatures come from rules (validated when they were loaded). */
+struct wld_logscan *wld_logscan_new(const struct wld_rules *rules);
+void wld_logscan_free(struct wld_logscan *s);
+void wld_logscan_feed(struct wld_logscan *s, const char *buf, size_t n);
+/* The end of the input (a last line without a newline is read). */
+void wld_logscan_finish(struct wld_logscan *s);
+
+const struct wld_log_facts *wld_logscan_facts(const struct wld_logscan *s);
+
+/* What one signature matched: how often, its first lines, the first match's captures and
+ * text. */
+struct wld_log_hit {
+    const cJSON *sig; /* the rules' signature (borrowed) */
+    bool fallback;    /* counts only lines no other signature matched */
+    long count;
+    long lines[WLD_LOG_MAX_LINES];
+    int n_lines;
+    cJSON *caps;     /* owned */
+    char quote[240]; /* the first matched line, cleaned */
+};
+/* Hits in the rules' order; n set. Borrowed. */
+const struct wld_log_hit *wld_logscan_hits(const struct wld_logscan *s, size_t *n);
+
+/* The facts as JSON (the log@1 "facts"); caller deletes. */
+cJSON *wld_log_facts_json(const struct wld_log_facts *f);
+
+/* What cleaning took off a line. */
+#define WLD_LOG_LINE_COMMAND 1u /* a shell prompt: the rest is a command line */
+#define WLD_LOG_LINE_OLLAMA  2u /* a journal prefix of an ollama unit */
+
+/* One line cleaned as the reader cleans it: its text in out (WLD_LOG_LINE_KEEP + 1 bytes),
+ * its length, and *flags (WLD_LOG_LINE_*). */
+size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags);
+
+#endif

@@ -1,0 +1,153 @@
+/* Aho-Corasick over byte classes (see wld/acscan.h). The bytes that occur in no pattern
+ * share one class, so the transition table is states x classes, not states x 256: a few
+ * hundred markers of the log reader make a table of a few hundred KiB. */
+#include "wld/acscan.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "wld/util.h"
+
+struct ac_out {
+    int id;
+    int next; /* index into outs, or -1 */
+};
+
+struct wld_ac {
+    uint8_t cls[256];
+    int n_cls;
+    /* the trie while adding: children by byte in a flat list */
+    struct {
+        int child, sibling;
+        unsigned char byte;
+    } * trie;
+    int n_states, alloc_states;
+    int *out_head; /* per state: first own output, or -1 */
+    int *out_link; /* per state: nearest suffix state with outputs, or -1 */
+    struct ac_out *outs;
+    int n_outs, alloc_outs;
+    int32_t *delta; /* n_states x n_cls, after build */
+};
+
+static int new_state(struct wld_ac *a)
+{
+    if (a->n_states == a->alloc_states) {
+        a->alloc_states = a->alloc_states ? a->alloc_states * 2 : 64;
+        a->trie = wld_xrealloc(a->trie, (size_t) a->alloc_states * sizeof(*a->trie));
+        a->out_head = wld_xrealloc(a->out_head, (size_t) a->alloc_states * sizeof(int));
+    }
+    int s = a->n_states++;
+    a->trie[s].child = a->trie[s].sibling = -1;
+    a->trie[s].byte = 0;
+    a->out_head[s] = -1;
+    return s;
+}
+
+struct wld_ac *wld_ac_new(void)
+{
+    struct wld_ac *a = wld_xcalloc(1, sizeof(*a));
+    new_state(a);
+    return a;
+}
+
+void wld_ac_free(struct wld_ac *a)
+{
+    if (!a)
+        return;
+    free(a->trie);
+    free(a->out_head);
+    free(a->out_link);
+    free(a->outs);
+    free(a->delta);
+    free(a);
+}
+
+static int trie_child(const struct wld_ac *a, int s, unsigned char c)
+{
+    for (int k = a->trie[s].child; k >= 0; k = a->trie[k].sibling)
+        if (a->trie[k].byte == c)
+            return k;
+    return -1;
+}
+
+void wld_ac_add(struct wld_ac *a, const char *pat, size_t len, int id)
+{
+    int s = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) pat[i];
+        int k = trie_child(a, s, c);
+        if (k < 0) {
+            k = new_state(a);
+            a->trie[k].byte = c;
+            a->trie[k].sibling = a->trie[s].child;
+            a->trie[s].child = k;
+        }
+        s = k;
+    }
+    if (a->n_outs == a->alloc_outs) {
+        a->alloc_outs = a->alloc_outs ? a->alloc_outs * 2 : 32;
+        a->outs = wld_xrealloc(a->outs, (size_t) a->alloc_outs * sizeof(*a->outs));
+    }
+    a->outs[a->n_outs] = (struct ac_out){ .id = id, .next = a->out_head[s] };
+    a->out_head[s] = a->n_outs++;
+}
+
+void wld_ac_build(struct wld_ac *a)
+{
+    /* byte classes: class 0 for every byte no pattern holds */
+    memset(a->cls, 0, sizeof(a->cls));
+    a->n_cls = 1;
+    for (int s = 1; s < a->n_states; s++)
+        if (!a->cls[a->trie[s].byte])
+            a->cls[a->trie[s].byte] = (uint8_t) a->n_cls++;
+    size_t n = (size_t) a->n_states * (size_t) a->n_cls;
+    a->delta = wld_xmalloc(n * sizeof(int32_t));
+    a->out_link = wld_xmalloc((size_t) a->n_states * sizeof(int));
+    int *fail = wld_xmalloc((size_t) a->n_states * sizeof(int));
+    int *queue = wld_xmalloc((size_t) a->n_states * sizeof(int));
+    int qh = 0, qt = 0;
+    /* breadth first: a state's failure and transitions come from shorter states' */
+    for (int c = 0; c < a->n_cls; c++)
+        a->delta[c] = 0;
+    fail[0] = 0;
+    a->out_link[0] = -1;
+    for (int k = a->trie[0].child; k >= 0; k = a->trie[k].sibling) {
+        a->delta[a->cls[a->trie[k].byte]] = k;
+        fail[k] = 0;
+        queue[qt++] = k;
+    }
+    while (qh < qt) {
+        int s = queue[qh++];
+        int f = fail[s];
+        a->out_link[s] = a->out_head[f] >= 0 ? f : a->out_link[f];
+        int32_t *row = a->delta + (size_t) s * (size_t) a->n_cls;
+        memcpy(row, a->delta + (size_t) f * (size_t) a->n_cls, (size_t) a->n_cls * sizeof(int32_t));
+        for (int k = a->trie[s].child; k >= 0; k = a->trie[k].sibling) {
+            int c = a->cls[a->trie[k].byte];
+            fail[k] = a->delta[(size_t) f * (size_t) a->n_cls + (size_t) c];
+            row[c] = k;
+            queue[qt++] = k;
+        }
+    }
+    free(fail);
+    free(queue);
+}
+
+void wld_ac_scan(const struct wld_ac *a,
+                 const char *s,
+                 size_t n,
+                 void (*hit)(void *ctx, int id, size_t end),
+                 void *ctx)
+{
+    const int32_t *delta = a->delta;
+    const size_t w = (size_t) a->n_cls;
+    int st = 0;
+    for (size_t i = 0; i < n; i++) {
+        st = delta[(size_t) st * w + a->cls[(unsigned char) s[i]]];
+        if (a->out_head[st] < 0 && a->out_link[st] < 0)
+            continue;
+        for (int t = a->out_head[st] >= 0 ? st : a->out_link[st]; t >= 0; t = a->out_link[t])
+            for (int o = a->out_head[t]; o >= 0; o = a->outs[o].next)
+                hit(ctx, a->outs[o].id, i + 1);
+    }
+}
