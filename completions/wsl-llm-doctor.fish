@@ -2,10 +2,11 @@
 function __wld_ids
     wsl-llm-doctor list 2>/dev/null | string match -r '^[a-z][^ ]*'
 end
-set -l cmds check list explain rules fit record
+set -l cmds check list explain rules fit record log
 complete -c wsl-llm-doctor -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from explain" -a "(__wld_ids)"
 complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from fit"
+complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from log"
 complete -c wsl-llm-doctor -x -n "__fish_seen_subcommand_from record" -a "(__fish_complete_directories)"
 complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from rules" -a "show update"
 complete -c wsl-llm-doctor -l only -x -a "(__wld_ids)" -d "run only these checks"
@@ -17,6 +18,7 @@ complete -c wsl-llm-doctor -l no-redact -d "keep personal values"
 complete -c wsl-llm-doctor -l root -x -a "(__fish_complete_directories)" -d "a recorded host tree"
 complete -c wsl-llm-doctor -l rules -r -F -d "judge with these rules"
 complete -c wsl-llm-doctor -l facts -r -F -d "judge the facts of a saved JSON report"
+complete -c wsl-llm-doctor -l log -r -F -d "fold a pasted log into the report"
 complete -c wsl-llm-doctor -l fail-on -x -a "fail warn" -d "exit 1 on"
 complete -c wsl-llm-doctor -l timeout -x -d "deadline of each probe (s)"
 complete -c wsl-llm-doctor -l model -r -F -d "a model file to check"

@@ -20,6 +20,7 @@ const char wld_cli_usage[] =
         "  explain ID   a check's rules, sources   rules       the rules in effect (JSON)\n"
         "  rules show   which rules, from where    rules update [--url URL] [--sha256 HEX]\n"
         "  fit MODEL    memory per context size     record DIR  save this host for --root\n"
+        "  log [FILE|-] diagnose a pasted llama.cpp / ollama log (stdin without FILE)\n"
         "\n"
         "Options:\n"
         "  --format FMT   text, json, markdown, junit, github or prometheus\n"
@@ -28,6 +29,7 @@ const char wld_cli_usage[] =
         "  --fail-on warn exit 1 on warnings too     --timeout S    probe deadline (5)\n"
         "  --root DIR     examine a recorded host    --rules FILE   judge by other rules\n"
         "  --facts REPORT judge the facts of a saved JSON report under these rules\n"
+        "  --log FILE     check: fold a log's findings in and hold its claims to this host\n"
         "  --redact, --no-redact  hide personal values (on for markdown, github, record)\n"
         "  --model PATH   a model file (repeatable)  --wslconfig PATH  the .wslconfig\n"
         "  --llama-server PATH, --llama-build DIR    the llama.cpp binary or build tree\n"
@@ -46,7 +48,7 @@ static const char *const long_opts[] = {
     "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
     "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
     "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact", "facts",
-    "no-interop", "url",          "sha256",    "server",  "offline",
+    "no-interop", "url",          "sha256",    "server",  "offline",  "log",
 };
 
 static const char *const format_names[] = {
@@ -228,6 +230,11 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         o->root = wld_xstrdup(value);
         return 0;
     }
+    if (strcmp(name, "log") == 0) {
+        free(o->log_path);
+        o->log_path = wld_xstrdup(value);
+        return 0;
+    }
     if (strcmp(name, "facts") == 0) {
         free(o->facts_path);
         o->facts_path = wld_xstrdup(value);
@@ -315,7 +322,9 @@ static bool takes_value(const char *name)
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
 {
-    static const char *const cmds[] = { "check", "list", "explain", "rules", "fit", "record" };
+    static const char *const cmds[] = {
+        "check", "list", "explain", "rules", "fit", "record", "log"
+    };
     if (*have)
         return wld_errorf(err, -EINVAL, "unexpected argument '%s' (see --help)", word);
     *have = true;
@@ -331,6 +340,8 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
         o->command = WLD_CMD_FIT;
     else if (strcmp(word, "record") == 0)
         o->command = WLD_CMD_RECORD;
+    else if (strcmp(word, "log") == 0)
+        o->command = WLD_CMD_LOG;
     else {
         const char *hint = closest(word, cmds, WLD_ARRAY_SIZE(cmds));
         return hint ? wld_errorf(err, -EINVAL, "unknown command '%s' (did you mean '%s'?)", word,
@@ -384,6 +395,12 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
             if (have_cmd && o.command == WLD_CMD_RECORD && !o.record_dir) {
                 o.record_dir = wld_xstrdup(a);
                 o.record_dir_argi = i;
+                continue;
+            }
+            if (have_cmd && o.command == WLD_CMD_LOG && !o.log_given) {
+                free(o.log_path);
+                o.log_path = wld_xstrdup(a);
+                o.log_given = true;
                 continue;
             }
             if (have_cmd && o.command == WLD_CMD_FIT && !o.models) {
@@ -469,6 +486,14 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     if (r == 0 && o.facts_path && (o.root || o.command == WLD_CMD_RECORD))
         r = wld_errorf(err, -EINVAL,
                        "--facts judges a saved report; it examines no host (no --root, no record)");
+    if (r == 0 && o.log_path && !o.log_given && o.command != WLD_CMD_CHECK)
+        r = wld_errorf(err, -EINVAL, "--log is for `check` (or use `wsl-llm-doctor log FILE`)");
+    if (r == 0 && o.log_path && !o.log_given && o.facts_path)
+        r = wld_errorf(err, -EINVAL, "--log holds a log to a host; --facts examines none");
+    if (r == 0 && o.command == WLD_CMD_LOG && o.format == WLD_FORMAT_PROMETHEUS)
+        r = wld_errorf(err, -EINVAL,
+                       "log: --format prometheus reports a host's checks; use text, json, "
+                       "markdown, junit or github");
     if (r == 0 && o.command == WLD_CMD_FIT && !o.models)
         r = wld_errorf(err, -EINVAL, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
     if (r == 0 && (o.rules_url || o.rules_sha256) &&
@@ -503,6 +528,7 @@ void wld_options_release(struct wld_options *o)
     free(o->record_dir);
     free(o->rules_path);
     free(o->facts_path);
+    free(o->log_path);
     wld_strv_free(o->models);
     wld_strv_free(o->servers);
     free(o->llama_server);

@@ -78,6 +78,8 @@ int wld_facts_load(const char *path, double timeout_ms, cJSON **ret, char **err)
     cJSON_ArrayForEach(c, checks)
     {
         const char *id = wld_fact_str(c, "id");
+        if (cJSON_GetObjectItemCaseSensitive(c, "from"))
+            continue; /* check --log: the log's findings are no facts of the host */
         add(facts, id, cJSON_GetObjectItemCaseSensitive(c, "evidence"),
             cJSON_GetObjectItemCaseSensitive(c, "derived"));
         if (id && cJSON_GetObjectItemCaseSensitive(facts, id))

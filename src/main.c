@@ -12,6 +12,7 @@
 #include "wld/facts.h"
 #include "wld/fetch.h"
 #include "wld/fit_cmd.h"
+#include "wld/log_cmd.h"
 #include "wld/output.h"
 #include "wld/pipeline.h"
 #include "wld/record.h"
@@ -255,6 +256,48 @@ static int cmd_facts(const struct wld_options *o, const struct wld_rules *rules,
     return code;
 }
 
+/* log [FILE|-]: a pasted log's findings; exit 1 when one fails (or warns, --fail-on warn). */
+static int cmd_log(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
+{
+    struct wld_log_report *rep = NULL;
+    char *err = NULL;
+    if (!o->log_path && isatty(STDIN_FILENO))
+        fputs("wsl-llm-doctor: reading the log from stdin: paste it, then press Ctrl-D\n", stderr);
+    if (wld_log_load(o->log_path, rules, NULL, &rep, &err) < 0) {
+        fprintf(stderr, "wsl-llm-doctor: log: %s\n", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (o->fail_on == WLD_WARN && rep->counts[WLD_WARN])
+        rep->exit_code = EXIT_FAIL;
+    if (wld_options_redact(o))
+        wld_log_report_redact(rep);
+    struct wld_render_opts ro = { .color = want_color(o),
+                                  .verbose = o->verbose,
+                                  .fail_on_warn = o->fail_on == WLD_WARN };
+    int code = rep->exit_code;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        abort();
+    wld_render_log(rep, o->format, &ro, mem);
+    fclose(mem);
+    if (o->output) {
+        char *why = NULL;
+        if (wld_output_write(o->output, text, len, o->timeout_s * 1000, &why) < 0) {
+            fprintf(stderr, "wsl-llm-doctor: --output %s: %s\n", o->output, why);
+            code = EXIT_USAGE;
+        }
+        free(why);
+    } else {
+        fwrite(text, 1, len, out);
+    }
+    free(text);
+    wld_log_report_free(rep);
+    return code;
+}
+
 static int cmd_check(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
 {
     if (o->facts_path)
@@ -293,6 +336,27 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
         wld_recorder_free(rec);
         wld_host_free(host);
         return EXIT_INTERNAL;
+    }
+    if (o->log_path) { /* check --log: the log's findings, under their checks */
+        struct wld_log_report *log = NULL;
+        char *err = NULL;
+        /* what the checks saw of this host, derived values included (llama.arch's "built") */
+        cJSON *seen = cJSON_CreateObject();
+        for (size_t i = 0; i < rep->n; i++)
+            cJSON_AddItemReferenceToObject(seen, rep->results[i].check->id,
+                                           rep->results[i].evidence);
+        r = wld_log_load(o->log_path, rules, seen, &log, &err);
+        cJSON_Delete(seen);
+        if (r < 0) {
+            fprintf(stderr, "wsl-llm-doctor: --log %s\n", err);
+            free(err);
+            wld_recorder_free(rec);
+            wld_report_free(rep);
+            wld_host_free(host);
+            return EXIT_USAGE;
+        }
+        wld_log_fold(log, rep);
+        wld_log_report_free(log);
     }
     struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
     rep->exit_code = report_exit_code(rep, o);
@@ -379,6 +443,8 @@ static int run(int argc, char **argv, FILE *out)
     } else if (o.command == WLD_CMD_RULES) {
         wld_render_rules(rules, out);
         code = EXIT_OK;
+    } else if (o.command == WLD_CMD_LOG) {
+        code = cmd_log(&o, rules, out);
     } else {
         code = cmd_check(&o, rules, out);
     }

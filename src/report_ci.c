@@ -16,7 +16,7 @@ static const char *const xml_escapes[256] = {
     ['"'] = "&quot;", ['\''] = "&apos;", ['\r'] = "&#13;",
 };
 
-static void put_xml(FILE *out, const char *s)
+void wld_put_xml(FILE *out, const char *s)
 {
     wld_put_escaped(out, s, xml_escapes, true);
 }
@@ -49,7 +49,7 @@ void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *
             "    <properties>\n      <property name=\"wsl-llm-doctor.version\" value=\"%s\"/>\n"
             "      <property name=\"rules.version\" value=\"",
             WLD_VERSION);
-    put_xml(out, r->rules->version);
+    wld_put_xml(out, r->rules->version);
     fputs("\"/>\n    </properties>\n", out);
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
@@ -58,24 +58,24 @@ void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *
                 (int) strcspn(id, "."), id, id, res->duration_ms / 1000.0);
         if (junit_failed(res, o)) {
             fprintf(out, "      <failure type=\"%s\" message=\"", wld_status_name(res->status));
-            put_xml(out, res->summary);
+            wld_put_xml(out, res->summary);
             fputs("\">", out);
-            put_xml(out, res->summary);
+            wld_put_xml(out, res->summary);
             if (res->fix) {
                 fputs("\nfix: ", out);
-                put_xml(out, res->fix);
+                wld_put_xml(out, res->fix);
             }
             fputs("</failure>\n", out);
         } else if (res->status == WLD_SKIP) {
             fputs("      <skipped message=\"", out);
-            put_xml(out, res->summary);
+            wld_put_xml(out, res->summary);
             fputs("\"/>\n", out);
         } else {
             fprintf(out, "      <system-out>%s: ", res->status == WLD_WARN ? "WARN" : "PASS");
-            put_xml(out, res->summary);
+            wld_put_xml(out, res->summary);
             if (res->fix && res->status == WLD_WARN) {
                 fputs("\nfix: ", out);
-                put_xml(out, res->fix);
+                wld_put_xml(out, res->fix);
             }
             fputs("</system-out>\n", out);
         }
@@ -90,7 +90,7 @@ static const char *const gh_property[256] = {
     ['%'] = "%25", ['\r'] = "%0D", ['\n'] = "%0A", [':'] = "%3A", [','] = "%2C"
 };
 
-static void put_gh(FILE *out, const char *s, bool property)
+void wld_put_gh(FILE *out, const char *s, bool property)
 {
     wld_put_escaped(out, s, property ? gh_property : gh_message, false);
 }
@@ -104,12 +104,12 @@ void wld_render_github(const struct wld_report *r, FILE *out)
         fprintf(out, "::%s title=", res->status == WLD_WARN ? "warning" : "error");
         char title[128];
         snprintf(title, sizeof(title), "%s (%s)", res->check->id, wld_status_name(res->status));
-        put_gh(out, title, true);
+        wld_put_gh(out, title, true);
         fputs("::", out);
-        put_gh(out, res->summary, false);
+        wld_put_gh(out, res->summary, false);
         if (res->fix) {
             fputs("%0Afix: ", out); /* one command is one line */
-            put_gh(out, res->fix, false);
+            wld_put_gh(out, res->fix, false);
         }
         fputc('\n', out);
     }

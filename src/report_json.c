@@ -33,6 +33,8 @@ cJSON *wld_report_json(const struct wld_report *r)
         /* the rules' outcome key: stable, for CI gates that must not match on prose */
         cJSON_AddStringToObject(c, "outcome", res->outcome);
         cJSON_AddStringToObject(c, "summary", res->summary);
+        if (res->from) /* check --log: a finding of the log, after the check's own */
+            cJSON_AddStringToObject(c, "from", res->from);
         if (res->fix)
             cJSON_AddStringToObject(c, "fix", res->fix);
         else
@@ -71,14 +73,19 @@ cJSON *wld_report_json(const struct wld_report *r)
     return doc;
 }
 
-void wld_render_json(const struct wld_report *r, FILE *out)
+void wld_put_json(const cJSON *doc, FILE *out)
 {
-    cJSON *doc = wld_report_json(r);
     char *s = cJSON_Print(doc);
     if (!s)
         abort();
     fputs(s, out);
     fputc('\n', out);
     free(s);
+}
+
+void wld_render_json(const struct wld_report *r, FILE *out)
+{
+    cJSON *doc = wld_report_json(r);
+    wld_put_json(doc, out);
     cJSON_Delete(doc);
 }

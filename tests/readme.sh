@@ -36,6 +36,8 @@ sed -n 's/^    \(wsl-llm-doctor\( .*\)\{0,1\}\)$/\1/p' "$src/README.md" |
 
 mkdir -p "$tmp/bin" "$tmp/work"
 ln -s "$build" "$tmp/work/build"
+# the server.log the README diagnoses: a real-shaped llama-server out-of-memory log
+cp "$src/tests/logs/synthetic-wsl-oom-computed-fix.log" "$tmp/work/server.log"
 if [ "$live" = --live ]; then
     printf '#!/bin/sh\nexec "%s" "$@"\n' "$doctor" >"$tmp/bin/wsl-llm-doctor"
     home=$HOME

@@ -14,6 +14,7 @@ enum wld_command {
     WLD_CMD_RULES,
     WLD_CMD_FIT,
     WLD_CMD_RECORD,
+    WLD_CMD_LOG,
     WLD_CMD_VERSION,
     WLD_CMD_HELP,
 };
@@ -50,6 +51,8 @@ struct wld_options {
     char *root;              /* --root DIR, or NULL for the live host */
     char *rules_path;        /* --rules FILE, or NULL for the embedded rules */
     char *facts_path;        /* --facts REPORT.json: judge its facts, gather nothing */
+    char *log_path;          /* log FILE ("-" stdin), or check --log FILE */
+    bool log_given;          /* the log command had a FILE or "-" */
     enum wld_status fail_on; /* WLD_FAIL (default) or WLD_WARN */
     double timeout_s;        /* per probe */
     bool timeout_set;        /* --timeout was given (rules update: else at least 30 s) */

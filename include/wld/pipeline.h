@@ -22,6 +22,7 @@ struct wld_result {
     cJSON *derived;  /* names of the evidence that evaluate() added; owned */
     cJSON *sources;  /* array of URLs; owned */
     double duration_ms;
+    const char *from; /* NULL: the host; "log": a finding of `check --log` */
 };
 
 struct wld_report {
@@ -68,6 +69,13 @@ cJSON *wld_report_host(const struct wld_report *r);
 /* Writes s with each byte c that has a table[c] replaced by it; drop_controls also leaves
  * out control characters other than tab and line feed (XML cannot hold them). */
 void wld_put_escaped(FILE *out, const char *s, const char *const table[256], bool drop_controls);
+
+/* s escaped for XML text and attributes (controls dropped); for a GitHub workflow
+ * command's message, or with property for one of its properties (title=, file=). */
+void wld_put_xml(FILE *out, const char *s);
+void wld_put_gh(FILE *out, const char *s, bool property);
+/* A JSON document, indented, and a newline. */
+void wld_put_json(const cJSON *doc, FILE *out);
 
 /* Renderers: the only code that prints a report. */
 struct wld_render_opts {

@@ -1,0 +1,368 @@
+/* The log command and check --log (see wld/log_cmd.h). */
+#include "wld/log_cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wld/redact.h"
+#include "wld/util.h"
+
+#define CHUNK (1u << 20)
+
+/* What a file that is not a log is, from its first bytes; NULL for text. */
+static const char *not_a_log(const char *p, size_t n)
+{
+    if (n >= 4 && memcmp(p, "GGUF", 4) == 0)
+        return "a GGUF model, not a log (to see whether it fits: wsl-llm-doctor fit FILE)";
+    if (n >= 4 && memcmp(p,
+                         "\x7f"
+                         "ELF",
+                         4) == 0)
+        return "an ELF binary, not a log (run it and save what it prints: PROGRAM 2>&1 | tee "
+               "run.log)";
+    return NULL;
+}
+
+int wld_log_load(const char *path,
+                 const struct wld_rules *rules,
+                 const cJSON *host_facts,
+                 struct wld_log_report **ret,
+                 char **err)
+{
+    bool is_stdin = !path || strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return wld_errorf(err, -errno, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (!is_stdin)
+            close(fd);
+        return wld_errorf(err, -EISDIR, "%s is a directory; give the log file (or - for stdin)",
+                          is_stdin ? "stdin" : path);
+    }
+    struct wld_logscan *s = wld_logscan_new(rules);
+    char *buf = wld_xmalloc(CHUNK);
+    bool first = true;
+    int r = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r = wld_errorf(err, -errno, "%s: %s", is_stdin ? "stdin" : path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        const char *what = first ? not_a_log(buf, (size_t) n) : NULL;
+        if (what) {
+            r = wld_errorf(err, -EINVAL, "%s is %s", is_stdin ? "stdin" : path, what);
+            break;
+        }
+        first = false;
+        wld_logscan_feed(s, buf, (size_t) n);
+    }
+    free(buf);
+    if (!is_stdin)
+        close(fd);
+    if (r == 0) {
+        wld_logscan_finish(s);
+        *ret = wld_log_diagnose(s, rules, is_stdin ? "-" : path, host_facts);
+    }
+    wld_logscan_free(s);
+    return r;
+}
+
+/* ---- redaction ---- */
+
+static void redact_str(const struct wld_redactor *red, char *s)
+{
+    if (s)
+        wld_redact_str(red, s);
+}
+
+void wld_log_report_redact(struct wld_log_report *r)
+{
+    struct wld_redactor *red = wld_redactor_new();
+    wld_redactor_learn_json(red, r->facts);
+    wld_redactor_learn_text(red, r->shows, strlen(r->shows));
+    for (size_t i = 0; i < r->n; i++) {
+        wld_redactor_learn_text(red, r->findings[i].summary, strlen(r->findings[i].summary));
+        if (r->findings[i].fix)
+            wld_redactor_learn_text(red, r->findings[i].fix, strlen(r->findings[i].fix));
+    }
+    wld_redact_json(red, r->facts);
+    redact_str(red, r->shows);
+    for (size_t i = 0; i < r->n; i++) {
+        redact_str(red, r->findings[i].summary);
+        redact_str(red, r->findings[i].fix);
+    }
+    r->redacted = true;
+    free(r->redacted_text);
+    r->redacted_text = wld_redactor_summary(red);
+    wld_redactor_free(red);
+}
+
+/* ---- renderers ---- */
+
+static const char *const marks[WLD_STATUS_COUNT] = { "PASS", "WARN", "FAIL", "SKIP", "ERROR" };
+static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", "\033[2m",
+                                                      "\033[35m" };
+
+static void put_lines(FILE *out, const struct wld_log_finding *x)
+{
+    for (int k = 0; k < x->n_lines; k++)
+        fprintf(out, "%s%ld", k ? ", " : "", x->lines[k]);
+}
+
+/* log text is the user's: on a terminal no escape sequence of it gets through */
+static void put_safe(FILE *out, const char *s)
+{
+    char *p = wld_str_printable(s, strlen(s));
+    fputs(p, out);
+    free(p);
+}
+
+static void render_text(const struct wld_log_report *r, const struct wld_render_opts *o, FILE *out)
+{
+    double lines = wld_fact_num(cJSON_GetObjectItemCaseSensitive(r->facts, "input"), "lines", 0);
+    fprintf(out, "%swsl-llm-doctor %s log%s  (rules %s, ", o->color ? "\033[1m" : "", WLD_VERSION,
+            o->color ? "\033[0m" : "", r->rules->version);
+    put_safe(out, strcmp(r->input, "-") == 0 ? "stdin" : r->input);
+    fprintf(out, ", %.0f line%s)\n\nshows: ", lines, lines == 1 ? "" : "s");
+    put_safe(out, r->shows);
+    fputs("\n\n", out);
+    size_t width = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (strlen(r->findings[i].check) > width)
+            width = strlen(r->findings[i].check);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_log_finding *x = &r->findings[i];
+        if (o->color)
+            fprintf(out, "%s%-5s\033[0m  ", colors[x->status], marks[x->status]);
+        else
+            fprintf(out, "%-5s  ", marks[x->status]);
+        fprintf(out, "%-*s  ", (int) width, x->check);
+        put_safe(out, x->summary);
+        fputc('\n', out);
+        if (x->fix && x->status != WLD_PASS) {
+            fprintf(out, "       %sfix:%s ", o->color ? "\033[1m" : "", o->color ? "\033[0m" : "");
+            put_safe(out, x->fix);
+            fputc('\n', out);
+        }
+        fputs("       lines ", out);
+        put_lines(out, x);
+        fprintf(out, " · signature %s\n", x->signature);
+    }
+    if (r->n == 0)
+        fputs("No known failure in this log.\n", out);
+    fprintf(out, "\n%zu finding%s: %u failed, %u warned, %u passed (exit %d)\n", r->n,
+            r->n == 1 ? "" : "s", r->counts[WLD_FAIL], r->counts[WLD_WARN], r->counts[WLD_PASS],
+            r->exit_code);
+}
+
+static void render_json(const struct wld_log_report *r, FILE *out)
+{
+    cJSON *doc = wld_log_report_json(r);
+    wld_put_json(doc, out);
+    cJSON_Delete(doc);
+}
+
+static const char *const md_cell[256] = {
+    ['|'] = "\\|", ['\n'] = " ", ['\r'] = "", ['<'] = "&lt;", ['>'] = "&gt;"
+};
+
+static void render_markdown(const struct wld_log_report *r, FILE *out)
+{
+    fprintf(out, "### wsl-llm-doctor log diagnosis\n\n`wsl-llm-doctor %s` · rules %s · ",
+            WLD_VERSION, r->rules->version);
+    wld_put_escaped(out, strcmp(r->input, "-") == 0 ? "stdin" : r->input, md_cell, true);
+    fputs("\n\n**The log shows:** ", out);
+    wld_put_escaped(out, r->shows, md_cell, true);
+    fprintf(out, "\n\n**%u failed, %u warned** · exit %d\n\n", r->counts[WLD_FAIL],
+            r->counts[WLD_WARN], r->exit_code);
+    if (r->n) {
+        fputs("| status | check | finding | fix | lines |\n|---|---|---|---|---|\n", out);
+        for (size_t i = 0; i < r->n; i++) {
+            const struct wld_log_finding *x = &r->findings[i];
+            fprintf(out, "| %s | `%s` | ", wld_status_name(x->status), x->check);
+            wld_put_escaped(out, x->summary, md_cell, true);
+            fputs(" | ", out);
+            if (x->fix)
+                wld_put_escaped(out, x->fix, md_cell, true);
+            fputs(" | ", out);
+            put_lines(out, x);
+            fputs(" |\n", out);
+        }
+    } else {
+        fputs("No known failure in this log.\n", out);
+    }
+    char *json = cJSON_Print(r->facts);
+    fputs("\n<details><summary>What the log states</summary>\n\n````json\n", out);
+    fputs(json, out);
+    fputs("\n````\n\n</details>\n", out);
+    cJSON_free(json);
+    if (r->redacted_text)
+        fprintf(out, "\n<sub>Redacted: %s; each is replaced everywhere by the same token.</sub>\n",
+                r->redacted_text);
+}
+
+static void render_junit(const struct wld_log_report *r, const struct wld_render_opts *o, FILE *out)
+{
+    unsigned failures = 0;
+    for (size_t i = 0; i < r->n; i++)
+        failures += r->findings[i].status == WLD_FAIL ||
+                    (r->findings[i].status == WLD_WARN && o->fail_on_warn);
+    size_t tests = r->n ? r->n : 1;
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+    fprintf(out,
+            "<testsuites name=\"wsl-llm-doctor log\" tests=\"%zu\" failures=\"%u\" errors=\"0\">\n"
+            "  <testsuite name=\"wsl-llm-doctor.log\" tests=\"%zu\" failures=\"%u\" errors=\"0\" "
+            "skipped=\"0\">\n",
+            tests, failures, tests, failures);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_log_finding *x = &r->findings[i];
+        fprintf(out, "    <testcase classname=\"wsl-llm-doctor.log.%s\" name=\"%s\">\n", x->check,
+                x->signature);
+        bool failed = x->status == WLD_FAIL || (x->status == WLD_WARN && o->fail_on_warn);
+        fprintf(out, failed ? "      <failure type=\"%s\" message=\"" : "      <system-out>%s: ",
+                wld_status_name(x->status));
+        wld_put_xml(out, x->summary);
+        if (failed)
+            fputs("\">", out);
+        if (x->fix) {
+            fputs("\nfix: ", out);
+            wld_put_xml(out, x->fix);
+        }
+        fputs("\nlines: ", out);
+        put_lines(out, x);
+        fputs(failed ? "</failure>\n" : "</system-out>\n", out);
+        fputs("    </testcase>\n", out);
+    }
+    if (!r->n) {
+        fputs("    <testcase classname=\"wsl-llm-doctor.log\" name=\"log\">\n      <system-out>",
+              out);
+        wld_put_xml(out, r->shows);
+        fputs("</system-out>\n    </testcase>\n", out);
+    }
+    fputs("  </testsuite>\n</testsuites>\n", out);
+}
+
+static void render_github(const struct wld_log_report *r, FILE *out)
+{
+    bool file = strcmp(r->input, "-") != 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_log_finding *x = &r->findings[i];
+        if (x->status != WLD_WARN && x->status != WLD_FAIL)
+            continue;
+        fprintf(out, "::%s ", x->status == WLD_WARN ? "warning" : "error");
+        if (file && x->n_lines) {
+            fputs("file=", out);
+            wld_put_gh(out, r->input, true);
+            fprintf(out, ",line=%ld,", x->lines[0]);
+        }
+        char title[160];
+        snprintf(title, sizeof(title), "%s (%s)", x->check, x->signature);
+        fputs("title=", out);
+        wld_put_gh(out, title, true);
+        fputs("::", out);
+        wld_put_gh(out, x->summary, false);
+        if (x->fix) {
+            fputs("%0Afix: ", out);
+            wld_put_gh(out, x->fix, false);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "::notice title=wsl-llm-doctor %s log::", WLD_VERSION);
+    wld_put_gh(out, r->shows, false);
+    fprintf(out, "%%0A%zu findings: %u failed, %u warned (exit %d)\n", r->n, r->counts[WLD_FAIL],
+            r->counts[WLD_WARN], r->exit_code);
+}
+
+void wld_render_log(const struct wld_log_report *r,
+                    enum wld_format format,
+                    const struct wld_render_opts *o,
+                    FILE *out)
+{
+    switch (format) {
+    case WLD_FORMAT_JSON:
+        render_json(r, out);
+        break;
+    case WLD_FORMAT_MARKDOWN:
+        render_markdown(r, out);
+        break;
+    case WLD_FORMAT_JUNIT:
+        render_junit(r, o, out);
+        break;
+    case WLD_FORMAT_GITHUB:
+        render_github(r, out);
+        break;
+    case WLD_FORMAT_PROMETHEUS: /* refused by the command line */
+    case WLD_FORMAT_TEXT:
+        render_text(r, o, out);
+        break;
+    }
+}
+
+/* ---- check --log ---- */
+
+void wld_log_fold(const struct wld_log_report *log, struct wld_report *rep)
+{
+    if (log->n == 0)
+        return;
+    struct wld_result *res = wld_xcalloc(rep->n + log->n, sizeof(*res));
+    size_t w = 0;
+    bool *placed = wld_xcalloc(log->n, sizeof(bool));
+    for (size_t i = 0; i <= rep->n; i++) {
+        if (i < rep->n)
+            res[w++] = rep->results[i];
+        /* the log's findings of this check after its result; of checks not run, at the end */
+        for (size_t k = 0; k < log->n; k++) {
+            const struct wld_log_finding *x = &log->findings[k];
+            if (placed[k] || (i < rep->n && strcmp(rep->results[i].check->id, x->check) != 0))
+                continue;
+            const struct wld_check *c = wld_check_find(x->check);
+            if (!c)
+                continue;
+            placed[k] = true;
+            struct wld_result *y = &res[w++];
+            memset(y, 0, sizeof(*y));
+            y->check = c;
+            y->status = x->status;
+            y->from = "log";
+            char *out = wld_xasprintf("log_%s", x->signature);
+            for (char *p = out; *p; p++)
+                if (*p == '-')
+                    *p = '_';
+            y->outcome = out;
+            struct wld_buf b;
+            wld_buf_init(&b, 64 * 1024);
+            wld_buf_puts(&b, "log, line ");
+            for (int l = 0; l < x->n_lines; l++)
+                wld_buf_printf(&b, "%s%ld", l ? ", " : "", x->lines[l]);
+            wld_buf_printf(&b, ": %s", x->summary);
+            y->summary = wld_buf_detach(&b);
+            y->fix = x->fix ? wld_xstrdup(x->fix) : NULL;
+            y->evidence = cJSON_CreateObject();
+            cJSON *l = cJSON_AddObjectToObject(y->evidence, "log");
+            cJSON_AddStringToObject(l, "input", log->input);
+            cJSON_AddStringToObject(l, "signature", x->signature);
+            cJSON *lines = cJSON_AddArrayToObject(l, "lines");
+            for (int k2 = 0; k2 < x->n_lines; k2++)
+                cJSON_AddItemToArray(lines, cJSON_CreateNumber((double) x->lines[k2]));
+            y->derived = cJSON_CreateArray();
+            cJSON_AddItemToArray(y->derived, cJSON_CreateString("log"));
+            y->sources = cJSON_Duplicate(x->sources, true);
+            rep->counts[y->status]++;
+        }
+    }
+    free(placed);
+    free(rep->results);
+    rep->results = res;
+    rep->n = w;
+}
