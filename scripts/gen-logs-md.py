@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Regenerates docs/logs.md (the log signatures) from the rules of a built doctor.
+usage: scripts/gen-logs-md.py [build/wsl-llm-doctor] > docs/logs.md"""
+import json
+import subprocess
+import sys
+
+doctor = sys.argv[1] if len(sys.argv) > 1 else "build/wsl-llm-doctor"
+rules = json.loads(subprocess.check_output([doctor, "rules"]))
+sources = rules["sources"]
+
+
+def cell(s):
+    return (s or "").replace("|", "\\|").replace("\n", " ")
+
+
+def src(k):
+    s = sources[k]
+    return f"[{k}]({s['url']}) ({s['authority']})"
+
+
+print("""# Diagnosing a pasted log
+
+`wsl-llm-doctor log [FILE|-]` reads a log of llama.cpp (`llama-server`, `llama-cli`,
+`llama-bench`, `--list-devices`; every generation of their start-up output from
+`ggml_init_cublas` to `device_info`), llama-cpp-python, ollama's server log or journal, or
+anything that prints the same lines, as pasted into issues: markdown fences, `> ` quotes,
+shell prompts, timestamps, pid and level prefixes, journal and docker-compose prefixes, ANSI
+colours, CRLF, UTF-16LE from a PowerShell redirect. It reads the log in pieces (any size, in
+time linear in it, in bounded memory: each line's first 8 KiB), extracts what it states
+(`facts` in the JSON), and maps each known failure to a finding under the check that covers
+its cause, with the fix in the log's own values.
+
+```sh
+wsl-llm-doctor log server.log                 # text; exit 1 when a finding fails
+journalctl -u ollama --no-pager | wsl-llm-doctor log --format markdown   # redacted, for an issue
+wsl-llm-doctor check --log server.log         # this host's report with the log's findings folded in
+```
+
+Every report format applies but `prometheus`. The JSON has the schema `wsl-llm-doctor/log@1`
+(docs/log.schema.json): `shows` (what the log shows, in a sentence), `facts` (build, backends,
+devices with compute capability and VRAM, CUDA errors with the failing call and file:line,
+model, context, offload, KV cache, buffers, the command line, ollama's inference compute and
+offload), and `findings`, each with `check`, `status`, `summary`, `fix`, `lines` (1-based
+line numbers of the input), `signature` and `sources`. Markdown and github output redact user
+names in paths, host names and UUIDs.
+
+`check --log FILE` adds each finding as a result right after its check's own (`"from": "log"`
+in the JSON, `log, line N:` in its summary) and holds the log's claims against the host: a GPU
+in the log that this host's build has no code for, a log from another llama.cpp build, a log
+made with an older driver than this host's.
+
+Where the log gives the numbers, an out-of-memory fix is computed: the free memory llama.cpp
+reported, the buffers it allocated or failed to, the layers it offloaded and the KV cache (or
+`n_embd_k_gqa`/`n_embd_v_gqa` times the context asked for) go through the fit arithmetic
+(`wld_fit_advise_measured`) to the largest `-ngl`, the largest `-c` with every layer, or a
+quantized cache that fits.
+
+Each signature is rules data (`rules/log.json`): line patterns (`match`, literal text with
+`{name}` captures and `{name:int}` digits, `^`/`$` anchors) or an observation on the whole log
+(`observe`), conditions (`if`/`unless`: the log's origin, a CUDA device seen, a 2023-era log,
+ollama), the check, status, texts and sources. A `fallback` signature takes only lines no other
+matched; `unless_found` gives way to an earlier signature. A fail rests on what the log shows
+(`basis: observed`) or on documentation. Tests: tests/logs/ (one paste per signature, real
+where one was found, with its thread in tests/logs/cases.json).
+
+## Signatures
+""")
+obs = []
+for sid, s in rules["signatures"].items():
+    how = ("lines: " + ", ".join(f"`{m}`" for m in s["match"])) if "match" in s \
+        else f"observation `{s['observe']}`"
+    cond = []
+    if s.get("if"):
+        cond.append("if " + ", ".join(s["if"]))
+    if s.get("unless"):
+        cond.append("unless " + ", ".join(s["unless"]))
+    if s.get("unless_found"):
+        cond.append("unless found: " + ", ".join(s["unless_found"]))
+    if s.get("fallback"):
+        cond.append("fallback")
+    check = s["check"]
+    if s.get("check_by_origin"):
+        check += " (" + ", ".join(f"{k}: {v}" for k, v in s["check_by_origin"].items()) + ")"
+    print(f"### `{sid}`: {s['status']} under `{check}`\n")
+    print(f"**Matches:** {how}" + (f" ({'; '.join(cond)})" if cond else "") + "\n")
+    print(f"**Proves:** {s['proves']}\n")
+    print(f"**Says:** {s['summary']}\n")
+    if s.get("fix"):
+        print(f"**Fix:** {s['fix']}\n")
+    print("**Sources:** " + ", ".join(src(k) for k in s.get("sources", [])) + "\n")

@@ -1,0 +1,168 @@
+#!/bin/sh
+# `wsl-llm-doctor log` and `check --log` (issue 18) as users run them: every report format,
+# stdin, redaction of a paste's personal values, files that are not logs, hostile input
+# (NUL bytes, binary garbage, a 10 MB line, cut UTF-8, UTF-16LE, CRLF and colours, a 64 MB
+# stream), and a log held against a fixture host: host-arch-missing, host-build-differs,
+# host-driver-newer. Per-signature verdicts: tests/logs/run.py.
+# usage: log.sh DOCTOR SRCDIR HOSTS PYTHON
+doctor=$1 src=$2 hosts=$3 py=$4
+logs=$src/tests/logs
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# sigs FILE: the findings of a log@1 JSON as "signature:status@line,line" words
+sigs() {
+    "$py" -c 'import json,sys
+d = json.load(open(sys.argv[1], "rb"))
+assert d["schema"] == "wsl-llm-doctor/log@1", d["schema"]
+print(" ".join(f["signature"] + ":" + f["status"] + "@" + ",".join(map(str, f["lines"])) for f in d["findings"]))' "$1"
+}
+# fact FILE EXPR: a Python expression on the JSON document d
+fact() { "$py" -c 'import json,sys; d = json.load(open(sys.argv[1], "rb")); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+oom=$logs/synthetic-wsl-oom-computed-fix.log
+
+# text: the verdict, the fix, the lines, exit 1 on a fail
+"$doctor" log "$oom" >"$tmp/t"
+rc=$?
+[ $rc -eq 1 ] || fail "text: exit $rc, expected 1"
+grep -q '^FAIL   models.fit  llama-server ran out of GPU memory with Qwen2.5-14B-Instruct-Q4_K_M.gguf' "$tmp/t" ||
+    fail "text: no OOM line: $(head -c 400 "$tmp/t")"
+# the computed fix: 7096 MiB free, 8148 MiB of weights for 49 layers and 16384 context
+grep -q 'fix: From the log.s own figures (7096 MiB free, 8148 MiB of weights for 49 layers, 3072 MiB of KV cache at 16384 context): `-ngl 27` (of 49) fits' "$tmp/t" ||
+    fail "text: computed fix: $(grep fix: "$tmp/t")"
+grep -q 'lines 3, 9, 22, 23, 24, 25 · signature oom' "$tmp/t" || fail "text: evidence lines: $(grep lines "$tmp/t")"
+
+# a healthy log: what it shows, no failure, exit 0
+"$doctor" log "$logs/llamacpp-10739-h100-healthy-load.log" >"$tmp/h"
+rc=$?
+[ $rc -eq 0 ] || fail "healthy: exit $rc"
+grep -q 'shows: llama-cli build 4296 (07a61394); CUDA0 NVIDIA H100 80GB HBM3 (compute capability 9.0); model ldm-f16.gguf; 33/33 layers offloaded, 4096 context' "$tmp/h" ||
+    fail "healthy: $(sed -n 3p "$tmp/h")"
+grep -q '^No known failure in this log.$' "$tmp/h" || fail "healthy: no 'No known failure'"
+
+# stdin, as "-" and as nothing, gives the same findings as the file
+"$doctor" log "$oom" --format json >"$tmp/f.json"
+"$doctor" log - --format json <"$oom" >"$tmp/dash.json"
+cat "$oom" | "$doctor" log --format json >"$tmp/pipe.json"
+[ "$(sigs "$tmp/f.json")" = "oom:fail@3,9,22,23,24,25" ] || fail "json: $(sigs "$tmp/f.json")"
+[ "$(sigs "$tmp/dash.json")" = "$(sigs "$tmp/f.json")" ] || fail "stdin -: $(sigs "$tmp/dash.json")"
+[ "$(sigs "$tmp/pipe.json")" = "$(sigs "$tmp/f.json")" ] || fail "stdin pipe: $(sigs "$tmp/pipe.json")"
+[ "$(fact "$tmp/dash.json" 'd["input"]')" = "-" ] || fail "stdin: input is not -"
+[ "$(fact "$tmp/f.json" 'd["facts"]["devices"][0]["compute_capability"]')" = "8.9" ] || fail "json: facts.devices"
+[ "$(fact "$tmp/f.json" 'd["facts"]["command"]["ngl"], d["facts"]["command"]["ctx"]')" = "(99, 16384)" ] ||
+    fail "json: facts.command"
+[ "$(fact "$tmp/f.json" 'd["facts"]["origin"], d["facts"]["build"]["number"]')" = "('linux', 6871)" ] ||
+    fail "json: origin, build: $(fact "$tmp/f.json" 'd["facts"]["origin"], d["facts"]["build"]')"
+
+# markdown and github redact the paste's user names; --no-redact keeps them
+"$doctor" log "$oom" --format markdown >"$tmp/md"
+grep -q 'alice' "$tmp/md" && fail "markdown: /home/alice not redacted"
+grep -q '^### wsl-llm-doctor log diagnosis' "$tmp/md" || fail "markdown: no heading"
+grep -q '| fail | `models.fit` |' "$tmp/md" || fail "markdown: no table row"
+grep -q 'Redacted: 1 Linux user name' "$tmp/md" || fail "markdown: no redaction note: $(tail -2 "$tmp/md")"
+"$doctor" log "$oom" --format markdown --no-redact | grep -q alice || fail "--no-redact: alice gone"
+win=$logs/llamacpppython-cu128-6-no-kernel-image-windows.log
+"$doctor" log "$win" --format github >"$tmp/gh"
+grep -q bpfit "$tmp/gh" && fail "github: C:\\Users\\bpfit not redacted"
+grep -q "^::error file=$win,line=2,title=llama.arch (no-kernel-image)::" "$tmp/gh" ||
+    fail "github: $(head -c 300 "$tmp/gh")"
+grep -q '^::notice title=wsl-llm-doctor .* log::' "$tmp/gh" || fail "github: no notice"
+
+# junit: one test case per finding, a failure for a fail
+"$doctor" log "$oom" --format junit >"$tmp/junit.xml"
+"$py" -c 'import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+cases = r.findall(".//testcase")
+assert [c.get("name") for c in cases] == ["oom"], [c.get("name") for c in cases]
+assert cases[0].find("failure") is not None' "$tmp/junit.xml" || fail "junit"
+
+# --fail-on warn: a warning is exit 1
+"$doctor" log "$logs/synthetic-model-on-c-drive.log" >/dev/null || fail "warn: exit $?"
+"$doctor" log "$logs/synthetic-model-on-c-drive.log" --fail-on warn >/dev/null
+[ $? -eq 1 ] || fail "--fail-on warn: not exit 1"
+
+# files that are not logs, and formats that do not apply: exit 2 with one clear line
+printf 'GGUF\003\000\000\000' >"$tmp/model.gguf"
+"$doctor" log "$tmp/model.gguf" 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q 'is a GGUF model, not a log' "$tmp/e" || fail "GGUF: $(cat "$tmp/e")"
+"$doctor" log "$doctor" 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q 'is an ELF binary, not a log' "$tmp/e" || fail "ELF: $(cat "$tmp/e")"
+"$doctor" log "$tmp" 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q 'is a directory' "$tmp/e" || fail "directory: $(cat "$tmp/e")"
+"$doctor" log "$tmp/none.log" 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q 'none.log: No such file or directory' "$tmp/e" || fail "missing: $(cat "$tmp/e")"
+"$doctor" log "$oom" --format prometheus 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q 'prometheus' "$tmp/e" || fail "prometheus: $(cat "$tmp/e")"
+"$doctor" list --log "$oom" 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q -- '--log is for `check`' "$tmp/e" || fail "--log on list: $(cat "$tmp/e")"
+[ "$(wc -l <"$tmp/e")" -eq 1 ] || fail "--log on list: more than one line"
+
+# hostile input: nothing crashes, the JSON stays valid, a failure after the junk is found
+# on its own line number
+head -c 1048576 /dev/urandom >"$tmp/garbage"
+"$doctor" log "$tmp/garbage" --format json >"$tmp/g.json"
+rc=$?
+[ $rc -le 1 ] || fail "garbage: exit $rc"
+fact "$tmp/g.json" 'd["shows"]' | grep -q 'NUL byte' || fail "garbage: NUL bytes not said: $(fact "$tmp/g.json" 'd["shows"]')"
+"$py" -c 'import sys
+sys.stdout.buffer.write(b"\0" * 4096 + b"\n" + b"A" * (10 << 20) + b"\n" + b"CUDA error: out of memory\n" + "…".encode()[:2])' >"$tmp/long"
+"$doctor" log "$tmp/long" --format json >"$tmp/l.json"
+[ "$(sigs "$tmp/l.json")" = "oom:fail@3" ] || fail "10 MB line: $(sigs "$tmp/l.json")"
+[ "$(fact "$tmp/l.json" 'd["facts"]["input"]["lines"], d["facts"]["input"]["lines_cut"]')" = "(4, 1)" ] ||
+    fail "10 MB line: $(fact "$tmp/l.json" 'd["facts"]["input"]')"
+# a paste with CRLF, colours, a quote and a fence, or saved by PowerShell as UTF-16LE, reads
+# as the plain log
+"$py" -c 'import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+out = ["> ```"] + ["> \x1b[32m" + l + "\x1b[0m" for l in lines[:-1]] + ["> ```", ""]
+open(sys.argv[2], "wb").write("\r\n".join(out).encode())
+open(sys.argv[3], "wb").write(b"\xff\xfe" + open(sys.argv[1], encoding="utf-8").read().replace("\n", "\r\n").encode("utf-16-le"))' \
+    "$oom" "$tmp/quoted" "$tmp/utf16"
+"$doctor" log "$tmp/quoted" --format json >"$tmp/q.json"
+[ "$(sigs "$tmp/q.json")" = "oom:fail@4,10,23,24,25,26" ] || fail "quoted CRLF ANSI: $(sigs "$tmp/q.json")"
+"$doctor" log "$tmp/utf16" --format json >"$tmp/u.json"
+[ "$(sigs "$tmp/u.json")" = "$(sigs "$tmp/f.json")" ] || fail "UTF-16LE: $(sigs "$tmp/u.json")"
+[ "$(fact "$tmp/u.json" 'd["facts"]["input"]["encoding"]')" = "UTF-16LE" ] || fail "UTF-16LE: encoding"
+# 64 MB through a pipe, read in pieces
+"$py" -c 'import sys
+line = b"llama_model_loader: - kv   0:                       general.architecture str              = llama\n"
+sys.stdout.buffer.write(line * (64 * 1048576 // len(line)))' | "$doctor" log - --format json >"$tmp/big.json"
+[ "$(fact "$tmp/big.json" 'd["facts"]["input"]["lines"], d["facts"]["model"]["architecture"]')" = "(684784, 'llama')" ] ||
+    fail "64 MB: $(fact "$tmp/big.json" 'd["facts"]["input"]')"
+
+# check --log: the log's findings under their checks, and its claims held against the host
+h=$hosts/wsl2-llama-arch-mismatch
+printf 'Driver Version: 535.54.03\nmain: build = 4296 (07a61394)\n' >"$tmp/claims.log"
+cat "$logs/synthetic-cc-below-legacy-default.log" >>"$tmp/claims.log"
+"$doctor" check --root "$h" --only llama.arch,gpu.driver --log "$tmp/claims.log" --format json >"$tmp/c.json"
+rc=$?
+[ $rc -eq 1 ] || fail "check --log: exit $rc, expected 1 (host-arch-missing fails)"
+"$py" -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+# the host results first, each log finding right after the result of its check
+got = [(c["id"], c["status"] if c.get("from") else "", c.get("from"), c["outcome"] if c.get("from") else "")
+       for c in d["checks"]]
+want = [("gpu.driver", "", None, ""),
+        ("gpu.driver", "warn", "log", "log_host_driver_newer"),
+        ("llama.arch", "", None, ""),
+        ("llama.arch", "warn", "log", "log_cc_below_legacy_default"),
+        ("llama.arch", "fail", "log", "log_host_arch_missing")]
+assert got == want, got
+arch = d["checks"][4]
+assert "Quadro K620 (compute capability 5.0)" in arch["summary"] and "built: sm_89" in arch["summary"], arch["summary"]
+assert arch["evidence"]["log"]["lines"] == [6], arch["evidence"]
+assert d["summary"]["fail"] >= 1' "$tmp/c.json" || fail "check --log on $h"
+"$doctor" check --root "$hosts/wsl2-healthy" --only llama.build --log "$tmp/claims.log" >"$tmp/c.txt"
+grep -q '^WARN   llama.build  log, line 2: the log comes from llama.cpp build 4296 (07a61394), but this host runs build 7104 (1692f9e50)' "$tmp/c.txt" ||
+    fail "host-build-differs: $(cat "$tmp/c.txt")"
+"$doctor" check --root "$hosts/wsl2-healthy" --only llama.build --log "$tmp/none.log" 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q -- '--log .*none.log: No such file' "$tmp/e" || fail "check --log missing: $(cat "$tmp/e")"
+# the saved report with log findings is judged again from its facts alone
+"$doctor" --facts "$tmp/c.json" --only llama.arch,gpu.driver --format json >"$tmp/again.json" || true
+fact "$tmp/again.json" '[c["id"] for c in d["checks"]]' | grep -q "\['gpu.driver', 'llama.arch'\]" ||
+    fail "--facts of a check --log report: $(fact "$tmp/again.json" '[c["id"] for c in d["checks"]]')"
+
+[ $failures -eq 0 ] || exit 1
+echo "log: all passed"
