@@ -135,6 +135,15 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         if (f->model_line)
             cJSON_AddNumberToObject(m, "line", (double) f->model_line);
     }
+    if (f->bench_line) {
+        cJSON *b = cJSON_AddObjectToObject(o, "bench");
+        add_str(b, "model", f->bench_model);
+        add_str(b, "backend", f->bench_backend);
+        if (f->bench_ngl >= 0)
+            cJSON_AddNumberToObject(b, "ngl", f->bench_ngl);
+        cJSON_AddNumberToObject(b, "rows", (double) f->bench_rows);
+        cJSON_AddNumberToObject(b, "line", (double) f->bench_line);
+    }
     add_num(o, "n_ctx", f->n_ctx);
     if (f->driver[0]) {
         cJSON *d = cJSON_AddObjectToObject(o, "driver");
@@ -189,6 +198,8 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
     if (f->ollama) {
         cJSON *j = cJSON_AddObjectToObject(o, "ollama");
         add_str(j, "version", f->ollama_version);
+        add_str(j, "runner", f->ollama_runner);
+        add_str(j, "runners", f->ollama_runners);
         if (f->n_compute) {
             cJSON *a = cJSON_AddArrayToObject(j, "inference_compute");
             for (int i = 0; i < f->n_compute; i++) {
@@ -439,6 +450,19 @@ static struct obs observe(const struct wld_log_facts *f, const char *name, const
         if (f->n_compute > 0 && !gpu) {
             o.on = true;
             obs_line(&o, f->compute[0].line);
+        }
+    } else if (wld_str_is(name, "ollama_cpu_runner")) {
+        if (wld_str_starts(f->ollama_runner, "cpu") && f->cmd_ngl > 0) {
+            o.on = true;
+            obs_line(&o, f->ollama_runner_line);
+        }
+    } else if (wld_str_is(name, "bench_cpu_offload")) {
+        /* llama-bench asked for GPU layers and ran on the CPU backend alone */
+        const char *b = f->bench_backend;
+        if (f->bench_line && f->bench_ngl > 0 &&
+            (strcmp(b, "CPU") == 0 || strcmp(b, "BLAS") == 0 || strcmp(b, "CPU,BLAS") == 0)) {
+            o.on = true;
+            obs_line(&o, f->bench_line);
         }
     } else if (wld_str_is(name, "model_on_windows_drive")) {
         const char *p = f->model_path;
@@ -728,6 +752,11 @@ static void common_vars(const struct wld_log_facts *f, cJSON *v)
             var(v, "backend_error", f->backend[i].why);
             break;
         }
+    var(v, "ollama_runner", f->ollama_runner[0] ? f->ollama_runner : "?");
+    if (f->bench_line) {
+        var(v, "bench_backend", f->bench_backend);
+        varf(v, "bench_ngl", "%d", f->bench_ngl);
+    }
     if (f->n_compute > 0) {
         var(v, "ollama_library", f->compute[0].library);
         var(v, "ollama_driver", f->compute[0].driver[0] ? f->compute[0].driver : "?");
@@ -899,6 +928,9 @@ static void shows_text(const struct wld_log_facts *f, struct wld_buf *b)
                        f->compute[i].name[0] ? " " : "", f->compute[i].name);
     if (f->model_path[0])
         wld_buf_printf(b, "%smodel %s", b->len ? "; " : "", base_name(f->model_path));
+    if (f->bench_line)
+        wld_buf_printf(b, "%sllama-bench: %ld row%s, %s on %s", b->len ? "; " : "", f->bench_rows,
+                       f->bench_rows == 1 ? "" : "s", f->bench_model, f->bench_backend);
     if (f->offload_of > 0)
         wld_buf_printf(b, "%s%d/%d layers offloaded", b->len ? "; " : "", f->offloaded,
                        f->offload_of);

@@ -94,6 +94,10 @@ enum {
     M_LINUX_HOME,
     M_LINUX_SO,
     M_DRIVER_VERSION,
+    M_REGISTERED,
+    M_O_RUNNERS,
+    M_BENCH_HEAD,
+    M_BENCH_ROW,
     M_COUNT
 };
 
@@ -159,6 +163,10 @@ static const struct {
     { M_LINUX_HOME, "/home/" },
     { M_LINUX_SO, ".so" },
     { M_DRIVER_VERSION, "Driver Version: " },
+    { M_REGISTERED, "registered backend " },
+    { M_O_RUNNERS, "Dynamic LLM libraries" },
+    { M_BENCH_HEAD, "| backend " },
+    { M_BENCH_ROW, " \xc2\xb1 " }, /* llama-bench's "t/s" cell: "61.03 ± 0.07" */
 };
 
 _Static_assert(M_COUNT <= WLD_LOG_EXTRACTORS, "marker ids overlap the rules' patterns");
@@ -178,6 +186,7 @@ void wld_log_facts_init(struct wld_log_facts *f)
     f->o_layers_model = f->o_layers_offload = f->o_num_ctx = -1;
     f->model_size_gib = f->kv_mib = f->alloc_fail_mib = -1;
     f->o_kv_gib = f->o_weights_gib = f->o_graph_gib = f->o_full_gib = f->o_available_gib = -1;
+    f->bench_backend_col = f->bench_ngl_col = f->bench_model_col = f->bench_ngl = -1;
 }
 
 /* ---- small parsers ---- */
@@ -443,6 +452,13 @@ static void add_backend(struct wld_log_facts *f,
                         const char *why,
                         long no)
 {
+    for (int i = 0; i < f->n_backend; i++) /* registered, then loaded: one backend */
+        if (f->backend[i].loaded == loaded && strlen(f->backend[i].name) == nlen &&
+            strncmp(f->backend[i].name, name, nlen) == 0) {
+            if (!f->backend[i].path[0])
+                copy_n(f->backend[i].path, sizeof(f->backend[i].path), path, strlen(path));
+            return;
+        }
     if (f->n_backend == WLD_LOG_MAX)
         return;
     struct wld_log_backend *b = &f->backend[f->n_backend++];
@@ -817,6 +833,47 @@ static void ex_inference_compute(struct wld_log_facts *f, const char *line, long
     c->line = no;
 }
 
+/* llama-bench's markdown table: which column is which, from its header row */
+static int bench_column(const char *header, const char *name)
+{
+    int col = 0;
+    for (const char *p = header; (p = strchr(p, '|')) != NULL; p++, col++) {
+        const char *c = wld_str_skip_space(p + 1);
+        size_t n = strlen(name);
+        if (strncmp(c, name, n) == 0 && (c[n] == ' ' || c[n] == '|'))
+            return col;
+    }
+    return -1;
+}
+
+/* cell col (0: the first after the leading "|") of a table row, trimmed */
+static void bench_cell(const char *row, int col, char *out, size_t n)
+{
+    out[0] = '\0';
+    const char *p = row;
+    for (int c = 0; c <= col && p; c++)
+        p = strchr(p + (c > 0), '|');
+    if (!p || col < 0)
+        return;
+    copy_n(out, n, p + 1, strcspn(p + 1, "|"));
+}
+
+static void ex_bench_row(struct wld_log_facts *f, const char *line, long no)
+{
+    if (f->bench_backend_col < 0 || line[0] != '|')
+        return;
+    f->bench_rows++;
+    if (f->bench_line)
+        return;
+    bench_cell(line, f->bench_backend_col, f->bench_backend, sizeof(f->bench_backend));
+    bench_cell(line, f->bench_model_col, f->bench_model, sizeof(f->bench_model));
+    char ngl[16];
+    bench_cell(line, f->bench_ngl_col, ngl, sizeof(ngl));
+    if (!read_int(ngl, &f->bench_ngl))
+        f->bench_ngl = -1;
+    f->bench_line = no;
+}
+
 /* the options of a command line the paste shows */
 static bool looks_like_command(const char *line, bool command)
 {
@@ -1019,6 +1076,15 @@ void wld_log_extract(struct wld_log_facts *f,
     case M_O_MSG:
         if (strstr(line, "level=") || strstr(line, "source="))
             f->ollama = true;
+        if (strstr(line, "starting llama server") && !f->ollama_runner[0]) {
+            /* ".../runners/cuda_v12/ollama_llama_server" (2024), "ollama runner" (2025-) */
+            const char *rn = strstr(line, "/runners/");
+            if (rn)
+                copy_n(f->ollama_runner, sizeof(f->ollama_runner), rn + 9, strcspn(rn + 9, "/ "));
+            else if (strstr(line, " runner "))
+                snprintf(f->ollama_runner, sizeof(f->ollama_runner), "ollama runner");
+            f->ollama_runner_line = no;
+        }
         if (strstr(line, "--n-gpu-layers ") || strstr(line, "--ctx-size ")) {
             const char *ngl = strstr(line, "--n-gpu-layers ");
             const char *ctx = strstr(line, "--ctx-size ");
@@ -1039,6 +1105,32 @@ void wld_log_extract(struct wld_log_facts *f,
     case M_NO_MMAP:
         ex_option(f, id, line, end, no, command);
         note_program(f, line);
+        break;
+    case M_REGISTERED: /* "register_backend: registered backend CUDA (1 devices)" */
+        if (!strstr(p, "(0 devices)"))
+            add_backend(f, p, strcspn(p, " ("), "", true, "", no);
+        break;
+    case M_O_RUNNERS: /* msg="Dynamic LLM libraries" runners="[cpu cpu_avx cuda_v12]" */
+        if (!f->ollama_runners[0]) {
+            const char *open = strchr(p, '[');
+            const char *close = open ? strchr(open, ']') : NULL;
+            if (open && close)
+                copy_n(f->ollama_runners, sizeof(f->ollama_runners), open + 1,
+                       (size_t) (close - open - 1));
+        }
+        f->ollama = true;
+        break;
+    case M_BENCH_HEAD: /* "| model | size | params | backend | ngl | test | t/s |" */
+        if (line[0] == '|' && f->bench_backend_col < 0) {
+            f->bench_backend_col = bench_column(line, "backend");
+            f->bench_ngl_col = bench_column(line, "ngl");
+            f->bench_model_col = bench_column(line, "model");
+            f->program[0] ? (void) 0
+                          : (void) snprintf(f->program, sizeof(f->program), "llama-bench");
+        }
+        break;
+    case M_BENCH_ROW:
+        ex_bench_row(f, line, no);
         break;
     case M_DRIVER_VERSION:
         if (!f->driver[0] && p[0] >= '0' && p[0] <= '9') {

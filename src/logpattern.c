@@ -189,23 +189,34 @@ bool wld_logpat_match(
     return true;
 }
 
+/* The names the rules may use, one per line (clang-format keeps them so, for diffs). */
+/* clang-format off */
 static const char *const conditions[] = {
-    "origin_windows",      "origin_wsl",      "origin_native", "cuda_device",
-    "cuda_backend_loaded", "legacy_cuda_log", "ollama",        NULL,
+    "origin_windows",
+    "origin_wsl",
+    "origin_native",
+    "cuda_device",
+    "cuda_backend_loaded",
+    "legacy_cuda_log",
+    "ollama",
+    NULL,
 };
 static const char *const observations[] = {
     "offload_zero",
     "offload_partial",
+    "ollama_offload_partial",
     "ollama_cpu",
+    "ollama_cpu_runner",
+    "bench_cpu_offload",
     "model_on_windows_drive",
     "cc_below_archs",
     "cc_below_legacy_default",
     "host_arch_missing",
     "host_build_differs",
     "host_driver_newer",
-    "ollama_offload_partial",
     NULL,
 };
+/* clang-format on */
 
 static bool in_list(const char *const *list, const char *name)
 {

@@ -109,9 +109,17 @@ struct wld_log_facts {
     int cmd_ngl, cmd_ctx;
     char cmd_model[512];
     bool cmd_no_mmap;
+    /* llama-bench's table: its first row */
+    int bench_backend_col, bench_ngl_col, bench_model_col;
+    char bench_backend[32], bench_model[96];
+    int bench_ngl;
+    long bench_rows, bench_line;
     /* ollama */
     bool ollama;
     char ollama_version[32];
+    char ollama_runner[48]; /* the runner a model was started with: "cuda_v12" */
+    long ollama_runner_line;
+    char ollama_runners[160]; /* the runners this ollama has: "cpu cpu_avx2 cuda_v12" */
     struct wld_log_compute compute[WLD_LOG_MAX];
     int n_compute;
     int o_layers_model, o_layers_offload, o_num_ctx;
