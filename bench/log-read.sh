@@ -1,9 +1,9 @@
 #!/bin/sh
-# `wsl-llm-doctor log -` reading SIZE MiB (default 1024) through a pipe, three ways: a
-# llama-server log of every kind of line it prints at start-up and while serving, the same
-# with a CUDA failure every 100,000 lines, and binary garbage (NUL-heavy, no newlines). Prints
-# MB/s of each and the reader's peak memory, which must not grow with the input. Figures to
-# watch, never a test assertion.
+# `wsl-llm-doctor log -` reading through a pipe: SIZE MiB (default 1024) of a llama-server
+# log of every kind of line it prints at start-up and while serving, the same with a CUDA
+# failure in every block, and twice SIZE of binary garbage (no newline) and of NUL bytes.
+# Prints MB/s of each and the reader's peak memory, which must not grow with the input.
+# Figures to watch, never a test assertion.
 set -eu
 cd "$(dirname "$0")/.."
 doctor=${DOCTOR:-build/wsl-llm-doctor}
@@ -42,9 +42,11 @@ run() { # run NAME: stdin through the doctor, timed, with its peak RSS
         "$(tail -n 1 "$tmp/rss")"
 }
 gen "$tmp/block" "$mib" | run "llama-server log"
+# the hostile streams at twice the size: 2 GiB by default
+big=$((mib * 2))
 head -c 1048576 /dev/urandom | tr -d '\n' >"$tmp/garbage"
-gen "$tmp/garbage" "$mib" | run "binary garbage, no newline"
+gen "$tmp/garbage" "$big" | mib=$big run "binary garbage, no newline"
 "$py" -c 'import sys; sys.stdout.buffer.write(b"\0" * 1048576)' >"$tmp/nul"
-gen "$tmp/nul" "$mib" | run "NUL bytes"
+gen "$tmp/nul" "$big" | mib=$big run "NUL bytes"
 gen "$tmp/block-err" "$mib" | run "llama-server log with failures"
 "$py" -c 'import json,sys; d = json.load(open(sys.argv[1])); print("  last run:", d["facts"]["input"]["lines"], "lines,", d["findings"][0]["signature"], "seen", d["facts"].get("cuda_errors_total", len(d["facts"].get("cuda_errors", []))), "times")' "$tmp/out.json"

@@ -3,10 +3,14 @@
  * hundred markers of the log reader make a table of a few hundred KiB. */
 #include "wld/acscan.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "wld/util.h"
+
+/* A row offset in delta with this bit set leads to a state where patterns end. */
+#define AC_HIT ((int32_t) 1 << 30)
 
 struct ac_out {
     int id;
@@ -131,6 +135,12 @@ void wld_ac_build(struct wld_ac *a)
     }
     free(fail);
     free(queue);
+    /* each entry becomes the target's row offset, flagged when the target has outputs */
+    for (size_t k = 0; k < n; k++) {
+        int32_t t = a->delta[k];
+        bool out = a->out_head[t] >= 0 || a->out_link[t] >= 0;
+        a->delta[k] = (int32_t) (t * a->n_cls) | (out ? AC_HIT : 0);
+    }
 }
 
 void wld_ac_scan(const struct wld_ac *a,
@@ -139,13 +149,15 @@ void wld_ac_scan(const struct wld_ac *a,
                  void (*hit)(void *ctx, int id, size_t end),
                  void *ctx)
 {
+    /* the hot loop: two loads a byte (its class, the next row) and a test of the flag */
     const int32_t *delta = a->delta;
-    const size_t w = (size_t) a->n_cls;
-    int st = 0;
+    const uint8_t *cls = a->cls;
+    int32_t row = 0;
     for (size_t i = 0; i < n; i++) {
-        st = delta[(size_t) st * w + a->cls[(unsigned char) s[i]]];
-        if (a->out_head[st] < 0 && a->out_link[st] < 0)
+        row = delta[(row & ~AC_HIT) + cls[(unsigned char) s[i]]];
+        if (!(row & AC_HIT))
             continue;
+        int st = (int) ((row & ~AC_HIT) / a->n_cls);
         for (int t = a->out_head[st] >= 0 ? st : a->out_link[st]; t >= 0; t = a->out_link[t])
             for (int o = a->out_head[t]; o >= 0; o = a->outs[o].next)
                 hit(ctx, a->outs[o].id, i + 1);

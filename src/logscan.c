@@ -61,8 +61,13 @@ static bool is_word(char c)
 /* ESC sequences out, controls to spaces, a carriage return's overwritten text out. */
 static size_t strip_controls(const char *in, size_t n, char *out)
 {
-    size_t w = 0, line_start = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t w = 0, line_start = 0, i = 0;
+    /* most lines hold no control at all: copy up to the first one in one go */
+    while (i < n && (unsigned char) in[i] >= 0x20 && in[i] != 0x7f)
+        i++;
+    memcpy(out, in, i);
+    w = i;
+    for (; i < n; i++) {
         unsigned char c = (unsigned char) in[i];
         if (c == 0x1b) { /* CSI: ESC [ params final; OSC: ESC ] ... BEL or ESC \ */
             if (i + 1 < n && in[i + 1] == '[') {

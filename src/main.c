@@ -148,7 +148,7 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
             continue;
         /* a path the live run took from the cwd is spelt whole: a replay has no cwd */
         static const char *const path_opts[] = { "--llama-server", "--llama-build", "--model",
-                                                 "--wslconfig" };
+                                                 "--wslconfig", "--log" };
         char *arg = wld_xstrdup(a);
         for (size_t k = 0; k < WLD_ARRAY_SIZE(path_opts) && !o->root && i > 1 && a[0] != '/'; k++)
             if (strcmp(o->argv[i - 1], path_opts[k]) == 0)
@@ -407,6 +407,8 @@ static int run(int argc, char **argv, FILE *out)
         absolutize(&o.llama_server);
         absolutize(&o.llama_build);
         absolutize(&o.wslconfig);
+        if (o.log_path && !o.log_given && strcmp(o.log_path, "-") != 0) /* check --log */
+            absolutize(&o.log_path);
         for (char **m = o.models; m && *m; m++)
             absolutize(m);
     }

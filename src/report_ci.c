@@ -54,8 +54,11 @@ void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
         const char *id = res->check->id;
-        fprintf(out, "    <testcase classname=\"wsl-llm-doctor.%.*s\" name=\"%s\" time=\"%.3f\">\n",
-                (int) strcspn(id, "."), id, id, res->duration_ms / 1000.0);
+        /* check --log: the log's finding is a test case of its own, named apart */
+        fprintf(out,
+                "    <testcase classname=\"wsl-llm-doctor.%.*s\" name=\"%s%s%s\" time=\"%.3f\">\n",
+                (int) strcspn(id, "."), id, id, res->from ? " " : "", res->from ? res->outcome : "",
+                res->duration_ms / 1000.0);
         if (junit_failed(res, o)) {
             fprintf(out, "      <failure type=\"%s\" message=\"", wld_status_name(res->status));
             wld_put_xml(out, res->summary);
@@ -103,7 +106,8 @@ void wld_render_github(const struct wld_report *r, FILE *out)
             continue;
         fprintf(out, "::%s title=", res->status == WLD_WARN ? "warning" : "error");
         char title[128];
-        snprintf(title, sizeof(title), "%s (%s)", res->check->id, wld_status_name(res->status));
+        snprintf(title, sizeof(title), "%s (%s%s)", res->check->id, res->from ? "log, " : "",
+                 wld_status_name(res->status));
         wld_put_gh(out, title, true);
         fputs("::", out);
         wld_put_gh(out, res->summary, false);

@@ -84,9 +84,15 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
         }
     }
 
-    fprintf(out, "\n%zu check%s: %u passed, %u warned, %u failed, %u skipped, %u error%s", r->n,
-            r->n == 1 ? "" : "s", r->counts[WLD_PASS], r->counts[WLD_WARN], r->counts[WLD_FAIL],
-            r->counts[WLD_SKIP], r->counts[WLD_ERROR], r->counts[WLD_ERROR] == 1 ? "" : "s");
+    size_t from_log = 0; /* check --log: the log's findings are results too */
+    for (size_t i = 0; i < r->n; i++)
+        from_log += r->results[i].from != NULL;
+    fprintf(out, "\n%zu check%s", r->n - from_log, r->n - from_log == 1 ? "" : "s");
+    if (from_log)
+        fprintf(out, " and %zu finding%s of the log", from_log, from_log == 1 ? "" : "s");
+    fprintf(out, ": %u passed, %u warned, %u failed, %u skipped, %u error%s", r->counts[WLD_PASS],
+            r->counts[WLD_WARN], r->counts[WLD_FAIL], r->counts[WLD_SKIP], r->counts[WLD_ERROR],
+            r->counts[WLD_ERROR] == 1 ? "" : "s");
     if (o->verbose)
         fprintf(out, " in %.1f ms", r->total_ms);
     fprintf(out, " (exit %d)\n", r->exit_code);

@@ -227,7 +227,8 @@ static bool evidence_known(const char *name)
 /* A log signature (docs/logs.md): an outcome with the check it belongs to, and either line
  * patterns ("match") or an observation on the whole log ("observe"). Its fail rests on what
  * the log itself shows, so it says "basis": "observed" (or cites only documentation). */
-static int validate_signature(const cJSON *sources, const cJSON *sigs, const cJSON *sig, char **err)
+static int validate_signature(
+        const cJSON *sources, const cJSON *sigs, const cJSON *sig, size_t *anchor_bytes, char **err)
 {
     char where[160];
     snprintf(where, sizeof(where), "signature %s", sig->string);
@@ -255,6 +256,9 @@ static int validate_signature(const cJSON *sources, const cJSON *sigs, const cJS
     {
         struct wld_logpat p;
         char *why = NULL;
+        if (cJSON_IsString(c) && strlen(c->valuestring) > WLD_LOGPAT_MAX_LEN)
+            return wld_errorf(err, -EINVAL, "%s: a pattern is longer than %d bytes", where,
+                              WLD_LOGPAT_MAX_LEN);
         if (!cJSON_IsString(c) || wld_logpat_compile(c->valuestring, &p, &why) < 0) {
             int r = wld_errorf(err, -EINVAL, "%s: pattern %s: %s", where,
                                cJSON_IsString(c) ? c->valuestring : "(not a string)",
@@ -262,8 +266,14 @@ static int validate_signature(const cJSON *sources, const cJSON *sigs, const cJS
             free(why);
             return r;
         }
+        *anchor_bytes += p.seg[p.anchor].len;
         wld_logpat_release(&p);
     }
+    if (*anchor_bytes > WLD_LOGPAT_MAX_ANCHORS)
+        return wld_errorf(err, -EINVAL,
+                          "the signatures' patterns begin with more than %d bytes of text in all: "
+                          "the reader's table would grow too large",
+                          WLD_LOGPAT_MAX_ANCHORS);
     int r;
     if ((r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "if"), wld_log_condition_known,
                             "condition", where, err)) < 0 ||
@@ -339,9 +349,10 @@ static int validate(const cJSON *doc, char **err)
     const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(doc, "signatures");
     if (sigs && !cJSON_IsObject(sigs))
         return wld_errorf(err, -EINVAL, "\"signatures\" must be an object");
+    size_t anchor_bytes = 0;
     cJSON_ArrayForEach(o, sigs)
     {
-        r = validate_signature(sources, sigs, o, err);
+        r = validate_signature(sources, sigs, o, &anchor_bytes, err);
         if (r < 0)
             return r;
     }

@@ -78,6 +78,11 @@ cases = r.findall(".//testcase")
 assert [c.get("name") for c in cases] == ["oom"], [c.get("name") for c in cases]
 assert cases[0].find("failure") is not None' "$tmp/junit.xml" || fail "junit"
 
+# --output: the diagnosis goes to the file, stdout stays empty
+"$doctor" log "$oom" --format json --output "$tmp/out.json" >"$tmp/stdout"
+[ -s "$tmp/stdout" ] && fail "--output: stdout not empty"
+[ "$(sigs "$tmp/out.json")" = "$(sigs "$tmp/f.json")" ] || fail "--output: $(head -c 200 "$tmp/out.json")"
+
 # --fail-on warn: a warning is exit 1
 "$doctor" log "$logs/synthetic-model-on-c-drive.log" >/dev/null || fail "warn: exit $?"
 "$doctor" log "$logs/synthetic-model-on-c-drive.log" --fail-on warn >/dev/null
@@ -98,6 +103,24 @@ printf 'GGUF\003\000\000\000' >"$tmp/model.gguf"
 "$doctor" list --log "$oom" 2>"$tmp/e" >/dev/null
 [ $? -eq 2 ] && grep -q -- '--log is for `check`' "$tmp/e" || fail "--log on list: $(cat "$tmp/e")"
 [ "$(wc -l <"$tmp/e")" -eq 1 ] || fail "--log on list: more than one line"
+
+# a rules bundle whose signatures the reader cannot use is refused, with one line
+"$doctor" rules >"$tmp/rules.json"
+"$py" -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+d["signatures"]["oom"]["match"].append("abc{")
+json.dump(d, open(sys.argv[2], "w"))
+d["signatures"]["oom"]["match"][-1] = "x" * 600
+json.dump(d, open(sys.argv[3], "w"))
+d["signatures"]["oom"]["match"].pop()
+d["signatures"]["oom"]["observe"] = "nosuch"
+json.dump(d, open(sys.argv[4], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json"
+for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer than 512 bytes' \
+    r3:'signature oom: needs either "match" or "observe"'; do
+    "$doctor" log --rules "$tmp/${r%%:*}.json" "$oom" 2>"$tmp/e" >/dev/null
+    [ $? -eq 2 ] && grep -q -F "${r#*:}" "$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ] ||
+        fail "rules ${r%%:*}: $(cat "$tmp/e")"
+done
 
 # hostile input: nothing crashes, the JSON stays valid, a failure after the junk is found
 # on its own line number
@@ -157,6 +180,16 @@ assert d["summary"]["fail"] >= 1' "$tmp/c.json" || fail "check --log on $h"
 "$doctor" check --root "$hosts/wsl2-healthy" --only llama.build --log "$tmp/claims.log" >"$tmp/c.txt"
 grep -q '^WARN   llama.build  log, line 2: the log comes from llama.cpp build 4296 (07a61394), but this host runs build 7104 (1692f9e50)' "$tmp/c.txt" ||
     fail "host-build-differs: $(cat "$tmp/c.txt")"
+grep -q '^1 check and 2 findings of the log: ' "$tmp/c.txt" || fail "check --log count: $(tail -1 "$tmp/c.txt")"
+# junit and github name a log finding apart from the check's own result
+"$doctor" check --root "$h" --only llama.arch --log "$tmp/claims.log" --format junit >"$tmp/c.xml"
+"$py" -c 'import sys, xml.etree.ElementTree as E
+names = [c.get("name") for c in E.parse(sys.argv[1]).getroot().iter("testcase")]
+assert names == ["llama.arch", "llama.arch log_cc_below_legacy_default", "llama.arch log_host_arch_missing"], names' \
+    "$tmp/c.xml" || fail "check --log junit names"
+"$doctor" check --root "$h" --only llama.arch --log "$tmp/claims.log" --format github >"$tmp/c.gh"
+grep -q '^::error title=llama.arch (log%2C fail)::log, line 6: the log shows Quadro K620' "$tmp/c.gh" ||
+    fail "check --log github: $(cat "$tmp/c.gh")"
 "$doctor" check --root "$hosts/wsl2-healthy" --only llama.build --log "$tmp/none.log" 2>"$tmp/e" >/dev/null
 [ $? -eq 2 ] && grep -q -- '--log .*none.log: No such file' "$tmp/e" || fail "check --log missing: $(cat "$tmp/e")"
 # the saved report with log findings is judged again from its facts alone

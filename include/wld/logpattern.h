@@ -13,6 +13,10 @@
 #include <stddef.h>
 
 #define WLD_LOGPAT_MAX_SEGS 12
+/* What a rules bundle may ask of the reader: a pattern's length, and the first literals of
+ * all patterns together (the matcher's table grows with them). */
+#define WLD_LOGPAT_MAX_LEN     512
+#define WLD_LOGPAT_MAX_ANCHORS 16384
 
 struct wld_logpat_seg {
     bool capture;
