@@ -16,11 +16,20 @@ struct sig_pat {
     size_t sig; /* index into hits */
 };
 
-struct wld_logscan {
-    struct wld_log_facts f;
+/* What the rules ask the reader to look for, compiled once (read-only afterwards). */
+struct wld_logmatch {
     struct wld_ac *ac;
     struct sig_pat *pats;
     size_t n_pats;
+    const cJSON **sigs; /* the rules' signatures, in order */
+    bool *fallback;
+    size_t n_sigs;
+};
+
+struct wld_logscan {
+    struct wld_log_facts f;
+    const struct wld_logmatch *m;
+    struct wld_logmatch *owned; /* when wld_logscan_new compiled it */
     struct wld_log_hit *hits;
     size_t n_hits;
     /* the line being read */
@@ -319,7 +328,7 @@ static void on_hit(void *ctx, int id, size_t end)
         wld_log_extract(&s->f, id, c->line, c->len, end, c->no, c->flags);
         return;
     }
-    const struct sig_pat *p = &s->pats[id - WLD_LOG_EXTRACTORS];
+    const struct sig_pat *p = &s->m->pats[id - WLD_LOG_EXTRACTORS];
     if (s->sig_stamp[p->sig] == c->no || s->n_matched == WLD_ARRAY_SIZE(s->matched))
         return; /* the signature has this line already */
     cJSON *caps = cJSON_CreateObject();
@@ -375,7 +384,7 @@ static void end_line(struct wld_logscan *s)
     wld_log_line_begin(f, s->clean, len, no);
     if (len > 0) {
         struct line_ctx c = { s, s->clean, len, no, flags };
-        wld_ac_scan(s->ac, s->clean, len, on_hit, &c);
+        wld_ac_scan(s->m->ac, s->clean, len, on_hit, &c);
         if (s->n_matched)
             record_hits(s, s->clean, no);
     }
@@ -479,46 +488,81 @@ void wld_logscan_finish(struct wld_logscan *s)
 
 /* ---- setup ---- */
 
-struct wld_logscan *wld_logscan_new(const struct wld_rules *rules)
+struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
 {
-    struct wld_logscan *s = wld_xcalloc(1, sizeof(*s));
-    wld_log_facts_init(&s->f);
-    s->ac = wld_ac_new();
-    wld_log_add_markers(s->ac);
+    struct wld_logmatch *m = wld_xcalloc(1, sizeof(*m));
+    m->ac = wld_ac_new();
+    wld_log_add_markers(m->ac);
     const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(rules->doc, "signatures");
-    s->n_hits = (size_t) cJSON_GetArraySize(sigs);
-    s->hits = wld_xcalloc(s->n_hits ? s->n_hits : 1, sizeof(*s->hits));
+    m->n_sigs = (size_t) cJSON_GetArraySize(sigs);
+    m->sigs = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->sigs));
+    m->fallback = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->fallback));
     size_t k = 0, n_pats = 0;
     const cJSON *sig;
     cJSON_ArrayForEach(sig, sigs)
     {
         n_pats += (size_t) cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sig, "match"));
     }
-    s->pats = wld_xcalloc(n_pats ? n_pats : 1, sizeof(*s->pats));
+    m->pats = wld_xcalloc(n_pats ? n_pats : 1, sizeof(*m->pats));
     cJSON_ArrayForEach(sig, sigs)
     {
-        s->hits[k].sig = sig;
-        s->hits[k].fallback = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sig, "fallback"));
-        const cJSON *m;
-        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(sig, "match"))
+        m->sigs[k] = sig;
+        m->fallback[k] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sig, "fallback"));
+        const cJSON *pm;
+        cJSON_ArrayForEach(pm, cJSON_GetObjectItemCaseSensitive(sig, "match"))
         {
-            struct sig_pat *p = &s->pats[s->n_pats];
+            struct sig_pat *p = &m->pats[m->n_pats];
             char *why = NULL;
-            if (!cJSON_IsString(m) || wld_logpat_compile(m->valuestring, &p->pat, &why) < 0) {
+            if (!cJSON_IsString(pm) || wld_logpat_compile(pm->valuestring, &p->pat, &why) < 0) {
                 free(why); /* the rules loader refused such a pattern already */
                 continue;
             }
             p->sig = k;
             const struct wld_logpat_seg *a = &p->pat.seg[p->pat.anchor];
-            wld_ac_add(s->ac, a->text, a->len, WLD_LOG_EXTRACTORS + (int) s->n_pats);
-            s->n_pats++;
+            wld_ac_add(m->ac, a->text, a->len, WLD_LOG_EXTRACTORS + (int) m->n_pats);
+            m->n_pats++;
         }
         k++;
     }
-    wld_ac_build(s->ac);
-    s->n_ids = WLD_LOG_EXTRACTORS + (int) s->n_pats;
+    wld_ac_build(m->ac);
+    return m;
+}
+
+void wld_logmatch_free(struct wld_logmatch *m)
+{
+    if (!m)
+        return;
+    wld_ac_free(m->ac);
+    for (size_t i = 0; i < m->n_pats; i++)
+        wld_logpat_release(&m->pats[i].pat);
+    free(m->pats);
+    free(m->sigs);
+    free(m->fallback);
+    free(m);
+}
+
+struct wld_logscan *wld_logscan_with(const struct wld_logmatch *m)
+{
+    struct wld_logscan *s = wld_xcalloc(1, sizeof(*s));
+    wld_log_facts_init(&s->f);
+    s->m = m;
+    s->n_hits = m->n_sigs;
+    s->hits = wld_xcalloc(s->n_hits ? s->n_hits : 1, sizeof(*s->hits));
+    for (size_t k = 0; k < m->n_sigs; k++) {
+        s->hits[k].sig = m->sigs[k];
+        s->hits[k].fallback = m->fallback[k];
+    }
+    s->n_ids = WLD_LOG_EXTRACTORS + (int) m->n_pats;
     s->stamp = wld_xcalloc((size_t) s->n_ids, sizeof(long));
     s->sig_stamp = wld_xcalloc(s->n_hits ? s->n_hits : 1, sizeof(long));
+    return s;
+}
+
+struct wld_logscan *wld_logscan_new(const struct wld_rules *rules)
+{
+    struct wld_logmatch *m = wld_logmatch_new(rules);
+    struct wld_logscan *s = wld_logscan_with(m);
+    s->owned = m;
     return s;
 }
 
@@ -526,15 +570,14 @@ void wld_logscan_free(struct wld_logscan *s)
 {
     if (!s)
         return;
-    wld_ac_free(s->ac);
-    for (size_t i = 0; i < s->n_pats; i++)
-        wld_logpat_release(&s->pats[i].pat);
     for (size_t i = 0; i < s->n_hits; i++)
         cJSON_Delete(s->hits[i].caps);
-    free(s->sig_stamp);
-    free(s->pats);
+    for (size_t i = 0; i < s->n_matched; i++)
+        cJSON_Delete(s->matched[i].caps);
+    wld_logmatch_free(s->owned);
     free(s->hits);
     free(s->stamp);
+    free(s->sig_stamp);
     free(s);
 }
 

@@ -134,8 +134,15 @@ struct wld_log_facts {
 
 struct wld_rules;
 struct wld_logscan;
+struct wld_logmatch;
 
-/* The signatures come from rules (validated when they were loaded). */
+/* What to look for: the extractors' markers and the rules' signature patterns (validated
+ * when the rules were loaded), compiled once; read-only, so scanners may share it. */
+struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules);
+void wld_logmatch_free(struct wld_logmatch *m);
+/* A reader of one log with m (borrowed: it must outlive the reader). */
+struct wld_logscan *wld_logscan_with(const struct wld_logmatch *m);
+/* The same with a matcher of its own, compiled from rules. */
 struct wld_logscan *wld_logscan_new(const struct wld_rules *rules);
 void wld_logscan_free(struct wld_logscan *s);
 void wld_logscan_feed(struct wld_logscan *s, const char *buf, size_t n);
