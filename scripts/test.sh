@@ -20,17 +20,7 @@ fi
 tail -n 3 build-asan/ctest.log
 
 echo "== libFuzzer targets (short runs)"
-cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DWLD_FUZZ=ON -DWLD_WERROR=ON -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-fuzz -j"$jobs" >/dev/null
-for f in build-fuzz/tests/fuzz/fuzz_*; do
-    name=$(basename "$f")
-    # New inputs go to a scratch corpus in the build tree; the checked-in seeds are only read.
-    mkdir -p "build-fuzz/corpus/$name"
-    "$f" -max_total_time="${WLD_FUZZ_SECONDS:-15}" -rss_limit_mb=2048 \
-        "build-fuzz/corpus/$name" "tests/fuzz/seeds/${name#fuzz_}" >"build-fuzz/$name.log" 2>&1 || {
-        tail -n 30 "build-fuzz/$name.log"; echo "fuzz target $name failed"; exit 1; }
-    echo "$name: $(grep -o 'Done [0-9]* runs' "build-fuzz/$name.log" || echo ok)"
-done
+tests/fuzz/run "${WLD_FUZZ_SECONDS:-15}"
 
 echo "== Build (-Werror) and tests"
 # BUILD_TESTING is named: scripts/run.sh configures the same build/ without tests, and
