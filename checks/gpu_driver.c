@@ -230,7 +230,16 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     if (!driver) {
         const char *why = smi_failed ? smi_failure(ctx) : NULL;
-        if (why && strcmp(why, "spawn_failed") != 0) {
+        if (why && strcmp(why, "spawn_failed") == 0) {
+            /* found, but exec failed: ENOENT here is a missing interpreter or loader (a
+             * NixOS-WSL binary), not a missing nvidia-smi */
+            const cJSON *table = cJSON_GetObjectItemCaseSensitive(ctx->mine, "table");
+            const char *err = wld_fact_str(table, "errno");
+            wld_finding_var(f, "errno", err ? err : "spawn failed");
+            wld_finding_outcome(f, "smi_cannot_run");
+            return;
+        }
+        if (why) {
             char key[48];
             snprintf(key, sizeof(key), "smi_%s%s", why,
                      strcmp(why, "no_driver") == 0 && wsl ? "_wsl" : "");
@@ -296,6 +305,7 @@ static const char *const outcomes[] = {
     "smi_no_devices",
     "smi_nvml_failed",
     "smi_crashed",
+    "smi_cannot_run",
     "smi_garbage",
     "too_old_for_wsl",
     "below_family_minimum",
