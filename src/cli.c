@@ -365,6 +365,34 @@ void wld_options_defaults(struct wld_options *o)
                                .vram_gib = -1 };
 }
 
+/* An error quotes what the user typed ('...'); a quote longer than a line is shortened to
+ * its start and its size, so a 100 KiB argument still gives one readable line. */
+static char *clip_quotes(char *msg)
+{
+    struct wld_buf b;
+    wld_buf_init(&b, 4096);
+    for (const char *p = msg; *p;) {
+        const char *open = strchr(p, '\'');
+        const char *close = open ? strchr(open + 1, '\'') : NULL;
+        if (!close) {
+            wld_buf_puts(&b, p);
+            break;
+        }
+        size_t len = (size_t) (close - open - 1);
+        wld_buf_append(&b, p, (size_t) (open - p) + 1);
+        if (len > 64) {
+            char head[64];
+            wld_str_copy(head, 49, open + 1); /* cut on a character, ending in "..." */
+            wld_buf_printf(&b, "%.*s' (%zu bytes)", (int) strcspn(head, "'"), head, len);
+        } else {
+            wld_buf_append(&b, open + 1, len + 1);
+        }
+        p = close + 1;
+    }
+    free(msg);
+    return wld_buf_detach(&b);
+}
+
 int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
 {
     struct wld_options o;
@@ -501,6 +529,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         r = wld_errorf(err, -EINVAL, "--url and --sha256 are for `rules update`");
     if (r < 0) {
         wld_options_release(&o);
+        if (*err)
+            *err = clip_quotes(*err);
         return r;
     }
     o.argc = argc;
