@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages the build and tests need when run as root; otherwise
-# names exactly what to install. Usage: scripts/deps.sh [build|test]
+# names exactly what to install. Usage: scripts/deps.sh [build|test|coverage]
 set -u
 mode=${1:-build}
 pkgs="build-essential cmake pkg-config libcjson-dev libcurl4-openssl-dev libpci-dev"
 [ "$mode" = test ] && pkgs="$pkgs libcmocka-dev python3-jsonschema clang libclang-rt-14-dev"
+[ "$mode" = coverage ] && pkgs="$pkgs libcmocka-dev python3-jsonschema gcovr"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

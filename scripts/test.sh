@@ -2,9 +2,30 @@
 # Builds and runs every test: the -Werror build with its ctest suite, the ASan+UBSan
 # build with the same suite, and a short run of each libFuzzer target. Exits non-zero on
 # any failure; the last line is ctest's summary of the main suite.
+# With --coverage instead: the suite on a gcov build (build-cov), and the line and branch
+# coverage of src/ and checks/ (gcovr) as the last lines; below 85% of lines fails.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+if [ "${1:-}" = --coverage ]; then
+    scripts/deps.sh coverage
+    echo "== coverage build and tests"
+    cmake -S . -B build-cov -DCMAKE_BUILD_TYPE=Debug -DWLD_COVERAGE=ON -DBUILD_TESTING=ON >/dev/null
+    cmake --build build-cov -j"$jobs" >/dev/null
+    find build-cov -name '*.gcda' -delete
+    (cd build-cov && ctest -j"$jobs" >ctest.log 2>&1) || {
+        grep -E -A 12 'Failed|FAILED' build-cov/ctest.log | tail -n 40; echo "tests failed (build-cov/ctest.log)"; exit 1; }
+    # -fprofile-update=atomic keeps the counters right across threads; a parse error of
+    # gcov's output on a counter it wrote while a test was killed is not a reason to fail
+    gcovr -r . -f 'src/' -f 'checks/' --gcov-ignore-parse-errors --print-summary \
+        --txt build-cov/coverage.txt build-cov >build-cov/gcovr.log 2>&1 ||
+        { tail -n 20 build-cov/gcovr.log; exit 1; }
+    echo "per file: build-cov/coverage.txt"
+    grep -E '^(lines|branches):' build-cov/gcovr.log
+    pct=$(sed -n 's/^lines: \([0-9.]*\)%.*/\1/p' build-cov/gcovr.log)
+    awk -v p="$pct" 'BEGIN { exit !(p >= 85) }' || { echo "line coverage $pct% is below 85%"; exit 1; }
+    exit 0
+fi
 scripts/deps.sh test
 
 echo "== ASan + UBSan build and tests"

@@ -189,7 +189,7 @@ if command -v strace >/dev/null 2>&1; then
     cases=$((cases + 1))
     strace -f -qq -e trace=openat,open,creat,execve -o "$tmp/strace" \
         "$doctor" --only wsl.platform,cuda.toolkit,gpu.driver --format json >/dev/null 2>&1
-    grep -E 'O_WRONLY|O_RDWR|O_CREAT|creat\(' "$tmp/strace" | grep -v '"/dev/null"' >"$tmp/writes"
+    grep -E 'O_WRONLY|O_RDWR|O_CREAT|creat\(' "$tmp/strace" | grep -v -e '"/dev/null"' -e '\.gcda"' >"$tmp/writes"
     [ -s "$tmp/writes" ] && fail "strace: opened for writing: $(head -c 300 "$tmp/writes")"
     grep -E 'execve\("(/usr)?/bin/(ba|da)?sh"' "$tmp/strace" >"$tmp/shells"
     [ -s "$tmp/shells" ] && fail "strace: ran a shell: $(head -c 300 "$tmp/shells")"
