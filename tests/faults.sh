@@ -112,6 +112,14 @@ ln -s /etc/passwd "$h/home/alice/models/out.gguf"
 ln -s ../../../../../../../../etc/shadow "$h/home/alice/models/up.gguf"
 run links "$h"
 grep -q 'root:x:0:0' "$tmp/links.json" && fail "links: read /etc/passwd outside the root"
+# files where directories are expected, and a directory where a file is
+h=$(host kinds wsl2-healthy)
+rm -rf "$h/usr/lib/wsl/lib" "$h/home/alice/models" "$h/proc/meminfo"
+echo 'not a directory' >"$h/usr/lib/wsl/lib"
+echo 'not a directory' >"$h/home/alice/models"
+mkdir "$h/proc/meminfo"
+run kinds "$h"
+expect kinds gpu.driver '^fail: no nvidia-smi'
 h=$(host mountinfo wsl2-healthy)
 "$py" -c 'import sys
 with open(sys.argv[1], "w") as f:
