@@ -38,7 +38,14 @@ static const char *const package_prefixes[] = {
 static void gather_wsl_lib(const struct wld_host *h, cJSON *facts)
 {
     cJSON *o = cJSON_AddObjectToObject(facts, "wsl_lib");
-    cJSON_AddBoolToObject(o, "present", wld_host_is_dir(h, WSL_LIB));
+    bool dir = wld_host_is_dir(h, WSL_LIB);
+    cJSON_AddBoolToObject(o, "present", dir);
+    struct stat lib;
+    if (!dir && wld_host_stat(h, WSL_LIB, true, &lib) == 0) {
+        /* there, but a file or another node: a distro image or a script that wrote it */
+        cJSON_AddStringToObject(o, "kind", wld_file_type_name(lib.st_mode)); /* "a regular file" */
+        return;
+    }
     for (size_t i = 0; i < WLD_ARRAY_SIZE(wsl_files); i++) {
         char *p = wld_xasprintf(WSL_LIB "/%s", wsl_files[i]);
         struct stat st;
@@ -264,7 +271,9 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     const cJSON *wsl = cJSON_GetObjectItemCaseSensitive(m, "wsl_lib");
     if (!wld_fact_bool(wsl, "present", false)) {
-        wld_finding_outcome(f, "wsl_lib_missing");
+        const char *kind = wld_fact_str(wsl, "kind");
+        wld_finding_var(f, "kind", kind);
+        wld_finding_outcome(f, kind ? "wsl_lib_not_dir" : "wsl_lib_missing");
         return;
     }
     struct wld_buf b;
@@ -355,6 +364,7 @@ static const char *const outcomes[] = {
     "ok_copies",
     "not_wsl2",
     "wsl_lib_missing",
+    "wsl_lib_not_dir",
     "wsl_lib_incomplete",
     "linux_driver_packages",
     "foreign_libs",

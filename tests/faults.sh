@@ -120,6 +120,7 @@ echo 'not a directory' >"$h/home/alice/models"
 mkdir "$h/proc/meminfo"
 run kinds "$h"
 expect kinds gpu.driver '^fail: no nvidia-smi'
+expect kinds gpu.wsl-libs '^fail: /usr/lib/wsl/lib is a regular file, not a directory'
 h=$(host mountinfo wsl2-healthy)
 "$py" -c 'import sys
 with open(sys.argv[1], "w") as f:
