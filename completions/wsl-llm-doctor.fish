@@ -2,11 +2,12 @@
 function __wld_ids
     wsl-llm-doctor list 2>/dev/null | string match -r '^[a-z][^ ]*'
 end
-set -l cmds check list explain rules fit record log
+set -l cmds check list explain rules fit record log lint
 complete -c wsl-llm-doctor -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from explain" -a "(__wld_ids)"
 complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from fit"
 complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from log"
+complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from lint"
 complete -c wsl-llm-doctor -x -n "__fish_seen_subcommand_from record" -a "(__fish_complete_directories)"
 complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from rules" -a "show update"
 complete -c wsl-llm-doctor -l only -x -a "(__wld_ids)" -d "run only these checks"
@@ -20,6 +21,7 @@ complete -c wsl-llm-doctor -l rules -r -F -d "judge with these rules"
 complete -c wsl-llm-doctor -l facts -r -F -d "judge the facts of a saved JSON report"
 complete -c wsl-llm-doctor -l log -r -F -d "fold a pasted log into the report"
 complete -c wsl-llm-doctor -l fail-on -x -a "fail warn" -d "exit 1 on"
+complete -c wsl-llm-doctor -l kind -x -a "wslconfig wsl-conf unit" -d "lint: every file is of this kind"
 complete -c wsl-llm-doctor -l timeout -x -d "deadline of each probe (s)"
 complete -c wsl-llm-doctor -l model -r -F -d "a model file to check"
 complete -c wsl-llm-doctor -l llama-server -r -F -d "the llama.cpp binary"

@@ -21,6 +21,7 @@ const char wld_cli_usage[] =
         "  rules show   which rules, from where    rules update [--url URL] [--sha256 HEX]\n"
         "  fit MODEL    memory per context size     record DIR  save this host for --root\n"
         "  log [FILE|-] diagnose a pasted llama.cpp / ollama log (stdin without FILE)\n"
+        "  lint PATH... a repository's .wslconfig, wsl.conf and systemd units, for CI\n"
         "\n"
         "Options:\n"
         "  --format FMT   text, json, markdown, junit, github or prometheus\n"
@@ -30,6 +31,7 @@ const char wld_cli_usage[] =
         "  --root DIR     examine a recorded host    --rules FILE   judge by other rules\n"
         "  --facts REPORT judge the facts of a saved JSON report under these rules\n"
         "  --log FILE     check: fold a log's findings in and hold its claims to this host\n"
+        "  --kind KIND    lint: every file is a wslconfig, wsl-conf or unit\n"
         "  --redact, --no-redact  hide personal values (on for markdown, github, record)\n"
         "  --model PATH   a model file (repeatable)  --wslconfig PATH  the .wslconfig\n"
         "  --llama-server PATH, --llama-build DIR    the llama.cpp binary or build tree\n"
@@ -48,7 +50,7 @@ static const char *const long_opts[] = {
     "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
     "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
     "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact", "facts",
-    "no-interop", "url",          "sha256",    "server",  "offline",  "log",
+    "no-interop", "url",          "sha256",    "server",  "offline",  "log",       "kind",
 };
 
 static const char *const format_names[] = {
@@ -240,6 +242,17 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         o->facts_path = wld_xstrdup(value);
         return 0;
     }
+    if (strcmp(name, "kind") == 0) {
+        free(o->lint_kind);
+        o->lint_kind = wld_xstrdup(value);
+        if (strcmp(value, "wslconfig") != 0 && strcmp(value, "wsl-conf") != 0 &&
+            strcmp(value, "unit") != 0)
+            return wld_errorf(err, -EINVAL,
+                              "--kind: '%s' is not a kind lint knows (wslconfig, "
+                              "wsl-conf or unit)",
+                              value);
+        return 0;
+    }
     if (strcmp(name, "rules") == 0) {
         free(o->rules_path);
         o->rules_path = wld_xstrdup(value);
@@ -322,9 +335,8 @@ static bool takes_value(const char *name)
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
 {
-    static const char *const cmds[] = {
-        "check", "list", "explain", "rules", "fit", "record", "log"
-    };
+    static const char *const cmds[] = { "check", "list",   "explain", "rules",
+                                        "fit",   "record", "log",     "lint" };
     if (*have)
         return wld_errorf(err, -EINVAL, "unexpected argument '%s' (see --help)", word);
     *have = true;
@@ -342,6 +354,8 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
         o->command = WLD_CMD_RECORD;
     else if (strcmp(word, "log") == 0)
         o->command = WLD_CMD_LOG;
+    else if (strcmp(word, "lint") == 0)
+        o->command = WLD_CMD_LINT;
     else {
         const char *hint = closest(word, cmds, WLD_ARRAY_SIZE(cmds));
         return hint ? wld_errorf(err, -EINVAL, "unknown command '%s' (did you mean '%s'?)", word,
@@ -429,6 +443,10 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
                 free(o.log_path);
                 o.log_path = wld_xstrdup(a);
                 o.log_given = true;
+                continue;
+            }
+            if (have_cmd && o.command == WLD_CMD_LINT) {
+                o.lint_paths = strv_push(o.lint_paths, a);
                 continue;
             }
             if (have_cmd && o.command == WLD_CMD_FIT && !o.models) {
@@ -522,6 +540,15 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         r = wld_errorf(err, -EINVAL,
                        "log: --format prometheus reports a host's checks; use text, json, "
                        "markdown, junit or github");
+    if (r == 0 && o.command == WLD_CMD_LINT && !o.lint_paths)
+        r = wld_errorf(err, -EINVAL,
+                       "lint needs a file or directory: wsl-llm-doctor lint PATH... (e.g. lint .)");
+    if (r == 0 && o.lint_kind && o.command != WLD_CMD_LINT)
+        r = wld_errorf(err, -EINVAL, "--kind is for `lint`");
+    if (r == 0 && o.command == WLD_CMD_LINT && o.redact == WLD_REDACT_ON)
+        r = wld_errorf(err, -EINVAL,
+                       "lint: --redact has nothing to hide: the report quotes only the files "
+                       "named, which the repository already holds");
     if (r == 0 && o.command == WLD_CMD_FIT && !o.models)
         r = wld_errorf(err, -EINVAL, "fit needs a model file: wsl-llm-doctor fit MODEL.gguf");
     if (r == 0 && (o.rules_url || o.rules_sha256) &&
@@ -559,6 +586,8 @@ void wld_options_release(struct wld_options *o)
     free(o->rules_path);
     free(o->facts_path);
     free(o->log_path);
+    free(o->lint_kind);
+    wld_strv_free(o->lint_paths);
     wld_strv_free(o->models);
     wld_strv_free(o->servers);
     free(o->llama_server);

@@ -57,8 +57,12 @@ static void add_diag(struct wld_ini *ini, unsigned line, const char *code, const
     ini->n_diags++;
 }
 
-static void add_entry(
-        struct wld_ini *ini, const char *section, const char *key, const char *value, unsigned line)
+static void add_entry(struct wld_ini *ini,
+                      const char *section,
+                      const char *key,
+                      const char *value,
+                      unsigned line,
+                      char control_escape)
 {
     if (ini->n_entries >= MAX_ENTRIES) {
         cut_at(ini, line);
@@ -70,6 +74,7 @@ static void add_entry(
     e->key = wld_xstrdup(key);
     e->value = wld_xstrdup(value);
     e->line = line;
+    e->control_escape = control_escape;
 }
 
 /* Parses one logical line starting at *pp; advances *pp past it and *line by the
@@ -134,6 +139,7 @@ parse_line(struct wld_ini *ini, const char **pp, unsigned *line, char *section, 
     wld_buf_init(&value, 64 * 1024);
     bool in_quote = false;
     size_t trimmed = 0;
+    char control_escape = 0; /* the first \b, \n or \t: a Windows path's single backslash */
     while (*p && *p != '\n' && *p != '\r') {
         char c = *p;
         if (c == '"') {
@@ -142,13 +148,16 @@ parse_line(struct wld_ini *ini, const char **pp, unsigned *line, char *section, 
             char e = p[1];
             if (e == '\\' || e == '"')
                 wld_buf_append(&value, &e, 1);
-            else if (e == 'b')
+            else if (e == 'b') {
                 wld_buf_puts(&value, "\b");
-            else if (e == 'n')
+                control_escape = control_escape ? control_escape : e;
+            } else if (e == 'n') {
                 wld_buf_puts(&value, "\n");
-            else if (e == 't')
+                control_escape = control_escape ? control_escape : e;
+            } else if (e == 't') {
                 wld_buf_puts(&value, "\t");
-            else if (e == '\n' || (e == '\r' && p[2] == '\n')) {
+                control_escape = control_escape ? control_escape : e;
+            } else if (e == '\n' || (e == '\r' && p[2] == '\n')) {
                 p += e == '\r' ? 1 : 0; /* line continuation: both characters skipped */
                 (*line)++;
             } else {
@@ -175,7 +184,7 @@ parse_line(struct wld_ini *ini, const char **pp, unsigned *line, char *section, 
     value.data[trimmed] = '\0';
     if (value.truncated)
         cut_at(ini, lineno);
-    add_entry(ini, section, key, value.data, lineno);
+    add_entry(ini, section, key, value.data, lineno, control_escape);
     wld_buf_release(&value);
 skip_rest:
     if (code)

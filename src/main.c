@@ -12,6 +12,7 @@
 #include "wld/facts.h"
 #include "wld/fetch.h"
 #include "wld/fit_cmd.h"
+#include "wld/lint.h"
 #include "wld/log_cmd.h"
 #include "wld/output.h"
 #include "wld/pipeline.h"
@@ -256,6 +257,21 @@ static int cmd_facts(const struct wld_options *o, const struct wld_rules *rules,
     return code;
 }
 
+/* A rendered report to --output (wld/output.h) or to out; -1 when --output failed, said. */
+static int deliver(const struct wld_options *o, const char *text, size_t len, FILE *out)
+{
+    if (!o->output) {
+        fwrite(text, 1, len, out);
+        return 0;
+    }
+    char *why = NULL;
+    int r = wld_output_write(o->output, text, len, o->timeout_s * 1000, &why);
+    if (r < 0)
+        fprintf(stderr, "wsl-llm-doctor: --output %s: %s\n", o->output, why);
+    free(why);
+    return r < 0 ? -1 : 0;
+}
+
 /* log [FILE|-]: a pasted log's findings; exit 1 when one fails (or warns, --fail-on warn). */
 static int cmd_log(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
 {
@@ -283,16 +299,8 @@ static int cmd_log(const struct wld_options *o, const struct wld_rules *rules, F
         abort();
     wld_render_log(rep, o->format, &ro, mem);
     fclose(mem);
-    if (o->output) {
-        char *why = NULL;
-        if (wld_output_write(o->output, text, len, o->timeout_s * 1000, &why) < 0) {
-            fprintf(stderr, "wsl-llm-doctor: --output %s: %s\n", o->output, why);
-            code = EXIT_USAGE;
-        }
-        free(why);
-    } else {
-        fwrite(text, 1, len, out);
-    }
+    if (deliver(o, text, len, out) < 0)
+        code = EXIT_USAGE;
     free(text);
     wld_log_report_free(rep);
     return code;
@@ -377,6 +385,48 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
 }
 
 /* Everything for stdout goes to out. */
+/* lint PATH...: the findings on a repository's files; exit 1 on a fail (or warn). */
+static int cmd_lint(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
+{
+    struct wld_lint_report *rep = NULL;
+    enum wld_lint_kind kind = WLD_LINT_NONE;
+    char *err = NULL;
+    if (o->lint_kind)
+        wld_lint_kind_parse(o->lint_kind, &kind);
+    if (wld_lint_run(o->lint_paths, kind, rules, o->fail_on == WLD_WARN, &rep, &err) < 0) {
+        fprintf(stderr, "wsl-llm-doctor: %s\n", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    struct wld_render_opts ro = { .color = want_color(o),
+                                  .verbose = o->verbose,
+                                  .fail_on_warn = o->fail_on == WLD_WARN };
+    int code = rep->exit_code;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        abort();
+    wld_render_lint(rep, o->format, &ro, mem);
+    fclose(mem);
+    const char *summary = getenv("GITHUB_STEP_SUMMARY");
+    if (o->format == WLD_FORMAT_GITHUB && summary && summary[0]) {
+        FILE *f = fopen(summary, "ae");
+        if (f) {
+            wld_render_lint(rep, WLD_FORMAT_MARKDOWN, &ro, f);
+            fclose(f);
+        } else {
+            fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n", summary,
+                    strerror(errno));
+        }
+    }
+    if (deliver(o, text, len, out) < 0)
+        code = EXIT_USAGE;
+    free(text);
+    wld_lint_report_free(rep);
+    return code;
+}
+
 static int run(int argc, char **argv, FILE *out)
 {
     struct wld_options o;
@@ -447,6 +497,8 @@ static int run(int argc, char **argv, FILE *out)
         code = EXIT_OK;
     } else if (o.command == WLD_CMD_LOG) {
         code = cmd_log(&o, rules, out);
+    } else if (o.command == WLD_CMD_LINT) {
+        code = cmd_lint(&o, rules, out);
     } else {
         code = cmd_check(&o, rules, out);
     }

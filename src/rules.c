@@ -146,6 +146,41 @@ static int validate_outcome(const cJSON *sources, const cJSON *o, const char *wh
     return 0;
 }
 
+/* A check's "lint" param (what `lint` reports on a file of the check's kind): not_judged
+ * (a string), fixes (strings by problem), findings (each an outcome with "message" for
+ * "summary", held to the same rules as an outcome). */
+static int validate_lint(const cJSON *sources, const cJSON *v, const char *id, char **err)
+{
+    const cJSON *fixes = cJSON_GetObjectItemCaseSensitive(v, "fixes");
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(v, "findings"), *x;
+    char where[200];
+    if (!cJSON_IsObject(v) || !str_member(v, "not_judged") || !cJSON_IsObject(fixes) ||
+        (findings && !cJSON_IsObject(findings)))
+        return wld_errorf(err, -EINVAL,
+                          "check %s: param lint needs \"not_judged\", \"fixes\" and (optionally) "
+                          "\"findings\" objects",
+                          id);
+    cJSON_ArrayForEach(x, fixes)
+    {
+        if (!cJSON_IsString(x))
+            return wld_errorf(err, -EINVAL, "check %s: lint fix %s must be a string", id,
+                              x->string);
+    }
+    cJSON_ArrayForEach(x, findings)
+    {
+        snprintf(where, sizeof(where), "check %s, lint finding %s", id, x->string);
+        if (!str_member(x, "message"))
+            return wld_errorf(err, -EINVAL, "%s: \"message\" is missing", where);
+        cJSON *o = cJSON_Duplicate(x, true);
+        cJSON_AddStringToObject(o, "summary", str_member(x, "message"));
+        int r = validate_outcome(sources, o, where, err);
+        cJSON_Delete(o);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
 static int
 validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def, char **err)
 {
@@ -169,6 +204,11 @@ validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def
         if (!src || !cJSON_GetObjectItemCaseSensitive(sources, src))
             return wld_errorf(err, -EINVAL, "check %s: param %s needs a known \"source\"", def->id,
                               p->string);
+        if (strcmp(p->string, "lint") == 0) {
+            r = validate_lint(sources, cJSON_GetObjectItemCaseSensitive(p, "value"), def->id, err);
+            if (r < 0)
+                return r;
+        }
     }
     cJSON_ArrayForEach(o, outcomes)
     {

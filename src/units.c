@@ -54,7 +54,19 @@ static char *logical_line(const char **p, unsigned *line)
     return wld_buf_detach(&b);
 }
 
+/* where[name] as an object, made when absent. */
+static cJSON *object_in(cJSON *where, const char *name)
+{
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(where, name);
+    return o ? o : cJSON_AddObjectToObject(where, name);
+}
+
 void wld_unit_parse(const char *text, cJSON *unit, cJSON *problems)
+{
+    wld_unit_parse_at(text, unit, problems, NULL);
+}
+
+void wld_unit_parse_at(const char *text, cJSON *unit, cJSON *problems, cJSON *where)
 {
     const char *p = text;
     unsigned line = 0;
@@ -77,6 +89,9 @@ void wld_unit_parse(const char *text, cJSON *unit, cJSON *problems)
                 section = cJSON_GetObjectItemCaseSensitive(unit, s + 1);
                 if (!section)
                     section = cJSON_AddObjectToObject(unit, s + 1);
+                cJSON *lines = where ? object_in(where, "sections") : NULL;
+                if (lines && !cJSON_GetObjectItemCaseSensitive(lines, s + 1))
+                    cJSON_AddNumberToObject(lines, s + 1, at);
             }
             free(l);
             continue;
@@ -101,11 +116,25 @@ void wld_unit_parse(const char *text, cJSON *unit, cJSON *problems)
         cJSON *list = cJSON_GetObjectItemCaseSensitive(section, key);
         if (!list)
             list = cJSON_AddArrayToObject(section, key);
+        cJSON *pos = NULL;
+        if (where) {
+            cJSON *keys = object_in(object_in(where, "keys"), section->string);
+            pos = cJSON_GetObjectItemCaseSensitive(keys, key);
+            if (!pos)
+                pos = cJSON_AddArrayToObject(keys, key);
+        }
         if (!*value) { /* an empty assignment resets the list */
             while (cJSON_GetArraySize(list) > 0)
                 cJSON_DeleteItemFromArray(list, 0);
+            while (cJSON_GetArraySize(pos) > 0)
+                cJSON_DeleteItemFromArray(pos, 0);
         } else if (cJSON_GetArraySize(list) < 256) {
             cJSON_AddItemToArray(list, cJSON_CreateString(value));
+            if (pos) {
+                /* offsets in l, the logical line, hold on its first physical line */
+                double at3[3] = { at, (double) (key - l) + 1, (double) (value - l) + 1 };
+                cJSON_AddItemToArray(pos, cJSON_CreateDoubleArray(at3, 3));
+            }
         }
         free(l);
     }

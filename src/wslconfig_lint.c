@@ -48,6 +48,13 @@ void wld_lint_problem(struct wld_lint *l, const char *msg_key, cJSON *vars)
         wld_buf_printf(&l->list, "%s- %s", l->count ? "\n" : "", s);
     l->count++;
     free(s);
+    if (l->items) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddStringToObject(it, "key", msg_key);
+        cJSON_AddItemToObject(it, "vars", vars);
+        cJSON_AddItemToArray(l->items, it);
+        return;
+    }
     cJSON_Delete(vars);
 }
 
@@ -223,6 +230,17 @@ void wld_wslconfig_lint_entries(struct wld_lint *l, struct wld_wslconfig_set *cf
             char mk[32];
             snprintf(mk, sizeof(mk), "bad_%s", type);
             wld_lint_problem(l, mk, v);
+            continue;
+        }
+        const char *esc = wld_fact_str(e, "control_escape");
+        if (esc && wld_str_is(type, "path")) { /* C:\temp: WSL read a tab, not "\t" */
+            cJSON *v = line_vars(e);
+            cJSON_AddStringToObject(v, "escape", esc);
+            cJSON_AddStringToObject(v, "escaped",
+                                    esc[1] == 't'   ? "tab"
+                                    : esc[1] == 'n' ? "line break"
+                                                    : "backspace");
+            wld_lint_problem(l, "path_escape", v);
             continue;
         }
         if (wld_str_eq_nocase(key, "memory"))

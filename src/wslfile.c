@@ -12,27 +12,32 @@
 void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts)
 {
     struct wld_buf b;
-    struct wld_ini *ini = NULL;
     int r = wld_host_read(h, path, WLD_CAP_FILE, &b);
     if (r < 0) {
         wld_fact_errno(facts, "read_error", r);
         return;
     }
-    wld_ini_parse(b.data, b.len, &ini);
-    if (b.truncated || ini->cut_line) {
+    wld_wsl_file_parse(b.data, b.len, b.truncated, facts);
+    wld_buf_release(&b);
+}
+
+void wld_wsl_file_parse(const char *data, size_t n, bool truncated, cJSON *facts)
+{
+    struct wld_ini *ini = NULL;
+    wld_ini_parse(data, n, &ini);
+    if (truncated || ini->cut_line) {
         /* what was not read or not kept is never judged as if it were not there */
         cJSON *cut = cJSON_AddObjectToObject(facts, "cut");
-        if (b.truncated) {
+        if (truncated) {
             unsigned lines = 1;
-            for (size_t i = 0; i < b.len; i++)
-                lines += b.data[i] == '\n';
+            for (size_t i = 0; i < n; i++)
+                lines += data[i] == '\n';
             cJSON_AddNumberToObject(cut, "cap_bytes", WLD_CAP_FILE);
             cJSON_AddNumberToObject(cut, "line", lines);
         }
         if (ini->cut_line)
             cJSON_AddNumberToObject(cut, "parse_line", ini->cut_line);
     }
-    wld_buf_release(&b);
     cJSON_AddStringToObject(facts, "encoding", ini->encoding);
     cJSON_AddBoolToObject(facts, "wsl_readable", ini->wsl_readable);
     cJSON *entries = cJSON_AddArrayToObject(facts, "entries");
@@ -44,6 +49,10 @@ void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts)
         char *v = wld_str_printable(ini->entries[i].value, strlen(ini->entries[i].value));
         cJSON_AddStringToObject(e, "value", v);
         free(v);
+        if (ini->entries[i].control_escape) {
+            char esc[3] = { '\\', ini->entries[i].control_escape, '\0' };
+            cJSON_AddStringToObject(e, "control_escape", esc);
+        }
         cJSON_AddItemToArray(entries, e);
     }
     cJSON *diags = cJSON_AddArrayToObject(facts, "skipped_lines");

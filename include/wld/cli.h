@@ -15,6 +15,7 @@ enum wld_command {
     WLD_CMD_FIT,
     WLD_CMD_RECORD,
     WLD_CMD_LOG,
+    WLD_CMD_LINT,
     WLD_CMD_VERSION,
     WLD_CMD_HELP,
 };
@@ -53,6 +54,8 @@ struct wld_options {
     char *facts_path;        /* --facts REPORT.json: judge its facts, gather nothing */
     char *log_path;          /* log FILE ("-" stdin), or check --log FILE */
     bool log_given;          /* the log command had a FILE or "-" */
+    char **lint_paths;       /* lint PATH..., NULL-terminated */
+    char *lint_kind;         /* lint --kind KIND, or NULL: from names and text */
     enum wld_status fail_on; /* WLD_FAIL (default) or WLD_WARN */
     double timeout_s;        /* per probe */
     bool timeout_set;        /* --timeout was given (rules update: else at least 30 s) */

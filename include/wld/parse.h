@@ -23,6 +23,9 @@ struct wld_ini_entry {
     char *key;     /* as written (WSL compares case-insensitively) */
     char *value;   /* unquoted, escapes applied, trailing space trimmed */
     unsigned line;
+    /* 'b', 'n' or 't' when the value used that escape (a backspace, newline or tab):
+     * in a Windows path, a single backslash ("C:\temp") that WSL read as one; else 0 */
+    char control_escape;
 };
 
 /* A line WSL would warn about and skip. code is one of: invalid_key, invalid_section,
@@ -96,6 +99,11 @@ int wld_nvidia_version_of_windows(const char *winver, char *out, size_t n);
  * holding a "# comment" (systemd keeps it as part of the value), go to problems (an array,
  * or NULL) as {line, code, text}: bad_section, not_assignment, no_section, inline_comment. */
 void wld_unit_parse(const char *text, cJSON *unit, cJSON *problems);
+/* The same, also saying where each thing is, for `lint`: where (an object, or NULL) gets
+ * sections {name: line of its first header} and keys {section: {key: [[line, key column,
+ * value column], ...]}}, parallel to unit's values (reset with them). Columns count bytes
+ * from 1 on the assignment's first physical line. */
+void wld_unit_parse_at(const char *text, cJSON *unit, cJSON *problems, cJSON *where);
 /* The last value of [section] key, or NULL. Borrowed from unit. */
 const char *wld_unit_last(const cJSON *unit, const char *section, const char *key);
 /* A command line or Environment= value split into words as systemd does (spaces part

@@ -18,6 +18,9 @@ struct wld_lint {
     struct wld_buf list;
     unsigned count;
     struct wld_buf unknown; /* configured settings whose effect could not be read, and why */
+    /* When not NULL (set it after wld_lint_begin), each problem is also appended here as
+     * {key, vars}: the message key and its variables, for `lint`. */
+    cJSON *items;
 };
 
 struct wld_wslconfig_set {

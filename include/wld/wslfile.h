@@ -11,6 +11,9 @@
 #include "wld/host.h"
 
 void wld_wsl_file_read(const struct wld_host *h, const char *path, cJSON *facts);
+/* The same facts from a file's first n bytes (truncated: the file goes on past them). An
+ * entry whose value used a \b, \n or \t escape says which in control_escape ("\t"). */
+void wld_wsl_file_parse(const char *data, size_t n, bool truncated, cJSON *facts);
 
 /* The first [section] key entry of facts from wld_wsl_file_read() (WSL takes the first of
  * duplicated keys; names match without case), or NULL. For /etc/wsl.conf, also NULL when

@@ -1,0 +1,93 @@
+/* `wsl-llm-doctor lint PATH...`: a repository's .wslconfig, wsl.conf and systemd unit
+ * files judged on their own, away from any host (docs/ci.md). The same readers and rules
+ * as the checks wsl.wslconfig, wsl.wsl-conf and service.systemd; what needs a host (the
+ * settings in effect, a binary or model that exists, systemd running) is left out, and
+ * each file says what. Every finding has the file, line and column, a rule id
+ * ("wsl.wslconfig/bad_size"), a status and the fix. */
+#ifndef WLD_LINT_H
+#define WLD_LINT_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "wld/check.h"
+#include "wld/cli.h"
+#include "wld/pipeline.h"
+#include "wld/rules.h"
+
+enum wld_lint_kind {
+    WLD_LINT_NONE, /* no kind lint knows: the file is listed as skipped */
+    WLD_LINT_WSLCONFIG,
+    WLD_LINT_WSL_CONF,
+    WLD_LINT_UNIT,
+};
+
+/* "wslconfig", "wsl-conf", "unit" (the --kind words); "none". */
+const char *wld_lint_kind_name(enum wld_lint_kind k);
+/* The --kind word's kind; -EINVAL for another word. */
+int wld_lint_kind_parse(const char *s, enum wld_lint_kind *ret);
+/* The kind a file's name says (.wslconfig, wslconfig, *.wslconfig, wsl.conf, *.service,
+ * NAME.service.d/ *.conf), or WLD_LINT_NONE. */
+enum wld_lint_kind wld_lint_kind_of_name(const char *path);
+/* The kind a file's text says, from its sections and keys as the rules know them ([wsl2]
+ * memory=, [boot] systemd=, [Service] ExecStart=), or WLD_LINT_NONE when it says none. */
+enum wld_lint_kind wld_lint_kind_of_text(const struct wld_rules *rules, const char *text);
+
+struct wld_lint_finding {
+    unsigned line, col; /* from 1; line 0: the file as a whole */
+    char *rule;         /* "service.systemd/no_restart" */
+    const char *check;  /* the check whose rules judged it (borrowed) */
+    enum wld_status status;
+    char *message;
+    char *fix; /* or NULL */
+    cJSON *sources;
+};
+
+struct wld_lint_file {
+    char *path;
+    enum wld_lint_kind kind;
+    const char *kind_from; /* "name", "content" or "--kind" */
+    char *skipped;         /* why it was not linted, or NULL */
+    const char *not_judged;
+    enum wld_status status; /* the worst finding's; pass with none */
+    struct wld_lint_finding *findings;
+    size_t n;
+};
+
+struct wld_lint_report {
+    const struct wld_rules *rules;
+    struct wld_lint_file *files; /* in path order; skipped ones too */
+    size_t n;
+    unsigned linted, skipped, truncated_walk; /* files linted, skipped; walks cut short */
+    unsigned counts[WLD_STATUS_COUNT];        /* findings by status */
+    int exit_code;                            /* 1 on a fail (or warn, fail_on_warn) */
+};
+
+/* Lints each path (a file, or a directory walked in name order, skipping .git and links to
+ * directories, at most 10,000 files and 32 levels deep); kind forces every file's kind
+ * (WLD_LINT_NONE: from the name, and for a file named on the command line from its
+ * text). Returns 0, or -errno with *err (caller frees) when a path does not exist. */
+int wld_lint_run(char *const *paths,
+                 enum wld_lint_kind kind,
+                 const struct wld_rules *rules,
+                 bool fail_on_warn,
+                 struct wld_lint_report **ret,
+                 char **err);
+void wld_lint_report_free(struct wld_lint_report *r);
+
+/* Lints one file's bytes (n of them; truncated: there was more) as kind, into f. */
+void wld_lint_text(const struct wld_rules *rules,
+                   enum wld_lint_kind kind,
+                   const char *data,
+                   size_t n,
+                   bool truncated,
+                   struct wld_lint_file *f);
+
+/* The report as JSON (docs/lint.schema.json), and in every format. */
+cJSON *wld_lint_report_json(const struct wld_lint_report *r);
+void wld_render_lint(const struct wld_lint_report *r,
+                     enum wld_format format,
+                     const struct wld_render_opts *o,
+                     FILE *out);
+
+#endif

@@ -1,0 +1,446 @@
+/* The lint command: which files, of which kind, and the report (see wld/lint.h). */
+#include "wld/lint.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wld/filekind.h"
+#include "wld/host.h"
+#include "wld/parse.h"
+#include "wld/util.h"
+
+#include "lint_impl.h"
+
+#define MAX_FILES 10000
+#define MAX_DEPTH 32
+
+static const char *const kind_names[] = { [WLD_LINT_NONE] = "none",
+                                          [WLD_LINT_WSLCONFIG] = "wslconfig",
+                                          [WLD_LINT_WSL_CONF] = "wsl-conf",
+                                          [WLD_LINT_UNIT] = "unit" };
+
+const char *wld_lint_kind_name(enum wld_lint_kind k)
+{
+    return kind_names[k];
+}
+
+int wld_lint_kind_parse(const char *s, enum wld_lint_kind *ret)
+{
+    for (size_t i = WLD_LINT_WSLCONFIG; i < WLD_ARRAY_SIZE(kind_names); i++)
+        if (strcmp(s, kind_names[i]) == 0) {
+            *ret = (enum wld_lint_kind) i;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+enum wld_lint_kind wld_lint_kind_of_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *b = base[0] == '.' ? base + 1 : base;
+    /* .wslconfig, wslconfig, work.wslconfig, .wslconfig.laptop */
+    if (wld_str_starts(b, "wslconfig") || wld_str_ends(base, ".wslconfig"))
+        return WLD_LINT_WSLCONFIG;
+    if (wld_str_starts(b, "wsl.conf") || wld_str_ends(base, ".wsl.conf"))
+        return WLD_LINT_WSL_CONF;
+    if (wld_str_ends(base, ".service"))
+        return WLD_LINT_UNIT;
+    /* NAME.service.d/x.conf */
+    size_t dir_len = (size_t) (base - path);
+    if (wld_str_ends(base, ".conf") && dir_len > strlen(".service.d/") &&
+        strncmp(base - strlen(".service.d/"), ".service.d/", strlen(".service.d/")) == 0)
+        return WLD_LINT_UNIT;
+    return WLD_LINT_NONE;
+}
+
+/* Whether name is a section (or, with keys, a key of any section) of the check's schema,
+ * case aside; a section one edit away counts ([wls2]). */
+static bool in_schema(const cJSON *schema, const char *name, bool keys)
+{
+    const cJSON *s, *k;
+    cJSON_ArrayForEach(s, schema)
+    {
+        if (!keys && (wld_str_eq_nocase(s->string, name) || wld_str_distance(s->string, name) <= 1))
+            return true;
+        if (keys)
+            cJSON_ArrayForEach(k, s) if (wld_str_eq_nocase(k->string, name)) return true;
+    }
+    return false;
+}
+
+static const cJSON *schema_of(const struct wld_rules *rules, const char *check)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(wld_rules_check(rules, check), "params"), "schema");
+    return cJSON_GetObjectItemCaseSensitive(p, "value");
+}
+
+enum wld_lint_kind wld_lint_kind_of_text(const struct wld_rules *rules, const char *text)
+{
+    static const char *const unit_sections[] = { "Unit",  "Service", "Install", "Socket",
+                                                 "Timer", "Path",    "Mount" };
+    const cJSON *wslconfig = schema_of(rules, "wsl.wslconfig");
+    const cJSON *conf = schema_of(rules, "wsl.wsl-conf");
+    unsigned score[4] = { 0 };
+    unsigned lines = 0;
+    for (const char *p = text; *p && lines < 4096; lines++) {
+        size_t len = strcspn(p, "\n");
+        char *l = wld_xstrndup(p, len);
+        p += len + (p[len] == '\n');
+        char *s = (char *) wld_str_skip_space(l);
+        wld_str_trim(s);
+        char *close = s[0] == '[' ? strchr(s, ']') : NULL;
+        char *eq = strchr(s, '=');
+        if (close) {
+            *close = '\0';
+            for (size_t i = 0; i < WLD_ARRAY_SIZE(unit_sections); i++)
+                score[WLD_LINT_UNIT] += strcmp(s + 1, unit_sections[i]) == 0 ? 3 : 0;
+            /* a section both files have ([general]) says neither */
+            bool a = in_schema(wslconfig, s + 1, false), b = in_schema(conf, s + 1, false);
+            score[WLD_LINT_WSLCONFIG] += a && !b ? 2 : 0;
+            score[WLD_LINT_WSL_CONF] += b && !a ? 2 : 0;
+        } else if (eq && s[0] != '#' && s[0] != ';') {
+            *eq = '\0';
+            wld_str_trim(s);
+            bool a = in_schema(wslconfig, s, true), b = in_schema(conf, s, true);
+            score[WLD_LINT_WSLCONFIG] += a && !b;
+            score[WLD_LINT_WSL_CONF] += b && !a;
+            score[WLD_LINT_UNIT] += strcmp(s, "ExecStart") == 0 || strcmp(s, "WantedBy") == 0;
+        }
+        free(l);
+    }
+    enum wld_lint_kind best = WLD_LINT_NONE;
+    bool tie = false;
+    for (int k = WLD_LINT_WSLCONFIG; k <= WLD_LINT_UNIT; k++) {
+        if (score[k] > score[best]) {
+            best = (enum wld_lint_kind) k;
+            tie = false;
+        } else if (score[k] && score[k] == score[best]) {
+            tie = true;
+        }
+    }
+    return tie ? WLD_LINT_NONE : best;
+}
+
+/* ---- the walk ---- */
+
+struct walk {
+    const struct wld_rules *rules;
+    enum wld_lint_kind forced;
+    struct wld_lint_report *r;
+    unsigned seen;
+};
+
+static struct wld_lint_file *new_file(struct walk *w, const char *path)
+{
+    struct wld_lint_report *r = w->r;
+    r->files = wld_xrealloc(r->files, (r->n + 1) * sizeof(*r->files));
+    struct wld_lint_file *f = &r->files[r->n++];
+    *f = (struct wld_lint_file){ .path = wld_xstrdup(path) };
+    return f;
+}
+
+static void skip(struct walk *w, const char *path, const char *why)
+{
+    struct wld_lint_file *f = new_file(w, path);
+    f->skipped = wld_xstrdup(why);
+}
+
+/* Reads at most WLD_CAP_FILE bytes of an open regular file. */
+static int read_capped(int fd, struct wld_buf *b, bool *truncated)
+{
+    wld_buf_init(b, WLD_CAP_FILE);
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = -errno;
+            wld_buf_release(b);
+            return e;
+        }
+        if (n == 0)
+            break;
+        wld_buf_append(b, chunk, (size_t) n);
+        if (b->truncated)
+            break;
+    }
+    *truncated = b->truncated;
+    return 0;
+}
+
+/* Lints path; named: the user named it (its text may say its kind; no kind is said). */
+static void lint_file(struct walk *w, const char *path, bool named)
+{
+    enum wld_lint_kind kind = w->forced ? w->forced : wld_lint_kind_of_name(path);
+    const char *from = w->forced ? "--kind" : "name";
+    if (!kind && !named) {
+        skip(w, path, "its name is not one of a .wslconfig, wsl.conf or systemd unit");
+        return;
+    }
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddStringToObject(v, "path", path);
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        char *why = wld_xasprintf("%s (%s)", strerror(errno), wld_errno_name(-errno));
+        cJSON_AddStringToObject(v, "error", why);
+        free(why);
+        struct wld_lint_file *f = new_file(w, path);
+        f->kind = kind;
+        f->kind_from = from;
+        wld_lint_common(f, w->rules, "lint_unreadable", v);
+        if (fd >= 0)
+            close(fd);
+        cJSON_Delete(v);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        const char *what = wld_file_type_name(st.st_mode);
+        if (!named && !w->forced) {
+            char *why = wld_xasprintf("%s, not a file", what);
+            skip(w, path, why);
+            free(why);
+        } else {
+            struct wld_lint_file *f = new_file(w, path);
+            f->kind = kind;
+            f->kind_from = from;
+            cJSON_AddStringToObject(v, "what", what);
+            wld_lint_common(f, w->rules, "lint_not_file", v);
+        }
+        close(fd);
+        cJSON_Delete(v);
+        return;
+    }
+    struct wld_buf b;
+    bool truncated = false;
+    int r = read_capped(fd, &b, &truncated);
+    close(fd);
+    if (r < 0) {
+        struct wld_lint_file *f = new_file(w, path);
+        f->kind = kind;
+        f->kind_from = from;
+        cJSON_AddStringToObject(v, "error", strerror(-r));
+        wld_lint_common(f, w->rules, "lint_unreadable", v);
+        cJSON_Delete(v);
+        return;
+    }
+    if (!kind) { /* named, with no name lint knows: its text may say */
+        char *text = wld_text_decode(b.data, b.len, NULL);
+        kind = wld_lint_kind_of_text(w->rules, text);
+        from = "content";
+        free(text);
+        if (!kind) {
+            skip(w, path,
+                 "neither its name nor its text is a .wslconfig's, wsl.conf's or systemd "
+                 "unit's: name the kind with --kind");
+            wld_buf_release(&b);
+            cJSON_Delete(v);
+            return;
+        }
+    }
+    struct wld_lint_file *f = new_file(w, path);
+    f->kind = kind;
+    f->kind_from = from;
+    /* binary: NUL bytes in what is not UTF-16 */
+    const char *enc = NULL;
+    free(wld_text_decode(b.data, b.len, &enc));
+    if (memchr(b.data, '\0', b.len) && !wld_str_starts(enc, "utf-16")) {
+        cJSON_AddStringToObject(v, "what",
+                                wld_file_kind((const unsigned char *) b.data,
+                                              b.len < WLD_FILEKIND_HEAD ? b.len : WLD_FILEKIND_HEAD,
+                                              b.len));
+        cJSON_AddStringToObject(v, "kind",
+                                kind == WLD_LINT_UNIT       ? "a systemd unit"
+                                : kind == WLD_LINT_WSL_CONF ? "a wsl.conf"
+                                                            : "a .wslconfig");
+        wld_lint_common(f, w->rules, "lint_not_text", v);
+    } else {
+        wld_lint_text(w->rules, kind, b.data, b.len, truncated, f);
+    }
+    wld_buf_release(&b);
+    cJSON_Delete(v);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void walk_dir(struct walk *w, const char *dir, unsigned depth)
+{
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, NULL, by_name);
+    if (n < 0) {
+        struct wld_lint_file *f = new_file(w, dir);
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddStringToObject(v, "path", dir);
+        cJSON_AddStringToObject(v, "error", strerror(errno));
+        wld_lint_common(f, w->rules, "lint_unreadable", v);
+        cJSON_Delete(v);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *name = list[i]->d_name;
+        bool dots = strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+        if (dots || strcmp(name, ".git") == 0 || w->seen >= MAX_FILES) {
+            w->r->truncated_walk += !dots && w->seen >= MAX_FILES;
+            free(list[i]);
+            continue;
+        }
+        /* "lint ." gives paths as the repository has them, for annotations */
+        char *path = strcmp(dir, ".") == 0   ? wld_xstrdup(name)
+                     : strcmp(dir, "/") == 0 ? wld_xasprintf("/%s", name)
+                                             : wld_xasprintf("%s/%s", dir, name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (depth < MAX_DEPTH)
+                walk_dir(w, path, depth + 1);
+            else
+                w->r->truncated_walk++;
+        } else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
+                   S_ISDIR(st.st_mode)) {
+            skip(w, path, "a link to a directory (not followed)");
+        } else {
+            w->seen++;
+            lint_file(w, path, false);
+        }
+        free(path);
+        free(list[i]);
+    }
+    free(list);
+}
+
+/* Findings in the order of the file: line, then column (the file as a whole first). */
+static int by_place(const void *a, const void *b)
+{
+    const struct wld_lint_finding *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return strcmp(x->rule, y->rule);
+}
+
+int wld_lint_run(char *const *paths,
+                 enum wld_lint_kind kind,
+                 const struct wld_rules *rules,
+                 bool fail_on_warn,
+                 struct wld_lint_report **ret,
+                 char **err)
+{
+    for (char *const *p = paths; *p; p++) {
+        struct stat st;
+        if (stat(*p, &st) < 0 && lstat(*p, &st) < 0)
+            return wld_errorf(err, -errno, "lint: %s: %s", *p, strerror(errno));
+    }
+    struct wld_lint_report *r = wld_xcalloc(1, sizeof(*r));
+    r->rules = rules;
+    struct walk w = { .rules = rules, .forced = kind, .r = r };
+    for (char *const *p = paths; *p; p++) {
+        struct stat st;
+        /* "dir/" is walked as "dir": paths in the report have one slash */
+        char *path = wld_xstrdup(*p);
+        size_t len = strlen(path);
+        while (len > 1 && path[len - 1] == '/')
+            path[--len] = '\0';
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            walk_dir(&w, path, 0);
+        else
+            lint_file(&w, path, true);
+        free(path);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        struct wld_lint_file *f = &r->files[i];
+        qsort(f->findings, f->n, sizeof(*f->findings), by_place);
+        if (f->skipped) {
+            r->skipped++;
+            continue;
+        }
+        r->linted++;
+        for (size_t k = 0; k < f->n; k++) {
+            r->counts[f->findings[k].status]++;
+            if (f->findings[k].status == WLD_FAIL || f->findings[k].status == WLD_ERROR ||
+                (f->findings[k].status == WLD_WARN && fail_on_warn))
+                r->exit_code = 1;
+        }
+    }
+    *ret = r;
+    return 0;
+}
+
+void wld_lint_report_free(struct wld_lint_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        struct wld_lint_file *f = &r->files[i];
+        for (size_t k = 0; k < f->n; k++) {
+            free(f->findings[k].rule);
+            free(f->findings[k].message);
+            free(f->findings[k].fix);
+            cJSON_Delete(f->findings[k].sources);
+        }
+        free(f->findings);
+        free(f->path);
+        free(f->skipped);
+    }
+    free(r->files);
+    free(r);
+}
+
+cJSON *wld_lint_report_json(const struct wld_lint_report *r)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "schema", "wsl-llm-doctor/lint@1");
+    cJSON_AddStringToObject(doc, "tool", "wsl-llm-doctor " WLD_VERSION);
+    cJSON_AddStringToObject(doc, "rules", r->rules->version);
+    cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
+    for (int s = 0; s < WLD_STATUS_COUNT; s++)
+        cJSON_AddNumberToObject(sum, wld_status_name((enum wld_status) s), r->counts[s]);
+    cJSON_AddNumberToObject(sum, "files", r->linted);
+    cJSON_AddNumberToObject(sum, "skipped", r->skipped);
+    if (r->truncated_walk)
+        cJSON_AddNumberToObject(sum, "not_walked", r->truncated_walk);
+    cJSON_AddNumberToObject(doc, "exit_code", r->exit_code);
+    cJSON *files = cJSON_AddArrayToObject(doc, "files");
+    cJSON *skipped = cJSON_AddArrayToObject(doc, "skipped");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_lint_file *f = &r->files[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", f->path);
+        if (f->skipped) {
+            cJSON_AddStringToObject(o, "why", f->skipped);
+            cJSON_AddItemToArray(skipped, o);
+            continue;
+        }
+        cJSON_AddStringToObject(o, "kind", wld_lint_kind_name(f->kind));
+        cJSON_AddStringToObject(o, "kind_from", f->kind_from ? f->kind_from : "name");
+        cJSON_AddStringToObject(o, "status", wld_status_name(f->status));
+        if (f->not_judged)
+            cJSON_AddStringToObject(o, "not_judged", f->not_judged);
+        cJSON *list = cJSON_AddArrayToObject(o, "findings");
+        for (size_t k = 0; k < f->n; k++) {
+            const struct wld_lint_finding *x = &f->findings[k];
+            cJSON *y = cJSON_CreateObject();
+            cJSON_AddNumberToObject(y, "line", x->line);
+            cJSON_AddNumberToObject(y, "col", x->col);
+            cJSON_AddStringToObject(y, "rule", x->rule);
+            cJSON_AddStringToObject(y, "status", wld_status_name(x->status));
+            cJSON_AddStringToObject(y, "message", x->message ? x->message : "");
+            if (x->fix)
+                cJSON_AddStringToObject(y, "fix", x->fix);
+            cJSON_AddItemToObject(y, "sources", cJSON_Duplicate(x->sources, true));
+            cJSON_AddItemToArray(list, y);
+        }
+        cJSON_AddItemToArray(files, o);
+    }
+    return doc;
+}

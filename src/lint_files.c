@@ -1,0 +1,644 @@
+/* One file's text judged as a .wslconfig, a wsl.conf or a systemd unit (see wld/lint.h),
+ * by the readers and rules of wsl.wslconfig, wsl.wsl-conf and service.systemd. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wld/parse.h"
+#include "wld/util.h"
+#include "wld/wslconfig_lint.h"
+#include "wld/wslfile.h"
+
+#include "lint_impl.h"
+
+/* ---- findings ---- */
+
+static void add(struct wld_lint_file *f,
+                unsigned line,
+                unsigned col,
+                const char *check,
+                const char *id,
+                enum wld_status st,
+                char *message,
+                char *fix,
+                const cJSON *sources)
+{
+    f->findings = wld_xrealloc(f->findings, (f->n + 1) * sizeof(*f->findings));
+    struct wld_lint_finding *x = &f->findings[f->n++];
+    *x = (struct wld_lint_finding){ .line = line,
+                                    .col = line ? (col ? col : 1) : 0,
+                                    .rule = wld_xasprintf("%s/%s", check, id),
+                                    .check = check,
+                                    .status = st,
+                                    .message = message,
+                                    .fix = fix,
+                                    .sources = sources ? cJSON_Duplicate(sources, true)
+                                                       : cJSON_CreateArray() };
+    if (st < WLD_SKIP && st > f->status)
+        f->status = st;
+    if (st == WLD_ERROR)
+        f->status = WLD_FAIL > f->status ? WLD_FAIL : f->status;
+}
+
+static enum wld_status status_of(const cJSON *o)
+{
+    enum wld_status st = WLD_WARN;
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "status");
+    if (cJSON_IsString(s))
+        wld_status_parse(s->valuestring, &st);
+    return st;
+}
+
+static char *render(const cJSON *o, const char *member, const cJSON *vars)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, member);
+    return cJSON_IsString(t) ? wld_template_render(t->valuestring, vars) : NULL;
+}
+
+/* A finding from a check's outcome (gpu_disabled, no_restart): its status, summary, fix. */
+static void from_outcome(struct wld_lint_file *f,
+                         const struct wld_rules *rules,
+                         const char *check,
+                         const char *outcome,
+                         unsigned line,
+                         unsigned col,
+                         const cJSON *vars)
+{
+    const cJSON *o = wld_rules_outcome(rules, check, outcome);
+    add(f, line, col, check, outcome, status_of(o), render(o, "summary", vars),
+        render(o, "fix", vars), cJSON_GetObjectItemCaseSensitive(o, "sources"));
+}
+
+void wld_lint_common(struct wld_lint_file *f,
+                     const struct wld_rules *rules,
+                     const char *outcome,
+                     const cJSON *vars)
+{
+    const cJSON *o = wld_rules_common(rules, outcome);
+    add(f, 0, 0, "lint", outcome, status_of(o), render(o, "summary", vars), render(o, "fix", vars),
+        cJSON_GetObjectItemCaseSensitive(o, "sources"));
+}
+
+/* ---- where things are in the text ---- */
+
+/* arr[i] as a line or column: 0 when absent or not a number in range. */
+static unsigned num_at(const cJSON *arr, int i)
+{
+    const cJSON *x = cJSON_GetArrayItem(arr, i);
+    return cJSON_IsNumber(x) && x->valuedouble >= 0 && x->valuedouble < 1e9
+                   ? (unsigned) x->valuedouble
+                   : 0;
+}
+
+/* The start of line n (from 1) of text, and its length; NULL past the end. */
+static const char *line_at(const char *text, unsigned n, size_t *len)
+{
+    const char *p = text;
+    for (unsigned i = 1; i < n && p; i++) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p || (!*p && n > 1))
+        return NULL;
+    *len = strcspn(p, "\r\n");
+    return p;
+}
+
+/* The column (from 1) of the first non-blank character of line n. */
+static unsigned first_col(const char *text, unsigned n)
+{
+    size_t len = 0;
+    const char *p = line_at(text, n, &len);
+    if (!p)
+        return 1;
+    size_t i = 0;
+    while (i < len && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    return (unsigned) i + 1;
+}
+
+/* The column of word in line n (case aside), or of its first non-blank character. */
+static unsigned word_col(const char *text, unsigned n, const char *word)
+{
+    size_t len = 0, wl = word ? strlen(word) : 0;
+    const char *p = line_at(text, n, &len);
+    if (p && wl)
+        for (size_t i = 0; i + wl <= len; i++)
+            if (strncasecmp(p + i, word, wl) == 0)
+                return (unsigned) i + 1;
+    return first_col(text, n);
+}
+
+/* The column of the value on a key=value line: past '=' and blanks. */
+static unsigned value_col(const char *text, unsigned n)
+{
+    size_t len = 0;
+    const char *p = line_at(text, n, &len);
+    const char *eq = p ? memchr(p, '=', len) : NULL;
+    if (!eq)
+        return first_col(text, n);
+    size_t i = (size_t) (eq - p) + 1;
+    while (i < len && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    return (unsigned) i + 1;
+}
+
+/* ---- .wslconfig and wsl.conf ---- */
+
+/* Problems on a value point at the value; the rest at the key, or the line. */
+static bool about_value(const char *key)
+{
+    return wld_str_starts(key, "bad_") || strcmp(key, "path_escape") == 0 ||
+           strcmp(key, "localhost_off") == 0;
+}
+
+static void lint_wsl(const struct wld_rules *rules,
+                     const char *check,
+                     const char *text,
+                     const char *data,
+                     size_t n,
+                     bool truncated,
+                     struct wld_lint_file *f)
+{
+    bool conf = strcmp(check, "wsl.wsl-conf") == 0;
+    cJSON *facts = cJSON_CreateObject();
+    wld_wsl_file_parse(data, n, truncated, facts);
+    const cJSON *chk = wld_rules_check(rules, check);
+    struct wld_eval_ctx ctx = { .facts = NULL,
+                                .mine = facts,
+                                .params = cJSON_GetObjectItemCaseSensitive(chk, "params") };
+    const cJSON *lint = wld_param(&ctx, "lint");
+    f->not_judged = wld_fact_str(lint, "not_judged");
+    cJSON *vars = cJSON_CreateObject();
+    cJSON_AddStringToObject(vars, "path", f->path);
+    cJSON_AddStringToObject(vars, "encoding", wld_fact_str(facts, "encoding"));
+    const char *enc = wld_fact_str(facts, "encoding");
+    /* WSL reads none of it: one finding for the file */
+    if (!wld_fact_bool(facts, "wsl_readable", true) ||
+        (conf && enc && wld_str_starts(enc, "utf-16"))) {
+        from_outcome(f, rules, check, "encoding", 1, 1, vars);
+        goto out;
+    }
+    if (conf && wld_str_is(enc, "utf-8-bom"))
+        from_outcome(f, rules, check, "utf8_bom", 1, 1, vars);
+    if (conf) {
+        /* read as wld_wsl_entry does, whatever the encoding said */
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(facts, "entries"))
+        {
+            if (wld_str_eq_nocase(wld_fact_str(e, "section"), "gpu") &&
+                wld_str_eq_nocase(wld_fact_str(e, "key"), "enabled") &&
+                wld_wsl_bool(wld_fact_str(e, "value")) == 0) {
+                unsigned line = (unsigned) wld_fact_num(e, "line", 1);
+                cJSON_AddNumberToObject(vars, "line", line);
+                cJSON_AddStringToObject(vars, "value", wld_fact_str(e, "value"));
+                from_outcome(f, rules, check, "gpu_disabled", line, value_col(text, line), vars);
+                break;
+            }
+        }
+    }
+    struct wld_lint l;
+    struct wld_wslconfig_set cfg = { .memory = -1, .swap = -1, .processors = -1 };
+    wld_lint_begin(&l, &ctx);
+    l.items = cJSON_CreateArray();
+    wld_wslconfig_lint_entries(&l, &cfg);
+    wld_wslconfig_lint_cut(&l);
+    if (!conf && cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
+        !(cfg.networking && wld_str_eq_nocase(cfg.networking, "mirrored"))) {
+        const cJSON *e = wld_wsl_entry(facts, "wsl2", "localhostForwarding");
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddNumberToObject(v, "line", wld_fact_num(e, "line", 0));
+        cJSON_AddStringToObject(v, "key", "localhostForwarding");
+        wld_lint_problem(&l, "localhost_off", v);
+    }
+    const cJSON *lint_outcome = wld_rules_outcome(rules, check, "lint");
+    const cJSON *messages = wld_param(&ctx, "messages");
+    const cJSON *fixes = cJSON_GetObjectItemCaseSensitive(lint, "fixes");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, l.items)
+    {
+        const char *key = wld_fact_str(it, "key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "vars");
+        unsigned line = (unsigned) wld_fact_num(v, "line", 0);
+        const char *tmpl = wld_fact_str(messages, key);
+        /* the finding carries the line: the message goes without its "line N: " */
+        if (tmpl && wld_str_starts(tmpl, "line {line}: "))
+            tmpl += strlen("line {line}: ");
+        char *msg = wld_template_render(tmpl ? tmpl : key, v);
+        const char *fix = wld_fact_str(fixes, key);
+        unsigned col = !line                    ? 0
+                       : about_value(key)       ? value_col(text, line)
+                       : wld_fact_str(v, "key") ? word_col(text, line, wld_fact_str(v, "key"))
+                                                : first_col(text, line);
+        add(f, line, col, check, key, status_of(lint_outcome), msg,
+            fix ? wld_template_render(fix, v) : render(lint_outcome, "fix", vars),
+            cJSON_GetObjectItemCaseSensitive(lint_outcome, "sources"));
+    }
+    cJSON_Delete(l.items);
+    l.items = NULL;
+    struct wld_finding scratch = { .vars = cJSON_CreateObject() };
+    wld_lint_end(&l, &scratch);
+    cJSON_Delete(scratch.vars);
+out:
+    cJSON_Delete(vars);
+    cJSON_Delete(facts);
+}
+
+/* ---- systemd units ---- */
+
+struct unit_lint {
+    const struct wld_rules *rules;
+    const cJSON *lint;  /* the lint param's value */
+    const cJSON *where; /* wld_unit_parse_at's */
+    const char *text;
+    struct wld_lint_file *f;
+    cJSON *vars; /* unit, path, scope, systemctl, user */
+};
+
+/* [line, key column, value column] of the last (or first) value of [section] key. */
+static void where_of(const struct unit_lint *u,
+                     const char *section,
+                     const char *key,
+                     bool last,
+                     unsigned *line,
+                     unsigned *kcol,
+                     unsigned *vcol)
+{
+    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(u->where, "keys"),
+                                             section),
+            key);
+    const cJSON *at = cJSON_GetArrayItem(pos, last ? cJSON_GetArraySize(pos) - 1 : 0);
+    *line = num_at(at, 0);
+    *kcol = num_at(at, 1);
+    *vcol = num_at(at, 2);
+}
+
+static unsigned section_line(const struct unit_lint *u, const char *section)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(u->where, "sections"), section);
+    return cJSON_IsNumber(s) ? (unsigned) s->valuedouble : 0;
+}
+
+/* A finding of the lint param's own (exec_variable...), with extra vars (taken). */
+static void unit_finding(struct unit_lint *u, const char *id, unsigned line, unsigned col, cJSON *v)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(u->lint, "findings"), id);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, u->vars)
+    {
+        if (!cJSON_GetObjectItemCaseSensitive(v, x->string))
+            cJSON_AddItemToObject(v, x->string, cJSON_Duplicate(x, true));
+    }
+    add(u->f, line, col, "service.systemd", id, status_of(o), render(o, "message", v),
+        render(o, "fix", v), cJSON_GetObjectItemCaseSensitive(o, "sources"));
+    cJSON_Delete(v);
+}
+
+static cJSON *vars1(const char *name, const char *value)
+{
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddStringToObject(v, name, value ? value : "");
+    return v;
+}
+
+/* The program of an ExecStart= value, past its prefixes (-@:+!). */
+static const char *exec_program(char **words)
+{
+    const char *p = words[0];
+    while (p && *p && strchr("-@:+!", *p))
+        p++;
+    return p && *p ? p : NULL;
+}
+
+static const char *base_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* Why the program is no model server, or NULL when it is llama-server or ollama serve. */
+static const char *not_server(char **words, const char *prog)
+{
+    const char *b = base_of(prog);
+    if (strcmp(b, "llama-server") == 0 || strcmp(b, "server") == 0)
+        return NULL;
+    if (strcmp(b, "ollama") == 0) {
+        for (char **w = words + 1; *w; w++)
+            if (strcmp(*w, "serve") == 0)
+                return NULL;
+        return ", not `ollama serve`: any other ollama command exits (or waits on a terminal) "
+               "instead of serving";
+    }
+    if (strcmp(b, "llama-cli") == 0 || strcmp(b, "main") == 0 || strcmp(b, "llama-run") == 0)
+        return ", llama.cpp's interactive program, not llama-server: it reads a terminal and "
+               "exits, serving nothing";
+    if (wld_str_ends(b, ".sh") || strcmp(b, "sh") == 0 || strcmp(b, "bash") == 0 ||
+        strcmp(b, "env") == 0)
+        return ", a wrapper: which server, model and GPU options it starts cannot be seen "
+               "here, and none of it is judged";
+    return ", neither llama-server nor `ollama serve`: the server this unit seems to be for "
+           "is not what it starts";
+}
+
+/* The model after -m/--model in words, or NULL. */
+static const char *model_arg(char **words)
+{
+    for (char **w = words; *w; w++) {
+        if ((strcmp(*w, "-m") == 0 || strcmp(*w, "--model") == 0) && w[1])
+            return w[1];
+        if (wld_str_starts(*w, "--model="))
+            return *w + strlen("--model=");
+    }
+    return NULL;
+}
+
+/* A template's placeholder in value ("/path/to/", "your_name", "<user>"), or NULL. */
+static const char *placeholder(const char *value, char *out, size_t n)
+{
+    static const char *const marks[] = { "/path/to/", "your_",    "YOUR_",
+                                         "your-",     "CHANGEME", "changeme" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(marks); i++) {
+        const char *p = strstr(value, marks[i]);
+        if (p) {
+            size_t len = strcspn(p + (marks[i][0] == '/' ? 1 : 0), " \t\"'=:");
+            snprintf(out, n, "%.*s", (int) len + (marks[i][0] == '/' ? 1 : 0), p);
+            return out;
+        }
+    }
+    const char *lt = strchr(value, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (lt && gt && gt - lt > 1 && gt - lt < 40 && !memchr(lt, ' ', (size_t) (gt - lt))) {
+        snprintf(out, n, "%.*s", (int) (gt - lt + 1), lt);
+        return out;
+    }
+    return NULL;
+}
+
+static bool mentions_server(const char *s)
+{
+    return s && (strcasestr(s, "llama") || strcasestr(s, "ollama") || strstr(s, "LLM"));
+}
+
+static void lint_exec(struct unit_lint *u, const cJSON *unit, bool server)
+{
+    const char *exec = wld_unit_last(unit, "Service", "ExecStart");
+    if (!exec)
+        return;
+    unsigned line, kcol, vcol;
+    where_of(u, "Service", "ExecStart", true, &line, &kcol, &vcol);
+    char **w = wld_unit_words(exec);
+    const char *prog = w[0] ? exec_program(w) : NULL;
+    if (!prog) {
+        wld_strv_free(w);
+        return;
+    }
+    unsigned pcol = vcol + (unsigned) (strstr(exec, prog) ? strstr(exec, prog) - exec : 0);
+    if (strchr(prog, '$') || strchr(prog, '%'))
+        unit_finding(u, "exec_variable", line, pcol, vars1("program", prog));
+    else if (prog[0] != '/' && strchr(prog, '/'))
+        unit_finding(u, "exec_relative", line, pcol, vars1("program", prog));
+    else if (server && prog[0] != '/')
+        unit_finding(u, "exec_bare_name", line, pcol, vars1("program", prog));
+    const char *why = server ? not_server(w, prog) : NULL;
+    if (why) {
+        cJSON *v = vars1("program", prog);
+        cJSON_AddStringToObject(v, "why", why);
+        unit_finding(u, "exec_not_server", line, pcol, v);
+    }
+    const char *model = model_arg(w);
+    if (model && (wld_str_starts(model, "/mnt/") && model[5] && model[6] == '/')) {
+        const char *at = strstr(exec, model);
+        unit_finding(u, "model_on_windows", line, vcol + (unsigned) (at ? at - exec : 0),
+                     vars1("model", model));
+    }
+    wld_strv_free(w);
+}
+
+/* Environment= lines: CUDA_VISIBLE_DEVICES that hides the GPU, '$' taken literally. */
+static void lint_environment(struct unit_lint *u, const cJSON *unit, const cJSON *hiding)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(unit, "Service"), "Environment");
+    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(u->where, "keys"),
+                                             "Service"),
+            "Environment");
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        const cJSON *at = cJSON_GetArrayItem(pos, i++);
+        unsigned line = num_at(at, 0), vcol = num_at(at, 2);
+        if (!at || !cJSON_IsString(e))
+            continue;
+        char **w = wld_unit_words(e->valuestring);
+        for (char **a = w; *a; a++) {
+            const char *eq = strchr(*a, '=');
+            if (!eq)
+                continue;
+            const char *found = strstr(e->valuestring, *a);
+            unsigned col = vcol + (unsigned) (found ? found - e->valuestring : 0);
+            char *name = wld_xstrndup(*a, (size_t) (eq - *a));
+            if (strcmp(name, "CUDA_VISIBLE_DEVICES") == 0) {
+                bool hidden = false;
+                const cJSON *h;
+                cJSON_ArrayForEach(h, hiding)
+                {
+                    hidden |= cJSON_IsString(h) && wld_str_eq_nocase(h->valuestring, eq + 1);
+                }
+                if (hidden) {
+                    cJSON *v = cJSON_Duplicate(u->vars, true);
+                    cJSON_AddStringToObject(v, "devices", eq + 1);
+                    from_outcome(u->f, u->rules, "service.systemd", "gpu_hidden", line,
+                                 col ? col : 1, v);
+                    cJSON_Delete(v);
+                }
+            } else if (strchr(eq + 1, '$')) {
+                cJSON *v = vars1("name", name);
+                cJSON_AddStringToObject(v, "value", eq + 1);
+                unit_finding(u, "env_dollar", line, col, v);
+            }
+            free(name);
+        }
+        wld_strv_free(w);
+    }
+}
+
+/* Values still holding a template's placeholders. */
+static void lint_placeholders(struct unit_lint *u, const cJSON *unit)
+{
+    const cJSON *sec, *key, *val;
+    cJSON_ArrayForEach(sec, unit)
+    {
+        cJSON_ArrayForEach(key, sec)
+        {
+            int i = 0;
+            cJSON_ArrayForEach(val, key)
+            {
+                char ph[64];
+                const cJSON *pos = cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(
+                                cJSON_GetObjectItemCaseSensitive(u->where, "keys"), sec->string),
+                        key->string);
+                const cJSON *at = cJSON_GetArrayItem(pos, i++);
+                unsigned line = num_at(at, 0), vcol = num_at(at, 2);
+                if (!at || !cJSON_IsString(val) || !placeholder(val->valuestring, ph, sizeof(ph)))
+                    continue;
+                const char *p = strstr(val->valuestring, ph);
+                cJSON *v = vars1("key", key->string);
+                cJSON_AddStringToObject(v, "value", val->valuestring);
+                cJSON_AddStringToObject(v, "placeholder", ph);
+                unit_finding(u, "placeholder", line,
+                             vcol + (unsigned) (p ? p - val->valuestring : 0), v);
+            }
+        }
+    }
+}
+
+/* Whether the path is a user unit's (~/.config/systemd/user, /etc/systemd/user...). */
+static bool user_unit(const char *path)
+{
+    return strstr(path, "systemd/user/") != NULL;
+}
+
+static void lint_unit(const struct wld_rules *rules, const char *text, struct wld_lint_file *f)
+{
+    cJSON *unit = cJSON_CreateObject(), *problems = cJSON_CreateArray();
+    cJSON *where = cJSON_CreateObject();
+    wld_unit_parse_at(text, unit, problems, where);
+    const cJSON *chk = wld_rules_check(rules, "service.systemd");
+    struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(chk, "params") };
+    const char *path = f->path;
+    /* NAME.service.d/x.conf: a drop-in of NAME.service */
+    const char *dot_d = strstr(path, ".service.d/");
+    bool dropin = dot_d && !strchr(dot_d + strlen(".service.d/"), '/');
+    char *name = dropin ? wld_xstrndup(path, (size_t) (dot_d - path) + strlen(".service"))
+                        : wld_xstrdup(path);
+    struct unit_lint u = { .rules = rules,
+                           .lint = wld_param(&ctx, "lint"),
+                           .where = where,
+                           .text = text,
+                           .f = f,
+                           .vars = cJSON_CreateObject() };
+    bool user = user_unit(path);
+    cJSON_AddStringToObject(u.vars, "unit", base_of(name));
+    cJSON_AddStringToObject(u.vars, "path", path);
+    cJSON_AddStringToObject(u.vars, "files", path);
+    cJSON_AddStringToObject(u.vars, "scope", user ? "user" : "system");
+    cJSON_AddStringToObject(u.vars, "systemctl", user ? "systemctl --user" : "sudo systemctl");
+    free(name);
+    f->not_judged = wld_fact_str(u.lint, "not_judged");
+
+    const cJSON *fixes = cJSON_GetObjectItemCaseSensitive(u.lint, "fixes");
+    const cJSON *messages = wld_param(&ctx, "messages");
+    const cJSON *unit_problems = wld_rules_outcome(rules, "service.systemd", "unit_problems");
+    const cJSON *p;
+    if (cJSON_GetArraySize(unit) == 0 && cJSON_GetArraySize(where) == 0) {
+        unit_finding(&u, "not_a_unit", 0, 0, cJSON_CreateObject());
+        goto out;
+    }
+    cJSON_ArrayForEach(p, problems)
+    {
+        const char *code = wld_fact_str(p, "code");
+        unsigned line = (unsigned) wld_fact_num(p, "line", 1);
+        const char *fix = wld_fact_str(fixes, code);
+        unsigned col =
+                strcmp(code, "inline_comment") == 0 ? value_col(text, line) : first_col(text, line);
+        if (strcmp(code, "inline_comment") == 0) { /* at the '#' */
+            size_t len = 0;
+            const char *l = line_at(text, line, &len);
+            for (size_t i = col; l && i < len; i++)
+                if (l[i] == '#' && (l[i - 1] == ' ' || l[i - 1] == '\t')) {
+                    col = (unsigned) i + 1;
+                    break;
+                }
+        }
+        add(f, line, col, "service.systemd", code, status_of(unit_problems),
+            wld_xstrdup(wld_fact_str(messages, code) ? wld_fact_str(messages, code) : code),
+            fix ? wld_xstrdup(fix) : NULL,
+            cJSON_GetObjectItemCaseSensitive(unit_problems, "sources"));
+    }
+    const char *desc = wld_unit_last(unit, "Unit", "Description");
+    const char *exec = wld_unit_last(unit, "Service", "ExecStart");
+    bool server = mentions_server(path) || mentions_server(exec) || mentions_server(desc);
+    if (!dropin && !cJSON_GetObjectItemCaseSensitive(unit, "Service")) {
+        unit_finding(&u, "no_service_section", 1, 1, cJSON_CreateObject());
+        goto out;
+    }
+    if (!dropin && !exec)
+        unit_finding(&u, "no_exec", section_line(&u, "Service"), 1, cJSON_CreateObject());
+    lint_exec(&u, unit, server);
+    lint_environment(&u, unit, wld_param(&ctx, "hiding_visible_devices"));
+    lint_placeholders(&u, unit);
+    if (!server || dropin)
+        goto out;
+    /* Restart=: as service.systemd judges it */
+    const char *restart = wld_unit_last(unit, "Service", "Restart");
+    bool restarts = false;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, wld_param(&ctx, "restarting"))
+    {
+        restarts |= cJSON_IsString(r) && wld_str_is(restart, r->valuestring);
+    }
+    if (!restarts) {
+        unsigned line, kcol, vcol;
+        where_of(&u, "Service", "Restart", true, &line, &kcol, &vcol);
+        cJSON *v = cJSON_Duplicate(u.vars, true);
+        cJSON_AddStringToObject(v, "restart", restart ? restart : "no");
+        from_outcome(f, rules, "service.systemd", "no_restart",
+                     line ? line : section_line(&u, "Service"), line ? vcol : 1, v);
+        cJSON_Delete(v);
+    }
+    /* [Install]: what `systemctl enable` links it to */
+    const char *install = wld_unit_last(unit, "Install", "WantedBy");
+    if (!install || (user && strcmp(install, "default.target") != 0)) {
+        unsigned line, kcol, vcol;
+        where_of(&u, "Install", "WantedBy", true, &line, &kcol, &vcol);
+        cJSON *v = cJSON_CreateObject();
+        char *why = !install ? wld_xstrdup("no [Install] WantedBy=")
+                             : wld_xasprintf("a user unit wanted by %s, which a user's "
+                                             "systemd never starts",
+                                             install);
+        cJSON_AddStringToObject(v, "why", why);
+        cJSON_AddStringToObject(v, "target", user ? "default.target" : "multi-user.target");
+        cJSON_AddStringToObject(v, "user", user ? " --user" : "");
+        free(why);
+        unit_finding(&u, "not_installable", line ? line : section_line(&u, "Install"),
+                     line ? vcol : 1, v);
+    }
+out:
+    cJSON_Delete(u.vars);
+    cJSON_Delete(where);
+    cJSON_Delete(problems);
+    cJSON_Delete(unit);
+}
+
+void wld_lint_text(const struct wld_rules *rules,
+                   enum wld_lint_kind kind,
+                   const char *data,
+                   size_t n,
+                   bool truncated,
+                   struct wld_lint_file *f)
+{
+    const char *enc = NULL;
+    char *text = wld_text_decode(data, n, &enc);
+    f->kind = kind;
+    if (kind == WLD_LINT_UNIT && enc && strcmp(enc, "utf-8") != 0 &&
+        strcmp(enc, "utf-8-bom") != 0) {
+        /* systemd reads bytes: UTF-16 is not a unit it can parse */
+        cJSON *v = vars1("what", enc);
+        cJSON_AddStringToObject(v, "kind", "a systemd unit");
+        cJSON_AddStringToObject(v, "path", f->path);
+        wld_lint_common(f, rules, "lint_not_text", v);
+        cJSON_Delete(v);
+    } else if (kind == WLD_LINT_UNIT) {
+        lint_unit(rules, text, f);
+    } else {
+        lint_wsl(rules, kind == WLD_LINT_WSLCONFIG ? "wsl.wslconfig" : "wsl.wsl-conf", text, data,
+                 n, truncated, f);
+    }
+    free(text);
+}
