@@ -52,6 +52,38 @@ static void ini_escapes_and_bad_escape(void **state)
     wld_ini_free(r);
 }
 
+/* \t, \n and \b are escapes WSL applies: "C:\temp\new" is a tab and a line break */
+static void ini_single_backslash_escapes_are_marked(void **state)
+{
+    (void) state;
+    struct wld_ini *r = ini("[wsl2]\nkernel=C:\\\\k\nswapFile=C:\\temp\\new.vhdx\n");
+    assert_int_equal(r->n_entries, 2);
+    assert_int_equal(r->entries[0].control_escape, 0);
+    assert_int_equal(r->entries[1].control_escape, 't');
+    assert_string_equal(r->entries[1].value, "C:\temp\new.vhdx");
+    wld_ini_free(r);
+}
+
+/* where each key of a unit is: line, key column, value column; reset with the values */
+static void unit_parse_at_says_where(void **state)
+{
+    (void) state;
+    cJSON *u = cJSON_CreateObject(), *where = cJSON_CreateObject();
+    wld_unit_parse_at("# x\n[Service]\n  ExecStart = /a\nExecStart=\nExecStart=/b -m m\n", u, NULL,
+                      where);
+    const cJSON *pos = cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(where, "keys"), "Service"), "ExecStart");
+    assert_int_equal(cJSON_GetArraySize(pos), 1);
+    const cJSON *at = cJSON_GetArrayItem(pos, 0);
+    assert_int_equal(cJSON_GetArrayItem(at, 0)->valueint, 5);
+    assert_int_equal(cJSON_GetArrayItem(at, 1)->valueint, 1);
+    assert_int_equal(cJSON_GetArrayItem(at, 2)->valueint, 11);
+    assert_int_equal(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(where, "sections"), "Service")->valueint, 2);
+    cJSON_Delete(u);
+    cJSON_Delete(where);
+}
+
 static void ini_semicolon_and_bad_keys(void **state)
 {
     (void) state;
@@ -558,6 +590,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ini_inline_comments_and_crlf),
         cmocka_unit_test(ini_escapes_and_bad_escape),
+        cmocka_unit_test(ini_single_backslash_escapes_are_marked),
+        cmocka_unit_test(unit_parse_at_says_where),
         cmocka_unit_test(ini_semicolon_and_bad_keys),
         cmocka_unit_test(ini_utf16_detection),
         cmocka_unit_test(nvsmi_table_generations),
