@@ -359,7 +359,8 @@ int wld_lint_run(char *const *paths,
     }
     for (size_t i = 0; i < r->n; i++) {
         struct wld_lint_file *f = &r->files[i];
-        qsort(f->findings, f->n, sizeof(*f->findings), by_place);
+        if (f->n > 1)
+            qsort(f->findings, f->n, sizeof(*f->findings), by_place);
         if (f->skipped) {
             r->skipped++;
             continue;

@@ -1,9 +1,12 @@
 /* One file's text judged as a .wslconfig, a wsl.conf or a systemd unit (see wld/lint.h),
  * by the readers and rules of wsl.wslconfig, wsl.wsl-conf and service.systemd. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "wld/parse.h"
 #include "wld/util.h"
@@ -504,10 +507,41 @@ static bool user_unit(const char *path)
     return strstr(path, "systemd/user/") != NULL;
 }
 
+static int conf_name(const struct dirent *e)
+{
+    return wld_str_ends(e->d_name, ".conf");
+}
+
+/* The unit as systemd loads it: unit's own text, then its drop-ins beside it (PATH.d/
+ * *.conf, in name order, at most 64 of 64 KiB each), so that a Restart= or WantedBy= set in
+ * a drop-in counts. Their own lines are judged when each drop-in is linted. */
+static void merge_dropins(const char *path, cJSON *merged)
+{
+    char *dir = wld_xasprintf("%s.d", path);
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, conf_name, alphasort);
+    for (int i = 0; i < n; i++) {
+        char *p = wld_xasprintf("%s/%s", dir, list[i]->d_name);
+        int fd = i < 64 ? open(p, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
+        char buf[65536];
+        ssize_t got = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (got > 0) {
+            buf[got] = '\0';
+            wld_unit_parse(buf, merged, NULL);
+        }
+        if (fd >= 0)
+            close(fd);
+        free(p);
+        free(list[i]);
+    }
+    free(list);
+    free(dir);
+}
+
 static void lint_unit(const struct wld_rules *rules, const char *text, struct wld_lint_file *f)
 {
     cJSON *unit = cJSON_CreateObject(), *problems = cJSON_CreateArray();
-    cJSON *where = cJSON_CreateObject();
+    cJSON *where = cJSON_CreateObject(), *merged = NULL;
     wld_unit_parse_at(text, unit, problems, where);
     const cJSON *chk = wld_rules_check(rules, "service.systemd");
     struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(chk, "params") };
@@ -561,10 +595,13 @@ static void lint_unit(const struct wld_rules *rules, const char *text, struct wl
             fix ? wld_xstrdup(fix) : NULL,
             cJSON_GetObjectItemCaseSensitive(unit_problems, "sources"));
     }
-    const char *desc = wld_unit_last(unit, "Unit", "Description");
-    const char *exec = wld_unit_last(unit, "Service", "ExecStart");
+    merged = cJSON_Duplicate(unit, true);
+    if (!dropin)
+        merge_dropins(path, merged);
+    const char *desc = wld_unit_last(merged, "Unit", "Description");
+    const char *exec = wld_unit_last(merged, "Service", "ExecStart");
     bool server = mentions_server(path) || mentions_server(exec) || mentions_server(desc);
-    if (!dropin && !cJSON_GetObjectItemCaseSensitive(unit, "Service")) {
+    if (!dropin && !cJSON_GetObjectItemCaseSensitive(merged, "Service")) {
         unit_finding(&u, "no_service_section", 1, 1, cJSON_CreateObject());
         goto out;
     }
@@ -576,7 +613,7 @@ static void lint_unit(const struct wld_rules *rules, const char *text, struct wl
     if (!server || dropin)
         goto out;
     /* Restart=: as service.systemd judges it */
-    const char *restart = wld_unit_last(unit, "Service", "Restart");
+    const char *restart = wld_unit_last(merged, "Service", "Restart");
     bool restarts = false;
     const cJSON *r;
     cJSON_ArrayForEach(r, wld_param(&ctx, "restarting"))
@@ -593,7 +630,7 @@ static void lint_unit(const struct wld_rules *rules, const char *text, struct wl
         cJSON_Delete(v);
     }
     /* [Install]: what `systemctl enable` links it to */
-    const char *install = wld_unit_last(unit, "Install", "WantedBy");
+    const char *install = wld_unit_last(merged, "Install", "WantedBy");
     if (!install || (user && strcmp(install, "default.target") != 0)) {
         unsigned line, kcol, vcol;
         where_of(&u, "Install", "WantedBy", true, &line, &kcol, &vcol);
@@ -610,6 +647,7 @@ static void lint_unit(const struct wld_rules *rules, const char *text, struct wl
                      line ? vcol : 1, v);
     }
 out:
+    cJSON_Delete(merged);
     cJSON_Delete(u.vars);
     cJSON_Delete(where);
     cJSON_Delete(problems);

@@ -34,8 +34,14 @@ grep -q 'file=good/' "$tmp/gh" && fail "repo: good/ has an annotation: $(grep 'f
 "$doctor" lint --fail-on warn "$here/repo/good" >"$tmp/good"
 rc=$?
 [ $rc -eq 0 ] || fail "good: exit $rc: $(cat "$tmp/good")"
-[ "$(grep -c ': pass (' "$tmp/good")" -eq 4 ] || fail "good: not 4 passing files: $(cat "$tmp/good")"
-grep -q '^4 files linted: 0 failed, 0 warned (exit 0)$' "$tmp/good" || fail "good: summary: $(tail -1 "$tmp/good")"
+[ "$(grep -c ": pass (" "$tmp/good")" -eq 6 ] || fail "good: not 6 passing files: $(cat "$tmp/good")"
+grep -q "^6 files linted: 0 failed, 0 warned (exit 0)$" "$tmp/good" || fail "good: summary: $(tail -1 "$tmp/good")"
+
+# a drop-in beside its unit counts, as systemd applies it: without it, no Restart=
+mkdir -p "$tmp/alone"
+cp "$here/repo/good/etc/systemd/system/llama-server.service" "$tmp/alone/"
+"$doctor" lint "$tmp/alone" | grep -q 'llama-server.service:5:1: warn: llama-server.service has Restart=no' ||
+    fail "drop-in: the unit alone has no no_restart warning"
 
 # text: file:line:col: status: message [rule], then the fix
 "$doctor" lint "$here/repo/bad" >"$tmp/text"
@@ -55,7 +61,7 @@ rc=$?
 "$py" -c 'import json,sys,jsonschema
 jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' "$tmp/j" "$src/docs/lint.schema.json" ||
     fail "json: not valid against docs/lint.schema.json"
-[ "$(json "$tmp/j" 'd["exit_code"], d["summary"]["files"], d["summary"]["skipped"], d["summary"]["fail"], d["summary"]["warn"]')" = "(1, 9, 1, 3, 17)" ] ||
+[ "$(json "$tmp/j" 'd["exit_code"], d["summary"]["files"], d["summary"]["skipped"], d["summary"]["fail"], d["summary"]["warn"]')" = "(1, 11, 1, 3, 17)" ] ||
     fail "json: summary $(json "$tmp/j" 'd["summary"]')"
 [ "$(json "$tmp/j" '[f["kind"] + ":" + f["status"] for f in d["files"] if f["path"].endswith("bad/wsl.conf")]')" = "['wsl-conf:fail']" ] ||
     fail "json: bad/wsl.conf"
@@ -74,7 +80,7 @@ rc=$?
 "$py" -c 'import sys, xml.etree.ElementTree as ET
 s = ET.parse(sys.argv[1]).getroot().find("testsuite")
 cases = s.findall("testcase")
-assert len(cases) == 10, len(cases)
+assert len(cases) == 12, len(cases)
 assert s.get("failures") == "3" and s.get("skipped") == "1", s.attrib
 names = [c.get("name") for c in cases]
 assert any(n.endswith("bad/wsl.conf") for n in names), names
