@@ -329,6 +329,33 @@ static int by_place(const void *a, const void *b)
     return strcmp(x->rule, y->rule);
 }
 
+static void finding_free(struct wld_lint_finding *x)
+{
+    free(x->rule);
+    free(x->message);
+    free(x->fix);
+    cJSON_Delete(x->sources);
+}
+
+/* The first WLD_LINT_SHOWN findings in file order are listed, the rest counted; where the
+ * reading stopped (cut_read, cut_parse) is always among those listed. */
+static void keep_first(struct wld_lint_file *f)
+{
+    if (f->n <= WLD_LINT_SHOWN)
+        return;
+    size_t slot = WLD_LINT_SHOWN;
+    for (size_t k = f->n; k-- > WLD_LINT_SHOWN && slot > 0;)
+        if (strstr(f->findings[k].rule, "/cut_")) {
+            struct wld_lint_finding t = f->findings[--slot];
+            f->findings[slot] = f->findings[k];
+            f->findings[k] = t;
+        }
+    for (size_t k = WLD_LINT_SHOWN; k < f->n; k++)
+        finding_free(&f->findings[k]);
+    f->more = (unsigned) (f->n - WLD_LINT_SHOWN);
+    f->n = WLD_LINT_SHOWN;
+}
+
 int wld_lint_run(char *const *paths,
                  enum wld_lint_kind kind,
                  const struct wld_rules *rules,
@@ -361,17 +388,17 @@ int wld_lint_run(char *const *paths,
         struct wld_lint_file *f = &r->files[i];
         if (f->n > 1)
             qsort(f->findings, f->n, sizeof(*f->findings), by_place);
+        keep_first(f);
         if (f->skipped) {
             r->skipped++;
             continue;
         }
         r->linted++;
-        for (size_t k = 0; k < f->n; k++) {
-            r->counts[f->findings[k].status]++;
-            if (f->findings[k].status == WLD_FAIL || f->findings[k].status == WLD_ERROR ||
-                (f->findings[k].status == WLD_WARN && fail_on_warn))
-                r->exit_code = 1;
-        }
+        for (int s = 0; s < WLD_STATUS_COUNT; s++)
+            r->counts[s] += f->counts[s];
+        /* the worst finding decides, kept or past WLD_LINT_SHOWN */
+        if (f->status == WLD_FAIL || (f->status == WLD_WARN && fail_on_warn))
+            r->exit_code = 1;
     }
     *ret = r;
     return 0;
@@ -383,12 +410,8 @@ void wld_lint_report_free(struct wld_lint_report *r)
         return;
     for (size_t i = 0; i < r->n; i++) {
         struct wld_lint_file *f = &r->files[i];
-        for (size_t k = 0; k < f->n; k++) {
-            free(f->findings[k].rule);
-            free(f->findings[k].message);
-            free(f->findings[k].fix);
-            cJSON_Delete(f->findings[k].sources);
-        }
+        for (size_t k = 0; k < f->n; k++)
+            finding_free(&f->findings[k]);
         free(f->findings);
         free(f->path);
         free(f->skipped);
@@ -427,6 +450,8 @@ cJSON *wld_lint_report_json(const struct wld_lint_report *r)
         cJSON_AddStringToObject(o, "status", wld_status_name(f->status));
         if (f->not_judged)
             cJSON_AddStringToObject(o, "not_judged", f->not_judged);
+        if (f->more)
+            cJSON_AddNumberToObject(o, "more_findings", f->more);
         cJSON *list = cJSON_AddArrayToObject(o, "findings");
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];

@@ -27,6 +27,11 @@ static void add(struct wld_lint_file *f,
                 char *fix,
                 const cJSON *sources)
 {
+    if (st < WLD_SKIP && st > f->status)
+        f->status = st;
+    if (st == WLD_ERROR)
+        f->status = WLD_FAIL > f->status ? WLD_FAIL : f->status;
+    f->counts[st]++;
     f->findings = wld_xrealloc(f->findings, (f->n + 1) * sizeof(*f->findings));
     struct wld_lint_finding *x = &f->findings[f->n++];
     *x = (struct wld_lint_finding){ .line = line,
@@ -38,10 +43,6 @@ static void add(struct wld_lint_file *f,
                                     .fix = fix,
                                     .sources = sources ? cJSON_Duplicate(sources, true)
                                                        : cJSON_CreateArray() };
-    if (st < WLD_SKIP && st > f->status)
-        f->status = st;
-    if (st == WLD_ERROR)
-        f->status = WLD_FAIL > f->status ? WLD_FAIL : f->status;
 }
 
 static enum wld_status status_of(const cJSON *o)
@@ -538,7 +539,8 @@ static void merge_dropins(const char *path, cJSON *merged)
     free(dir);
 }
 
-static void lint_unit(const struct wld_rules *rules, const char *text, struct wld_lint_file *f)
+static void
+lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struct wld_lint_file *f)
 {
     cJSON *unit = cJSON_CreateObject(), *problems = cJSON_CreateArray();
     cJSON *where = cJSON_CreateObject(), *merged = NULL;
@@ -601,16 +603,25 @@ static void lint_unit(const struct wld_rules *rules, const char *text, struct wl
     const char *desc = wld_unit_last(merged, "Unit", "Description");
     const char *exec = wld_unit_last(merged, "Service", "ExecStart");
     bool server = mentions_server(path) || mentions_server(exec) || mentions_server(desc);
-    if (!dropin && !cJSON_GetObjectItemCaseSensitive(merged, "Service")) {
+    if (truncated) {
+        /* what was not read is never judged as if it were not there: no "no Restart=" */
+        unsigned lines = 1;
+        for (const char *c = text; *c; c++)
+            lines += *c == '\n';
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddNumberToObject(v, "line", lines);
+        unit_finding(&u, "cut_read", lines, 1, v);
+    }
+    if (!dropin && !truncated && !cJSON_GetObjectItemCaseSensitive(merged, "Service")) {
         unit_finding(&u, "no_service_section", 1, 1, cJSON_CreateObject());
         goto out;
     }
-    if (!dropin && !exec)
+    if (!dropin && !truncated && !exec)
         unit_finding(&u, "no_exec", section_line(&u, "Service"), 1, cJSON_CreateObject());
     lint_exec(&u, unit, server);
     lint_environment(&u, unit, wld_param(&ctx, "hiding_visible_devices"));
     lint_placeholders(&u, unit);
-    if (!server || dropin)
+    if (!server || dropin || truncated)
         goto out;
     /* Restart=: as service.systemd judges it */
     const char *restart = wld_unit_last(merged, "Service", "Restart");
@@ -673,7 +684,7 @@ void wld_lint_text(const struct wld_rules *rules,
         wld_lint_common(f, rules, "lint_not_text", v);
         cJSON_Delete(v);
     } else if (kind == WLD_LINT_UNIT) {
-        lint_unit(rules, text, f);
+        lint_unit(rules, text, truncated, f);
     } else {
         lint_wsl(rules, kind == WLD_LINT_WSLCONFIG ? "wsl.wslconfig" : "wsl.wsl-conf", text, data,
                  n, truncated, f);

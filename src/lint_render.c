@@ -65,6 +65,10 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
                 fputc('\n', out);
             }
         }
+        if (f->more) {
+            put_safe(out, f->path);
+            fprintf(out, ": and %u more finding%s, not listed\n", f->more, f->more == 1 ? "" : "s");
+        }
         said[f->kind] = true;
     }
     for (int k = WLD_LINT_WSLCONFIG; k <= WLD_LINT_UNIT; k++) {

@@ -162,6 +162,18 @@ for i in range(10050): open(os.path.join(sys.argv[1], "f%05d.service" % i), "w")
 [ "$(json "$tmp/big.json" 'd["summary"]["files"], d["summary"]["not_walked"]')" = "(10000, 51)" ] ||
     fail "walk bound: $(json "$tmp/big.json" 'd["summary"]')"
 
+# a generated file with thousands of bad lines: 100 findings listed, the rest counted;
+# a unit past the 1 MiB read says where the check stopped
+mkdir -p "$tmp/gen"
+"$py" -c 'import sys
+open(sys.argv[1] + "/.wslconfig", "w").write("[wsl2]\n" + "memory=8GB\n" * 5000)
+open(sys.argv[1] + "/big.service", "w").write("[Service]\nExecStart=/usr/bin/llama-server " + "-x " * 400000 + "\nRestart=always\n")' "$tmp/gen"
+"$doctor" lint --format json "$tmp/gen" >"$tmp/gen.json"
+[ "$(json "$tmp/gen.json" '[(len(f["findings"]), f.get("more_findings")) for f in d["files"]], d["summary"]["warn"], d["files"][0]["findings"][-1]["rule"]')" = "([(100, 3996), (1, None)], 4097, 'wsl.wslconfig/cut_parse')" ] ||
+    fail "many findings: $(json "$tmp/gen.json" '[(len(f["findings"]), f.get("more_findings")) for f in d["files"]], d["summary"]')"
+[ "$(json "$tmp/gen.json" '[x["rule"] + "@" + str(x["line"]) for x in d["files"][1]["findings"]]')" = "['service.systemd/cut_read@2']" ] ||
+    fail "cut unit: $(json "$tmp/gen.json" 'd["files"][1]["findings"]')"
+
 # bad usage: one line, exit 2
 for args in "lint" "lint /nonexistent/dotfiles" "lint --kind yaml ." "lint --redact ." "check --kind unit"; do
     # shellcheck disable=SC2086

@@ -52,7 +52,13 @@ struct wld_lint_file {
     enum wld_status status; /* the worst finding's; pass with none */
     struct wld_lint_finding *findings;
     size_t n;
+    unsigned more;                     /* findings past WLD_LINT_SHOWN: counted, not kept */
+    unsigned counts[WLD_STATUS_COUNT]; /* every finding's, kept or not */
 };
+
+/* Findings kept per file: a generated file with 100,000 bad lines is reported, not
+ * printed whole. */
+#define WLD_LINT_SHOWN 100
 
 struct wld_lint_report {
     const struct wld_rules *rules;
