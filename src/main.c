@@ -353,6 +353,19 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
         for (size_t i = 0; i < rep->n; i++)
             cJSON_AddItemReferenceToObject(seen, rep->results[i].check->id,
                                            rep->results[i].evidence);
+        /* the claims a log is held to need these checks' facts: a run without them
+         * (--only, --skip) says which claims it could not make, never silently */
+        static const char *const held[] = { "llama.arch", "llama.build", "gpu.driver" };
+        char missing[64] = "";
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(held); i++)
+            if (!cJSON_GetObjectItemCaseSensitive(seen, held[i]))
+                snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+                         missing[0] ? ", " : "", held[i]);
+        if (missing[0])
+            fprintf(stderr,
+                    "wsl-llm-doctor: --log: %s did not run, so the log is not held against "
+                    "what %s would say of this host\n",
+                    missing, strchr(missing, ',') ? "they" : "it");
         r = wld_log_load(o->log_path, rules, seen, &log, &err);
         cJSON_Delete(seen);
         if (r < 0) {

@@ -159,9 +159,12 @@ sys.stdout.buffer.write(line * (64 * 1048576 // len(line)))' | "$doctor" log - -
 h=$hosts/wsl2-llama-arch-mismatch
 printf 'Driver Version: 535.54.03\nmain: build = 4296 (07a61394)\n' >"$tmp/claims.log"
 cat "$logs/synthetic-cc-below-legacy-default.log" >>"$tmp/claims.log"
-"$doctor" check --root "$h" --only llama.arch,gpu.driver --log "$tmp/claims.log" --format json >"$tmp/c.json"
+"$doctor" check --root "$h" --only llama.arch,gpu.driver --log "$tmp/claims.log" --format json >"$tmp/c.json" 2>"$tmp/c.err"
 rc=$?
 [ $rc -eq 1 ] || fail "check --log: exit $rc, expected 1 (host-arch-missing fails)"
+# a claim whose check did not run (--only) is said to be left out, never dropped in silence
+grep -q '^wsl-llm-doctor: --log: llama.build did not run, so the log is not held against what it would say of this host$' "$tmp/c.err" ||
+    fail "check --log --only: no note on the claims left out: $(cat "$tmp/c.err")"
 "$py" -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 # the host results first, each log finding right after the result of its check
