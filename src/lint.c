@@ -39,15 +39,33 @@ int wld_lint_kind_parse(const char *s, enum wld_lint_kind *ret)
     return -EINVAL;
 }
 
+/* Whether base is prefix and a suffix that leaves it the file it was (wsl.conf.example,
+ * .wslconfig.laptop), not a document or script about it (wsl.conf.md, wslconfig.ps1). */
+static bool copy_of(const char *base, const char *prefix)
+{
+    static const char *const other[] = { "md",  "txt", "rst",  "html", "adoc", "org", "sh",
+                                         "ps1", "py",  "json", "yml",  "yaml", "j2",  "tmpl" };
+    if (!wld_str_starts(base, prefix) || !base[strlen(prefix)])
+        return false;
+    const char *ext = strrchr(base, '.') + 1;
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(other); i++)
+        if (strcmp(ext, other[i]) == 0)
+            return false;
+    return true;
+}
+
 enum wld_lint_kind wld_lint_kind_of_name(const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    const char *b = base[0] == '.' ? base + 1 : base;
-    /* .wslconfig, wslconfig, work.wslconfig, .wslconfig.laptop */
-    if (wld_str_starts(b, "wslconfig") || wld_str_ends(base, ".wslconfig"))
+    /* .wslconfig, wslconfig, work.wslconfig, .wslconfig.laptop; not wslconfig.md */
+    if (strcmp(base, ".wslconfig") == 0 || strcmp(base, "wslconfig") == 0 ||
+        wld_str_ends(base, ".wslconfig") || copy_of(base, ".wslconfig.") ||
+        copy_of(base, "wslconfig."))
         return WLD_LINT_WSLCONFIG;
-    if (wld_str_starts(b, "wsl.conf") || wld_str_ends(base, ".wsl.conf"))
+    /* wsl.conf, ubuntu.wsl.conf, wsl.conf.example; not wsl.conf.md */
+    if (strcmp(base, "wsl.conf") == 0 || wld_str_ends(base, ".wsl.conf") ||
+        copy_of(base, "wsl.conf."))
         return WLD_LINT_WSL_CONF;
     if (wld_str_ends(base, ".service"))
         return WLD_LINT_UNIT;

@@ -117,6 +117,18 @@ printf 'just some notes\nnothing = here\n' >"$tmp/notes.txt"
 rc=$?
 [ $rc -eq 0 ] || fail "unknown named file: exit $rc"
 grep -q "notes.txt: skipped: neither its name nor its text .*--kind" "$tmp/notes" || fail "unknown named file: $(cat "$tmp/notes")"
+# names: copies keep their kind, documents and scripts about the file are not it
+mkdir "$tmp/names"
+for n in .wslconfig wslconfig laptop.wslconfig .wslconfig.laptop wsl.conf ubuntu.wsl.conf \
+    wsl.conf.example llama.service wslconfig.md wsl.conf.md wsl.conf.j2 wslconfig.ps1 notes.txt; do
+    printf '# %s\n' "$n" >"$tmp/names/$n"
+done
+"$doctor" lint --format json "$tmp/names" >"$tmp/names.json"
+[ "$(json "$tmp/names.json" '" ".join(f["path"].split("/")[-1] + ":" + f["kind"] for f in d["files"])')" = \
+    ".wslconfig:wslconfig .wslconfig.laptop:wslconfig laptop.wslconfig:wslconfig llama.service:unit ubuntu.wsl.conf:wsl-conf wsl.conf:wsl-conf wsl.conf.example:wsl-conf wslconfig:wslconfig" ] ||
+    fail "names: $(json "$tmp/names.json" '[(f["path"], f["kind"]) for f in d["files"]]')"
+[ "$(json "$tmp/names.json" 'len(d["skipped"])')" = 5 ] || fail "names: skipped $(json "$tmp/names.json" 'd["skipped"]')"
+
 # --kind forces it, and a file that is not that kind is told so
 "$doctor" lint --kind unit "$here/repo/README.md" >"$tmp/forced"
 rc=$?
