@@ -28,16 +28,17 @@ void wld_render_list(enum wld_format format, FILE *out)
                 wld_checks[i]->looks_at);
 }
 
-static void
-print_sources(const struct wld_rules *rules, const cJSON *list, const char *indent, FILE *out)
+static void print_sources(const struct wld_rules *rules, const cJSON *list, cJSON *seen, FILE *out)
 {
     const cJSON *k;
     cJSON_ArrayForEach(k, list)
     {
         const cJSON *src = cJSON_IsString(k) ? wld_rules_source(rules, k->valuestring) : NULL;
-        if (!src)
+        /* each source once, where the check first cites it */
+        if (!src || cJSON_GetObjectItemCaseSensitive(seen, k->valuestring))
             continue;
-        fprintf(out, "%s[%s] %s (%s)\n", indent, k->valuestring,
+        cJSON_AddTrueToObject(seen, k->valuestring);
+        fprintf(out, "  [%s] %s (%s)\n", k->valuestring,
                 cJSON_GetObjectItemCaseSensitive(src, "url")->valuestring,
                 cJSON_GetObjectItemCaseSensitive(src, "authority")->valuestring);
     }
@@ -88,10 +89,27 @@ void wld_render_explain(const struct wld_rules *rules,
         if (cJSON_IsString(fix))
             fprintf(out, "        fix: %s\n", fix->valuestring);
     }
+    /* what `lint` reports on a file of this check's kind, beside the outcomes above */
+    const cJSON *lint = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(params, "lint"), "value");
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(lint, "findings");
+    if (cJSON_GetArraySize(findings) > 0)
+        fprintf(out, "\nLint findings (wsl-llm-doctor lint; rule %s/KEY, docs/lint.md):\n", c->id);
+    cJSON_ArrayForEach(oc, findings)
+    {
+        fprintf(out, "  %-5s %s: %s\n        fix: %s\n",
+                cJSON_GetObjectItemCaseSensitive(oc, "status")->valuestring, oc->string,
+                cJSON_GetObjectItemCaseSensitive(oc, "message")->valuestring,
+                cJSON_GetObjectItemCaseSensitive(oc, "fix")->valuestring);
+    }
     fputs("\nSources:\n", out);
-    print_sources(rules, cJSON_GetObjectItemCaseSensitive(r, "sources"), "  ", out);
+    cJSON *seen = cJSON_CreateObject();
+    print_sources(rules, cJSON_GetObjectItemCaseSensitive(r, "sources"), seen, out);
     cJSON_ArrayForEach(oc, cJSON_GetObjectItemCaseSensitive(r, "outcomes"))
-            print_sources(rules, cJSON_GetObjectItemCaseSensitive(oc, "sources"), "  ", out);
+            print_sources(rules, cJSON_GetObjectItemCaseSensitive(oc, "sources"), seen, out);
+    cJSON_ArrayForEach(oc, findings)
+            print_sources(rules, cJSON_GetObjectItemCaseSensitive(oc, "sources"), seen, out);
+    cJSON_Delete(seen);
 }
 
 void wld_render_rules(const struct wld_rules *rules, FILE *out)
