@@ -186,6 +186,13 @@ open(sys.argv[1] + "/big.service", "w").write("[Service]\nExecStart=/usr/bin/lla
 [ "$(json "$tmp/gen.json" '[x["rule"] + "@" + str(x["line"]) for x in d["files"][1]["findings"]]')" = "['service.systemd/cut_read@2']" ] ||
     fail "cut unit: $(json "$tmp/gen.json" 'd["files"][1]["findings"]')"
 
+# a rule id from an annotation leads to explain: the check's lint findings, sources once
+"$doctor" explain service.systemd >"$tmp/explain"
+grep -q '^Lint findings (wsl-llm-doctor lint; rule service.systemd/KEY, docs/lint.md):$' "$tmp/explain" &&
+    grep -q '^  warn  exec_bare_name: ExecStart runs {program} by name' "$tmp/explain" ||
+    fail "explain: no lint findings: $(grep -c . "$tmp/explain") lines"
+[ "$(grep -c '^  \[systemd-service-man\]' "$tmp/explain")" -eq 1 ] || fail "explain: a source listed twice"
+
 # bad usage: one line, exit 2
 for args in "lint" "lint /nonexistent/dotfiles" "lint --kind yaml ." "lint --redact ." "check --kind unit"; do
     # shellcheck disable=SC2086
