@@ -15,6 +15,7 @@
 #include "wld/inventory.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
+#include "wld/services.h"
 #include "wld/wslfile.h"
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
@@ -108,16 +109,10 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *u, struct 
         wld_str_is(wld_fact_str(build, "cuda"), "none"))
         return "cpu_build";
     char *cvd = visible_devices(unit);
-    bool hidden = false;
-    if (cvd) {
-        const cJSON *v;
-        cJSON_ArrayForEach(v, wld_param(ctx, "hiding_visible_devices"))
-        {
-            hidden |= cJSON_IsString(v) && wld_str_eq_nocase(v->valuestring, cvd);
-        }
+    bool hidden = wld_unit_hides_gpu(cvd, wld_param(ctx, "hiding_visible_devices"));
+    if (cvd)
         wld_finding_var(f, "devices", cvd);
-        free(cvd);
-    }
+    free(cvd);
     if (hidden)
         return "gpu_hidden";
     wld_finding_var(f, "model_note", "");
@@ -127,13 +122,7 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *u, struct 
         if (!wld_fact_bool(u, "model_exists", true))
             return "model_missing";
     }
-    bool restarts = false;
-    const cJSON *r;
-    cJSON_ArrayForEach(r, wld_param(ctx, "restarting"))
-    {
-        restarts |= cJSON_IsString(r) && wld_str_is(restart, r->valuestring);
-    }
-    if (!restarts)
+    if (!wld_unit_restarts(restart, wld_param(ctx, "restarting")))
         return "no_restart";
     /* started by something: a .wants link (enabled), and for a user unit the default
      * target, which a login (or lingering) starts */
@@ -211,8 +200,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_outcome(f, worst);
 }
 
-static const char *const params[] = { "restarting", "hiding_visible_devices", "messages",
-                                      "wsl_idle_note", NULL };
+/* lint: what `wsl-llm-doctor lint` reports on a unit file (src/lint_files.c) */
+static const char *const params[] = { "restarting", "hiding_visible_devices",
+                                      "messages",   "wsl_idle_note",
+                                      "lint",       NULL };
 static const char *const needs[] = { "wsl.platform", "llama.build", "wsl.wsl-conf", NULL };
 static const char *const fact_keys[] = { "systemd", "units", NULL };
 

@@ -133,8 +133,9 @@ static const char *const outcomes[] = { "ok",
                                         "encoding",
                                         "utf8_bom",
                                         NULL };
-static const char *const params[] = { "schema", "removed_keys", "other_file_sections", "messages",
-                                      NULL };
+/* lint: what `wsl-llm-doctor lint` reports on a wsl.conf (src/lint_files.c) */
+static const char *const params[] = { "schema",   "removed_keys", "other_file_sections",
+                                      "messages", "lint",         NULL };
 static const char *const needs[] = { "wsl.platform", NULL };
 static const char *const fact_keys[] = { "exists", NULL };
 

@@ -247,9 +247,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_lint_begin(&l, ctx);
     wld_wslconfig_lint_entries(&l, &cfg);
     wld_wslconfig_lint_cut(&l);
-    if (cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
-        !(cfg.networking && wld_str_eq_nocase(cfg.networking, "mirrored")))
-        wld_lint_problem(&l, "localhost_off", cJSON_CreateObject());
+    wld_wslconfig_lint_localhost(&l, &cfg);
     unsigned lint_count = l.count;
     unsigned stale = compare_effective(&l, &cfg);
     wld_finding_var_num(f, "settings",
@@ -269,8 +267,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 static const char *const outcomes[] = { "ok",         "ok_utf16",       "absent", "ambiguous",
                                         "unreadable", "encoding",       "lint",   "not_in_effect",
                                         "not_wsl2",   "effect_unknown", NULL };
-static const char *const params[] = { "schema",           "removed_keys", "other_file_sections",
-                                      "memory_tolerance", "messages",     NULL };
+/* lint: what `wsl-llm-doctor lint` reports on a .wslconfig (src/lint_files.c) */
+static const char *const params[] = {
+    "schema", "removed_keys", "other_file_sections", "memory_tolerance", "messages", "lint", NULL
+};
 static const char *const needs[] = { "wsl.platform", NULL };
 
 static const char *const fact_keys[] = { "candidates", "effective", NULL };

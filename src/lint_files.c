@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "wld/parse.h"
+#include "wld/services.h"
 #include "wld/util.h"
 #include "wld/wslconfig_lint.h"
 #include "wld/wslfile.h"
@@ -208,14 +209,8 @@ static void lint_wsl(const struct wld_rules *rules,
     l.items = cJSON_CreateArray();
     wld_wslconfig_lint_entries(&l, &cfg);
     wld_wslconfig_lint_cut(&l);
-    if (!conf && cfg.localhost && wld_str_eq_nocase(cfg.localhost, "false") &&
-        !(cfg.networking && wld_str_eq_nocase(cfg.networking, "mirrored"))) {
-        const cJSON *e = wld_wsl_entry(facts, "wsl2", "localhostForwarding");
-        cJSON *v = cJSON_CreateObject();
-        cJSON_AddNumberToObject(v, "line", wld_fact_num(e, "line", 0));
-        cJSON_AddStringToObject(v, "key", "localhostForwarding");
-        wld_lint_problem(&l, "localhost_off", v);
-    }
+    if (!conf)
+        wld_wslconfig_lint_localhost(&l, &cfg);
     const cJSON *lint_outcome = wld_rules_outcome(rules, check, "lint");
     const cJSON *messages = wld_param(&ctx, "messages");
     const cJSON *fixes = cJSON_GetObjectItemCaseSensitive(lint, "fixes");
@@ -309,15 +304,6 @@ static cJSON *vars1(const char *name, const char *value)
     return v;
 }
 
-/* The program of an ExecStart= value, past its prefixes (-@:+!). */
-static const char *exec_program(char **words)
-{
-    const char *p = words[0];
-    while (p && *p && strchr("-@:+!", *p))
-        p++;
-    return p && *p ? p : NULL;
-}
-
 static const char *base_of(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -348,18 +334,6 @@ static const char *not_server(char **words, const char *prog)
            "is not what it starts";
 }
 
-/* The model after -m/--model in words, or NULL. */
-static const char *model_arg(char **words)
-{
-    for (char **w = words; *w; w++) {
-        if ((strcmp(*w, "-m") == 0 || strcmp(*w, "--model") == 0) && w[1])
-            return w[1];
-        if (wld_str_starts(*w, "--model="))
-            return *w + strlen("--model=");
-    }
-    return NULL;
-}
-
 /* A template's placeholder in value ("/path/to/", "your_name", "<user>"), or NULL. */
 static const char *placeholder(const char *value, char *out, size_t n)
 {
@@ -381,9 +355,11 @@ static const char *placeholder(const char *value, char *out, size_t n)
     return NULL;
 }
 
-static bool mentions_server(const char *s)
+/* A unit people write for an LLM server says so in its Description when its name and
+ * ExecStart do not (a wrapper script): "Qwen LLM Server (llama.cpp)". */
+static bool described_as_server(const char *desc)
 {
-    return s && (strcasestr(s, "llama") || strcasestr(s, "ollama") || strstr(s, "LLM"));
+    return desc && (strcasestr(desc, "llama") || strcasestr(desc, "ollama") || strstr(desc, "LLM"));
 }
 
 static void lint_exec(struct unit_lint *u, const cJSON *unit, bool server)
@@ -394,7 +370,7 @@ static void lint_exec(struct unit_lint *u, const cJSON *unit, bool server)
     unsigned line, kcol, vcol;
     where_of(u, "Service", "ExecStart", true, &line, &kcol, &vcol);
     char **w = wld_unit_words(exec);
-    const char *prog = w[0] ? exec_program(w) : NULL;
+    const char *prog = wld_unit_program(w);
     if (!prog) {
         wld_strv_free(w);
         return;
@@ -412,7 +388,7 @@ static void lint_exec(struct unit_lint *u, const cJSON *unit, bool server)
         cJSON_AddStringToObject(v, "why", why);
         unit_finding(u, "exec_not_server", line, pcol, v);
     }
-    const char *model = model_arg(w);
+    const char *model = wld_unit_model(w);
     if (model && (wld_str_starts(model, "/mnt/") && model[5] && model[6] == '/')) {
         const char *at = strstr(exec, model);
         unit_finding(u, "model_on_windows", line, vcol + (unsigned) (at ? at - exec : 0),
@@ -447,13 +423,7 @@ static void lint_environment(struct unit_lint *u, const cJSON *unit, const cJSON
             unsigned col = vcol + (unsigned) (found ? found - e->valuestring : 0);
             char *name = wld_xstrndup(*a, (size_t) (eq - *a));
             if (strcmp(name, "CUDA_VISIBLE_DEVICES") == 0) {
-                bool hidden = false;
-                const cJSON *h;
-                cJSON_ArrayForEach(h, hiding)
-                {
-                    hidden |= cJSON_IsString(h) && wld_str_eq_nocase(h->valuestring, eq + 1);
-                }
-                if (hidden) {
+                if (wld_unit_hides_gpu(eq + 1, hiding)) {
                     cJSON *v = cJSON_Duplicate(u->vars, true);
                     cJSON_AddStringToObject(v, "devices", eq + 1);
                     from_outcome(u->f, u->rules, "service.systemd", "gpu_hidden", line,
@@ -551,8 +521,8 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
     /* NAME.service.d/x.conf: a drop-in of NAME.service */
     const char *dot_d = strstr(path, ".service.d/");
     bool dropin = dot_d && !strchr(dot_d + strlen(".service.d/"), '/');
-    char *name = dropin ? wld_xstrndup(path, (size_t) (dot_d - path) + strlen(".service"))
-                        : wld_xstrdup(path);
+    char *unit_name = dropin ? wld_xstrndup(path, (size_t) (dot_d - path) + strlen(".service"))
+                             : wld_xstrdup(path);
     struct unit_lint u = { .rules = rules,
                            .lint = wld_param(&ctx, "lint"),
                            .where = where,
@@ -560,12 +530,11 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
                            .f = f,
                            .vars = cJSON_CreateObject() };
     bool user = user_unit(path);
-    cJSON_AddStringToObject(u.vars, "unit", base_of(name));
+    cJSON_AddStringToObject(u.vars, "unit", base_of(unit_name));
     cJSON_AddStringToObject(u.vars, "path", path);
     cJSON_AddStringToObject(u.vars, "files", path);
     cJSON_AddStringToObject(u.vars, "scope", user ? "user" : "system");
     cJSON_AddStringToObject(u.vars, "systemctl", user ? "systemctl --user" : "sudo systemctl");
-    free(name);
     f->not_judged = wld_fact_str(u.lint, "not_judged");
 
     const cJSON *fixes = cJSON_GetObjectItemCaseSensitive(u.lint, "fixes");
@@ -602,7 +571,8 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
         merge_dropins(path, merged);
     const char *desc = wld_unit_last(merged, "Unit", "Description");
     const char *exec = wld_unit_last(merged, "Service", "ExecStart");
-    bool server = mentions_server(path) || mentions_server(exec) || mentions_server(desc);
+    bool server = wld_unit_server_name(base_of(unit_name)) || wld_unit_server_command(merged) ||
+                  described_as_server(desc);
     if (truncated) {
         /* what was not read is never judged as if it were not there: no "no Restart=" */
         unsigned lines = 1;
@@ -625,13 +595,7 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
         goto out;
     /* Restart=: as service.systemd judges it */
     const char *restart = wld_unit_last(merged, "Service", "Restart");
-    bool restarts = false;
-    const cJSON *r;
-    cJSON_ArrayForEach(r, wld_param(&ctx, "restarting"))
-    {
-        restarts |= cJSON_IsString(r) && wld_str_is(restart, r->valuestring);
-    }
-    if (!restarts) {
+    if (!wld_unit_restarts(restart, wld_param(&ctx, "restarting"))) {
         unsigned line, kcol, vcol;
         where_of(&u, "Service", "Restart", true, &line, &kcol, &vcol);
         cJSON *v = cJSON_Duplicate(u.vars, true);
@@ -658,6 +622,7 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
                      line ? vcol : 1, v);
     }
 out:
+    free(unit_name);
     cJSON_Delete(merged);
     cJSON_Delete(u.vars);
     cJSON_Delete(where);

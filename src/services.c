@@ -17,12 +17,12 @@ static const char *const system_dirs[] = { "/etc/systemd/system", "/usr/lib/syst
 
 /* Whether a unit is a model server's: by its name, or (in the directories people write
  * units in) by the program its ExecStart runs. */
-static bool server_name(const char *name)
+bool wld_unit_server_name(const char *name)
 {
     return wld_str_ends(name, ".service") && (strstr(name, "llama") || strstr(name, "ollama"));
 }
 
-static bool server_command(const cJSON *unit)
+bool wld_unit_server_command(const cJSON *unit)
 {
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
@@ -122,22 +122,16 @@ static void enabled_by(const struct wld_host *h, const char *dir, const char *na
 static void exec_facts(const struct wld_host *h, const cJSON *unit, cJSON *e)
 {
     char **w = wld_unit_words(wld_unit_last(unit, "Service", "ExecStart"));
-    const char *bin = w[0] ? w[0] + strspn(w[0], "-@:+!") : NULL;
+    const char *bin = wld_unit_program(w);
     if (bin) {
         cJSON_AddStringToObject(e, "exec", bin);
         if (bin[0] == '/')
             cJSON_AddBoolToObject(e, "exec_exists", wld_host_is_executable(h, bin));
     }
-    for (size_t i = 1; w[0] && w[i]; i++) {
-        const char *model = NULL;
-        if ((strcmp(w[i], "-m") == 0 || strcmp(w[i], "--model") == 0) && w[i + 1])
-            model = w[i + 1];
-        else if (wld_str_starts(w[i], "--model="))
-            model = w[i] + 8;
-        if (model && model[0] == '/' && !strchr(model, '%') && !cJSON_HasObjectItem(e, "model")) {
-            cJSON_AddStringToObject(e, "model", model);
-            cJSON_AddBoolToObject(e, "model_exists", wld_host_exists(h, model));
-        }
+    const char *model = wld_unit_model(w);
+    if (model && model[0] == '/' && !strchr(model, '%')) {
+        cJSON_AddStringToObject(e, "model", model);
+        cJSON_AddBoolToObject(e, "model_exists", wld_host_exists(h, model));
     }
     wld_strv_free(w);
 }
@@ -153,12 +147,12 @@ scan(const struct wld_host *h, const char *const *dirs, size_t n, const char *sc
             continue;
         for (char **nm = names; *nm && cJSON_GetArraySize(units) < MAX_UNITS; nm++) {
             if (!wld_str_ends(*nm, ".service") || listed(units, *nm) ||
-                (!by_content && !server_name(*nm)))
+                (!by_content && !wld_unit_server_name(*nm)))
                 continue;
             char *path = wld_xasprintf("%s/%s", dirs[i], *nm);
             cJSON *unit = cJSON_CreateObject(), *problems = cJSON_CreateArray();
             if (!read_into(h, path, unit, problems) ||
-                (!server_name(*nm) && !server_command(unit))) {
+                (!wld_unit_server_name(*nm) && !wld_unit_server_command(unit))) {
                 cJSON_Delete(unit);
                 cJSON_Delete(problems);
                 free(path);
@@ -201,4 +195,43 @@ void wld_services_find(const struct wld_host *h, cJSON *v)
         scan(h, dirs, 1, "user", units);
         free(user);
     }
+}
+
+const char *wld_unit_program(char **words)
+{
+    const char *p = words[0] ? words[0] + strspn(words[0], "-@:+!") : NULL;
+    return p && *p ? p : NULL;
+}
+
+const char *wld_unit_model(char **words)
+{
+    for (char **w = words; *w; w++) {
+        if ((strcmp(*w, "-m") == 0 || strcmp(*w, "--model") == 0) && w[1])
+            return w[1];
+        if (wld_str_starts(*w, "--model="))
+            return *w + strlen("--model=");
+    }
+    return NULL;
+}
+
+bool wld_unit_restarts(const char *restart, const cJSON *restarting)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, restarting)
+    {
+        if (cJSON_IsString(r) && wld_str_is(restart, r->valuestring))
+            return true;
+    }
+    return false;
+}
+
+bool wld_unit_hides_gpu(const char *devices, const cJSON *hiding)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, hiding)
+    {
+        if (devices && cJSON_IsString(v) && wld_str_eq_nocase(v->valuestring, devices))
+            return true;
+    }
+    return false;
 }

@@ -274,3 +274,15 @@ void wld_wslconfig_lint_cut(struct wld_lint *l)
         wld_lint_problem(l, "cut_parse", v);
     }
 }
+
+void wld_wslconfig_lint_localhost(struct wld_lint *l, const struct wld_wslconfig_set *cfg)
+{
+    if (!cfg->localhost || !wld_str_eq_nocase(cfg->localhost, "false") ||
+        (cfg->networking && wld_str_eq_nocase(cfg->networking, "mirrored")))
+        return;
+    const cJSON *e = wld_wsl_entry(l->ctx->mine, "wsl2", "localhostForwarding");
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddNumberToObject(v, "line", wld_fact_num(e, "line", 0));
+    cJSON_AddStringToObject(v, "key", "localhostForwarding");
+    wld_lint_problem(l, "localhost_off", v);
+}

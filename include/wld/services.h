@@ -19,4 +19,18 @@
  * wld_llama_locate and wld_models_find too, so each is inspected once. */
 void wld_services_find(const struct wld_host *h, cJSON *v);
 
+/* What service.systemd and `lint` judge alike (wld_unit_parse's unit, wld_unit_words). */
+/* Whether a unit named name (NAME.service) is a model server's by its name. */
+bool wld_unit_server_name(const char *name);
+/* Whether the unit's ExecStart runs llama-server, llama-cli or ollama. */
+bool wld_unit_server_command(const cJSON *unit);
+/* ExecStart's program: its first word past the prefixes -@:+!, or NULL. Borrowed. */
+const char *wld_unit_program(char **words);
+/* The model an ExecStart's -m, --model or --model= names, or NULL. Borrowed. */
+const char *wld_unit_model(char **words);
+/* Whether Restart=restart (NULL: not set, "no") is one of the rules' restarting values. */
+bool wld_unit_restarts(const char *restart, const cJSON *restarting);
+/* Whether CUDA_VISIBLE_DEVICES=devices is one of the rules' values that hide every GPU. */
+bool wld_unit_hides_gpu(const char *devices, const cJSON *hiding);
+
 #endif

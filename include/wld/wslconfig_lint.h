@@ -51,5 +51,8 @@ void wld_lint_unknown_effect(struct wld_lint *l,
 void wld_wslconfig_lint_entries(struct wld_lint *l, struct wld_wslconfig_set *cfg);
 /* The lines the reader cut (facts "cut"), as problems. */
 void wld_wslconfig_lint_cut(struct wld_lint *l);
+/* localhostForwarding=false where Windows then cannot reach a server in WSL (not with
+ * networkingMode=mirrored), as the problem localhost_off at its line. */
+void wld_wslconfig_lint_localhost(struct wld_lint *l, const struct wld_wslconfig_set *cfg);
 
 #endif
