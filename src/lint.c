@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wld/filekind.h"
 #include "wld/host.h"
 #include "wld/parse.h"
 #include "wld/util.h"
@@ -27,6 +26,15 @@ static const char *const kind_names[] = { [WLD_LINT_NONE] = "none",
 const char *wld_lint_kind_name(enum wld_lint_kind k)
 {
     return kind_names[k];
+}
+
+const char *wld_lint_kind_words(enum wld_lint_kind k)
+{
+    static const char *const words[] = { [WLD_LINT_NONE] = "unknown",
+                                         [WLD_LINT_WSLCONFIG] = ".wslconfig",
+                                         [WLD_LINT_WSL_CONF] = "wsl.conf",
+                                         [WLD_LINT_UNIT] = "systemd unit" };
+    return words[k];
 }
 
 int wld_lint_kind_parse(const char *s, enum wld_lint_kind *ret)
@@ -170,28 +178,42 @@ static void skip(struct walk *w, const char *path, const char *why)
     f->skipped = wld_xstrdup(why);
 }
 
-/* Reads at most WLD_CAP_FILE bytes of an open regular file. */
-static int read_capped(int fd, struct wld_buf *b, bool *truncated)
+/* A file judged as a whole by the rules' common outcome (lint_unreadable...), with vars. */
+static void whole_file(struct walk *w,
+                       const char *path,
+                       enum wld_lint_kind kind,
+                       const char *from,
+                       const char *outcome,
+                       const cJSON *vars)
 {
-    wld_buf_init(b, WLD_CAP_FILE);
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = -errno;
-            wld_buf_release(b);
-            return e;
-        }
-        if (n == 0)
-            break;
-        wld_buf_append(b, chunk, (size_t) n);
-        if (b->truncated)
-            break;
+    struct wld_lint_file *f = new_file(w, path);
+    f->kind = kind;
+    f->kind_from = from;
+    wld_lint_common(f, w->rules, outcome, vars);
+}
+
+/* Lints a file's bytes as kind (none: as its text says, else it is skipped). */
+static void lint_bytes(struct walk *w,
+                       const char *path,
+                       enum wld_lint_kind kind,
+                       const char *from,
+                       const struct wld_buf *b)
+{
+    if (!kind) { /* named, with no name lint knows: its text may say */
+        char *text = wld_text_decode(b->data, b->len, NULL);
+        kind = wld_lint_kind_of_text(w->rules, text);
+        from = "content";
+        free(text);
     }
-    *truncated = b->truncated;
-    return 0;
+    if (!kind) {
+        skip(w, path,
+             "neither its name nor its text is a .wslconfig's, wsl.conf's or systemd unit's: "
+             "name the kind with --kind");
+        return;
+    }
+    struct wld_lint_file *f = new_file(w, path);
+    f->kind_from = from;
+    wld_lint_text(w->rules, kind, b->data, b->len, b->truncated, f);
 }
 
 /* Lints path; named: the user named it (its text may say its kind; no kind is said). */
@@ -207,83 +229,33 @@ static void lint_file(struct walk *w, const char *path, bool named)
     cJSON_AddStringToObject(v, "path", path);
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        char *why = wld_xasprintf("%s (%s)", strerror(errno), wld_errno_name(-errno));
+    int r = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+    if (r < 0) {
+        char *why = wld_xasprintf("%s (%s)", strerror(-r), wld_errno_name(r));
         cJSON_AddStringToObject(v, "error", why);
         free(why);
-        struct wld_lint_file *f = new_file(w, path);
-        f->kind = kind;
-        f->kind_from = from;
-        wld_lint_common(f, w->rules, "lint_unreadable", v);
-        if (fd >= 0)
-            close(fd);
-        cJSON_Delete(v);
-        return;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        const char *what = wld_file_type_name(st.st_mode);
-        if (!named && !w->forced) {
-            char *why = wld_xasprintf("%s, not a file", what);
-            skip(w, path, why);
-            free(why);
-        } else {
-            struct wld_lint_file *f = new_file(w, path);
-            f->kind = kind;
-            f->kind_from = from;
-            cJSON_AddStringToObject(v, "what", what);
-            wld_lint_common(f, w->rules, "lint_not_file", v);
-        }
-        close(fd);
-        cJSON_Delete(v);
-        return;
-    }
-    struct wld_buf b;
-    bool truncated = false;
-    int r = read_capped(fd, &b, &truncated);
-    close(fd);
-    if (r < 0) {
-        struct wld_lint_file *f = new_file(w, path);
-        f->kind = kind;
-        f->kind_from = from;
-        cJSON_AddStringToObject(v, "error", strerror(-r));
-        wld_lint_common(f, w->rules, "lint_unreadable", v);
-        cJSON_Delete(v);
-        return;
-    }
-    if (!kind) { /* named, with no name lint knows: its text may say */
-        char *text = wld_text_decode(b.data, b.len, NULL);
-        kind = wld_lint_kind_of_text(w->rules, text);
-        from = "content";
-        free(text);
-        if (!kind) {
-            skip(w, path,
-                 "neither its name nor its text is a .wslconfig's, wsl.conf's or systemd "
-                 "unit's: name the kind with --kind");
-            wld_buf_release(&b);
-            cJSON_Delete(v);
-            return;
-        }
-    }
-    struct wld_lint_file *f = new_file(w, path);
-    f->kind = kind;
-    f->kind_from = from;
-    /* binary: NUL bytes in what is not UTF-16 */
-    const char *enc = NULL;
-    free(wld_text_decode(b.data, b.len, &enc));
-    if (memchr(b.data, '\0', b.len) && !wld_str_starts(enc, "utf-16")) {
-        cJSON_AddStringToObject(v, "what",
-                                wld_file_kind((const unsigned char *) b.data,
-                                              b.len < WLD_FILEKIND_HEAD ? b.len : WLD_FILEKIND_HEAD,
-                                              b.len));
-        cJSON_AddStringToObject(v, "kind",
-                                kind == WLD_LINT_UNIT       ? "a systemd unit"
-                                : kind == WLD_LINT_WSL_CONF ? "a wsl.conf"
-                                                            : "a .wslconfig");
-        wld_lint_common(f, w->rules, "lint_not_text", v);
+        whole_file(w, path, kind, from, "lint_unreadable", v);
+    } else if (!S_ISREG(st.st_mode) && !named && !w->forced) {
+        char *why = wld_xasprintf("%s, not a file", wld_file_type_name(st.st_mode));
+        skip(w, path, why);
+        free(why);
+    } else if (!S_ISREG(st.st_mode)) {
+        cJSON_AddStringToObject(v, "what", wld_file_type_name(st.st_mode));
+        whole_file(w, path, kind, from, "lint_not_file", v);
     } else {
-        wld_lint_text(w->rules, kind, b.data, b.len, truncated, f);
+        struct wld_buf b;
+        wld_buf_init(&b, WLD_CAP_FILE);
+        r = wld_read_fd(fd, 0, &b); /* a regular file: never waits */
+        if (r < 0) {
+            cJSON_AddStringToObject(v, "error", strerror(-r));
+            whole_file(w, path, kind, from, "lint_unreadable", v);
+        } else {
+            lint_bytes(w, path, kind, from, &b);
+        }
+        wld_buf_release(&b);
     }
-    wld_buf_release(&b);
+    if (fd >= 0)
+        close(fd);
     cJSON_Delete(v);
 }
 
@@ -317,14 +289,14 @@ static void walk_dir(struct walk *w, const char *dir, unsigned depth)
         char *path = strcmp(dir, ".") == 0   ? wld_xstrdup(name)
                      : strcmp(dir, "/") == 0 ? wld_xasprintf("/%s", name)
                                              : wld_xasprintf("%s/%s", dir, name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        struct stat st, to;
+        bool known = lstat(path, &st) == 0;
+        if (known && S_ISDIR(st.st_mode)) {
             if (depth < MAX_DEPTH)
                 walk_dir(w, path, depth + 1);
             else
                 w->r->truncated_walk++;
-        } else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
-                   S_ISDIR(st.st_mode)) {
+        } else if (known && S_ISLNK(st.st_mode) && stat(path, &to) == 0 && S_ISDIR(to.st_mode)) {
             skip(w, path, "a link to a directory (not followed)");
         } else {
             w->seen++;

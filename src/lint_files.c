@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "wld/filekind.h"
 #include "wld/parse.h"
 #include "wld/services.h"
 #include "wld/util.h"
@@ -494,11 +496,13 @@ static void merge_dropins(const char *path, cJSON *merged)
     for (int i = 0; i < n; i++) {
         char *p = wld_xasprintf("%s/%s", dir, list[i]->d_name);
         int fd = i < 64 ? open(p, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
-        char buf[65536];
-        ssize_t got = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-        if (got > 0) {
-            buf[got] = '\0';
-            wld_unit_parse(buf, merged, NULL);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+            struct wld_buf b;
+            wld_buf_init(&b, 65536);
+            if (wld_read_fd(fd, 0, &b) == 0)
+                wld_unit_parse(b.data, merged, NULL);
+            wld_buf_release(&b);
         }
         if (fd >= 0)
             close(fd);
@@ -640,11 +644,17 @@ void wld_lint_text(const struct wld_rules *rules,
     const char *enc = NULL;
     char *text = wld_text_decode(data, n, &enc);
     f->kind = kind;
-    if (kind == WLD_LINT_UNIT && enc && strcmp(enc, "utf-8") != 0 &&
-        strcmp(enc, "utf-8-bom") != 0) {
-        /* systemd reads bytes: UTF-16 is not a unit it can parse */
-        cJSON *v = vars1("what", enc);
-        cJSON_AddStringToObject(v, "kind", "a systemd unit");
+    /* not text: NUL bytes in what is not UTF-16 (an ELF, a zip), or a unit in UTF-16,
+     * which systemd reads as bytes */
+    bool utf16 = wld_str_starts(enc, "utf-16");
+    if ((!utf16 && memchr(data, '\0', n)) || (kind == WLD_LINT_UNIT && utf16)) {
+        size_t head = n < WLD_FILEKIND_HEAD ? n : WLD_FILEKIND_HEAD;
+        char *what = utf16 ? wld_xasprintf("%s text, and systemd reads unit files as bytes", enc)
+                           : wld_xasprintf("binary (%s), not text",
+                                           wld_file_kind((const unsigned char *) data, head, n));
+        cJSON *v = vars1("what", what);
+        free(what);
+        cJSON_AddStringToObject(v, "kind", wld_lint_kind_words(kind));
         cJSON_AddStringToObject(v, "path", f->path);
         wld_lint_common(f, rules, "lint_not_text", v);
         cJSON_Delete(v);

@@ -9,14 +9,6 @@ static const char *const marks[WLD_STATUS_COUNT] = { "pass", "warn", "fail", "sk
 static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", "\033[2m",
                                                       "\033[35m" };
 
-static const char *kind_words(enum wld_lint_kind k)
-{
-    return k == WLD_LINT_WSLCONFIG  ? ".wslconfig"
-           : k == WLD_LINT_WSL_CONF ? "wsl.conf"
-           : k == WLD_LINT_UNIT     ? "systemd unit"
-                                    : "unknown";
-}
-
 /* what a file says is the user's: on a terminal no escape sequence of it gets through */
 static void put_safe(FILE *out, const char *s)
 {
@@ -50,7 +42,7 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
         if (f->n == 0) {
             put_safe(out, f->path);
             fprintf(out, ": %spass%s (%s)\n", o->color ? colors[WLD_PASS] : "",
-                    o->color ? "\033[0m" : "", kind_words(f->kind));
+                    o->color ? "\033[0m" : "", wld_lint_kind_words(f->kind));
         }
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];
@@ -77,7 +69,7 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
             if (r->files[i].kind == (enum wld_lint_kind) k)
                 nj = r->files[i].not_judged;
         if (said[k] && nj)
-            fprintf(out, "not judged in a %s without its host: %s\n", kind_words(k), nj);
+            fprintf(out, "not judged in a %s without its host: %s\n", wld_lint_kind_words(k), nj);
     }
     unsigned quiet = 0;
     for (size_t i = 0; i < r->n; i++)
@@ -137,7 +129,7 @@ static void render_markdown(const struct wld_lint_report *r, FILE *out)
             continue;
         fputs("- `", out);
         wld_put_escaped(out, f->path, md_cell, true);
-        fprintf(out, "`: pass (%s)\n", kind_words(f->kind));
+        fprintf(out, "`: pass (%s)\n", wld_lint_kind_words(f->kind));
     }
 }
 

@@ -379,7 +379,7 @@ char *wld_path_dirname(const char *path)
     return wld_xstrndup(path, (size_t) (slash - path));
 }
 
-static int read_all(int fd, double timeout_ms, struct wld_buf *b)
+int wld_read_fd(int fd, double timeout_ms, struct wld_buf *b)
 {
     double deadline = wld_now_ms() + timeout_ms;
     char chunk[8192];
@@ -420,7 +420,7 @@ int wld_read_named_file(
     }
     *mode = st.st_mode;
     wld_buf_init(out, cap);
-    int r = read_all(fd, timeout_ms, out);
+    int r = wld_read_fd(fd, timeout_ms, out);
     close(fd);
     if (r == 0 && out->truncated)
         r = -EFBIG;

@@ -146,7 +146,8 @@ cp "$doctor" "$tmp/.wslconfig"
 "$doctor" lint "$tmp/.wslconfig" >"$tmp/elf"
 rc=$?
 [ $rc -eq 1 ] || fail "elf: exit $rc"
-grep -q '.wslconfig: fail: is binary (elf), not a text file' "$tmp/elf" || fail "elf: $(cat "$tmp/elf")"
+grep -q '/.wslconfig: fail: cannot be read as a .wslconfig: it is binary (elf), not text \[lint/lint_not_text\]$' "$tmp/elf" ||
+    fail "elf: $(cat "$tmp/elf")"
 mkdir "$tmp/u16"
 "$py" -c 'import sys; open(sys.argv[1], "wb").write("[boot]\nsystemd=true\n".encode("utf-16-le"))' "$tmp/u16/wsl.conf"
 "$py" -c 'import sys; open(sys.argv[1], "wb").write("[wsl2]\nmemory=8GB\n".encode("utf-16-le"))' "$tmp/u16/.wslconfig"
@@ -156,6 +157,9 @@ grep -q '/u16/.wslconfig:1:1: warn: .* is utf-16le without a byte-order mark WSL
 grep -q '/u16/wsl.conf:1:1: warn: /etc/wsl.conf is utf-16le text' "$tmp/u16.out" || fail "utf-16 wsl.conf: $(cat "$tmp/u16.out")"
 : >"$tmp/u16/empty.service"
 "$doctor" lint "$tmp/u16/empty.service" | grep -q 'empty.service: fail: no \[Section\] header' || fail "empty unit"
+"$py" -c 'import sys; open(sys.argv[1], "wb").write("[Service]\nExecStart=/usr/bin/ollama serve\n".encode("utf-16-le"))' "$tmp/u16/ollama.service"
+"$doctor" lint "$tmp/u16/ollama.service" | grep -q 'ollama.service: fail: cannot be read as a systemd unit: it is utf-16le text, and systemd reads unit files as bytes \[lint/lint_not_text\]$' ||
+    fail "utf-16 unit: $("$doctor" lint "$tmp/u16/ollama.service")"
 
 # the walk: .git is not entered, a link to a directory is not followed, 10,000 files at most
 mkdir -p "$tmp/w/.git" "$tmp/w/sub"

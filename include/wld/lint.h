@@ -24,6 +24,8 @@ enum wld_lint_kind {
 
 /* "wslconfig", "wsl-conf", "unit" (the --kind words); "none". */
 const char *wld_lint_kind_name(enum wld_lint_kind k);
+/* ".wslconfig", "wsl.conf", "systemd unit": the kind in a sentence. */
+const char *wld_lint_kind_words(enum wld_lint_kind k);
 /* The --kind word's kind; -EINVAL for another word. */
 int wld_lint_kind_parse(const char *s, enum wld_lint_kind *ret);
 /* The kind a file's name says (.wslconfig, wslconfig, *.wslconfig, wsl.conf, *.service,

@@ -87,6 +87,10 @@ char *wld_shell_quote(const char *s);
  * frees. */
 char *wld_path_dirname(const char *path);
 
+/* Reads fd until its end into b, or until b is full (b->truncated), waiting at most
+ * timeout_ms in all when it would block (a pipe). Returns 0 or -errno (-ETIMEDOUT). */
+int wld_read_fd(int fd, double timeout_ms, struct wld_buf *b);
+
 /* A file the user named (--rules, --facts): a regular file, or a FIFO or pipe read until
  * its writer closes it, for at most timeout_ms (O_NONBLOCK: a FIFO with no writer never
  * blocks the open). Returns 0 with out filled (caller releases), or -errno: -EISDIR or
