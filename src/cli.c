@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wld/gguf.h"
+#include "wld/lint.h"
 #include "wld/util.h"
 
 const char wld_cli_usage[] =
@@ -243,10 +244,10 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         return 0;
     }
     if (strcmp(name, "kind") == 0) {
+        enum wld_lint_kind k;
         free(o->lint_kind);
         o->lint_kind = wld_xstrdup(value);
-        if (strcmp(value, "wslconfig") != 0 && strcmp(value, "wsl-conf") != 0 &&
-            strcmp(value, "unit") != 0)
+        if (wld_lint_kind_parse(value, &k) < 0)
             return wld_errorf(err, -EINVAL,
                               "--kind: '%s' is not a kind lint knows (wslconfig, "
                               "wsl-conf or unit)",

@@ -374,6 +374,9 @@ static int version_cmp(const char *a, const char *b)
     return 0;
 }
 
+const char *const wld_log_host_checks[] = { "llama.arch", "llama.build", "gpu.driver", NULL };
+
+/* A claim of the log held to what wld_log_host_checks saw of this host. */
 static struct obs
 observe_host(const struct wld_log_facts *f, const char *name, const cJSON *host, cJSON *vars)
 {

@@ -86,20 +86,32 @@ static void render(const struct wld_report *rep, const struct wld_options *o, FI
     }
 }
 
-/* GitHub Actions shows this file on the run's page: the markdown report goes there. */
-static void github_step_summary(const struct wld_report *rep)
+/* GitHub Actions shows this file on the run's page: the markdown report goes there.
+ * NULL when there is none (or it cannot be opened: said); step_summary_close() ends it. */
+static FILE *step_summary_open(void)
 {
     const char *path = getenv("GITHUB_STEP_SUMMARY");
     if (!path || !path[0])
-        return;
+        return NULL;
     FILE *f = fopen(path, "ae");
-    if (!f) {
+    if (!f)
         fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n", path, strerror(errno));
-        return;
-    }
-    wld_render_markdown(rep, f);
-    if (fclose(f) != 0)
-        fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static void step_summary_close(FILE *f)
+{
+    if (f && fclose(f) != 0)
+        fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n",
+                getenv("GITHUB_STEP_SUMMARY"), strerror(errno));
+}
+
+static void github_step_summary(const struct wld_report *rep)
+{
+    FILE *f = step_summary_open();
+    if (f)
+        wld_render_markdown(rep, f);
+    step_summary_close(f);
 }
 
 /* Writes the report to out (stdout, written when main ends), or where --output says
@@ -355,12 +367,11 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
                                            rep->results[i].evidence);
         /* the claims a log is held to need these checks' facts: a run without them
          * (--only, --skip) says which claims it could not make, never silently */
-        static const char *const held[] = { "llama.arch", "llama.build", "gpu.driver" };
         char missing[64] = "";
-        for (size_t i = 0; i < WLD_ARRAY_SIZE(held); i++)
-            if (!cJSON_GetObjectItemCaseSensitive(seen, held[i]))
+        for (const char *const *c = wld_log_host_checks; *c; c++)
+            if (!cJSON_GetObjectItemCaseSensitive(seen, *c))
                 snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
-                         missing[0] ? ", " : "", held[i]);
+                         missing[0] ? ", " : "", *c);
         if (missing[0])
             fprintf(stderr,
                     "wsl-llm-doctor: --log: %s did not run, so the log is not held against "
@@ -397,7 +408,6 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
     return code;
 }
 
-/* Everything for stdout goes to out. */
 /* lint PATH...: the findings on a repository's files; exit 1 on a fail (or warn). */
 static int cmd_lint(const struct wld_options *o, const struct wld_rules *rules, FILE *out)
 {
@@ -422,17 +432,10 @@ static int cmd_lint(const struct wld_options *o, const struct wld_rules *rules, 
         abort();
     wld_render_lint(rep, o->format, &ro, mem);
     fclose(mem);
-    const char *summary = getenv("GITHUB_STEP_SUMMARY");
-    if (o->format == WLD_FORMAT_GITHUB && summary && summary[0]) {
-        FILE *f = fopen(summary, "ae");
-        if (f) {
-            wld_render_lint(rep, WLD_FORMAT_MARKDOWN, &ro, f);
-            fclose(f);
-        } else {
-            fprintf(stderr, "wsl-llm-doctor: GITHUB_STEP_SUMMARY %s: %s\n", summary,
-                    strerror(errno));
-        }
-    }
+    FILE *summary = o->format == WLD_FORMAT_GITHUB ? step_summary_open() : NULL;
+    if (summary)
+        wld_render_lint(rep, WLD_FORMAT_MARKDOWN, &ro, summary);
+    step_summary_close(summary);
     if (deliver(o, text, len, out) < 0)
         code = EXIT_USAGE;
     free(text);
@@ -440,6 +443,7 @@ static int cmd_lint(const struct wld_options *o, const struct wld_rules *rules, 
     return code;
 }
 
+/* Everything for stdout goes to out. */
 static int run(int argc, char **argv, FILE *out)
 {
     struct wld_options o;

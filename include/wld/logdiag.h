@@ -37,6 +37,10 @@ struct wld_log_report {
 };
 
 struct wld_rules;
+/* The checks whose facts a log's claims about the host are held to (host_arch_missing,
+ * host_build_differs, host_driver_newer), NULL-terminated. */
+extern const char *const wld_log_host_checks[];
+
 /* Judges what s read; with host_facts (a report's facts by check id, check --log) the
  * log's claims are also held against that host. Returns the report (free with
  * wld_log_report_free). */
