@@ -92,9 +92,10 @@ static void print_text(const struct wld_gguf *g,
     char b1[32], b2[32], b3[32];
     const char *q = wld_llama_ftype_name(g->file_type);
     wld_fmt_bytes(g->tensor_bytes, b1, sizeof(b1));
-    fprintf(out, "%s: %s, %s, %.2f B parameters, %s of weights, %u layers, trained context %u\n",
-            g->name[0] ? g->name : "model", g->arch, q ? q : "unknown quant",
-            (double) g->n_params / 1e9, b1, g->n_layer, g->n_ctx_train);
+    wld_fmt_params(g->n_params, b2, sizeof(b2));
+    fprintf(out, "%s: %s, %s, %s parameters, %s of weights, %u layers, trained context %u\n",
+            g->name[0] ? g->name : "model", g->arch, q ? q : "unknown quant", b2, b1, g->n_layer,
+            g->n_ctx_train);
     if (cap->n_gpus) {
         wld_fmt_bytes(cap->vram_free, b1, sizeof(b1));
         wld_fmt_bytes(cap->vram_total, b2, sizeof(b2));

@@ -223,11 +223,41 @@ void wld_fit_capacity(const cJSON *facts, const cJSON *mine, struct wld_fit_capa
     *ret = c;
 }
 
+/* One step of a scale: the unit's size, its suffix, and the decimals it is shown with. */
+struct scale {
+    double size;
+    const char *suffix;
+    int decimals;
+};
+
+/* v in the largest unit it reaches, or in the next one up when the figure shown would round
+ * to that unit's size: 1048575 bytes is "1 MiB", never "1024 KiB". */
+static void fmt_scaled(double v, const struct scale *s, size_t n, char *out, size_t len)
+{
+    static const double ten[] = { 1, 10, 100 };
+    size_t i = 0;
+    while (i + 1 < n && v >= s[i + 1].size)
+        i++;
+    if (i + 1 < n) {
+        double p = ten[s[i].decimals];
+        if (round(v / s[i].size * p) / p >= s[i + 1].size / s[i].size)
+            i++;
+    }
+    snprintf(out, len, "%.*f%s", s[i].decimals, v / s[i].size, s[i].suffix);
+}
+
 void wld_fmt_bytes(uint64_t bytes, char *out, size_t n)
 {
-    double b = (double) bytes;
-    if (b >= GIB)
-        snprintf(out, n, "%.2f GiB", b / GIB);
-    else
-        snprintf(out, n, "%.0f MiB", b / (1024.0 * 1024.0));
+    static const struct scale s[] = {
+        { 1, " B", 0 }, { 1024.0, " KiB", 0 }, { 1024.0 * 1024.0, " MiB", 0 }, { GIB, " GiB", 2 }
+    };
+    fmt_scaled((double) bytes, s, WLD_ARRAY_SIZE(s), out, n);
+}
+
+void wld_fmt_params(uint64_t count, char *out, size_t n)
+{
+    static const struct scale s[] = {
+        { 1, "", 0 }, { 1e3, "K", 1 }, { 1e6, "M", 1 }, { 1e9, "B", 2 }, { 1e12, "T", 2 }
+    };
+    fmt_scaled((double) count, s, WLD_ARRAY_SIZE(s), out, n);
 }

@@ -154,7 +154,11 @@ void wld_fit_capacity(const cJSON *facts, const cJSON *mine, struct wld_fit_capa
 /* The settings as gathered into mine["settings"]. */
 void wld_fit_settings_from_facts(const cJSON *mine, struct wld_fit_settings *ret);
 
-/* "4.58 GiB", "812 MiB". */
+/* A size as people read it: "4.58 GiB", "812 MiB", "489 KiB", "1023 B" (binary units; a
+ * figure that would round up to the next unit is shown in it). JSON keeps the bytes. */
 void wld_fmt_bytes(uint64_t bytes, char *out, size_t n);
+/* A parameter count: "125.2K", "7.2M", "8.03B", "1.03T", "336" (decimal units, as model
+ * cards write them). */
+void wld_fmt_params(uint64_t count, char *out, size_t n);
 
 #endif

@@ -262,6 +262,19 @@ static const struct preset {
         .n_vocab = 102400,
         .n_ctx_train = 163840,
         .ftype = 15 } },
+    /* ../shared/tools/tiny_gguf_model.py's defaults: the tiny.gguf a real llama-server
+     * loaded (corpus-sample/server/real-llama-server-b10309), 125,248 F32 weights */
+    { "tiny",
+      { .arch = "llama",
+        .name = "tiny-llama-test",
+        .n_layer = 2,
+        .n_embd = 64,
+        .n_head = 4,
+        .n_head_kv = 4,
+        .n_ff = 128,
+        .n_vocab = 336,
+        .n_ctx_train = 256,
+        .ftype = 0 } },
 };
 
 const struct ggufw_model *ggufw_preset(const char *name)

@@ -247,6 +247,70 @@ static void encoder_has_no_cache(void **state)
     assert_true(kv_total(&m, 512, 1, 1) == 0);
 }
 
+static const char *bytes_text(uint64_t v)
+{
+    static char b[32];
+    wld_fmt_bytes(v, b, sizeof(b));
+    return b;
+}
+
+/* Below 1 MiB in KiB (a tiny model is not "0 MiB"), below 1 KiB in bytes; a figure that
+ * would round up to the next unit is shown in it ("1 MiB", not "1024 KiB"). */
+static void sizes_in_the_unit_that_reads(void **state)
+{
+    (void) state;
+    assert_string_equal(bytes_text(0), "0 B");
+    assert_string_equal(bytes_text(1023), "1023 B");
+    assert_string_equal(bytes_text(1024), "1 KiB");
+    assert_string_equal(bytes_text(500992), "489 KiB"); /* tiny.gguf's weights */
+    assert_string_equal(bytes_text(MIB - 513), "1023 KiB");
+    assert_string_equal(bytes_text(MIB - 1), "1 MiB");
+    assert_string_equal(bytes_text(MIB), "1 MiB");
+    assert_string_equal(bytes_text(MIB + 1), "1 MiB");
+    assert_string_equal(bytes_text(812 * MIB), "812 MiB");
+    assert_string_equal(bytes_text(GIB - 1), "1.00 GiB");
+    assert_string_equal(bytes_text(GIB), "1.00 GiB");
+    assert_string_equal(bytes_text(4 * GIB + 620 * MIB), "4.61 GiB");
+    assert_string_equal(bytes_text(UINT64_MAX), "17179869184.00 GiB");
+}
+
+static const char *params_text(uint64_t v)
+{
+    static char b[32];
+    wld_fmt_params(v, b, sizeof(b));
+    return b;
+}
+
+/* Parameter counts as model cards write them: "125.2K", "7.2M", "8.03B", never "0.00 B". */
+static void parameter_counts_in_k_m_b(void **state)
+{
+    (void) state;
+    assert_string_equal(params_text(0), "0");
+    assert_string_equal(params_text(999), "999");
+    assert_string_equal(params_text(1000), "1.0K");
+    assert_string_equal(params_text(125248), "125.2K"); /* tiny.gguf */
+    assert_string_equal(params_text(999949), "999.9K");
+    assert_string_equal(params_text(999999), "1.0M");
+    assert_string_equal(params_text(7200000), "7.2M");
+    assert_string_equal(params_text(999999999), "1.00B");
+    assert_string_equal(params_text(1000000000), "1.00B");
+    assert_string_equal(params_text(8030261248ull), "8.03B");
+    assert_string_equal(params_text(70553706496ull), "70.55B");
+    assert_string_equal(params_text(1026000000000ull), "1.03T");
+}
+
+/* The tiny preset is the shared tiny.gguf's shape: its parameter count and weight bytes. */
+static void tiny_model_counts(void **state)
+{
+    (void) state;
+    struct wld_gguf g;
+    read_model(ggufw_preset("tiny"), &g);
+    assert_int_equal(g.n_params, 125248);
+    assert_int_equal(g.tensor_bytes, 125248 * 4);
+    assert_int_equal(g.n_ctx_train, 256);
+    wld_gguf_release(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +322,9 @@ int main(void)
         cmocka_unit_test(placement_counts_the_output_layer),
         cmocka_unit_test(advice_is_computed),
         cmocka_unit_test(encoder_has_no_cache),
+        cmocka_unit_test(sizes_in_the_unit_that_reads),
+        cmocka_unit_test(parameter_counts_in_k_m_b),
+        cmocka_unit_test(tiny_model_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
