@@ -243,20 +243,20 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     snprintf(layers, sizeof(layers), "%u/%u", e.layers_gpu + e.output_gpu, g.n_layer + 1);
     wld_finding_var(f, "layers", layers);
 
-    if (cap.n_gpus == 0)
-        verdict = cap.ram_total && ram > cap.ram_total ? "ram_short" : "cpu_only";
-    else if (gpu > cap.vram_free)
+    /* Only the GPU verdicts need GPU memory: the RAM, the cache layout and the trained
+     * context are judged on a host without a GPU too. */
+    if (cap.n_gpus && gpu > cap.vram_free)
         verdict = "too_big";
     else if (cap.ram_total && ram > cap.ram_total)
         verdict = "ram_short";
-    else if (cap.vram_free - gpu < margin)
+    else if (cap.n_gpus && cap.vram_free - gpu < margin)
         verdict = "thin";
     else if (e.kv.old_mla)
         verdict = "old_mla";
-    else if (g.n_ctx_train && e.n_ctx > g.n_ctx_train)
+    else if (wld_fit_over_train(&g, &e))
         verdict = "over_train";
     else
-        verdict = "fits";
+        verdict = cap.n_gpus ? "fits" : "cpu_only";
     /* advice leaves the margin free, as llama.cpp's --fit does, so following it passes */
     if (strcmp(verdict, "too_big") == 0 || strcmp(verdict, "thin") == 0 ||
         strcmp(verdict, "ram_short") == 0)

@@ -26,6 +26,7 @@ struct row {
     uint64_t kv, gpu, ram;
     const char *verdict; /* "fits", "thin", "no" */
     int ngl;             /* for "no": the -ngl that fits, or -1 */
+    bool over_train;     /* beyond the trained context, as models.fit's over_train */
 };
 
 static void fill_row(const struct wld_gguf *g,
@@ -44,6 +45,7 @@ static void fill_row(const struct wld_gguf *g,
     r->kv = e.kv.k_bytes + e.kv.v_bytes + e.kv.state_bytes;
     r->gpu = wld_fit_gpu_total(&e);
     r->ram = wld_fit_ram_total(&e);
+    r->over_train = wld_fit_over_train(g, &e);
     uint64_t ram_cap = cap->ram_total ? cap->ram_total : UINT64_MAX;
     if (r->gpu <= cap->vram_free && r->ram <= ram_cap)
         r->verdict = cap->n_gpus && cap->vram_free - r->gpu < margin ? "thin" : "fits";
@@ -118,7 +120,7 @@ static void print_text(const struct wld_gguf *g,
         wld_fmt_bytes(rows[i].kv, b1, sizeof(b1));
         wld_fmt_bytes(rows[i].gpu, b2, sizeof(b2));
         wld_fmt_bytes(rows[i].ram, b3, sizeof(b3));
-        char verdict[64];
+        char verdict[96];
         if (strcmp(rows[i].verdict, "no") == 0 && rows[i].ngl >= 0)
             snprintf(verdict, sizeof(verdict), "does not fit (-ngl %d would)", rows[i].ngl);
         else
@@ -126,6 +128,9 @@ static void print_text(const struct wld_gguf *g,
                      strcmp(rows[i].verdict, "fits") == 0   ? "fits"
                      : strcmp(rows[i].verdict, "thin") == 0 ? "fits, little headroom"
                                                             : "does not fit");
+        if (rows[i].over_train)
+            snprintf(verdict + strlen(verdict), sizeof(verdict) - strlen(verdict),
+                     ", beyond the trained %u", g->n_ctx_train);
         bool last_fit = strcmp(rows[i].verdict, "no") != 0 &&
                         (i + 1 == n || strcmp(rows[i + 1].verdict, "no") == 0);
         fprintf(out, "%10u  %12s  %12s  %12s  %s%s\n", rows[i].ctx, b1, b2, b3, verdict,
@@ -168,6 +173,7 @@ static void print_json(const struct wld_gguf *g,
         cJSON_AddNumberToObject(r, "gpu_bytes", (double) rows[i].gpu);
         cJSON_AddNumberToObject(r, "ram_bytes", (double) rows[i].ram);
         cJSON_AddStringToObject(r, "verdict", rows[i].verdict);
+        cJSON_AddBoolToObject(r, "beyond_trained", rows[i].over_train);
         if (rows[i].ngl >= 0)
             cJSON_AddNumberToObject(r, "ngl_that_fits", rows[i].ngl);
         if (strcmp(rows[i].verdict, "no") != 0)

@@ -68,6 +68,13 @@ static inline uint64_t wld_fit_ram_total(const struct wld_fit_estimate *e)
 {
     return e->cpu_weights + e->cpu_kv + e->host_buffers;
 }
+/* The context llama.cpp allocates (padded) is past the one the model was trained for:
+ * llama.cpp logs "possible training context overflow" and uses it, llama-server caps each
+ * slot at n_ctx_train. No GPU is involved. */
+static inline bool wld_fit_over_train(const struct wld_gguf *g, const struct wld_fit_estimate *e)
+{
+    return g->n_ctx_train && e->n_ctx > g->n_ctx_train;
+}
 
 /* What a model needs of the host's memory beside the GPU, with and without mmap. llama.cpp
  * maps the file by default: its CPU-resident weights stay page cache of the file, shared
