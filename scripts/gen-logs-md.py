@@ -23,10 +23,12 @@ print("""# Diagnosing a pasted log
 
 `wsl-llm-doctor log [FILE|-]` reads a log of llama.cpp (`llama-server`, `llama-cli`,
 `llama-bench`, `--list-devices`; every generation of their start-up output from
-`ggml_init_cublas` to `device_info`), llama-cpp-python, ollama's server log or journal, or
-anything that prints the same lines, as pasted into issues: markdown fences, `> ` quotes,
-shell prompts, timestamps, pid and level prefixes, journal and docker-compose prefixes, ANSI
-colours, CRLF, UTF-16LE from a PowerShell redirect. It reads the log in pieces (any size, in
+`ggml_init_cublas` to `device_info` and today's `cmn  common_param: ` tagged lines, and
+llama-server's router mode, whose model instances' lines come prefixed `[PORT] `),
+llama-cpp-python, ollama's server log or journal, or anything that prints the same lines, as
+pasted into issues: markdown fences, `> ` quotes, shell prompts, timestamps, pid and level
+prefixes, journal and docker-compose prefixes, ANSI colours, CRLF, UTF-16LE from a PowerShell
+redirect. It reads the log in pieces (any size, in
 time linear in it, in bounded memory: each line's first 8 KiB), extracts what it states
 (`facts` in the JSON), and maps each known failure to a finding under the check that covers
 its cause, with the fix in the log's own values.
@@ -38,12 +40,17 @@ wsl-llm-doctor check --log server.log         # this host's report with the log'
 ```
 
 Every report format applies but `prometheus`. The JSON has the schema `wsl-llm-doctor/log@1`
-(docs/log.schema.json): `shows` (what the log shows, in a sentence), `facts` (build, backends,
-devices with compute capability and VRAM, CUDA errors with the failing call and file:line,
-model, context, offload, KV cache, buffers, the command line, ollama's inference compute and
-offload), and `findings`, each with `check`, `status`, `summary`, `fix`, `lines` (1-based
-line numbers of the input), `signature` and `sources`. Markdown and github output redact user
-names in paths, host names and UUIDs.
+(docs/log.schema.json): `shows` (what the log shows, in a sentence, with where it was made as
+far as the log says: a Linux path or build target does not tell WSL from a native Linux),
+`facts` (build with its compiler and target, backends, devices with compute capability and
+VRAM (the CPU as `kind: cpu`), CUDA errors with the failing call and file:line, model,
+context, llama-server's slots and verbosity, offload, KV cache, buffers, the command line,
+router mode's model instances, ollama's inference compute and offload, and `not_shown`: what a
+llama-server log below `-lv 4` leaves out), and `findings`, each with `check`, `status`,
+`summary`, `fix`, `lines` (1-based line numbers of the input), `signature` and `sources`. A
+`skip` finding says what the log cannot show and the flag that makes llama.cpp log it
+(`startup-not-logged`). Markdown and github output redact user names in paths, host names
+and UUIDs.
 
 `check --log FILE` adds each finding as a result right after its check's own (`"from": "log"`
 in the JSON, `log, line N:` in its summary) and holds the log's claims against the host: a GPU
@@ -62,7 +69,8 @@ Each signature is rules data (`rules/log.json`): line patterns (`match`, literal
 ollama), the check, status, texts and sources. A `fallback` signature takes only lines no other
 matched; `unless_found` gives way to an earlier signature. A fail rests on what the log shows
 (`basis: observed`) or on documentation. Tests: tests/logs/ (one paste per signature, real
-where one was found, with its thread in tests/logs/cases.json).
+where one was found, with its thread in tests/logs/cases.json, and a log of every llama.cpp
+generation, today's included; the real logs of ../shared/corpus-sample when it is there).
 
 ## Signatures
 """)

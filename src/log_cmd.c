@@ -159,8 +159,8 @@ static void render_text(const struct wld_log_report *r, const struct wld_render_
         put_lines(out, x);
         fprintf(out, " · signature %s\n", x->signature);
     }
-    if (r->n == 0)
-        fputs("No known failure in this log.\n", out);
+    if (r->counts[WLD_FAIL] + r->counts[WLD_WARN] + r->counts[WLD_ERROR] == 0)
+        fprintf(out, "%sNo known failure in this log.\n", r->n ? "\n" : "");
     fprintf(out, "\n%zu finding%s: %u failed, %u warned, %u passed (exit %d)\n", r->n,
             r->n == 1 ? "" : "s", r->counts[WLD_FAIL], r->counts[WLD_WARN], r->counts[WLD_PASS],
             r->exit_code);
@@ -199,9 +199,9 @@ static void render_markdown(const struct wld_log_report *r, FILE *out)
             put_lines(out, x);
             fputs(" |\n", out);
         }
-    } else {
-        fputs("No known failure in this log.\n", out);
     }
+    if (r->counts[WLD_FAIL] + r->counts[WLD_WARN] + r->counts[WLD_ERROR] == 0)
+        fprintf(out, "%sNo known failure in this log.\n", r->n ? "\n" : "");
     char *json = cJSON_Print(r->facts);
     fputs("\n<details><summary>What the log states</summary>\n\n````json\n", out);
     fputs(json, out);
@@ -214,22 +214,29 @@ static void render_markdown(const struct wld_log_report *r, FILE *out)
 
 static void render_junit(const struct wld_log_report *r, const struct wld_render_opts *o, FILE *out)
 {
-    unsigned failures = 0;
-    for (size_t i = 0; i < r->n; i++)
+    unsigned failures = 0, skipped = 0;
+    for (size_t i = 0; i < r->n; i++) {
         failures += r->findings[i].status == WLD_FAIL ||
                     (r->findings[i].status == WLD_WARN && o->fail_on_warn);
+        skipped += r->findings[i].status == WLD_SKIP;
+    }
     size_t tests = r->n ? r->n : 1;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
     fprintf(out,
             "<testsuites name=\"wsl-llm-doctor log\" tests=\"%zu\" failures=\"%u\" errors=\"0\">\n"
             "  <testsuite name=\"wsl-llm-doctor.log\" tests=\"%zu\" failures=\"%u\" errors=\"0\" "
-            "skipped=\"0\">\n",
-            tests, failures, tests, failures);
+            "skipped=\"%u\">\n",
+            tests, failures, tests, failures, skipped);
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_log_finding *x = &r->findings[i];
         fprintf(out, "    <testcase classname=\"wsl-llm-doctor.log.%s\" name=\"%s\">\n", x->check,
                 x->signature);
         bool failed = x->status == WLD_FAIL || (x->status == WLD_WARN && o->fail_on_warn);
+        if (x->status == WLD_SKIP) { /* what the log could not show: JUnit's skipped */
+            fputs("      <skipped message=\"", out);
+            wld_put_xml(out, x->summary);
+            fputs("\"/>\n", out);
+        }
         fprintf(out, failed ? "      <failure type=\"%s\" message=\"" : "      <system-out>%s: ",
                 wld_status_name(x->status));
         wld_put_xml(out, x->summary);
@@ -258,9 +265,12 @@ static void render_github(const struct wld_log_report *r, FILE *out)
     bool file = strcmp(r->input, "-") != 0;
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_log_finding *x = &r->findings[i];
-        if (x->status != WLD_WARN && x->status != WLD_FAIL)
+        if (x->status != WLD_WARN && x->status != WLD_FAIL && x->status != WLD_SKIP)
             continue;
-        fprintf(out, "::%s ", x->status == WLD_WARN ? "warning" : "error");
+        fprintf(out, "::%s ",
+                x->status == WLD_WARN   ? "warning"
+                : x->status == WLD_SKIP ? "notice" /* what the log could not show */
+                                        : "error");
         if (file && x->n_lines) {
             fputs("file=", out);
             wld_put_gh(out, r->input, true);
@@ -334,6 +344,7 @@ void wld_log_fold(const struct wld_log_report *log, struct wld_report *rep)
             memset(y, 0, sizeof(*y));
             y->check = c;
             y->status = x->status;
+            y->own_status = x->status;
             y->from = "log";
             char *out = wld_xasprintf("log_%s", x->signature);
             for (char *p = out; *p; p++)

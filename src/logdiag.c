@@ -45,6 +45,59 @@ static const char *origin_of(const struct wld_log_facts *f)
     return f->origin_windows > 0 ? "mixed" : "unknown";
 }
 
+static void router_json(const struct wld_log_facts *f, cJSON *o)
+{
+    if (!f->router_line && !f->n_child)
+        return;
+    cJSON *r = cJSON_AddObjectToObject(o, "router");
+    if (f->router_line)
+        cJSON_AddNumberToObject(r, "line", (double) f->router_line);
+    cJSON *a = cJSON_AddArrayToObject(r, "children");
+    for (int i = 0; i < f->n_child; i++) {
+        const struct wld_log_child *c = &f->child[i];
+        cJSON *j = cJSON_CreateObject();
+        add_str(j, "name", c->name);
+        cJSON_AddNumberToObject(j, "port", c->port);
+        add_str(j, "model", c->model_path);
+        add_num(j, "n_ctx_slot", c->n_ctx_slot);
+        add_str(j, "state", c->state);
+        add_num(j, "n_ctx_train", (double) c->n_ctx_train);
+        add_num(j, "n_params", (double) c->n_params);
+        add_num(j, "size_bytes", (double) c->size_bytes);
+        cJSON_AddNumberToObject(j, "line", (double) c->line);
+        cJSON_AddItemToArray(a, j);
+    }
+}
+
+/* What a current llama-server log below verbosity 4 does not show (libllama's and ggml's
+ * INFO lines and common_params_print_info's build and devices are logged at 4, "trace"):
+ * each item's name into names, 0 when the log shows its verbosity at 4 or above, shows
+ * any of it, or is no llama-server log of that era. */
+static int not_shown(const struct wld_log_facts *f, const char *names[4])
+{
+    int n = 0;
+    bool devices = f->n_dev > 0 || f->n_backend > 0 || f->cuda_found >= 0;
+    if (f->verbosity < 0 || f->verbosity >= 4 || !wld_str_is(f->program, "llama-server") ||
+        f->build >= 0 || devices || f->offload_of > 0)
+        return 0;
+    names[n++] = "build";
+    names[n++] = "devices";
+    names[n++] = "backends";
+    names[n++] = "offload";
+    return n;
+}
+
+static void not_shown_json(const struct wld_log_facts *f, cJSON *o)
+{
+    const char *names[4];
+    int n = not_shown(f, names);
+    if (n == 0)
+        return;
+    cJSON *a = cJSON_AddArrayToObject(o, "not_shown");
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
+}
+
 cJSON *wld_log_facts_json(const struct wld_log_facts *f)
 {
     cJSON *o = cJSON_CreateObject();
@@ -63,6 +116,8 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
             cJSON_AddNumberToObject(b, "number", f->build);
         add_str(b, "commit", f->commit);
         add_str(b, "built_with", f->built_with);
+        add_str(b, "compiler", f->compiler);
+        add_str(b, "target", f->target);
         if (f->build_line)
             cJSON_AddNumberToObject(b, "line", (double) f->build_line);
     }
@@ -87,12 +142,14 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
             cJSON *j = cJSON_CreateObject();
             add_str(j, "name", d->name);
             add_str(j, "description", d->desc);
+            if (d->cpu)
+                cJSON_AddStringToObject(j, "kind", "cpu");
             if (d->cc_major >= 0) {
                 char cc[16];
                 snprintf(cc, sizeof(cc), "%d.%d", d->cc_major, d->cc_minor);
                 cJSON_AddStringToObject(j, "compute_capability", cc);
             }
-            add_num(j, "vram_mib", d->total_mib);
+            add_num(j, d->cpu ? "memory_mib" : "vram_mib", d->total_mib);
             add_num(j, "free_mib", d->free_mib);
             cJSON_AddNumberToObject(j, "line", (double) d->line);
             cJSON_AddItemToArray(a, j);
@@ -145,6 +202,19 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         cJSON_AddNumberToObject(b, "line", (double) f->bench_line);
     }
     add_num(o, "n_ctx", f->n_ctx);
+    if (f->slots_line) {
+        cJSON *j = cJSON_AddObjectToObject(o, "slots");
+        cJSON_AddNumberToObject(j, "n", f->n_slots);
+        cJSON_AddNumberToObject(j, "n_ctx", f->n_ctx_slot);
+        cJSON_AddNumberToObject(j, "line", (double) f->slots_line);
+    }
+    if (f->verbosity_line) {
+        cJSON *j = cJSON_AddObjectToObject(o, "verbosity");
+        cJSON_AddNumberToObject(j, "level", f->verbosity);
+        cJSON_AddNumberToObject(j, "line", (double) f->verbosity_line);
+    }
+    router_json(f, o);
+    not_shown_json(f, o);
     if (f->driver[0]) {
         cJSON *d = cJSON_AddObjectToObject(o, "driver");
         add_str(d, "version", f->driver);
@@ -473,6 +543,12 @@ static struct obs observe(const struct wld_log_facts *f, const char *name, const
             o.on = true;
             obs_line(&o, f->model_line);
         }
+    } else if (wld_str_is(name, "startup_not_logged")) {
+        const char *names[4];
+        if (not_shown(f, names) > 0) {
+            o.on = true;
+            obs_line(&o, f->verbosity_line);
+        }
     } else if (wld_str_is(name, "cc_below_archs")) {
         const struct wld_log_device *d = device_below(f, min_arch(f));
         if (d) {
@@ -513,7 +589,7 @@ static void device_vars(const struct wld_log_facts *f, cJSON *v)
     const struct wld_log_device *first = NULL;
     for (int i = 0; i < f->n_dev; i++) {
         const struct wld_log_device *d = &f->dev[i];
-        if (!first && (d->cc_major >= 0 || d->desc[0]))
+        if (!first && !d->cpu && (d->cc_major >= 0 || d->desc[0]))
             first = d;
         if (d->cc_major < 0)
             continue;
@@ -583,6 +659,8 @@ static double free_vram_mib(const struct wld_log_facts *f)
     bool any = false;
     for (int i = 0; i < f->n_dev; i++) {
         const struct wld_log_device *d = &f->dev[i];
+        if (d->cpu)
+            continue;
         if (d->free_mib >= 0) {
             s += d->free_mib;
             any = true;
@@ -725,6 +803,8 @@ static void common_vars(const struct wld_log_facts *f, cJSON *v)
         varf(v, "ngl", "%d", f->cmd_ngl);
     else
         var(v, "ngl", "(not shown)");
+    if (f->verbosity >= 0)
+        varf(v, "verbosity", "%d", f->verbosity);
     if (f->n_ctx > 0)
         varf(v, "n_ctx", "%d", f->n_ctx);
     else
@@ -908,6 +988,19 @@ static cJSON *source_urls(const struct wld_rules *rules, const cJSON *sig)
     return a;
 }
 
+/* Where the log was made, as far as it shows: a Linux path or target is no proof of WSL or
+ * of a native Linux, and the text says so. */
+static void origin_text(const struct wld_log_facts *f, struct wld_buf *b)
+{
+    const char *o = origin_of(f);
+    if (strcmp(o, "wsl") == 0)
+        wld_buf_puts(b, "; under WSL");
+    else if (strcmp(o, "windows") == 0)
+        wld_buf_puts(b, "; on Windows");
+    else if (strcmp(o, "linux") == 0)
+        wld_buf_puts(b, "; on Linux (WSL or native: the log does not say)");
+}
+
 static void shows_text(const struct wld_log_facts *f, struct wld_buf *b)
 {
     const char *prog = f->program[0] ? f->program : f->ollama ? "ollama" : NULL;
@@ -915,6 +1008,8 @@ static void shows_text(const struct wld_log_facts *f, struct wld_buf *b)
         wld_buf_printf(b, "%s", prog);
     if (f->build >= 0)
         wld_buf_printf(b, "%sbuild %d (%s)", b->len ? " " : "", f->build, f->commit);
+    if (f->build >= 0 && f->compiler[0] && f->target[0])
+        wld_buf_printf(b, ", %s for %s", f->compiler, f->target);
     if (f->ollama_version[0])
         wld_buf_printf(b, "%sversion %s", b->len ? " " : "", f->ollama_version);
     int shown = 0;
@@ -926,6 +1021,11 @@ static void shows_text(const struct wld_log_facts *f, struct wld_buf *b)
             wld_buf_printf(b, " (compute capability %d.%d)", d->cc_major, d->cc_minor);
         shown++;
     }
+    bool cpu_only = shown > 0;
+    for (int i = 0; i < f->n_dev; i++)
+        cpu_only &= f->dev[i].cpu;
+    if (cpu_only)
+        wld_buf_puts(b, " only");
     for (int i = 0; i < f->n_compute && shown < 4; i++, shown++)
         wld_buf_printf(b, "%sinference on %s%s%s", b->len ? "; " : "", f->compute[i].library,
                        f->compute[i].name[0] ? " " : "", f->compute[i].name);
@@ -942,6 +1042,15 @@ static void shows_text(const struct wld_log_facts *f, struct wld_buf *b)
                        f->o_layers_model);
     if (f->n_ctx > 0)
         wld_buf_printf(b, "%s%d context", b->len ? ", " : "", f->n_ctx);
+    else if (f->n_ctx_slot > 0)
+        wld_buf_printf(b, "%s%d context per slot (%d slot%s)", b->len ? ", " : "", f->n_ctx_slot,
+                       f->n_slots, f->n_slots == 1 ? "" : "s");
+    if (f->router_line || f->n_child > 0)
+        wld_buf_printf(b, "%srouter mode", b->len ? "; " : "");
+    for (int i = 0; i < f->n_child; i++)
+        wld_buf_printf(b, "%s instance %s on port %d%s%s", i ? "," : ":",
+                       f->child[i].name[0] ? f->child[i].name : "?", f->child[i].port,
+                       f->child[i].state[0] ? " " : "", f->child[i].state);
     if (f->n_err_total > 0)
         wld_buf_printf(b, "%s%d CUDA error%s", b->len ? "; " : "", f->n_err_total,
                        f->n_err_total == 1 ? "" : "s");
@@ -951,6 +1060,8 @@ static void shows_text(const struct wld_log_facts *f, struct wld_buf *b)
     if (!b->len)
         wld_buf_printf(b, "none of llama.cpp's or ollama's start-up output (%ld line%s)", f->lines,
                        f->lines == 1 ? "" : "s");
+    else
+        origin_text(f, b);
     if (f->nul_bytes > 0)
         wld_buf_printf(b, " (%ld NUL byte%s: binary data, not text)", f->nul_bytes,
                        f->nul_bytes == 1 ? "" : "s");

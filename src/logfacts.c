@@ -7,6 +7,11 @@
  * MiB] llama_model_load_from_file_impl: using device CUDA0 (NVIDIA GeForce RTX 3090) - 23306 MiB
  * free
  *     - CUDA0   : NVIDIA TITAN RTX (24020 MiB, 23625 MiB free)            (device_info, 2026)
+ *   common_params_print_info: build 10309 (82bb48500) with GNU 12.2.0 for Linux x86_64  (-lv 4)
+ *   common_params_print_info: verbosity = 3 (adjust with the `-lv N` CLI arg)
+ *   load_model: initializing, n_slots = 4, n_ctx_slot = 256, kv_unified = 'true'
+ *   starting server in router mode / spawning server instance with name=X on port N
+ *   [N] cmd_child_to_router:state:{"state":"ready","payload":{..."meta":{"n_ctx_train":..}}}
  *   build: 4589 (eb7cf15a) with cc (Ubuntu 13.3.0) 13.3.0 for x86_64-linux-gnu
  *   main: build = 1234 (abcdef0) / version: 10431 (1692f9e50) / version: 0.1.2-dev (build 10525,
  * commit 2cfdb5fc0) load_backend: loaded CUDA backend from PATH / failed to load PATH / failed to
@@ -98,6 +103,12 @@ enum {
     M_O_RUNNERS,
     M_BENCH_HEAD,
     M_BENCH_ROW,
+    M_INFO_BUILD,
+    M_VERBOSITY,
+    M_N_CTX_SLOT,
+    M_ROUTER,
+    M_SPAWN,
+    M_CHILD_STATE,
     M_COUNT
 };
 
@@ -167,6 +178,12 @@ static const struct {
     { M_O_RUNNERS, "Dynamic LLM libraries" },
     { M_BENCH_HEAD, "| backend " },
     { M_BENCH_ROW, " \xc2\xb1 " }, /* llama-bench's "t/s" cell: "61.03 ± 0.07" */
+    { M_INFO_BUILD, "info: build " },
+    { M_VERBOSITY, "verbosity = " },
+    { M_N_CTX_SLOT, "n_ctx_slot = " },
+    { M_ROUTER, "server in router mode" },
+    { M_SPAWN, "spawning server instance with name=" },
+    { M_CHILD_STATE, "cmd_child_to_router:state:" },
 };
 
 _Static_assert(M_COUNT <= WLD_LOG_EXTRACTORS, "marker ids overlap the rules' patterns");
@@ -181,6 +198,7 @@ void wld_log_facts_init(struct wld_log_facts *f)
 {
     memset(f, 0, sizeof(*f));
     f->build = f->cuda_found = f->n_ctx = f->offloaded = f->offload_of = -1;
+    f->verbosity = f->n_slots = f->n_ctx_slot = -1;
     f->n_layer = f->n_ctx_train = f->n_embd_k_gqa = f->n_embd_v_gqa = -1;
     f->cmd_ngl = f->cmd_ctx = f->pending_call = -1;
     f->o_layers_model = f->o_layers_offload = f->o_num_ctx = -1;
@@ -387,7 +405,7 @@ static void ex_listed(struct wld_log_facts *f, const char *line, long no)
         p = wld_str_skip_space(p + 2);
     size_t nl = strcspn(p, " :");
     const char *colon = wld_str_skip_space(p + nl);
-    if (nl == 0 || nl >= 24 || *colon != ':' || strncmp(p, "CPU", 3) == 0)
+    if (nl == 0 || nl >= 24 || *colon != ':')
         return;
     char name[24];
     copy_n(name, sizeof(name), p, nl);
@@ -401,6 +419,7 @@ static void ex_listed(struct wld_log_facts *f, const char *line, long no)
     struct wld_log_device *d = device_named(f, name, index);
     if (!d)
         return;
+    d->cpu = strcmp(name, "CPU") == 0;
     set_first(d->desc, sizeof(d->desc), colon + 1, (size_t) (open - colon - 1));
     d->total_mib = total;
     d->free_mib = free_mib;
@@ -920,6 +939,98 @@ ex_option(struct wld_log_facts *f, int id, const char *line, size_t end, long no
     }
 }
 
+/* "verbosity = 3 (adjust with the `-lv N` CLI arg)": common_params_print_info, 2025- */
+static void ex_verbosity(struct wld_log_facts *f, const char *line, size_t end, long no)
+{
+    int v;
+    if (f->verbosity < 0 && strstr(line + end, "-lv") && read_int(line + end, &v) && v >= 0) {
+        f->verbosity = v;
+        f->verbosity_line = no;
+    }
+}
+
+/* The router's child whose "[PORT] " prefix the line has, or NULL; with add, made when
+ * the log did not show it spawned (a paste that starts later). */
+static struct wld_log_child *child_of_line(struct wld_log_facts *f, bool add, long no)
+{
+    if (f->line_pid <= 0)
+        return NULL;
+    for (int i = 0; i < f->n_child; i++)
+        if (f->child[i].port == f->line_pid)
+            return &f->child[i];
+    if (!add || f->n_child == (int) WLD_ARRAY_SIZE(f->child))
+        return NULL;
+    struct wld_log_child *c = &f->child[f->n_child++];
+    memset(c, 0, sizeof(*c));
+    c->port = (int) f->line_pid;
+    c->n_ctx_slot = -1;
+    c->n_ctx_train = c->n_params = c->size_bytes = -1;
+    c->line = no;
+    return c;
+}
+
+/* "spawning server instance with name=tiny on port 53609" (the router's line) */
+static void ex_spawn(struct wld_log_facts *f, const char *line, size_t end, long no)
+{
+    const char *p = line + end;
+    const char *on = strstr(p, " on port ");
+    int port;
+    if (!on || !read_int(on + 9, &port) || port <= 0 || port > 65535 || f->line_pid > 0)
+        return;
+    long pid = f->line_pid;
+    f->line_pid = port;
+    struct wld_log_child *c = child_of_line(f, true, no);
+    f->line_pid = pid;
+    if (c && !c->name[0])
+        copy_n(c->name, sizeof(c->name), p, (size_t) (on - p));
+}
+
+static long long json_int(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e18
+                   ? (long long) v->valuedouble
+                   : -1;
+}
+
+/* "[PORT] cmd_child_to_router:state:{"state":"ready","payload":{..."meta":{...}}}" */
+static void
+ex_child_state(struct wld_log_facts *f, const char *line, size_t len, size_t end, long no)
+{
+    struct wld_log_child *c = child_of_line(f, true, no);
+    cJSON *j = c ? cJSON_ParseWithLength(line + end, len - end) : NULL;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "state");
+    if (cJSON_IsString(st)) {
+        snprintf(c->state, sizeof(c->state), "%s", st->valuestring);
+        const cJSON *meta = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(j, "payload"), "meta");
+        if (strcmp(c->state, "ready") == 0 && meta) {
+            c->n_ctx_train = json_int(meta, "n_ctx_train");
+            c->n_params = json_int(meta, "n_params");
+            c->size_bytes = json_int(meta, "size");
+            c->ready_line = no;
+        }
+    }
+    cJSON_Delete(j);
+}
+
+/* "initializing, n_slots = 4, n_ctx_slot = 256, kv_unified = 'true'" */
+static void ex_n_ctx_slot(struct wld_log_facts *f, const char *line, size_t end, long no)
+{
+    const char *slots = strstr(line, "n_slots = ");
+    int n, ctx;
+    if (!slots || !read_int(slots + 10, &n) || !read_int(line + end, &ctx) || ctx <= 0)
+        return;
+    struct wld_log_child *c = child_of_line(f, false, no);
+    if (c && c->n_ctx_slot < 0)
+        c->n_ctx_slot = ctx;
+    if (f->n_ctx_slot < 0) {
+        f->n_slots = n;
+        f->n_ctx_slot = ctx;
+        f->slots_line = no;
+    }
+}
+
 static void note_program(struct wld_log_facts *f, const char *line)
 {
     static const char *const programs[] = { "llama-server", "llama-cli", "llama-bench",
@@ -952,6 +1063,8 @@ void wld_log_extract(struct wld_log_facts *f,
     bool command = flags & WLD_LOG_LINE_COMMAND;
     if (flags & WLD_LOG_LINE_OLLAMA)
         f->ollama = true;
+    if (flags & WLD_LOG_LINE_SERVER)
+        f->server_tags = true;
     const char *p = line + end;
     int n;
     switch (id) {
@@ -998,8 +1111,31 @@ void wld_log_extract(struct wld_log_facts *f,
         set_model_path(f, p, ver ? (size_t) (ver - p) : strlen(p), no);
         break;
     }
-    case M_LOADING_Q:
+    case M_LOADING_Q: {
+        struct wld_log_child *c = child_of_line(f, false, no);
+        if (c && !c->model_path[0])
+            copy_n(c->model_path, sizeof(c->model_path), p, strcspn(p, "'"));
         set_model_path(f, p, strcspn(p, "'"), no);
+        break;
+    }
+    case M_INFO_BUILD:
+        ex_build(f, line, end, no);
+        break;
+    case M_VERBOSITY:
+        ex_verbosity(f, line, end, no);
+        break;
+    case M_N_CTX_SLOT:
+        ex_n_ctx_slot(f, line, end, no);
+        break;
+    case M_ROUTER:
+        if (!f->router_line && f->line_pid == 0)
+            f->router_line = no;
+        break;
+    case M_SPAWN:
+        ex_spawn(f, line, end, no);
+        break;
+    case M_CHILD_STATE:
+        ex_child_state(f, line, len, end, no);
         break;
     case M_GENERAL_ARCH:
         kv_line(f->arch, sizeof(f->arch), line, end, &f->arch_line, no);
@@ -1166,8 +1302,31 @@ void wld_log_extract(struct wld_log_facts *f,
     }
 }
 
+/* "GNU 12.2.0 for Linux x86_64 (debug)": the compiler and the target apart */
+static void split_built_with(struct wld_log_facts *f)
+{
+    const char *w = f->built_with, *for_ = NULL;
+    for (const char *p = strstr(w, " for "); p; p = strstr(p + 1, " for "))
+        for_ = p;
+    if (!for_)
+        return;
+    copy_n(f->compiler, sizeof(f->compiler), w, (size_t) (for_ - w));
+    const char *t = for_ + 5;
+    const char *debug = strstr(t, " (debug)");
+    copy_n(f->target, sizeof(f->target), t, debug ? (size_t) (debug - t) : strlen(t));
+    /* the target the binary was built for is where it ran: Linux (WSL or not), Windows */
+    if (strstr(f->target, "Linux") || strstr(f->target, "linux"))
+        origin(f, &f->origin_linux, f->build_line);
+    else if (strstr(f->target, "Windows") || strstr(f->target, "windows") ||
+             strstr(f->target, "mingw") || strstr(f->target, "win64"))
+        origin(f, &f->origin_windows, f->build_line);
+}
+
 void wld_log_facts_finish(struct wld_log_facts *f)
 {
+    split_built_with(f);
+    if (!f->program[0] && (f->server_tags || f->router_line))
+        snprintf(f->program, sizeof(f->program), "llama-server");
     /* a command line's model is the model when the log names no other */
     if (!f->model_path[0] && f->cmd_model[0]) {
         snprintf(f->model_path, sizeof(f->model_path), "%s", f->cmd_model);

@@ -211,6 +211,7 @@ static const char *const observations[] = {
     "model_on_windows_drive",
     "cc_below_archs",
     "cc_below_legacy_default",
+    "startup_not_logged",
     "host_arch_missing",
     "host_build_differs",
     "host_driver_newer",

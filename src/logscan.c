@@ -251,6 +251,32 @@ static size_t compose_prefix(const char *s, size_t n)
     return j > i && j + 1 < n && s[j] == '|' && s[j + 1] == ' ' ? j + 2 : 0;
 }
 
+/* llama.cpp's tag and function since 2025 (common.h, server-common.h: "cmn  %12.*s: "):
+ * "srv    load_model: ", "cmn  common_param: ", "slot get_availabl: "; the function's name
+ * is cut to 12 characters, so the message after it is what older builds printed alone.
+ * Sets *server for the server's own tags. */
+static size_t llama_tag(const char *s, size_t n, bool *server)
+{
+    static const char tags[][5] = { "cmn ", "srv ", "slot", "spec", "que ", "res " };
+    if (n < 19 || s[4] != ' ' || s[17] != ':' || s[18] != ' ')
+        return 0;
+    size_t t = 0;
+    while (t < WLD_ARRAY_SIZE(tags) && memcmp(s, tags[t], 4) != 0)
+        t++;
+    if (t == WLD_ARRAY_SIZE(tags))
+        return 0;
+    size_t i = 5;
+    while (i < 17 && s[i] == ' ')
+        i++;
+    for (size_t k = i; k < 17; k++)
+        if (!is_word(s[k]) && s[k] != '(' && s[k] != ')' && s[k] != ':')
+            return 0;
+    if (i == 17)
+        return 0;
+    *server = t == 1 || t == 2 || t == 4 || t == 5;
+    return 19;
+}
+
 size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
 {
     if (n > WLD_LOG_LINE_KEEP)
@@ -272,6 +298,7 @@ size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
             (unsigned char) out[at + 1] >= 0xa0 && (unsigned char) out[at + 1] <= 0xa3)
             at += 3;
         size_t k, host_len = 0;
+        bool server = false;
         if ((k = bracket_stamp(out + at, len - at)) || (k = llama_stamp(out + at, len - at)) ||
             (k = date_stamp(out + at, len - at))) {
             at += k;
@@ -279,6 +306,9 @@ size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
             /* a level letter after the stamp: "I ", "W ", "E " */
             if (s + 1 < len && strchr("IWEDT", out[s]) && out[s + 1] == ' ')
                 at = s + 2;
+        } else if ((k = llama_tag(out + at, len - at, &server))) {
+            at += k; /* after the stamp's level letter, or alone (--no-log-prefix) */
+            *flags |= server ? WLD_LOG_LINE_SERVER : 0;
         } else if ((k = syslog_stamp(out + at, len - at))) {
             at += k;
         } else if ((k = compose_prefix(out + at, len - at))) {
@@ -367,6 +397,18 @@ static void record_hits(struct wld_logscan *s, const char *line, long no)
     s->n_matched = 0;
 }
 
+/* The "[53609] " llama-server's router puts before each line of the child on that port. */
+static long leading_pid(const char *s, size_t n)
+{
+    long v = 0;
+    size_t i = 1;
+    if (n < 4 || s[0] != '[')
+        return 0;
+    while (i < n && i < 9 && is_digit(s[i]))
+        v = v * 10 + (s[i++] - '0');
+    return i > 1 && i + 1 < n && s[i] == ']' && s[i + 1] == ' ' ? v : 0;
+}
+
 static void end_line(struct wld_logscan *s)
 {
     struct wld_log_facts *f = &s->f;
@@ -374,6 +416,7 @@ static void end_line(struct wld_logscan *s)
     if (s->raw_cut)
         f->cut_lines++;
     unsigned flags = 0;
+    f->line_pid = leading_pid(s->raw, s->raw_len);
     size_t len = wld_log_clean_line(s->raw, s->raw_len, s->clean, &flags);
     s->raw_len = 0;
     s->raw_cut = false;

@@ -9,7 +9,7 @@
 #include "wld/logscan.h"
 
 /* Marker ids below this are extractors; the rules' patterns come after. */
-#define WLD_LOG_EXTRACTORS 64
+#define WLD_LOG_EXTRACTORS 96
 
 void wld_log_facts_init(struct wld_log_facts *f);
 /* Adds every extractor's markers to the matcher. */

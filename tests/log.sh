@@ -38,9 +38,44 @@ grep -q 'lines 3, 9, 22, 23, 24, 25 · signature oom' "$tmp/t" || fail "text: ev
 "$doctor" log "$logs/llamacpp-10739-h100-healthy-load.log" >"$tmp/h"
 rc=$?
 [ $rc -eq 0 ] || fail "healthy: exit $rc"
-grep -q 'shows: llama-cli build 4296 (07a61394); CUDA0 NVIDIA H100 80GB HBM3 (compute capability 9.0); model ldm-f16.gguf; 33/33 layers offloaded, 4096 context' "$tmp/h" ||
+grep -q 'shows: llama-cli build 4296 (07a61394), cc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0 for x86_64-linux-gnu; CUDA0 NVIDIA H100 80GB HBM3 (compute capability 9.0); model ldm-f16.gguf; 33/33 layers offloaded, 4096 context; on Linux (WSL or native: the log does not say)$' "$tmp/h" ||
     fail "healthy: $(sed -n 3p "$tmp/h")"
 grep -q '^No known failure in this log.$' "$tmp/h" || fail "healthy: no 'No known failure'"
+
+# today's llama-server at its default verbosity (-lv 3) logs no build, device or offload
+# line: every format says what the log could not show and the flag that logs it, exit 0
+quiet=$logs/synthetic-llama-server-b10309-default-verbosity.log
+"$doctor" log "$quiet" >"$tmp/q"
+rc=$?
+[ $rc -eq 0 ] || fail "default verbosity: exit $rc"
+grep -q '^SKIP   llama.build  llama-server logged at verbosity 3 (line 1), which leaves out its build, its backends and devices and the layers it offloaded' "$tmp/q" ||
+    fail "default verbosity: text: $(cat "$tmp/q")"
+grep -q 'fix: Start llama-server with `-lv 4` (`--verbosity 4`, or LLAMA_ARG_LOG_VERBOSITY=4) to log them, or `-v` (`--verbose`)' "$tmp/q" ||
+    fail "default verbosity: text: no flag"
+grep -q '^No known failure in this log.$' "$tmp/q" || fail "default verbosity: text: a failure said"
+"$doctor" log "$quiet" --format json >"$tmp/q.json"
+[ "$(sigs "$tmp/q.json")" = "startup-not-logged:skip@1" ] || fail "default verbosity: json: $(sigs "$tmp/q.json")"
+[ "$(fact "$tmp/q.json" 'd["facts"]["not_shown"], d["summary"]["skip"], d["exit_code"]')" = "(['build', 'devices', 'backends', 'offload'], 1, 0)" ] ||
+    fail "default verbosity: json facts: $(fact "$tmp/q.json" 'd["facts"]')"
+"$doctor" log "$quiet" --format markdown >"$tmp/q.md"
+grep -q '^| skip | `llama.build` | llama-server logged at verbosity 3 .*`-lv 4`' "$tmp/q.md" || fail "default verbosity: markdown: $(cat "$tmp/q.md")"
+"$doctor" log "$quiet" --format github >"$tmp/q.gh"
+grep -q '^::notice file=.*,line=1,title=llama.build (startup-not-logged)::llama-server logged at verbosity 3.*-lv 4' "$tmp/q.gh" ||
+    fail "default verbosity: github: $(cat "$tmp/q.gh")"
+"$doctor" log "$quiet" --format junit >"$tmp/q.xml"
+grep -q 'skipped="1"' "$tmp/q.xml" && grep -q '<skipped message="llama-server logged at verbosity 3' "$tmp/q.xml" ||
+    fail "default verbosity: junit: $(cat "$tmp/q.xml")"
+# ... and not on a log that shows those lines (-lv 4), nor on one that is no llama-server's
+for l in synthetic-llama-server-b10309-lv4-cuda.log synthetic-llama-server-router-lv4.log llamacpp-10739-h100-healthy-load.log; do
+    "$doctor" log "$logs/$l" --format json >"$tmp/n.json"
+    [ "$(sigs "$tmp/n.json")" = "" ] || fail "$l: $(sigs "$tmp/n.json")"
+done
+printf 'verbosity = 3 (adjust with the `-lv N` CLI arg)\nmain: loading model\n' | "$doctor" log - --format json >"$tmp/n.json"
+[ "$(sigs "$tmp/n.json")" = "" ] || fail "not llama-server: $(sigs "$tmp/n.json")"
+# today's build line: the build, its compiler and target; Linux, WSL or native not claimed
+"$doctor" log "$logs/synthetic-llama-server-b10309-lv4-cuda.log" >"$tmp/lv4"
+grep -q '^shows: llama-server build 10309 (82bb48500), GNU 13.3.0 for Linux x86_64; CUDA0 NVIDIA GeForce RTX 4090 (compute capability 8.9), CPU AMD Ryzen 9 7950X 16-Core Processor; model Qwen2.5-7B-Instruct-Q4_K_M.gguf; 29/29 layers offloaded, 16384 context; on Linux (WSL or native: the log does not say)$' "$tmp/lv4" ||
+    fail "b10309 -lv 4: $(sed -n 3p "$tmp/lv4")"
 
 # stdin, as "-" and as nothing, gives the same findings as the file
 "$doctor" log "$oom" --format json >"$tmp/f.json"

@@ -23,7 +23,8 @@
 struct wld_log_device {
     char name[24]; /* "CUDA0", or "" when the log numbers it only ("Device 0") */
     int index;
-    char desc[128];         /* "NVIDIA GeForce RTX 4090" */
+    bool cpu;       /* the host's CPU as a device (device_info's "CPU"): its memory is RAM */
+    char desc[128]; /* "NVIDIA GeForce RTX 4090" */
     int cc_major, cc_minor; /* -1 when not stated */
     double total_mib, free_mib;
     long line;
@@ -60,13 +61,34 @@ struct wld_log_compute { /* ollama's "inference compute" */
     long line;
 };
 
+struct wld_log_child { /* a model instance llama-server's router mode started */
+    char name[64];
+    int port;                                    /* its "[PORT] " prefix on the router's output */
+    char model_path[240];                        /* its "loading model '...'" */
+    int n_ctx_slot;                              /* -1 when not shown */
+    char state[16];                              /* the last cmd_child_to_router:state */
+    long long n_ctx_train, n_params, size_bytes; /* the "ready" state's meta; -1 */
+    long line, ready_line;
+};
+
 struct wld_log_facts {
     long lines, bytes, cut_lines, command_lines;
     bool utf16;
     /* llama.cpp */
     int build;
     char commit[48], built_with[160];
+    char compiler[96], target[64]; /* built_with cut at its last " for " */
     long build_line;
+    int verbosity; /* common_params_print_info's "verbosity = 3", -1 when not shown */
+    long verbosity_line;
+    bool server_tags;        /* llama-server's own "srv  " lines */
+    int n_slots, n_ctx_slot; /* "initializing, n_slots = 4, n_ctx_slot = 256" */
+    long slots_line;
+    /* router mode: the router's lines and its children's "[PORT] " lines */
+    long router_line;
+    struct wld_log_child child[4];
+    int n_child;
+    long line_pid; /* the "[N] " the line being read starts with, or 0 */
     char program[32];
     int origin_windows, origin_wsl, origin_linux; /* how many lines show each */
     long origin_line;
@@ -171,6 +193,7 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f);
 /* What cleaning took off a line. */
 #define WLD_LOG_LINE_COMMAND 1u /* a shell prompt: the rest is a command line */
 #define WLD_LOG_LINE_OLLAMA  2u /* a journal prefix of an ollama unit */
+#define WLD_LOG_LINE_SERVER  4u /* llama-server's own tag: "srv  ", "slot ", "que  ", "res  " */
 
 /* One line cleaned as the reader cleans it: its text in out (WLD_LOG_LINE_KEEP + 1 bytes),
  * its length, and *flags (WLD_LOG_LINE_*). */

@@ -6,8 +6,10 @@ findings cases.json lists: signature, check, status, with the key line among the
 lines. The corpus entries run against ../shared/corpus-sample when it is there.
 
 usage: run.py DOCTOR LOGS_DIR [CORPUS_DIR]
-Fails too when a signature of the rules has no case (the host_* ones: tests/log.sh), when a
-text still holds a {placeholder}, and when the JSON lacks what the log@1 schema promises."""
+A case's `facts` (dotted paths into the JSON's facts) must have the values it lists.
+Fails too when a llama.cpp generation of cases.json's `eras` has no log, when a signature
+of the rules has no case (the host_* ones: tests/log.sh), when a text still holds a
+{placeholder}, and when the JSON lacks what the log@1 schema promises."""
 import json
 import os
 import re
@@ -61,6 +63,17 @@ def check(path, case):
             failures.append(f"{name}: {k}: key line {want[k]['line']} not in {f['lines']}")
         if not f.get("sources"):
             failures.append(f"{name}: {k} cites no source")
+    for path, value in case.get("facts", {}).items():
+        v = doc.get("facts")
+        for part in path.split("."):
+            if isinstance(v, list) and part.isdigit() and int(part) < len(v):
+                v = v[int(part)]
+            elif isinstance(v, dict):
+                v = v.get(part)
+            else:
+                v = None
+        if v != value:
+            failures.append(f"{name}: facts.{path} is {v!r}, expected {value!r}")
     return got
 
 
@@ -71,6 +84,14 @@ for case in spec["cases"]:
     got = check(os.path.join(logs_dir, case["log"]), case)
     covered.update(k[0] for k in (got or {}))
     n += 1
+
+# a log of every llama.cpp generation, today's included
+for era in spec["eras"]:
+    if not any(c.get("era") == era for c in spec["cases"]):
+        failures.append(f"era {era}: no log of it in tests/logs")
+for c in spec["cases"]:
+    if "era" in c and c["era"] not in spec["eras"]:
+        failures.append(f"{c['log']}: era {c['era']} is not in cases.json's eras")
 
 listed = {c["log"] for c in spec["cases"]}
 for name in sorted(os.listdir(logs_dir)):
