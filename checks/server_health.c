@@ -2,9 +2,11 @@
  *
  * Guards against "it runs, but is it on the GPU?": a server that does not answer, is
  * still loading, answers as something else, or (ollama) keeps part or all of its model
- * in host memory. Only servers the user named (--server URL) or a running process
- * announced (its --host/--port, OLLAMA_HOST) are asked, each request bounded in time and
- * size; --offline asks none. */
+ * in host memory, a router whose model failed to load. Only servers the user named
+ * (--server URL) or that run here and listen (wld/servers.h: the sockets a llama-server or
+ * `ollama serve` process owns, never a process of the doctor's own) are asked, each request
+ * bounded in time and size; --offline asks none. A key is sent only when the user gives it
+ * (--server-key-file, LLAMA_API_KEY), never read from the server's process. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,126 +16,30 @@
 #include "wld/fetch.h"
 #include "wld/inventory.h"
 #include "wld/proc.h"
+#include "wld/secrets.h"
+#include "wld/servers.h"
 #include "wld/util.h"
 #include "wld/wslfile.h"
 
 #define BODY_CAP (1024u * 1024u)
 #define EXCERPT  300
 
-/* The value of NAME=... in a NUL-separated environment block, or NULL. */
-static const char *env_in(const struct wld_buf *b, const char *name)
-{
-    size_t nl = strlen(name);
-    for (size_t i = 0; i < b->len; i += strlen(b->data + i) + 1)
-        if (strncmp(b->data + i, name, nl) == 0 && b->data[i + nl] == '=')
-            return b->data + i + nl + 1;
-    return NULL;
-}
-
-/* A listening address as a loopback URL: 0.0.0.0 and :: are reached on 127.0.0.1. */
-static char *loopback_url(const char *host, const char *port)
-{
-    if (!host || !*host || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
-        host = "127.0.0.1";
-    return wld_xasprintf("http://%s:%s", host, port);
-}
-
-/* llama-server and ollama processes of the live host, at the address each announced. */
-static void find_processes(const struct wld_host *h, cJSON *servers)
-{
-    char **pids = NULL;
-    if (wld_host_list(h, "/proc", 65536, &pids) < 0)
-        return;
-    for (char **p = pids; *p && cJSON_GetArraySize(servers) < 16; p++) {
-        if (strspn(*p, "0123456789") != strlen(*p))
-            continue;
-        /* the name first: other processes' command lines (a password on one) are never
-         * read, nor kept by `record` */
-        char *path = wld_xasprintf("/proc/%s/comm", *p);
-        struct wld_buf cmd, env;
-        int r = wld_host_read(h, path, 64, &cmd);
-        free(path);
-        if (r < 0)
-            continue;
-        cmd.data[strcspn(cmd.data, "\n")] = '\0';
-        bool candidate = strcmp(cmd.data, "llama-server") == 0 || strcmp(cmd.data, "ollama") == 0;
-        wld_buf_release(&cmd);
-        if (!candidate)
-            continue;
-        path = wld_xasprintf("/proc/%s/cmdline", *p);
-        r = wld_host_read(h, path, 65536, &cmd);
-        free(path);
-        if (r < 0 || cmd.len == 0) {
-            if (r == 0)
-                wld_buf_release(&cmd);
-            continue;
-        }
-        const char *argv0 = strrchr(cmd.data, '/') ? strrchr(cmd.data, '/') + 1 : cmd.data;
-        bool llama = strcmp(argv0, "llama-server") == 0;
-        bool ollama = strcmp(argv0, "ollama") == 0 && cmd.len > strlen(cmd.data) + 1 &&
-                      strcmp(cmd.data + strlen(cmd.data) + 1, "serve") == 0;
-        if (!llama && !ollama) {
-            wld_buf_release(&cmd);
-            continue;
-        }
-        path = wld_xasprintf("/proc/%s/environ", *p);
-        bool have_env = wld_host_read(h, path, 1 << 20, &env) == 0;
-        free(path);
-        const char *host = NULL, *port = NULL;
-        char *url = NULL;
-        if (llama) {
-            for (size_t i = 0; i < cmd.len; i += strlen(cmd.data + i) + 1) {
-                const char *a = cmd.data + i, *next = i + strlen(a) + 1 < cmd.len
-                                                              ? cmd.data + i + strlen(a) + 1
-                                                              : NULL;
-                if (strcmp(a, "--host") == 0 && next)
-                    host = next;
-                else if (strcmp(a, "--port") == 0 && next)
-                    port = next;
-            }
-            if (have_env && !host)
-                host = env_in(&env, "LLAMA_ARG_HOST");
-            if (have_env && !port)
-                port = env_in(&env, "LLAMA_ARG_PORT");
-            url = loopback_url(host, port ? port : "8080");
-        } else {
-            /* OLLAMA_HOST is host, host:port or a URL */
-            const char *oh = have_env ? env_in(&env, "OLLAMA_HOST") : NULL;
-            if (oh && (wld_str_starts(oh, "http://") || wld_str_starts(oh, "https://")))
-                url = wld_xstrdup(oh);
-            else if (oh && strchr(oh, ':')) {
-                char *hostpart = wld_xstrndup(oh, (size_t) (strrchr(oh, ':') - oh));
-                url = loopback_url(hostpart, strrchr(oh, ':') + 1);
-                free(hostpart);
-            } else {
-                url = loopback_url(oh, "11434");
-            }
-        }
-        cJSON *s = cJSON_CreateObject();
-        cJSON_AddStringToObject(s, "url", url);
-        cJSON_AddStringToObject(s, "kind", llama ? "llama-server" : "ollama");
-        char *from = wld_xasprintf("process %s (%s)", *p, argv0);
-        cJSON_AddStringToObject(s, "from", from);
-        free(from);
-        cJSON_AddItemToArray(servers, s);
-        free(url);
-        wld_buf_release(&cmd);
-        if (have_env)
-            wld_buf_release(&env);
-    }
-    wld_strv_free(pids);
-}
-
 /* GET base + path within what is left of the deadline; the exchange as a fact. A URL the
  * user named may be asked from a recorded host too; a process's only from the recording. */
-static cJSON *
-ask(const struct wld_host *h, cJSON *server, const char *name, const char *path, double deadline)
+static cJSON *ask(const struct wld_gather_ctx *ctx,
+                  cJSON *server,
+                  const char *name,
+                  const char *path,
+                  double deadline)
 {
     char *url = wld_xasprintf("%s%s", wld_fact_str(server, "url"), path);
     double left = deadline - wld_now_ms();
     struct wld_fetch f;
     bool named = wld_str_is(wld_fact_str(server, "from"), "--server");
-    int r = wld_host_fetch(h, url, "http,https", BODY_CAP, left > 1 ? left : 1, named, &f);
+    int r = wld_host_fetch(ctx->host, url, "http,https", BODY_CAP, left > 1 ? left : 1,
+                           ctx->opts->server_key, named, &f);
+    /* a router lists its children's argv, an --api-key among them */
+    wld_secrets_scrub(f.body.data, f.body.len);
     cJSON *x = cJSON_AddObjectToObject(server, name);
     cJSON_AddNumberToObject(x, "ms", (double) (long) f.ms);
     if (r < 0) {
@@ -176,7 +82,7 @@ static void from_windows(const struct wld_gather_ctx *ctx, cJSON *servers)
     cJSON_ArrayForEach(s, servers)
     {
         const char *kind = wld_fact_str(s, "kind");
-        if (!kind || !wld_host_is_executable(ctx->host, curl))
+        if (!kind || !wld_fact_str(s, "url") || !wld_host_is_executable(ctx->host, curl))
             continue;
         char *url = wld_xasprintf("%s%s", wld_fact_str(s, "url"),
                                   strcmp(kind, "ollama") == 0 ? "/api/version" : "/health");
@@ -209,6 +115,55 @@ static void from_windows(const struct wld_gather_ctx *ctx, cJSON *servers)
     free(curl);
 }
 
+/* The servers running here (wld/servers.h), as this check asks them: the address each
+ * listens on, what started it. */
+static void add_running(const struct wld_gather_ctx *ctx, cJSON *servers, cJSON *facts)
+{
+    const cJSON *found = wld_inventory_get(ctx->inv, WLD_INV_SERVERS), *r;
+    cJSON_AddItemToObject(facts, "ignored",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(found, "ignored"), 1));
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(found, "servers"))
+    {
+        cJSON *s = cJSON_Duplicate(r, true);
+        const char *kind = wld_fact_str(r, "kind");
+        double router = wld_fact_num(r, "router_pid", -1);
+        const char *alias = wld_fact_str(cJSON_GetObjectItemCaseSensitive(r, "args"), "alias");
+        char *from = router >= 0
+                             ? wld_xasprintf("process %.0f (%s, started by the router, "
+                                             "process %.0f, for %s)",
+                                             wld_fact_num(r, "pid", 0), kind, router,
+                                             alias ? alias : "a model")
+                             : wld_xasprintf("process %.0f (%s)", wld_fact_num(r, "pid", 0), kind);
+        cJSON_AddStringToObject(s, "from", from);
+        free(from);
+        cJSON_AddItemToArray(servers, s);
+    }
+}
+
+/* llama-server's answers: /health; when ready /props, and then a router's /v1/models (its
+ * models and their states), or a single server's /slots and /metrics. */
+static void
+ask_llama(const struct wld_gather_ctx *ctx, cJSON *s, const char **kind, double deadline)
+{
+    cJSON *h = ask(ctx, s, "health", "/health", deadline);
+    double st = wld_fact_num(h, "status", 0);
+    bool llama = (st == 200 || st == 503) && cJSON_HasObjectItem(h, "json");
+    if (llama && !*kind)
+        cJSON_AddStringToObject(s, "kind", *kind = "llama-server");
+    if (!llama || st != 200)
+        return;
+    cJSON *props = ask(ctx, s, "props", "/props", deadline);
+    if (wld_str_is(wld_fact_str(cJSON_GetObjectItemCaseSensitive(props, "json"), "role"),
+                   "router")) {
+        ask(ctx, s, "models", "/v1/models", deadline);
+        return;
+    }
+    if (wld_fact_num(props, "status", 0) == 401)
+        return; /* protected: /slots and /metrics would say the same */
+    ask(ctx, s, "slots", "/slots", deadline);
+    ask(ctx, s, "metrics", "/metrics", deadline);
+}
+
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_options *o = ctx->opts;
@@ -228,32 +183,25 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
     }
     /* the processes running on the host; a recorded host's answer from its recording */
     if (!o->servers)
-        find_processes(ctx->host, servers);
+        add_running(ctx, servers, facts);
     cJSON_AddNumberToObject(facts, "deadline_ms", ctx->timeout_ms);
+    cJSON_AddBoolToObject(facts, "key_given", o->server_key != NULL);
     cJSON *s;
     cJSON_ArrayForEach(s, servers)
     {
         double deadline = wld_now_ms() + ctx->timeout_ms;
         const char *kind = wld_fact_str(s, "kind");
+        if (!wld_fact_str(s, "url"))
+            continue; /* a process that listens nowhere: nothing to ask */
         /* llama-server answers /health; ollama /api/version */
-        if (!kind || strcmp(kind, "llama-server") == 0) {
-            cJSON *h = ask(ctx->host, s, "health", "/health", deadline);
-            double st = wld_fact_num(h, "status", 0);
-            bool llama = (st == 200 || st == 503) && cJSON_HasObjectItem(h, "json");
-            if (llama && !kind)
-                cJSON_AddStringToObject(s, "kind", kind = "llama-server");
-            if (llama && st == 200) {
-                ask(ctx->host, s, "props", "/props", deadline);
-                ask(ctx->host, s, "slots", "/slots", deadline);
-                ask(ctx->host, s, "metrics", "/metrics", deadline);
-            }
-        }
+        if (!kind || strcmp(kind, "llama-server") == 0)
+            ask_llama(ctx, s, &kind, deadline);
         if (!kind || strcmp(kind, "ollama") == 0) {
-            cJSON *v = ask(ctx->host, s, "version", "/api/version", deadline);
+            cJSON *v = ask(ctx, s, "version", "/api/version", deadline);
             if (wld_fact_num(v, "status", 0) == 200 && cJSON_HasObjectItem(v, "json")) {
                 if (!kind)
                     cJSON_AddStringToObject(s, "kind", kind = "ollama");
-                ask(ctx->host, s, "ps", "/api/ps", deadline);
+                ask(ctx, s, "ps", "/api/ps", deadline);
             }
         }
     }
@@ -279,7 +227,10 @@ static const char *no_answer(const cJSON *x, struct wld_finding *f)
         return "timeout";
     if (strcmp(e, "ENOENT") == 0)
         return "not_recorded";
-    return strstr(wld_fact_str(x, "error"), "onnect") ? "unreachable" : "transfer_failed";
+    /* ECONNREFUSED, EHOSTUNREACH; a recording of an older doctor has EIO and curl's words */
+    bool refused = strcmp(e, "ECONNREFUSED") == 0 || strcmp(e, "EHOSTUNREACH") == 0 ||
+                   (strcmp(e, "EIO") == 0 && strstr(wld_fact_str(x, "error"), "onnect"));
+    return refused ? "unreachable" : "transfer_failed";
 }
 
 /* The server against the rest of the report: its model among those models.fit judged and
@@ -310,6 +261,41 @@ static void cross_check(const struct wld_eval_ctx *ctx,
         wld_buf_printf(d, "; llama.build inspected build %.0f, not this server's", inspected);
 }
 
+/* A router (llama-server --models-dir, no -m): its models and their states from
+ * /v1/models; a model whose server exited is a failure, the rest is what it serves. */
+static const char *judge_router(const cJSON *s, struct wld_finding *f)
+{
+    const cJSON *models = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "models"), "json"),
+            "data");
+    const cJSON *m, *failed = NULL;
+    struct wld_buf d;
+    wld_buf_init(&d, 2048);
+    int n = 0;
+    cJSON_ArrayForEach(m, models)
+    {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(m, "status");
+        const char *value = cJSON_IsString(st) ? st->valuestring : wld_fact_str(st, "value");
+        if (wld_fact_bool(st, "failed", false) && !failed)
+            failed = m;
+        if (n++ < 8)
+            wld_buf_printf(&d, "%s%s (%s)", n > 1 ? ", " : "", wld_fact_str(m, "id"),
+                           value ? value : "state unknown");
+    }
+    if (n > 8)
+        wld_buf_printf(&d, " and %d more", n - 8);
+    wld_finding_varf(f, "models", "%d model%s%s%s", n, n == 1 ? "" : "s", n ? ": " : "",
+                     d.len ? d.data : "");
+    wld_buf_release(&d);
+    if (!failed)
+        return "router";
+    wld_finding_var(f, "model", wld_fact_str(failed, "id"));
+    wld_finding_var_num(
+            f, "exit_code",
+            wld_fact_num(cJSON_GetObjectItemCaseSensitive(failed, "status"), "exit_code", -1));
+    return "router_model_failed";
+}
+
 static const char *
 judge_llama(const struct wld_eval_ctx *ctx, const cJSON *s, struct wld_finding *f)
 {
@@ -323,8 +309,14 @@ judge_llama(const struct wld_eval_ctx *ctx, const cJSON *s, struct wld_finding *
         return "loading";
     if (!wld_str_is(status, "ok"))
         return "bad_answer";
-    const cJSON *props =
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "props"), "json");
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(s, "props");
+    if (wld_fact_num(pr, "status", 0) == 401)
+        return wld_fact_bool(ctx->mine, "key_given", false) ? "key_rejected" : "protected";
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(pr, "json");
+    if (wld_str_is(wld_fact_str(props, "role"), "router")) {
+        wld_finding_var(f, "kind", "llama-server router");
+        return judge_router(s, f);
+    }
     const char *model = wld_fact_str(props, "model_path");
     const char *base = model ? strrchr(model, '/') : NULL;
     double n_ctx = wld_fact_num(
@@ -341,7 +333,8 @@ judge_llama(const struct wld_eval_ctx *ctx, const cJSON *s, struct wld_finding *
     if (wld_fact_num(cJSON_GetObjectItemCaseSensitive(s, "metrics"), "status", 0) == 200)
         wld_buf_puts(&d, ", /metrics on");
     cross_check(ctx, model, n_ctx, build, &d);
-    wld_finding_var(f, "details", d.data);
+    /* the list is built with ", " before each item: the first one goes */
+    wld_finding_var(f, "details", d.len > 2 ? d.data + 2 : "health ok");
     wld_buf_release(&d);
     return "ok";
 }
@@ -366,7 +359,7 @@ static const char *judge_ollama(const cJSON *s, struct wld_finding *f)
         }
     }
     if (!worst) {
-        wld_finding_var(f, "details", ", no model loaded");
+        wld_finding_var(f, "details", "no model loaded");
         return "ok";
     }
     wld_finding_var(f, "model", wld_fact_str(worst, "name"));
@@ -377,7 +370,7 @@ static const char *judge_ollama(const cJSON *s, struct wld_finding *f)
         return "ollama_cpu_only";
     if (worst_share < 0.999)
         return "ollama_partly_cpu";
-    wld_finding_varf(f, "details", ", %s fully in VRAM", wld_fact_str(worst, "name"));
+    wld_finding_varf(f, "details", "%s fully in VRAM", wld_fact_str(worst, "name"));
     return "ok";
 }
 
@@ -388,6 +381,13 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *s, struct 
     wld_finding_var(f, "from", wld_fact_str(s, "from"));
     wld_finding_var(f, "kind", kind ? kind : "server");
     wld_finding_var(f, "details", "");
+    if (!wld_fact_str(s, "url")) {
+        /* a process found running that listens on no TCP port */
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(s, "args");
+        wld_finding_var_num(f, "pid", wld_fact_num(s, "pid", 0));
+        wld_finding_var(f, "port", wld_fact_str(args, "port"));
+        return "not_listening";
+    }
     const cJSON *first = cJSON_GetObjectItemCaseSensitive(s, "health");
     if (!first)
         first = cJSON_GetObjectItemCaseSensitive(s, "version");
@@ -420,19 +420,59 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *s, struct 
 }
 
 /* worst first */
-static const char *const outcomes[] = { "unreachable",
-                                        "ollama_cpu_only",
-                                        "windows_unreachable",
-                                        "timeout",
-                                        "transfer_failed",
-                                        "bad_answer",
-                                        "ollama_partly_cpu",
-                                        "loading",
-                                        "ok",
-                                        "offline",
-                                        "none_running",
-                                        "not_recorded",
-                                        NULL };
+static const char *const outcomes[] = { "unreachable",     "router_model_failed",
+                                        "ollama_cpu_only", "windows_unreachable",
+                                        "timeout",         "transfer_failed",
+                                        "bad_answer",      "key_rejected",
+                                        "not_listening",   "ollama_partly_cpu",
+                                        "loading",         "protected",
+                                        "router",          "ok",
+                                        "offline",         "none_running",
+                                        "not_recorded",    NULL };
+
+/* One server in a few words, for the summary of another: "http://127.0.0.1:53609
+ * (llama-server) answers: model tiny.gguf, n_ctx 256". Caller frees. */
+static char *in_words(const cJSON *s, const char *v, const cJSON *vars)
+{
+    const char *where = wld_fact_str(s, "url");
+    char pid[48];
+    if (!where) {
+        snprintf(pid, sizeof(pid), "process %.0f", wld_fact_num(s, "pid", 0));
+        where = pid;
+    }
+    const char *kind = wld_fact_str(vars, "kind");
+    if (strcmp(v, "ok") == 0 || strcmp(v, "router") == 0)
+        return wld_xasprintf("%s (%s) answers: %s", where, kind,
+                             strcmp(v, "ok") == 0 ? wld_fact_str(vars, "details")
+                                                  : wld_fact_str(vars, "models"));
+    char *words = wld_xstrdup(v);
+    for (char *p = words; *p; p++)
+        *p = *p == '_' ? ' ' : *p;
+    char *line = wld_xasprintf("%s (%s): %s", where, kind, words);
+    free(words);
+    return line;
+}
+
+/* {more}: the servers other than the one the summary is about, "" when there are none. */
+static void more(struct wld_finding *f, const cJSON *servers, const cJSON *shown, cJSON *lines)
+{
+    struct wld_buf b;
+    wld_buf_init(&b, 4096);
+    int i = 0, n = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, servers)
+    {
+        const cJSON *line = cJSON_GetArrayItem(lines, i++);
+        if (s == shown || !cJSON_IsString(line))
+            continue;
+        wld_buf_printf(&b, "%s%s", n++ ? "; " : "", line->valuestring);
+    }
+    if (n)
+        wld_finding_varf(f, "more", "; also %s", b.data);
+    else
+        wld_finding_var(f, "more", "");
+    wld_buf_release(&b);
+}
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
@@ -447,14 +487,23 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     const char *worst = NULL;
     cJSON *worst_vars = NULL;
+    const cJSON *worst_server = NULL;
+    cJSON *lines = cJSON_CreateArray(); /* each server in a few words */
     cJSON_ArrayForEach(s, servers)
     {
         struct wld_finding one = { .vars = cJSON_CreateObject() };
-        const char *v = judge(ctx, s, &one);
+        const char *v = judge(ctx, s, &one), *before = worst;
+        char *line = in_words(s, v, one.vars);
+        cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+        free(line);
         wld_finding_keep_worst(&worst, &worst_vars, v, one.vars, outcomes);
+        if (worst != before || !worst_server)
+            worst_server = s;
     }
     cJSON_Delete(f->vars);
     f->vars = worst_vars;
+    more(f, servers, worst_server, lines);
+    cJSON_Delete(lines);
     wld_finding_var_num(f, "count", cJSON_GetArraySize(servers));
     wld_finding_var_num(f, "deadline_s", wld_fact_num(ctx->mine, "deadline_ms", 0) / 1000.0);
     wld_finding_outcome(f, worst);
@@ -473,9 +522,10 @@ static bool reads(const struct wld_options *o, const char *need)
 const struct wld_check wld_check_server_health = {
     .id = "server.health",
     .title = "Running model server",
-    .looks_at = "--server URLs, else the llama-server and ollama processes running here "
-                "(/proc/PID/cmdline and environ: --host, --port, OLLAMA_HOST); llama-server's "
-                "/health, /props and /slots, ollama's /api/version and /api/ps",
+    .looks_at =
+            "--server URLs, else the llama-server and ollama processes running here, "
+            "where they listen (/proc/PID/fd among /proc/net/tcp and tcp6); llama-server's "
+            "/health, /props and /slots (a router's /v1/models), ollama's /api/version and /api/ps",
     .outcomes = outcomes,
     .needs = needs,
     .reads = reads,

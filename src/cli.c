@@ -41,17 +41,19 @@ const char wld_cli_usage[] =
         "  --functional   CUDA context + 64 MiB copy --bench-io     time model reads\n"
         "  --no-interop   run no Windows program     -v, --verbose  evidence and times\n"
         "  --server URL   a llama-server or ollama to ask (repeatable)  --offline  ask none\n"
+        "  --server-key-file FILE  the servers' API key (else $LLAMA_API_KEY), never shown\n"
         "  --no-color, --version, -h, --help\n"
         "\n"
         "Exit: 0 nothing failed (warnings allowed); 1 a check failed or could not run (or\n"
         "warned, with --fail-on warn); 2 bad usage, rules or --output; 3 internal error.\n";
 
 static const char *const long_opts[] = {
-    "only",       "skip",         "format",    "root",    "rules",    "fail-on",   "timeout",
-    "model",      "llama-server", "wslconfig", "verbose", "no-color", "version",   "help",
-    "functional", "llama-build",  "gpu-cc",    "ctx",     "ngl",      "ctk",       "ctv",
-    "parallel",   "vram",         "bench-io",  "output",  "redact",   "no-redact", "facts",
-    "no-interop", "url",          "sha256",    "server",  "offline",  "log",       "kind",
+    "only",    "skip",   "format",       "root",        "rules",      "fail-on",
+    "timeout", "model",  "llama-server", "wslconfig",   "verbose",    "no-color",
+    "version", "help",   "functional",   "llama-build", "gpu-cc",     "ctx",
+    "ngl",     "ctk",    "ctv",          "parallel",    "vram",       "bench-io",
+    "output",  "redact", "no-redact",    "facts",       "no-interop", "url",
+    "sha256",  "server", "offline",      "log",         "kind",       "server-key-file",
 };
 
 static const char *const format_names[] = {
@@ -287,6 +289,11 @@ static int set_option(struct wld_options *o, const char *name, const char *value
             return wld_errorf(err, -EINVAL, "--server takes an http:// or https:// URL, not '%s'",
                               value);
         o->servers = strv_push(o->servers, value);
+        return 0;
+    }
+    if (strcmp(name, "server-key-file") == 0) {
+        free(o->server_key_file);
+        o->server_key_file = wld_xstrdup(value);
         return 0;
     }
     if (strcmp(name, "llama-server") == 0) {
@@ -571,6 +578,38 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     return 0;
 }
 
+int wld_options_server_key(struct wld_options *o, char **err)
+{
+    if (!o->server_key_file) {
+        const char *env = getenv("LLAMA_API_KEY");
+        if (env && *env)
+            o->server_key = wld_xstrdup(env);
+        return 0;
+    }
+    struct wld_buf b;
+    unsigned mode = 0;
+    int r = wld_read_named_file(o->server_key_file, 64 * 1024, o->timeout_s * 1000, &b, &mode);
+    if (r < 0)
+        return wld_errorf(err, r, "--server-key-file %s: %s", o->server_key_file,
+                          r == -EISDIR || r == -EINVAL ? wld_file_type_name(mode)
+                          : r == -EFBIG                ? "larger than 64 KiB: not a key file"
+                                                       : strerror(-r));
+    char *save = NULL;
+    for (char *line = strtok_r(b.data, "\r\n", &save); line && !o->server_key;
+         line = strtok_r(NULL, "\r\n", &save)) {
+        line = wld_str_trim(line);
+        if (*line && *line != '#')
+            o->server_key = wld_xstrdup(line);
+    }
+    memset(b.data, 0, b.len);
+    wld_buf_release(&b);
+    if (!o->server_key)
+        return wld_errorf(err, -EINVAL,
+                          "--server-key-file %s holds no key (one a line; '#' starts a comment)",
+                          o->server_key_file);
+    return 0;
+}
+
 void wld_options_release(struct wld_options *o)
 {
     if (!o)
@@ -591,6 +630,10 @@ void wld_options_release(struct wld_options *o)
     wld_strv_free(o->lint_paths);
     wld_strv_free(o->models);
     wld_strv_free(o->servers);
+    free(o->server_key_file);
+    if (o->server_key)
+        memset(o->server_key, 0, strlen(o->server_key));
+    free(o->server_key);
     free(o->llama_server);
     free(o->llama_build);
     wld_strv_free(o->gpu_cc);

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void wld_fetch_global_init(void)
@@ -49,6 +50,7 @@ int wld_fetch_url(const char *url,
                   const char *protocols,
                   size_t cap,
                   double timeout_ms,
+                  const char *bearer,
                   struct wld_fetch *ret)
 {
     memset(ret, 0, sizeof(*ret));
@@ -79,6 +81,13 @@ int wld_fetch_url(const char *url,
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "wsl-llm-doctor");
+    struct curl_slist *headers = NULL;
+    if (bearer) {
+        char *auth = wld_xasprintf("Authorization: Bearer %s", bearer);
+        headers = curl_slist_append(NULL, auth);
+        free(auth);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    }
     double start = wld_now_ms();
     CURLcode rc = curl_easy_perform(c);
     ret->ms = wld_now_ms() - start;
@@ -87,6 +96,7 @@ int wld_fetch_url(const char *url,
     if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
         snprintf(ret->content_type, sizeof(ret->content_type), "%s", type);
     curl_easy_cleanup(c);
+    curl_slist_free_all(headers);
     if (rc == CURLE_OK)
         return 0;
     if (s.over) {
@@ -99,5 +109,9 @@ int wld_fetch_url(const char *url,
                  timeout_ms / 1000.0, errbuf[0] ? errbuf : curl_easy_strerror(rc));
         return -ETIMEDOUT;
     }
+    if (rc == CURLE_COULDNT_CONNECT)
+        return -ECONNREFUSED;
+    if (rc == CURLE_COULDNT_RESOLVE_HOST)
+        return -EHOSTUNREACH;
     return -EIO;
 }

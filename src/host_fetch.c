@@ -10,14 +10,19 @@
 #include "wld/fetch.h"
 #include "wld/host.h"
 #include "wld/proc.h"
+#include "wld/secrets.h"
 
 /* The recorded exchange for url: 1 when found (ret and *result filled), else 0. */
 static int
 replay(const struct wld_host *h, const char *url, size_t cap, struct wld_fetch *ret, int *result)
 {
-    const char *argv[] = { "GET", url, NULL };
+    /* keyed by the URL as the recording holds it: without a password (wld/secrets.h) */
+    char *shown = wld_xstrdup(url);
+    wld_secrets_scrub_str(shown);
+    const char *argv[] = { "GET", shown, NULL };
     char key[17];
     wld_proc_key(argv, key);
+    free(shown);
     char *path = wld_xasprintf("/.doctor/http/%s.json", key);
     struct wld_buf b;
     int r = wld_host_read(h, path, 16u << 20, &b);
@@ -47,6 +52,7 @@ int wld_host_fetch(const struct wld_host *h,
                    const char *protocols,
                    size_t cap,
                    double timeout_ms,
+                   const char *bearer,
                    bool live_ok,
                    struct wld_fetch *ret)
 {
@@ -64,7 +70,7 @@ int wld_host_fetch(const struct wld_host *h,
             return -ENOENT;
         }
     }
-    r = wld_fetch_url(url, protocols, cap, timeout_ms, ret);
+    r = wld_fetch_url(url, protocols, cap, timeout_ms, bearer, ret);
     if (h->layer)
         h->layer->fetched(h->layer->ctx, url, ret, r);
     return r;

@@ -11,6 +11,7 @@
 #include "wld/models.h"
 #include "wld/parse.h"
 #include "wld/pci.h"
+#include "wld/servers.h"
 #include "wld/services.h"
 #include "wld/toolkit.h"
 #include "wld/util.h"
@@ -89,14 +90,16 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     }
     case WLD_INV_LLAMA_BINARY:
-        wld_llama_locate(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVICES), v);
+        wld_llama_locate(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVERS),
+                         wld_inventory_get(inv, WLD_INV_SERVICES), v);
         break;
     case WLD_INV_LLAMA:
         wld_llama_inspect(inv->h, wld_inventory_get(inv, WLD_INV_LLAMA_BINARY),
                           wld_inventory_ldpath(inv, true), v);
         break;
     case WLD_INV_MODELS:
-        wld_models_find(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVICES), v);
+        wld_models_find(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVERS),
+                        wld_inventory_get(inv, WLD_INV_SERVICES), v);
         break;
     case WLD_INV_PCI:
         wld_pci_gather(inv->h, v);
@@ -119,6 +122,9 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     case WLD_INV_INTEROP:
         wld_windows_interop(inv->h, wld_inventory_get(inv, WLD_INV_WSL_CONF), v);
+        break;
+    case WLD_INV_SERVERS:
+        wld_servers_find(inv->h, v);
         break;
     case WLD_INV_COUNT:
         break;

@@ -355,17 +355,42 @@ static const char *unit_binary(const cJSON *services, const char **unit)
     return NULL;
 }
 
+/* The executable of the first running llama-server (wld/servers.h) that is still there,
+ * and how it was found; NULL when none. */
+static const char *running_binary(const struct wld_host *h, const cJSON *servers, char **how)
+{
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(servers, "servers"))
+    {
+        const char *exe = wld_fact_str(s, "exe");
+        const char *base = exe ? strrchr(exe, '/') : NULL;
+        if (wld_str_is(wld_fact_str(s, "kind"), "llama-server") && base &&
+            strcmp(base + 1, "llama-server") == 0 && wld_host_is_executable(h, exe)) {
+            *how = wld_xasprintf("running llama-server (process %.0f)", wld_fact_num(s, "pid", 0));
+            return exe;
+        }
+    }
+    return NULL;
+}
+
 void wld_llama_locate(const struct wld_host *h,
                       const struct wld_options *o,
+                      const cJSON *servers,
                       const cJSON *services,
                       cJSON *facts)
 {
     char *bin = NULL, *how_unit = NULL;
     const char *how = NULL, *unit = NULL, *from_unit = NULL;
-    /* the binary a service runs is the one that matters, unless the user names one */
-    if (!(o && (o->llama_server || o->llama_build)))
+    /* the binary that runs is the one that matters: a running server's, else a service's,
+     * unless the user names one */
+    bool named = o && (o->llama_server || o->llama_build);
+    const char *running = named ? NULL : running_binary(h, servers, &how_unit);
+    if (!running && !named)
         from_unit = unit_binary(services, &unit);
-    if (from_unit) {
+    if (running) {
+        bin = wld_xstrdup(running);
+        how = how_unit;
+    } else if (from_unit) {
         bin = wld_xstrdup(from_unit);
         how = how_unit = wld_xasprintf("systemd unit %s", unit);
     } else if (wld_llama_find(h, o, &bin, &how) < 0) {

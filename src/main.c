@@ -19,6 +19,7 @@
 #include "wld/record.h"
 #include "wld/redact.h"
 #include "wld/rules.h"
+#include "wld/secrets.h"
 #include "wld/trace.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
@@ -153,11 +154,15 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
         const char *a = o->argv[i];
         if (i == o->command_argi || i == o->record_dir_argi) /* "record DIR" */
             continue;
-        if (strcmp(a, "--root") == 0 || strcmp(a, "--output") == 0) { /* and its value */
+        /* and its value; a key file stays with the user: the replay answers from the
+         * recording */
+        if (strcmp(a, "--root") == 0 || strcmp(a, "--output") == 0 ||
+            strcmp(a, "--server-key-file") == 0) {
             i++;
             continue;
         }
-        if (wld_str_starts(a, "--root=") || wld_str_starts(a, "--output="))
+        if (wld_str_starts(a, "--root=") || wld_str_starts(a, "--output=") ||
+            wld_str_starts(a, "--server-key-file="))
             continue;
         /* a path the live run took from the cwd is spelt whole: a replay has no cwd */
         static const char *const path_opts[] = { "--llama-server", "--llama-build", "--model",
@@ -170,6 +175,7 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
         free(arg);
         if (red)
             wld_redact_str(red, q);
+        wld_secrets_scrub_str(q); /* --server http://user:password@... */
         wld_buf_printf(&b, " %s", q);
         free(q);
     }
@@ -467,6 +473,12 @@ static int run(int argc, char **argv, FILE *out)
         int code = cmd_list(&o, out);
         wld_options_release(&o);
         return code;
+    }
+    if (wld_options_server_key(&o, &err) < 0) {
+        fprintf(stderr, "wsl-llm-doctor: %s\n", err);
+        free(err);
+        wld_options_release(&o);
+        return EXIT_USAGE;
     }
     /* the live note: a person watching a terminal, never a pipe or a CI log */
     o.progress = isatty(STDERR_FILENO) && !getenv("CI");

@@ -154,8 +154,30 @@ static void scan_dir(struct scan *s, const char *dir, int depth)
     wld_dirents_free(ents, n);
 }
 
+/* The models running servers load (-m, LLAMA_ARG_MODEL), and the directories a router
+ * (--models-dir) or ollama (OLLAMA_MODELS) serves from, walked as the usual places are. */
+static void running_models(struct scan *s, const cJSON *servers)
+{
+    const cJSON *srv;
+    cJSON_ArrayForEach(srv, cJSON_GetObjectItemCaseSensitive(servers, "servers"))
+    {
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(srv, "args");
+        const char *model = wld_fact_str(args, "model"), *dir = wld_fact_str(args, "models_dir");
+        char *origin = wld_xasprintf("running %s (process %.0f)", wld_fact_str(srv, "kind"),
+                                     wld_fact_num(srv, "pid", 0));
+        if (model && model[0] == '/' && wld_host_exists(s->h, model))
+            add_model(s, model, origin);
+        struct stat st;
+        if (dir && dir[0] == '/' && wld_host_stat(s->h, dir, true, &st) == 0 &&
+            S_ISDIR(st.st_mode) && first_visit(&s->seen_dirs, &st))
+            scan_dir(s, dir, 0);
+        free(origin);
+    }
+}
+
 void wld_models_find(const struct wld_host *h,
                      const struct wld_options *opts,
+                     const cJSON *servers,
                      const cJSON *services,
                      cJSON *facts)
 {
@@ -173,6 +195,7 @@ void wld_models_find(const struct wld_host *h,
         const char *env = wld_host_getenv(h, "LLAMA_ARG_MODEL");
         if (env && env[0] == '/')
             add_model(&s, env, "LLAMA_ARG_MODEL");
+        running_models(&s, servers);
         /* the model a service loads */
         const cJSON *u;
         cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(services, "units"))

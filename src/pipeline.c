@@ -10,6 +10,7 @@
 
 #include "wld/inventory.h"
 #include "wld/proc.h"
+#include "wld/secrets.h"
 #include "wld/util.h"
 
 struct job {
@@ -313,6 +314,7 @@ int wld_pipeline_run(const struct wld_host *h,
     pthread_mutex_destroy(&prog.mu);
     wld_inventory_free(inv);
     wld_proc_sweep(); /* nothing a probe started outlives the gathering */
+    wld_secrets_scrub_json(rep->facts); /* in every format, asked to redact or not */
     fix_utf8(rep->facts);
     finish(rep, jobs, reported, t0, ret);
     return 0;
@@ -356,6 +358,7 @@ int wld_pipeline_judge(const cJSON *facts,
     struct wld_report *rep = report_new(rules, &jobs);
     cJSON_Delete(rep->facts);
     rep->facts = cJSON_Duplicate(facts, true);
+    wld_secrets_scrub_json(rep->facts);
     fix_utf8(rep->facts);
     /* the checks the saved report judged (or --only names), in registry order */
     for (size_t i = 0; i < wld_checks_count; i++) {

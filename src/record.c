@@ -17,6 +17,7 @@
 #include "wld/fetch.h"
 #include "wld/proc.h"
 #include "wld/redact.h"
+#include "wld/secrets.h"
 #include "wld/util.h"
 
 #include "record_impl.h"
@@ -107,6 +108,7 @@ rec_data(void *ctx, const char *path, uint64_t offset, const void *data, size_t 
     struct wld_recorder *rec = ctx;
     char *copy = wld_xmalloc(n ? n : 1);
     memcpy(copy, data, n);
+    wld_secrets_scrub(copy, n); /* a server's --api-key in its /proc/PID/cmdline */
     add(rec, (struct ent){ .kind = ENT_DATA,
                            .path = wld_xstrdup(path),
                            .off = offset,
@@ -158,7 +160,9 @@ static void rec_command(void *ctx, const char *const *argv, const struct wld_pro
                      .timed_out = r->timed_out,
                      .ms = r->duration_ms };
     for (size_t i = 0; i < n; i++)
-        c.argv[i] = wld_xstrdup(argv[i]);
+        wld_secrets_scrub_str(c.argv[i] = wld_xstrdup(argv[i]));
+    wld_secrets_scrub(c.out, c.out_n);
+    wld_secrets_scrub(c.err, c.err_n);
     pthread_mutex_lock(&rec->mu);
     if (rec->nc == rec->calloc) {
         rec->calloc = rec->calloc ? rec->calloc * 2 : 16;
@@ -178,6 +182,9 @@ static void rec_fetch(void *ctx, const char *url, const struct wld_fetch *f, int
                       .result = result,
                       .ms = f->ms };
     snprintf(x.error, sizeof(x.error), "%s", f->error);
+    wld_secrets_scrub_str(x.url);
+    wld_secrets_scrub(x.body, x.body_n);
+    wld_secrets_scrub_str(x.error);
     snprintf(x.content_type, sizeof(x.content_type), "%s", f->content_type);
     pthread_mutex_lock(&rec->mu);
     if (rec->nx == rec->xalloc) {

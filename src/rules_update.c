@@ -139,7 +139,7 @@ static int published_sha256(const char *url, double timeout_ms, char out[65], ch
 {
     char *sum_url = wld_xasprintf("%s.sha256", url);
     struct wld_fetch f;
-    int r = wld_fetch_url(sum_url, protocols_for(url), 4096, timeout_ms, &f);
+    int r = wld_fetch_url(sum_url, protocols_for(url), 4096, timeout_ms, NULL, &f);
     if (r == 0 && f.status != 0 && f.status != 200)
         r = wld_errorf(err, -ENOENT, "no checksum: %s answered HTTP %ld (give --sha256)", sum_url,
                        f.status);
@@ -173,7 +173,7 @@ int wld_rules_update(const char *url,
     if (!dir)
         return wld_errorf(err, -EINVAL, "rules update: neither XDG_DATA_HOME nor HOME is set");
     struct wld_fetch f;
-    int r = wld_fetch_url(url, protocols_for(url), BUNDLE_CAP, timeout_ms, &f);
+    int r = wld_fetch_url(url, protocols_for(url), BUNDLE_CAP, timeout_ms, NULL, &f);
     char want[65], got[65];
     struct wld_rules *bundle = NULL;
     char *why = NULL;

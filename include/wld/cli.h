@@ -61,6 +61,11 @@ struct wld_options {
     bool timeout_set;        /* --timeout was given (rules update: else at least 30 s) */
     char **models;           /* --model PATH..., NULL-terminated or NULL */
     char **servers;          /* --server URL..., NULL-terminated or NULL */
+    char *server_key_file;   /* --server-key-file FILE, or NULL */
+    /* the key server.health sends (Bearer): the key file's first key, else $LLAMA_API_KEY
+     * of the doctor's own environment, else NULL; set by wld_options_server_key, never
+     * printed, recorded or kept in a fact */
+    char *server_key;
     char *llama_server;
     char *llama_build; /* --llama-build DIR: a build tree or a source tree */
     char **gpu_cc;     /* --gpu-cc: "8.6"..., NULL-terminated, or NULL */
@@ -94,6 +99,10 @@ void wld_options_defaults(struct wld_options *o);
  * problem and a hint (caller frees). The options are released with wld_options_release. */
 int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err);
 void wld_options_release(struct wld_options *o);
+/* Sets o->server_key from --server-key-file (its first line that is not empty or a '#'
+ * comment, as llama-server's --api-key-file reads it) or $LLAMA_API_KEY. Returns 0, or
+ * -errno with *err a one-line message when the file cannot be read or holds no key. */
+int wld_options_server_key(struct wld_options *o, char **err);
 /* The --help text. */
 extern const char wld_cli_usage[];
 /* The name of a format ("markdown"). */

@@ -21,13 +21,16 @@ struct wld_fetch {
 void wld_fetch_global_init(void);
 
 /* GETs url when its scheme is one of protocols ("https,file"), at most cap bytes, within
- * timeout_ms. Returns 0 when the transfer completed (whatever the status), else -errno
- * (-EPROTONOSUPPORT, -ETIMEDOUT, -EFBIG for a body over cap, -EIO otherwise) with
- * ret->error saying why. ret->body is initialised either way; release it. */
+ * timeout_ms, with "Authorization: Bearer KEY" when bearer is not NULL. Returns 0 when the
+ * transfer completed (whatever the status), else -errno (-EPROTONOSUPPORT, -ETIMEDOUT,
+ * -ECONNREFUSED when nothing listens, -EHOSTUNREACH for a name or route that leads
+ * nowhere, -EFBIG for a body over cap, -EIO otherwise) with ret->error saying why.
+ * ret->body is initialised either way; release it. */
 int wld_fetch_url(const char *url,
                   const char *protocols,
                   size_t cap,
                   double timeout_ms,
+                  const char *bearer,
                   struct wld_fetch *ret);
 
 struct wld_host;
@@ -40,6 +43,7 @@ int wld_host_fetch(const struct wld_host *h,
                    const char *protocols,
                    size_t cap,
                    double timeout_ms,
+                   const char *bearer,
                    bool live_ok,
                    struct wld_fetch *ret);
 

@@ -38,6 +38,9 @@ enum wld_inv_item {
     WLD_INV_SERVICES,
     /* whether interop runs Windows programs, and the drive root (wld_windows_interop) */
     WLD_INV_INTEROP,
+    /* the llama-server and ollama processes running here, where each listens, what it
+     * loads; never the doctor's own (wld/servers.h) */
+    WLD_INV_SERVERS,
     WLD_INV_COUNT,
 };
 

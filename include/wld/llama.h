@@ -52,12 +52,14 @@ int wld_llama_inspect(const struct wld_host *h,
 void wld_llama_find_tree(const struct wld_host *h, const char *bin, cJSON *facts);
 
 /* The binary to judge, as facts: binary, found_by, binary_exists (an executable file);
- * nothing when none was found. --llama-server or --llama-build first, then the
+ * nothing when none was found. --llama-server or --llama-build first, then a running
+ * llama-server's executable (servers: wld_servers_find's facts, or NULL), then the
  * llama-server a systemd unit runs (services: wld_services_find's facts, or NULL), then
  * wld_llama_find()'s search. What wld_llama_inspect() starts from, and all that a probe
  * which runs the binary needs. */
 void wld_llama_locate(const struct wld_host *h,
                       const struct wld_options *o,
+                      const cJSON *servers,
                       const cJSON *services,
                       cJSON *facts);
 

@@ -14,12 +14,15 @@
 #define WLD_MODELS_MAX 4096
 
 /* Adds to facts "models", {path, origin} objects (each file once, at most WLD_MODELS_MAX;
- * a split model by its first shard): --model, LLAMA_ARG_MODEL, the models systemd units
- * load (services: wld_services_find's facts, or NULL), then the usual directories; and
+ * a split model by its first shard): --model, LLAMA_ARG_MODEL, the models running servers
+ * load and the directories a router or ollama serves from (servers: wld_servers_find's
+ * facts, or NULL), the models systemd units load (services: wld_services_find's facts, or
+ * NULL), then the usual directories; and
  * "scan": the directories and entries the walk read and, when a budget stopped it, "cut"
  * (why) and "cut_at" (where). */
 void wld_models_find(const struct wld_host *h,
                      const struct wld_options *opts,
+                     const cJSON *servers,
                      const cJSON *services,
                      cJSON *facts);
 

@@ -1,21 +1,30 @@
 #!/usr/bin/env python3
 """A loopback HTTP server for the tests: serves the files of DIR on 127.0.0.1 at a free
 port, written to PORTFILE once it listens, until it is killed. Paths choose a behaviour:
-  /A/B             the file DIR/A/B when there is one (200), or DIR/A/B.503 (503)
+  /A/B             the file DIR/A/B when there is one (200), or DIR/A/B.503 (503), or
+                   DIR/A/B.400 (400); with DIR/A/B.key beside it, only to a request with
+                   "Authorization: Bearer KEY" (KEY its first line), else llama-server's 401
   /FILE            the file (404 when it is not there)
   /truncated/FILE  a Content-Length of the whole file, then half of it and a closed socket
   /slow/FILE       the headers and the first 100 bytes, then one byte every 2 s
   /forever...      an endless body without a length
   /hang/...        no answer for 30 s
   /redirect/...    a 302 to the same path on plain http without /redirect
-usage: http_stub.py DIR PORTFILE"""
+Further arguments are ignored: a test starting it under the name llama-server gives it
+llama-server's flags (--alias, --model, --api-key), as the doctor reads them in /proc.
+With --child DIR2 PORTFILE2 ALIAS MODEL it also starts a child of itself serving DIR2, as
+a llama-server router starts a model's instance: under the same name, with the flags
+--host 127.0.0.1 --alias ALIAS --model MODEL.
+usage: http_stub.py DIR PORTFILE [--child DIR2 PORTFILE2 ALIAS MODEL] [FLAGS...]"""
 import http.server
 import os
 import socketserver
+import subprocess
 import sys
 import time
 
 root, portfile = sys.argv[1:3]
+UNAUTHORIZED = b'{"error":{"code":401,"message":"Invalid API Key","type":"authentication_error"}}'
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -36,7 +45,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         mode = parts[0] if len(parts) == 2 else ""
         name = parts[-1]
         exact = os.path.join(root, self.path.lstrip("/"))
-        for suffix, status in (("", 200), (".503", 503)):
+        if os.path.isfile(exact + ".key") and ".." not in self.path:
+            key = open(exact + ".key").read().splitlines()[0]
+            if self.headers.get("Authorization", "") != "Bearer " + key:
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(UNAUTHORIZED)))
+                self.end_headers()
+                self.wfile.write(UNAUTHORIZED)
+                return
+        for suffix, status in (("", 200), (".503", 503), (".400", 400)):
             if os.path.isfile(exact + suffix) and ".." not in self.path:
                 data = open(exact + suffix, "rb").read()
                 self.send_response(status)
@@ -90,6 +108,10 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
 
+if len(sys.argv) > 7 and sys.argv[3] == "--child":
+    # the router's model instance: the same program under the same name
+    subprocess.Popen([sys.orig_argv[0], os.path.abspath(__file__), sys.argv[4], sys.argv[5],
+                      "--host", "127.0.0.1", "--alias", sys.argv[6], "--model", sys.argv[7]])
 server = Server(("127.0.0.1", 0), Handler)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))

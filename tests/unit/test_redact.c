@@ -11,6 +11,7 @@
 // clang-format on
 
 #include "wld/redact.h"
+#include "wld/secrets.h"
 
 static void tokens_keep_length_and_are_stable(void **state)
 {
@@ -128,6 +129,49 @@ static void environment_allowlist(void **state)
     assert_false(wld_redact_env_allowed("SSH_CONNECTION"));
 }
 
+/* A /proc/PID/cmdline and environ block: NUL-separated words. */
+static void secrets_in_a_command_line(void **state)
+{
+    (void) state;
+    char cmd[] = "llama-server\0--api-key\0sk-abc,sk-def\0--api-key-file\0/etc/keys\0--port\0"
+                 "8080\0--api-key=sk-ghi\0LLAMA_API_KEY=sk-jkl\0";
+    size_t n = sizeof(cmd) - 1;
+    assert_int_equal(wld_secrets_scrub(cmd, n), 3);
+    assert_memory_equal(cmd,
+                        "llama-server\0--api-key\0*************\0--api-key-file\0/etc/keys\0"
+                        "--port\0008080\0--api-key=******\0LLAMA_API_KEY=******\0",
+                        n);
+    /* idempotent: nothing more to hide */
+    assert_int_equal(wld_secrets_scrub(cmd, n), 0);
+}
+
+static void secrets_in_urls_headers_and_json_text(void **state)
+{
+    (void) state;
+    char s[] = "--server http://bob:hunter2@127.0.0.1:8080/ Authorization: Bearer tok123 "
+               "{\"args\":[\"--api-key\",\"sk-1\"],\"preset\":\"api-key = sk-2\\n\"} "
+               "http://127.0.0.1:8080/health myapikey=stays";
+    assert_int_equal(wld_secrets_scrub_str(s), 4);
+    assert_string_equal(s, "--server http://bob:*******@127.0.0.1:8080/ Authorization: Bearer "
+                           "****** {\"args\":[\"--api-key\",\"****\"],\"preset\":\"api-key = "
+                           "******\"} http://127.0.0.1:8080/health myapikey=stays");
+}
+
+static void secrets_in_json_words_and_members(void **state)
+{
+    (void) state;
+    cJSON *doc = cJSON_Parse("{\"exec\": [\"/usr/bin/llama-server\", \"--api-key\", \"sk-9\", "
+                             "\"-m\", \"/m.gguf\"], \"password\": \"pw\", \"protected\": true, "
+                             "\"url\": \"http://u:p4ss@h/\"}");
+    assert_int_equal(wld_secrets_scrub_json(doc), 3);
+    char *out = cJSON_PrintUnformatted(doc);
+    assert_string_equal(out, "{\"exec\":[\"/usr/bin/llama-server\",\"--api-key\",\"****\",\"-m\","
+                             "\"/m.gguf\"],\"password\":\"**\",\"protected\":true,\"url\":"
+                             "\"http://u:****@h/\"}");
+    free(out);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +182,9 @@ int main(void)
         cmocka_unit_test(unlearned_uuids_still_go),
         cmocka_unit_test(json_strings_and_keys),
         cmocka_unit_test(environment_allowlist),
+        cmocka_unit_test(secrets_in_a_command_line),
+        cmocka_unit_test(secrets_in_urls_headers_and_json_text),
+        cmocka_unit_test(secrets_in_json_words_and_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,153 @@
+/* Secrets out of everything the doctor writes (see wld/secrets.h). */
+#include "wld/secrets.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+/* Names after which a value is a secret: "--api-key sk-1", "--api-key=sk-1",
+ * "LLAMA_API_KEY=sk-1", "api-key = sk-1" (a router preset), "Authorization: Bearer sk-1",
+ * "X-Api-Key: sk-1", JSON `"--api-key","sk-1"`. Matched without regard to case; "--api-key-
+ * file PATH" names a file, not a key, and is left alone (the name must end at a separator). */
+static const char *const names[] = { "api-key",   "api_key",       "apikey",
+                                     "x-api-key", "authorization", "bearer" };
+
+static bool is_name_byte(unsigned char c)
+{
+    return isalnum(c) || c == '-' || c == '_';
+}
+
+/* Bytes that may stand between a name and its value. */
+static bool is_sep(unsigned char c)
+{
+    return c == '=' || c == ':' || c == ' ' || c == '\t' || c == '\0' || c == '"' || c == '\'' ||
+           c == ',';
+}
+
+/* Bytes that end a value. */
+static bool ends_value(unsigned char c)
+{
+    return c == '\0' || c == '"' || c == '\'' || c == ',' || c == ' ' || c == '\t' || c == '\n' ||
+           c == '\r' || c == ';' || c == '}' || c == ']' || c == '&';
+}
+
+static bool is_literal(const char *v, size_t n)
+{
+    static const char *const lit[] = { "true", "false", "null", "none" };
+    for (size_t i = 0; i < sizeof(lit) / sizeof(lit[0]); i++)
+        if (n == strlen(lit[i]) && strncasecmp(v, lit[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* Masks the value that starts at buf[i] (past separators, at most 64 of them); returns the
+ * index past it. A value of "Bearer X" is X; "k1,k2" is one value (llama-server takes a
+ * comma-separated list). JSON literals are no key. */
+static size_t mask_value(char *buf, size_t n, size_t i, size_t *hidden)
+{
+    size_t seps = 0;
+    while (i < n && is_sep((unsigned char) buf[i]) && seps++ < 64)
+        i++;
+    if (i + 7 <= n && strncasecmp(buf + i, "bearer ", 7) == 0)
+        i += 7;
+    size_t start = i;
+    /* "--api-key k1,k2": several keys; a comma followed by a quote or a space ends it */
+    while (i < n && (!ends_value((unsigned char) buf[i]) ||
+                     (buf[i] == ',' && i + 1 < n && !ends_value((unsigned char) buf[i + 1]))))
+        i++;
+    if (i > start && !is_literal(buf + start, i - start)) {
+        bool masked = true;
+        for (size_t k = start; k < i; k++)
+            masked &= buf[k] == '*';
+        if (!masked)
+            ++*hidden;
+        memset(buf + start, '*', i - start);
+    }
+    return i;
+}
+
+/* scheme://user:password@host: the password. */
+static size_t mask_userinfo(char *buf, size_t n, size_t i, size_t *hidden)
+{
+    size_t colon = 0, k = i;
+    for (; k < n && !ends_value((unsigned char) buf[k]) && buf[k] != '/' && buf[k] != '@'; k++)
+        if (buf[k] == ':' && !colon)
+            colon = k;
+    if (k < n && buf[k] == '@' && colon && k > colon + 1) {
+        bool masked = true;
+        for (size_t j = colon + 1; j < k; j++)
+            masked &= buf[j] == '*';
+        if (!masked)
+            ++*hidden;
+        memset(buf + colon + 1, '*', k - colon - 1);
+    }
+    return k;
+}
+
+size_t wld_secrets_scrub(char *buf, size_t n)
+{
+    size_t hidden = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == ':' && i + 2 < n && buf[i + 1] == '/' && buf[i + 2] == '/') {
+            i = mask_userinfo(buf, n, i + 3, &hidden);
+            continue;
+        }
+        if (i > 0 && is_name_byte((unsigned char) buf[i - 1]) && buf[i - 1] != '-' &&
+            buf[i - 1] != '_')
+            continue; /* inside a word: "myapikey" is no name */
+        for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+            size_t l = strlen(names[k]);
+            if (i + l >= n || strncasecmp(buf + i, names[k], l) != 0 ||
+                !is_sep((unsigned char) buf[i + l]))
+                continue;
+            i = mask_value(buf, n, i + l, &hidden);
+            break;
+        }
+    }
+    return hidden;
+}
+
+size_t wld_secrets_scrub_str(char *s)
+{
+    return s ? wld_secrets_scrub(s, strlen(s)) : 0;
+}
+
+static bool secret_member(const char *name)
+{
+    static const char *const keys[] = { "api_key", "apikey",        "api-key", "password",
+                                        "token",   "authorization", "secret" };
+    for (size_t i = 0; name && i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcasecmp(name, keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static size_t mask_whole(char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || strspn(s, "*") == n)
+        return 0;
+    memset(s, '*', n);
+    return 1;
+}
+
+size_t wld_secrets_scrub_json(cJSON *item)
+{
+    size_t hidden = 0;
+    bool after_flag = false;
+    for (cJSON *it = item; it; it = it->next) {
+        if (cJSON_IsString(it) && it->valuestring) {
+            if (after_flag || secret_member(it->string))
+                hidden += mask_whole(it->valuestring);
+            else
+                hidden += wld_secrets_scrub_str(it->valuestring);
+            after_flag = strcasecmp(it->valuestring, "--api-key") == 0;
+            continue;
+        }
+        after_flag = false;
+        if (it->child)
+            hidden += wld_secrets_scrub_json(it->child);
+    }
+    return hidden;
+}
