@@ -187,8 +187,15 @@ struct wld_log_hit {
 /* Hits in the rules' order; n set. Borrowed. */
 const struct wld_log_hit *wld_logscan_hits(const struct wld_logscan *s, size_t *n);
 
-/* The facts as JSON (the log@1 "facts"); caller deletes. */
+/* The facts as JSON (the log@1 "facts"); caller deletes. (src/logfacts_json.c) */
 cJSON *wld_log_facts_json(const struct wld_log_facts *f);
+/* Where the log was made, as far as it shows: "wsl", "windows", "linux" (a Linux path or
+ * build target: WSL or native, the log does not say), "mixed" or "unknown". */
+const char *wld_log_origin(const struct wld_log_facts *f);
+/* What a current llama-server log below verbosity 4 leaves out ("build", "devices",
+ * "backends", "offload") into names; 0 when the log shows any of them, states no
+ * verbosity below 4, or is no llama-server's. */
+int wld_log_not_shown(const struct wld_log_facts *f, const char *names[4]);
 
 /* What cleaning took off a line. */
 #define WLD_LOG_LINE_COMMAND 1u /* a shell prompt: the rest is a command line */
