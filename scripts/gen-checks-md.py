@@ -27,6 +27,12 @@ Statuses: pass, warn, fail, skip (does not apply, with the reason), error (the p
 Only outcomes backed by NVIDIA/Microsoft documentation (or, marked `observed`, by what the host itself shows) may fail;
 field reports, such as the setup guide's driver rows, only warn.
 
+One cause, one failure: an outcome may *follow* findings of other checks (`"follows"` in the
+rules, listed under each check). When one of those findings is in the same report, the
+outcome is reported as skip naming its cause (`caused_by` in JSON), keeps its summary, and
+gives up its fix for the cause's; the counts count causes, and a chain (A follows B follows
+C) names its root. A fail or an error only follows a fail or an error.
+
 Where the setup guide is wrong, the rules follow the documented fact: `/dev/dxg` needs kernel 4.19.121 (not 5.15.153.1);
 driver 560.94 meets CUDA 12.6 GA-Update 2 but not 12.6 Update 3 (561.17); Turing is compute capability 7.5, not 80.""")
 for c in checks:
@@ -47,6 +53,17 @@ for c in checks:
     print("\n| outcome | status | summary | fix |\n|---|---|---|---|")
     for k, o in r["outcomes"].items():
         print(f"| `{k}` | {o['status']} | {cell(o['summary'])} | {cell(o.get('fix'))} |")
+    follows = [(k, l) for k, o in r["outcomes"].items() for l in o.get("follows", [])]
+    if follows:
+        print("\n**Follows from** (skipped, naming the cause, when that finding is in the report):\n")
+        for k, l in follows:
+            outs = ", ".join(f"`{x}`" for x in l["outcomes"])
+            print(f"- `{k}` follows `{l['check']}` {outs}")
+    explains = sorted({(other, k) for other, oc in rules["checks"].items()
+                       for k, o in oc["outcomes"].items()
+                       for l in o.get("follows", []) if l["check"] == c["id"]})
+    if explains:
+        print("\n**Its findings explain:** " + ", ".join(f"`{o}` `{k}`" for o, k in explains))
     used = set(r.get("sources", []))
     for o in r["outcomes"].values():
         used |= set(o.get("sources", []))

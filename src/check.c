@@ -29,6 +29,11 @@ int wld_status_parse(const char *s, enum wld_status *ret)
     return -EINVAL;
 }
 
+bool wld_status_is_problem(enum wld_status s)
+{
+    return s == WLD_WARN || s == WLD_FAIL || s == WLD_ERROR;
+}
+
 const struct wld_check *wld_check_find(const char *id)
 {
     for (size_t i = 0; i < wld_checks_count; i++)

@@ -1,4 +1,5 @@
 /* What every renderer shares: the host summary, and redaction of a finished report. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,22 @@ void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const str
     free(r->redacted_text);
     r->redacted = wld_redactor_kinds_json(red);
     r->redacted_text = wld_redactor_summary(red);
+}
+
+const struct wld_result *wld_report_cause(const struct wld_report *r, const struct wld_result *res)
+{
+    for (size_t i = 0; res->cause && i < r->n; i++)
+        if (r->results[i].check == res->cause && !r->results[i].from)
+            return &r->results[i];
+    return NULL;
+}
+
+void wld_put_skipped(FILE *out, const struct wld_report *r)
+{
+    fprintf(out, "%u skipped", r->counts[WLD_SKIP]);
+    if (r->followers)
+        fprintf(out, " (%u follow%s from another finding)", r->followers,
+                r->followers == 1 ? "s" : "");
 }
 
 /* What a check found: its evidence when it was reported (facts and the finding's

@@ -72,6 +72,11 @@ void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *
         } else if (res->status == WLD_SKIP) {
             fputs("      <skipped message=\"", out);
             wld_put_xml(out, res->summary);
+            const struct wld_result *cause = wld_report_cause(r, res);
+            if (cause) { /* not a failure of its own: the cause's test case fails */
+                fprintf(out, "; follows from %s: ", cause->check->id);
+                wld_put_xml(out, cause->summary);
+            }
             fputs("\"/>\n", out);
         } else {
             fprintf(out, "      <system-out>%s: ", res->status == WLD_WARN ? "WARN" : "PASS");
@@ -117,12 +122,11 @@ void wld_render_github(const struct wld_report *r, FILE *out)
         }
         fputc('\n', out);
     }
-    fprintf(out,
-            "::notice title=wsl-llm-doctor %s::%zu checks: %u passed, %u warned, %u failed, "
-            "%u skipped, %u error%s (exit %d)\n",
-            WLD_VERSION, r->n, r->counts[WLD_PASS], r->counts[WLD_WARN], r->counts[WLD_FAIL],
-            r->counts[WLD_SKIP], r->counts[WLD_ERROR], r->counts[WLD_ERROR] == 1 ? "" : "s",
-            r->exit_code);
+    fprintf(out, "::notice title=wsl-llm-doctor %s::%zu checks: %u passed, %u warned, %u failed, ",
+            WLD_VERSION, r->n, r->counts[WLD_PASS], r->counts[WLD_WARN], r->counts[WLD_FAIL]);
+    wld_put_skipped(out, r);
+    fprintf(out, ", %u error%s (exit %d)\n", r->counts[WLD_ERROR],
+            r->counts[WLD_ERROR] == 1 ? "" : "s", r->exit_code);
 }
 
 /* A label value: backslash, double quote and line feed escaped. */
@@ -149,6 +153,22 @@ void wld_render_prometheus(const struct wld_report *r, FILE *out)
             fprintf(out, "\",status=\"%s\"} %d\n", wld_status_name((enum wld_status) s),
                     r->results[i].status == s);
         }
+    if (r->followers)
+        metric_head(out, "wsl_llm_doctor_check_caused_by",
+                    "1 for each check skipped because its problem follows from another check's "
+                    "finding (cause, and the cause's outcome).");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_result *res = &r->results[i];
+        if (!res->cause)
+            continue;
+        fputs("wsl_llm_doctor_check_caused_by{cause=\"", out);
+        put_label(out, res->cause->id);
+        fputs("\",check=\"", out);
+        put_label(out, res->check->id);
+        fputs("\",outcome=\"", out);
+        put_label(out, res->cause_outcome);
+        fputs("\"} 1\n", out);
+    }
     metric_head(out, "wsl_llm_doctor_check_duration_seconds",
                 "Time each check took in the last run.");
     for (size_t i = 0; i < r->n; i++) {

@@ -44,6 +44,27 @@ static void print_sources(const struct wld_rules *rules, const cJSON *list, cJSO
     }
 }
 
+/* An outcome's "follows" links, as "follows from: gpu.pci (native_no_nvidia), ...": when
+ * one of those findings is made, this outcome is skipped and names it as its cause. */
+static void print_follows(const cJSON *links, FILE *out)
+{
+    const cJSON *l, *k;
+    cJSON_ArrayForEach(l, links)
+    {
+        fprintf(out, "%s%s (", l == links->child ? "        follows from: " : ", ",
+                cJSON_GetObjectItemCaseSensitive(l, "check")->valuestring);
+        const char *sep = "";
+        cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l, "outcomes"))
+        {
+            fprintf(out, "%s%s", sep, k->valuestring);
+            sep = ", ";
+        }
+        fputc(')', out);
+    }
+    if (cJSON_GetArraySize(links) > 0)
+        fputc('\n', out);
+}
+
 void wld_render_explain(const struct wld_rules *rules,
                         const struct wld_check *c,
                         enum wld_format format,
@@ -88,6 +109,7 @@ void wld_render_explain(const struct wld_rules *rules,
                 oc->string, cJSON_GetObjectItemCaseSensitive(oc, "summary")->valuestring);
         if (cJSON_IsString(fix))
             fprintf(out, "        fix: %s\n", fix->valuestring);
+        print_follows(cJSON_GetObjectItemCaseSensitive(oc, "follows"), out);
     }
     /* what `lint` reports on a file of this check's kind, beside the outcomes above */
     const cJSON *lint = cJSON_GetObjectItemCaseSensitive(

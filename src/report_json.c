@@ -39,6 +39,12 @@ cJSON *wld_report_json(const struct wld_report *r)
             cJSON_AddStringToObject(c, "fix", res->fix);
         else
             cJSON_AddNullToObject(c, "fix");
+        if (res->cause) { /* skipped: its problem follows from that check's finding */
+            cJSON *by = cJSON_AddObjectToObject(c, "caused_by");
+            cJSON_AddStringToObject(by, "check", res->cause->id);
+            cJSON_AddStringToObject(by, "outcome", res->cause_outcome);
+            cJSON_AddStringToObject(c, "own_status", wld_status_name(res->own_status));
+        }
         cJSON_AddItemToObject(c, "evidence", cJSON_Duplicate(res->evidence, true));
         /* which of the evidence evaluate() derived, so that --facts judges the facts alone */
         cJSON_AddItemToObject(c, "derived", cJSON_Duplicate(res->derived, true));
@@ -65,6 +71,8 @@ cJSON *wld_report_json(const struct wld_report *r)
     cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
     for (unsigned s = 0; s < WLD_STATUS_COUNT; s++)
         cJSON_AddNumberToObject(sum, wld_status_name((enum wld_status) s), r->counts[s]);
+    /* how many of the skips follow from another check's finding */
+    cJSON_AddNumberToObject(sum, "followers", r->followers);
     cJSON_AddNumberToObject(doc, "exit_code", r->exit_code);
     /* one decimal, as duration_ms */
     cJSON_AddNumberToObject(doc, "duration_ms", round(r->total_ms * 10.0) / 10.0);

@@ -128,9 +128,11 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
             r->rules->version);
     put_host_line(out, host);
     cJSON_Delete(host);
-    fprintf(out, "\n\n**%u failed, %u warned**, %u passed, %u skipped, %u error%s · exit %d\n\n",
-            r->counts[WLD_FAIL], r->counts[WLD_WARN], r->counts[WLD_PASS], r->counts[WLD_SKIP],
-            r->counts[WLD_ERROR], r->counts[WLD_ERROR] == 1 ? "" : "s", r->exit_code);
+    fprintf(out, "\n\n**%u failed, %u warned**, %u passed, ", r->counts[WLD_FAIL],
+            r->counts[WLD_WARN], r->counts[WLD_PASS]);
+    wld_put_skipped(out, r);
+    fprintf(out, ", %u error%s · exit %d\n\n", r->counts[WLD_ERROR],
+            r->counts[WLD_ERROR] == 1 ? "" : "s", r->exit_code);
 
     fputs("| status | check | finding | fix |\n|---|---|---|---|\n", out);
     for (size_t i = 0; i < r->n; i++) {
@@ -140,6 +142,8 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
         fputs(" | ", out);
         if (res->status != WLD_PASS && res->status != WLD_SKIP)
             put_cell(out, res->fix);
+        else if (res->cause) /* the cause's fix applies */
+            fprintf(out, "follows from `%s`", res->cause->id);
         fputs(" |\n", out);
     }
 
@@ -148,8 +152,11 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
         char *json = cJSON_Print(res->evidence);
-        fprintf(out, "\n#### `%s` (%s, %.1f ms)\n\n", res->check->id, wld_status_name(res->status),
-                res->duration_ms);
+        fprintf(out, "\n#### `%s` (%s", res->check->id, wld_status_name(res->status));
+        if (res->cause)
+            fprintf(out, ": follows from `%s` %s, would be %s", res->cause->id, res->cause_outcome,
+                    wld_status_name(res->own_status));
+        fprintf(out, ", %.1f ms)\n\n", res->duration_ms);
         put_fence(out, json);
         fputs("json\n", out);
         fputs(json, out);

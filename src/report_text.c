@@ -1,5 +1,6 @@
 /* The report for a person: one line per check with a mark, the fix indented under
- * anything not passing, a summary line. Colour only when the caller says so. */
+ * anything not passing (or, for a check that follows another's finding, that finding), a
+ * summary line. Colour only when the caller says so. */
 #include <stdio.h>
 #include <string.h>
 
@@ -78,6 +79,13 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
             put_indented(out, res->fix, 12);
             fputc('\n', out);
         }
+        const struct wld_result *cause = wld_report_cause(r, res);
+        if (cause) { /* in place of its fix: the finding it follows from, whose fix applies */
+            fprintf(out, "       %sfollows from %s:%s ", o->color ? BOLD : "", cause->check->id,
+                    o->color ? RESET : "");
+            put_indented(out, cause->summary, 12);
+            fputc('\n', out);
+        }
         if (o->verbose && cJSON_GetArraySize(res->evidence) > 0) {
             fputs("       evidence:\n", out);
             put_evidence(out, res->evidence, "", 0);
@@ -90,9 +98,10 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
     fprintf(out, "\n%zu check%s", r->n - from_log, r->n - from_log == 1 ? "" : "s");
     if (from_log)
         fprintf(out, " and %zu finding%s of the log", from_log, from_log == 1 ? "" : "s");
-    fprintf(out, ": %u passed, %u warned, %u failed, %u skipped, %u error%s", r->counts[WLD_PASS],
-            r->counts[WLD_WARN], r->counts[WLD_FAIL], r->counts[WLD_SKIP], r->counts[WLD_ERROR],
-            r->counts[WLD_ERROR] == 1 ? "" : "s");
+    fprintf(out, ": %u passed, %u warned, %u failed, ", r->counts[WLD_PASS], r->counts[WLD_WARN],
+            r->counts[WLD_FAIL]);
+    wld_put_skipped(out, r);
+    fprintf(out, ", %u error%s", r->counts[WLD_ERROR], r->counts[WLD_ERROR] == 1 ? "" : "s");
     if (o->verbose)
         fprintf(out, " in %.1f ms", r->total_ms);
     fprintf(out, " (exit %d)\n", r->exit_code);

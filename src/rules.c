@@ -236,6 +236,67 @@ validate_check(const cJSON *sources, const cJSON *c, const struct wld_check *def
     return 0;
 }
 
+/* An outcome's "follows" (docs/checks.md): the findings of other checks it follows from,
+ * as [{"check": ID, "outcomes": [KEY...]}]. Both ends are problems, and a fail or an error
+ * follows only a fail or an error: a warning as the cause would turn a failed run into a
+ * passed one. Runs after every check's outcomes were validated. */
+static int validate_follows(const cJSON *checks, const char *id, const cJSON *o, char **err)
+{
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(o, "follows"), *l, *k;
+    enum wld_status st = WLD_PASS, cst = WLD_PASS;
+    if (!links)
+        return 0;
+    wld_status_parse(str_member(o, "status"), &st);
+    if (!cJSON_IsArray(links) || cJSON_GetArraySize(links) == 0)
+        return wld_errorf(err, -EINVAL,
+                          "check %s, outcome %s: \"follows\" must be a non-empty array of "
+                          "{\"check\", \"outcomes\"}",
+                          id, o->string);
+    if (!wld_status_is_problem(st))
+        return wld_errorf(err, -EINVAL,
+                          "check %s, outcome %s: a %s outcome follows nothing (only warn, fail "
+                          "and error do)",
+                          id, o->string, wld_status_name(st));
+    cJSON_ArrayForEach(l, links)
+    {
+        const char *cid = str_member(l, "check");
+        const cJSON *outs = cJSON_GetObjectItemCaseSensitive(l, "outcomes");
+        const cJSON *theirs = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(checks, cid ? cid : ""), "outcomes");
+        if (!cid || !wld_check_find(cid))
+            return wld_errorf(err, -EINVAL,
+                              "check %s, outcome %s: follows %s, which is not a check id", id,
+                              o->string, cid ? cid : "(no \"check\" string)");
+        if (strcmp(cid, id) == 0)
+            return wld_errorf(err, -EINVAL, "check %s, outcome %s: a check cannot follow itself",
+                              id, o->string);
+        if (!cJSON_IsArray(outs) || cJSON_GetArraySize(outs) == 0)
+            return wld_errorf(err, -EINVAL,
+                              "check %s, outcome %s: follows %s without a non-empty "
+                              "\"outcomes\" array",
+                              id, o->string, cid);
+        cJSON_ArrayForEach(k, outs)
+        {
+            const cJSON *co = cJSON_IsString(k)
+                                      ? cJSON_GetObjectItemCaseSensitive(theirs, k->valuestring)
+                                      : NULL;
+            if (!co)
+                return wld_errorf(err, -EINVAL,
+                                  "check %s, outcome %s: follows %s outcome %s, which %s does not "
+                                  "have",
+                                  id, o->string, cid,
+                                  cJSON_IsString(k) ? k->valuestring : "(not a string)", cid);
+            wld_status_parse(str_member(co, "status"), &cst);
+            if (!wld_status_is_problem(cst) || (st != WLD_WARN && cst == WLD_WARN))
+                return wld_errorf(err, -EINVAL,
+                                  "check %s, outcome %s: a %s cannot follow %s outcome %s, a %s",
+                                  id, o->string, wld_status_name(st), cid, k->valuestring,
+                                  wld_status_name(cst));
+        }
+    }
+    return 0;
+}
+
 static int validate_names(const cJSON *list,
                           bool (*known)(const char *),
                           const char *what,
@@ -381,6 +442,9 @@ static int validate(const cJSON *doc, char **err)
         r = validate_outcome(sources, o, where, err);
         if (r < 0)
             return r;
+        if (cJSON_GetObjectItemCaseSensitive(o, "follows"))
+            return wld_errorf(err, -EINVAL, "%s: only a check's outcomes can follow another's",
+                              where);
     }
     static const char *const required[] = { "internal_error", "facts_missing" };
     for (size_t i = 0; i < WLD_ARRAY_SIZE(required); i++)
@@ -413,6 +477,16 @@ static int validate(const cJSON *doc, char **err)
         r = validate_check(sources, c, wld_checks[i], err);
         if (r < 0)
             return r;
+    }
+    for (size_t i = 0; i < wld_checks_count; i++) {
+        const char *id = wld_checks[i]->id;
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(
+                                      cJSON_GetObjectItemCaseSensitive(checks, id), "outcomes"))
+        {
+            r = validate_follows(checks, id, o, err);
+            if (r < 0)
+                return r;
+        }
     }
     return 0;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # --facts REPORT.json (issue 15): every golden host's JSON report, judged again from its
-# facts alone, gives the same verdicts (status, outcome, summary, fix, exit code) under the
-# same options; redacted reports are judged too; what is not a report is refused in one
-# line (exit 2); a report without what a check needs says which instead of judging.
+# facts alone, gives the same verdicts (status, outcome, summary, fix, the finding a check
+# follows from, exit code) under the same options; redacted reports are judged too; what
+# is not a report is refused in one line (exit 2); a report without what a check needs
+# says which instead of judging.
 # usage: facts.sh DOCTOR HOSTS GOLDEN_DIR PYTHON
 doctor=$1 hosts=$2 golden=$3 py=$4
 tmp=$(mktemp -d)
@@ -16,7 +17,8 @@ same() {
 import json, sys
 a, b = (json.load(open(p, "rb")) for p in sys.argv[1:3])
 def verdicts(d):
-    return {c["id"]: (c["status"], c["outcome"], c["summary"], c["fix"]) for c in d["checks"]}
+    return {c["id"]: (c["status"], c["outcome"], c["summary"], c["fix"], c.get("caused_by"))
+            for c in d["checks"]}
 va, vb = verdicts(a), verdicts(b)
 bad = [f"{k}: {va.get(k)} != {vb.get(k)}" for k in sorted(set(va) | set(vb)) if va.get(k) != vb.get(k)]
 if a["exit_code"] != b["exit_code"]:

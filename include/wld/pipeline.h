@@ -23,12 +23,20 @@ struct wld_result {
     cJSON *sources;  /* array of URLs; owned */
     double duration_ms;
     const char *from; /* NULL: the host; "log": a finding of `check --log` */
+    /* A result whose outcome follows from another check's finding in this report (the
+     * rules' "follows" links, resolved to the root of a chain): that check and its outcome
+     * key (owned); status is then skip, own_status what it would have been, and fix NULL,
+     * since the cause's fix applies. cause is NULL otherwise, and own_status == status. */
+    const struct wld_check *cause;
+    char *cause_outcome;
+    enum wld_status own_status;
 };
 
 struct wld_report {
     struct wld_result *results;
     size_t n;
     unsigned counts[WLD_STATUS_COUNT];
+    unsigned followers;            /* results skipped as following another's finding */
     int exit_code;                 /* 0, 1 or 3, as main chose it (see ARCHITECTURE.md) */
     bool internal_error;           /* a check broke the doctor's own contract */
     const struct wld_rules *rules; /* borrowed */
@@ -61,6 +69,13 @@ struct wld_redactor;
  * wld/redact.h) and
  * replaces them in every summary, fix, evidence and fact; records what kinds went. */
 void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const struct wld_host *h);
+
+/* The result of res's cause (res->cause), or NULL when res follows nothing. Borrowed. */
+const struct wld_result *wld_report_cause(const struct wld_report *r, const struct wld_result *res);
+
+/* The count line's skips: "15 skipped", and " (4 follow from another finding)" when some
+ * results follow another's finding; every format's count line says it so. */
+void wld_put_skipped(FILE *out, const struct wld_report *r);
 
 /* The host in a few facts from the report: platform, distro, kernel, GPUs, driver, CUDA,
  * toolkit, llama.cpp binary, memory. Only what was gathered; caller deletes. */

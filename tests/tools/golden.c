@@ -1,5 +1,6 @@
 /* Golden-report runner: runs the doctor on one fixture host and compares what a user
- * sees (each check's status, summary and fix, the summary counts and the exit code)
+ * sees (each check's status, summary and fix, the finding it follows from, the summary
+ * counts and the exit code)
  * with tests/golden/<host>.json. WLD_UPDATE_GOLDEN=1 rewrites the file from the run
  * (review the diff before committing it). */
 #include <cjson/cJSON.h>
@@ -130,6 +131,13 @@ int main(int argc, char **argv)
                 bad = 1;
             }
         }
+        /* a check that follows another's finding: which, and what it would have been */
+        static const char *const links[] = { "caused_by", "own_status" };
+        for (size_t i = 0; i < 2; i++)
+            if (cJSON_GetObjectItemCaseSensitive(c, links[i]))
+                cJSON_AddItemToObject(
+                        e, links[i],
+                        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c, links[i]), true));
     }
     const char *update = getenv("WLD_UPDATE_GOLDEN");
     if (update && strcmp(update, "1") == 0) {
@@ -156,11 +164,14 @@ int main(int argc, char **argv)
         cJSON_ArrayForEach(c, want_checks)
         {
             const cJSON *g = cJSON_GetObjectItemCaseSensitive(checks, c->string);
-            static const char *const fields[] = { "status", "summary", "fix" };
-            for (size_t i = 0; i < 3; i++)
-                bad |= compare_field(host_name, c->string, fields[i],
-                                     cJSON_GetObjectItemCaseSensitive(c, fields[i]),
-                                     cJSON_GetObjectItemCaseSensitive(g, fields[i]));
+            static const char *const fields[] = { "status", "summary", "fix", "caused_by",
+                                                  "own_status" };
+            for (size_t i = 0; i < 5; i++) {
+                const cJSON *want = cJSON_GetObjectItemCaseSensitive(c, fields[i]);
+                const cJSON *have = cJSON_GetObjectItemCaseSensitive(g, fields[i]);
+                if (want || have) /* the last two only on a check that follows another */
+                    bad |= compare_field(host_name, c->string, fields[i], want, have);
+            }
         }
     }
     cJSON_Delete(got);
