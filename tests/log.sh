@@ -65,6 +65,12 @@ grep -q '^::notice file=.*,line=1,title=llama.build (startup-not-logged)::llama-
 "$doctor" log "$quiet" --format junit >"$tmp/q.xml"
 grep -q 'skipped="1"' "$tmp/q.xml" && grep -q '<skipped message="llama-server logged at verbosity 3' "$tmp/q.xml" ||
     fail "default verbosity: junit: $(cat "$tmp/q.xml")"
+# check --log: under llama.build, not counted as a failure
+"$doctor" check --root "$hosts/wsl2-healthy" --only llama.build --log "$quiet" >"$tmp/qc" 2>/dev/null
+rc=$?
+[ $rc -eq 0 ] || fail "default verbosity: check --log: exit $rc"
+grep -q '^SKIP   llama.build  log, line 1: llama-server logged at verbosity 3 .*(`-lv 4` logs them)$' "$tmp/qc" ||
+    fail "default verbosity: check --log: $(cat "$tmp/qc")"
 # ... and not on a log that shows those lines (-lv 4), nor on one that is no llama-server's
 for l in synthetic-llama-server-b10309-lv4-cuda.log synthetic-llama-server-router-lv4.log llamacpp-10739-h100-healthy-load.log; do
     "$doctor" log "$logs/$l" --format json >"$tmp/n.json"
