@@ -949,20 +949,20 @@ static void ex_verbosity(struct wld_log_facts *f, const char *line, size_t end, 
     }
 }
 
-/* The router's child whose "[PORT] " prefix the line has, or NULL; with add, made when
- * the log did not show it spawned (a paste that starts later). */
-static struct wld_log_child *child_of_line(struct wld_log_facts *f, bool add, long no)
+/* The router's child on port, or NULL; with add, made when the log did not show it
+ * spawned (a paste that starts later). */
+static struct wld_log_child *child_on(struct wld_log_facts *f, long port, bool add, long no)
 {
-    if (f->line_pid <= 0)
+    if (port <= 0 || port > 65535)
         return NULL;
     for (int i = 0; i < f->n_child; i++)
-        if (f->child[i].port == f->line_pid)
+        if (f->child[i].port == port)
             return &f->child[i];
     if (!add || f->n_child == (int) WLD_ARRAY_SIZE(f->child))
         return NULL;
     struct wld_log_child *c = &f->child[f->n_child++];
     memset(c, 0, sizeof(*c));
-    c->port = (int) f->line_pid;
+    c->port = (int) port;
     c->n_ctx_slot = -1;
     c->n_ctx_train = c->n_params = c->size_bytes = -1;
     c->line = no;
@@ -975,12 +975,9 @@ static void ex_spawn(struct wld_log_facts *f, const char *line, size_t end, long
     const char *p = line + end;
     const char *on = strstr(p, " on port ");
     int port;
-    if (!on || !read_int(on + 9, &port) || port <= 0 || port > 65535 || f->line_pid > 0)
+    if (!on || !read_int(on + 9, &port) || f->line_pid > 0) /* the router's line, not a child's */
         return;
-    long pid = f->line_pid;
-    f->line_pid = port;
-    struct wld_log_child *c = child_of_line(f, true, no);
-    f->line_pid = pid;
+    struct wld_log_child *c = child_on(f, port, true, no);
     if (c && !c->name[0])
         copy_n(c->name, sizeof(c->name), p, (size_t) (on - p));
 }
@@ -997,7 +994,7 @@ static long long json_int(const cJSON *o, const char *k)
 static void
 ex_child_state(struct wld_log_facts *f, const char *line, size_t len, size_t end, long no)
 {
-    struct wld_log_child *c = child_of_line(f, true, no);
+    struct wld_log_child *c = child_on(f, f->line_pid, true, no);
     cJSON *j = c ? cJSON_ParseWithLength(line + end, len - end) : NULL;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "state");
     if (cJSON_IsString(st)) {
@@ -1021,7 +1018,7 @@ static void ex_n_ctx_slot(struct wld_log_facts *f, const char *line, size_t end,
     int n, ctx;
     if (!slots || !read_int(slots + 10, &n) || !read_int(line + end, &ctx) || ctx <= 0)
         return;
-    struct wld_log_child *c = child_of_line(f, false, no);
+    struct wld_log_child *c = child_on(f, f->line_pid, false, no);
     if (c && c->n_ctx_slot < 0)
         c->n_ctx_slot = ctx;
     if (f->n_ctx_slot < 0) {
@@ -1112,7 +1109,7 @@ void wld_log_extract(struct wld_log_facts *f,
         break;
     }
     case M_LOADING_Q: {
-        struct wld_log_child *c = child_of_line(f, false, no);
+        struct wld_log_child *c = child_on(f, f->line_pid, false, no);
         if (c && !c->model_path[0])
             copy_n(c->model_path, sizeof(c->model_path), p, strcspn(p, "'"));
         set_model_path(f, p, strcspn(p, "'"), no);

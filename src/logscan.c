@@ -269,7 +269,7 @@ static size_t llama_tag(const char *s, size_t n, bool *server)
     while (i < 17 && s[i] == ' ')
         i++;
     for (size_t k = i; k < 17; k++)
-        if (!is_word(s[k]) && s[k] != '(' && s[k] != ')' && s[k] != ':')
+        if (!is_word(s[k]) && s[k] != '(' && s[k] != ')')
             return 0;
     if (i == 17)
         return 0;
