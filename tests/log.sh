@@ -78,6 +78,15 @@ for l in synthetic-llama-server-b10309-lv4-cuda.log synthetic-llama-server-route
 done
 printf 'verbosity = 3 (adjust with the `-lv N` CLI arg)\nmain: loading model\n' | "$doctor" log - --format json >"$tmp/n.json"
 [ "$(sigs "$tmp/n.json")" = "" ] || fail "not llama-server: $(sigs "$tmp/n.json")"
+# llama.cpp's tags read without its stamps too (--no-log-prefix), and the router's "[PORT] "
+printf '%s\n' 'cmn  common_param: common_params_print_info: build 10309 (82bb48500) with GNU 12.2.0 for Linux x86_64' \
+    'cmn  common_param:   - CUDA0   : NVIDIA GeForce RTX 3090 (24135 MiB, 23806 MiB free)' \
+    'srv          load: spawning server instance with name=m on port 40001' \
+    '[40001] srv    load_model: loading model '"'"'/srv/models/m.gguf'"'"'' \
+    '[40001] srv    load_model: initializing, n_slots = 1, n_ctx_slot = 8192, kv_unified = '"'"'false'"'"'' |
+    "$doctor" log - --format json >"$tmp/np.json"
+[ "$(fact "$tmp/np.json" 'd["facts"]["build"]["target"], d["facts"]["devices"][0]["free_mib"], d["facts"]["router"]["children"][0]["model"], d["facts"]["router"]["children"][0]["n_ctx_slot"]')" = "('Linux x86_64', 23806, '/srv/models/m.gguf', 8192)" ] ||
+    fail "tags without stamps: $(fact "$tmp/np.json" 'd["facts"]')"
 # today's build line: the build, its compiler and target; Linux, WSL or native not claimed
 "$doctor" log "$logs/synthetic-llama-server-b10309-lv4-cuda.log" >"$tmp/lv4"
 grep -q '^shows: llama-server build 10309 (82bb48500), GNU 13.3.0 for Linux x86_64; CUDA0 NVIDIA GeForce RTX 4090 (compute capability 8.9), CPU AMD Ryzen 9 7950X 16-Core Processor; model Qwen2.5-7B-Instruct-Q4_K_M.gguf; 29/29 layers offloaded, 16384 context; on Linux (WSL or native: the log does not say)$' "$tmp/lv4" ||
