@@ -21,7 +21,7 @@ _wsl_llm_doctor() {
         COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur"))
         return ;;
     --root | --llama-build | record) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --rules | --facts | --log | --model | --llama-server | --wslconfig | --output | fit | log | lint)
+    --rules | --facts | --log | --model | --llama-server | --wslconfig | --output | --server-key-file | fit | log | lint)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --timeout | --gpu-cc | --ctx | --ngl | --parallel | --vram | --url | --sha256 | --server) return ;;
     rules) COMPREPLY=($(compgen -W "show update" -- "$cur")); return ;;
@@ -30,7 +30,7 @@ _wsl_llm_doctor() {
         COMPREPLY=($(compgen -W "--only --skip --format --root --rules --facts --log --fail-on --timeout
             --model --llama-server --llama-build --gpu-cc --wslconfig --ctx --ngl --ctk --ctv
             --parallel --vram --bench-io --functional --verbose --no-color --version --help
-            --output --redact --no-redact --no-interop --url --sha256 --server --offline --kind"
+            --output --redact --no-redact --no-interop --url --sha256 --server --server-key-file --offline --kind"
             -- "$cur"))
     else
         COMPREPLY=($(compgen -W "check list explain rules fit record log lint" -- "$cur"))
