@@ -25,6 +25,12 @@ printf 'x' | dd of="$srv/corrupt.json" bs=1 seek=100 conv=notrunc 2>/dev/null
 cp "$srv/newer.json.sha256" "$srv/corrupt.json.sha256"
 printf '{"schema": "wsl-llm-doctor/rules@1", "version": "2099.9.0", "checks": {}}' >"$srv/invalid.json"
 sha256sum "$srv/invalid.json" | cut -d' ' -f1 >"$srv/invalid.json.sha256"
+# a newer bundle whose caused-by link names its own check: validated as --rules is
+"$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["version"] = "2099.9.1"
+d["checks"]["gpu.driver"]["outcomes"]["missing_native"]["follows"] = [
+    {"check": "gpu.driver", "outcomes": ["missing_wsl"]}]
+json.dump(d, open(sys.argv[2], "w"))' "$tmp/current.json" "$srv/selflink.json"
+sha256sum "$srv/selflink.json" | cut -d' ' -f1 >"$srv/selflink.json.sha256"
 
 # no URL: this build names none
 "$doctor" rules update >/dev/null 2>"$tmp/err"
@@ -65,6 +71,7 @@ expect_refused older "not newer than the 2099.1.0 in force" --url "$base/old.jso
 expect_refused "not found" "HTTP 404" --url "$base/missing.json"
 expect_refused "no checksum" "no checksum" --url "$base/unsummed.json"
 expect_refused "not a rules bundle" "not a rules bundle" --url "$base/invalid.json"
+expect_refused "a bad caused-by link" "a check cannot follow itself" --url "$base/selflink.json"
 expect_refused "endless body" "larger than|within" --url "$base/forever" --timeout 5
 start=$(date +%s)
 expect_refused slow "within 1.0 s" --url "$base/slow/newer.json" --timeout 1
