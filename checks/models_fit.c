@@ -55,6 +55,7 @@ static void gather_settings(const struct wld_options *o, cJSON *facts)
     if (!o)
         o = &def;
     cJSON_AddNumberToObject(s, "ctx", o->ctx);
+    cJSON_AddBoolToObject(s, "ctx_given", o->ctx_given);
     cJSON_AddNumberToObject(s, "ngl", o->ngl);
     cJSON_AddStringToObject(s, "ctk", wld_ggml_type(o->ctk)->name);
     cJSON_AddStringToObject(s, "ctv", wld_ggml_type(o->ctv)->name);
@@ -204,6 +205,11 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     char why[200];
     const char *verdict;
     wld_fit_settings_from_facts(ctx->mine, &s);
+    /* a model a running server loads is judged at the -c it runs with, unless --ctx says */
+    const cJSON *with = cJSON_GetObjectItemCaseSensitive(m, "runs_with");
+    if (with &&
+        !wld_fact_bool(cJSON_GetObjectItemCaseSensitive(ctx->mine, "settings"), "ctx_given", false))
+        s.n_ctx = (uint32_t) wld_fact_int(with, "ctx", 0, UINT32_MAX, s.n_ctx);
     /* MiB in [0, 1 TiB]: a rules file past that is ignored, never converted */
     s.cuda_overhead = (uint64_t) wld_param_int(ctx, "cuda_overhead_mib", 0, 1 << 20, 250) * MIB;
     wld_fit_capacity(ctx->facts, ctx->mine, &cap);

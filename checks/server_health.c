@@ -236,20 +236,28 @@ static const char *no_answer(const cJSON *x, struct wld_finding *f)
 /* The server against the rest of the report: its model among those models.fit judged and
  * at the context it judged, its build the one llama.build inspected. */
 static void cross_check(const struct wld_eval_ctx *ctx,
+                        const cJSON *s,
                         const char *model,
                         double n_ctx,
                         const char *build,
                         struct wld_buf *d)
 {
-    const cJSON *fit = wld_facts_of(ctx, "models.fit"), *m;
-    bool known = false;
+    const cJSON *fit = wld_facts_of(ctx, "models.fit"), *m, *judged = NULL;
+    /* /props' path, or the -m of the process (the same file, spelt as it was given) */
+    const char *arg = wld_fact_str(cJSON_GetObjectItemCaseSensitive(s, "args"), "model");
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(fit, "models"))
     {
-        known |= wld_str_is(wld_fact_str(m, "path"), model);
+        if (wld_str_is(wld_fact_str(m, "path"), model) || wld_str_is(wld_fact_str(m, "path"), arg))
+            judged = m;
     }
+    bool known = judged != NULL;
     if (model && fit && !known)
         wld_buf_printf(d, "; models.fit did not judge this model (give --model %s)", model);
-    double fit_ctx = wld_fact_num(cJSON_GetObjectItemCaseSensitive(fit, "settings"), "ctx", -1);
+    const cJSON *settings = cJSON_GetObjectItemCaseSensitive(fit, "settings");
+    double fit_ctx = wld_fact_num(settings, "ctx", -1);
+    if (!wld_fact_bool(settings, "ctx_given", false))
+        fit_ctx =
+                wld_fact_num(cJSON_GetObjectItemCaseSensitive(judged, "runs_with"), "ctx", fit_ctx);
     if (model && known && n_ctx > 0 && fit_ctx >= 0 && fit_ctx != n_ctx)
         wld_buf_printf(d, "; models.fit judged -c %.0f, the server runs %.0f (give --ctx %.0f)",
                        fit_ctx, n_ctx, n_ctx);
@@ -332,7 +340,7 @@ judge_llama(const struct wld_eval_ctx *ctx, const cJSON *s, struct wld_finding *
         wld_buf_printf(&d, ", build %s", build);
     if (wld_fact_num(cJSON_GetObjectItemCaseSensitive(s, "metrics"), "status", 0) == 200)
         wld_buf_puts(&d, ", /metrics on");
-    cross_check(ctx, model, n_ctx, build, &d);
+    cross_check(ctx, s, model, n_ctx, build, &d);
     /* the list is built with ", " before each item: the first one goes */
     wld_finding_var(f, "details", d.len > 2 ? d.data + 2 : "health ok");
     wld_buf_release(&d);

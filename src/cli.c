@@ -106,6 +106,7 @@ static int set_fit_option(struct wld_options *o, const char *name, const char *v
     if (strcmp(name, "ctx") == 0) {
         r = parse_uint(name, value, 0, 16 * 1024 * 1024, &v, err);
         o->ctx = (unsigned) v;
+        o->ctx_given = true;
     } else if (strcmp(name, "ngl") == 0) {
         r = parse_uint(name, value, -1, 100000, &v, err);
         o->ngl = (int) v;

@@ -165,8 +165,16 @@ static void running_models(struct scan *s, const cJSON *servers)
         const char *model = wld_fact_str(args, "model"), *dir = wld_fact_str(args, "models_dir");
         char *origin = wld_xasprintf("running %s (process %.0f)", wld_fact_str(srv, "kind"),
                                      wld_fact_num(srv, "pid", 0));
-        if (model && model[0] == '/' && wld_host_exists(s->h, model))
-            add_model(s, model, origin);
+        cJSON *e = model && model[0] == '/' && wld_host_exists(s->h, model)
+                           ? add_model(s, model, origin)
+                           : NULL;
+        /* the settings it runs with, which models.fit judges it at unless told others */
+        const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(args, "ctx");
+        if (e && cJSON_IsNumber(ctx)) {
+            cJSON *with = cJSON_AddObjectToObject(e, "runs_with");
+            cJSON_AddNumberToObject(with, "ctx", ctx->valuedouble);
+            cJSON_AddStringToObject(with, "by", origin);
+        }
         struct stat st;
         if (dir && dir[0] == '/' && wld_host_stat(s->h, dir, true, &st) == 0 &&
             S_ISDIR(st.st_mode) && first_visit(&s->seen_dirs, &st))

@@ -25,15 +25,24 @@ static void put_indented(FILE *out, const char *text, int indent)
     }
 }
 
+/* A value past this many bytes is shown clipped: a server's whole /props on one line is
+ * not read by anyone at a terminal (--format json keeps it whole). */
+#define EVIDENCE_VALUE_MAX 160
+
 static void put_evidence(FILE *out, const cJSON *obj, const char *prefix, int depth)
 {
     const cJSON *it;
+    int i = 0;
     cJSON_ArrayForEach(it, obj)
     {
-        /* the whole dotted key: evidence keys can be host data of any length */
-        char *key =
-                wld_xasprintf("%s%s%s", prefix, prefix[0] ? "." : "", it->string ? it->string : "");
-        if (cJSON_IsObject(it) && depth < 3) {
+        /* the whole dotted key: evidence keys can be host data of any length; an array's
+         * items by their index */
+        char idx[24];
+        snprintf(idx, sizeof(idx), "%d", i++);
+        const char *name = cJSON_IsArray(obj) ? idx : it->string ? it->string : "";
+        char *key = wld_xasprintf("%s%s%s", prefix, prefix[0] ? "." : "", name);
+        bool objects = cJSON_IsArray(it) && cJSON_IsObject(cJSON_GetArrayItem(it, 0));
+        if ((cJSON_IsObject(it) || objects) && depth < 3) {
             put_evidence(out, it, key, depth + 1);
             free(key);
             continue;
@@ -41,7 +50,16 @@ static void put_evidence(FILE *out, const cJSON *obj, const char *prefix, int de
         char *v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
         /* host data on a terminal: no escape sequences get through */
         char *shown = wld_utf8_fix(v ? v : it->valuestring, true);
-        fprintf(out, "        %s: %s\n", key, shown);
+        size_t n = strlen(shown);
+        if (n > EVIDENCE_VALUE_MAX) {
+            size_t cut = EVIDENCE_VALUE_MAX;
+            while (cut > 0 && ((unsigned char) shown[cut] & 0xC0) == 0x80)
+                cut--; /* not inside a UTF-8 sequence */
+            fprintf(out, "        %s: %.*s... (%zu bytes: --format json has it whole)\n", key,
+                    (int) cut, shown, n);
+        } else {
+            fprintf(out, "        %s: %s\n", key, shown);
+        }
         free(shown);
         cJSON_free(v);
         free(key);

@@ -99,6 +99,7 @@ echo "no server running: $runs full checks, $bad false findings"
 
 # 2. a server running: exactly it, RUNS times
 answers "$tmp/single" single
+[ -f "$real/tiny.gguf" ] && cp "$real/tiny.gguf" "$tmp/run/tiny.gguf"
 start single "$tmp/single" "$tmp/single.port" -m tiny.gguf -c 256 || exit 1
 i=0 bad=0
 while [ $i -lt "$runs" ]; do
@@ -116,6 +117,18 @@ s = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "server.hea
 assert s["args"]["model"] == sys.argv[2] + "/run/tiny.gguf", s["args"]
 assert s["args"]["api_key"] is False and s["listens"][0]["port"] == int(sys.argv[3]), s' \
     "$tmp/r.json" "$tmp" "$port" || fail "the server's facts"
+# what runs is what is judged: its model, at its -c 256 (trained for 256: no over-training
+# warning from the default 8192), without --model or --ctx
+if [ -f "$tmp/run/tiny.gguf" ]; then
+    "$py" -c 'import json, sys
+c = {c["id"]: c for c in json.load(open(sys.argv[1]))["checks"]}
+fit, srv = c["models.fit"], c["server.health"]
+m = [m for m in fit["evidence"]["models"] if m["path"] == sys.argv[2]]
+assert m and m[0]["runs_with"]["ctx"] == 256, fit["evidence"]["models"]
+assert fit["evidence"]["ctx"] == 256 and fit["outcome"] != "over_train", (fit["outcome"], fit["summary"])
+assert "models.fit" not in srv["summary"], srv["summary"]' "$tmp/r.json" "$tmp/run/tiny.gguf" ||
+        fail "models.fit did not judge the running model at its context"
+fi
 
 # record it, stop it, replay: the live verdict
 "$doctor" record "$tmp/rec" --only server.health >/dev/null 2>&1

@@ -72,6 +72,7 @@ struct wld_options {
     char *wslconfig;
     /* llama.cpp's settings that models.fit and `fit` judge with */
     unsigned ctx;      /* --ctx, WLD_DEFAULT_CTX; 0 means the model's trained context */
+    bool ctx_given;    /* --ctx was given: a running server's own -c does not replace it */
     int ngl;           /* --ngl, -1 for all layers */
     int ctk, ctv;      /* --ctk/--ctv as ggml type ids (f16) */
     unsigned parallel; /* --parallel sequences, 1 */

@@ -16,10 +16,10 @@
 /* Adds to facts "models", {path, origin} objects (each file once, at most WLD_MODELS_MAX;
  * a split model by its first shard): --model, LLAMA_ARG_MODEL, the models running servers
  * load and the directories a router or ollama serves from (servers: wld_servers_find's
- * facts, or NULL), the models systemd units load (services: wld_services_find's facts, or
- * NULL), then the usual directories; and
- * "scan": the directories and entries the walk read and, when a budget stopped it, "cut"
- * (why) and "cut_at" (where). */
+ * facts, or NULL; such a model has runs_with {ctx, by}, the -c its server was given), the
+ * models systemd units load (services: wld_services_find's facts, or NULL), then the usual
+ * directories; and "scan": the directories and entries the walk read and, when a budget
+ * stopped it, "cut" (why) and "cut_at" (where). */
 void wld_models_find(const struct wld_host *h,
                      const struct wld_options *opts,
                      const cJSON *servers,
