@@ -44,9 +44,10 @@ Every report format applies but `prometheus`. The JSON has the schema `wsl-llm-d
 far as the log says: a Linux path or build target does not tell WSL from a native Linux),
 `facts` (build with its compiler and target, backends, devices with compute capability and
 VRAM (the CPU as `kind: cpu`), CUDA errors with the failing call and file:line, model,
-context, llama-server's slots and verbosity, offload, KV cache, buffers, the command line,
-router mode's model instances, ollama's inference compute and offload, and `not_shown`: what a
-llama-server log below `-lv 4` leaves out), and `findings`, each with `check`, `status`,
+context, llama-server's slots and verbosity, `-fit`'s result (and the context it cut),
+offload, KV cache, buffers, the command line, router mode's model instances, ollama's
+inference compute and offload, and `not_shown`: what a llama-server log below `-lv 4`
+leaves out), and `findings`, each with `check`, `status`,
 `summary`, `fix`, `lines` (1-based line numbers of the input), `signature` and `sources`. A
 `skip` finding says what the log cannot show and the flag that makes llama.cpp log it
 (`startup-not-logged`). Markdown and github output redact user names in paths, host names

@@ -757,6 +757,8 @@ static void shows_text(const struct wld_log_facts *f, struct wld_buf *b)
                        f->o_layers_model);
     if (f->n_ctx > 0)
         wld_buf_printf(b, "%s%d context", b->len ? ", " : "", f->n_ctx);
+    if (f->n_ctx > 0 && f->fit_ctx_to > 0)
+        wld_buf_printf(b, " (-fit cut it from %d)", f->fit_ctx_from);
     else if (f->n_ctx_slot > 0)
         wld_buf_printf(b, "%s%d context per slot (%d slot%s)", b->len ? ", " : "", f->n_ctx_slot,
                        f->n_slots, f->n_slots == 1 ? "" : "s");

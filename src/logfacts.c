@@ -109,6 +109,8 @@ enum {
     M_ROUTER,
     M_SPAWN,
     M_CHILD_STATE,
+    M_FIT,
+    M_FIT_CTX,
     M_COUNT
 };
 
@@ -184,6 +186,8 @@ static const struct {
     { M_ROUTER, "server in router mode" },
     { M_SPAWN, "spawning server instance with name=" },
     { M_CHILD_STATE, "cmd_child_to_router:state:" },
+    { M_FIT, "fit params to free device memory" },
+    { M_FIT_CTX, "context size reduced from " },
 };
 
 _Static_assert(M_COUNT <= WLD_LOG_EXTRACTORS, "marker ids overlap the rules' patterns");
@@ -198,7 +202,7 @@ void wld_log_facts_init(struct wld_log_facts *f)
 {
     memset(f, 0, sizeof(*f));
     f->build = f->cuda_found = f->n_ctx = f->offloaded = f->offload_of = -1;
-    f->verbosity = f->n_slots = f->n_ctx_slot = -1;
+    f->verbosity = f->n_slots = f->n_ctx_slot = f->fit_ctx_from = f->fit_ctx_to = -1;
     f->n_layer = f->n_ctx_train = f->n_embd_k_gqa = f->n_embd_v_gqa = -1;
     f->cmd_ngl = f->cmd_ctx = f->pending_call = -1;
     f->o_layers_model = f->o_layers_offload = f->o_num_ctx = -1;
@@ -1028,6 +1032,31 @@ static void ex_n_ctx_slot(struct wld_log_facts *f, const char *line, size_t end,
     }
 }
 
+/* common/fit.cpp: "successfully fit params to free device memory", "failed to fit params
+ * to free device memory: REASON", "context size reduced from 131072 to 32768 -> ..." */
+static void ex_fit(struct wld_log_facts *f, int id, const char *line, size_t end, long no)
+{
+    const char *p = line + end;
+    int from, to;
+    if (id == M_FIT_CTX) {
+        const char *t = strstr(p, " to ");
+        if (read_int(p, &from) && t && read_int(t + 4, &to) && to > 0 && to < from) {
+            f->fit_ctx_from = from;
+            f->fit_ctx_to = to;
+            f->fit_line = no;
+        }
+    } else if (strstr(line, "successfully fit params")) {
+        snprintf(f->fit, sizeof(f->fit), "fit");
+        f->fit_line = f->fit_line ? f->fit_line : no;
+    } else if (strstr(line, "failed to fit params")) {
+        if (p[0] == ':' && p[1] == ' ')
+            snprintf(f->fit, sizeof(f->fit), "failed: %.100s", p + 2);
+        else
+            snprintf(f->fit, sizeof(f->fit), "failed");
+        f->fit_line = no;
+    }
+}
+
 static void note_program(struct wld_log_facts *f, const char *line)
 {
     static const char *const programs[] = { "llama-server", "llama-cli", "llama-bench",
@@ -1133,6 +1162,10 @@ void wld_log_extract(struct wld_log_facts *f,
         break;
     case M_CHILD_STATE:
         ex_child_state(f, line, len, end, no);
+        break;
+    case M_FIT:
+    case M_FIT_CTX:
+        ex_fit(f, id, line, end, no);
         break;
     case M_GENERAL_ARCH:
         kv_line(f->arch, sizeof(f->arch), line, end, &f->arch_line, no);

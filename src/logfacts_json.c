@@ -203,6 +203,15 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         cJSON_AddNumberToObject(j, "level", f->verbosity);
         cJSON_AddNumberToObject(j, "line", (double) f->verbosity_line);
     }
+    if (f->fit_line) {
+        cJSON *j = cJSON_AddObjectToObject(o, "fit");
+        add_str(j, "result", f->fit);
+        if (f->fit_ctx_to > 0) {
+            cJSON_AddNumberToObject(j, "n_ctx_from", f->fit_ctx_from);
+            cJSON_AddNumberToObject(j, "n_ctx_to", f->fit_ctx_to);
+        }
+        cJSON_AddNumberToObject(j, "line", (double) f->fit_line);
+    }
     router_json(f, o);
     not_shown_json(f, o);
     if (f->driver[0]) {

@@ -87,9 +87,14 @@ printf '%s\n' 'cmn  common_param: common_params_print_info: build 10309 (82bb485
     "$doctor" log - --format json >"$tmp/np.json"
 [ "$(fact "$tmp/np.json" 'd["facts"]["build"]["target"], d["facts"]["devices"][0]["free_mib"], d["facts"]["router"]["children"][0]["model"], d["facts"]["router"]["children"][0]["n_ctx_slot"]')" = "('Linux x86_64', 23806, '/srv/models/m.gguf', 8192)" ] ||
     fail "tags without stamps: $(fact "$tmp/np.json" 'd["facts"]')"
+# -fit that failed (a warning, logged at the default verbosity): its reason is kept
+printf '%s\n' '0.00.048.696 W common_fit_params: failed to fit params to free device memory: was unable to fit model into system memory by reducing context, abort' |
+    "$doctor" log - --format json >"$tmp/fit.json"
+[ "$(fact "$tmp/fit.json" 'd["facts"]["fit"]["result"]')" = "failed: was unable to fit model into system memory by reducing context, abort" ] ||
+    fail "fit failed: $(fact "$tmp/fit.json" 'd["facts"]')"
 # today's build line: the build, its compiler and target; Linux, WSL or native not claimed
 "$doctor" log "$logs/synthetic-llama-server-b10309-lv4-cuda.log" >"$tmp/lv4"
-grep -q '^shows: llama-server build 10309 (82bb48500), GNU 13.3.0 for Linux x86_64; CUDA0 NVIDIA GeForce RTX 4090 (compute capability 8.9), CPU AMD Ryzen 9 7950X 16-Core Processor; model Qwen2.5-7B-Instruct-Q4_K_M.gguf; 29/29 layers offloaded, 16384 context; on Linux (WSL or native: the log does not say)$' "$tmp/lv4" ||
+grep -q '^shows: llama-server build 10309 (82bb48500), GNU 13.3.0 for Linux x86_64; CUDA0 NVIDIA GeForce RTX 4090 (compute capability 8.9), CPU AMD Ryzen 9 7950X 16-Core Processor; model Qwen2.5-7B-Instruct-Q4_K_M.gguf; 29/29 layers offloaded, 16384 context (-fit cut it from 32768); on Linux (WSL or native: the log does not say)$' "$tmp/lv4" ||
     fail "b10309 -lv 4: $(sed -n 3p "$tmp/lv4")"
 
 # stdin, as "-" and as nothing, gives the same findings as the file

@@ -83,6 +83,10 @@ struct wld_log_facts {
     long verbosity_line;
     bool server_tags;        /* llama-server's own "srv  " lines */
     int n_slots, n_ctx_slot; /* "initializing, n_slots = 4, n_ctx_slot = 256" */
+    /* -fit (common/fit.cpp, 2025-): whether llama.cpp fit its parameters to free memory */
+    char fit[120];                /* "fit", "failed: REASON" */
+    int fit_ctx_from, fit_ctx_to; /* "context size reduced from 131072 to 32768"; -1 */
+    long fit_line;
     long slots_line;
     /* router mode: the router's lines and its children's "[PORT] " lines */
     long router_line;
