@@ -6,9 +6,10 @@
  * read, the rest counted), stripped of what pasting adds (markdown fences and quotes, shell
  * prompts, timestamps and pid or level prefixes, llama.cpp's own "cmn  FUNCTION: " tags,
  * journal and docker-compose prefixes, ANSI colours, CR, NUL and other controls, a UTF-8 or
- * UTF-16LE byte-order mark: a PowerShell redirect writes UTF-16), then searched in one pass for every marker at once
- * (wld/acscan.h): the fact extractors' and the rules' signature patterns. Time is linear
- * in the input and memory bounded whatever the input is. */
+ * UTF-16LE byte-order mark: a PowerShell redirect writes UTF-16), then searched in one
+ * pass for every marker at once (wld/acscan.h): the fact extractors' and the rules'
+ * signature patterns. Time is linear in the input and memory bounded whatever the input
+ * is. */
 #ifndef WLD_LOGSCAN_H
 #define WLD_LOGSCAN_H
 
