@@ -7,6 +7,7 @@
 #include "wld/acscan.h"
 #include "wld/logpattern.h"
 #include "wld/rules.h"
+#include "wld/secrets.h"
 #include "wld/util.h"
 
 #include "logscan_impl.h"
@@ -334,6 +335,8 @@ size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
         len--;
     memmove(out, out + at, len - at);
     out[len - at] = '\0';
+    /* a pasted command line's --api-key, a URL's password: never quoted back */
+    wld_secrets_scrub(out, len - at);
     return len - at;
 }
 

@@ -159,15 +159,17 @@ static void scan_dir(struct scan *s, const char *dir, int depth)
 static void running_models(struct scan *s, const cJSON *servers)
 {
     const cJSON *srv;
+    /* the models first: a router's directory holds its instances' models, which are
+     * judged at the settings their instance runs with */
     cJSON_ArrayForEach(srv, cJSON_GetObjectItemCaseSensitive(servers, "servers"))
     {
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(srv, "args");
-        const char *model = wld_fact_str(args, "model"), *dir = wld_fact_str(args, "models_dir");
+        const char *model = wld_fact_str(args, "model");
+        if (!model || model[0] != '/' || !wld_host_exists(s->h, model))
+            continue;
         char *origin = wld_xasprintf("running %s (process %.0f)", wld_fact_str(srv, "kind"),
                                      wld_fact_num(srv, "pid", 0));
-        cJSON *e = model && model[0] == '/' && wld_host_exists(s->h, model)
-                           ? add_model(s, model, origin)
-                           : NULL;
+        cJSON *e = add_model(s, model, origin);
         /* the settings it runs with, which models.fit judges it at unless told others */
         const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(args, "ctx");
         if (e && cJSON_IsNumber(ctx)) {
@@ -175,11 +177,15 @@ static void running_models(struct scan *s, const cJSON *servers)
             cJSON_AddNumberToObject(with, "ctx", ctx->valuedouble);
             cJSON_AddStringToObject(with, "by", origin);
         }
+        free(origin);
+    }
+    cJSON_ArrayForEach(srv, cJSON_GetObjectItemCaseSensitive(servers, "servers"))
+    {
+        const char *dir = wld_fact_str(cJSON_GetObjectItemCaseSensitive(srv, "args"), "models_dir");
         struct stat st;
         if (dir && dir[0] == '/' && wld_host_stat(s->h, dir, true, &st) == 0 &&
             S_ISDIR(st.st_mode) && first_visit(&s->seen_dirs, &st))
             scan_dir(s, dir, 0);
-        free(origin);
     }
 }
 

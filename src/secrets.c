@@ -93,6 +93,10 @@ size_t wld_secrets_scrub(char *buf, size_t n)
             i = mask_userinfo(buf, n, i + 3, &hidden);
             continue;
         }
+        /* every name starts with a, b or x: the rest of the bytes are passed at once */
+        char c = (char) (buf[i] | 0x20);
+        if (c != 'a' && c != 'b' && c != 'x')
+            continue;
         if (i > 0 && is_name_byte((unsigned char) buf[i - 1]) && buf[i - 1] != '-' &&
             buf[i - 1] != '_')
             continue; /* inside a word: "myapikey" is no name */

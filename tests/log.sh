@@ -255,5 +255,20 @@ grep -q '^::error title=llama.arch (log%2C fail)::log, line 6: the log shows Qua
 fact "$tmp/again.json" '[c["id"] for c in d["checks"]]' | grep -q "\['gpu.driver', 'llama.arch'\]" ||
     fail "--facts of a check --log report: $(fact "$tmp/again.json" '[c["id"] for c in d["checks"]]')"
 
+# a pasted command line's API key and a URL's password are never quoted back, in any
+# format, redacted or not (the OOM log with the user's command pasted above it)
+{
+    echo '$ ./llama-server -m /home/alice/models/q.gguf -ngl 99 --api-key sk-planted-log-123 --host 0.0.0.0'
+    echo '$ curl http://bob:pw-planted-log@127.0.0.1:8080/health'
+    cat "$oom"
+} >"$tmp/keyed.log"
+for f in text json markdown github junit; do
+    "$doctor" log "$tmp/keyed.log" --format "$f" --no-redact >"$tmp/keyed.$f" 2>&1
+    [ -s "$tmp/keyed.$f" ] || fail "a log with a key, $f: no report"
+    ! grep -q -e sk-planted-log -e pw-planted-log "$tmp/keyed.$f" || fail "a log with a key, $f: the key was quoted back"
+done
+fact "$tmp/keyed.json" 'd["facts"].get("command", {}).get("ngl")' | grep -q 99 ||
+    fail "a log with a key: the pasted command was not read: $(fact "$tmp/keyed.json" 'd["facts"].get("command")')"
+
 [ $failures -eq 0 ] || exit 1
 echo "log: all passed"

@@ -13,7 +13,9 @@
 # link to python3: /proc/PID/comm and argv[0] say llama-server, as a real one's do), serving
 # the real llama-server b10309 answers of ../shared/corpus-sample/server when they are there
 # and answers shaped like them when not. The `--list-devices` child is the real llama-server
-# named by WLD_REAL_LLAMA_SERVER when set, else the fake llama ELF (tests/fake/fake_llama.c).
+# named by WLD_REAL_LLAMA_SERVER when set, else the fake llama ELF (tests/fake/fake_llama.c);
+# with a real one and ../shared's tiny.gguf, the real server itself serves the running,
+# keyed and router cases too (Debian has no llama.cpp package, so CI runs the stand-ins).
 # usage: server_discovery.sh DOCTOR SRCDIR FAKEDIR [RUNS]
 doctor=$1 src=$2 fakedir=$3 runs=${4:-50}
 py=${PYTHON:-python3}
@@ -21,7 +23,12 @@ python=$(readlink -f /usr/bin/python3 2>/dev/null || command -v python3)
 tmp=$(mktemp -d)
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-stop_all() { pkill -f "$tmp/" 2>/dev/null; sleep 0.2; }
+stop_all() { # every server the test started: the stand-ins by their path, real ones by pid
+    pkill -f "$tmp/" 2>/dev/null
+    [ -f "$tmp/pids" ] && kill $(cat "$tmp/pids") 2>/dev/null
+    rm -f "$tmp/pids"
+    sleep 0.2
+}
 trap 'stop_all; rm -rf "$tmp"' EXIT
 real=$src/../shared/corpus-sample/server/real-llama-server-b10309
 
@@ -79,6 +86,27 @@ start() { # start NAME ARGS...: python3 as llama-server running http_stub.py ARG
     [ -s "$tmp/$name.port" ] || { fail "$name did not start"; return 1; }
     port=$(cat "$tmp/$name.port")
 }
+# the real llama-server, when there is one and a model for it: serves ARGS on a free port
+real_ok=
+[ -n "${WLD_REAL_LLAMA_SERVER:-}" ] && [ -f "$real/tiny.gguf" ] && real_ok=1
+start_real() { # start_real NAME ARGS...: sets port, once /health answers 200
+    name=$1
+    shift
+    port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    (cd "$tmp/run" && exec "$bin" --host 127.0.0.1 --port "$port" "$@" >"$tmp/$name.log" 2>&1) &
+    echo $! >>"$tmp/pids"
+    "$py" - "$port" <<'EOF2' || { fail "the real llama-server $name did not start: $(tail -5 "$tmp/$name.log")"; return 1; }
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        if urllib.request.urlopen("http://127.0.0.1:%s/health" % sys.argv[1], timeout=1).status == 200:
+            sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.1)
+sys.exit(1)
+EOF2
+}
 # status, outcome, summary and the number of servers of server.health in a JSON report
 health() { # health FILE
     "$py" -c 'import json, sys
@@ -100,7 +128,11 @@ echo "no server running: $runs full checks, $bad false findings"
 # 2. a server running: exactly it, RUNS times
 answers "$tmp/single" single
 [ -f "$real/tiny.gguf" ] && cp "$real/tiny.gguf" "$tmp/run/tiny.gguf"
-start single "$tmp/single" "$tmp/single.port" -m tiny.gguf -c 256 || exit 1
+if [ -n "$real_ok" ]; then
+    start_real single -m tiny.gguf -c 256 || exit 1
+else
+    start single "$tmp/single" "$tmp/single.port" -m tiny.gguf -c 256 || exit 1
+fi
 i=0 bad=0
 while [ $i -lt "$runs" ]; do
     "$doctor" --llama-server "$bin" --format json >"$tmp/r.json" 2>/dev/null
@@ -163,14 +195,29 @@ for m in doc["data"]:  # as after a request loaded it
     m["status"] = {"value": "loaded", "args": ["llama-server", "--ctx-size", "256", "--model", sys.argv[2]]}
 json.dump(doc, open(sys.argv[1], "w"))
 EOF
-start router "$tmp/router" "$tmp/router.port" --child "$tmp/child" "$tmp/child.port" tiny "$model" \
-    --models-dir "$tmp/models" --port 8092 || exit 1
-rport=$port
-for _ in $(seq 50); do [ -s "$tmp/child.port" ] && break; sleep 0.1; done
-cport=$(cat "$tmp/child.port")
+if [ -n "$real_ok" ]; then
+    # the real router, and a request that makes it start tiny's instance
+    start_real router --models-dir "$tmp/models" -c 256 || exit 1
+    rport=$port
+    "$py" - "$rport" <<'EOF2' || fail "the real router did not load tiny"
+import json, sys, urllib.request
+body = json.dumps({"model": "tiny", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}).encode()
+req = urllib.request.Request("http://127.0.0.1:%s/v1/chat/completions" % sys.argv[1], body,
+                             {"Content-Type": "application/json"})
+sys.exit(0 if urllib.request.urlopen(req, timeout=60).status == 200 else 1)
+EOF2
+    cport='*'
+else
+    start router "$tmp/router" "$tmp/router.port" --child "$tmp/child" "$tmp/child.port" tiny "$model" \
+        --models-dir "$tmp/models" --port 8092 || exit 1
+    rport=$port
+    for _ in $(seq 50); do [ -s "$tmp/child.port" ] && break; sleep 0.1; done
+    cport=$(cat "$tmp/child.port")
+fi
 "$doctor" --format json >"$tmp/r.json" 2>/dev/null
 got=$(health "$tmp/r.json")
-case $got in "pass router 2 http://127.0.0.1:$rport (llama-server router, from process "*") answers: 1 model: tiny (loaded); also http://127.0.0.1:$cport (llama-server) answers: model tiny.gguf, n_ctx 256"*) ;;
+# shellcheck disable=SC2254
+case $got in "pass router 2 http://127.0.0.1:$rport (llama-server router, from process "*") answers: 1 model: tiny (loaded); also http://127.0.0.1:"$cport" (llama-server) answers: model tiny.gguf, n_ctx 256"*) ;;
 *) fail "router: $got" ;; esac
 "$py" -c 'import json, sys
 s = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "server.health"][0]["evidence"]["servers"]
@@ -207,7 +254,11 @@ printf '%s\n' "$key" >"$tmp/keyed/props.key"
 printf '%s\n' "$key" >"$tmp/keyed/slots.key"
 printf '# the key\n%s\n' "$key" >"$tmp/keyfile"
 printf 'sk-wrong\n' >"$tmp/wrongkey"
-(export LLAMA_API_KEY=$key-env && start keyed "$tmp/keyed" "$tmp/keyed.port" --api-key "$key" -m tiny.gguf) || exit 1
+if [ -n "$real_ok" ]; then
+    (export LLAMA_API_KEY=$key-env && start_real keyed --api-key "$key" -m tiny.gguf -c 256 && echo "$port" >"$tmp/keyed.port") || exit 1
+else
+    (export LLAMA_API_KEY=$key-env && start keyed "$tmp/keyed" "$tmp/keyed.port" --api-key "$key" -m tiny.gguf) || exit 1
+fi
 port=$(cat "$tmp/keyed.port")
 "$doctor" --only server.health --format json >"$tmp/r.json" 2>/dev/null
 case $(health "$tmp/r.json") in
