@@ -85,10 +85,54 @@ static size_t mask_userinfo(char *buf, size_t n, size_t i, size_t *hidden)
     return k;
 }
 
+/* An environment assignment whose name says it holds a secret: HF_TOKEN=...,
+ * OPENAI_API_KEY=..., AWS_SECRET_ACCESS_KEY=..., DB_PASSWORD=... (upper case, as the
+ * environment spells them, so a log's "EOS token = 2" is no secret). The index past the
+ * value, or i when there is none at i. */
+static size_t env_secret(char *buf, size_t n, size_t i, size_t *hidden)
+{
+    static const char *const ends[] = { "_TOKEN", "_KEY", "_SECRET", "_PASSWORD", "_PASSWD" };
+    static const char *const within[] = { "_SECRET_", "_TOKEN_", "_PASSWORD_" };
+    size_t k = i;
+    while (k < n &&
+           ((buf[k] >= 'A' && buf[k] <= 'Z') || (buf[k] >= '0' && buf[k] <= '9') || buf[k] == '_'))
+        k++;
+    if (k == i || k >= n || buf[k] != '=' || k - i > 128)
+        return i;
+    bool secret = false;
+    for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]) && !secret; e++) {
+        size_t l = strlen(ends[e]);
+        secret = k - i >= l && memcmp(buf + k - l, ends[e], l) == 0;
+    }
+    for (size_t e = 0; e < sizeof(within) / sizeof(within[0]) && !secret; e++)
+        secret = memmem(buf + i, k - i, within[e], strlen(within[e])) != NULL;
+    if (!secret)
+        return i;
+    size_t start = k + 1, end = start;
+    while (end < n && buf[end] != '\0' && buf[end] != '\n' && buf[end] != '\r' && buf[end] != '"' &&
+           buf[end] != '\'' && buf[end] != ' ')
+        end++;
+    bool masked = true;
+    for (size_t j = start; j < end; j++)
+        masked &= buf[j] == '*';
+    if (end > start && !masked)
+        ++*hidden;
+    memset(buf + start, '*', end - start);
+    return end;
+}
+
 size_t wld_secrets_scrub(char *buf, size_t n)
 {
     size_t hidden = 0;
     for (size_t i = 0; i < n; i++) {
+        if (buf[i] >= 'A' && buf[i] <= 'Z' &&
+            (i == 0 || !is_name_byte((unsigned char) buf[i - 1]))) {
+            size_t past = env_secret(buf, n, i, &hidden);
+            if (past != i) {
+                i = past;
+                continue;
+            }
+        }
         if (buf[i] == ':' && i + 2 < n && buf[i + 1] == '/' && buf[i + 2] == '/') {
             i = mask_userinfo(buf, n, i + 3, &hidden);
             continue;

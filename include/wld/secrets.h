@@ -1,6 +1,8 @@
 /* Secrets out of everything the doctor writes: a model server's API key (llama-server's
  * --api-key, LLAMA_API_KEY, an `api-key = ...` preset line, an Authorization or X-Api-Key
- * header, a bearer token) and the password of a URL's user:password@. Unlike redaction
+ * header, a bearer token), the password of a URL's user:password@, and the value of an
+ * environment assignment named as a secret (HF_TOKEN=, OPENAI_API_KEY=, *_SECRET_*=,
+ * *_PASSWORD=: a server's /proc/PID/environ, a unit's Environment=, a pasted log). Unlike redaction
  * (wld/redact.h), which hides personal values when asked and keeps them apart with tokens,
  * a secret is always replaced, in every format and every recording, by '*' of the same
  * length: nothing about it, not even which of two keys it was, is kept. Same length keeps

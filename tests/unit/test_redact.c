@@ -145,6 +145,20 @@ static void secrets_in_a_command_line(void **state)
     assert_int_equal(wld_secrets_scrub(cmd, n), 0);
 }
 
+/* A server's /proc/PID/environ: the secrets by their names, nothing else. */
+static void secrets_in_an_environment(void **state)
+{
+    (void) state;
+    char env[] = "HF_TOKEN=hf_abcdef\0PATH=/usr/bin\0AWS_SECRET_ACCESS_KEY=xyz\0"
+                 "LLAMA_ARG_PORT=8080\0Environment=OPENAI_API_KEY=sk-1 EOS token = 2\0";
+    size_t n = sizeof(env) - 1;
+    assert_int_equal(wld_secrets_scrub(env, n), 3);
+    assert_memory_equal(env,
+                        "HF_TOKEN=*********\0PATH=/usr/bin\0AWS_SECRET_ACCESS_KEY=***\0"
+                        "LLAMA_ARG_PORT=8080\0Environment=OPENAI_API_KEY=**** EOS token = 2\0",
+                        n);
+}
+
 static void secrets_in_urls_headers_and_json_text(void **state)
 {
     (void) state;
@@ -183,6 +197,7 @@ int main(void)
         cmocka_unit_test(json_strings_and_keys),
         cmocka_unit_test(environment_allowlist),
         cmocka_unit_test(secrets_in_a_command_line),
+        cmocka_unit_test(secrets_in_an_environment),
         cmocka_unit_test(secrets_in_urls_headers_and_json_text),
         cmocka_unit_test(secrets_in_json_words_and_members),
     };
