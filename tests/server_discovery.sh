@@ -41,7 +41,7 @@ else
     bin=$tmp/build/bin/llama-server
     cp "$fakedir/llama" "$bin"
     cp "$fakedir/cpu/libggml.so" "$tmp/build/bin/"
-    printf 'ver: version: 10309 (82bb48500)\nver: built with GNU 12.2.0 for Linux x86_64\nsleep=0.2\nout: Available devices:\nout:   (none)\n' >"$bin.fake"
+    printf 'ver: version: 10309 (82bb48500)\nver: built with GNU 12.2.0 for Linux x86_64\nsleep=0.1\nout: Available devices:\nout:   (none)\n' >"$bin.fake"
     echo "the --list-devices child: the fake llama ELF (set WLD_REAL_LLAMA_SERVER for a real one)"
 fi
 # a llama-server that serves: python3 under that name
@@ -224,6 +224,12 @@ s = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "server.hea
 child = [x for x in s if x.get("router_pid")][0]
 assert "started by the router" in child["from"] and child["args"]["alias"] == "tiny", child["from"]' "$tmp/r.json" ||
     fail "router: the child is not named as the router's"
+if [ -n "$real_ok" ]; then # the binary that runs is the one inspected, without options
+    "$py" -c 'import json, sys
+b = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "llama.build"][0]["evidence"]
+assert b["binary"] == sys.argv[2] and b["found_by"].startswith("running llama-server"), (b["binary"], b["found_by"])' \
+        "$tmp/r.json" "$bin" || fail "llama.build did not inspect the running llama-server"
+fi
 if [ -f "$model" ]; then # the model the router's child runs is judged, without --model
     "$py" -c 'import json, sys
 fit = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "models.fit"][0]
