@@ -89,18 +89,24 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         wld_ldpath_with_env(inv->h, cache, cJSON_AddArrayToObject(v, "search"));
         break;
     }
-    case WLD_INV_LLAMA_BINARY:
-        wld_llama_locate(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVERS),
-                         wld_inventory_get(inv, WLD_INV_SERVICES), v);
+    case WLD_INV_LLAMA_BINARY: {
+        /* a binary the user names is the one: no process or unit is looked for it */
+        bool named = inv->o && (inv->o->llama_server || inv->o->llama_build);
+        wld_llama_locate(inv->h, inv->o, named ? NULL : wld_inventory_get(inv, WLD_INV_SERVERS),
+                         named ? NULL : wld_inventory_get(inv, WLD_INV_SERVICES), v);
         break;
+    }
     case WLD_INV_LLAMA:
         wld_llama_inspect(inv->h, wld_inventory_get(inv, WLD_INV_LLAMA_BINARY),
                           wld_inventory_ldpath(inv, true), v);
         break;
-    case WLD_INV_MODELS:
-        wld_models_find(inv->h, inv->o, wld_inventory_get(inv, WLD_INV_SERVERS),
-                        wld_inventory_get(inv, WLD_INV_SERVICES), v);
+    case WLD_INV_MODELS: {
+        /* `fit MODEL` judges the files it is given, nothing running */
+        bool given_only = inv->o && inv->o->models_only;
+        wld_models_find(inv->h, inv->o, given_only ? NULL : wld_inventory_get(inv, WLD_INV_SERVERS),
+                        given_only ? NULL : wld_inventory_get(inv, WLD_INV_SERVICES), v);
         break;
+    }
     case WLD_INV_PCI:
         wld_pci_gather(inv->h, v);
         break;
