@@ -1,0 +1,58 @@
+/* The runtimes that run models on this host: a llama.cpp build, ollama, llama-cpp-python in
+ * each Python environment. Found once per run (the inventory item WLD_INV_RUNTIMES) by a
+ * bounded walk of known places, never a crawl of the disk; the llama.* checks judge each
+ * runtime found, name it in every line, and report the worst.
+ *
+ * A runtime is a cJSON object. Every kind has:
+ *   kind      "llama.cpp" | "ollama" | "python"
+ *   id        unique in the run and stable between runs: "llama.cpp", "ollama",
+ *             "python:/home/alice/.venv" (what --runtime matches, with kind and paths)
+ *   name      how a line names it: "llama.cpp build 6123", "ollama 0.12.3",
+ *             "llama-cpp-python 0.3.8 in ~/.venv"
+ *   found_by  in words: "PATH", "systemd unit ollama.service", "the active venv"
+ *   version   the runtime's own version when known ("0.12.3", "0.3.8", "6123")
+ *   build     the facts the llama.* checks judge, in wld_llama_inspect()'s shape (binary,
+ *             binary_exists, elf, tree, libs, cuda, cuda_files, runtime, ...): for llama.cpp
+ *             its binary; for llama-cpp-python its llama_cpp/lib/libllama.so; for ollama the
+ *             CUDA backend ollama will load (see below)
+ * ollama adds (src/ollama.c):
+ *   binary, lib_dir, layout ("lib/ollama", "runners", ...), version_from,
+ *   backends [{name "cuda_v12", dir, cuda_major, build {wld_llama_inspect() of its
+ *   libggml-cuda.so, libs resolved bundled-first}}], env {NAME: {value, from}}
+ * python adds (src/pyenvs.c):
+ *   prefix, env_kind ("venv", "conda", "pipx", "user", "system"), python, site_packages,
+ *   package_dir, lib_dir, dist_info, files (names in lib_dir) */
+#ifndef WLD_RUNTIMES_H
+#define WLD_RUNTIMES_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "wld/cli.h"
+#include "wld/host.h"
+
+/* At most this many runtimes of each kind are kept (the walk says when it stopped). */
+#define WLD_RUNTIMES_MAX 16
+
+/* The ollama installs on h, appended to runtimes: the binary a running `ollama serve`
+ * executes (servers: wld_servers_find's facts, or NULL), a unit's ExecStart (services:
+ * wld_services_find's facts, or NULL), PATH, /usr/local/bin, /usr/bin; its library
+ * directory as ollama resolves it; its version; each backend. ldirs: the loader's search.
+ * timeout_ms bounds `ollama --version` when the version cannot be read without it. */
+void wld_ollama_find(const struct wld_host *h,
+                     const cJSON *servers,
+                     const cJSON *services,
+                     const cJSON *ldirs,
+                     double timeout_ms,
+                     cJSON *runtimes);
+
+/* The llama-cpp-python installs in the user's Python environments, appended to runtimes;
+ * walk gets what the bounded walk looked at ({dirs, stopped?}). ldirs: the loader's
+ * search. */
+void wld_pyenvs_find(const struct wld_host *h, const cJSON *ldirs, cJSON *runtimes, cJSON *walk);
+
+/* Whether runtime r is one --runtime asks for (NULL or empty: all). A word matches a
+ * kind ("ollama", "llama.cpp", "python"), an id, or a path the runtime lives under. */
+bool wld_runtime_selected(const cJSON *r, char *const *wanted);
+
+#endif
