@@ -61,6 +61,29 @@ static bool legacy_log(const struct wld_log_facts *f)
     return false;
 }
 
+/* Whether ollama's "inference compute" lines name anything but the CPU. */
+static bool ollama_gpu_found(const struct wld_log_facts *f)
+{
+    for (int i = 0; i < f->n_compute; i++)
+        if (!wld_str_eq_nocase(f->compute[i].library, "cpu"))
+            return true;
+    return false;
+}
+
+/* Whether a "Dynamic LLM libraries" list ("cpu cpu_avx2 cuda_v12", "cpu, cuda_v11") holds a
+ * runner for a GPU: every runner but the cpu ones is one (cuda_v12, rocm_v6, ...). */
+static bool ollama_gpu_runner(const char *runners)
+{
+    for (const char *p = runners; *p;) {
+        p += strspn(p, " ,");
+        size_t n = strcspn(p, " ,");
+        if (n && strncmp(p, "cpu", 3) != 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
 static bool condition(const struct wld_log_facts *f, const char *name)
 {
     if (wld_str_is(name, "origin_windows"))
@@ -232,10 +255,7 @@ static struct obs observe(const struct wld_log_facts *f, const char *name, const
             obs_line(&o, f->o_offload_line);
         }
     } else if (wld_str_is(name, "ollama_cpu")) {
-        bool gpu = false;
-        for (int i = 0; i < f->n_compute; i++)
-            gpu |= !wld_str_eq_nocase(f->compute[i].library, "cpu");
-        if (f->n_compute > 0 && !gpu) {
+        if (f->n_compute > 0 && !ollama_gpu_found(f)) {
             o.on = true;
             obs_line(&o, f->compute[0].line);
         }
@@ -243,6 +263,11 @@ static struct obs observe(const struct wld_log_facts *f, const char *name, const
         if (wld_str_starts(f->ollama_runner, "cpu") && f->cmd_ngl > 0) {
             o.on = true;
             obs_line(&o, f->ollama_runner_line);
+        }
+    } else if (wld_str_is(name, "ollama_no_gpu_runner")) {
+        if (ollama_gpu_found(f) && f->ollama_runners[0] && !ollama_gpu_runner(f->ollama_runners)) {
+            o.on = true;
+            obs_line(&o, f->ollama_runners_line);
         }
     } else if (wld_str_is(name, "bench_cpu_offload")) {
         /* llama-bench asked for GPU layers and ran on the CPU backend alone */
@@ -551,6 +576,7 @@ static void common_vars(const struct wld_log_facts *f, cJSON *v)
             break;
         }
     var(v, "ollama_runner", f->ollama_runner[0] ? f->ollama_runner : "?");
+    var(v, "ollama_runners", f->ollama_runners[0] ? f->ollama_runners : "?");
     if (f->bench_line) {
         var(v, "bench_backend", f->bench_backend);
         varf(v, "bench_ngl", "%d", f->bench_ngl);

@@ -1280,9 +1280,11 @@ void wld_log_extract(struct wld_log_facts *f,
         if (!f->ollama_runners[0]) {
             const char *open = strchr(p, '[');
             const char *close = open ? strchr(open, ']') : NULL;
-            if (open && close)
+            if (open && close) {
                 copy_n(f->ollama_runners, sizeof(f->ollama_runners), open + 1,
                        (size_t) (close - open - 1));
+                f->ollama_runners_line = no;
+            }
         }
         f->ollama = true;
         break;

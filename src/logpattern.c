@@ -207,6 +207,7 @@ static const char *const observations[] = {
     "ollama_offload_partial",
     "ollama_cpu",
     "ollama_cpu_runner",
+    "ollama_no_gpu_runner",
     "bench_cpu_offload",
     "model_on_windows_drive",
     "cc_below_archs",

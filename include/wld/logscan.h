@@ -147,6 +147,7 @@ struct wld_log_facts {
     char ollama_runner[48]; /* the runner a model was started with: "cuda_v12" */
     long ollama_runner_line;
     char ollama_runners[160]; /* the runners this ollama has: "cpu cpu_avx2 cuda_v12" */
+    long ollama_runners_line;
     struct wld_log_compute compute[WLD_LOG_MAX];
     int n_compute;
     int o_layers_model, o_layers_offload, o_num_ctx;
