@@ -539,7 +539,8 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
     struct wld_logmatch *m = wld_xcalloc(1, sizeof(*m));
     m->ac = wld_ac_new();
     wld_log_add_markers(m->ac);
-    const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(rules->doc, "signatures");
+    /* without rules (a gather, which has none): the extractors' facts alone */
+    const cJSON *sigs = rules ? cJSON_GetObjectItemCaseSensitive(rules->doc, "signatures") : NULL;
     m->n_sigs = (size_t) cJSON_GetArraySize(sigs);
     m->sigs = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->sigs));
     m->fallback = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->fallback));

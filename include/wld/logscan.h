@@ -165,7 +165,8 @@ struct wld_logscan;
 struct wld_logmatch;
 
 /* What to look for: the extractors' markers and the rules' signature patterns (validated
- * when the rules were loaded), compiled once; read-only, so scanners may share it. */
+ * when the rules were loaded), compiled once; read-only, so scanners may share it. With
+ * rules NULL, the extractors alone: the facts, and no hits. */
 struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules);
 void wld_logmatch_free(struct wld_logmatch *m);
 /* A reader of one log with m (borrowed: it must outlive the reader). */
