@@ -55,4 +55,31 @@ void wld_pyenvs_find(const struct wld_host *h, const cJSON *ldirs, cJSON *runtim
  * kind ("ollama", "llama.cpp", "python"), an id, or a path the runtime lives under. */
 bool wld_runtime_selected(const cJSON *r, char *const *wanted);
 
+/* The backend of ollama runtime r (wld_ollama_find's object) that this ollama version
+ * loads on a driver of CUDA major.minor, following that version's own choice (rules/
+ * llama.json, params.ollama.pick): the index in r's backends, or -1 when it runs on the CPU
+ * (no backend it would try can start on that driver, OLLAMA_LLM_LIBRARY names a CPU
+ * library, or it ships none). *why (may be NULL) gets a static sentence naming the rule.
+ * The GPU's compute capability is not known here: see wld_ollama_pick_gpu. */
+int wld_ollama_pick(const cJSON *r,
+                    unsigned driver_cuda_major,
+                    unsigned driver_cuda_minor,
+                    const char **why);
+
+/* As wld_ollama_pick, with the compute capability of the GPU (lowest of the GPUs) that
+ * versions 0.3-0.5.12 and 0.12.0-0.12.3 choose by (cc_major 0: unknown, not used). */
+int wld_ollama_pick_gpu(const cJSON *r,
+                        unsigned driver_cuda_major,
+                        unsigned driver_cuda_minor,
+                        unsigned cc_major,
+                        unsigned cc_minor,
+                        const char **why);
+
+/* The main module's version in a Go binary's .go.buildinfo section (data, n bytes; Go 1.18
+ * and later): "0.12.3" for a `go install github.com/ollama/ollama@v0.12.3` build. Release
+ * builds set their version with -ldflags -X and -trimpath, which buildinfo does not keep:
+ * their module version is "(devel)", and this returns -ENOENT. 0 with out filled, or
+ * -ENOENT / -EINVAL. */
+int wld_ollama_buildinfo_version(const unsigned char *data, size_t n, char *out, size_t outn);
+
 #endif

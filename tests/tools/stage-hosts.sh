@@ -8,12 +8,12 @@
 #   llama                  -> FAKEDIR/llama, a llama-server that replays FILE.fake
 #   ggml-cpu               -> FAKEDIR/cpu/libggml.so (no CUDA)
 #   ggml-linked            -> FAKEDIR/linked/libggml.so (DT_NEEDED libggml-cuda.so)
-#   ggml-cuda12, ggml-cuda13 ARCH...
+#   ggml-cuda11, ggml-cuda12, ggml-cuda13 ARCH...
 #                          -> FAKEDIR/cudaN/libggml-cuda.so (needs libcudart.so.N and
 #                             libcublas.so.N), its .nv_fatbin holding ARCH... (sm_86,
 #                             compute_75[@ISA]; tests/fake/fatbin_patch.c)
-#   cudart12, cublas12, cudart13, cublas13
-#                          -> FAKEDIR/cudaN/libcudart.so.N, libcublas.so.N
+#   cudart11, cublas11, cudart12, cublas12, cudart13, cublas13
+#                          -> FAKEDIR/cudaN/libcudart.so.N (11: .so.11.0), libcublas.so.N
 #   gguf PRESET [KEY=VALUE...]
 #                          -> a model header written by FAKEDIR/gguf-gen, its tensor
 #                             data a hole (tests/tools/gguf_gen.c); split=N writes the
@@ -43,13 +43,15 @@ grep -rl '^#!fake ' "$tmp" | while IFS= read -r f; do
     llama) cp "$fakedir/llama" "$f" ;;
     ggml-cpu) cp "$fakedir/cpu/libggml.so" "$f" ;;
     ggml-linked) cp "$fakedir/linked/libggml.so" "$f" ;;
-    ggml-cuda12 | ggml-cuda13)
+    ggml-cuda11 | ggml-cuda12 | ggml-cuda13)
         cp "$fakedir/cuda${kind#ggml-cuda}/libggml-cuda.so" "$f"
         # shellcheck disable=SC2086 # ARCH words are meant to split
         "$fakedir/fatbin-patch" "$f" $args ;;
-    cudart12 | cublas12 | cudart13 | cublas13)
+    cudart11 | cublas11 | cudart12 | cublas12 | cudart13 | cublas13)
         v=${kind#cudart}; v=${v#cublas}; lib=${kind%"$v"}
-        cp "$fakedir/cuda$v/lib$lib.so.$v" "$f" ;;
+        built="$fakedir/cuda$v/lib$lib.so.$v"
+        [ -f "$built" ] || built="$built.0"
+        cp "$built" "$f" ;;
     gguf)
         # shellcheck disable=SC2086 # settings are words
         "$fakedir/gguf-gen" "$f" $args ;;
