@@ -5,8 +5,28 @@
  *                                               fills with the fixture's architectures)
  *   libcudart.so.N, libcublas.so.N  FAKE_CUDA_LIB  (stand-ins of the CUDA runtime; libcudart
  *                                               answers cudaRuntimeGetVersion with
- *                                               FAKE_CUDART_VERSION) */
+ *                                               FAKE_CUDART_VERSION)
+ *   libggml-base.so   FAKE_GGML_BASE
+ *   libllama.so       FAKE_LLAMA_LIB           (needs libggml.so and libggml-base.so, as
+ *                                               llama-cpp-python's llama_cpp/lib/libllama.so
+ *                                               does) */
 #include <stddef.h>
+
+#if defined(FAKE_LLAMA_LIB)
+int ggml_fake_version(void);
+int ggml_fake_base(void);
+int llama_fake_version(void);
+int llama_fake_version(void)
+{
+    return ggml_fake_version() + ggml_fake_base();
+}
+#elif defined(FAKE_GGML_BASE)
+int ggml_fake_base(void);
+int ggml_fake_base(void)
+{
+    return 0;
+}
+#endif
 
 #if defined(FAKE_GGML)
 #    if defined(FAKE_GGML_LINKED)

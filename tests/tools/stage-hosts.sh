@@ -8,6 +8,9 @@
 #   llama                  -> FAKEDIR/llama, a llama-server that replays FILE.fake
 #   ggml-cpu               -> FAKEDIR/cpu/libggml.so (no CUDA)
 #   ggml-linked            -> FAKEDIR/linked/libggml.so (DT_NEEDED libggml-cuda.so)
+#   ggml-base              -> FAKEDIR/pylib/libggml-base.so
+#   llama-lib              -> FAKEDIR/pylib/libllama.so (DT_NEEDED libggml.so,
+#                             libggml-base.so: llama-cpp-python's llama_cpp/lib/libllama.so)
 #   ggml-cuda11, ggml-cuda12, ggml-cuda13 ARCH...
 #                          -> FAKEDIR/cudaN/libggml-cuda.so (needs libcudart.so.N and
 #                             libcublas.so.N), its .nv_fatbin holding ARCH... (sm_86,
@@ -43,6 +46,8 @@ grep -rl '^#!fake ' "$tmp" | while IFS= read -r f; do
     llama) cp "$fakedir/llama" "$f" ;;
     ggml-cpu) cp "$fakedir/cpu/libggml.so" "$f" ;;
     ggml-linked) cp "$fakedir/linked/libggml.so" "$f" ;;
+    ggml-base) cp "$fakedir/pylib/libggml-base.so" "$f" ;;
+    llama-lib) cp "$fakedir/pylib/libllama.so" "$f" ;;
     ggml-cuda11 | ggml-cuda12 | ggml-cuda13)
         cp "$fakedir/cuda${kind#ggml-cuda}/libggml-cuda.so" "$f"
         # shellcheck disable=SC2086 # ARCH words are meant to split
