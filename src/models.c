@@ -14,44 +14,20 @@
 
 #include "wld/check.h"
 #include "wld/gguf.h"
+#include "wld/nodeset.h"
 #include "wld/util.h"
 
 #define SCAN_ENTRIES 200000 /* directory entries read, all directories together */
 #define SCAN_LOOKS   20000  /* stat calls: directories, links and model names */
 #define MAX_DEPTH    8
 
-struct node {
-    dev_t dev;
-    ino_t ino;
-};
-
-struct nodes {
-    struct node *v;
-    size_t n, alloc;
-};
-
 struct scan {
     const struct wld_host *h;
     cJSON *models;
     size_t dirs, entries, looks;
-    struct nodes seen_dirs, seen_files;
+    struct wld_nodeset seen_dirs, seen_files;
     cJSON *facts; /* for facts.scan */
 };
-
-/* Adds (dev, ino) to set unless it is there; false when it was. A linear search: a walk
- * sees a few hundred directories and models at most before its budgets stop it. */
-static bool first_visit(struct nodes *set, const struct stat *st)
-{
-    for (size_t i = 0; i < set->n; i++)
-        if (set->v[i].dev == st->st_dev && set->v[i].ino == st->st_ino)
-            return false;
-    if (set->n == set->alloc) {
-        set->alloc = set->alloc ? set->alloc * 2 : 64;
-        set->v = wld_xrealloc(set->v, set->alloc * sizeof(*set->v));
-    }
-    set->v[set->n++] = (struct node){ st->st_dev, st->st_ino };
-    return true;
-}
 
 /* The first budget hit: why and where, in facts.scan. */
 static void cut(struct scan *s, const char *why, const char *where)
@@ -141,9 +117,9 @@ static void scan_dir(struct scan *s, const char *dir, int depth)
         } else if (S_ISDIR(st.st_mode) && ents[i].name[0] != '.') {
             if (depth + 1 > MAX_DEPTH)
                 cut(s, "directories nested deeper than " WLD_STR(MAX_DEPTH), p);
-            else if (first_visit(&s->seen_dirs, &st))
+            else if (wld_nodeset_add(&s->seen_dirs, &st))
                 scan_dir(s, p, depth + 1);
-        } else if (model_name && !S_ISDIR(st.st_mode) && first_visit(&s->seen_files, &st)) {
+        } else if (model_name && !S_ISDIR(st.st_mode) && wld_nodeset_add(&s->seen_files, &st)) {
             /* a FIFO or a device named x.gguf is reported as what it is, not passed by */
             cJSON *e = add_model(s, p, "scan");
             if (e && !wld_str_ends(ents[i].name, ".gguf")) /* ollama's other blobs */
@@ -184,7 +160,7 @@ static void running_models(struct scan *s, const cJSON *servers)
         const char *dir = wld_fact_str(cJSON_GetObjectItemCaseSensitive(srv, "args"), "models_dir");
         struct stat st;
         if (dir && dir[0] == '/' && wld_host_stat(s->h, dir, true, &st) == 0 &&
-            S_ISDIR(st.st_mode) && first_visit(&s->seen_dirs, &st))
+            S_ISDIR(st.st_mode) && wld_nodeset_add(&s->seen_dirs, &st))
             scan_dir(s, dir, 0);
     }
 }
@@ -228,15 +204,15 @@ void wld_models_find(const struct wld_host *h,
             char *dir = wld_xasprintf("%s/%s", home, places[i]);
             struct stat st;
             if (wld_host_stat(h, dir, true, &st) == 0 && S_ISDIR(st.st_mode) &&
-                first_visit(&s.seen_dirs, &st))
+                wld_nodeset_add(&s.seen_dirs, &st))
                 scan_dir(&s, dir, 0);
             free(dir);
         }
     }
     cJSON_AddNumberToObject(scan, "directories", (double) s.dirs);
     cJSON_AddNumberToObject(scan, "entries", (double) s.entries);
-    free(s.seen_dirs.v);
-    free(s.seen_files.v);
+    wld_nodeset_release(&s.seen_dirs);
+    wld_nodeset_release(&s.seen_files);
 }
 
 bool wld_models_scan_cut(const cJSON *facts, struct wld_finding *f)

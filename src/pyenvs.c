@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "wld/check.h"
+#include "wld/nodeset.h"
 #include "wld/runtimes.h"
 #include "wld/util.h"
 
@@ -25,38 +26,13 @@
 #define WALK_ENTRIES 50000 /* entries read from them, all together */
 #define PATH_DIRS    64
 
-struct node {
-    dev_t dev;
-    ino_t ino;
-};
-
-struct nodes {
-    struct node *v;
-    size_t n, alloc;
-};
-
 struct pyenvs {
     const struct wld_host *h;
     const cJSON *ldirs;
     cJSON *runtimes, *walk;
-    struct nodes prefixes, packages, dirs_seen;
+    struct wld_nodeset prefixes, packages, dirs_seen;
     size_t listed, entries, found;
 };
-
-/* Adds (dev, ino) to set unless it is there; false when it was. Linear: a run sees a few
- * dozen environments and a few hundred directories before its budgets stop it. */
-static bool first_visit(struct nodes *set, const struct stat *st)
-{
-    for (size_t i = 0; i < set->n; i++)
-        if (set->v[i].dev == st->st_dev && set->v[i].ino == st->st_ino)
-            return false;
-    if (set->n == set->alloc) {
-        set->alloc = set->alloc ? set->alloc * 2 : 32;
-        set->v = wld_xrealloc(set->v, set->alloc * sizeof(*set->v));
-    }
-    set->v[set->n++] = (struct node){ st->st_dev, st->st_ino };
-    return true;
-}
 
 /* The first budget hit: why and where, in walk. */
 static void stop(struct pyenvs *p, const char *why, const char *where)
@@ -122,7 +98,7 @@ static void add_package(struct pyenvs *p, struct wld_pyenv_site *s)
 {
     struct stat st;
     char *pkg = wld_xasprintf("%s/llama_cpp", s->site);
-    if (is_dir(p->h, pkg, &st) && first_visit(&p->packages, &st)) {
+    if (is_dir(p->h, pkg, &st) && wld_nodeset_add(&p->packages, &st)) {
         if (p->found >= WLD_RUNTIMES_MAX) {
             stop(p, "more than " WLD_STR(WLD_RUNTIMES_MAX) " llama-cpp-python installs", pkg);
         } else {
@@ -153,7 +129,7 @@ static void add_prefix(struct pyenvs *p, const char *prefix, const char *kind, c
     struct stat st;
     struct wld_dirent *e = NULL;
     size_t n = 0;
-    if (!is_dir(p->h, prefix, &st) || !first_visit(&p->prefixes, &st))
+    if (!is_dir(p->h, prefix, &st) || !wld_nodeset_add(&p->prefixes, &st))
         return;
     struct wld_pyenv_site s = { .prefix = prefix,
                                 .env_kind = kind ? kind : env_kind(p->h, prefix),
@@ -248,7 +224,7 @@ static void walk(struct pyenvs *p, const char *dir, int depth)
         if (!walkable(&e[i]))
             continue;
         char *sub = wld_xasprintf("%s/%s", dir, e[i].name);
-        if (is_dir(p->h, sub, &st) && first_visit(&p->dirs_seen, &st)) {
+        if (is_dir(p->h, sub, &st) && wld_nodeset_add(&p->dirs_seen, &st)) {
             if (has(p->h, sub, "pyvenv.cfg"))
                 add_prefix(p, sub, NULL, "a venv under the home");
             else if (has(p->h, sub, "conda-meta"))
@@ -322,11 +298,11 @@ void wld_pyenvs_find(const struct wld_host *h,
     add_prefix(&p, "/usr/local", "system", "system site-packages");
     add_prefix(&p, "/usr", "system", "system site-packages");
     struct stat st;
-    if (home && is_dir(h, home, &st) && first_visit(&p.dirs_seen, &st))
+    if (home && is_dir(h, home, &st) && wld_nodeset_add(&p.dirs_seen, &st))
         walk(&p, home, 0);
     cJSON_AddNumberToObject(walk_facts, "dirs", (double) p.listed);
     cJSON_AddNumberToObject(walk_facts, "entries", (double) p.entries);
-    free(p.prefixes.v);
-    free(p.packages.v);
-    free(p.dirs_seen.v);
+    wld_nodeset_release(&p.prefixes);
+    wld_nodeset_release(&p.packages);
+    wld_nodeset_release(&p.dirs_seen);
 }
