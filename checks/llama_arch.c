@@ -69,7 +69,7 @@ static void scan_file(const struct wld_host *h, const char *path, cJSON *list)
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_options *o = ctx->opts;
-    const cJSON *all = wld_inventory_get(ctx->inv, WLD_INV_LLAMA);
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(ctx->runtime, "build");
     if (wld_fact_str(all, "binary")) {
         static const char *const keep[] = { "binary",     "cuda",      "cmake",        "runtime",
                                             "source_dir", "build_dir", "cuda_compiler" };
@@ -427,5 +427,6 @@ const struct wld_check wld_check_llama_arch = {
     .params = params,
     .needs = needs,
     .gather = gather,
+    .per_runtime = true,
     .evaluate = evaluate,
 };

@@ -102,8 +102,9 @@ static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char 
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
-    /* the build as the run's inventory inspected it, kept as this check's evidence */
-    const cJSON *build = wld_inventory_get(ctx->inv, WLD_INV_LLAMA), *e;
+    /* the runtime's build as the run's inventory inspected it, kept as this check's
+     * evidence */
+    const cJSON *build = cJSON_GetObjectItemCaseSensitive(ctx->runtime, "build"), *e;
     cJSON_ArrayForEach(e, build)
     {
         cJSON_AddItemToObject(facts, e->string, cJSON_Duplicate(e, true));
@@ -268,6 +269,7 @@ const struct wld_check wld_check_llama_build = {
                 "CMakeCache.txt, libggml-cuda.so beside the binary (dlopen()ed in a helper "
                 "with the probe deadline)",
     .outcomes = outcomes,
+    .per_runtime = true,
     .gather = gather,
     .evaluate = evaluate,
 };

@@ -79,7 +79,13 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
     /* the binary alone: the run starts it without waiting for the build's inspection */
-    const cJSON *found = wld_inventory_get(ctx->inv, WLD_INV_LLAMA_BINARY);
+    const char *kind = wld_fact_str(ctx->runtime, "kind");
+    if (kind && strcmp(kind, "llama.cpp") != 0) {
+        /* ollama and llama-cpp-python have no program that lists llama.cpp's devices */
+        cJSON_AddStringToObject(facts, "not_listed", kind);
+        return 0;
+    }
+    const cJSON *found = cJSON_GetObjectItemCaseSensitive(ctx->runtime, "build");
     const char *bin = wld_fact_str(found, "binary");
     if (!bin)
         return 0;
@@ -127,6 +133,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     const char *bin = wld_fact_str(m, "binary");
     const cJSON *run = cJSON_GetObjectItemCaseSensitive(m, "run");
     wld_finding_var(f, "binary", bin ? bin : "");
+    if (wld_fact_str(m, "not_listed")) {
+        wld_finding_outcome(f, "not_listed");
+        return;
+    }
     if (!bin || !run) {
         wld_finding_outcome(f, bin ? "binary_missing" : "no_binary");
         return;
@@ -228,6 +238,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 }
 
 static const char *const outcomes[] = { "ok",
+                                        "not_listed",
                                         "no_binary",
                                         "binary_missing",
                                         "timeout",
@@ -246,5 +257,6 @@ const struct wld_check wld_check_llama_devices = {
     .looks_at = "`llama-server --list-devices` (stdout and stderr), run with the probe deadline",
     .outcomes = outcomes,
     .gather = gather,
+    .per_runtime = true,
     .evaluate = evaluate,
 };

@@ -71,5 +71,6 @@ const struct wld_check wld_check_llama_runtime = {
     .outcomes = outcomes,
     .params = params,
     .needs = needs,
+    .per_runtime = true,
     .evaluate = evaluate,
 };

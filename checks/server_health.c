@@ -262,8 +262,10 @@ static void cross_check(const struct wld_eval_ctx *ctx,
         wld_buf_printf(d, "; models.fit judged -c %.0f, the server runs %.0f (give --ctx %.0f)",
                        fit_ctx, n_ctx, n_ctx);
     double inspected = wld_fact_num(
-            cJSON_GetObjectItemCaseSensitive(wld_facts_of(ctx, "llama.build"), "version"), "build",
-            -1);
+            cJSON_GetObjectItemCaseSensitive(
+                    wld_runtime_facts(wld_facts_of(ctx, "llama.build"), "llama.cpp", NULL),
+                    "version"),
+            "build", -1);
     /* build_info is "b7104-1692f9e50" */
     if (build && build[0] == 'b' && inspected >= 0 && strtod(build + 1, NULL) != inspected)
         wld_buf_printf(d, "; llama.build inspected build %.0f, not this server's", inspected);

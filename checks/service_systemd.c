@@ -84,7 +84,7 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *u, struct 
     const char *name = wld_fact_str(u, "name"), *scope = wld_fact_str(u, "scope");
     const char *exec = wld_fact_str(u, "exec"), *model = wld_fact_str(u, "model");
     const char *restart = wld_unit_last(unit, "Service", "Restart");
-    const cJSON *build = wld_facts_of(ctx, "llama.build");
+    const cJSON *build = wld_runtime_facts(wld_facts_of(ctx, "llama.build"), "llama.cpp", NULL);
     wld_finding_var(f, "unit", name);
     wld_finding_var(f, "scope", scope);
     wld_finding_var(f, "path", wld_fact_str(u, "path"));

@@ -125,9 +125,29 @@ bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback)
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : fallback;
 }
 
+const cJSON *wld_runtime_facts(const cJSON *check_facts, const char *kind, const char *id)
+{
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(check_facts, "runtimes"), *e;
+    if (!cJSON_IsArray(all)) /* an older doctor's flat facts: its llama.cpp build */
+        return (kind && strcmp(kind, "llama.cpp") == 0) || (id && strcmp(id, "llama.cpp") == 0)
+                       ? check_facts
+                       : NULL;
+    cJSON_ArrayForEach(e, all)
+    {
+        const cJSON *rt = cJSON_GetObjectItemCaseSensitive(e, "for_runtime");
+        const char *v = wld_fact_str(rt, kind ? "kind" : "id");
+        if (v && strcmp(v, kind ? kind : id ? id : "") == 0)
+            return e;
+    }
+    return NULL;
+}
+
 const cJSON *wld_facts_of(const struct wld_eval_ctx *ctx, const char *check_id)
 {
-    return cJSON_GetObjectItemCaseSensitive(ctx->facts, check_id);
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(ctx->facts, check_id);
+    if (!ctx->runtime_id || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(f, "runtimes")))
+        return f;
+    return wld_runtime_facts(f, NULL, ctx->runtime_id);
 }
 
 const char *wld_errno_name(int err)

@@ -36,6 +36,8 @@ const char wld_cli_usage[] =
         "  --redact, --no-redact  hide personal values (on for markdown, github, record)\n"
         "  --model PATH   a model file (repeatable)  --wslconfig PATH  the .wslconfig\n"
         "  --llama-server PATH, --llama-build DIR    the llama.cpp binary or build tree\n"
+        "  --runtime R    judge only runtime R: llama.cpp, ollama, python, or a path\n"
+        "                 (repeatable; default: every runtime found)\n"
         "  --gpu-cc X.Y   judge llama.arch for it    --vram GIB     GPU memory to judge\n"
         "  --ctx N, --ngl N, --ctk T, --ctv T, --parallel N  llama.cpp settings to fit\n"
         "  --functional   CUDA context + 64 MiB copy --bench-io     time model reads\n"
@@ -54,6 +56,7 @@ static const char *const long_opts[] = {
     "ngl",     "ctk",    "ctv",          "parallel",    "vram",       "bench-io",
     "output",  "redact", "no-redact",    "facts",       "no-interop", "url",
     "sha256",  "server", "offline",      "log",         "kind",       "server-key-file",
+    "runtime",
 };
 
 static const char *const format_names[] = {
@@ -290,6 +293,12 @@ static int set_option(struct wld_options *o, const char *name, const char *value
             return wld_errorf(err, -EINVAL, "--server takes an http:// or https:// URL, not '%s'",
                               value);
         o->servers = strv_push(o->servers, value);
+        return 0;
+    }
+    if (strcmp(name, "runtime") == 0) {
+        if (!*value)
+            return wld_errorf(err, -EINVAL, "--runtime takes llama.cpp, ollama, python or a path");
+        o->runtimes = strv_push(o->runtimes, value);
         return 0;
     }
     if (strcmp(name, "server-key-file") == 0) {
@@ -631,6 +640,7 @@ void wld_options_release(struct wld_options *o)
     wld_strv_free(o->lint_paths);
     wld_strv_free(o->models);
     wld_strv_free(o->servers);
+    wld_strv_free(o->runtimes);
     free(o->server_key_file);
     if (o->server_key)
         memset(o->server_key, 0, strlen(o->server_key));

@@ -11,6 +11,7 @@
 #include "wld/models.h"
 #include "wld/parse.h"
 #include "wld/pci.h"
+#include "wld/runtimes.h"
 #include "wld/servers.h"
 #include "wld/services.h"
 #include "wld/toolkit.h"
@@ -131,6 +132,10 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     case WLD_INV_SERVERS:
         wld_servers_find(inv->h, v);
+        break;
+    case WLD_INV_RUNTIMES:
+        wld_runtime_llama(wld_inventory_get(inv, WLD_INV_LLAMA),
+                          cJSON_AddArrayToObject(v, "runtimes"));
         break;
     case WLD_INV_COUNT:
         break;

@@ -81,7 +81,7 @@ static void read_cuda_compiler(const struct wld_host *h, const char *build_dir, 
     free(dir);
 }
 
-/* BUILD/common/build-info.cpp, which llama.cpp's CMake writes on every build: the build
+/* DIR/common/build-info.cpp, which llama.cpp's CMake writes on every build: the build
  * number, commit and compiler that `llama-server --version` would print. */
 static void read_build_info(const struct wld_host *h, const char *build_dir, cJSON *facts)
 {
@@ -116,6 +116,10 @@ void wld_llama_find_tree(const struct wld_host *h, const char *bin, cJSON *facts
             read_cmake_cache(h, cache, facts);
             read_cuda_compiler(h, dir, facts);
             read_build_info(h, dir, facts);
+            /* builds before the file moved to the build tree wrote it into the sources */
+            if (!cJSON_GetObjectItemCaseSensitive(facts, "build_info") &&
+                wld_fact_str(facts, "source_dir"))
+                read_build_info(h, wld_fact_str(facts, "source_dir"), facts);
             free(cache);
             free(dir);
             return;
@@ -130,6 +134,7 @@ void wld_llama_find_tree(const struct wld_host *h, const char *bin, cJSON *facts
         (has(h, dir, "ggml") || has(h, dir, "llama.h") || has(h, dir, "include/llama.h"))) {
         cJSON_AddStringToObject(facts, "tree", "makefile");
         cJSON_AddStringToObject(facts, "source_dir", dir);
+        read_build_info(h, dir, facts); /* the Makefile writes it into the sources */
     } else {
         cJSON_AddStringToObject(facts, "tree", "unknown");
     }

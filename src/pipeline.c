@@ -10,6 +10,7 @@
 
 #include "wld/inventory.h"
 #include "wld/proc.h"
+#include "wld/runtimes.h"
 #include "wld/secrets.h"
 #include "wld/util.h"
 
@@ -41,12 +42,44 @@ struct progress {
     size_t done;
 };
 
+/* A per-runtime check's gather, once for each runtime the user asked about, into
+ * facts.runtimes; once with no runtime when none was found (facts stay flat, as the
+ * check's gather leaves them). */
+static int gather_runtimes(struct job *j)
+{
+    const struct wld_options *o = j->ctx.opts;
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(
+            wld_inventory_get(j->ctx.inv, WLD_INV_RUNTIMES), "runtimes");
+    const cJSON *r;
+    cJSON *list = NULL;
+    int rc = 0;
+    cJSON_ArrayForEach(r, all)
+    {
+        if (!wld_runtime_selected(r, o ? o->runtimes : NULL))
+            continue;
+        if (!list)
+            list = cJSON_AddArrayToObject(j->facts, "runtimes");
+        cJSON *mine = cJSON_CreateObject();
+        cJSON_AddItemToArray(list, mine);
+        cJSON_AddItemToObject(mine, "for_runtime", wld_runtime_label(r));
+        struct wld_gather_ctx ctx = j->ctx;
+        ctx.runtime = r;
+        int k = j->check->gather ? j->check->gather(&ctx, mine) : 0;
+        rc = rc < 0 ? rc : k;
+    }
+    if (!list && j->check->gather)
+        rc = j->check->gather(&j->ctx, j->facts);
+    return rc;
+}
+
 static void *gather_main(void *arg)
 {
     struct job *j = arg;
     double t0 = wld_now_ms();
     wld_proc_set_owner(j->check->id);
-    j->rc = j->check->gather ? j->check->gather(&j->ctx, j->facts) : 0;
+    j->rc = j->check->per_runtime ? gather_runtimes(j)
+            : j->check->gather    ? j->check->gather(&j->ctx, j->facts)
+                                  : 0;
     j->ms = wld_now_ms() - t0;
     wld_proc_set_owner(NULL);
     pthread_mutex_lock(&j->progress->mu);
@@ -150,66 +183,156 @@ static char *line_utf8(char *s)
     return fixed;
 }
 
-static void judge(struct wld_report *rep,
-                  struct wld_result *res,
-                  const struct job *j,
-                  const struct wld_rules *rules)
+/* One evaluation of a check: its finding turned into words by the rules. */
+struct verdict {
+    struct wld_finding f;
+    const cJSON *outcome; /* the rules' entry */
+    enum wld_status status;
+};
+
+static void evaluate_one(struct wld_report *rep,
+                         const struct job *j,
+                         const cJSON *mine,
+                         const char *runtime_id,
+                         struct verdict *v)
 {
+    const struct wld_rules *rules = rep->rules;
     const struct wld_check *c = j->check;
     const cJSON *crules = wld_rules_check(rules, c->id);
-    struct wld_finding f = { .outcome = "", .vars = cJSON_CreateObject() };
-    const cJSON *outcome = NULL;
-    double t0 = wld_now_ms();
-
+    v->f = (struct wld_finding){ .outcome = "", .vars = cJSON_CreateObject() };
+    v->outcome = NULL;
     if (j->missing) {
         /* a saved report without what this check judges by: say so, judge nothing */
-        wld_finding_var(&f, "missing", j->missing);
-        outcome = wld_rules_common(rules, "facts_missing");
-        wld_finding_outcome(&f, "facts_missing");
+        wld_finding_var(&v->f, "missing", j->missing);
+        v->outcome = wld_rules_common(rules, "facts_missing");
+        wld_finding_outcome(&v->f, "facts_missing");
     } else if (j->rc < 0) {
-        wld_finding_varf(&f, "error", "gathering facts failed (%s)", wld_errno_name(j->rc));
+        wld_finding_varf(&v->f, "error", "gathering facts failed (%s)", wld_errno_name(j->rc));
     } else {
         struct wld_eval_ctx ctx = {
             .facts = rep->facts,
-            .mine = j->facts,
+            .mine = mine,
             .params = cJSON_GetObjectItemCaseSensitive(crules, "params"),
+            .runtime_id = runtime_id,
         };
-        c->evaluate(&ctx, &f);
-        outcome = wld_rules_outcome(rules, c->id, f.outcome);
-        if (!outcome)
-            wld_finding_varf(&f, "error", "outcome '%s' has no rules entry", f.outcome);
+        c->evaluate(&ctx, &v->f);
+        v->outcome = wld_rules_outcome(rules, c->id, v->f.outcome);
+        if (!v->outcome)
+            wld_finding_varf(&v->f, "error", "outcome '%s' has no rules entry", v->f.outcome);
     }
-    if (!outcome) {
+    if (!v->outcome) {
         /* The doctor broke its own contract: report it on this check, exit 3. */
-        outcome = wld_rules_common(rules, "internal_error");
-        wld_finding_outcome(&f, "internal_error");
+        v->outcome = wld_rules_common(rules, "internal_error");
+        wld_finding_outcome(&v->f, "internal_error");
         rep->internal_error = true;
     }
-    const char *status = cJSON_GetObjectItemCaseSensitive(outcome, "status")->valuestring;
-    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(outcome, "summary");
-    const cJSON *fix = cJSON_GetObjectItemCaseSensitive(outcome, "fix");
-    if (wld_status_parse(status, &res->status) < 0)
-        res->status = WLD_ERROR;
-    res->check = c;
-    res->outcome = wld_xstrdup(f.outcome);
+    const char *status = cJSON_GetObjectItemCaseSensitive(v->outcome, "status")->valuestring;
+    if (wld_status_parse(status, &v->status) < 0)
+        v->status = WLD_ERROR;
     /* the facts were made valid UTF-8 once gathered; what evaluate() added is made so here */
-    fix_utf8(f.vars);
-    res->summary = line_utf8(wld_template_render(summary->valuestring, f.vars));
-    res->fix =
-            line_utf8(cJSON_IsString(fix) ? wld_template_render(fix->valuestring, f.vars) : NULL);
+    fix_utf8(v->f.vars);
+}
+
+/* The rules' summary or fix template of v, filled; prefixed with the runtime's name when
+ * name is not NULL. NULL for a fix the outcome does not have. */
+static char *render(const struct verdict *v, const char *key, const char *name)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(v->outcome, key);
+    if (!cJSON_IsString(t))
+        return NULL;
+    char *s = wld_template_render(t->valuestring, v->f.vars);
+    if (name && strcmp(key, "summary") == 0) {
+        char *named = wld_xasprintf("%s: %s", name, s);
+        free(s);
+        s = named;
+    }
+    return line_utf8(s);
+}
+
+/* How much a status asks for attention, to pick a check's worst runtime. */
+static int weight(enum wld_status s)
+{
+    static const int w[WLD_STATUS_COUNT] = {
+        [WLD_SKIP] = 0, [WLD_PASS] = 1, [WLD_WARN] = 2, [WLD_ERROR] = 3, [WLD_FAIL] = 4
+    };
+    return w[s];
+}
+
+static void judge(struct wld_report *rep, struct wld_result *res, const struct job *j)
+{
+    const struct wld_check *c = j->check;
+    double t0 = wld_now_ms();
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(j->facts, "runtimes"), *e;
+    size_t n = c->per_runtime && !j->missing && cJSON_IsArray(list)
+                       ? (size_t) cJSON_GetArraySize(list)
+                       : 0;
+    struct verdict *v = wld_xcalloc(n ? n : 1, sizeof(*v));
+    size_t worst = 0, i = 0;
+    if (!n) {
+        evaluate_one(rep, j, j->facts, NULL, &v[0]);
+    } else {
+        /* each runtime judged alone; the report shows the worst, naming it when the
+         * check judged several or one that is not a llama.cpp build */
+        res->runtimes = cJSON_CreateArray();
+        cJSON_ArrayForEach(e, list)
+        {
+            const cJSON *rt = cJSON_GetObjectItemCaseSensitive(e, "for_runtime");
+            evaluate_one(rep, j, e, wld_fact_str(rt, "id"), &v[i]);
+            if (weight(v[i].status) > weight(v[worst].status))
+                worst = i;
+            i++;
+        }
+        i = 0;
+        cJSON_ArrayForEach(e, list)
+        {
+            const cJSON *rt = cJSON_GetObjectItemCaseSensitive(e, "for_runtime");
+            const char *kind = wld_fact_str(rt, "kind");
+            bool named = n > 1 || !kind || strcmp(kind, "llama.cpp") != 0;
+            const char *name = named ? wld_fact_str(rt, "name") : NULL;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "runtime", wld_fact_str(rt, "id"));
+            cJSON_AddStringToObject(o, "status", wld_status_name(v[i].status));
+            cJSON_AddStringToObject(o, "outcome", v[i].f.outcome);
+            char *summary = render(&v[i], "summary", name), *fix = render(&v[i], "fix", NULL);
+            cJSON_AddStringToObject(o, "summary", summary);
+            if (fix)
+                cJSON_AddStringToObject(o, "fix", fix);
+            else
+                cJSON_AddNullToObject(o, "fix");
+            cJSON_AddItemToArray(res->runtimes, o);
+            if (i == worst) {
+                res->summary = summary;
+                res->fix = fix;
+            } else {
+                free(summary);
+                free(fix);
+            }
+            i++;
+        }
+    }
+    struct verdict *w = &v[worst];
+    res->check = c;
+    res->status = w->status;
+    res->outcome = wld_xstrdup(w->f.outcome);
+    if (!n) {
+        res->summary = render(w, "summary", NULL);
+        res->fix = render(w, "fix", NULL);
+    }
     res->evidence = cJSON_Duplicate(j->facts, true);
     res->derived = cJSON_CreateArray();
-    const cJSON *v;
-    cJSON_ArrayForEach(v, f.vars)
+    const cJSON *var;
+    cJSON_ArrayForEach(var, w->f.vars)
     {
-        if (cJSON_GetObjectItemCaseSensitive(res->evidence, v->string))
+        if (cJSON_GetObjectItemCaseSensitive(res->evidence, var->string))
             continue;
-        cJSON_AddItemToObject(res->evidence, v->string, cJSON_Duplicate(v, true));
-        cJSON_AddItemToArray(res->derived, cJSON_CreateString(v->string));
+        cJSON_AddItemToObject(res->evidence, var->string, cJSON_Duplicate(var, true));
+        cJSON_AddItemToArray(res->derived, cJSON_CreateString(var->string));
     }
-    res->sources = source_urls(rules, outcome, crules);
+    res->sources = source_urls(rep->rules, w->outcome, wld_rules_check(rep->rules, c->id));
     res->duration_ms = j->ms + (wld_now_ms() - t0);
-    cJSON_Delete(f.vars);
+    for (size_t k = 0; k < (n ? n : 1); k++)
+        cJSON_Delete(v[k].f.vars);
+    free(v);
 }
 
 /* A report begun now, and room for a job per check. */
@@ -344,11 +467,10 @@ static void finish(struct wld_report *rep,
                    double t0,
                    struct wld_report **ret)
 {
-    const struct wld_rules *rules = rep->rules;
     rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));
     rep->n = reported;
     for (size_t i = 0; i < reported; i++)
-        judge(rep, &rep->results[i], &jobs[i], rules);
+        judge(rep, &rep->results[i], &jobs[i]);
     link_causes(rep);
     for (size_t i = 0; i < reported; i++)
         rep->counts[rep->results[i].status]++;
@@ -474,6 +596,7 @@ void wld_report_free(struct wld_report *r)
         cJSON_Delete(r->results[i].evidence);
         cJSON_Delete(r->results[i].derived);
         cJSON_Delete(r->results[i].sources);
+        cJSON_Delete(r->results[i].runtimes);
     }
     free(r->results);
     cJSON_Delete(r->facts);

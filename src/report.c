@@ -17,12 +17,16 @@ void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const str
         if (res->fix)
             wld_redactor_learn_text(red, res->fix, strlen(res->fix));
         wld_redactor_learn_json(red, res->evidence);
+        if (res->runtimes)
+            wld_redactor_learn_json(red, res->runtimes);
     }
     for (size_t i = 0; i < r->n; i++) {
         struct wld_result *res = &r->results[i];
         wld_redact_str(red, res->summary);
         wld_redact_str(red, res->fix);
         wld_redact_json(red, res->evidence);
+        if (res->runtimes)
+            wld_redact_json(red, res->runtimes);
     }
     wld_redact_json(red, r->facts);
     cJSON_Delete(r->redacted);
@@ -51,11 +55,30 @@ void wld_put_skipped(FILE *out, const struct wld_report *r)
  * variables), else the facts it gathered for another check. */
 static const cJSON *fact(const struct wld_report *r, const char *check, const char *name)
 {
+    const cJSON *mine = cJSON_GetObjectItemCaseSensitive(r->facts, check);
     for (size_t i = 0; i < r->n; i++)
         if (strcmp(r->results[i].check->id, check) == 0)
-            return cJSON_GetObjectItemCaseSensitive(r->results[i].evidence, name);
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->facts, check),
-                                            name);
+            mine = r->results[i].evidence;
+    /* a check judged per runtime: the llama.cpp build's */
+    if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(mine, "runtimes")))
+        mine = wld_runtime_facts(mine, "llama.cpp", NULL);
+    return cJSON_GetObjectItemCaseSensitive(mine, name);
+}
+
+/* Every runtime the llama.* checks judged: {id, kind, name, version?}. */
+static void add_runtimes(cJSON *host, const struct wld_report *r)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(r->facts, "llama.build"), "runtimes"),
+                *e;
+    if (!cJSON_IsArray(list))
+        return;
+    cJSON *out = cJSON_AddArrayToObject(host, "runtimes");
+    cJSON_ArrayForEach(e, list)
+    {
+        cJSON_AddItemToArray(
+                out, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e, "for_runtime"), true));
+    }
 }
 
 /* host[key] = facts[check][name], when it is a non-empty string or a number. */
@@ -117,14 +140,14 @@ cJSON *wld_report_host(const struct wld_report *r)
     copy_fact(host, "llama_server", r, "llama.build", "binary");
     copy_fact(host, "llama_cuda", r, "llama.build", "cuda");
     /* llama.cpp's build number and commit, as `llama-server --version` printed them */
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(r->facts, "llama.build"), "version");
+    const cJSON *v = fact(r, "llama.build", "version");
     if (wld_fact_num(v, "build", -1) >= 0) {
         char *s = wld_xasprintf("b%.0f (%s)", wld_fact_num(v, "build", 0),
                                 wld_fact_str(v, "commit") ? wld_fact_str(v, "commit") : "?");
         cJSON_AddStringToObject(host, "llama_version", s);
         free(s);
     }
+    add_runtimes(host, r);
     copy_fact(host, "memory_kib", r, "models.fit", "mem_total_kib");
     return host;
 }

@@ -45,6 +45,8 @@ cJSON *wld_report_json(const struct wld_report *r)
             cJSON_AddStringToObject(by, "outcome", res->cause_outcome);
             cJSON_AddStringToObject(c, "own_status", wld_status_name(res->own_status));
         }
+        if (res->runtimes) /* judged per runtime: each runtime's verdict */
+            cJSON_AddItemToObject(c, "runtimes", cJSON_Duplicate(res->runtimes, true));
         cJSON_AddItemToObject(c, "evidence", cJSON_Duplicate(res->evidence, true));
         /* which of the evidence evaluate() derived, so that --facts judges the facts alone */
         cJSON_AddItemToObject(c, "derived", cJSON_Duplicate(res->derived, true));

@@ -66,6 +66,34 @@ static void put_evidence(FILE *out, const cJSON *obj, const char *prefix, int de
     }
 }
 
+/* A check judged per runtime: the verdicts on the runtimes other than the one shown, each
+ * on its line, with its fix when it has a problem. */
+static void
+put_other_runtimes(FILE *out, const struct wld_result *res, const struct wld_render_opts *o)
+{
+    const cJSON *v;
+    if (cJSON_GetArraySize(res->runtimes) < 2)
+        return;
+    cJSON_ArrayForEach(v, res->runtimes)
+    {
+        const char *summary = wld_fact_str(v, "summary"), *fix = wld_fact_str(v, "fix");
+        enum wld_status s;
+        if (!summary || wld_str_is(summary, res->summary) ||
+            wld_status_parse(wld_fact_str(v, "status"), &s) < 0)
+            continue;
+        fprintf(out, "       %salso%s %s%-5s%s ", o->color ? BOLD : "", o->color ? RESET : "",
+                o->color ? colors[s] : "", marks[s], o->color ? RESET : "");
+        put_indented(out, summary, 18);
+        fputc('\n', out);
+        if (fix && wld_status_is_problem(s)) {
+            fprintf(out, "                  %sfix:%s ", o->color ? BOLD : "",
+                    o->color ? RESET : "");
+            put_indented(out, fix, 23);
+            fputc('\n', out);
+        }
+    }
+}
+
 void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o, FILE *out)
 {
     size_t width = 0;
@@ -97,6 +125,7 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
             put_indented(out, res->fix, 12);
             fputc('\n', out);
         }
+        put_other_runtimes(out, res, o);
         const struct wld_result *cause = wld_report_cause(r, res);
         if (cause) { /* in place of its fix: the finding it follows from, whose fix applies */
             fprintf(out, "       %sfollows from %s:%s ", o->color ? BOLD : "", cause->check->id,

@@ -7,6 +7,8 @@ doctor=$1 corpus=$2
 [ -d "$corpus" ] || { echo "no corpus at $corpus: skipped"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 failures=0 runs=0
+# how many checks a JSON report holds
+n_checks() { "${PYTHON:-python3}" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["checks"]))' "$1" 2>/dev/null || echo 0; }
 checks=$("$doctor" list --format json | grep -c '"id":')
 host() { # fresh minimal WSL2 host in $tmp/h
     rm -rf "$tmp/h"; mkdir -p "$tmp/h/.doctor" "$tmp/h/proc/sys/kernel" "$tmp/h/proc/self" \
@@ -18,7 +20,7 @@ host() { # fresh minimal WSL2 host in $tmp/h
 run() {
     runs=$((runs + 1))
     "$doctor" --root "$tmp/h" --format json --timeout 2 >"$tmp/out" 2>"$tmp/err"; rc=$?
-    if [ "$rc" -gt 1 ] || [ "$(grep -c '"id":' "$tmp/out")" != "$checks" ]; then
+    if [ "$rc" -gt 1 ] || [ "$(n_checks "$tmp/out")" != "$checks" ]; then
         echo "FAIL ($1): exit $rc"; cat "$tmp/err"; failures=$((failures + 1))
     fi
 }

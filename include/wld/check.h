@@ -36,6 +36,9 @@ struct wld_gather_ctx {
     const struct wld_options *opts;
     double timeout_ms;
     struct wld_inventory *inv;
+    /* A check judged per runtime: the runtime this gather is for (wld/runtimes.h), or NULL
+     * when no runtime was found. NULL for the other checks. */
+    const cJSON *runtime;
 };
 
 /* What evaluate() sees: every check's facts (by id), its own facts, its rule params. */
@@ -43,6 +46,9 @@ struct wld_eval_ctx {
     const cJSON *facts;
     const cJSON *mine;
     const cJSON *params;
+    /* A check judged per runtime: the id of the runtime judged now; wld_facts_of() then
+     * answers the facts other per-runtime checks gathered for the same runtime. */
+    const char *runtime_id;
 };
 
 /* evaluate()'s answer: the outcome key in the rules, and the variables its summary and
@@ -66,6 +72,11 @@ struct wld_check {
      * NULL means always. A need it will not read is not gathered (fit --vram N asks no
      * GPU). */
     bool (*reads)(const struct wld_options *o, const char *need);
+    /* Judged once per runtime (wld/runtimes.h): gather() is called for each runtime the
+     * user asked about with ctx->runtime set, its facts kept as {"runtimes": [{"for_runtime":
+     * {id, kind, name, version}, ...}]}, evaluate() called for each, and the report shows
+     * the worst, naming the runtime, with every runtime's verdict beside it. */
+    bool per_runtime;
     /* Fills facts (an object owned by the pipeline); NULL for a check that only judges
      * the facts of the checks it needs. Returns 0, or -errno when the
      * doctor itself broke; host failures are facts, not errors. */
@@ -113,8 +124,13 @@ double wld_fact_num(const cJSON *obj, const char *name, double fallback);
 long long
 wld_fact_int(const cJSON *obj, const char *name, long long lo, long long hi, long long fallback);
 bool wld_fact_bool(const cJSON *obj, const char *name, bool fallback);
-/* facts[check_id], or NULL. */
+/* facts[check_id], or NULL; for a check judged per runtime, while a runtime is judged, the
+ * facts it gathered for that runtime. */
 const cJSON *wld_facts_of(const struct wld_eval_ctx *ctx, const char *check_id);
+/* Of a per-runtime check's facts (check_facts), the entry of the first runtime of that
+ * kind ("llama.cpp"), or with that id when kind is NULL; facts saved flat by an older
+ * doctor are a llama.cpp runtime's. NULL when there is none. */
+const cJSON *wld_runtime_facts(const cJSON *check_facts, const char *kind, const char *id);
 
 struct wld_proc_result;
 /* How a command ended, in the facts' words: "spawn_failed", "timeout", "crashed",

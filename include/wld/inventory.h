@@ -41,6 +41,9 @@ enum wld_inv_item {
     /* the llama-server and ollama processes running here, where each listens, what it
      * loads; never the doctor's own (wld/servers.h) */
     WLD_INV_SERVERS,
+    /* {"runtimes": [...]}: the llama.cpp build, ollama and llama-cpp-python installs found
+     * (wld/runtimes.h), each with the build facts the llama.* checks judge */
+    WLD_INV_RUNTIMES,
     WLD_INV_COUNT,
 };
 

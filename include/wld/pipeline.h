@@ -23,6 +23,9 @@ struct wld_result {
     cJSON *sources;  /* array of URLs; owned */
     double duration_ms;
     const char *from; /* NULL: the host; "log": a finding of `check --log` */
+    /* A check judged per runtime: [{runtime (id), status, outcome, summary, fix}], one per
+     * runtime, the worst of which the result is; NULL for the other checks. Owned. */
+    cJSON *runtimes;
     /* A result whose outcome follows from another check's finding in this report (the
      * rules' "follows" links, resolved to the root of a chain): that check and its outcome
      * key (owned); status is then skip, own_status what it would have been, and fix NULL,

@@ -51,6 +51,13 @@ void wld_ollama_find(const struct wld_host *h,
  * search. */
 void wld_pyenvs_find(const struct wld_host *h, const cJSON *ldirs, cJSON *runtimes, cJSON *walk);
 
+/* The llama.cpp build wld_llama_inspect() described (build, {} when no binary was found),
+ * appended to runtimes as the runtime of kind "llama.cpp". */
+void wld_runtime_llama(const cJSON *build, cJSON *runtimes);
+
+/* What names runtime r in a check's facts: {id, kind, name, version?}. Caller owns it. */
+cJSON *wld_runtime_label(const cJSON *r);
+
 /* Whether runtime r is one --runtime asks for (NULL or empty: all). A word matches a
  * kind ("ollama", "llama.cpp", "python"), an id, or a path the runtime lives under. */
 bool wld_runtime_selected(const cJSON *r, char *const *wanted);
