@@ -212,26 +212,41 @@ static bool walkable(const struct wld_dirent *e)
     return false;
 }
 
-/* Venvs under dir (a directory with pyvenv.cfg); depth is dir's below the home. */
+static bool listed_has(const struct wld_dirent *e, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(e[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Venvs in and under dir, depth levels below the home. A directory listed is known for an
+ * environment by its own entries (pyvenv.cfg, conda-meta), so the walk looks closer only
+ * at links (which may loop, and are visited once each) and, one level further than it
+ * lists, at DIR/pyvenv.cfg: a stat per subdirectory, never one per file. */
 static void walk(struct pyenvs *p, const char *dir, int depth)
 {
     struct wld_dirent *e = NULL;
     size_t n = 0;
     if (list_dir(p, dir, &e, &n) < 0)
         return;
+    if (listed_has(e, n, "pyvenv.cfg") || listed_has(e, n, "conda-meta")) {
+        if (depth > 0)
+            add_prefix(p, dir, NULL, "a venv under the home");
+        wld_dirents_free(e, n);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         if (!walkable(&e[i]))
             continue;
         char *sub = wld_xasprintf("%s/%s", dir, e[i].name);
-        if (is_dir(p->h, sub, &st) && wld_nodeset_add(&p->dirs_seen, &st)) {
-            if (has(p->h, sub, "pyvenv.cfg"))
-                add_prefix(p, sub, NULL, "a venv under the home");
-            else if (has(p->h, sub, "conda-meta"))
-                add_prefix(p, sub, "conda", "a conda env under the home");
-            else if (depth + 1 < WALK_DEPTH)
-                walk(p, sub, depth + 1);
-        }
+        bool dir_ok = e[i].type == DT_DIR ||
+                      (is_dir(p->h, sub, &st) && wld_nodeset_add(&p->dirs_seen, &st));
+        if (dir_ok && depth + 1 < WALK_DEPTH)
+            walk(p, sub, depth + 1);
+        else if (dir_ok && has(p->h, sub, "pyvenv.cfg"))
+            add_prefix(p, sub, NULL, "a venv under the home");
         free(sub);
     }
     wld_dirents_free(e, n);
@@ -297,8 +312,7 @@ void wld_pyenvs_find(const struct wld_host *h,
         home_places(&p, home);
     add_prefix(&p, "/usr/local", "system", "system site-packages");
     add_prefix(&p, "/usr", "system", "system site-packages");
-    struct stat st;
-    if (home && is_dir(h, home, &st) && wld_nodeset_add(&p.dirs_seen, &st))
+    if (home)
         walk(&p, home, 0);
     cJSON_AddNumberToObject(walk_facts, "dirs", (double) p.listed);
     cJSON_AddNumberToObject(walk_facts, "entries", (double) p.entries);
