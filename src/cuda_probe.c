@@ -376,15 +376,17 @@ static void run_probe(char **libs, size_t nlibs, char **nvml, size_t nnvml, bool
     }
     cJSON_Delete(missing);
 
-    if (CALL(cuInit, -1, 0) != 0)
-        return;
+    /* cuDriverGetVersion needs no cuInit: a libcuda with no device or no kernel module
+     * behind it (the real 535 one answers 12020 after cuInit's CUDA_ERROR_NO_DEVICE) still
+     * says which CUDA it supports, so it is asked whatever cuInit returned. */
+    CUresult init = CALL(cuInit, -1, 0);
     int version = 0, count = 0;
     if (CALL(cuDriverGetVersion, -1, &version) == 0) {
         o = event("driver");
         cJSON_AddNumberToObject(o, "cuda_version", version);
         emit(o);
     }
-    if (CALL(cuDeviceGetCount, -1, &count) != 0)
+    if (init != 0 || CALL(cuDeviceGetCount, -1, &count) != 0)
         return;
     o = event("count");
     cJSON_AddNumberToObject(o, "value", count);
