@@ -125,8 +125,12 @@ static void load(void)
         return;
     cfg.loaded = 1;
     snprintf(cfg.init, sizeof(cfg.init), "0");
+    /* the file itself, not the link the loader found it through (Debian's
+     * libcuda.so.1 -> nvidia/current/libcuda.so.1): FILE.fake is beside the file */
     if (dladdr((void *) &cfg, &info) && info.dli_fname) {
-        snprintf(path, sizeof(path), "%s.fake", info.dli_fname);
+        char *real = realpath(info.dli_fname, NULL);
+        snprintf(path, sizeof(path), "%s.fake", real ? real : info.dli_fname);
+        free(real);
         read_config(path, 0);
     }
 }
