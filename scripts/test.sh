@@ -28,8 +28,17 @@ if [ "${1:-}" = --coverage ]; then
 fi
 scripts/deps.sh test
 
+# NVIDIA's real userspace (Debian's non-free nvidia-smi, libcuda1, libnvidia-ml1), unpacked,
+# never installed, for nvidia.real in both builds; where the registry cannot be reached the
+# test skips and says why (build/external/nvidia-debs/unavailable).
+echo "== Debian's NVIDIA userspace for nvidia.real"
+nvidia_debs=$PWD/build/external/nvidia-debs
+scripts/fetch-nvidia-debs.sh build 2>&1 | tail -n 1 ||
+    true # the reason is in $nvidia_debs/unavailable, and the test prints it
+
 echo "== ASan + UBSan build and tests"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWLD_WERROR=ON -DWLD_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWLD_WERROR=ON -DWLD_SANITIZE=ON -DBUILD_TESTING=ON \
+    -DWLD_NVIDIA_DEBS="$nvidia_debs" >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
 # A failure here must stop the run: a pipe into tail would hide ctest's exit status.
 if ! (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest -j"$jobs" --output-on-failure \
@@ -46,7 +55,8 @@ tests/fuzz/run "${WLD_FUZZ_SECONDS:-15}"
 echo "== Build (-Werror) and tests"
 # BUILD_TESTING is named: scripts/run.sh configures the same build/ without tests, and
 # the cache would otherwise keep that, leaving ctest nothing to run.
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWLD_WERROR=ON -DBUILD_TESTING=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWLD_WERROR=ON -DBUILD_TESTING=ON \
+    -DWLD_NVIDIA_DEBS="$nvidia_debs" >/dev/null
 cmake --build build -j"$jobs" >/dev/null
 # The peer GGUF parsers and llama.cpp's vocab files come from npm: peer.gguf skips without.
 if command -v npm >/dev/null && command -v node >/dev/null && command -v git >/dev/null; then
