@@ -21,6 +21,7 @@
 #include "wld/inventory.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
+#include "wld/runtimes.h"
 #include "wld/version.h"
 
 static cJSON *int_array(const unsigned *v, size_t n)
@@ -66,9 +67,37 @@ static void scan_file(const struct wld_host *h, const char *path, cJSON *list)
         cJSON_AddBoolToObject(o, "stopped_early", true);
 }
 
+/* ollama: each CUDA backend's fatbinary, as the build facts of a llama.cpp binary hold it;
+ * evaluate() judges the one ollama will pick. */
+static void gather_ollama(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const cJSON *b;
+    cJSON *list = cJSON_AddArrayToObject(facts, "ollama_backends");
+    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(ctx->runtime, "backends"))
+    {
+        const cJSON *build = cJSON_GetObjectItemCaseSensitive(b, "build"), *file;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddStringToObject(o, "name", wld_fact_str(b, "name"));
+        static const char *const keep[] = { "binary", "cuda", "runtime" };
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(keep); i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(build, keep[i]);
+            if (v)
+                cJSON_AddItemToObject(o, keep[i], cJSON_Duplicate(v, true));
+        }
+        cJSON *fb = cJSON_AddArrayToObject(o, "fatbin");
+        cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(build, "cuda_files"))
+        {
+            scan_file(ctx->host, file->valuestring, fb);
+        }
+    }
+}
+
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_options *o = ctx->opts;
+    if (wld_str_is(wld_fact_str(ctx->runtime, "kind"), "ollama"))
+        gather_ollama(ctx, facts);
     const cJSON *all = cJSON_GetObjectItemCaseSensitive(ctx->runtime, "build");
     if (wld_fact_str(all, "binary")) {
         static const char *const keep[] = { "binary",     "cuda",      "cmake",        "runtime",
@@ -332,9 +361,40 @@ static const char *arch_name(const struct wld_eval_ctx *ctx, unsigned cc)
     return name ? name : "an architecture the rules do not name";
 }
 
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f);
+
+/* ollama: the backend it will pick, judged as a build (llama.build says when there is
+ * none: it then runs on the CPU). */
+static void
+evaluate_ollama(const struct wld_eval_ctx *ctx, const cJSON *ollama, struct wld_finding *f)
+{
+    const char *why = NULL, *driver = NULL;
+    int i = wld_ollama_choose(ctx->facts, ollama, &why, &driver);
+    const cJSON *b =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ctx->mine, "ollama_backends"), i);
+    if (i < 0 || !b) {
+        wld_finding_outcome(f, "no_cuda_build");
+        return;
+    }
+    cJSON *view = cJSON_Duplicate(b, true);
+    const cJSON *cc = cJSON_GetObjectItemCaseSensitive(ctx->mine, "gpu_cc_option");
+    if (cc)
+        cJSON_AddItemToObject(view, "gpu_cc_option", cJSON_Duplicate(cc, true));
+    struct wld_eval_ctx sub = *ctx;
+    sub.mine = view;
+    evaluate(&sub, f);
+    wld_finding_var(f, "backend", wld_fact_str(b, "name"));
+    cJSON_Delete(view);
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
+    const cJSON *ollama = wld_ollama_of(wld_facts_of(ctx, "llama.build"));
+    if (ollama && cJSON_GetObjectItemCaseSensitive(m, "ollama_backends")) {
+        evaluate_ollama(ctx, ollama, f);
+        return;
+    }
     const char *mode = wld_fact_str(m, "cuda");
     if (!wld_fact_str(m, "binary") || !mode || strcmp(mode, "none") == 0) {
         wld_finding_outcome(f, "no_cuda_build");

@@ -6,16 +6,20 @@
  * is read from the binary's ELF dynamic section and its CMakeCache.txt (wld/llama.h); the
  * CUDA backend is dlopen()ed as llama.cpp does, in a helper process with the probe
  * deadline (wld/dlprobe.h), so the loader's own error is quoted. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wld/check.h"
 #include "wld/dlprobe.h"
+#include "wld/gpu.h"
 #include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
 #include "wld/proc.h"
+#include "wld/runtimes.h"
+#include "wld/util.h"
 
 #define VERSION_CAP (64 * 1024) /* of `--version`, which prints two lines */
 
@@ -102,12 +106,24 @@ static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char 
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
+    if (wld_str_is(wld_fact_str(ctx->runtime, "kind"), "ollama")) {
+        wld_ollama_gather_build(ctx, facts);
+        return 0;
+    }
     /* the runtime's build as the run's inventory inspected it, kept as this check's
      * evidence */
     const cJSON *build = cJSON_GetObjectItemCaseSensitive(ctx->runtime, "build"), *e;
     cJSON_ArrayForEach(e, build)
     {
         cJSON_AddItemToObject(facts, e->string, cJSON_Duplicate(e, true));
+    }
+    if (wld_str_is(wld_fact_str(ctx->runtime, "kind"), "python")) {
+        /* what a fix needs to reinstall into that environment */
+        static const char *const keep[] = { "prefix", "env_kind", "python", "pip", "version" };
+        cJSON *py = cJSON_AddObjectToObject(facts, "python");
+        for (size_t i = 0; i < WLD_ARRAY_SIZE(keep); i++)
+            if (wld_fact_str(ctx->runtime, keep[i]))
+                cJSON_AddStringToObject(py, keep[i], wld_fact_str(ctx->runtime, keep[i]));
     }
     if (!wld_fact_str(facts, "binary"))
         return 0;
@@ -194,9 +210,96 @@ static bool evaluate_load(const cJSON *m, struct wld_finding *f, bool module)
     return false;
 }
 
+/* A CPU-only llama-cpp-python: its own environment's pip reinstalls it, from source with
+ * CUDA, or from the prebuilt wheels of the newest CUDA the driver runs (cu121-cu125). */
+static void
+evaluate_python_cpu(const struct wld_eval_ctx *ctx, const cJSON *py, struct wld_finding *f)
+{
+    const char *pip = wld_fact_str(py, "pip"), *python = wld_fact_str(py, "python");
+    if (pip)
+        wld_finding_var(f, "pip", pip);
+    else
+        wld_finding_varf(f, "pip", "%s -m pip", python ? python : "python3");
+    struct wld_gpu_driver drv;
+    wld_gpu_driver_of(ctx->facts, &drv);
+    unsigned major = 12, minor = 5;
+    if (drv.cuda && sscanf(drv.cuda, "%u.%u", &major, &minor) == 2 && major == 12)
+        minor = minor < 1 ? 1 : minor > 5 ? 5 : minor;
+    else
+        minor = 5;
+    wld_finding_varf(f, "cu_tag", "cu12%u", minor);
+    wld_finding_outcome(f, "python_cpu_only");
+}
+
+/* ollama: the backend it will pick on this driver and GPU, and whether that one loads. */
+static void evaluate_ollama(const struct wld_eval_ctx *ctx, const cJSON *o, struct wld_finding *f)
+{
+    const cJSON *backends = cJSON_GetObjectItemCaseSensitive(o, "backends"), *b;
+    const char *lib_dir = wld_fact_str(o, "lib_dir");
+    wld_finding_var(f, "binary", wld_fact_str(o, "binary"));
+    wld_finding_var(f, "lib_dir", lib_dir ? lib_dir : "(none)");
+    wld_finding_var(f, "layout", wld_fact_str(o, "layout") ? wld_fact_str(o, "layout") : "none");
+    struct wld_buf list;
+    wld_buf_init(&list, 256);
+    cJSON_ArrayForEach(b, backends)
+    {
+        wld_buf_printf(&list, "%s%s (CUDA %.0f)", list.len ? ", " : "", wld_fact_str(b, "name"),
+                       wld_fact_num(b, "cuda_major", 0));
+    }
+    wld_finding_var(f, "backends", list.len ? list.data : "none");
+    wld_buf_release(&list);
+    if (cJSON_GetArraySize(backends) == 0) {
+        wld_finding_outcome(f, "ollama_no_cuda");
+        return;
+    }
+    const char *why = NULL, *driver = NULL;
+    int i = wld_ollama_choose(ctx->facts, o, &why, &driver);
+    wld_finding_var(f, "why", why ? why : "");
+    wld_finding_var(f, "driver_cuda", driver ? driver : "unknown");
+    const cJSON *forced = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "env"),
+                                             "OLLAMA_LLM_LIBRARY"),
+            "value");
+    if (i < 0 && cJSON_IsString(forced) && forced->valuestring[0]) {
+        wld_finding_var(f, "library", forced->valuestring);
+        wld_finding_var(f, "set_in",
+                        wld_fact_str(cJSON_GetObjectItemCaseSensitive(
+                                             cJSON_GetObjectItemCaseSensitive(o, "env"),
+                                             "OLLAMA_LLM_LIBRARY"),
+                                     "from"));
+        wld_finding_outcome(f, "ollama_cpu_forced");
+        return;
+    }
+    if (i < 0) {
+        wld_finding_outcome(f, "ollama_cpu_fallback");
+        return;
+    }
+    b = cJSON_GetArrayItem(backends, i);
+    wld_finding_var(f, "backend", wld_fact_str(b, "name"));
+    wld_finding_var_num(f, "backend_cuda", wld_fact_num(b, "cuda_major", 0));
+    /* the picked backend judged as a build: its library loads, its runtime */
+    cJSON *view = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(b, "build"), true);
+    if (!view)
+        view = cJSON_CreateObject();
+    const cJSON *load = cJSON_GetObjectItemCaseSensitive(b, "load");
+    if (load)
+        cJSON_AddItemToObject(view, "load", cJSON_Duplicate(load, true));
+    const cJSON *file = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(view, "cuda_files"), 0);
+    wld_finding_var(f, "cuda_file", cJSON_IsString(file) ? file->valuestring : "");
+    if (!cJSON_IsString(file))
+        wld_finding_outcome(f, "cuda_lib_unresolved");
+    else if (!evaluate_load(view, f, false))
+        wld_finding_outcome(f, "ok_ollama");
+    cJSON_Delete(view);
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
+    if (wld_ollama_of(m)) {
+        evaluate_ollama(ctx, wld_ollama_of(m), f);
+        return;
+    }
     const char *bin = wld_fact_str(m, "binary");
     wld_finding_var(f, "binary", bin ? bin : "");
     if (!bin) {
@@ -221,6 +324,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     const char *mode = wld_fact_str(m, "cuda");
+    if ((!mode || strcmp(mode, "none") == 0) && cJSON_GetObjectItemCaseSensitive(m, "python")) {
+        evaluate_python_cpu(ctx, cJSON_GetObjectItemCaseSensitive(m, "python"), f);
+        return;
+    }
     if (!mode || strcmp(mode, "none") == 0) {
         evaluate_cpu_only(m, f);
         return;
@@ -260,6 +367,11 @@ static const char *const outcomes[] = { "ok_linked",
                                         "module_not_backend",
                                         "load_hang",
                                         "load_crashed",
+                                        "ok_ollama",
+                                        "ollama_no_cuda",
+                                        "ollama_cpu_fallback",
+                                        "ollama_cpu_forced",
+                                        "python_cpu_only",
                                         NULL };
 
 const struct wld_check wld_check_llama_build = {

@@ -14,10 +14,19 @@
 #include "wld/check.h"
 #include "wld/gpu.h"
 #include "wld/llama.h"
+#include "wld/runtimes.h"
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *b = wld_facts_of(ctx, "llama.build");
+    const cJSON *ollama = wld_ollama_of(b);
+    if (ollama) { /* the backend ollama will pick, with the runtime it bundles */
+        const char *why = NULL, *driver = NULL;
+        int i = wld_ollama_choose(ctx->facts, ollama, &why, &driver);
+        const cJSON *backend =
+                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ollama, "backends"), i);
+        b = i < 0 ? NULL : cJSON_GetObjectItemCaseSensitive(backend, "build");
+    }
     const char *mode = wld_fact_str(b, "cuda");
     if (!mode || strcmp(mode, "none") == 0) {
         wld_finding_outcome(f, "no_cuda_build");

@@ -133,10 +133,19 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
     case WLD_INV_SERVERS:
         wld_servers_find(inv->h, v);
         break;
-    case WLD_INV_RUNTIMES:
-        wld_runtime_llama(wld_inventory_get(inv, WLD_INV_LLAMA),
-                          cJSON_AddArrayToObject(v, "runtimes"));
+    case WLD_INV_RUNTIMES: {
+        cJSON *list = cJSON_AddArrayToObject(v, "runtimes");
+        wld_runtime_llama(wld_inventory_get(inv, WLD_INV_LLAMA), list);
+        /* `fit` judges files, not runtimes */
+        if (inv->o && inv->o->models_only)
+            break;
+        const cJSON *ldirs = wld_inventory_ldpath(inv, true);
+        wld_ollama_find(inv->h, wld_inventory_get(inv, WLD_INV_SERVERS),
+                        wld_inventory_get(inv, WLD_INV_SERVICES), ldirs,
+                        inv->o ? inv->o->timeout_s * 1000.0 : 5000.0, list);
+        wld_pyenvs_find(inv->h, ldirs, list, cJSON_AddObjectToObject(v, "python_walk"));
         break;
+    }
     case WLD_INV_COUNT:
         break;
     }

@@ -89,4 +89,20 @@ int wld_ollama_pick_gpu(const cJSON *r,
  * -ENOENT / -EINVAL. */
 int wld_ollama_buildinfo_version(const unsigned char *data, size_t n, char *out, size_t outn);
 
+struct wld_gather_ctx;
+/* llama.build's facts of the ollama runtime ctx->runtime: facts.ollama, what the inventory
+ * found (less its journal), each backend with load {file, results, helper}: its
+ * libggml-cuda dlopen()ed in a helper as ollama loads it (its directory and lib_dir first
+ * on the loader's path), all at once under the probe deadline. */
+void wld_ollama_gather_build(const struct wld_gather_ctx *ctx, cJSON *facts);
+
+/* The index in ollama.backends (llama.build's facts.ollama) of the backend ollama will
+ * load on the driver and GPUs of facts (every check's facts: gpu.cuda, gpu.driver), or -1
+ * when it falls back to the CPU; *why says why, *driver the driver's CUDA version (NULL
+ * when unknown). */
+int wld_ollama_choose(const cJSON *facts, const cJSON *ollama, const char **why, const char **driver);
+
+/* llama.build's facts.ollama of a runtime's entry, or NULL when it is not ollama's. */
+const cJSON *wld_ollama_of(const cJSON *build_facts);
+
 #endif
