@@ -17,6 +17,7 @@ _wsl_llm_doctor() {
     --format) COMPREPLY=($(compgen -W "text json markdown junit github prometheus" -- "$cur")); return ;;
     --fail-on) COMPREPLY=($(compgen -W "fail warn" -- "$cur")); return ;;
     --kind) COMPREPLY=($(compgen -W "wslconfig wsl-conf unit" -- "$cur")); return ;;
+    --runtime) COMPREPLY=($(compgen -W "llama.cpp ollama python" -- "$cur") $(compgen -d -- "$cur")); return ;;
     --ctk | --ctv)
         COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur"))
         return ;;
@@ -30,7 +31,7 @@ _wsl_llm_doctor() {
         COMPREPLY=($(compgen -W "--only --skip --format --root --rules --facts --log --fail-on --timeout
             --model --llama-server --llama-build --gpu-cc --wslconfig --ctx --ngl --ctk --ctv
             --parallel --vram --bench-io --functional --verbose --no-color --version --help
-            --output --redact --no-redact --no-interop --url --sha256 --server --server-key-file --offline --kind"
+            --output --redact --no-redact --no-interop --url --sha256 --server --server-key-file --offline --kind --runtime"
             -- "$cur"))
     else
         COMPREPLY=($(compgen -W "check list explain rules fit record log lint" -- "$cur"))

@@ -204,11 +204,14 @@ observe_host(const struct wld_log_facts *f, const char *name, const cJSON *host,
             varf(vars, "cc", "%d.%d", d->cc_major, d->cc_minor);
             varf(vars, "cc_archs", "%d%d", d->cc_major, d->cc_minor);
             var(vars, "host_built", built);
-            const char *bin = wld_fact_str(arch, "binary");
+            /* judged per runtime: the llama.cpp build's binary */
+            const cJSON *rt = wld_runtime_facts(arch, "llama.cpp", NULL);
+            const char *bin = wld_fact_str(rt ? rt : arch, "binary");
             var(vars, "host_binary", bin ? bin : "this host's llama.cpp");
         }
     } else if (wld_str_is(name, "host_build_differs")) {
-        const cJSON *build = cJSON_GetObjectItemCaseSensitive(host, "llama.build");
+        const cJSON *build = wld_runtime_facts(
+                cJSON_GetObjectItemCaseSensitive(host, "llama.build"), "llama.cpp", NULL);
         const cJSON *ver = cJSON_GetObjectItemCaseSensitive(build, "version");
         long long hb = wld_fact_int(ver, "build", 0, 100000000, -1);
         if (f->build >= 0 && hb >= 0 && hb != f->build) {

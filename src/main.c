@@ -490,6 +490,9 @@ static int run(int argc, char **argv, FILE *out)
             absolutize(&o.log_path);
         for (char **m = o.models; m && *m; m++)
             absolutize(m);
+        for (char **r = o.runtimes; r && *r; r++) /* a path, not a kind ("./venv") */
+            if (strchr(*r, '/'))
+                absolutize(r);
     }
 
     struct wld_rules *rules = NULL;

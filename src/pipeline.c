@@ -67,6 +67,19 @@ static int gather_runtimes(struct job *j)
         int k = j->check->gather ? j->check->gather(&ctx, mine) : 0;
         rc = rc < 0 ? rc : k;
     }
+    if (!list && o && o->runtimes) {
+        /* --runtime named none of those found: say so, never judge another in its place */
+        cJSON *nf = cJSON_AddObjectToObject(j->facts, "runtime_not_found");
+        cJSON *asked = cJSON_AddArrayToObject(nf, "asked"),
+              *found = cJSON_AddArrayToObject(nf, "found");
+        for (char *const *w = o->runtimes; *w; w++)
+            cJSON_AddItemToArray(asked, cJSON_CreateString(*w));
+        cJSON_ArrayForEach(r, all)
+        {
+            cJSON_AddItemToArray(found, cJSON_CreateString(wld_fact_str(r, "id")));
+        }
+        return 0;
+    }
     if (!list && j->check->gather)
         rc = j->check->gather(&j->ctx, j->facts);
     return rc;
@@ -183,6 +196,23 @@ static char *line_utf8(char *s)
     return fixed;
 }
 
+/* The strings of list joined with ", ", "none" when there are none; static storage, for
+ * one use at a time. */
+static const char *join(const cJSON *list)
+{
+    static char buf[1024];
+    size_t len = 0;
+    const cJSON *e;
+    buf[0] = '\0';
+    cJSON_ArrayForEach(e, list)
+    {
+        if (cJSON_IsString(e) && len < sizeof(buf))
+            len += (size_t) snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "",
+                                     e->valuestring);
+    }
+    return buf[0] ? buf : "none";
+}
+
 /* One evaluation of a check: its finding turned into words by the rules. */
 struct verdict {
     struct wld_finding f;
@@ -206,6 +236,13 @@ static void evaluate_one(struct wld_report *rep,
         wld_finding_var(&v->f, "missing", j->missing);
         v->outcome = wld_rules_common(rules, "facts_missing");
         wld_finding_outcome(&v->f, "facts_missing");
+    } else if (j->check->per_runtime &&
+               cJSON_GetObjectItemCaseSensitive(mine, "runtime_not_found")) {
+        const cJSON *nf = cJSON_GetObjectItemCaseSensitive(mine, "runtime_not_found");
+        wld_finding_var(&v->f, "asked", join(cJSON_GetObjectItemCaseSensitive(nf, "asked")));
+        wld_finding_var(&v->f, "found", join(cJSON_GetObjectItemCaseSensitive(nf, "found")));
+        v->outcome = wld_rules_common(rules, "runtime_not_found");
+        wld_finding_outcome(&v->f, "runtime_not_found");
     } else if (j->rc < 0) {
         wld_finding_varf(&v->f, "error", "gathering facts failed (%s)", wld_errno_name(j->rc));
     } else {

@@ -68,6 +68,7 @@ grep -q "^llama.build pass " "$tmp/live.txt" && grep -q "^cuda.libs pass " "$tmp
     fail "llama.build and cuda.libs on the linked binary: $(grep "llama.build\\|cuda.libs" "$tmp/live.txt")"
 "$py" -c 'import json,sys
 c = {c["id"]: c for c in json.load(open(sys.argv[1], "rb"))["checks"]}["llama.build"]["evidence"]
+c = c["runtimes"][0]  # judged per runtime: the llama.cpp build is the one named
 assert c["binary"] == sys.argv[2] and c["binary_real"] == sys.argv[3], c
 assert c["build_dir"] == sys.argv[4] and c["tree"] == "cmake", c' \
     "$tmp/live.json" "$tmp/links/llama-server" "$bin/llama-server" "$src/build" ||
@@ -78,10 +79,11 @@ assert c["build_dir"] == sys.argv[4] and c["tree"] == "cmake", c' \
 "$py" - "$tmp/live.json" <<'EOF' || fail "runtime version or derived architectures"
 import json, sys
 c = {c["id"]: c for c in json.load(open(sys.argv[1], "rb"))["checks"]}
-assert c["llama.build"]["evidence"]["load"]["cuda_runtime"] == "12.6", c["llama.build"]["evidence"]["load"]
+b = c["llama.build"]["evidence"]["runtimes"][0]
+assert b["load"]["cuda_runtime"] == "12.6", b["load"]
 assert "needs CUDA 12.6" in c["llama.runtime"]["summary"], c["llama.runtime"]["summary"]
 assert "sm_89, a GGML_NATIVE build: the GPUs CMake saw" in c["llama.arch"]["summary"], c["llama.arch"]["summary"]
-v = c["llama.build"]["evidence"]["version"]
+v = b["version"]
 assert v["build"] == 10431 and v["commit"] == "1692f9e50" and v["built_with"].startswith("cc (Debian"), v
 EOF
 # the report's host line carries the build, live and replayed (--version is recorded too)
