@@ -2,7 +2,10 @@
 #include "wld/fatbin.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "wld/check.h"
 
 #define FATBIN_MAGIC  0xBA55ED50u
 #define CONTAINER_HDR 16u
@@ -94,4 +97,73 @@ int wld_fatbin_scan(const struct wld_reader *r,
         pos += hsize + fat;
     }
     return ret->containers > 0 ? 0 : -EINVAL;
+}
+
+/* ---- as facts ---- */
+
+static cJSON *int_array(const unsigned *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+void wld_fatbin_file_facts(const struct wld_host *h, const char *path, cJSON *list)
+{
+    struct wld_file_reader f;
+    struct wld_fatbin fb;
+    uint64_t off = 0, size = 0;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", path);
+    cJSON_AddItemToArray(list, o);
+    int r = wld_reader_open(h, path, &f);
+    if (r == 0) {
+        r = wld_elf_section(&f.r, ".nv_fatbin", &off, &size);
+        if (r == 0)
+            r = wld_fatbin_scan(&f.r, off, size, &fb);
+        wld_reader_close(&f);
+    }
+    if (r < 0) {
+        cJSON_AddStringToObject(o, "error",
+                                r == -ENOENT   ? "no .nv_fatbin section"
+                                : r == -EINVAL ? "not a readable ELF/fatbinary"
+                                               : wld_errno_name(-r));
+        return;
+    }
+    cJSON_AddItemToObject(o, "sass", int_array(fb.sass, fb.n_sass));
+    cJSON_AddItemToObject(o, "ptx", int_array(fb.ptx, fb.n_ptx));
+    if (fb.n_ptx) {
+        char isa[32];
+        snprintf(isa, sizeof(isa), "%u.%u", fb.ptx_isa_major, fb.ptx_isa_minor);
+        cJSON_AddStringToObject(o, "ptx_isa", isa);
+    }
+    cJSON_AddNumberToObject(o, "containers", (double) fb.containers);
+    cJSON_AddNumberToObject(o, "entries", (double) fb.entries);
+    if (fb.stopped_early)
+        cJSON_AddBoolToObject(o, "stopped_early", true);
+}
+
+bool wld_fatbin_facts_run_on(const cJSON *list, unsigned cc, bool *known)
+{
+    const cJSON *fb, *v;
+    *known = false;
+    cJSON_ArrayForEach(fb, list)
+    {
+        if (!cJSON_GetObjectItemCaseSensitive(fb, "sass"))
+            continue; /* unread: says nothing */
+        *known = true;
+        cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fb, "sass"))
+        {
+            unsigned sm = cJSON_IsNumber(v) ? (unsigned) v->valuedouble : 0;
+            if (sm / 10 == cc / 10 && sm % 10 <= cc % 10)
+                return true;
+        }
+        cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fb, "ptx"))
+        {
+            if (cJSON_IsNumber(v) && v->valuedouble > 0 && (unsigned) v->valuedouble <= cc)
+                return true;
+        }
+    }
+    return false;
 }

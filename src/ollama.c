@@ -9,6 +9,7 @@
 
 #include "wld/check.h"
 #include "wld/elf.h"
+#include "wld/fatbin.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
 #include "wld/proc.h"
@@ -178,6 +179,15 @@ static void add_backend(const struct wld_host *h,
         major = (unsigned) wld_fact_num(cJSON_GetObjectItemCaseSensitive(build, "runtime"), "major",
                                         0);
     cJSON_AddNumberToObject(b, "cuda_major", major);
+    /* its architectures, read once here: which backend 0.12.4 and later keep depends on
+     * them (src/ollama_pick.c), and llama.arch judges them */
+    cJSON *fatbin = cJSON_AddArrayToObject(b, "fatbin");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(build, "cuda_files"))
+    {
+        if (cJSON_IsString(f))
+            wld_fatbin_file_facts(h, f->valuestring, fatbin);
+    }
     cJSON_AddItemToArray(backends, b);
     cJSON_Delete(located);
     cJSON_Delete(search);

@@ -14,7 +14,9 @@
  *   0.12.0 - 0.12.3  a GPU below compute 7.5: "v12"; else driver below 13: "v12"; else "v13".
  *   0.12.4 and later discover/runner.go: every lib/ollama/<dir> with a ggml backend is
  *                    tried; of those that initialise the GPUs, the newest (names sorted in
- *                    reverse) that covers them all wins.
+ *                    reverse) that covers them all wins. A backend without a kernel for
+ *                    the GPU's compute capability (its fatbin, wld_fatbin_facts_run_on)
+ *                    does not initialise it.
  *
  * A backend whose CUDA major is above the driver's cannot initialise (CUDA's minor version
  * compatibility covers only the same major): ollama then runs on the CPU. OLLAMA_LLM_LIBRARY
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/fatbin.h"
 #include "wld/runtimes.h"
 
 /* A version as a comparable number: 0.12.3 -> 1203, 0.5.13 -> 513; 0 when unknown. */
@@ -68,9 +71,18 @@ static int backend_flat(const cJSON *r)
     return -1;
 }
 
+/* Whether backend b has a kernel for a GPU of compute capability cc (86 for 8.6; 0:
+ * unknown). A backend whose fatbinary was not read is given the benefit of the doubt. */
+static bool runs_on(const cJSON *b, unsigned cc)
+{
+    bool known;
+    bool runs = wld_fatbin_facts_run_on(cJSON_GetObjectItemCaseSensitive(b, "fatbin"), cc, &known);
+    return cc == 0 || !known || runs;
+}
+
 /* The CUDA backend whose name sorts first (or last, when newest) among those a driver of
- * major `driver` can start; -1 when none. */
-static int backend_sorted(const cJSON *backends, bool newest, unsigned driver)
+ * major `driver` can start on a GPU of compute capability cc (0: any); -1 when none. */
+static int backend_sorted(const cJSON *backends, bool newest, unsigned driver, unsigned cc)
 {
     const cJSON *b;
     const char *best_name = NULL;
@@ -79,7 +91,7 @@ static int backend_sorted(const cJSON *backends, bool newest, unsigned driver)
     {
         const char *bn = wld_fact_str(b, "name");
         unsigned major = (unsigned) wld_fact_num(b, "cuda_major", 0);
-        if (bn && wld_str_starts(bn, "cuda") && major > 0 && major <= driver &&
+        if (bn && wld_str_starts(bn, "cuda") && major > 0 && major <= driver && runs_on(b, cc) &&
             (!best_name || (strcmp(bn, best_name) > 0) == newest)) {
             best_name = bn;
             best = i;
@@ -116,10 +128,31 @@ static int pick_variant(const cJSON *r, unsigned v, const char *want, const char
         /* ServersForGpu: no exact match, so the other runners of the library, in name
          * order (a driver too old for the first is judged by the caller) */
         *why = "ollama before 0.5.13 falls back to its other CUDA runners in name order";
-        return backend_sorted(backends, false, 99);
+        return backend_sorted(backends, false, 99, 0);
     }
     *why = "the chosen cuda_v* directory is absent: the runner loads the backend in lib/ollama";
     return backend_flat(r);
+}
+
+/* 0.12.4 and later: every backend is started, those that fail to initialise the GPU (a
+ * driver older than their CUDA major, no kernel for its compute capability) are dropped,
+ * and the newest of the rest is kept. */
+static int newest_that_starts(const cJSON *backends, unsigned drv, unsigned cc, const char **why)
+{
+    int on_driver = backend_sorted(backends, true, drv, 0);
+    int i = backend_sorted(backends, true, drv, cc);
+    if (on_driver < 0)
+        *why = "no backend of this ollama starts on this driver: it runs on the CPU";
+    else if (i < 0)
+        *why = "no backend of this ollama has a kernel for the GPU's compute capability (no "
+               "cubin of its major at or below it, no PTX at or below it): it falls back to "
+               "the CPU";
+    else if (i != on_driver)
+        *why = "ollama 0.12.4 and later keep the newest backend that starts on the GPU; the "
+               "newer ones have no kernel for its compute capability";
+    else
+        *why = "ollama 0.12.4 and later keep the newest backend that starts on the GPU";
+    return i;
 }
 
 /* OLLAMA_LLM_LIBRARY as the runtime's env holds it, or NULL. */
@@ -154,11 +187,7 @@ int wld_ollama_pick_gpu(const cJSON *r,
             return -1;
         }
     } else if (v >= V(12, 4)) {
-        *why = "ollama 0.12.4 and later keep the newest backend that starts on the GPU";
-        i = backend_sorted(backends, true, drv);
-        if (i < 0)
-            *why = "no backend of this ollama starts on this driver: it runs on the CPU";
-        return i;
+        return newest_that_starts(backends, drv, cc ? cc * 10 + ccm : 0, why);
     } else {
         i = pick_variant(r, v, variant(v, drv, drv_minor, cc, ccm), why);
     }

@@ -7,6 +7,7 @@
 #ifndef WLD_FATBIN_H
 #define WLD_FATBIN_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,5 +33,18 @@ int wld_fatbin_scan(const struct wld_reader *r,
                     uint64_t offset,
                     uint64_t size,
                     struct wld_fatbin *ret);
+
+/* The architectures in the .nv_fatbin of the file at path, as facts appended to list:
+ * {file, sass [sm...], ptx [sm...], ptx_isa?, containers, entries, stopped_early?}, or
+ * {file, error} when it has none or cannot be read. Reads the ELF and fatbin headers only.
+ * The one reader of a library's architectures: llama.arch's facts and ollama's backends
+ * (src/ollama.c) have this shape. */
+void wld_fatbin_file_facts(const struct wld_host *h, const char *path, cJSON *list);
+
+/* Whether a GPU of compute capability cc (52 for 5.2) has a kernel in the fatbinaries of
+ * list (wld_fatbin_file_facts's): a cubin of its major at or below its minor, or PTX at or
+ * below it (NVIDIA's compatibility rules; "a" targets are not told apart here). *known is
+ * false when no file of list was read, and the answer then means nothing. */
+bool wld_fatbin_facts_run_on(const cJSON *list, unsigned cc, bool *known);
 
 #endif

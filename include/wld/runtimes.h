@@ -18,7 +18,8 @@
  * ollama adds (src/ollama.c):
  *   binary, lib_dir, layout ("lib/ollama", "runners", ...), version_from,
  *   backends [{name "cuda_v12", dir, cuda_major, build {wld_llama_inspect() of its
- *   libggml-cuda.so, libs resolved bundled-first}}], env {NAME: {value, from}}
+ *   libggml-cuda.so, libs resolved bundled-first}, fatbin [wld_fatbin_file_facts() of
+ *   each of its cuda_files]}], env {NAME: {value, from}}
  * python adds (src/pyenvs.c):
  *   prefix, env_kind ("venv", "conda", "pipx", "user", "system"), python, site_packages,
  *   package_dir, lib_dir, dist_info, files (names in lib_dir) */
@@ -74,7 +75,9 @@ int wld_ollama_pick(const cJSON *r,
                     const char **why);
 
 /* As wld_ollama_pick, with the compute capability of the GPU (lowest of the GPUs) that
- * versions 0.3-0.5.12 and 0.12.0-0.12.3 choose by (cc_major 0: unknown, not used). */
+ * versions 0.3-0.5.12 and 0.12.0-0.12.3 choose by, and that 0.12.4 and later start each
+ * backend on: one whose fatbin (read) has no kernel for it is passed over for the next
+ * older (cc_major 0: unknown, not used). */
 int wld_ollama_pick_gpu(const cJSON *r,
                         unsigned driver_cuda_major,
                         unsigned driver_cuda_minor,

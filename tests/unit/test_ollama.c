@@ -205,8 +205,62 @@ static void newest_release_tries_every_backend(void **state)
     assert_int_equal(pick(&f, 13, 0), 1);
     assert_int_equal(pick(&f, 12, 8), 0);
     assert_int_equal(pick(&f, 11, 4), -1);
-    /* a compute 6.1 GPU is not asked about: v13's failure to start on it is for the caller */
-    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 6, 1, NULL), 1);
+    /* v13 carries PTX for 7.5 and later only: a compute 6.1 GPU does not start it */
+    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 6, 1, NULL), 0);
+    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 8, 9, NULL), 1);
+    found_free(&f);
+}
+
+/* The architectures of each backend, read once by the inventory from its fatbinary. */
+static void backends_carry_their_archs(void **state)
+{
+    (void) state;
+    struct found f;
+    find_in(HOSTS "/wsl2-ollama-cuda-v12-v13", &f);
+    const cJSON *v12 =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(backend(&f, 0), "fatbin"), 0);
+    const cJSON *v13 =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(backend(&f, 1), "fatbin"), 0);
+    assert_string_equal(wld_fact_str(v12, "file"),
+                        "/usr/local/lib/ollama/cuda_v12/libggml-cuda.so");
+    assert_int_equal(
+            (int) cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(v12, "sass"), 0)->valuedouble,
+            50);
+    /* cuda_v13 is PTX only (75-virtual ... 121-virtual) */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v13, "sass")), 0);
+    assert_int_equal(
+            (int) cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(v13, "ptx"), 0)->valuedouble,
+            75);
+    found_free(&f);
+}
+
+/* 0.12.4 and later: a backend with no kernel for the GPU does not start, and the next older
+ * one is kept; with none, the CPU. */
+static void newest_release_passes_over_a_backend_without_the_gpus_kernel(void **state)
+{
+    (void) state;
+    struct found f;
+    const char *why = NULL;
+    find_in(HOSTS "/wsl2-ollama-cuda-v12-v13", &f);
+    cJSON_ReplaceItemInObjectCaseSensitive((cJSON *) f.rt, "version", cJSON_CreateString("0.12.4"));
+    /* a GTX 970 (5.2): cuda_v13 has no sm_5x cubin and no PTX at or below 5.2; cuda_v12's
+     * sm_50 cubin runs on it */
+    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 5, 2, &why), 0);
+    assert_non_null(strstr(why, "the newer ones have no kernel for its compute capability"));
+    /* a Kepler GPU (3.5): neither */
+    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 3, 5, &why), -1);
+    assert_non_null(strstr(why, "no backend of this ollama has a kernel for the GPU's compute "
+                                "capability"));
+    assert_non_null(strstr(why, "it falls back to the CPU"));
+    /* cc 5.0 with a cuda_v12 built without arch 50 (from 6.0 up, cubin and PTX): neither */
+    cJSON *fb = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(backend(&f, 0), "fatbin"), 0);
+    cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(fb, "sass"), 0);
+    cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(fb, "ptx"), 0);
+    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 5, 0, &why), -1);
+    /* an unknown compute capability, or backends whose fatbin was not read: not filtered */
+    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 0, 0, NULL), 1);
+    cJSON_DeleteItemFromObject((cJSON *) backend(&f, 1), "fatbin");
+    assert_int_equal(wld_ollama_pick_gpu(f.rt, 13, 0, 5, 0, NULL), 1);
     found_free(&f);
 }
 
@@ -259,6 +313,8 @@ int main(void)
         cmocka_unit_test(service_environment_from_the_dropin),
         cmocka_unit_test(llm_library_forces_the_cpu),
         cmocka_unit_test(newest_release_tries_every_backend),
+        cmocka_unit_test(backends_carry_their_archs),
+        cmocka_unit_test(newest_release_passes_over_a_backend_without_the_gpus_kernel),
         cmocka_unit_test(version_from_go_buildinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
