@@ -121,6 +121,28 @@ static void put_host_line(FILE *out, const cJSON *host)
     }
 }
 
+/* A check judged per runtime: a row for each runtime other than the one shown. */
+static void put_other_runtimes(FILE *out, const struct wld_result *res)
+{
+    const cJSON *v;
+    if (cJSON_GetArraySize(res->runtimes) < 2)
+        return;
+    cJSON_ArrayForEach(v, res->runtimes)
+    {
+        const char *summary = wld_fact_str(v, "summary"), *fix = wld_fact_str(v, "fix");
+        enum wld_status s;
+        if (!summary || wld_str_is(summary, res->summary) ||
+            wld_status_parse(wld_fact_str(v, "status"), &s) < 0)
+            continue;
+        fprintf(out, "| %s | ↳ `%s` | ", marks[s], res->check->id);
+        put_cell(out, summary);
+        fputs(" | ", out);
+        if (fix && wld_status_is_problem(s))
+            put_cell(out, fix);
+        fputs(" |\n", out);
+    }
+}
+
 void wld_render_markdown(const struct wld_report *r, FILE *out)
 {
     cJSON *host = wld_report_host(r);
@@ -145,6 +167,7 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
         else if (res->cause) /* the cause's fix applies */
             fprintf(out, "follows from `%s`", res->cause->id);
         fputs(" |\n", out);
+        put_other_runtimes(out, res);
     }
 
     fprintf(out, "\n<details><summary>Evidence (%zu check%s, %.0f ms)</summary>\n", r->n,

@@ -27,6 +27,11 @@ grep -q '^       also PASS  llama.cpp b7104: /home/alice/llama.cpp/build/bin/lla
 grep -q 'CMAKE_ARGS="-DGGML_CUDA=on" /home/alice/.venv/bin/pip install --force-reinstall --no-cache-dir llama-cpp-python' "$tmp/text" ||
     fail "the fix does not use the venv's own pip: $(grep fix: "$tmp/text")"
 
+# markdown, for a bug thread: a row for each runtime
+"$doctor" --root "$h" --only llama.build --format markdown >"$tmp/md"
+grep -q '^| ✅ pass | ↳ `llama.build` | llama.cpp b7104: ' "$tmp/md" ||
+    fail "markdown lacks the llama.cpp build's row: $(cat "$tmp/md")"
+
 "$doctor" --root "$h" --only "$only" --format json >"$tmp/j.json"
 "$py" - "$tmp/j.json" <<'PY' || fail "the JSON report's runtimes"
 import json, sys
