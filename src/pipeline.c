@@ -45,6 +45,26 @@ struct progress {
 /* A per-runtime check's gather, once for each runtime the user asked about, into
  * facts.runtimes; once with no runtime when none was found (facts stay flat, as the
  * check's gather leaves them). */
+/* One runtime's gather of a per-runtime check, on a thread of its own: the runtimes' probes
+ * (a CUDA backend loaded for each) run at once, not one after another. */
+struct runtime_gather {
+    const struct wld_check *check;
+    struct wld_gather_ctx ctx;
+    cJSON *facts; /* detached until the thread is joined */
+    int rc;
+    pthread_t thread;
+    bool started;
+};
+
+static void *runtime_gather_main(void *arg)
+{
+    struct runtime_gather *g = arg;
+    wld_proc_set_owner(g->check->id);
+    g->rc = g->check->gather ? g->check->gather(&g->ctx, g->facts) : 0;
+    wld_proc_set_owner(NULL);
+    return NULL;
+}
+
 static int gather_runtimes(struct job *j)
 {
     const struct wld_options *o = j->ctx.opts;
@@ -53,20 +73,30 @@ static int gather_runtimes(struct job *j)
     const cJSON *r;
     cJSON *list = NULL;
     int rc = 0;
+    size_t n = 0, cap = (size_t) cJSON_GetArraySize(all);
+    struct runtime_gather *g = wld_xcalloc(cap ? cap : 1, sizeof(*g));
     cJSON_ArrayForEach(r, all)
     {
-        if (!wld_runtime_selected(r, o ? o->runtimes : NULL))
+        if (!wld_runtime_selected(r, o ? o->runtimes : NULL) || n == cap)
             continue;
+        g[n] = (struct runtime_gather){ .check = j->check, .ctx = j->ctx };
+        g[n].ctx.runtime = r;
+        g[n].facts = cJSON_CreateObject();
+        cJSON_AddItemToObject(g[n].facts, "for_runtime", wld_runtime_label(r));
+        g[n].started = pthread_create(&g[n].thread, NULL, runtime_gather_main, &g[n]) == 0;
+        if (!g[n].started) /* no thread to be had: gather inline */
+            runtime_gather_main(&g[n]);
+        n++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (g[i].started)
+            pthread_join(g[i].thread, NULL);
         if (!list)
             list = cJSON_AddArrayToObject(j->facts, "runtimes");
-        cJSON *mine = cJSON_CreateObject();
-        cJSON_AddItemToArray(list, mine);
-        cJSON_AddItemToObject(mine, "for_runtime", wld_runtime_label(r));
-        struct wld_gather_ctx ctx = j->ctx;
-        ctx.runtime = r;
-        int k = j->check->gather ? j->check->gather(&ctx, mine) : 0;
-        rc = rc < 0 ? rc : k;
+        cJSON_AddItemToArray(list, g[i].facts);
+        rc = rc < 0 ? rc : g[i].rc;
     }
+    free(g);
     if (!list && o && o->runtimes) {
         /* --runtime named none of those found: say so, never judge another in its place */
         cJSON *nf = cJSON_AddObjectToObject(j->facts, "runtime_not_found");
