@@ -64,9 +64,13 @@ static int peek(struct cur *c, char *buf, size_t n)
                 return -EINVAL;
             if (!s)
                 return -ENAMETOOLONG;
-            memcpy(buf, s, (size_t) len + 1);
+            /* llama.cpp compares the whole string: "qwen3\0moe" is no name it knows, and
+             * must not read as "qwen3" */
+            bool whole = strlen(s) == len;
+            if (whole)
+                memcpy(buf, s, (size_t) len + 1);
             free(s);
-            return 0;
+            return whole ? 0 : -EINVAL;
         }
         if (!skip_value(c, t, &strings))
             return strings > PEEK_STRINGS ? -E2BIG : -EINVAL;

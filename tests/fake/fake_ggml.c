@@ -9,17 +9,29 @@
  *   libggml-base.so   FAKE_GGML_BASE
  *   libllama.so       FAKE_LLAMA_LIB           (needs libggml.so and libggml-base.so, as
  *                                               llama-cpp-python's llama_cpp/lib/libllama.so
- *                                               does) */
+ *                                               does), with a room for the architecture
+ *                                               table (archtab_room.h)
+ *   libllama.so       FAKE_LLAMA_LIB, FAKE_LLAMA_NO_BASE  (needs libggml.so only: the
+ *                                               libllama.so of a fixture's CMake tree) */
 #include <stddef.h>
 
 #if defined(FAKE_LLAMA_LIB)
+#    include "archtab_room.h"
+ARCHTAB_ROOM_DEFINE();
 int ggml_fake_version(void);
-int ggml_fake_base(void);
 int llama_fake_version(void);
+#    if defined(FAKE_LLAMA_NO_BASE)
+int llama_fake_version(void)
+{
+    return ggml_fake_version();
+}
+#    else
+int ggml_fake_base(void);
 int llama_fake_version(void)
 {
     return ggml_fake_version() + ggml_fake_base();
 }
+#    endif
 #elif defined(FAKE_GGML_BASE)
 int ggml_fake_base(void);
 int ggml_fake_base(void)

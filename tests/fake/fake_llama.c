@@ -11,7 +11,13 @@
  *                 prints its version); a fake without them replays the rest for --version
  * The output is replayed for any other arguments. When the file $WLD_ROOT.commands exists
  * (tests/commands.sh), the run appends "llama-server ARGS" to it, as the fixture's shell
- * commands do, so a test can count the commands a run executed. */
+ * commands do, so a test can count the commands a run executed.
+ *
+ * Built three ways: llama-server linked to libggml.so (a static libllama, the table in the
+ * binary); FAKE_LLAMA_SHARED, linked to libllama.so and libggml.so as a BUILD_SHARED_LIBS
+ * build is; FAKE_OLLAMA, an ollama binary (llama.cpp linked in, no ggml library needed,
+ * and a .gopclntab for its Go engine's function names). Each keeps a room for the
+ * architecture table a fixture asks for with archs=BUILD (archtab_room.h). */
 #define _DEFAULT_SOURCE /* readlink */
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +25,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archtab_room.h"
+
+#if defined(FAKE_OLLAMA)
+GOPCLNTAB_ROOM_DEFINE();
+#    define LINKED() 0
+#elif defined(FAKE_LLAMA_SHARED)
+int llama_fake_version(void); /* from the fake libllama.so */
+int ggml_fake_version(void);
+#    define LINKED() (llama_fake_version() + ggml_fake_version())
+#else
 int ggml_fake_version(void); /* from the fake libggml.so: keeps DT_NEEDED honest */
+#    define LINKED() ggml_fake_version()
+#endif
+#if !defined(FAKE_LLAMA_SHARED)
+ARCHTAB_ROOM_DEFINE();
+#endif
 
 static void log_command(int argc, char **argv)
 {
@@ -91,5 +112,5 @@ int main(int argc, char **argv)
         signal(sig, SIG_DFL); /* a sanitizer's handler would turn the crash into an exit */
         raise(sig);
     }
-    return status + 0 * ggml_fake_version();
+    return status + 0 * LINKED();
 }

@@ -17,6 +17,16 @@
 #                             compute_75[@ISA]; tests/fake/fatbin_patch.c)
 #   cudart11, cublas11, cudart12, cublas12, cudart13, cublas13
 #                          -> FAKEDIR/cudaN/libcudart.so.N (11: .so.11.0), libcublas.so.N
+#   llama-shared           -> FAKEDIR/tree/llama, a llama-server of a BUILD_SHARED_LIBS tree
+#                             (DT_NEEDED libllama.so, libggml.so)
+#   libllama               -> FAKEDIR/tree/libllama.so, that tree's libllama.so (DT_NEEDED
+#                             libggml.so)
+#   ollama                 -> FAKEDIR/ollama, an ollama binary (llama.cpp linked in) that
+#                             replays FILE.fake as the llama-server fake does
+#   llama, llama-lib, llama-shared, libllama, ollama take [archs=BUILD] [arch=NAME...]
+#   [go=PKG...]: the architecture table of llama.cpp at BUILD in the file's .rodata, and
+#   ollama's engine packages in its .gopclntab (FAKEDIR/archtab-patch,
+#   tests/fake/archtab_patch.c); without them the file holds no table
 #   gguf PRESET [KEY=VALUE...]
 #                          -> a model header written by FAKEDIR/gguf-gen, its tensor
 #                             data a hole (tests/tools/gguf_gen.c); split=N writes the
@@ -44,6 +54,9 @@ grep -rl '^#!fake ' "$tmp" | while IFS= read -r f; do
           printf '\003\000\003\000\001\000\000\000'
           head -c 40 /dev/zero; } >"$f" ;;
     llama) cp "$fakedir/llama" "$f" ;;
+    llama-shared) cp "$fakedir/tree/llama" "$f" ;;
+    libllama) cp "$fakedir/tree/libllama.so" "$f" ;;
+    ollama) cp "$fakedir/ollama" "$f" ;;
     ggml-cpu) cp "$fakedir/cpu/libggml.so" "$f" ;;
     ggml-linked) cp "$fakedir/linked/libggml.so" "$f" ;;
     ggml-base) cp "$fakedir/pylib/libggml-base.so" "$f" ;;
@@ -61,6 +74,11 @@ grep -rl '^#!fake ' "$tmp" | while IFS= read -r f; do
         # shellcheck disable=SC2086 # settings are words
         "$fakedir/gguf-gen" "$f" $args ;;
     *) echo "stage-hosts.sh: $f: unknown fake kind '$kind'" >&2; exit 1 ;;
+    esac
+    case "$kind" in
+    llama | llama-lib | llama-shared | libllama | ollama)
+        # shellcheck disable=SC2086 # settings are words
+        [ -z "$args" ] || "$fakedir/archtab-patch" "$f" $args ;;
     esac
 done
 rm -rf "$dst"

@@ -16,7 +16,11 @@
 #include <cmocka.h>
 // clang-format on
 
+#include <cjson/cJSON.h>
+
 #include "wld/archnames.h"
+
+#include "../fake/archtab_room.h"
 
 #define DIR FIXTURES "/archnames/"
 
@@ -178,6 +182,51 @@ static void names_refused(void **state)
     assert_int_equal(wld_archnames_scan(&r, 2, 0, false, &a), -EINVAL);
 }
 
+/* rules/models.json's first build of each name (models.runtime's arch_first_build, which
+ * the fixtures' fake tables are also made from: tests/fake/archtab_patch.c) agrees with the
+ * real tables: a name is in build 5091's and 9591's exactly when its first build is not
+ * later. */
+static void rules_first_builds_match_real_tables(void **state)
+{
+    (void) state;
+    FILE *f = fopen(FIXTURES "/../../rules/models.json", "rb");
+    assert_non_null(f);
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cJSON *rules = cJSON_Parse(text);
+    const cJSON *first = archtab_first_builds(rules);
+    assert_true(cJSON_GetArraySize(first) > 100);
+    static const struct {
+        const char *file;
+        double build;
+    } tables[] = { { DIR "llama-arch-b5091.rodata.elf", 5091 },
+                   { DIR "llama-arch-b9591.rodata.elf", 9591 } };
+    for (size_t t = 0; t < 2; t++) {
+        const cJSON *e = first ? first->child : NULL;
+        while (e) { /* WLD_ARCHNAMES_MAX names a scan */
+            const cJSON *batch[WLD_ARCHNAMES_MAX];
+            size_t k = 0;
+            struct wld_archnames a;
+            memset(&a, 0, sizeof(a));
+            for (; e && k < WLD_ARCHNAMES_MAX; e = e->next) {
+                batch[k++] = e;
+                assert_int_equal(wld_archnames_add(&a, e->string), 0);
+            }
+            read_file(tables[t].file, &a);
+            for (size_t i = 0; i < k; i++) {
+                double build =
+                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(batch[i], "build"));
+                if ((a.seen[i] != WLD_ARCH_ABSENT) != (build <= tables[t].build))
+                    fail_msg("%s (first build %.0f) in %s", batch[i]->string, build,
+                             tables[t].file);
+            }
+        }
+    }
+    cJSON_Delete(rules);
+}
+
 /* A file that is not ELF is read whole; one that does not exist is an error. */
 static void not_elf_read_whole(void **state)
 {
@@ -203,6 +252,7 @@ int main(void)
         cmocka_unit_test(ollama_engine_packages),
         cmocka_unit_test(names_refused),
         cmocka_unit_test(not_elf_read_whole),
+        cmocka_unit_test(rules_first_builds_match_real_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
