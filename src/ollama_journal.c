@@ -6,6 +6,7 @@
  * may not read the system's journal, or that there is none. */
 #include "wld/ollama_journal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "wld/check.h"
@@ -23,6 +24,13 @@
 #define HINT       "Hint: You are currently not seeing messages from"
 #define NO_ENTRIES "-- No entries --"
 #define STAMP_MAX  32
+
+/* where ollama's GPU discovery starts (discover/gpu.go to 0.12.3, discover/runner.go from
+ * 0.12.4), and how much of what it said before its verdict is kept */
+#define DISCOVERY_OLD "msg=\"looking for compatible GPUs\""
+#define DISCOVERY_NEW "msg=\"discovering available GPUs...\""
+#define WHY_MAX       4
+#define WHY_KEEP      240
 
 /* "access": all, own_only (the hint), none (nothing could be opened) */
 static const char *access_of(const char *err)
@@ -87,6 +95,42 @@ static void feed(struct wld_logscan *s, const cJSON *lines, int from)
     wld_logscan_finish(s);
 }
 
+/* The msg= value of an slog text line ("msg=\"no compatible GPUs were discovered\"" or
+ * "msg=word") into out, or false when it has none or logs below INFO: DEBUG lines are
+ * ollama's trace, not what it concluded. */
+static bool slog_msg(const char *line, char *out, size_t n)
+{
+    const char *m = strstr(line, " msg=");
+    if (!m || strstr(line, " level=DEBUG ") || strstr(line, " level=TRACE "))
+        return false;
+    m += 5;
+    size_t len = *m == '"' ? strcspn(++m, "\"") : strcspn(m, " ");
+    snprintf(out, n, "%.*s", (int) len, m);
+    return len > 0;
+}
+
+/* Why ollama settled on the CPU, in its words: the messages it logged at INFO or above
+ * between the start of its GPU discovery ("looking for compatible GPUs" to 0.12.3,
+ * "discovering available GPUs..." from 0.12.4) and its verdict (index at), at most
+ * WHY_MAX ("[0] CUDA GPU is too old. Compute Capability detected: 3.5", "no compatible
+ * GPUs were discovered"). */
+static void add_why(const cJSON *lines, int from, int at, cJSON *out)
+{
+    int start = from < 0 ? 0 : from;
+    for (int i = start; i < at; i++) {
+        const char *l = cJSON_GetArrayItem(lines, i)->valuestring;
+        if (strstr(l, DISCOVERY_OLD) || strstr(l, DISCOVERY_NEW))
+            start = i + 1;
+    }
+    cJSON *why = cJSON_AddArrayToObject(out, "why");
+    for (int i = start; i < at && cJSON_GetArraySize(why) < WHY_MAX; i++) {
+        char msg[WHY_KEEP];
+        if (slog_msg(cJSON_GetArrayItem(lines, i)->valuestring, msg, sizeof(msg)) &&
+            !strstr(msg, "inference compute"))
+            cJSON_AddItemToArray(why, cJSON_CreateString(msg));
+    }
+}
+
 /* The verdict: the first "inference compute" line of this run, the time journalctl gave
  * it and whether it names a GPU; ollama logs one line per device, or one for the CPU. */
 static void add_verdict(const struct wld_log_facts *f, const cJSON *lines, int from, cJSON *out)
@@ -99,10 +143,12 @@ static void add_verdict(const struct wld_log_facts *f, const cJSON *lines, int f
     for (int i = 0; i < f->n_compute; i++)
         gpu |= !wld_str_eq_nocase(f->compute[i].library, "cpu");
     cJSON_AddStringToObject(out, "verdict", gpu ? "gpu" : "cpu");
-    const cJSON *said =
-            cJSON_GetArrayItem(lines, (from < 0 ? 0 : from) + (int) f->compute[0].line - 1);
+    int at = (from < 0 ? 0 : from) + (int) f->compute[0].line - 1;
+    const cJSON *said = cJSON_GetArrayItem(lines, at);
     if (!cJSON_IsString(said))
         return;
+    if (!gpu)
+        add_why(lines, from, at, out);
     char stamp[STAMP_MAX];
     wld_str_copy(stamp, sizeof(stamp), said->valuestring);
     stamp[strcspn(stamp, " ")] = '\0';

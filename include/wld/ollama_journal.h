@@ -30,7 +30,9 @@
  *   observations  what the log reader made of the lines from run_from on (all when -1):
  *             the log@1 facts (ollama {version, runners, inference_compute [...]}, ...)
  *   verdict   "gpu" | "cpu" | "none" (no "inference compute" line), with said_at (the
- *             journal's time of that line, "2025-10-06T10:42:01+0200") and said (the line).
+ *             journal's time of that line, "2025-10-06T10:42:01+0200") and said (the line);
+ *             for "cpu", why: [what ollama logged at INFO or above between the start of its
+ *             GPU discovery and that line, at most 4: "no compatible GPUs were discovered"].
  * unit is a system unit ("ollama.service"). */
 void wld_ollama_journal(const struct wld_host *h, const char *unit, double timeout_ms, cJSON *out);
 

@@ -76,6 +76,11 @@ static void no_compatible_gpus_is_a_cpu_verdict_and_a_finding(void **st)
     assert_string_equal(state(out), "ok");
     assert_string_equal(wld_fact_str(out, "verdict"), "cpu");
     assert_string_equal(wld_fact_str(out, "said_at"), "2025-04-14T09:08:45+0200");
+    /* why, in ollama's words: what it said after "looking for compatible GPUs" */
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(out, "why");
+    assert_int_equal(cJSON_GetArraySize(why), 1);
+    assert_string_equal(cJSON_GetArrayItem(why, 0)->valuestring,
+                        "no compatible GPUs were discovered");
     struct wld_rules *rules = NULL;
     char *err = NULL;
     assert_int_equal(wld_rules_load_embedded(&rules, &err), 0);
