@@ -5,7 +5,13 @@
  * `llama-server --list-devices` (llama.cpp since November 2024) under the probe deadline
  * and reads every format llama.cpp has printed (wld_llama_devices_parse): the device
  * listing, the ggml_cuda_init / ggml_init_cublas lines, and its failure lines, which are
- * quoted as llama.cpp wrote them. */
+ * quoted as llama.cpp wrote them.
+ *
+ * ollama has no such program, but it says the same thing itself: when its GPU discovery
+ * ends it logs "inference compute" with the GPU it will use, or library=cpu. When ollama
+ * runs as a systemd unit, that line is in the journal of this boot (wld/ollama_journal.h,
+ * one journalctl with a deadline and a line cap), and what ollama said beats what
+ * llama.build infers from its files: the report says when the two differ. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,8 +19,11 @@
 #include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
+#include "wld/ollama_journal.h"
 #include "wld/parse.h"
 #include "wld/proc.h"
+#include "wld/runtimes.h"
+#include "wld/util.h"
 
 #define OUT_CAP (256 * 1024)
 
@@ -75,13 +84,81 @@ static void last_line(const struct wld_buf *b, char *out, size_t n)
     snprintf(out, n, "%.*s", (int) (end - start), b->data + start);
 }
 
+/* ---- ollama: its own verdict, from the journal ---- */
+
+/* Whether path (a unit's ExecStart program) is the binary the runtime runs: the same file
+ * once both are resolved. */
+static bool same_binary(const struct wld_host *h, const char *path, const char *real)
+{
+    char *r = NULL;
+    bool same = path && real && wld_host_resolve(h, path, &r) == 0 && strcmp(r, real) == 0;
+    free(r);
+    return same;
+}
+
+/* The system unit that runs ollama runtime rt: the unit it was found by, or one whose
+ * ExecStart runs its binary; NULL when none. A user unit's lines are in the user's own
+ * journal, which `journalctl -u` does not read: ollama's install script writes a system
+ * unit. */
+static const cJSON *unit_of(const struct wld_host *h, const cJSON *rt, const cJSON *services)
+{
+    const char *by = wld_fact_str(rt, "found_by");
+    const char *name = by && strncmp(by, "systemd unit ", 13) == 0 ? by + 13 : NULL;
+    char *real = NULL;
+    const char *bin = wld_fact_str(rt, "binary_real") ? wld_fact_str(rt, "binary_real")
+                                                      : wld_fact_str(rt, "binary");
+    if (bin && wld_host_resolve(h, bin, &real) < 0)
+        real = NULL;
+    const cJSON *u, *found = NULL;
+    cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(services, "units"))
+    {
+        if (!wld_str_is(wld_fact_str(u, "scope"), "system"))
+            continue;
+        if (wld_str_is(wld_fact_str(u, "name"), name) ||
+            same_binary(h, wld_fact_str(u, "exec"), real)) {
+            found = u;
+            break;
+        }
+    }
+    free(real);
+    return found;
+}
+
+/* facts.ollama {binary, found_by, unit?, systemd_runs?} and, when a system unit runs it
+ * and systemd runs, facts.journal: what ollama said at its last start (wld_ollama_journal). */
+static void gather_ollama(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    const cJSON *rt = ctx->runtime;
+    const cJSON *services = wld_inventory_get(ctx->inv, WLD_INV_SERVICES);
+    cJSON *o = cJSON_AddObjectToObject(facts, "ollama");
+    cJSON_AddStringToObject(o, "binary", wld_fact_str(rt, "binary"));
+    cJSON_AddStringToObject(o, "found_by", wld_fact_str(rt, "found_by"));
+    const cJSON *unit = unit_of(ctx->host, rt, services);
+    if (!unit)
+        return;
+    cJSON_AddStringToObject(o, "unit", wld_fact_str(unit, "name"));
+    const cJSON *sd = cJSON_GetObjectItemCaseSensitive(services, "systemd");
+    const char *pid1 = wld_fact_str(sd, "pid1");
+    bool runs = wld_str_is(pid1, "systemd") || wld_fact_bool(sd, "run_systemd_system", false);
+    cJSON_AddStringToObject(o, "pid1", pid1 ? pid1 : "unknown");
+    cJSON_AddBoolToObject(o, "systemd_runs", runs);
+    /* without systemd the unit does not run and there is no journal to ask */
+    if (runs)
+        wld_ollama_journal(ctx->host, wld_fact_str(unit, "name"), ctx->timeout_ms,
+                           cJSON_AddObjectToObject(facts, "journal"));
+}
+
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
     /* the binary alone: the run starts it without waiting for the build's inspection */
     const char *kind = wld_fact_str(ctx->runtime, "kind");
+    if (wld_str_is(kind, "ollama")) {
+        gather_ollama(ctx, facts);
+        return 0;
+    }
     if (kind && strcmp(kind, "llama.cpp") != 0) {
-        /* ollama and llama-cpp-python have no program that lists llama.cpp's devices */
+        /* llama-cpp-python has no program that lists llama.cpp's devices */
         cJSON_AddStringToObject(facts, "not_listed", kind);
         return 0;
     }
@@ -127,9 +204,129 @@ static bool is_cuda_name(const char *name)
     return name && strncmp(name, "CUDA", 4) == 0;
 }
 
+/* What llama.build infers from ollama's files for this runtime: 1 a GPU backend (named in
+ * *backend), 0 the CPU, -1 unknown (llama.build not gathered: --only llama.devices, or a
+ * saved report without it). llama.build is not a need: a report saved before ollama's
+ * journal was read, without llama.build's facts, still judges its llama.cpp builds. */
+static int files_say_gpu(const struct wld_eval_ctx *ctx, const char **backend)
+{
+    const cJSON *o = wld_ollama_of(wld_facts_of(ctx, "llama.build"));
+    if (!o)
+        return -1;
+    const cJSON *backends = cJSON_GetObjectItemCaseSensitive(o, "backends");
+    const char *why = NULL, *driver = NULL;
+    int i = cJSON_GetArraySize(backends) ? wld_ollama_choose(ctx->facts, o, &why, &driver) : -1;
+    *backend = i < 0 ? NULL : wld_fact_str(cJSON_GetArrayItem(backends, i), "name");
+    return i >= 0;
+}
+
+/* The devices of ollama's verdict: "NVIDIA GeForce RTX 4090 (compute 8.9, cuda, 22.3 GiB
+ * free)", one per "inference compute" line. */
+static void add_said_devices(const cJSON *journal, struct wld_finding *f)
+{
+    const cJSON *c;
+    struct wld_buf list;
+    wld_buf_init(&list, 256);
+    cJSON_ArrayForEach(
+            c, cJSON_GetObjectItemCaseSensitive(
+                       cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(journal, "observations"), "ollama"),
+                       "inference_compute"))
+    {
+        if (wld_str_eq_nocase(wld_fact_str(c, "library"), "cpu"))
+            continue;
+        const char *name = wld_fact_str(c, "name"), *cc = wld_fact_str(c, "compute");
+        wld_buf_printf(&list, "%s%s (compute %s, %s", list.len ? "; " : "",
+                       name && *name ? name : wld_fact_str(c, "id"), cc && *cc ? cc : "unknown",
+                       wld_fact_str(c, "library"));
+        if (wld_fact_num(c, "available_gib", -1) >= 0)
+            wld_buf_printf(&list, ", %.1f GiB free", wld_fact_num(c, "available_gib", 0));
+        wld_buf_printf(&list, ")");
+    }
+    wld_finding_var(f, "devices", list.len ? list.data : "a GPU");
+    wld_buf_release(&list);
+}
+
+/* ollama's verdict (journal.verdict "gpu" or "cpu") held against its files' */
+static void
+evaluate_verdict(const struct wld_eval_ctx *ctx, const cJSON *journal, struct wld_finding *f)
+{
+    const char *verdict = wld_fact_str(journal, "verdict");
+    const char *said_at = wld_fact_str(journal, "said_at");
+    wld_finding_var(f, "said_at", said_at ? said_at : "its start");
+    const char *backend = NULL;
+    int files = files_say_gpu(ctx, &backend);
+    wld_finding_var(f, "backend", backend ? backend : "");
+    if (wld_str_is(verdict, "gpu")) {
+        add_said_devices(journal, f);
+        wld_finding_outcome(f, files == 0 ? "ollama_says_gpu_unlike_files" : "ollama_says_gpu");
+        return;
+    }
+    struct wld_buf why;
+    wld_buf_init(&why, 256);
+    const cJSON *w;
+    cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(journal, "why"))
+    {
+        wld_buf_printf(&why, "%s\"%s\"", why.len ? ", then " : "", w->valuestring);
+    }
+    wld_finding_var(f, "reason", why.len ? why.data : "no GPU it can use");
+    wld_buf_release(&why);
+    wld_finding_outcome(f, files == 1 ? "ollama_says_cpu_unlike_files" : "ollama_says_cpu");
+}
+
+/* Journal states that are not ollama's words: no journal, no right to read it, or a
+ * journalctl that did not answer. */
+static bool evaluate_journal_state(const cJSON *journal, struct wld_finding *f)
+{
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(journal, "cmd");
+    const char *state = wld_fact_str(cmd, "state");
+    wld_finding_var(f, "command", wld_fact_str(journal, "command"));
+    wld_finding_var(f, "state", state ? state : "unknown");
+    if (wld_str_is(state, "ok"))
+        return false;
+    if (wld_str_is(state, "no_permission"))
+        wld_finding_outcome(f, "journal_unreadable");
+    else if (wld_str_is(state, "no_journal"))
+        wld_finding_outcome(f, "no_journal");
+    else if (wld_str_is(state, "no_entries"))
+        wld_finding_outcome(f, "unit_not_started");
+    else
+        wld_finding_outcome(f, "journal_failed");
+    return true;
+}
+
+static void evaluate_ollama(const struct wld_eval_ctx *ctx, const cJSON *o, struct wld_finding *f)
+{
+    const char *unit = wld_fact_str(o, "unit");
+    const char *by = wld_fact_str(o, "found_by");
+    wld_finding_var(f, "binary", wld_fact_str(o, "binary"));
+    wld_finding_var(f, "found_by", by ? by : "unknown");
+    wld_finding_var(f, "unit", unit ? unit : "");
+    if (!unit) {
+        wld_finding_outcome(f, "ollama_not_a_unit");
+        return;
+    }
+    wld_finding_var(f, "pid1", wld_fact_str(o, "pid1"));
+    const cJSON *journal = cJSON_GetObjectItemCaseSensitive(ctx->mine, "journal");
+    if (!wld_fact_bool(o, "systemd_runs", false) || !journal) {
+        wld_finding_outcome(f, "unit_no_systemd");
+        return;
+    }
+    if (evaluate_journal_state(journal, f))
+        return;
+    if (wld_str_is(wld_fact_str(journal, "verdict"), "none"))
+        wld_finding_outcome(f, "ollama_silent");
+    else
+        evaluate_verdict(ctx, journal, f);
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
+    if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(m, "ollama"))) {
+        evaluate_ollama(ctx, cJSON_GetObjectItemCaseSensitive(m, "ollama"), f);
+        return;
+    }
     const char *bin = wld_fact_str(m, "binary");
     const cJSON *run = cJSON_GetObjectItemCaseSensitive(m, "run");
     wld_finding_var(f, "binary", bin ? bin : "");
@@ -249,12 +446,25 @@ static const char *const outcomes[] = { "ok",
                                         "backend_not_loaded",
                                         "no_cuda_device",
                                         "unrecognised",
+                                        "ollama_says_gpu",
+                                        "ollama_says_gpu_unlike_files",
+                                        "ollama_says_cpu",
+                                        "ollama_says_cpu_unlike_files",
+                                        "ollama_silent",
+                                        "ollama_not_a_unit",
+                                        "unit_no_systemd",
+                                        "unit_not_started",
+                                        "no_journal",
+                                        "journal_unreadable",
+                                        "journal_failed",
                                         NULL };
 
 const struct wld_check wld_check_llama_devices = {
     .id = "llama.devices",
     .title = "llama.cpp sees the GPU",
-    .looks_at = "`llama-server --list-devices` (stdout and stderr), run with the probe deadline",
+    .looks_at = "`llama-server --list-devices` (stdout and stderr), run with the probe deadline; "
+                "for ollama run by a systemd unit, its discovery lines in the journal of this "
+                "boot (`journalctl -u UNIT -b`, once, with the probe deadline)",
     .outcomes = outcomes,
     .gather = gather,
     .per_runtime = true,
