@@ -75,6 +75,15 @@ static char *table_file(const struct wld_host *h, const cJSON *r, const char **f
     return bin ? wld_xstrdup(bin) : NULL;
 }
 
+/* Whether m is one of ollama's blobs that hold no model (a template, parameters, a
+ * licence, which share the store's sha256- names): no GGUF magic. */
+static bool other_blob(const cJSON *m, const struct wld_reader *r)
+{
+    unsigned char magic[4];
+    return wld_fact_bool(m, "blob", false) &&
+           !(wld_reader_exact(r, 0, magic, sizeof(magic)) && memcmp(magic, "GGUF", 4) == 0);
+}
+
 /* Each model this runtime loads, with its architecture read from its header. */
 static void gather_models(const struct wld_gather_ctx *ctx,
                           const char *kind,
@@ -87,13 +96,17 @@ static void gather_models(const struct wld_gather_ctx *ctx,
     {
         if (!loads(m, kind))
             continue;
+        struct wld_file_reader f;
+        char arch[WLD_ARCHNAME_MAX + 1];
+        int rc = wld_reader_open(ctx->host, wld_fact_str(m, "path"), &f);
+        if (rc == 0 && other_blob(m, &f.r)) {
+            wld_reader_close(&f);
+            continue;
+        }
         cJSON *e = cJSON_CreateObject();
         cJSON_AddItemToArray(models, e);
         cJSON_AddStringToObject(e, "path", wld_fact_str(m, "path"));
         cJSON_AddStringToObject(e, "origin", wld_fact_str(m, "origin"));
-        struct wld_file_reader f;
-        char arch[WLD_ARCHNAME_MAX + 1];
-        int rc = wld_reader_open(ctx->host, wld_fact_str(m, "path"), &f);
         if (rc == 0) {
             rc = wld_gguf_peek_arch(&f.r, arch, sizeof(arch));
             wld_reader_close(&f);
