@@ -17,6 +17,7 @@
 #include "wld/inventory.h"
 #include "wld/models.h"
 #include "wld/parse.h"
+#include "wld/runtimes.h"
 #include "wld/util.h"
 
 #define MIB (1024ull * 1024ull)
@@ -126,6 +127,7 @@ static void advise(const struct wld_eval_ctx *ctx,
                    const struct wld_fit_settings *s,
                    const struct wld_fit_capacity *cap,
                    uint64_t budget,
+                   uint32_t ollama,
                    struct wld_finding *f)
 {
     struct wld_fit_advice a;
@@ -135,15 +137,31 @@ static void advise(const struct wld_eval_ctx *ctx,
     wld_fit_advise(g, s, cap->n_gpus, budget, ram, &a);
     const char *sep = "";
     if (a.max_ctx >= 256 && a.max_ctx < (s->n_ctx ? s->n_ctx : g->n_ctx_train)) {
-        wld_buf_printf(&b, "use `-c %u` (the largest context that fits)", a.max_ctx);
+        if (ollama) /* ollama's context is per sequence */
+            wld_buf_printf(&b, "set OLLAMA_CONTEXT_LENGTH=%u (the largest context that fits)",
+                           a.max_ctx / ollama / 256 * 256);
+        else
+            wld_buf_printf(&b, "use `-c %u` (the largest context that fits)", a.max_ctx);
         sep = "; or ";
     }
     if (a.kv_type >= 0) {
         const char *t = wld_ggml_type(a.kv_type)->name;
-        wld_buf_printf(&b, "%squantize the KV cache: `-ctk %s -ctv %s`", sep, t, t);
+        if (ollama)
+            wld_buf_printf(&b,
+                           "%squantize the KV cache: OLLAMA_FLASH_ATTENTION=1 and "
+                           "OLLAMA_KV_CACHE_TYPE=%s in ollama's environment",
+                           sep, t);
+        else
+            wld_buf_printf(&b, "%squantize the KV cache: `-ctk %s -ctv %s`", sep, t, t);
         sep = "; or ";
     }
-    if (a.max_ngl >= 0 && a.max_ngl <= (int) g->n_layer && a.max_ngl_ram_ok) {
+    if (ollama && a.max_ngl >= 0 && a.max_ngl <= (int) g->n_layer && a.max_ngl_ram_ok) {
+        wld_buf_printf(&b,
+                       "%slet ollama put %d of %u layers on the GPU (it does so by itself; the "
+                       "rest run on the CPU, slower)",
+                       sep, a.max_ngl, g->n_layer + 1);
+        sep = "; or ";
+    } else if (a.max_ngl >= 0 && a.max_ngl <= (int) g->n_layer && a.max_ngl_ram_ok) {
         wld_buf_printf(&b,
                        "%s`-ngl %d` (%d of %u layers on the GPU; the rest run on the CPU, slower)",
                        sep, a.max_ngl, a.max_ngl, g->n_layer + 1);
@@ -163,6 +181,42 @@ static void advise(const struct wld_eval_ctx *ctx,
                          "memory");
     wld_finding_var(f, "advice", b.data);
     wld_buf_release(&b);
+}
+
+/* The settings a model is run with, unless the user's options say others: a model a
+ * running llama-server loads at its -c; an ollama blob at the context, parallel sequences
+ * and KV cache type ollama gives it (its version's defaults, its environment), the
+ * variable "at" saying so and where each came from. Returns ollama's parallel sequences
+ * when its context is the one judged, else 0. */
+static uint32_t runs_with(const struct wld_eval_ctx *ctx,
+                          const cJSON *m,
+                          const struct wld_gguf *g,
+                          const struct wld_fit_capacity *cap,
+                          struct wld_fit_settings *s,
+                          struct wld_finding *f)
+{
+    const cJSON *with = cJSON_GetObjectItemCaseSensitive(m, "runs_with");
+    const cJSON *settings = cJSON_GetObjectItemCaseSensitive(ctx->mine, "settings");
+    bool ctx_given = wld_fact_bool(settings, "ctx_given", false);
+    const cJSON *ollama = cJSON_GetObjectItemCaseSensitive(with, "ollama");
+    if (!ollama) {
+        if (with && !ctx_given)
+            s->n_ctx = (uint32_t) wld_fact_int(with, "ctx", 0, UINT32_MAX, s->n_ctx);
+        return 0;
+    }
+    struct wld_ollama_load o;
+    wld_ollama_load_settings(ollama, wld_param(ctx, "ollama"), g, cap->vram_total, &o);
+    /* --ctk/--ctv other than f16 are the user's; f16 may be the default */
+    bool kv_given = s->type_k != WLD_GGML_F16 || s->type_v != WLD_GGML_F16;
+    if (!ctx_given) {
+        s->n_ctx = o.num_ctx * o.parallel;
+        s->n_parallel = o.parallel;
+    }
+    if (!kv_given)
+        s->type_k = s->type_v = o.kv_type;
+    if (!ctx_given && !kv_given)
+        wld_finding_var(f, "at", o.said);
+    return ctx_given ? 0 : o.parallel;
 }
 
 /* One model's verdict, its template variables in f (a scratch finding). */
@@ -205,14 +259,10 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     char why[200];
     const char *verdict;
     wld_fit_settings_from_facts(ctx->mine, &s);
-    /* a model a running server loads is judged at the -c it runs with, unless --ctx says */
-    const cJSON *with = cJSON_GetObjectItemCaseSensitive(m, "runs_with");
-    if (with &&
-        !wld_fact_bool(cJSON_GetObjectItemCaseSensitive(ctx->mine, "settings"), "ctx_given", false))
-        s.n_ctx = (uint32_t) wld_fact_int(with, "ctx", 0, UINT32_MAX, s.n_ctx);
     /* MiB in [0, 1 TiB]: a rules file past that is ignored, never converted */
     s.cuda_overhead = (uint64_t) wld_param_int(ctx, "cuda_overhead_mib", 0, 1 << 20, 250) * MIB;
     wld_fit_capacity(ctx->facts, ctx->mine, &cap);
+    uint32_t ollama = runs_with(ctx, m, &g, &cap, &s, f);
     uint64_t margin = (uint64_t) wld_param_int(ctx, "fit_margin_mib", 0, 1 << 20, 1024) * MIB;
 
     const char *quant = wld_llama_ftype_name(g.file_type);
@@ -229,6 +279,8 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     }
     uint64_t gpu = wld_fit_gpu_total(&e), ram = wld_fit_ram_total(&e);
     wld_finding_var_num(f, "ctx", e.n_ctx);
+    if (!cJSON_GetObjectItemCaseSensitive(f->vars, "at"))
+        wld_finding_varf(f, "at", "-c %u", e.n_ctx);
     wld_finding_var_num(f, "n_ctx_train", g.n_ctx_train);
     var_bytes(f, "need", gpu);
     var_bytes(f, "weights", e.gpu_weights);
@@ -266,7 +318,7 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     /* advice leaves the margin free, as llama.cpp's --fit does, so following it passes */
     if (strcmp(verdict, "too_big") == 0 || strcmp(verdict, "thin") == 0 ||
         strcmp(verdict, "ram_short") == 0)
-        advise(ctx, &g, &s, &cap, cap.vram_free > margin ? cap.vram_free - margin : 0, f);
+        advise(ctx, &g, &s, &cap, cap.vram_free > margin ? cap.vram_free - margin : 0, ollama, f);
     wld_gguf_release(&g);
     return verdict;
 }
@@ -301,8 +353,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_outcome(f, worst ? worst : "none_found");
 }
 
-static const char *const params[] = { "cuda_overhead_mib", "fit_margin_mib", "quant_bpw",
-                                      "quant_mix_bpw",     "file_kinds",     NULL };
+static const char *const params[] = {
+    "cuda_overhead_mib", "fit_margin_mib", "quant_bpw", "quant_mix_bpw",
+    "file_kinds",        "ollama",         NULL
+};
 static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
 
 /* --vram replaces what the GPUs report: then no GPU is asked (no CUDA probe, no
@@ -319,8 +373,9 @@ const struct wld_check wld_check_models_fit = {
     .id = "models.fit",
     .title = "Whether the model fits in VRAM and RAM",
     .looks_at = "each model's GGUF header (weights per layer, attention layout), --ctx/--ngl/"
-                "--ctk/--ctv/--parallel, GPU memory from gpu.cuda or nvidia-smi (or --vram), "
-                "/proc/meminfo",
+                "--ctk/--ctv/--parallel (else a running server's -c, or for ollama's models "
+                "its context, parallel and KV cache type by version and environment), GPU "
+                "memory from gpu.cuda or nvidia-smi (or --vram), /proc/meminfo",
     .outcomes = outcomes,
     .params = params,
     .needs = needs,

@@ -104,8 +104,13 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
     case WLD_INV_MODELS: {
         /* `fit MODEL` judges the files it is given, nothing running */
         bool given_only = inv->o && inv->o->models_only;
+        /* the runtimes never ask for the models: no circle */
         wld_models_find(inv->h, inv->o, given_only ? NULL : wld_inventory_get(inv, WLD_INV_SERVERS),
-                        given_only ? NULL : wld_inventory_get(inv, WLD_INV_SERVICES), v);
+                        given_only ? NULL : wld_inventory_get(inv, WLD_INV_SERVICES),
+                        given_only ? NULL
+                                   : cJSON_GetObjectItemCaseSensitive(
+                                             wld_inventory_get(inv, WLD_INV_RUNTIMES), "runtimes"),
+                        v);
         break;
     }
     case WLD_INV_PCI:

@@ -48,12 +48,22 @@ static bool later_shard(const char *name)
     return wld_gguf_split_name(name, &k, &n, &prefix) && k > 1;
 }
 
+/* ollama stores models as content-addressed blobs in <models>/blobs: "sha256-<hex>"
+ * ("sha256:<hex>" before 0.1.33); "-partial" downloads are not served. */
+static bool is_blob_name(const char *dir, const char *name)
+{
+    if (!wld_str_ends(dir, "/blobs") ||
+        !(wld_str_starts(name, "sha256-") || wld_str_starts(name, "sha256:")))
+        return false;
+    size_t hex = strspn(name + 7, "0123456789abcdef");
+    return hex >= 12 && name[7 + hex] == '\0';
+}
+
 static bool is_model_name(const char *dir, const char *name)
 {
     if (wld_str_ends(name, ".gguf"))
         return !later_shard(name);
-    /* ollama stores models as content-addressed blobs */
-    return strstr(dir, "/.ollama/models/blobs") && wld_str_starts(name, "sha256");
+    return is_blob_name(dir, name);
 }
 
 static cJSON *add_model(struct scan *s, const char *path, const char *origin)
@@ -165,10 +175,92 @@ static void running_models(struct scan *s, const cJSON *servers)
     }
 }
 
+/* Walks dir when it is a directory not walked yet. */
+static void scan_place(struct scan *s, const char *dir)
+{
+    struct stat st;
+    if (wld_host_stat(s->h, dir, true, &st) == 0 && S_ISDIR(st.st_mode) &&
+        wld_nodeset_add(&s->seen_dirs, &st))
+        scan_dir(s, dir, 0);
+}
+
+/* OLLAMA_MODELS of ollama runtime r, when it names a directory; else NULL. */
+static const char *ollama_models_dir(const cJSON *r)
+{
+    const char *v =
+            wld_fact_str(cJSON_GetObjectItemCaseSensitive(
+                                 cJSON_GetObjectItemCaseSensitive(r, "env"), "OLLAMA_MODELS"),
+                         "value");
+    return v && v[0] == '/' ? v : NULL;
+}
+
+/* The ollama runtime that serves blob path: the one whose OLLAMA_MODELS holds it, else
+ * the first that keeps its models in the default place (~/.ollama/models of the user it
+ * runs as); NULL when none. */
+static const cJSON *ollama_serving(const cJSON *runtimes, const char *path)
+{
+    const cJSON *r, *fallback = NULL;
+    cJSON_ArrayForEach(r, runtimes)
+    {
+        if (!wld_str_is(wld_fact_str(r, "kind"), "ollama"))
+            continue;
+        const char *dir = ollama_models_dir(r);
+        size_t n = dir ? strlen(dir) : 0;
+        if (dir && strncmp(path, dir, n) == 0 && strncmp(path + n, "/blobs/", 7) == 0)
+            return r;
+        if (!dir && !fallback)
+            fallback = r;
+    }
+    return fallback;
+}
+
+/* A blob is judged at the settings ollama loads it with: its version and the environment
+ * that decides the context, the parallel sequences and the KV cache (models.fit turns
+ * them into settings with its rules). */
+static void ollama_runs_with(const cJSON *runtimes, cJSON *m)
+{
+    static const char *const names[] = { "OLLAMA_CONTEXT_LENGTH", "OLLAMA_NUM_PARALLEL",
+                                         "OLLAMA_KV_CACHE_TYPE", "OLLAMA_FLASH_ATTENTION" };
+    const cJSON *r = ollama_serving(runtimes, wld_fact_str(m, "path"));
+    if (!r)
+        return;
+    cJSON *with = cJSON_AddObjectToObject(m, "runs_with");
+    cJSON_AddStringToObject(with, "by", wld_fact_str(r, "name"));
+    cJSON *o = cJSON_AddObjectToObject(with, "ollama");
+    cJSON_AddStringToObject(o, "runtime", wld_fact_str(r, "id"));
+    if (wld_fact_str(r, "version"))
+        cJSON_AddStringToObject(o, "version", wld_fact_str(r, "version"));
+    cJSON *env = cJSON_AddObjectToObject(o, "env");
+    const cJSON *from = cJSON_GetObjectItemCaseSensitive(r, "env");
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(from, names[i]);
+        if (e)
+            cJSON_AddItemToObject(env, names[i], cJSON_Duplicate(e, true));
+    }
+}
+
+/* The models directories of the ollama runtimes (OLLAMA_MODELS), walked as the usual
+ * places are. */
+static void ollama_models(struct scan *s, const cJSON *runtimes)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, runtimes)
+    {
+        const char *dir =
+                wld_str_is(wld_fact_str(r, "kind"), "ollama") ? ollama_models_dir(r) : NULL;
+        if (dir) {
+            char *blobs = wld_xasprintf("%s/blobs", dir);
+            scan_place(s, blobs);
+            free(blobs);
+        }
+    }
+}
+
 void wld_models_find(const struct wld_host *h,
                      const struct wld_options *opts,
                      const cJSON *servers,
                      const cJSON *services,
+                     const cJSON *runtimes,
                      cJSON *facts)
 {
     static const char *const places[] = { "models",
@@ -199,14 +291,20 @@ void wld_models_find(const struct wld_host *h,
                 free(origin);
             }
         }
+        ollama_models(&s, runtimes);
         const char *home = wld_host_home(h);
         for (size_t i = 0; home && i < WLD_ARRAY_SIZE(places); i++) {
             char *dir = wld_xasprintf("%s/%s", home, places[i]);
-            struct stat st;
-            if (wld_host_stat(h, dir, true, &st) == 0 && S_ISDIR(st.st_mode) &&
-                wld_nodeset_add(&s.seen_dirs, &st))
-                scan_dir(&s, dir, 0);
+            scan_place(&s, dir);
             free(dir);
+        }
+        /* ollama's service: install.sh makes its user's home /usr/share/ollama */
+        scan_place(&s, "/usr/share/ollama/.ollama/models/blobs");
+        cJSON *m;
+        cJSON_ArrayForEach(m, s.models)
+        {
+            if (wld_fact_bool(m, "blob", false))
+                ollama_runs_with(runtimes, m);
         }
     }
     cJSON_AddNumberToObject(scan, "directories", (double) s.dirs);

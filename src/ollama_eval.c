@@ -1,17 +1,20 @@
-/* ollama as the llama.* checks judge it: its CUDA backends loaded as ollama loads them,
- * and the backend it will pick on this host's driver and GPU (wld/runtimes.h). */
+/* ollama as the checks judge it: its CUDA backends loaded as ollama loads them, the
+ * backend it will pick on this host's driver and GPU, and the settings it loads a model
+ * with (wld/runtimes.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wld/check.h"
 #include "wld/dlprobe.h"
+#include "wld/gguf.h"
 #include "wld/gpu.h"
 #include "wld/inventory.h"
 #include "wld/ldpath.h"
 #include "wld/proc.h"
 #include "wld/runtimes.h"
 #include "wld/util.h"
+#include "wld/version.h"
 
 #define MAX_BACKENDS 8
 
@@ -134,4 +137,224 @@ int wld_ollama_choose(const cJSON *facts,
 const cJSON *wld_ollama_of(const cJSON *build_facts)
 {
     return cJSON_GetObjectItemCaseSensitive(build_facts, "ollama");
+}
+
+/* ---- the settings ollama loads a model with ---- */
+
+/* Go's strconv.ParseBool as envconfig reads OLLAMA_FLASH_ATTENTION: a value it cannot
+ * parse counts as on. */
+static bool go_bool(const char *v)
+{
+    static const char *const off[] = { "0", "f", "F", "FALSE", "false", "False" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(off); i++)
+        if (strcmp(v, off[i]) == 0)
+            return false;
+    return true;
+}
+
+static bool listed(const cJSON *list, const char *word)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        if (cJSON_IsString(e) && word && strcmp(e->valuestring, word) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The rules' row for version v: the last whose "from" is at or below it (the first when
+ * v is older than all, the newest when v is unknown). */
+static const cJSON *defaults_row(const cJSON *rows, const char *v)
+{
+    const cJSON *row, *best = NULL;
+    struct wld_version x;
+    if (v && wld_version_parse(v, &x, NULL) < 0)
+        v = NULL;
+    cJSON_ArrayForEach(row, rows)
+    {
+        if (!v || !best || wld_version_cmp_str(v, wld_fact_str(row, "from")) >= 0)
+            best = row;
+    }
+    return best;
+}
+
+/* env[name] when set: its value, and where in *from. */
+static const char *env_value(const cJSON *env, const char *name, const char **from)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(env, name);
+    const char *v = wld_fact_str(e, "value");
+    *from = wld_fact_str(e, "from") ? wld_fact_str(e, "from") : "the environment";
+    return v && *v ? v : NULL;
+}
+
+/* A positive whole number, as envconfig.Uint reads one; 0 when it is not. */
+static unsigned env_uint(const char *v)
+{
+    char *end = NULL;
+    unsigned long n = v ? strtoul(v, &end, 10) : 0;
+    return v && *end == '\0' && n < (1ul << 24) ? (unsigned) n : 0;
+}
+
+static uint32_t
+num_ctx_default(const cJSON *rules, const cJSON *row, uint64_t vram, struct wld_buf *b)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(row, "num_ctx"), *tier;
+    if (cJSON_IsNumber(n))
+        return (uint32_t) n->valuedouble;
+    /* by the GPUs' total memory (server/routes.go) */
+    cJSON_ArrayForEach(tier, cJSON_GetObjectItemCaseSensitive(rules, "vram_num_ctx"))
+    {
+        double below = wld_fact_num(tier, "below_gib", -1);
+        if (below < 0 || (double) vram < below * 1024.0 * 1024.0 * 1024.0) {
+            wld_buf_printf(b, " for %.1f GiB of VRAM", (double) vram / (1024.0 * 1024.0 * 1024.0));
+            return (uint32_t) wld_fact_num(tier, "num_ctx", 4096);
+        }
+    }
+    return 4096;
+}
+
+/* The context: OLLAMA_CONTEXT_LENGTH where this version reads it, else its default; each
+ * sequence capped at the trained context where it does so. */
+static void load_ctx(const cJSON *rules,
+                     const cJSON *row,
+                     const cJSON *env,
+                     const char *name,
+                     const struct wld_gguf *g,
+                     uint64_t vram,
+                     struct wld_ollama_load *ret,
+                     struct wld_buf *b)
+{
+    const char *from, *v = env_value(env, "OLLAMA_CONTEXT_LENGTH", &from);
+    bool reads = wld_fact_bool(row, "context_env", true);
+    unsigned n = reads ? env_uint(v) : 0;
+    struct wld_buf why;
+    wld_buf_init(&why, 128);
+    if (n) {
+        wld_buf_printf(&why, "OLLAMA_CONTEXT_LENGTH=%s in %s", v, from);
+    } else {
+        wld_buf_printf(&why, "%s's default", name);
+        n = num_ctx_default(rules, row, vram, &why);
+        wld_buf_puts(&why, v && !reads ? "; it does not read OLLAMA_CONTEXT_LENGTH"
+                                       : "; OLLAMA_CONTEXT_LENGTH unset");
+    }
+    if (wld_fact_bool(row, "caps_at_train", false) && g->n_ctx_train && n > g->n_ctx_train) {
+        n = g->n_ctx_train;
+        wld_buf_puts(&why, ", capped at the model's trained context");
+    }
+    ret->num_ctx = n;
+    wld_buf_printf(b, "ollama's -c %u (%s)", n, why.data);
+    wld_buf_release(&why);
+}
+
+/* The parallel sequences: OLLAMA_NUM_PARALLEL, else the default; "auto" tries more and
+ * takes 1 when they do not fit, so whether it fits is judged at 1. */
+static void load_parallel(const cJSON *row,
+                          const cJSON *env,
+                          const char *name,
+                          struct wld_ollama_load *ret,
+                          struct wld_buf *b)
+{
+    const char *from, *v = env_value(env, "OLLAMA_NUM_PARALLEL", &from);
+    unsigned n = env_uint(v);
+    ret->parallel = n ? n : (uint32_t) wld_fact_int(row, "num_parallel", 1, 1024, 1);
+    if (n > 1)
+        wld_buf_printf(b, " x %u parallel (OLLAMA_NUM_PARALLEL=%s in %s)", n, v, from);
+    else if (!n && ret->parallel > 1)
+        wld_buf_printf(b, " x %u parallel (%s's default)", ret->parallel, name);
+}
+
+/* Flash attention: OLLAMA_FLASH_ATTENTION, else the version's default (off, or on for the
+ * architectures it lists); never for a model whose K and V heads differ or whose
+ * architecture ollama keeps it off for. *why gets why it is off. */
+static bool load_flash(const cJSON *rules,
+                       const cJSON *row,
+                       const cJSON *env,
+                       const struct wld_gguf *g,
+                       const char **why)
+{
+    const char *from, *v = env_value(env, "OLLAMA_FLASH_ATTENTION", &from);
+    bool on =
+            v ? go_bool(v)
+              : wld_str_is(wld_fact_str(row, "flash_attention"), "model") &&
+                            listed(cJSON_GetObjectItemCaseSensitive(rules, "flash_attention_archs"),
+                                   g->arch);
+    *why = "flash attention is off";
+    if (on &&
+        (g->head_k == 0 || g->head_k != g->head_v ||
+         listed(cJSON_GetObjectItemCaseSensitive(rules, "no_flash_attention_archs"), g->arch))) {
+        *why = "this model cannot use flash attention";
+        on = false;
+    }
+    return on;
+}
+
+static int type_named(const char *name)
+{
+    for (int id = 0; id < 64; id++) {
+        const struct wld_ggml_type *t = wld_ggml_type(id);
+        if (t && t->name && strcmp(t->name, name) == 0)
+            return id;
+    }
+    return -1;
+}
+
+/* The KV cache type: OLLAMA_KV_CACHE_TYPE when this version reads it, flash attention is
+ * on and the model takes a quantized cache; else f16. */
+static void load_kv(const cJSON *rules,
+                    const cJSON *row,
+                    const cJSON *env,
+                    const struct wld_gguf *g,
+                    struct wld_ollama_load *ret,
+                    struct wld_buf *b)
+{
+    const char *from, *v = env_value(env, "OLLAMA_KV_CACHE_TYPE", &from), *off = NULL;
+    ret->kv_type = WLD_GGML_F16;
+    if (!v || !wld_fact_bool(row, "kv_cache_env", true))
+        return;
+    char lower[16];
+    size_t i = 0;
+    for (; v[i] && i + 1 < sizeof(lower); i++)
+        lower[i] = (char) (v[i] >= 'A' && v[i] <= 'Z' ? v[i] - 'A' + 'a' : v[i]);
+    lower[i] = '\0';
+    if (strcmp(lower, "f16") == 0)
+        return;
+    bool flash = load_flash(rules, row, env, g, &off);
+    int id = type_named(lower);
+    if (!listed(cJSON_GetObjectItemCaseSensitive(rules, "kv_cache_types"), lower) || id < 0)
+        off = "not a type ollama takes";
+    else if (listed(cJSON_GetObjectItemCaseSensitive(rules, "kv_cache_f16_archs"), g->arch))
+        off = "this model's architecture keeps f16";
+    else if (flash)
+        off = NULL;
+    if (off) {
+        wld_buf_printf(b, ", KV cache f16 (OLLAMA_KV_CACHE_TYPE=%s in %s is ignored: %s)", v, from,
+                       off);
+        return;
+    }
+    ret->kv_type = id;
+    /* a file the words named already is not named twice */
+    bool named = strstr(b->data, from) != NULL;
+    wld_buf_printf(b, ", KV cache %s (OLLAMA_KV_CACHE_TYPE=%s%s%s, flash attention on)", lower, v,
+                   named ? "" : " in ", named ? "" : from);
+}
+
+void wld_ollama_load_settings(const cJSON *with,
+                              const cJSON *rules,
+                              const struct wld_gguf *g,
+                              uint64_t vram_total,
+                              struct wld_ollama_load *ret)
+{
+    const char *v = wld_fact_str(with, "version");
+    const cJSON *env = cJSON_GetObjectItemCaseSensitive(with, "env");
+    const cJSON *row = defaults_row(cJSON_GetObjectItemCaseSensitive(rules, "defaults"), v);
+    char *name = v ? wld_xasprintf("ollama %s", v) : wld_xstrdup("this ollama");
+    struct wld_buf b;
+    wld_buf_init(&b, 256);
+    load_ctx(rules, row, env, name, g, vram_total, ret, &b);
+    load_parallel(row, env, name, ret, &b);
+    load_kv(rules, row, env, g, ret, &b);
+    snprintf(ret->said, sizeof(ret->said), "%s", b.data);
+    wld_buf_release(&b);
+    free(name);
 }

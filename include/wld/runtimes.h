@@ -28,6 +28,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "wld/cli.h"
 #include "wld/host.h"
@@ -103,7 +104,28 @@ void wld_ollama_gather_build(const struct wld_gather_ctx *ctx, cJSON *facts);
  * load on the driver and GPUs of facts (every check's facts: gpu.cuda, gpu.driver), or -1
  * when it falls back to the CPU; *why says why, *driver the driver's CUDA version (NULL
  * when unknown). */
-int wld_ollama_choose(const cJSON *facts, const cJSON *ollama, const char **why, const char **driver);
+int wld_ollama_choose(const cJSON *facts,
+                      const cJSON *ollama,
+                      const char **why,
+                      const char **driver);
+
+/* The settings ollama loads a model with, for models.fit. */
+struct wld_ollama_load {
+    uint32_t num_ctx;  /* cells per sequence, capped at the trained context where it is */
+    uint32_t parallel; /* sequences: ollama allocates num_ctx x parallel cells */
+    int kv_type;       /* ggml type id of K and V */
+    char said[512];    /* in words, with where each came from: "ollama's -c 4096 (ollama
+                        * 0.12.3's default; OLLAMA_CONTEXT_LENGTH unset)" */
+};
+struct wld_gguf;
+/* From an ollama model's runs_with.ollama ({version?, env}: wld_models_find), models.fit's
+ * rules (params.ollama: defaults per version, vram_num_ctx, kv_cache_types, ...), the
+ * model's header and the GPUs' total memory (bytes, 0 when none). */
+void wld_ollama_load_settings(const cJSON *with,
+                              const cJSON *rules,
+                              const struct wld_gguf *g,
+                              uint64_t vram_total,
+                              struct wld_ollama_load *ret);
 
 /* llama.build's facts.ollama of a runtime's entry, or NULL when it is not ollama's. */
 const cJSON *wld_ollama_of(const cJSON *build_facts);
