@@ -9,7 +9,6 @@
  * wld/fatbin.h), else from CMakeCache.txt; the GPUs from gpu.cuda or --gpu-cc. NVIDIA's
  * rules: a cubin for sm_XY runs on X.Z with Z >= Y; "a" targets (sm_120a) only on exactly
  * X.Y; PTX for compute_XY JIT-compiles for any X.Y or newer. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,49 +23,6 @@
 #include "wld/runtimes.h"
 #include "wld/version.h"
 
-static cJSON *int_array(const unsigned *v, size_t n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
-    return a;
-}
-
-static void scan_file(const struct wld_host *h, const char *path, cJSON *list)
-{
-    struct wld_file_reader f;
-    struct wld_fatbin fb;
-    uint64_t off = 0, size = 0;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "file", path);
-    cJSON_AddItemToArray(list, o);
-    int r = wld_reader_open(h, path, &f);
-    if (r == 0) {
-        r = wld_elf_section(&f.r, ".nv_fatbin", &off, &size);
-        if (r == 0)
-            r = wld_fatbin_scan(&f.r, off, size, &fb);
-        wld_reader_close(&f);
-    }
-    if (r < 0) {
-        cJSON_AddStringToObject(o, "error",
-                                r == -ENOENT   ? "no .nv_fatbin section"
-                                : r == -EINVAL ? "not a readable ELF/fatbinary"
-                                               : wld_errno_name(-r));
-        return;
-    }
-    cJSON_AddItemToObject(o, "sass", int_array(fb.sass, fb.n_sass));
-    cJSON_AddItemToObject(o, "ptx", int_array(fb.ptx, fb.n_ptx));
-    if (fb.n_ptx) {
-        char isa[32];
-        snprintf(isa, sizeof(isa), "%u.%u", fb.ptx_isa_major, fb.ptx_isa_minor);
-        cJSON_AddStringToObject(o, "ptx_isa", isa);
-    }
-    cJSON_AddNumberToObject(o, "containers", (double) fb.containers);
-    cJSON_AddNumberToObject(o, "entries", (double) fb.entries);
-    if (fb.stopped_early)
-        cJSON_AddBoolToObject(o, "stopped_early", true);
-}
-
 /* ollama: each CUDA backend's fatbinary, as the build facts of a llama.cpp binary hold it;
  * evaluate() judges the one ollama will pick. */
 static void gather_ollama(const struct wld_gather_ctx *ctx, cJSON *facts)
@@ -75,7 +31,7 @@ static void gather_ollama(const struct wld_gather_ctx *ctx, cJSON *facts)
     cJSON *list = cJSON_AddArrayToObject(facts, "ollama_backends");
     cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(ctx->runtime, "backends"))
     {
-        const cJSON *build = cJSON_GetObjectItemCaseSensitive(b, "build"), *file;
+        const cJSON *build = cJSON_GetObjectItemCaseSensitive(b, "build");
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToArray(list, o);
         cJSON_AddStringToObject(o, "name", wld_fact_str(b, "name"));
@@ -85,11 +41,9 @@ static void gather_ollama(const struct wld_gather_ctx *ctx, cJSON *facts)
             if (v)
                 cJSON_AddItemToObject(o, keep[i], cJSON_Duplicate(v, true));
         }
-        cJSON *fb = cJSON_AddArrayToObject(o, "fatbin");
-        cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(build, "cuda_files"))
-        {
-            scan_file(ctx->host, file->valuestring, fb);
-        }
+        /* read once by the inventory, which the pick needs too */
+        const cJSON *fb = cJSON_GetObjectItemCaseSensitive(b, "fatbin");
+        cJSON_AddItemToObject(o, "fatbin", fb ? cJSON_Duplicate(fb, true) : cJSON_CreateArray());
     }
 }
 
@@ -111,7 +65,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
         const cJSON *file;
         cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(all, "cuda_files"))
         {
-            scan_file(ctx->host, file->valuestring, list);
+            wld_fatbin_file_facts(ctx->host, file->valuestring, list);
         }
     }
     if (o && o->gpu_cc) {

@@ -271,7 +271,23 @@ static void evaluate_ollama(const struct wld_eval_ctx *ctx, const cJSON *o, stru
         return;
     }
     if (i < 0) {
-        wld_finding_outcome(f, "ollama_cpu_fallback");
+        /* a backend the driver could run, passed over: the GPU is older than its kernels */
+        unsigned dmajor = 0, cc = 0, ccm = 0;
+        if (driver)
+            sscanf(driver, "%u", &dmajor);
+        bool driver_fits = false;
+        cJSON_ArrayForEach(b, backends)
+        {
+            driver_fits |= dmajor > 0 && wld_fact_num(b, "cuda_major", 99) <= dmajor;
+        }
+        wld_ollama_lowest_cc(ctx->facts, &cc, &ccm);
+        if (driver_fits && cc > 0) {
+            wld_finding_varf(f, "cc", "%u.%u", cc, ccm);
+            wld_finding_varf(f, "sm", "%u%u", cc, ccm);
+            wld_finding_outcome(f, "ollama_no_kernel");
+        } else {
+            wld_finding_outcome(f, "ollama_cpu_fallback");
+        }
         return;
     }
     b = cJSON_GetArrayItem(backends, i);
@@ -370,6 +386,7 @@ static const char *const outcomes[] = { "ok_linked",
                                         "ok_ollama",
                                         "ollama_no_cuda",
                                         "ollama_cpu_fallback",
+                                        "ollama_no_kernel",
                                         "ollama_cpu_forced",
                                         "python_cpu_only",
                                         NULL };

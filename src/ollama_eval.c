@@ -102,7 +102,7 @@ void wld_ollama_gather_build(const struct wld_gather_ctx *ctx, cJSON *facts)
 
 /* The lowest compute capability among the GPUs gpu.cuda saw: ollama's choice is bounded
  * by its weakest GPU. */
-static void lowest_cc(const cJSON *facts, unsigned *major, unsigned *minor)
+void wld_ollama_lowest_cc(const cJSON *facts, unsigned *major, unsigned *minor)
 {
     const cJSON *d;
     *major = *minor = 0;
@@ -129,7 +129,7 @@ int wld_ollama_choose(const cJSON *facts,
     unsigned major = 0, minor = 0, cc, ccm;
     if (drv.cuda)
         sscanf(drv.cuda, "%u.%u", &major, &minor);
-    lowest_cc(facts, &cc, &ccm);
+    wld_ollama_lowest_cc(facts, &cc, &ccm);
     *driver = drv.cuda;
     return wld_ollama_pick_gpu(ollama, major, minor, cc, ccm, why);
 }

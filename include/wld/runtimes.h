@@ -127,6 +127,10 @@ void wld_ollama_load_settings(const cJSON *with,
                               uint64_t vram_total,
                               struct wld_ollama_load *ret);
 
+/* The lowest compute capability among the GPUs gpu.cuda saw in facts (every check's), as
+ * major and minor; 0 and 0 when none is known. ollama's choice is bounded by it. */
+void wld_ollama_lowest_cc(const cJSON *facts, unsigned *major, unsigned *minor);
+
 /* llama.build's facts.ollama of a runtime's entry, or NULL when it is not ollama's. */
 const cJSON *wld_ollama_of(const cJSON *build_facts);
 
