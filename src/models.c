@@ -66,6 +66,21 @@ static bool is_model_name(const char *dir, const char *name)
     return is_blob_name(dir, name);
 }
 
+/* An ollama blob that is not a model: its chat template, parameters, licence and system
+ * prompt sit beside the weights under sha256 names; only the weights start with GGUF's
+ * magic. A blob that cannot be read stays a model, so the checks say why. */
+static bool other_blob(struct scan *s, const char *name, const char *path, const struct stat *st)
+{
+    if (wld_str_ends(name, ".gguf") || !S_ISREG(st->st_mode))
+        return false;
+    struct wld_buf b;
+    if (wld_host_read_range(s->h, path, 0, 4, &b) < 0)
+        return false;
+    bool other = b.len < 4 || memcmp(b.data, "GGUF", 4) != 0;
+    wld_buf_release(&b);
+    return other;
+}
+
 static cJSON *add_model(struct scan *s, const char *path, const char *origin)
 {
     const cJSON *m;
@@ -129,7 +144,8 @@ static void scan_dir(struct scan *s, const char *dir, int depth)
                 cut(s, "directories nested deeper than " WLD_STR(MAX_DEPTH), p);
             else if (wld_nodeset_add(&s->seen_dirs, &st))
                 scan_dir(s, p, depth + 1);
-        } else if (model_name && !S_ISDIR(st.st_mode) && wld_nodeset_add(&s->seen_files, &st)) {
+        } else if (model_name && !S_ISDIR(st.st_mode) && !other_blob(s, ents[i].name, p, &st) &&
+                   wld_nodeset_add(&s->seen_files, &st)) {
             /* a FIFO or a device named x.gguf is reported as what it is, not passed by */
             cJSON *e = add_model(s, p, "scan");
             if (e && !wld_str_ends(ents[i].name, ".gguf")) /* ollama's other blobs */
