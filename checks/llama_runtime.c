@@ -16,6 +16,33 @@
 #include "wld/llama.h"
 #include "wld/runtimes.h"
 
+/* The other way out than a newer driver, in the runtime's own terms: a llama.cpp build
+ * rebuilt, a llama-cpp-python reinstalled with its environment's pip, or an ollama built
+ * with an older CUDA. */
+static void rebuild_var(const cJSON *build, const char *driver_cuda, struct wld_finding *f)
+{
+    const cJSON *py = cJSON_GetObjectItemCaseSensitive(build, "python");
+    if (wld_ollama_of(build)) {
+        wld_finding_varf(
+                f, "rebuild",
+                "use an ollama release whose CUDA backends were built with CUDA %s or older",
+                driver_cuda);
+    } else if (py) {
+        const char *pip = wld_fact_str(py, "pip");
+        wld_finding_varf(f, "rebuild",
+                         "reinstall llama-cpp-python built with a CUDA %s toolkit: "
+                         "`CMAKE_ARGS=\"-DGGML_CUDA=on\" %s%s install --force-reinstall "
+                         "--no-cache-dir llama-cpp-python`",
+                         driver_cuda,
+                         pip                          ? pip
+                         : wld_fact_str(py, "python") ? wld_fact_str(py, "python")
+                                                      : "python3",
+                         pip ? "" : " -m pip");
+    } else {
+        wld_finding_varf(f, "rebuild", "rebuild llama.cpp with a CUDA %s toolkit", driver_cuda);
+    }
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *b = wld_facts_of(ctx, "llama.build");
@@ -56,6 +83,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     }
     wld_finding_var(f, "driver_cuda", drv.cuda);
     wld_finding_var(f, "driver_cuda_source", drv.cuda_source);
+    rebuild_var(wld_facts_of(ctx, "llama.build"), drv.cuda, f);
     unsigned dmajor = 0;
     sscanf(drv.cuda, "%u", &dmajor);
     if (major > dmajor) {
