@@ -65,7 +65,9 @@ static bool version_from_tree(cJSON *facts)
 static void probe(const struct wld_gather_ctx *ctx, const char *bin, const char *file, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
-    bool ask_version = !version_from_tree(facts);
+    /* llama-cpp-python's libllama.so is no program to ask: its version is the dist-info's */
+    bool ask_version =
+            !version_from_tree(facts) && !cJSON_GetObjectItemCaseSensitive(facts, "python");
     if (!ask_version && !file)
         return;
     char *ld = wld_ldpath_real(h, wld_inventory_ldpath(ctx->inv, true));
