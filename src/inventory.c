@@ -104,12 +104,13 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
     case WLD_INV_MODELS: {
         /* `fit MODEL` judges the files it is given, nothing running */
         bool given_only = inv->o && inv->o->models_only;
-        /* the runtimes never ask for the models: no circle */
+        /* ollama's installs, not every runtime: the models need not wait for the Python
+         * environments' walk (and the runtimes never ask for the models: no circle) */
         wld_models_find(inv->h, inv->o, given_only ? NULL : wld_inventory_get(inv, WLD_INV_SERVERS),
                         given_only ? NULL : wld_inventory_get(inv, WLD_INV_SERVICES),
                         given_only ? NULL
                                    : cJSON_GetObjectItemCaseSensitive(
-                                             wld_inventory_get(inv, WLD_INV_RUNTIMES), "runtimes"),
+                                             wld_inventory_get(inv, WLD_INV_OLLAMA), "runtimes"),
                         v);
         break;
     }
@@ -144,13 +145,21 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         /* `fit` judges files, not runtimes */
         if (inv->o && inv->o->models_only)
             break;
-        const cJSON *ldirs = wld_inventory_ldpath(inv, true);
-        wld_ollama_find(inv->h, wld_inventory_get(inv, WLD_INV_SERVERS),
-                        wld_inventory_get(inv, WLD_INV_SERVICES), ldirs,
-                        inv->o ? inv->o->timeout_s * 1000.0 : 5000.0, list);
+        const cJSON *o, *ldirs = wld_inventory_ldpath(inv, true);
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(
+                                      wld_inventory_get(inv, WLD_INV_OLLAMA), "runtimes"))
+        {
+            cJSON_AddItemToArray(list, cJSON_Duplicate(o, true));
+        }
         wld_pyenvs_find(inv->h, ldirs, list, cJSON_AddObjectToObject(v, "python_walk"));
         break;
     }
+    case WLD_INV_OLLAMA:
+        wld_ollama_find(inv->h, wld_inventory_get(inv, WLD_INV_SERVERS),
+                        wld_inventory_get(inv, WLD_INV_SERVICES), wld_inventory_ldpath(inv, true),
+                        inv->o ? inv->o->timeout_s * 1000.0 : 5000.0,
+                        cJSON_AddArrayToObject(v, "runtimes"));
+        break;
     case WLD_INV_COUNT:
         break;
     }

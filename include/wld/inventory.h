@@ -44,6 +44,9 @@ enum wld_inv_item {
     /* {"runtimes": [...]}: the llama.cpp build, ollama and llama-cpp-python installs found
      * (wld/runtimes.h), each with the build facts the llama.* checks judge */
     WLD_INV_RUNTIMES,
+    /* {"runtimes": [...]}: the ollama installs alone (wld_ollama_find), which the models
+     * inventory asks for without waiting on the Python environments */
+    WLD_INV_OLLAMA,
     WLD_INV_COUNT,
 };
 
