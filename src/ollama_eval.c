@@ -40,6 +40,25 @@ static cJSON *backend_dirs(const struct wld_gather_ctx *ctx, const cJSON *r, con
     return dirs;
 }
 
+/* "LD_LIBRARY_PATH=DIR:LIB_DIR:$LD_LIBRARY_PATH" as ollama sets it for a backend on the live
+ * host, with no empty element (an empty one would make the loader search the current
+ * directory). */
+static char *ld_library_path(const char *dir, const char *lib_dir)
+{
+    const char *parts[] = { dir, lib_dir, getenv("LD_LIBRARY_PATH") };
+    struct wld_buf b;
+    wld_buf_init(&b, 256);
+    wld_buf_puts(&b, "LD_LIBRARY_PATH=");
+    bool first = true;
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(parts); i++) {
+        if (!parts[i] || !parts[i][0])
+            continue;
+        wld_buf_printf(&b, "%s%s", first ? "" : ":", parts[i]);
+        first = false;
+    }
+    return wld_buf_detach(&b);
+}
+
 void wld_ollama_gather_build(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     const struct wld_host *h = ctx->host;
@@ -69,8 +88,7 @@ void wld_ollama_gather_build(const struct wld_gather_ctx *ctx, cJSON *facts)
         cJSON *dirs = backend_dirs(ctx, r, b);
         ld[n] = wld_ldpath_real(h, dirs);
         cJSON_Delete(dirs);
-        env[n] = wld_xasprintf("LD_LIBRARY_PATH=%s:%s", wld_fact_str(b, "dir"),
-                               wld_fact_str(r, "lib_dir") ? wld_fact_str(r, "lib_dir") : "");
+        env[n] = ld_library_path(wld_fact_str(b, "dir"), wld_fact_str(r, "lib_dir"));
         envp[n][0] = env[n];
         envp[n][1] = NULL;
         argv[n][0] = "wsl-llm-doctor";

@@ -226,21 +226,19 @@ static char *line_utf8(char *s)
     return fixed;
 }
 
-/* The strings of list joined with ", ", "none" when there are none; static storage, for
- * one use at a time. */
-static const char *join(const cJSON *list)
+/* finding var name = the strings of list joined with ", ", "none" when there are none. */
+static void var_list(struct wld_finding *f, const char *name, const cJSON *list)
 {
-    static char buf[1024];
-    size_t len = 0;
+    struct wld_buf b;
     const cJSON *e;
-    buf[0] = '\0';
+    wld_buf_init(&b, 256);
     cJSON_ArrayForEach(e, list)
     {
-        if (cJSON_IsString(e) && len < sizeof(buf))
-            len += (size_t) snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "",
-                                     e->valuestring);
+        if (cJSON_IsString(e))
+            wld_buf_printf(&b, "%s%s", b.len ? ", " : "", e->valuestring);
     }
-    return buf[0] ? buf : "none";
+    wld_finding_var(f, name, b.len ? b.data : "none");
+    wld_buf_release(&b);
 }
 
 /* One evaluation of a check: its finding turned into words by the rules. */
@@ -269,8 +267,8 @@ static void evaluate_one(struct wld_report *rep,
     } else if (j->check->per_runtime &&
                cJSON_GetObjectItemCaseSensitive(mine, "runtime_not_found")) {
         const cJSON *nf = cJSON_GetObjectItemCaseSensitive(mine, "runtime_not_found");
-        wld_finding_var(&v->f, "asked", join(cJSON_GetObjectItemCaseSensitive(nf, "asked")));
-        wld_finding_var(&v->f, "found", join(cJSON_GetObjectItemCaseSensitive(nf, "found")));
+        var_list(&v->f, "asked", cJSON_GetObjectItemCaseSensitive(nf, "asked"));
+        var_list(&v->f, "found", cJSON_GetObjectItemCaseSensitive(nf, "found"));
         v->outcome = wld_rules_common(rules, "runtime_not_found");
         wld_finding_outcome(&v->f, "runtime_not_found");
     } else if (j->rc < 0) {
