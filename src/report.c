@@ -161,3 +161,19 @@ void wld_put_escaped(FILE *out, const char *s, const char *const table[256], boo
             fputc(*p, out);
     }
 }
+
+bool wld_result_other_runtime(const struct wld_result *res, int *i, struct wld_runtime_verdict *v)
+{
+    int n = cJSON_GetArraySize(res->runtimes);
+    while (n > 1 && *i < n) {
+        const cJSON *r = cJSON_GetArrayItem(res->runtimes, (*i)++);
+        const char *summary = wld_fact_str(r, "summary");
+        if (!summary || wld_str_is(summary, res->summary) ||
+            wld_status_parse(wld_fact_str(r, "status"), &v->status) < 0)
+            continue;
+        v->summary = summary;
+        v->fix = wld_status_is_problem(v->status) ? wld_fact_str(r, "fix") : NULL;
+        return true;
+    }
+    return false;
+}

@@ -124,21 +124,13 @@ static void put_host_line(FILE *out, const cJSON *host)
 /* A check judged per runtime: a row for each runtime other than the one shown. */
 static void put_other_runtimes(FILE *out, const struct wld_result *res)
 {
-    const cJSON *v;
-    if (cJSON_GetArraySize(res->runtimes) < 2)
-        return;
-    cJSON_ArrayForEach(v, res->runtimes)
-    {
-        const char *summary = wld_fact_str(v, "summary"), *fix = wld_fact_str(v, "fix");
-        enum wld_status s;
-        if (!summary || wld_str_is(summary, res->summary) ||
-            wld_status_parse(wld_fact_str(v, "status"), &s) < 0)
-            continue;
-        fprintf(out, "| %s | ↳ `%s` | ", marks[s], res->check->id);
-        put_cell(out, summary);
+    struct wld_runtime_verdict v;
+    for (int i = 0; wld_result_other_runtime(res, &i, &v);) {
+        fprintf(out, "| %s | ↳ `%s` | ", marks[v.status], res->check->id);
+        put_cell(out, v.summary);
         fputs(" | ", out);
-        if (fix && wld_status_is_problem(s))
-            put_cell(out, fix);
+        if (v.fix)
+            put_cell(out, v.fix);
         fputs(" |\n", out);
     }
 }

@@ -71,24 +71,16 @@ static void put_evidence(FILE *out, const cJSON *obj, const char *prefix, int de
 static void
 put_other_runtimes(FILE *out, const struct wld_result *res, const struct wld_render_opts *o)
 {
-    const cJSON *v;
-    if (cJSON_GetArraySize(res->runtimes) < 2)
-        return;
-    cJSON_ArrayForEach(v, res->runtimes)
-    {
-        const char *summary = wld_fact_str(v, "summary"), *fix = wld_fact_str(v, "fix");
-        enum wld_status s;
-        if (!summary || wld_str_is(summary, res->summary) ||
-            wld_status_parse(wld_fact_str(v, "status"), &s) < 0)
-            continue;
+    struct wld_runtime_verdict v;
+    for (int i = 0; wld_result_other_runtime(res, &i, &v);) {
         fprintf(out, "       %salso%s %s%-5s%s ", o->color ? BOLD : "", o->color ? RESET : "",
-                o->color ? colors[s] : "", marks[s], o->color ? RESET : "");
-        put_indented(out, summary, 18);
+                o->color ? colors[v.status] : "", marks[v.status], o->color ? RESET : "");
+        put_indented(out, v.summary, 18);
         fputc('\n', out);
-        if (fix && wld_status_is_problem(s)) {
+        if (v.fix) {
             fprintf(out, "                  %sfix:%s ", o->color ? BOLD : "",
                     o->color ? RESET : "");
-            put_indented(out, fix, 23);
+            put_indented(out, v.fix, 23);
             fputc('\n', out);
         }
     }

@@ -27,6 +27,16 @@ grep -q '^       also PASS  llama.cpp b7104: /home/alice/llama.cpp/build/bin/lla
 grep -q 'CMAKE_ARGS="-DGGML_CUDA=on" /home/alice/.venv/bin/pip install --force-reinstall --no-cache-dir llama-cpp-python' "$tmp/text" ||
     fail "the fix does not use the venv's own pip: $(grep fix: "$tmp/text")"
 
+# two runtimes failing alike: the one not shown comes with its own fix, in its own pip
+mkdir -p "$tmp/two/home/alice"
+cp -a "$h/." "$tmp/two/"
+cp -a "$h/home/alice/.venv" "$tmp/two/home/alice/venv2"
+sed -i "s#/home/alice/.venv#/home/alice/venv2#g" "$tmp/two/home/alice/venv2/pyvenv.cfg" 2>/dev/null
+"$doctor" --root "$tmp/two" --only llama.build >"$tmp/t2"
+grep -q '^       also FAIL  llama-cpp-python 0.3.8 in ~/venv2: ' "$tmp/t2" &&
+    grep -q '^                  fix: Rebuild it with CUDA in that environment: `CMAKE_ARGS="-DGGML_CUDA=on" /home/alice/venv2/bin/pip install' "$tmp/t2" ||
+    fail "the second failing runtime's line or fix: $(cat "$tmp/t2")"
+
 # markdown, for a bug thread: a row for each runtime
 "$doctor" --root "$h" --only llama.build --format markdown >"$tmp/md"
 grep -q '^| ✅ pass | ↳ `llama.build` | llama.cpp b7104: ' "$tmp/md" ||

@@ -67,7 +67,7 @@ struct wld_options {
      * printed, recorded or kept in a fact */
     char *server_key;
     char *llama_server;
-    char **runtimes; /* --runtime R...: the runtimes the llama.* checks judge; NULL: all */
+    char **runtimes;   /* --runtime R...: the runtimes the llama.* checks judge; NULL: all */
     char *llama_build; /* --llama-build DIR: a build tree or a source tree */
     char **gpu_cc;     /* --gpu-cc: "8.6"..., NULL-terminated, or NULL */
     char *wslconfig;

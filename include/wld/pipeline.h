@@ -73,6 +73,16 @@ struct wld_redactor;
  * replaces them in every summary, fix, evidence and fact; records what kinds went. */
 void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const struct wld_host *h);
 
+/* A check judged per runtime: the verdicts on the runtimes other than the one res shows,
+ * for every renderer alike. Start with *i = 0; each call fills v (borrowed strings; fix
+ * NULL unless the runtime has a problem) and returns true, false after the last. */
+struct wld_runtime_verdict {
+    enum wld_status status;
+    const char *summary;
+    const char *fix;
+};
+bool wld_result_other_runtime(const struct wld_result *res, int *i, struct wld_runtime_verdict *v);
+
 /* The result of res's cause (res->cause), or NULL when res follows nothing. Borrowed. */
 const struct wld_result *wld_report_cause(const struct wld_report *r, const struct wld_result *res);
 

@@ -61,8 +61,8 @@ struct ggufw_model {
 };
 
 /* A known model's shape ("llama-3.1-8b", "llama-3.1-70b", "qwen2.5-7b", "qwen2.5-32b",
- * "qwen3-32b", "qwen3-30b-a3b", "mistral-7b", "gemma-2-9b", "deepseek-v2-lite") in Q4_K_M, "tiny" (2 layers,
- * 256 context, F32), or NULL. */
+ * "qwen3-32b", "qwen3-30b-a3b", "mistral-7b", "gemma-2-9b", "deepseek-v2-lite") in Q4_K_M, "tiny"
+ * (2 layers, 256 context, F32), or NULL. */
 const struct ggufw_model *ggufw_preset(const char *name);
 
 /* Writes the header into w (alignment 32) and returns the size of the tensor data that
