@@ -258,17 +258,13 @@ static void evaluate_ollama(const struct wld_eval_ctx *ctx, const cJSON *o, stru
     int i = wld_ollama_choose(ctx->facts, o, &why, &driver);
     wld_finding_var(f, "why", why ? why : "");
     wld_finding_var(f, "driver_cuda", driver ? driver : "unknown");
+    /* OLLAMA_LLM_LIBRARY: {value, from}, where the unit or the process set it */
     const cJSON *forced = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "env"),
-                                             "OLLAMA_LLM_LIBRARY"),
-            "value");
-    if (i < 0 && cJSON_IsString(forced) && forced->valuestring[0]) {
-        wld_finding_var(f, "library", forced->valuestring);
-        wld_finding_var(f, "set_in",
-                        wld_fact_str(cJSON_GetObjectItemCaseSensitive(
-                                             cJSON_GetObjectItemCaseSensitive(o, "env"),
-                                             "OLLAMA_LLM_LIBRARY"),
-                                     "from"));
+            cJSON_GetObjectItemCaseSensitive(o, "env"), "OLLAMA_LLM_LIBRARY");
+    const char *library = wld_fact_str(forced, "value");
+    if (i < 0 && library && library[0]) {
+        wld_finding_var(f, "library", library);
+        wld_finding_var(f, "set_in", wld_fact_str(forced, "from"));
         wld_finding_outcome(f, "ollama_cpu_forced");
         return;
     }
