@@ -11,7 +11,6 @@
 
 #include "wld/archnames.h"
 #include "wld/check.h"
-#include "wld/gguf.h"
 #include "wld/inventory.h"
 #include "wld/llama.h"
 #include "wld/util.h"
@@ -77,46 +76,36 @@ static char *table_file(const struct wld_host *h, const cJSON *r, const char **f
 
 /* Whether m is one of ollama's blobs that hold no model (a template, parameters, a
  * licence, which share the store's sha256- names): no GGUF magic. */
-static bool other_blob(const cJSON *m, const struct wld_reader *r)
-{
-    unsigned char magic[4];
-    return wld_fact_bool(m, "blob", false) &&
-           !(wld_reader_exact(r, 0, magic, sizeof(magic)) && memcmp(magic, "GGUF", 4) == 0);
-}
-
-/* Each model this runtime loads, with its architecture read from its header. */
+/* Each model this runtime loads, with its architecture as the inventory read it (once,
+ * however many runtimes load the model). */
 static void gather_models(const struct wld_gather_ctx *ctx,
                           const char *kind,
                           cJSON *facts,
                           struct wld_archnames *a)
 {
     const cJSON *found = wld_inventory_get(ctx->inv, WLD_INV_MODELS), *m;
+    const cJSON *archs = obj(wld_inventory_get(ctx->inv, WLD_INV_MODEL_ARCHS), "archs");
     cJSON *models = cJSON_AddArrayToObject(facts, "models");
     cJSON_ArrayForEach(m, obj(found, "models"))
     {
         if (!loads(m, kind))
             continue;
-        struct wld_file_reader f;
-        char arch[WLD_ARCHNAME_MAX + 1];
-        int rc = wld_reader_open(ctx->host, wld_fact_str(m, "path"), &f);
-        if (rc == 0 && other_blob(m, &f.r)) {
-            wld_reader_close(&f);
-            continue;
-        }
+        const char *path = wld_fact_str(m, "path");
+        const cJSON *x = obj(archs, path);
         cJSON *e = cJSON_CreateObject();
         cJSON_AddItemToArray(models, e);
-        cJSON_AddStringToObject(e, "path", wld_fact_str(m, "path"));
+        cJSON_AddStringToObject(e, "path", path);
         cJSON_AddStringToObject(e, "origin", wld_fact_str(m, "origin"));
-        if (rc == 0) {
-            rc = wld_gguf_peek_arch(&f.r, arch, sizeof(arch));
-            wld_reader_close(&f);
-        }
-        if (rc == 0)
-            rc = wld_archnames_add(a, arch);
-        if (rc == 0)
+        const char *arch = wld_fact_str(x, "arch");
+        int rc = arch ? wld_archnames_add(a, arch) : 0;
+        if (arch && rc == 0)
             cJSON_AddStringToObject(e, "arch", arch);
-        else
+        else if (arch)
             wld_fact_errno(e, "arch_error", rc);
+        else
+            cJSON_AddStringToObject(e, "arch_error",
+                                    wld_fact_str(x, "arch_error") ? wld_fact_str(x, "arch_error")
+                                                                  : "ENOENT");
     }
 }
 

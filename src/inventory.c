@@ -5,7 +5,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "wld/archnames.h"
 #include "wld/check.h"
+#include "wld/gguf.h"
 #include "wld/ldpath.h"
 #include "wld/llama.h"
 #include "wld/models.h"
@@ -78,6 +80,22 @@ static void gather_meminfo(const struct wld_host *h, cJSON *v)
     else
         cJSON_Delete(impossible);
     wld_buf_release(&b);
+}
+
+/* A model's general.architecture as a fact: {arch}, or {arch_error} (an errno name). */
+static void model_arch(const struct wld_host *h, const char *path, cJSON *v)
+{
+    struct wld_file_reader f;
+    char arch[WLD_ARCHNAME_MAX + 1];
+    int rc = wld_reader_open(h, path, &f);
+    if (rc == 0) {
+        rc = wld_gguf_peek_arch(&f.r, arch, sizeof(arch));
+        wld_reader_close(&f);
+    }
+    if (rc == 0)
+        cJSON_AddStringToObject(v, "arch", arch);
+    else
+        wld_fact_errno(v, "arch_error", rc);
 }
 
 static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
@@ -160,6 +178,18 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
                         inv->o ? inv->o->timeout_s * 1000.0 : 5000.0,
                         cJSON_AddArrayToObject(v, "runtimes"));
         break;
+    case WLD_INV_MODEL_ARCHS: {
+        cJSON *archs = cJSON_AddObjectToObject(v, "archs");
+        const cJSON *m;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(
+                                      wld_inventory_get(inv, WLD_INV_MODELS), "models"))
+        {
+            const char *path = wld_fact_str(m, "path");
+            if (path && !cJSON_GetObjectItemCaseSensitive(archs, path))
+                model_arch(inv->h, path, cJSON_AddObjectToObject(archs, path));
+        }
+        break;
+    }
     case WLD_INV_COUNT:
         break;
     }

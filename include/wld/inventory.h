@@ -47,6 +47,9 @@ enum wld_inv_item {
     /* {"runtimes": [...]}: the ollama installs alone (wld_ollama_find), which the models
      * inventory asks for without waiting on the Python environments */
     WLD_INV_OLLAMA,
+    /* {"archs": {PATH: {arch} | {arch_error}}}: each model's general.architecture, its
+     * header peeked once (wld_gguf_peek_arch) however many runtimes load it */
+    WLD_INV_MODEL_ARCHS,
     WLD_INV_COUNT,
 };
 
