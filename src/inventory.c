@@ -17,15 +17,38 @@
 #include "wld/servers.h"
 #include "wld/services.h"
 #include "wld/toolkit.h"
+#include "wld/trace.h"
 #include "wld/util.h"
 #include "wld/windows.h"
 #include "wld/wslfile.h"
 
 enum state { NOT_GATHERED, GATHERING, GATHERED };
 
+/* the items' names in WLD_TRACE's spans */
+static const char *const item_names[WLD_INV_COUNT] = {
+    [WLD_INV_LDPATH] = "inventory ldpath",
+    [WLD_INV_LLAMA_BINARY] = "inventory llama_binary",
+    [WLD_INV_LLAMA] = "inventory llama",
+    [WLD_INV_MODELS] = "inventory models",
+    [WLD_INV_PCI] = "inventory pci",
+    [WLD_INV_TOOLKIT] = "inventory toolkit",
+    [WLD_INV_WSL_CONF] = "inventory wsl_conf",
+    [WLD_INV_MEMINFO] = "inventory meminfo",
+    [WLD_INV_SERVICES] = "inventory services",
+    [WLD_INV_INTEROP] = "inventory interop",
+    [WLD_INV_SERVERS] = "inventory servers",
+    [WLD_INV_RUNTIMES] = "inventory runtimes",
+    [WLD_INV_LLAMA_RUNTIME] = "inventory llama_runtime",
+    [WLD_INV_OLLAMA] = "inventory ollama",
+    [WLD_INV_PYENVS] = "inventory pyenvs",
+    [WLD_INV_MODEL_ARCHS] = "inventory model_archs",
+};
+
 struct item {
     enum state state;
     cJSON *value;
+    pthread_t prefetch; /* the thread gathering it ahead of any ask (wld_inventory_prefetch) */
+    bool prefetching;
 };
 
 struct wld_inventory {
@@ -50,6 +73,9 @@ void wld_inventory_free(struct wld_inventory *inv)
 {
     if (!inv)
         return;
+    for (size_t i = 0; i < WLD_INV_COUNT; i++)
+        if (inv->items[i].prefetching)
+            pthread_join(inv->items[i].prefetch, NULL);
     for (size_t i = 0; i < WLD_INV_COUNT; i++)
         cJSON_Delete(inv->items[i].value);
     pthread_cond_destroy(&inv->gathered);
@@ -159,19 +185,28 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
         break;
     case WLD_INV_RUNTIMES: {
         cJSON *list = cJSON_AddArrayToObject(v, "runtimes");
-        wld_runtime_llama(wld_inventory_get(inv, WLD_INV_LLAMA), list);
-        /* `fit` judges files, not runtimes */
-        if (inv->o && inv->o->models_only)
-            break;
-        const cJSON *o, *ldirs = wld_inventory_ldpath(inv, true);
-        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(
-                                      wld_inventory_get(inv, WLD_INV_OLLAMA), "runtimes"))
-        {
-            cJSON_AddItemToArray(list, cJSON_Duplicate(o, true));
+        for (size_t i = 0; i < WLD_INV_RUNTIME_SOURCES; i++) {
+            const cJSON *r;
+            cJSON_ArrayForEach(r, wld_inventory_runtime_source(inv, i))
+            {
+                cJSON_AddItemToArray(list, cJSON_Duplicate(r, true));
+            }
         }
-        wld_pyenvs_find(inv->h, ldirs, list, cJSON_AddObjectToObject(v, "python_walk"));
+        const cJSON *walk = cJSON_GetObjectItemCaseSensitive(wld_inventory_get(inv, WLD_INV_PYENVS),
+                                                             "python_walk");
+        if (walk)
+            cJSON_AddItemToObject(v, "python_walk", cJSON_Duplicate(walk, true));
         break;
     }
+    case WLD_INV_LLAMA_RUNTIME:
+        wld_runtime_llama(wld_inventory_get(inv, WLD_INV_LLAMA),
+                          cJSON_AddArrayToObject(v, "runtimes"));
+        break;
+    case WLD_INV_PYENVS:
+        wld_pyenvs_find(inv->h, wld_inventory_ldpath(inv, true),
+                        cJSON_AddArrayToObject(v, "runtimes"),
+                        cJSON_AddObjectToObject(v, "python_walk"));
+        break;
     case WLD_INV_OLLAMA:
         wld_ollama_find(inv->h, wld_inventory_get(inv, WLD_INV_SERVERS),
                         wld_inventory_get(inv, WLD_INV_SERVICES), wld_inventory_ldpath(inv, true),
@@ -210,13 +245,58 @@ const cJSON *wld_inventory_get(struct wld_inventory *inv, enum wld_inv_item item
     pthread_mutex_unlock(&inv->mu);
     /* gathered outside the lock: another item may be gathered meanwhile (the llama.cpp
      * build asks for the loader's path); items never ask for each other in a circle */
+    double start = wld_now_ms();
     cJSON *v = gather(inv, item);
+    if (wld_trace_on())
+        wld_trace_span(item_names[item], start, wld_now_ms());
     pthread_mutex_lock(&inv->mu);
     it->value = v;
     it->state = GATHERED;
     pthread_cond_broadcast(&inv->gathered);
     pthread_mutex_unlock(&inv->mu);
     return v;
+}
+
+struct prefetch {
+    struct wld_inventory *inv;
+    enum wld_inv_item item;
+};
+
+static void *prefetch_main(void *arg)
+{
+    struct prefetch p = *(struct prefetch *) arg;
+    free(arg);
+    wld_inventory_get(p.inv, p.item);
+    return NULL;
+}
+
+void wld_inventory_prefetch(struct wld_inventory *inv, enum wld_inv_item item)
+{
+    struct item *it = &inv->items[item];
+    pthread_mutex_lock(&inv->mu);
+    bool start = it->state == NOT_GATHERED && !it->prefetching;
+    if (start) {
+        struct prefetch *p = wld_xcalloc(1, sizeof(*p));
+        *p = (struct prefetch){ .inv = inv, .item = item };
+        it->prefetching = pthread_create(&it->prefetch, NULL, prefetch_main, p) == 0;
+        if (!it->prefetching)
+            free(p); /* no thread to be had: gathered when first asked */
+    }
+    pthread_mutex_unlock(&inv->mu);
+}
+
+const cJSON *wld_inventory_runtime_source(struct wld_inventory *inv, size_t i)
+{
+    static const enum wld_inv_item sources[WLD_INV_RUNTIME_SOURCES] = {
+        WLD_INV_LLAMA_RUNTIME,
+        WLD_INV_OLLAMA,
+        WLD_INV_PYENVS,
+    };
+    static const cJSON none = { .type = cJSON_Array };
+    /* `fit` judges files, not runtimes */
+    if (i >= WLD_INV_RUNTIME_SOURCES || (i > 0 && inv->o && inv->o->models_only))
+        return &none;
+    return cJSON_GetObjectItemCaseSensitive(wld_inventory_get(inv, sources[i]), "runtimes");
 }
 
 const cJSON *wld_inventory_ldpath(struct wld_inventory *inv, bool with_env)

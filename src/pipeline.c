@@ -12,7 +12,10 @@
 #include "wld/proc.h"
 #include "wld/runtimes.h"
 #include "wld/secrets.h"
+#include "wld/trace.h"
 #include "wld/util.h"
+
+#include "pipeline_runtimes.h"
 
 struct job {
     const struct wld_check *check;
@@ -42,89 +45,21 @@ struct progress {
     size_t done;
 };
 
-/* A per-runtime check's gather, once for each runtime the user asked about, into
- * facts.runtimes; once with no runtime when none was found (facts stay flat, as the
- * check's gather leaves them). */
-/* One runtime's gather of a per-runtime check, on a thread of its own: the runtimes' probes
- * (a CUDA backend loaded for each) run at once, not one after another. */
-struct runtime_gather {
-    const struct wld_check *check;
-    struct wld_gather_ctx ctx;
-    cJSON *facts; /* detached until the thread is joined */
-    int rc;
-    pthread_t thread;
-    bool started;
-};
-
-static void *runtime_gather_main(void *arg)
-{
-    struct runtime_gather *g = arg;
-    wld_proc_set_owner(g->check->id);
-    g->rc = g->check->gather ? g->check->gather(&g->ctx, g->facts) : 0;
-    wld_proc_set_owner(NULL);
-    return NULL;
-}
-
-static int gather_runtimes(struct job *j)
-{
-    const struct wld_options *o = j->ctx.opts;
-    const cJSON *all = cJSON_GetObjectItemCaseSensitive(
-            wld_inventory_get(j->ctx.inv, WLD_INV_RUNTIMES), "runtimes");
-    const cJSON *r;
-    cJSON *list = NULL;
-    int rc = 0;
-    size_t n = 0, cap = (size_t) cJSON_GetArraySize(all);
-    struct runtime_gather *g = wld_xcalloc(cap ? cap : 1, sizeof(*g));
-    cJSON_ArrayForEach(r, all)
-    {
-        if (!wld_runtime_selected(r, o ? o->runtimes : NULL) || n == cap)
-            continue;
-        g[n] = (struct runtime_gather){ .check = j->check, .ctx = j->ctx };
-        g[n].ctx.runtime = r;
-        g[n].facts = cJSON_CreateObject();
-        cJSON_AddItemToObject(g[n].facts, "for_runtime", wld_runtime_label(r));
-        g[n].started = pthread_create(&g[n].thread, NULL, runtime_gather_main, &g[n]) == 0;
-        if (!g[n].started) /* no thread to be had: gather inline */
-            runtime_gather_main(&g[n]);
-        n++;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (g[i].started)
-            pthread_join(g[i].thread, NULL);
-        if (!list)
-            list = cJSON_AddArrayToObject(j->facts, "runtimes");
-        cJSON_AddItemToArray(list, g[i].facts);
-        rc = rc < 0 ? rc : g[i].rc;
-    }
-    free(g);
-    if (!list && o && o->runtimes) {
-        /* --runtime named none of those found: say so, never judge another in its place */
-        cJSON *nf = cJSON_AddObjectToObject(j->facts, "runtime_not_found");
-        cJSON *asked = cJSON_AddArrayToObject(nf, "asked"),
-              *found = cJSON_AddArrayToObject(nf, "found");
-        for (char *const *w = o->runtimes; *w; w++)
-            cJSON_AddItemToArray(asked, cJSON_CreateString(*w));
-        cJSON_ArrayForEach(r, all)
-        {
-            cJSON_AddItemToArray(found, cJSON_CreateString(wld_fact_str(r, "id")));
-        }
-        return 0;
-    }
-    if (!list && j->check->gather)
-        rc = j->check->gather(&j->ctx, j->facts);
-    return rc;
-}
-
 static void *gather_main(void *arg)
 {
     struct job *j = arg;
     double t0 = wld_now_ms();
     wld_proc_set_owner(j->check->id);
-    j->rc = j->check->per_runtime ? gather_runtimes(j)
+    j->rc = j->check->per_runtime ? wld_gather_runtimes(j->check, &j->ctx, j->facts)
             : j->check->gather    ? j->check->gather(&j->ctx, j->facts)
                                   : 0;
     j->ms = wld_now_ms() - t0;
     wld_proc_set_owner(NULL);
+    if (wld_trace_on()) {
+        char name[128];
+        snprintf(name, sizeof(name), "gather %s", j->check->id);
+        wld_trace_span(name, t0, t0 + j->ms);
+    }
     pthread_mutex_lock(&j->progress->mu);
     j->done = true;
     j->progress->done++;
@@ -558,6 +493,13 @@ int wld_pipeline_run(const struct wld_host *h,
     rep->root = h->fixture ? h->root : NULL;
     rep->live = !h->fixture;
     struct wld_inventory *inv = wld_inventory_new(h, opts);
+    /* the walk of the home for Python environments waits on nothing: it starts now, beside
+     * the llama.cpp build's inventory that the per-runtime checks ask for first */
+    for (size_t i = 0; i < n && !opts->models_only; i++)
+        if (jobs[i].check->per_runtime) {
+            wld_inventory_prefetch(inv, WLD_INV_PYENVS);
+            break;
+        }
     struct progress prog = { .done = 0 };
     pthread_mutex_init(&prog.mu, NULL);
     pthread_cond_init(&prog.cond, NULL);

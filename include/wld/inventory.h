@@ -41,12 +41,19 @@ enum wld_inv_item {
     /* the llama-server and ollama processes running here, where each listens, what it
      * loads; never the doctor's own (wld/servers.h) */
     WLD_INV_SERVERS,
-    /* {"runtimes": [...]}: the llama.cpp build, ollama and llama-cpp-python installs found
-     * (wld/runtimes.h), each with the build facts the llama.* checks judge */
+    /* {"runtimes": [...], "python_walk": {...}}: the llama.cpp build, ollama and
+     * llama-cpp-python installs found (wld/runtimes.h), each with the build facts the
+     * llama.* checks judge: the three sources below, in that order */
     WLD_INV_RUNTIMES,
+    /* {"runtimes": [...]}: the llama.cpp build alone (wld_runtime_llama), none when no
+     * binary was found */
+    WLD_INV_LLAMA_RUNTIME,
     /* {"runtimes": [...]}: the ollama installs alone (wld_ollama_find), which the models
      * inventory asks for without waiting on the Python environments */
     WLD_INV_OLLAMA,
+    /* {"runtimes": [...], "python_walk": {...}}: llama-cpp-python in the Python
+     * environments (wld_pyenvs_find), the one source that walks the home */
+    WLD_INV_PYENVS,
     /* {"archs": {PATH: {arch} | {arch_error}}}: each model's general.architecture, its
      * header peeked once (wld_gguf_peek_arch) however many runtimes load it */
     WLD_INV_MODEL_ARCHS,
@@ -55,9 +62,24 @@ enum wld_inv_item {
 
 struct wld_inventory;
 
+/* The runtime sources, in WLD_INV_RUNTIMES's order: a per-runtime check starts each
+ * source's runtimes as soon as that source is gathered (a llama.cpp build's probe need not
+ * wait for the walk of the home). */
+#define WLD_INV_RUNTIME_SOURCES 3
+
 /* An empty inventory for one run of the checks on h with options o (both borrowed). */
 struct wld_inventory *wld_inventory_new(const struct wld_host *h, const struct wld_options *o);
 void wld_inventory_free(struct wld_inventory *inv);
+
+/* Starts gathering item on a thread of its own, ahead of the first ask, when nothing has
+ * asked for it yet: an item that waits on none of the others (the Python environments'
+ * walk) need not wait for the item asked before it. wld_inventory_free joins the thread. */
+void wld_inventory_prefetch(struct wld_inventory *inv, enum wld_inv_item item);
+
+/* The i-th runtime source's runtimes (i < WLD_INV_RUNTIME_SOURCES), gathered on first ask;
+ * an empty list for every source but the llama.cpp build's when the run judges model
+ * files only (`fit`). Stable for the inventory's life, like any item. */
+const cJSON *wld_inventory_runtime_source(struct wld_inventory *inv, size_t i);
 
 /* The item, gathered now when no one has yet. Borrowed, read-only. */
 const cJSON *wld_inventory_get(struct wld_inventory *inv, enum wld_inv_item item);
