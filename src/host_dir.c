@@ -30,12 +30,31 @@ void wld_dirents_free(struct wld_dirent *e, size_t n)
     free(e);
 }
 
-int wld_host_list_entries(const struct wld_host *h,
-                          const char *path,
-                          size_t max,
-                          struct wld_dirent **ret,
-                          size_t *ret_n,
-                          bool *cut)
+/* Whether a walk for directories keeps entry e: a directory, a link or an entry of
+ * unknown type (either may be one), or one of the names also asks for. */
+static bool dir_or_named(const struct dirent *e, const char *const *also)
+{
+    if (e->d_type == DT_DIR || e->d_type == DT_LNK || e->d_type == DT_UNKNOWN)
+        return true;
+    for (; also && *also; also++)
+        if (strcmp(e->d_name, *also) == 0)
+            return true;
+    return false;
+}
+
+/* The listing behind wld_host_list_entries and wld_host_list_dirs: every entry is read
+ * (up to MAX_DIR_ENTRIES) and counted in *read before any is dropped, so which ones are
+ * kept does not depend on the file system's order (a recording lists in another order than
+ * its source); only what the walk keeps is copied and sorted. */
+static int list(const struct wld_host *h,
+                const char *path,
+                size_t max,
+                bool dirs_only,
+                const char *const *also,
+                struct wld_dirent **ret,
+                size_t *ret_n,
+                size_t *read,
+                bool *cut)
 {
     char *real = NULL;
     if (h->layer)
@@ -47,19 +66,20 @@ int wld_host_list_entries(const struct wld_host *h,
     free(real);
     if (!d)
         return -errno;
-    size_t n = 0, alloc = 16;
+    size_t n = 0, seen = 0, alloc = 16;
     struct wld_dirent *v = wld_xcalloc(alloc, sizeof(*v));
     struct dirent *e;
     bool more = false;
-    /* every entry is read before any is dropped, so which ones are kept does not depend on
-     * the file system's order (a recording lists in another order than its source) */
     while ((e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (n == MAX_DIR_ENTRIES) {
+        if (seen == MAX_DIR_ENTRIES) {
             more = true;
             break;
         }
+        seen++;
+        if (dirs_only && !dir_or_named(e, also))
+            continue;
         if (n == alloc) {
             alloc *= 2;
             v = wld_xrealloc(v, alloc * sizeof(*v));
@@ -70,17 +90,42 @@ int wld_host_list_entries(const struct wld_host *h,
     }
     closedir(d);
     qsort(v, n, sizeof(*v), cmp_dirent);
+    if (seen > max)
+        more = true;
     if (n > max) {
         for (size_t i = max; i < n; i++)
             free(v[i].name);
         n = max;
-        more = true;
     }
     *ret = v;
     *ret_n = n;
+    if (read)
+        *read = seen > max ? max : seen;
     if (cut)
         *cut = more;
     return 0;
+}
+
+int wld_host_list_entries(const struct wld_host *h,
+                          const char *path,
+                          size_t max,
+                          struct wld_dirent **ret,
+                          size_t *ret_n,
+                          bool *cut)
+{
+    return list(h, path, max, false, NULL, ret, ret_n, NULL, cut);
+}
+
+int wld_host_list_dirs(const struct wld_host *h,
+                       const char *path,
+                       size_t max,
+                       const char *const *also,
+                       struct wld_dirent **ret,
+                       size_t *ret_n,
+                       size_t *read,
+                       bool *cut)
+{
+    return list(h, path, max, true, also, ret, ret_n, read, cut);
 }
 
 int wld_host_list(const struct wld_host *h, const char *path, size_t max, char ***ret)

@@ -55,17 +55,21 @@ static bool out_of_budget(struct pyenvs *p, const char *where)
     return true;
 }
 
-/* A directory's entries within the budgets; -ENOSPC when they are spent. */
+/* A directory's subdirectories (and links, which may be), and pyvenv.cfg, the file that
+ * says a venv, within the budgets; -ENOSPC when they are spent. The rest of its entries (a
+ * Downloads folder's thousands) are counted, not copied. */
 static int list_dir(struct pyenvs *p, const char *dir, struct wld_dirent **e, size_t *n)
 {
+    static const char *const marks[] = { "pyvenv.cfg", NULL };
     bool more = false;
+    size_t read = 0;
     if (out_of_budget(p, dir))
         return -ENOSPC;
-    int r = wld_host_list_entries(p->h, dir, WALK_ENTRIES - p->entries, e, n, &more);
+    int r = wld_host_list_dirs(p->h, dir, WALK_ENTRIES - p->entries, marks, e, n, &read, &more);
     if (r < 0)
         return r;
     p->listed++;
-    p->entries += *n;
+    p->entries += read;
     if (more)
         stop(p, "more than " WLD_STR(WALK_ENTRIES) " directory entries", dir);
     return 0;
@@ -220,6 +224,19 @@ static bool listed_has(const struct wld_dirent *e, size_t n, const char *name)
     return false;
 }
 
+/* Whether directory sub (its entry e; st when e was a link, stat'ed already) has no
+ * subdirectory, so no venv is in or under it (a venv has bin/ and lib/): a link count of 2,
+ * as ext4, xfs and tmpfs keep it (2 + its subdirectories), find(1)'s leaf optimisation.
+ * A file system that says 1 (btrfs, drvfs) is listed as before. A Downloads folder of
+ * thousands of files then costs a stat, not a listing. */
+static bool
+leaf(const struct pyenvs *p, const char *sub, const struct wld_dirent *e, struct stat *st)
+{
+    if (e->type == DT_DIR && !is_dir(p->h, sub, st))
+        return false;
+    return st->st_nlink == 2;
+}
+
 /* Venvs in and under dir, depth levels below the home. A directory listed is known for an
  * environment by its own entries (pyvenv.cfg, conda-meta), so the walk looks closer only
  * at links (which may loop, and are visited once each) and, one level further than it
@@ -243,7 +260,7 @@ static void walk(struct pyenvs *p, const char *dir, int depth)
         char *sub = wld_xasprintf("%s/%s", dir, e[i].name);
         bool dir_ok = e[i].type == DT_DIR ||
                       (is_dir(p->h, sub, &st) && wld_nodeset_add(&p->dirs_seen, &st));
-        if (dir_ok && depth + 1 < WALK_DEPTH)
+        if (dir_ok && depth + 1 < WALK_DEPTH && !leaf(p, sub, &e[i], &st))
             walk(p, sub, depth + 1);
         else if (dir_ok && has(p->h, sub, "pyvenv.cfg"))
             add_prefix(p, sub, NULL, "a venv under the home");

@@ -137,6 +137,18 @@ int wld_host_list_entries(const struct wld_host *h,
                           struct wld_dirent **ret,
                           size_t *n,
                           bool *cut);
+/* As wld_host_list_entries for a walk that looks for directories: only the entries that
+ * may be one (DT_DIR, DT_LNK, DT_UNKNOWN) and those named in also (NULL-terminated, may
+ * be NULL) are kept, the rest read and counted in *read (at most max) without being
+ * copied; *cut tells whether the directory had more than max entries. */
+int wld_host_list_dirs(const struct wld_host *h,
+                       const char *path,
+                       size_t max,
+                       const char *const *also,
+                       struct wld_dirent **ret,
+                       size_t *ret_n,
+                       size_t *read,
+                       bool *cut);
 void wld_dirents_free(struct wld_dirent *e, size_t n);
 void wld_strv_free(char **v);
 

@@ -320,6 +320,45 @@ static void wide_home_stops(void **state)
     found_free(&f);
 }
 
+static int setup_downloads(void **state)
+{
+    (void) state;
+    assert_non_null(mkdtemp(root));
+    put(".doctor/env", "HOME=/home/u\nPATH=/usr/bin\n", 0644);
+    put("home/u/Downloads/.keep", "", 0644);
+    char p[4096];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(p, sizeof(p), "%s/home/u/Downloads/f%05d.pdf", root, i);
+        int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        assert_true(fd >= 0);
+        close(fd);
+    }
+    venv("home/u/code/proj/.venv", "0.3.16");
+    return 0;
+}
+
+/* A folder of thousands of files and no subdirectory: its link count says so, so it is not
+ * listed (a Downloads folder past the walk's entry budget would stop the walk), and the
+ * project's venv beside it is found. */
+static void leaf_folder_not_listed(void **state)
+{
+    (void) state;
+    char p[4096];
+    struct stat st;
+    snprintf(p, sizeof(p), "%s/home/u/Downloads", root);
+    assert_int_equal(stat(p, &st), 0);
+    if (st.st_nlink != 2)
+        skip(); /* a file system that does not count subdirectories (btrfs): listed */
+    struct found f;
+    find_in(root, &f);
+    assert_int_equal(cJSON_GetArraySize(f.runtimes), 1);
+    assert_string_equal(wld_fact_str(cJSON_GetArrayItem(f.runtimes, 0), "id"),
+                        "python:/home/u/code/proj/.venv");
+    assert_null(cJSON_GetObjectItemCaseSensitive(f.walk, "stopped"));
+    assert_true(wld_fact_num(f.walk, "entries", 0) < 1000);
+    found_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +366,7 @@ int main(void)
         cmocka_unit_test(cuda_wheel_in_active_conda_env),
         cmocka_unit_test_setup_teardown(hostile_home, setup_hostile, teardown),
         cmocka_unit_test_setup_teardown(wide_home_stops, setup_wide, teardown),
+        cmocka_unit_test_setup_teardown(leaf_folder_not_listed, setup_downloads, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
