@@ -17,7 +17,6 @@ static const char *const sentinels[] = { "general.architecture", "%s.context_len
 #define N_SENT (sizeof(sentinels) / sizeof(sentinels[0]))
 /* ollama's Go engine registered each architecture in a package of its own */
 static const char go_prefix[] = "github.com/ollama/ollama/model/models/";
-#define MAX_NODES ((WLD_ARCHNAMES_MAX + N_SENT) * (WLD_ARCHNAME_MAX + 1) + 1)
 
 const char *wld_arch_seen_name(enum wld_arch_seen s)
 {
@@ -89,13 +88,17 @@ static void scan_init(struct scan *s, struct wld_archnames *a, bool go_pkgs)
     memset(s, 0, sizeof(*s));
     s->a = a;
     s->go_pkgs = go_pkgs;
-    s->nodes = wld_xcalloc(MAX_NODES, sizeof(*s->nodes));
-    s->nodes[0] = (struct node){ .child = -1, .next = -1, .term = -1 };
-    s->n_nodes = 1;
     for (size_t i = 0; i < a->n; i++)
         s->names[s->n++] = a->names[i];
     for (size_t i = 0; i < N_SENT; i++)
         s->names[s->n++] = sentinels[i];
+    /* a node per byte of the names at most, and the root */
+    size_t bytes = 1;
+    for (size_t i = 0; i < s->n; i++)
+        bytes += strlen(s->names[i]);
+    s->nodes = wld_xmalloc(bytes * sizeof(*s->nodes));
+    s->nodes[0] = (struct node){ .child = -1, .next = -1, .term = -1 };
+    s->n_nodes = 1;
     for (size_t i = 0; i < s->n; i++)
         trie_add(s, s->names[i], (int) i);
 }
@@ -178,7 +181,8 @@ int wld_archnames_scan(const struct wld_reader *r,
     if (off > r->size || len > r->size - off)
         return -EINVAL;
     scan_init(&s, a, go_pkgs);
-    unsigned char *buf = wld_xmalloc(KEEP + CHUNK);
+    /* a .rodata of a few kilobytes gets a buffer of its size, not a chunk's */
+    unsigned char *buf = wld_xmalloc(KEEP + (len < CHUNK ? (size_t) len : CHUNK));
     size_t kept = 0;
     uint64_t done = 0, last = UINT64_MAX;
     while (done < len) {

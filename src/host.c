@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,15 +181,22 @@ int wld_host_resolve(const struct wld_host *h, const char *path, char **ret)
 int wld_host_walk(
         const struct wld_host *h, const char *path, wld_host_visit visit, void *ctx, char **ret)
 {
-    struct wld_buf out, rest_buf;
+    struct wld_buf out;
     char comp[256];
     int links = 0, r = 0;
     wld_buf_init(&out, 4096);
-    wld_buf_init(&rest_buf, 16384);
-    wld_buf_puts(&rest_buf, path);
-    char *rest_owned = wld_buf_detach(&rest_buf);
+    char *rest_owned = wld_xstrdup(path);
     const char *rest = rest_owned;
     bool exists = true;
+    /* the host path under the root, rebuilt in place for each component's lstat */
+    size_t root_len = strlen(h->root);
+    char real[PATH_MAX];
+    if (root_len >= sizeof(real)) {
+        free(rest_owned);
+        wld_buf_release(&out);
+        return -ENAMETOOLONG;
+    }
+    memcpy(real, h->root, root_len);
 
     while (next_component(&rest, comp, sizeof(comp))) {
         if (strcmp(comp, ".") == 0)
@@ -207,17 +215,19 @@ int wld_host_walk(
         }
         if (!exists)
             continue;
-        char *real = wld_xasprintf("%s%s", h->root, out.data);
+        if (root_len + out.len >= sizeof(real)) {
+            r = -ENAMETOOLONG;
+            goto done;
+        }
+        memcpy(real + root_len, out.data, out.len + 1);
         struct stat st;
         if (lstat(real, &st) < 0) {
             exists = false; /* the rest is appended lexically */
-            free(real);
             continue;
         }
         if (S_ISLNK(st.st_mode)) {
             char target[4096];
             ssize_t n = readlink(real, target, sizeof(target) - 1);
-            free(real);
             if (n < 0 || ++links > MAX_LINKS) {
                 r = n < 0 ? -errno : -ELOOP;
                 goto done;
@@ -237,7 +247,6 @@ int wld_host_walk(
             }
             continue;
         }
-        free(real);
         if (visit)
             visit(ctx, out.data, &st, NULL, !more_components(rest));
     }
