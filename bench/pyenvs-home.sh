@@ -3,9 +3,10 @@
 # with a home of 100,000 files (100 projects, each with sources and a .git, and a
 # Downloads folder of 5,000 files) and 10 venvs (a project's .venv with llama-cpp-python
 # in it), against the same host without the venvs and as it is. The full run with the venvs
-# should stay within 20 ms of the run without them. N runs each (default 20), medians of
-# the whole process. Figures to watch, never a test assertion.
-# usage: bench/pyenvs-home.sh [N]     (DOCTOR=..., HOSTS=... in the environment)
+# should stay within 20 ms of the run without them, and of an older doctor's on the same
+# host (BASE=its binary, e.g. one built from the commit before the runtimes came). N runs
+# each (default 20), medians of the whole process. Figures to watch, never a test assertion.
+# usage: bench/pyenvs-home.sh [N]     (DOCTOR=..., HOSTS=..., BASE=... in the environment)
 #        bench/pyenvs-home.sh make DIR [VENVS]   builds the host in DIR only (bench/run)
 set -eu
 cd "$(dirname "$0")/.."
@@ -71,22 +72,49 @@ make_host "$tmp/venvs" 10
 make_host "$tmp/plain" 0
 count=$(find "$tmp/venvs/home/alice" -type f | wc -l)
 
-# median wall time in ms of N full runs on host $1
-runs() {
-    for _ in $(seq "$n"); do
-        s=$(date +%s%N)
-        "$doctor" --root "$1" --format json >/dev/null || true
-        e=$(date +%s%N)
-        echo "$(((e - s) / 1000))"
-    done | sort -n | awk '{a[NR] = $1 / 1000} END {printf "%.2f", a[int((NR + 1) / 2)]}'
+# wall ms of one full run of doctor $1 on host $2
+once() {
+    s=$(date +%s%N)
+    "$1" --root "$2" --format json >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    echo "$(((e - s) / 1000))"
 }
-healthy=$(runs "$hosts/wsl2-healthy")
-plain=$(runs "$tmp/plain")
-venvs=$(runs "$tmp/venvs")
-printf 'home of %d files, %d runs each, median of the whole process:\n' "$count" "$n"
-printf '  healthy fixture as it is          %8s ms\n' "$healthy"
-printf '  the same with the big home        %8s ms\n' "$plain"
-printf '  the same with 10 venvs in it      %8s ms (%s ms more than without them)\n' "$venvs" \
-    "$(echo "$venvs $plain" | awk '{printf "%.2f", $1 - $2}')"
-"$doctor" --root "$tmp/venvs" --format json 2>/dev/null |
-    grep -o '"walk":{[^}]*}' | head -n 1 | sed 's/^/  the walk: /' || true
+# N rounds, each running every case once in turn (a drifting machine slows all alike):
+# "case ms" lines, then medians and the median of each round's difference
+for _ in $(seq "$n"); do
+    echo "healthy $(once "$doctor" "$hosts/wsl2-healthy")"
+    echo "plain $(once "$doctor" "$tmp/plain")"
+    echo "venvs $(once "$doctor" "$tmp/venvs")"
+    if [ -n "${BASE:-}" ] && [ -x "$BASE" ]; then echo "base $(once "$BASE" "$tmp/venvs")"; fi
+done >"$tmp/runs"
+awk -v count="$count" -v n="$n" '
+    { v[$1, ++k[$1]] = $2 / 1000 }
+    function median(name, i, j, t, m, a) {
+        m = k[name]
+        for (i = 1; i <= m; i++) a[i] = v[name, i]
+        for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+            t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+        return a[int((m + 1) / 2)]
+    }
+    function diff(x, y, i, j, t, a) {
+        for (i = 1; i <= k[x]; i++) a[i] = v[x, i] - v[y, i]
+        for (i = 2; i <= k[x]; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+            t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+        return a[int((k[x] + 1) / 2)]
+    }
+    END {
+        printf "home of %d files, %d rounds, median of the whole process:\n", count, n
+        printf "  healthy fixture as it is          %8.2f ms\n", median("healthy")
+        printf "  the same with the big home        %8.2f ms\n", median("plain")
+        printf "  the same with 10 venvs in it      %8.2f ms (%.2f ms more than without them)\n",
+            median("venvs"), diff("venvs", "plain")
+        if (k["base"])
+            printf "  BASE on the host with the venvs   %8.2f ms (%.2f ms less than this doctor)\n",
+                median("base"), diff("venvs", "base")
+    }' "$tmp/runs"
+# the runtimes' sources as the run's trace times them (wall, while the probes run beside)
+trace=$tmp/trace
+WLD_TRACE=$trace "$doctor" --root "$tmp/venvs" --format json >/dev/null 2>&1 || true
+awk '$3 == "inventory" && ($4 == "pyenvs" || $4 == "llama_runtime" || $4 == "ollama") {
+        printf "  inventory %-13s %8.2f ms, from %.2f ms into the run\n", $4, $2 - $1, $1 }' \
+    "$trace" 2>/dev/null || true
