@@ -58,6 +58,15 @@ in the JSON, `log, line N:` in its summary) and holds the log's claims against t
 in the log that this host's build has no code for, a log from another llama.cpp build, a log
 made with an older driver than this host's.
 
+ollama's own journal is folded the same way without being asked for: when llama.devices
+read `journalctl -u ollama.service -b` for an ollama runtime, the lines since ollama's last
+start are judged here and each finding becomes a result (`"from": "journal"`, `ollama's
+journal since it started, line N:`, line numbers counted from that start), held against the
+host like `--log`. A finding whose lines are only the discovery verdict llama.devices
+already took ("no compatible GPUs were discovered", `library=cpu`) is skipped as following
+from llama.devices (`caused_by`), so one cause is one failure. `--facts` folds the journal
+of a saved report the same way.
+
 Where the log gives the numbers, an out-of-memory fix is computed: the free memory llama.cpp
 reported, the buffers it allocated or failed to, the layers it offloaded and the KV cache (or
 `n_embd_k_gqa`/`n_embd_v_gqa` times the context asked for) go through the fit arithmetic

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wld/ollama_journal.h"
 #include "wld/redact.h"
 #include "wld/util.h"
 
@@ -345,7 +346,7 @@ void wld_log_fold(const struct wld_log_report *log, struct wld_report *rep)
             y->check = c;
             y->status = x->status;
             y->own_status = x->status;
-            y->from = "log";
+            y->from = log->what ? "journal" : "log";
             char *out = wld_xasprintf("log_%s", x->signature);
             for (char *p = out; *p; p++)
                 if (*p == '-')
@@ -353,7 +354,7 @@ void wld_log_fold(const struct wld_log_report *log, struct wld_report *rep)
             y->outcome = out;
             struct wld_buf b;
             wld_buf_init(&b, 64 * 1024);
-            wld_buf_puts(&b, "log, line ");
+            wld_buf_printf(&b, "%s, line ", log->what ? log->what : "log");
             for (int l = 0; l < x->n_lines; l++)
                 wld_buf_printf(&b, "%s%ld", l ? ", " : "", x->lines[l]);
             wld_buf_printf(&b, ": %s", x->summary);
@@ -369,6 +370,14 @@ void wld_log_fold(const struct wld_log_report *log, struct wld_report *rep)
             y->derived = cJSON_CreateArray();
             cJSON_AddItemToArray(y->derived, cJSON_CreateString("log"));
             y->sources = cJSON_Duplicate(x->sources, true);
+            if (x->follows) { /* said already, by the check it follows from */
+                y->status = WLD_SKIP;
+                y->cause = x->follows;
+                y->cause_outcome = wld_xstrdup(x->follows_outcome);
+                free(y->fix);
+                y->fix = NULL;
+                rep->followers++;
+            }
             rep->counts[y->status]++;
         }
     }
@@ -376,4 +385,84 @@ void wld_log_fold(const struct wld_log_report *log, struct wld_report *rep)
     free(rep->results);
     rep->results = res;
     rep->n = w;
+}
+
+/* The journal line of fed line n (1-based, from run_from on), or NULL. */
+static const char *journal_line(const cJSON *journal, long n)
+{
+    int from = (int) wld_fact_num(journal, "run_from", -1);
+    const cJSON *l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(journal, "lines"),
+                                        (from < 0 ? 0 : from) + (int) n - 1);
+    return cJSON_IsString(l) ? l->valuestring : NULL;
+}
+
+/* Whether finding x says only what the journal's verdict already says: every line it
+ * cites is the "inference compute" line the verdict was read from, or one of the reasons
+ * ollama gave before it. */
+static bool restates_verdict(const struct wld_log_finding *x, const cJSON *journal)
+{
+    const char *said = wld_fact_str(journal, "said");
+    for (int i = 0; i < x->n_lines; i++) {
+        const char *line = journal_line(journal, x->lines[i]);
+        bool known = line && said && strcmp(line, said) == 0;
+        const cJSON *why;
+        cJSON_ArrayForEach(why, cJSON_GetObjectItemCaseSensitive(journal, "why"))
+        {
+            known = known || (line && cJSON_IsString(why) && strstr(line, why->valuestring));
+        }
+        if (!known)
+            return false;
+    }
+    return x->n_lines > 0;
+}
+
+void wld_log_fold_journals(struct wld_report *rep, const struct wld_rules *rules)
+{
+    const struct wld_result *dev = NULL;
+    for (size_t i = 0; i < rep->n && !dev; i++)
+        if (!rep->results[i].from && strcmp(rep->results[i].check->id, "llama.devices") == 0)
+            dev = &rep->results[i];
+    if (!dev)
+        return;
+    /* what the checks saw of this host, as check --log holds a log to it */
+    cJSON *seen = cJSON_CreateObject();
+    for (size_t i = 0; i < rep->n; i++)
+        if (!rep->results[i].from)
+            cJSON_AddItemReferenceToObject(seen, rep->results[i].check->id,
+                                           rep->results[i].evidence);
+    const struct wld_check *follows = dev->check;
+    const cJSON *rt;
+    cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(dev->evidence, "runtimes"))
+    {
+        const cJSON *journal = cJSON_GetObjectItemCaseSensitive(rt, "journal");
+        const char *id = wld_fact_str(cJSON_GetObjectItemCaseSensitive(rt, "for_runtime"), "id");
+        struct wld_log_report *log =
+                journal ? wld_ollama_journal_judge(journal, rules, seen) : NULL;
+        if (!log)
+            continue;
+        /* the runtime's verdict in llama.devices: taken from this journal or not */
+        const char *outcome = NULL;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, dev->runtimes)
+        {
+            if (wld_str_is(wld_fact_str(v, "runtime"), id))
+                outcome = wld_fact_str(v, "outcome");
+        }
+        if (!dev->runtimes)
+            outcome = dev->outcome;
+        bool verdict_from_journal = outcome && wld_str_starts(outcome, "ollama_says_");
+        for (size_t k = 0; k < log->n; k++)
+            if (verdict_from_journal && restates_verdict(&log->findings[k], journal)) {
+                log->findings[k].follows = follows;
+                log->findings[k].follows_outcome = outcome;
+            }
+        log->what = "ollama's journal since it started"; /* lines from its last start */
+        wld_log_fold(log, rep);
+        wld_log_report_free(log);
+        /* the fold replaced the results: find llama.devices again */
+        for (size_t i = 0; i < rep->n; i++)
+            if (!rep->results[i].from && strcmp(rep->results[i].check->id, "llama.devices") == 0)
+                dev = &rep->results[i];
+    }
+    cJSON_Delete(seen);
 }

@@ -263,6 +263,7 @@ static int cmd_facts(const struct wld_options *o, const struct wld_rules *rules,
         fprintf(stderr, "wsl-llm-doctor: internal error: %s\n", strerror(-r));
         return EXIT_INTERNAL;
     }
+    wld_log_fold_journals(rep, rules); /* ollama's own words, as a live run folds them */
     rep->exit_code = report_exit_code(rep, o);
     int code = rep->exit_code;
     struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
@@ -396,6 +397,7 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
         wld_log_fold(log, rep);
         wld_log_report_free(log);
     }
+    wld_log_fold_journals(rep, rules); /* ollama's journal, as check --log folds a log */
     struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
     rep->exit_code = report_exit_code(rep, o);
     int code = rep->exit_code;

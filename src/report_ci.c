@@ -111,8 +111,8 @@ void wld_render_github(const struct wld_report *r, FILE *out)
             continue;
         fprintf(out, "::%s title=", res->status == WLD_WARN ? "warning" : "error");
         char title[128];
-        snprintf(title, sizeof(title), "%s (%s%s)", res->check->id, res->from ? "log, " : "",
-                 wld_status_name(res->status));
+        snprintf(title, sizeof(title), "%s (%s%s%s)", res->check->id, res->from ? res->from : "",
+                 res->from ? ", " : "", wld_status_name(res->status));
         wld_put_gh(out, title, true);
         fputs("::", out);
         wld_put_gh(out, res->summary, false);

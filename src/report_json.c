@@ -33,7 +33,9 @@ cJSON *wld_report_json(const struct wld_report *r)
         /* the rules' outcome key: stable, for CI gates that must not match on prose */
         cJSON_AddStringToObject(c, "outcome", res->outcome);
         cJSON_AddStringToObject(c, "summary", res->summary);
-        if (res->from) /* check --log: a finding of the log, after the check's own */
+        /* check --log ("log") or ollama's journal ("journal"): a finding of that, after the
+         * check's own */
+        if (res->from)
             cJSON_AddStringToObject(c, "from", res->from);
         if (res->fix)
             cJSON_AddStringToObject(c, "fix", res->fix);

@@ -131,12 +131,19 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
         }
     }
 
-    size_t from_log = 0; /* check --log: the log's findings are results too */
-    for (size_t i = 0; i < r->n; i++)
-        from_log += r->results[i].from != NULL;
-    fprintf(out, "\n%zu check%s", r->n - from_log, r->n - from_log == 1 ? "" : "s");
+    /* check --log and ollama's journal: their findings are results too */
+    size_t from_log = 0, from_journal = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        from_log += wld_str_is(r->results[i].from, "log");
+        from_journal += wld_str_is(r->results[i].from, "journal");
+    }
+    size_t checks = r->n - from_log - from_journal;
+    fprintf(out, "\n%zu check%s", checks, checks == 1 ? "" : "s");
     if (from_log)
         fprintf(out, " and %zu finding%s of the log", from_log, from_log == 1 ? "" : "s");
+    if (from_journal)
+        fprintf(out, " and %zu finding%s of ollama's journal", from_journal,
+                from_journal == 1 ? "" : "s");
     fprintf(out, ": %u passed, %u warned, %u failed, ", r->counts[WLD_PASS], r->counts[WLD_WARN],
             r->counts[WLD_FAIL]);
     wld_put_skipped(out, r);

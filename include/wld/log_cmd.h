@@ -29,8 +29,16 @@ void wld_render_log(const struct wld_log_report *r,
  * UUIDs) and records what went. */
 void wld_log_report_redact(struct wld_log_report *r);
 
-/* check --log: each finding becomes a result right after its check's own (from "log"),
- * and the counts include them. */
+/* check --log: each finding becomes a result right after its check's own (from "log", or
+ * "journal" for ollama's journal: log->what), and the counts include them; a finding that
+ * follows another check's (finding.follows) is skipped as following from it. */
 void wld_log_fold(const struct wld_log_report *log, struct wld_report *rep);
+
+/* ollama's own journal, read by llama.devices (facts.runtimes[].journal): its findings
+ * folded into rep as check --log folds a log's (from "journal", "ollama's journal, line N:"),
+ * held to what the checks saw of this host. A finding that only restates the verdict
+ * llama.devices took from that journal follows from llama.devices: one cause, one
+ * failure. Called by check and by --facts before the exit code is decided. */
+void wld_log_fold_journals(struct wld_report *rep, const struct wld_rules *rules);
 
 #endif

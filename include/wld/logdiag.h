@@ -21,10 +21,18 @@ struct wld_log_finding {
     long lines[WLD_LOG_MAX_LINES];
     int n_lines;
     cJSON *sources; /* array of URLs; owned */
+    /* folded into a check report (wld_log_fold): the check whose finding already says the
+     * same (the journal line llama.devices took ollama's verdict from), and its outcome
+     * (both borrowed); the fold then makes this one follow from it. NULL otherwise. */
+    const struct wld_check *follows;
+    const char *follows_outcome;
 };
 
 struct wld_log_report {
     const char *input; /* the file's name, or "-" */
+    /* what a folded finding's result says it came from: NULL for a pasted log ("log, line
+     * N:", from "log"); "ollama's journal" (from "journal") for ollama's own */
+    const char *what;
     const struct wld_rules *rules;
     cJSON *facts; /* the log@1 facts; owned */
     char *shows;  /* what the log shows, in a sentence; owned */

@@ -22,7 +22,8 @@ struct wld_result {
     cJSON *derived;  /* names of the evidence that evaluate() added; owned */
     cJSON *sources;  /* array of URLs; owned */
     double duration_ms;
-    const char *from; /* NULL: the host; "log": a finding of `check --log` */
+    /* NULL: the host; "log": a finding of `check --log`; "journal": one of ollama's journal */
+    const char *from;
     /* A check judged per runtime: [{runtime (id), status, outcome, summary, fix}], one per
      * runtime, the worst of which the result is; NULL for the other checks. Owned. */
     cJSON *runtimes;

@@ -119,8 +119,14 @@ int main(int argc, char **argv)
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(report, "checks"))
     {
-        cJSON *e = cJSON_AddObjectToObject(checks,
-                                           cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring);
+        /* a finding of a log or of ollama's journal sits after its check's own result, under
+         * a key of its own: "models.fit (journal)" */
+        const char *id = cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring;
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(c, "from");
+        char key[160];
+        snprintf(key, sizeof(key), cJSON_IsString(from) ? "%s (%s)" : "%s%s", id,
+                 cJSON_IsString(from) ? from->valuestring : "");
+        cJSON *e = cJSON_AddObjectToObject(checks, key);
         static const char *const fields[] = { "status", "summary", "fix" };
         for (size_t i = 0; i < 3; i++) {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, fields[i]);
