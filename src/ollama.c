@@ -15,13 +15,7 @@
 #include "wld/proc.h"
 #include "wld/runtimes.h"
 
-/* What ollama reads from its environment that decides where and how a model runs. Only
- * these are ever copied from a unit or a process's environment: the rest may hold keys. */
-static const char *const env_names[] = {
-    "OLLAMA_HOST",           "CUDA_VISIBLE_DEVICES", "OLLAMA_LLM_LIBRARY",
-    "OLLAMA_CONTEXT_LENGTH", "OLLAMA_KV_CACHE_TYPE", "OLLAMA_FLASH_ATTENTION",
-    "OLLAMA_NUM_PARALLEL",   "OLLAMA_MODELS",
-};
+#include "ollama_impl.h"
 
 #define BUILDINFO_CAP (64u * 1024u)
 
@@ -365,89 +359,6 @@ static void read_version(const struct wld_host *h, const char *bin, double timeo
     wld_proc_result_release(&r);
 }
 
-/* ---- its environment ---- */
-
-static bool env_name(const char *word, size_t len)
-{
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(env_names); i++)
-        if (strlen(env_names[i]) == len && strncmp(word, env_names[i], len) == 0)
-            return true;
-    return false;
-}
-
-static void env_set(cJSON *env, const char *assignment, const char *from)
-{
-    const char *eq = strchr(assignment, '=');
-    if (!eq || !env_name(assignment, (size_t) (eq - assignment)))
-        return;
-    char *name = wld_xstrndup(assignment, (size_t) (eq - assignment));
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "value", eq + 1);
-    cJSON_AddStringToObject(e, "from", from);
-    if (cJSON_GetObjectItemCaseSensitive(env, name))
-        cJSON_ReplaceItemInObjectCaseSensitive(env, name, e);
-    else
-        cJSON_AddItemToObject(env, name, e);
-    free(name);
-}
-
-/* One unit file's Environment= lines, in order; an empty assignment resets the list. */
-static void env_from_file(const struct wld_host *h, const char *path, cJSON *env)
-{
-    struct wld_buf b;
-    if (wld_host_read(h, path, WLD_CAP_SMALL, &b) < 0)
-        return;
-    cJSON *unit = cJSON_CreateObject(), *problems = cJSON_CreateArray();
-    wld_unit_parse(b.data, unit, problems);
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(unit, "Service"), "Environment");
-    if (list && cJSON_GetArraySize(list) == 0) {
-        cJSON *e = env->child;
-        while (e) { /* "Environment=" in this file: what the unit set before is gone */
-            cJSON *next = e->next;
-            if (!wld_str_starts(wld_fact_str(e, "from"), "/proc/"))
-                cJSON_Delete(cJSON_DetachItemViaPointer(env, e));
-            e = next;
-        }
-    }
-    const cJSON *v;
-    cJSON_ArrayForEach(v, list)
-    {
-        char **w = wld_unit_words(cJSON_IsString(v) ? v->valuestring : "");
-        for (char **a = w; *a; a++)
-            env_set(env, *a, path);
-        wld_strv_free(w);
-    }
-    cJSON_Delete(problems);
-    cJSON_Delete(unit);
-    wld_buf_release(&b);
-}
-
-/* The unit's files in the order systemd applies them, then the running server's own
- * environment, which is what it really runs with when it can be read. */
-static void read_env(const struct wld_host *h, const struct install *in, cJSON *env)
-{
-    if (in->unit) {
-        env_from_file(h, wld_fact_str(in->unit, "path"), env);
-        const cJSON *d;
-        cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(in->unit, "dropins"))
-        {
-            if (cJSON_IsString(d))
-                env_from_file(h, d->valuestring, env);
-        }
-    }
-    if (!in->server)
-        return;
-    char *path = wld_xasprintf("/proc/%.0f/environ", wld_fact_num(in->server, "pid", 0));
-    struct wld_buf b;
-    if (wld_host_read(h, path, WLD_CAP_FILE, &b) == 0) {
-        for (size_t i = 0; i < b.len; i += strlen(b.data + i) + 1)
-            env_set(env, b.data + i, path);
-        wld_buf_release(&b);
-    }
-    free(path);
-}
-
 /* ---- the runtime ---- */
 
 static cJSON *runtime_of(const struct wld_host *h,
@@ -472,7 +383,7 @@ static cJSON *runtime_of(const struct wld_host *h,
     cJSON_AddStringToObject(rt, "layout", read_layout(h, lib_dir, ldirs, backends));
     cJSON_AddItemToObject(rt, "backends", backends);
     free(lib_dir);
-    read_env(h, in, cJSON_AddObjectToObject(rt, "env"));
+    wld_ollama_read_env(h, in->unit, in->server, cJSON_AddObjectToObject(rt, "env"), rt);
     return rt;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 // clang-format on
 
@@ -181,6 +182,72 @@ static void service_environment_from_the_dropin(void **state)
     found_free(&f);
 }
 
+static void put_file(const char *root, const char *rel, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", root, rel);
+    for (char *p = strchr(path + strlen(root) + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A unit that keeps its settings in an EnvironmentFile= (as the unit in the corpus sample
+ * service/minish0-ollama-opt-environmentfile-trailing-space.txt does): read as systemd reads
+ * it, after Environment= and over it, a missing "-" file passed over and said. */
+static void service_environment_from_an_environment_file(void **state)
+{
+    (void) state;
+    char root[] = "/tmp/wld-ollama-envfile-XXXXXX", cmd[512];
+    assert_non_null(mkdtemp(root));
+    snprintf(cmd, sizeof(cmd), "cp -a '%s/wsl2-ollama-cuda-v12-v13/.' '%s/'", HOSTS, root);
+    assert_int_equal(system(cmd), 0);
+    put_file(root, "etc/systemd/system/ollama.service.d/envfile.conf",
+             "[Service]\nEnvironmentFile=-/etc/ollama/missing.env\n"
+             "EnvironmentFile=/opt/ollama/etc/systemd-ollama.env\n");
+    put_file(root, "opt/ollama/etc/systemd-ollama.env",
+             "## https://github.com/ollama/ollama/blob/main/envconfig/config.go\n"
+             "OLLAMA_CONTEXT_LENGTH=8192 \n"
+             "  OLLAMA_KV_CACHE_TYPE = \"q4_0\"\n"
+             "; OLLAMA_FLASH_ATTENTION=0\n"
+             "OLLAMA_MODELS=/opt/ollama/\\\nmodels\n"
+             "OLLAMA_API_KEY=sk-not-read\n");
+    struct found f;
+    find_in(root, &f);
+    const cJSON *env = cJSON_GetObjectItemCaseSensitive(f.rt, "env");
+    const char *file = "/opt/ollama/etc/systemd-ollama.env";
+    const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(env, "OLLAMA_CONTEXT_LENGTH");
+    assert_string_equal(wld_fact_str(ctx, "value"), "8192"); /* trailing space stripped */
+    assert_string_equal(wld_fact_str(ctx, "from"), file);
+    /* the file's value wins over the drop-in's Environment= */
+    const cJSON *kv = cJSON_GetObjectItemCaseSensitive(env, "OLLAMA_KV_CACHE_TYPE");
+    assert_string_equal(wld_fact_str(kv, "value"), "q4_0");
+    assert_string_equal(wld_fact_str(kv, "from"), file);
+    /* a comment is no setting; a continued line is one */
+    assert_string_equal(
+            wld_fact_str(cJSON_GetObjectItemCaseSensitive(env, "OLLAMA_FLASH_ATTENTION"), "value"),
+            "1");
+    assert_string_equal(
+            wld_fact_str(cJSON_GetObjectItemCaseSensitive(env, "OLLAMA_MODELS"), "value"),
+            "/opt/ollama/models");
+    assert_null(cJSON_GetObjectItemCaseSensitive(env, "OLLAMA_API_KEY"));
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(f.rt, "env_files");
+    assert_int_equal(cJSON_GetArraySize(files), 2);
+    const cJSON *missing = cJSON_GetArrayItem(files, 0);
+    assert_string_equal(wld_fact_str(missing, "path"), "/etc/ollama/missing.env");
+    assert_true(wld_fact_bool(missing, "optional", false));
+    assert_string_equal(wld_fact_str(missing, "error"), "ENOENT");
+    assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(files, 1), "error"));
+    found_free(&f);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void llm_library_forces_the_cpu(void **state)
 {
     (void) state;
@@ -311,6 +378,7 @@ int main(void)
         cmocka_unit_test(cuda_v11_v12_era_0_6_8),
         cmocka_unit_test(cuda_v12_v13_era_0_12_3),
         cmocka_unit_test(service_environment_from_the_dropin),
+        cmocka_unit_test(service_environment_from_an_environment_file),
         cmocka_unit_test(llm_library_forces_the_cpu),
         cmocka_unit_test(newest_release_tries_every_backend),
         cmocka_unit_test(backends_carry_their_archs),
