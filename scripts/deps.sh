@@ -3,7 +3,7 @@
 # names exactly what to install. Usage: scripts/deps.sh [build|test|coverage]
 set -u
 mode=${1:-build}
-pkgs="build-essential cmake pkg-config libcjson-dev libcurl4-openssl-dev libpci-dev"
+pkgs="build-essential cmake pkg-config libcjson-dev libcurl4-openssl-dev libpci-dev libyaml-dev"
 [ "$mode" = test ] && pkgs="$pkgs libcmocka-dev python3-jsonschema clang libclang-rt-14-dev"
 [ "$mode" = coverage ] && pkgs="$pkgs libcmocka-dev python3-jsonschema gcovr"
 missing=""
