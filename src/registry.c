@@ -24,6 +24,7 @@ extern const struct wld_check wld_check_models_runtime;
 extern const struct wld_check wld_check_host_memory;
 extern const struct wld_check wld_check_service_systemd;
 extern const struct wld_check wld_check_server_health;
+extern const struct wld_check wld_check_container_gpu;
 
 const struct wld_check *const wld_checks[] = {
     &wld_check_wsl_platform,   &wld_check_wsl_kernel,     &wld_check_wsl_wslconfig,
@@ -33,6 +34,6 @@ const struct wld_check *const wld_checks[] = {
     &wld_check_llama_build,    &wld_check_llama_arch,     &wld_check_llama_runtime,
     &wld_check_llama_devices,  &wld_check_models_storage, &wld_check_models_fit,
     &wld_check_models_runtime, &wld_check_host_memory,    &wld_check_service_systemd,
-    &wld_check_server_health,
+    &wld_check_server_health,  &wld_check_container_gpu,
 };
 const size_t wld_checks_count = sizeof(wld_checks) / sizeof(wld_checks[0]);

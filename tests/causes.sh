@@ -36,7 +36,7 @@ PY
 # The issue's host: native Linux, no NVIDIA adapter, a CPU-only llama.cpp build found.
 "$doctor" --root "$host" >"$tmp/text"
 [ $? = 1 ] || fail "text: exit $?, expected 1"
-has "$tmp/text" "22 checks: 5 passed, 0 warned, 1 failed, 16 skipped (4 follow from another finding), 0 errors (exit 1)"
+has "$tmp/text" "23 checks: 5 passed, 0 warned, 1 failed, 17 skipped (4 follow from another finding), 0 errors (exit 1)"
 [ "$(grep -c '^FAIL' "$tmp/text")" = 1 ] || fail "text: more than gpu.pci fails: $(grep '^FAIL' "$tmp/text")"
 has "$tmp/text" "FAIL   gpu.pci"
 for c in gpu.driver llama.build cuda.libs llama.devices; do
@@ -63,21 +63,21 @@ assert "CPU-only build" in d["llama.build"]["summary"]' "$tmp/json" || fail "jso
 causes "$tmp/again" gpu.driver=gpu.pci cuda.libs=gpu.pci llama.build=gpu.pci llama.devices=gpu.pci
 
 "$doctor" --root "$host" --format markdown >"$tmp/md"
-has "$tmp/md" "**1 failed, 0 warned**, 5 passed, 16 skipped (4 follow from another finding), 0 errors · exit 1"
+has "$tmp/md" "**1 failed, 0 warned**, 5 passed, 17 skipped (4 follow from another finding), 0 errors · exit 1"
 has "$tmp/md" '| ⏭️ skip | `llama.build` |'
 has "$tmp/md" 'follows from `gpu.pci` |'
 has "$tmp/md" '#### `gpu.driver` (skip: follows from `gpu.pci` native_no_nvidia, would be fail,'
 lacks "$tmp/md" "GGML_CUDA=ON"
 
 "$doctor" --root "$host" --format junit >"$tmp/junit"
-has "$tmp/junit" 'failures="1" errors="0" skipped="16"'
+has "$tmp/junit" 'failures="1" errors="0" skipped="17"'
 has "$tmp/junit" "; follows from gpu.pci: no NVIDIA adapter on the PCI bus"
 [ "$(grep -c '<failure' "$tmp/junit")" = 1 ] || fail "junit: more than one failure"
 
 "$doctor" --root "$host" --format github >"$tmp/gh"
 [ "$(grep -c '^::error' "$tmp/gh")" = 1 ] || fail "github: annotations for followers: $(grep '^::' "$tmp/gh")"
 has "$tmp/gh" "::error title=gpu.pci (fail)::"
-has "$tmp/gh" "16 skipped (4 follow from another finding)"
+has "$tmp/gh" "17 skipped (4 follow from another finding)"
 
 "$doctor" --root "$host" --format prometheus >"$tmp/prom"
 has "$tmp/prom" 'wsl_llm_doctor_check_status{check="llama.build",status="skip"} 1'

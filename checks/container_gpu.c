@@ -1,0 +1,183 @@
+/* container.gpu: the GPU as a container will see it. Which engine `docker` talks to
+ * (Docker Desktop's WSL integration, a Docker Engine in this distro, or both), Podman, the
+ * NVIDIA Container Toolkit that gives them the GPU, and the CDI specs that describe it:
+ * every path a spec names must exist now (on WSL a spec pins the Windows driver's
+ * driver-store folder, renamed by every driver update). Read from files, links and
+ * sockets (wld/containers.h); no container is started. */
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/containers.h"
+#include "wld/util.h"
+
+static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
+{
+    wld_containers_gather(ctx->host, facts);
+    return 0;
+}
+
+static const cJSON *obj(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* The engine `docker` reaches, in words. */
+static void engine_words(const cJSON *m, struct wld_finding *f)
+{
+    bool desktop =
+            cJSON_IsTrue(obj(m, "desktop")) || wld_fact_bool(obj(m, "docker"), "desktop", false);
+    const char *dockerd = wld_fact_str(obj(m, "dockerd"), "path");
+    if (desktop && dockerd)
+        wld_finding_varf(f, "engine",
+                         "Docker Desktop's WSL integration and a Docker Engine "
+                         "in this distro (%s)",
+                         dockerd);
+    else if (desktop)
+        wld_finding_var(f, "engine", "Docker Desktop (its WSL integration)");
+    else if (dockerd)
+        wld_finding_varf(f, "engine", "Docker Engine in this distro (%s)", dockerd);
+    else if (obj(m, "podman"))
+        wld_finding_varf(f, "engine", "Podman (%s)", wld_fact_str(obj(m, "podman"), "path"));
+    else
+        wld_finding_var(f, "engine", "a Docker socket");
+}
+
+/* The first CDI problem, worst first: a folder of the driver store that is gone, then
+ * other missing paths, then a spec that does not parse. */
+static bool cdi_problem(const cJSON *m, struct wld_finding *f)
+{
+    static const char *const order[] = { "stale_store", "missing", "error" };
+    for (size_t k = 0; k < WLD_ARRAY_SIZE(order); k++) {
+        const cJSON *s;
+        cJSON_ArrayForEach(s, obj(m, "cdi"))
+        {
+            const cJSON *v = obj(s, order[k]);
+            if (!v || (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0))
+                continue;
+            wld_finding_var(f, "file", wld_fact_str(s, "file"));
+            if (k == 0) {
+                const cJSON *st = cJSON_GetArrayItem(v, 0), *p;
+                wld_finding_var(f, "expected", wld_fact_str(st, "expected"));
+                char present[512] = "";
+                cJSON_ArrayForEach(p, obj(st, "present"))
+                {
+                    if (cJSON_IsString(p))
+                        snprintf(present + strlen(present), sizeof(present) - strlen(present),
+                                 "%s%s", present[0] ? ", " : "", p->valuestring);
+                }
+                wld_finding_var(f, "present", present[0] ? present : "none");
+                wld_finding_var_num(f, "count", cJSON_GetArraySize(obj(s, "missing")));
+                wld_finding_outcome(f, "cdi_stale_driver_store");
+            } else if (k == 1) {
+                wld_finding_var_num(f, "count", cJSON_GetArraySize(v));
+                wld_finding_var(f, "path", wld_fact_str(cJSON_GetArrayItem(v, 0), "path"));
+                wld_finding_outcome(f, "cdi_missing_paths");
+            } else {
+                wld_finding_var(f, "error", wld_fact_str(s, "error"));
+                wld_finding_outcome(f, "cdi_unreadable");
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A Docker Engine in this distro: its daemon.json and the toolkit it needs for --gpus. */
+static bool engine_problem(const cJSON *m, struct wld_finding *f)
+{
+    const cJSON *dj = obj(m, "daemon_json"), *tk = obj(m, "toolkit");
+    if (!obj(m, "dockerd"))
+        return false;
+    if (dj && wld_fact_str(dj, "error")) {
+        wld_finding_var(f, "error", wld_fact_str(dj, "error"));
+        wld_finding_outcome(f, "daemon_json_invalid");
+        return true;
+    }
+    const char *def = wld_fact_str(dj, "default_runtime");
+    if (def && strcmp(def, "runc") != 0 && !obj(obj(dj, "runtimes"), def)) {
+        wld_finding_var(f, "runtime", def);
+        wld_finding_outcome(f, "default_runtime_unknown");
+        return true;
+    }
+    const char *nv = wld_fact_str(obj(dj, "runtimes"), "nvidia");
+    if (nv && !wld_fact_str(tk, "runtime") && strchr(nv, '/') == NULL) {
+        wld_finding_var(f, "runtime_path", nv);
+        wld_finding_outcome(f, "nvidia_runtime_missing");
+        return true;
+    }
+    if (!wld_fact_str(tk, "hook")) {
+        wld_finding_outcome(f, "engine_no_gpu_driver");
+        return true;
+    }
+    return false;
+}
+
+static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine;
+    bool desktop =
+            cJSON_IsTrue(obj(m, "desktop")) || wld_fact_bool(obj(m, "docker"), "desktop", false);
+    bool any = desktop || obj(m, "docker") || obj(m, "dockerd") || obj(m, "podman") ||
+               cJSON_GetArraySize(obj(m, "sockets")) > 0;
+    engine_words(m, f);
+    if (!any) {
+        wld_finding_outcome(f, "no_engine");
+        return;
+    }
+    if (cdi_problem(m, f) || engine_problem(m, f))
+        return;
+    if (desktop && obj(m, "dockerd")) {
+        const cJSON *s;
+        const char *target = NULL;
+        cJSON_ArrayForEach(s, obj(m, "sockets"))
+        {
+            if (wld_str_is(wld_fact_str(s, "path"), "/var/run/docker.sock"))
+                target = wld_fact_str(s, "target");
+        }
+        wld_finding_var(f, "socket",
+                        target && wld_str_starts(target, "/mnt/wsl/")
+                                ? "Docker Desktop's (/var/run/docker.sock leads there)"
+                                : "this distro's dockerd (/var/run/docker.sock)");
+        wld_finding_outcome(f, "two_engines");
+        return;
+    }
+    if (obj(m, "podman") && !desktop && !obj(m, "dockerd")) {
+        const cJSON *s;
+        bool gpu_spec = false;
+        cJSON_ArrayForEach(s, obj(m, "cdi"))
+        {
+            gpu_spec = gpu_spec || wld_str_is(wld_fact_str(s, "kind"), "nvidia.com/gpu");
+        }
+        wld_finding_outcome(f, gpu_spec ? "ok" : "podman_no_cdi");
+        return;
+    }
+    wld_finding_outcome(f, "ok");
+}
+
+static const char *const outcomes[] = { "cdi_stale_driver_store",
+                                        "cdi_missing_paths",
+                                        "daemon_json_invalid",
+                                        "default_runtime_unknown",
+                                        "nvidia_runtime_missing",
+                                        "engine_no_gpu_driver",
+                                        "cdi_unreadable",
+                                        "two_engines",
+                                        "podman_no_cdi",
+                                        "ok",
+                                        "no_engine",
+                                        NULL };
+static const char *const fact_keys[] = { "desktop", "sockets", "toolkit", "cdi", NULL };
+
+const struct wld_check wld_check_container_gpu = {
+    .id = "container.gpu",
+    .title = "The GPU in containers (Docker, Podman, NVIDIA Container Toolkit, CDI)",
+    .looks_at = "docker, dockerd and podman on PATH, Docker Desktop's /mnt/wsl/docker-desktop, "
+                "the engines' sockets, /etc/docker/daemon.json, the NVIDIA Container Toolkit "
+                "(nvidia-container-runtime-hook, nvidia-ctk, config.toml), CDI specs in "
+                "/etc/cdi and /var/run/cdi and every path they name",
+    .outcomes = outcomes,
+    .facts = fact_keys,
+    .gather = gather,
+    .evaluate = evaluate,
+};

@@ -1,0 +1,35 @@
+/* The container engines on this host and the GPU plumbing between them and the driver:
+ * Docker Desktop's WSL integration, a Docker Engine in the distro and its daemon.json,
+ * Podman, the NVIDIA Container Toolkit and its config, and the CDI specs with every path
+ * they name checked now. Read from files, links and sockets as they are: nothing here
+ * starts a container or a program (container.gpu's facts). */
+#ifndef WLD_CONTAINERS_H
+#define WLD_CONTAINERS_H
+
+#include <cjson/cJSON.h>
+
+#include "wld/host.h"
+
+/* CDI specs read, at most, and the paths looked at in each */
+#define WLD_CDI_SPECS_MAX 32
+#define WLD_CDI_PATHS_MAX 512
+
+/* Fills out (an object):
+ *   docker     {path, target (links followed), desktop (the CLI is Docker Desktop's)} when
+ *              a docker CLI is on PATH
+ *   desktop    true when Docker Desktop's WSL integration is mounted (/mnt/wsl/docker-desktop)
+ *   dockerd    path of a Docker Engine daemon in this distro; docker_unit {path, enabled}
+ *   podman     path when Podman is on PATH
+ *   sockets    [{path, kind (wld_node_kind_name), target when a link, for ("docker" |
+ *              "podman"), rootless}] that exist: /var/run/docker.sock, DOCKER_HOST's,
+ *              $XDG_RUNTIME_DIR's docker.sock and podman/podman.sock, /run/podman
+ *   daemon_json  {path, error | runtimes {name: path}, default_runtime, cdi (features.cdi)}
+ *   toolkit    {hook, ctk, cli, runtime: paths of nvidia-container-runtime-hook, nvidia-ctk,
+ *              nvidia-container-cli, nvidia-container-runtime on PATH; config {path, mode}}
+ *   cdi        [{file, error | kind, devices [names], paths (count looked at), missing
+ *              [{path, what ("device" | "mount" | "hook")}], stale_store [{expected
+ *              (the driver-store folder the spec names), present [the nv* folders there]}]}]
+ *   driver_store  [the nv*.inf_* folders of /usr/lib/wsl/drivers] when it exists */
+void wld_containers_gather(const struct wld_host *h, cJSON *out);
+
+#endif
