@@ -13,7 +13,7 @@
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
-    wld_containers_gather(ctx->host, facts);
+    wld_containers_gather(ctx->host, ctx->timeout_ms, facts);
     return 0;
 }
 
@@ -25,8 +25,7 @@ static const cJSON *obj(const cJSON *o, const char *k)
 /* The engine `docker` reaches, in words. */
 static void engine_words(const cJSON *m, struct wld_finding *f)
 {
-    bool desktop =
-            cJSON_IsTrue(obj(m, "desktop")) || wld_fact_bool(obj(m, "docker"), "desktop", false);
+    bool desktop = cJSON_IsTrue(obj(m, "desktop")); /* mounted: its integration is on */
     const char *dockerd = wld_fact_str(obj(m, "dockerd"), "path");
     if (desktop && dockerd)
         wld_finding_varf(f, "engine",
@@ -39,8 +38,15 @@ static void engine_words(const cJSON *m, struct wld_finding *f)
         wld_finding_varf(f, "engine", "Docker Engine in this distro (%s)", dockerd);
     else if (obj(m, "podman"))
         wld_finding_varf(f, "engine", "Podman (%s)", wld_fact_str(obj(m, "podman"), "path"));
+    else if (wld_fact_str(m, "docker_host_scheme"))
+        wld_finding_varf(f, "engine", "the engine DOCKER_HOST names (%s://)",
+                         wld_fact_str(m, "docker_host_scheme"));
+    else if (cJSON_GetArraySize(obj(m, "sockets")) > 0)
+        wld_finding_varf(f, "engine", "the engine on %s",
+                         wld_fact_str(cJSON_GetArrayItem(obj(m, "sockets"), 0), "path"));
     else
-        wld_finding_var(f, "engine", "a Docker socket");
+        wld_finding_varf(f, "engine", "the docker CLI (%s)",
+                         wld_fact_str(obj(m, "docker"), "path"));
 }
 
 /* The first CDI problem, worst first: a folder of the driver store that is gone, then
@@ -113,11 +119,74 @@ static bool engine_problem(const cJSON *m, struct wld_finding *f)
     return false;
 }
 
+/* The CUDA an image needs, "12.8": NVIDIA_REQUIRE_CUDA's "cuda>=12.8" (what
+ * nvidia-container-cli enforces), else CUDA_VERSION's major.minor. 0 when neither says. */
+static int image_cuda(const cJSON *env, int *minor)
+{
+    const char *req = wld_fact_str(env, "NVIDIA_REQUIRE_CUDA");
+    const char *ver = wld_fact_str(env, "CUDA_VERSION");
+    int major = 0;
+    const char *at = req ? strstr(req, "cuda>=") : NULL;
+    if (at && sscanf(at + 6, "%d.%d", &major, minor) == 2)
+        return major;
+    if (ver && sscanf(ver, "%d.%d", &major, minor) == 2)
+        return major;
+    return 0;
+}
+
+/* What the engine's API says of the running GPU containers, worst first: one whose image
+ * needs a CUDA newer than the driver's, one whose visible-devices variable hides the GPU,
+ * one that loads models from a Windows drive. */
+static bool container_problem(const struct wld_eval_ctx *ctx, const cJSON *m, struct wld_finding *f)
+{
+    const cJSON *api = obj(m, "api"), *c;
+    const char *drv = wld_fact_str(wld_facts_of(ctx, "gpu.driver"), "cuda_version");
+    int dmaj = 0, dmin = 0;
+    bool have_driver = drv && sscanf(drv, "%d.%d", &dmaj, &dmin) == 2;
+    for (int pass = 0; pass < 3; pass++) {
+        cJSON_ArrayForEach(c, obj(api, "containers"))
+        {
+            if (!wld_fact_bool(c, "gpu", false))
+                continue;
+            const cJSON *env = obj(c, "env");
+            wld_finding_var(f, "container", wld_fact_str(c, "name"));
+            wld_finding_var(f, "image", wld_fact_str(c, "image"));
+            int minor = 0, major = image_cuda(env, &minor);
+            const char *vis = wld_fact_str(env, "NVIDIA_VISIBLE_DEVICES");
+            if (pass == 0 && have_driver && major &&
+                (major > dmaj || (major == dmaj && minor > dmin))) {
+                wld_finding_varf(f, "needs", "%d.%d", major, minor);
+                wld_finding_var(f, "driver_cuda", drv);
+                wld_finding_outcome(f, "image_cuda_newer");
+                return true;
+            }
+            if (pass == 1 && vis && (strcmp(vis, "void") == 0 || strcmp(vis, "none") == 0)) {
+                wld_finding_var(f, "visible", vis);
+                wld_finding_outcome(f, "gpu_hidden");
+                return true;
+            }
+            const cJSON *mnt = cJSON_GetArrayItem(obj(c, "mounts_9p"), 0);
+            if (pass == 2 && mnt) {
+                wld_finding_var(f, "source", wld_fact_str(mnt, "source"));
+                wld_finding_var(f, "destination", wld_fact_str(mnt, "destination"));
+                wld_finding_outcome(f, "models_on_9p");
+                return true;
+            }
+        }
+    }
+    const char *err = wld_fact_str(api, "error");
+    if (err && strcmp(err, "EACCES") == 0) {
+        wld_finding_var(f, "socket", wld_fact_str(api, "socket"));
+        wld_finding_outcome(f, "socket_denied");
+        return true;
+    }
+    return false;
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
-    bool desktop =
-            cJSON_IsTrue(obj(m, "desktop")) || wld_fact_bool(obj(m, "docker"), "desktop", false);
+    bool desktop = cJSON_IsTrue(obj(m, "desktop")); /* mounted: its integration is on */
     bool any = desktop || obj(m, "docker") || obj(m, "dockerd") || obj(m, "podman") ||
                cJSON_GetArraySize(obj(m, "sockets")) > 0;
     engine_words(m, f);
@@ -125,8 +194,19 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "no_engine");
         return;
     }
-    if (cdi_problem(m, f) || engine_problem(m, f))
+    if (cdi_problem(m, f) || engine_problem(m, f) || container_problem(ctx, m, f))
         return;
+    /* a docker CLI and nothing it could talk to: Docker Desktop's CLI left behind when its
+     * integration with this distro is off, or a CLI without an engine */
+    if (!desktop && !obj(m, "dockerd") && !obj(m, "podman") &&
+        cJSON_GetArraySize(obj(m, "sockets")) == 0 && !obj(m, "docker_host_scheme")) {
+        const char *t = wld_fact_str(obj(m, "docker"), "target");
+        wld_finding_var(f, "cli", wld_fact_str(obj(m, "docker"), "path"));
+        wld_finding_outcome(f, t && wld_str_starts(t, "/mnt/wsl/docker-desktop/")
+                                       ? "desktop_integration_off"
+                                       : "no_engine_reachable");
+        return;
+    }
     if (desktop && obj(m, "dockerd")) {
         const cJSON *s;
         const char *target = NULL;
@@ -161,13 +241,20 @@ static const char *const outcomes[] = { "cdi_stale_driver_store",
                                         "default_runtime_unknown",
                                         "nvidia_runtime_missing",
                                         "engine_no_gpu_driver",
+                                        "image_cuda_newer",
+                                        "gpu_hidden",
+                                        "socket_denied",
+                                        "models_on_9p",
                                         "cdi_unreadable",
+                                        "desktop_integration_off",
+                                        "no_engine_reachable",
                                         "two_engines",
                                         "podman_no_cdi",
                                         "ok",
                                         "no_engine",
                                         NULL };
 static const char *const fact_keys[] = { "desktop", "sockets", "toolkit", "cdi", NULL };
+static const char *const needs[] = { "gpu.driver", NULL };
 
 const struct wld_check wld_check_container_gpu = {
     .id = "container.gpu",
@@ -178,6 +265,7 @@ const struct wld_check wld_check_container_gpu = {
                 "/etc/cdi and /var/run/cdi and every path they name",
     .outcomes = outcomes,
     .facts = fact_keys,
+    .needs = needs,
     .gather = gather,
     .evaluate = evaluate,
 };

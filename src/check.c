@@ -181,6 +181,12 @@ const char *wld_errno_name(int err)
         return "ETIMEDOUT";
     case ENAMETOOLONG:
         return "ENAMETOOLONG";
+    case EFBIG:
+        return "EFBIG";
+    case ECONNREFUSED:
+        return "ECONNREFUSED";
+    case EHOSTUNREACH:
+        return "EHOSTUNREACH";
     default:
         return "EIO";
     }

@@ -60,8 +60,11 @@ int wld_host_fetch(const struct wld_host *h,
     if (h->fixture) {
         memset(ret, 0, sizeof(*ret));
         wld_buf_init(&ret->body, cap);
-        if (replay(h, url, cap, ret, &r))
+        if (replay(h, url, cap, ret, &r)) {
+            if (h->layer) /* a recording of a recording keeps the exchange too */
+                h->layer->fetched(h->layer->ctx, url, ret, r);
             return r;
+        }
         wld_buf_release(&ret->body);
         if (!live_ok) {
             memset(ret, 0, sizeof(*ret));

@@ -23,13 +23,22 @@
  *   sockets    [{path, kind (wld_node_kind_name), target when a link, for ("docker" |
  *              "podman"), rootless}] that exist: /var/run/docker.sock, DOCKER_HOST's,
  *              $XDG_RUNTIME_DIR's docker.sock and podman/podman.sock, /run/podman
+ *   docker_host_scheme  "tcp", "ssh": DOCKER_HOST names an engine elsewhere (its address
+ *              is not kept)
  *   daemon_json  {path, error | runtimes {name: path}, default_runtime, cdi (features.cdi)}
  *   toolkit    {hook, ctk, cli, runtime: paths of nvidia-container-runtime-hook, nvidia-ctk,
  *              nvidia-container-cli, nvidia-container-runtime on PATH; config {path, mode}}
  *   cdi        [{file, error | kind, devices [names], paths (count looked at), missing
  *              [{path, what ("device" | "mount" | "hook")}], stale_store [{expected
  *              (the driver-store folder the spec names), present [the nv* folders there]}]}]
- *   driver_store  [the nv*.inf_* folders of /usr/lib/wsl/drivers] when it exists */
-void wld_containers_gather(const struct wld_host *h, cJSON *out);
+ *   driver_store  [the nv*.inf_* folders of /usr/lib/wsl/drivers] when it exists
+ *   api        the Docker API on the first docker socket, within timeout_ms in all (GET
+ *              /info, /containers/json, /containers/ID/json for at most 16): {socket,
+ *              error (errno name), status, message | info {operating_system,
+ *              server_version, kernel_version, default_runtime, runtimes [names]},
+ *              containers [{id (12 hex), name, image, gpu, runtime, env {NVIDIA_VISIBLE_DEVICES,
+ *              CUDA_VISIBLE_DEVICES, CUDA_VERSION, NVIDIA_REQUIRE_CUDA}, mounts_9p [{source,
+ *              destination}]} | {error, ...}], containers_not_read} */
+void wld_containers_gather(const struct wld_host *h, double timeout_ms, cJSON *out);
 
 #endif

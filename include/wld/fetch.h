@@ -20,10 +20,13 @@ struct wld_fetch {
 /* Once per process, before any thread fetches (main does it). */
 void wld_fetch_global_init(void);
 
-/* GETs url when its scheme is one of protocols ("https,file"), at most cap bytes, within
+/* GETs url when its scheme is one of protocols ("https,file"; "http+unix" for an API on a
+ * Unix socket, "http+unix://%2Fvar%2Frun%2Fdocker.sock/info", the socket's path
+ * percent-encoded in place of the host, never redirected), at most cap bytes, within
  * timeout_ms, with "Authorization: Bearer KEY" when bearer is not NULL. Returns 0 when the
  * transfer completed (whatever the status), else -errno (-EPROTONOSUPPORT, -ETIMEDOUT,
- * -ECONNREFUSED when nothing listens, -EHOSTUNREACH for a name or route that leads
+ * -ECONNREFUSED when nothing listens, -EACCES for a socket this user may not connect to,
+ * -EHOSTUNREACH for a name or route that leads
  * nowhere, -EFBIG for a body over cap, -EIO otherwise) with ret->error saying why.
  * ret->body is initialised either way; release it. */
 int wld_fetch_url(const char *url,

@@ -10,6 +10,9 @@ port, written to PORTFILE once it listens, until it is killed. Paths choose a be
   /forever...      an endless body without a length
   /hang/...        no answer for 30 s
   /redirect/...    a 302 to the same path on plain http without /redirect
+  /A/B with DIR/A/B.hang beside it: no answer for 30 s
+With --unix (usage: http_stub.py DIR SOCKET --unix) it listens on the Unix socket SOCKET
+instead, as a container engine's API does (/info, /containers/json, ...).
 Further arguments are ignored: a test starting it under the name llama-server gives it
 llama-server's flags (--alias, --model, --api-key), as the doctor reads them in /proc.
 With --child DIR2 PORTFILE2 ALIAS MODEL it also starts a child of itself serving DIR2, as
@@ -45,6 +48,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         mode = parts[0] if len(parts) == 2 else ""
         name = parts[-1]
         exact = os.path.join(root, self.path.lstrip("/"))
+        if os.path.isfile(exact + ".hang") and ".." not in self.path:
+            time.sleep(30)
         if os.path.isfile(exact + ".key") and ".." not in self.path:
             key = open(exact + ".key").read().splitlines()[0]
             if self.headers.get("Authorization", "") != "Bearer " + key:
@@ -61,7 +66,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except OSError:  # the client stopped reading (a cap): nothing to say
+                    pass
                 return
         if mode == "hang":
             time.sleep(30)
@@ -108,6 +116,18 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
 
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class UnixHandler(Handler):
+    def address_string(self):
+        return "unix"
+
+
+if len(sys.argv) > 3 and sys.argv[3] == "--unix":
+    unix = UnixServer(portfile, UnixHandler)
+    unix.serve_forever()
 if len(sys.argv) > 7 and sys.argv[3] == "--child":
     # the router's model instance: the same program under the same name
     subprocess.Popen([sys.orig_argv[0], os.path.abspath(__file__), sys.argv[4], sys.argv[5],

@@ -1,0 +1,87 @@
+#!/bin/sh
+# container.gpu and a container engine's API on its Unix socket (issue 29): a loopback
+# stub (tests/tools/http_stub.py --unix) answers as Docker does, with the recorded answers
+# of tests/fixtures/containers/api/cuda-newer. The doctor asks it live (DOCKER_HOST) within
+# its deadline, keeps only what it judges (never a container's other variables: a key),
+# and says why when the engine hangs, answers garbage or too much; a recording of the live
+# run replays to its verdict.
+# usage: containers.sh DOCTOR SRCDIR PYTHON
+doctor=$1 src=$2 py=$3
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+cp -a "$src/tests/fixtures/containers/api/cuda-newer" "$tmp/api"
+sock=$tmp/docker.sock
+"$py" "$src/tests/tools/http_stub.py" "$tmp/api" "$sock" --unix &
+pid=$!
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -S "$sock" ] || { echo "FAIL: the stub did not listen on $sock"; exit 1; }
+
+# api FIELD...: the facts of container.gpu's api in $tmp/out.json
+api() {
+    "$py" -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+c=[c for c in d["checks"] if c["id"]=="container.gpu"][0]
+v=c["evidence"].get("api",{})
+for k in sys.argv[2:]:
+    v=v[int(k)] if isinstance(v,list) else v.get(k)
+    if v is None: break
+print(v)' "$tmp/out.json" "$@"
+}
+run() {
+    DOCKER_HOST=unix://$sock timeout 60 "$doctor" --only container.gpu --format json --timeout 2 \
+        >"$tmp/out.json" 2>"$tmp/err"
+}
+
+run
+[ "$(api info operating_system)" = "Docker Desktop" ] || fail "/info not read: $(api error) $(api message)"
+[ "$(api containers 0 image)" = "local/llama-server:cuda12.9" ] ||
+    fail "the GPU container not inspected: $(cat "$tmp/out.json")"
+[ "$(api containers 0 gpu)" = "True" ] || fail "--gpus all not seen as a GPU request"
+[ "$(api containers 0 env CUDA_VERSION)" = "12.9.1" ] || fail "the image's CUDA_VERSION not kept"
+grep -q hf_never_copied "$tmp/out.json" && fail "a container's other variable (a token) was copied"
+
+# record the live run, replay it: the same verdict, the API answered from the recording
+DOCKER_HOST=unix://$sock "$doctor" record "$tmp/rec" --only container.gpu --timeout 2 >/dev/null 2>&1
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+live=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print([c["status"]+" "+c["outcome"] for c in d["checks"] if c["id"]=="container.gpu"][0])' "$tmp/out.json")
+"$doctor" --root "$tmp/rec" --only container.gpu --format json >"$tmp/out.json" 2>/dev/null
+replayed=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print([c["status"]+" "+c["outcome"] for c in d["checks"] if c["id"]=="container.gpu"][0])' "$tmp/out.json")
+[ "$live" = "$replayed" ] || fail "replayed '$replayed', live '$live'"
+[ "$(api containers 0 image)" = "local/llama-server:cuda12.9" ] ||
+    fail "the recording does not answer the API: $(api error) $(api message)"
+
+# the engine misbehaving: a reason, never a hang
+restart() {
+    rm -f "$sock"
+    "$py" "$src/tests/tools/http_stub.py" "$tmp/api" "$sock" --unix &
+    pid=$!
+    i=0
+    while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+touch "$tmp/api/info.hang"
+restart
+run || true
+[ "$(api error)" = "ETIMEDOUT" ] || fail "a hanging engine: $(api error), not ETIMEDOUT"
+rm -f "$tmp/api/info.hang"
+echo '<html><body>502 Bad Gateway</body></html>' >"$tmp/api/info"
+run || true
+[ "$(api error)" = "not_json" ] || fail "garbage: $(api error), not not_json"
+head -c 2000000 /dev/zero | tr '\0' '[' >"$tmp/api/info"
+run || true
+[ "$(api error)" = "EFBIG" ] || fail "2 MB: $(api error), not EFBIG ($(api message))"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+rm -f "$sock"
+run || true
+[ "$(api socket)" = None ] || fail "a socket that is gone was asked: $(api socket)"
+
+[ "$failures" = 0 ] && echo "containers: ok"
+exit "$failures"
