@@ -51,10 +51,10 @@ static void engine_words(const cJSON *m, struct wld_finding *f)
 
 /* The first CDI problem, worst first: a folder of the driver store that is gone, then
  * other missing paths, then a spec that does not parse. */
-static bool cdi_problem(const cJSON *m, struct wld_finding *f)
+static bool cdi_problem(const cJSON *m, size_t from, size_t to, struct wld_finding *f)
 {
     static const char *const order[] = { "stale_store", "missing", "error" };
-    for (size_t k = 0; k < WLD_ARRAY_SIZE(order); k++) {
+    for (size_t k = from; k < to && k < WLD_ARRAY_SIZE(order); k++) {
         const cJSON *s;
         cJSON_ArrayForEach(s, obj(m, "cdi"))
         {
@@ -194,7 +194,9 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "no_engine");
         return;
     }
-    if (cdi_problem(m, f) || engine_problem(m, f) || container_problem(ctx, m, f))
+    /* the failures first (a missing path, the engine, a container), then an unreadable spec */
+    if (cdi_problem(m, 0, 2, f) || engine_problem(m, f) || container_problem(ctx, m, f) ||
+        cdi_problem(m, 2, 3, f))
         return;
     /* a docker CLI and nothing it could talk to: Docker Desktop's CLI left behind when its
      * integration with this distro is off, or a CLI without an engine */

@@ -106,10 +106,14 @@ static void daemon_json(const struct wld_host *h, cJSON *out)
     } else {
         cJSON *runtimes = cJSON_AddObjectToObject(o, "runtimes");
         const cJSON *rt;
-        cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(j, "runtimes"))
+        const cJSON *all = cJSON_GetObjectItemCaseSensitive(j, "runtimes");
+        if (!cJSON_IsObject(all))
+            all = NULL; /* "runtimes": [...] names nothing */
+        cJSON_ArrayForEach(rt, all)
         {
             const char *p = wld_fact_str(rt, "path");
-            cJSON_AddStringToObject(runtimes, rt->string, p ? p : "");
+            if (rt->string && !cJSON_GetObjectItemCaseSensitive(runtimes, rt->string))
+                cJSON_AddStringToObject(runtimes, rt->string, p ? p : "");
         }
         const char *def = wld_fact_str(j, "default-runtime");
         if (def)

@@ -61,9 +61,13 @@ static void api_info(const cJSON *info, cJSON *o)
             cJSON_AddStringToObject(o, keys[i].to, wld_fact_str(info, keys[i].from));
     cJSON *rt = cJSON_AddArrayToObject(o, "runtimes");
     const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(info, "Runtimes"))
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(info, "Runtimes");
+    if (!cJSON_IsObject(all))
+        all = NULL;
+    cJSON_ArrayForEach(r, all)
     {
-        cJSON_AddItemToArray(rt, cJSON_CreateString(r->string));
+        if (r->string)
+            cJSON_AddItemToArray(rt, cJSON_CreateString(r->string));
     }
 }
 

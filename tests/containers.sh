@@ -5,8 +5,8 @@
 # its deadline, keeps only what it judges (never a container's other variables: a key),
 # and says why when the engine hangs, answers garbage or too much; a recording of the live
 # run replays to its verdict.
-# usage: containers.sh DOCTOR SRCDIR PYTHON
-doctor=$1 src=$2 py=$3
+# usage: containers.sh DOCTOR SRCDIR PYTHON HOSTS
+doctor=$1 src=$2 py=$3 hosts=$4
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -82,6 +82,24 @@ pid=
 rm -f "$sock"
 run || true
 [ "$(api socket)" = None ] || fail "a socket that is gone was asked: $(api socket)"
+
+# a daemon.json and a CDI spec that are not what they should be: said, never a crash
+cp -a "$hosts/wsl2-docker-engine-no-toolkit" "$tmp/h"
+mkdir -p "$tmp/h/etc/docker" "$tmp/h/etc/cdi"
+printf '{"runtimes": ["nvidia"], "default-runtime": 5, "features": {"cdi": "yes"}}\n' \
+    >"$tmp/h/etc/docker/daemon.json"
+printf 'cdiVersion: 0.5.0\nkind: nvidia.com/gpu\ndevices: [ {name: all, containerEdits: [1, 2]}\n' \
+    >"$tmp/h/etc/cdi/broken.yaml"
+printf '[1, 2, 3]\n' >"$tmp/h/etc/cdi/list.json"
+"$doctor" --root "$tmp/h" --only container.gpu >"$tmp/text" 2>&1
+rc=$?
+[ "$rc" -le 1 ] || fail "a hostile daemon.json or spec: exit $rc: $(cat "$tmp/text")"
+grep -q "^FAIL   container.gpu  Docker Engine in this distro (/usr/bin/dockerd) has no NVIDIA Container Toolkit" "$tmp/text" ||
+    fail "the engine's failure is not the verdict: $(cat "$tmp/text")"
+rm "$tmp/h/usr/bin/dockerd" "$tmp/h/usr/bin/docker"
+"$doctor" --root "$tmp/h" --only container.gpu >"$tmp/text" 2>&1
+grep -q "broken.yaml is not a CDI spec the doctor can read (line 4: " "$tmp/text" ||
+    fail "an unreadable spec is not said: $(cat "$tmp/text")"
 
 [ "$failures" = 0 ] && echo "containers: ok"
 exit "$failures"
