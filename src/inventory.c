@@ -37,7 +37,6 @@ static const char *const item_names[WLD_INV_COUNT] = {
     [WLD_INV_SERVICES] = "inventory services",
     [WLD_INV_INTEROP] = "inventory interop",
     [WLD_INV_SERVERS] = "inventory servers",
-    [WLD_INV_RUNTIMES] = "inventory runtimes",
     [WLD_INV_LLAMA_RUNTIME] = "inventory llama_runtime",
     [WLD_INV_OLLAMA] = "inventory ollama",
     [WLD_INV_PYENVS] = "inventory pyenvs",
@@ -183,21 +182,6 @@ static cJSON *gather(struct wld_inventory *inv, enum wld_inv_item item)
     case WLD_INV_SERVERS:
         wld_servers_find(inv->h, v);
         break;
-    case WLD_INV_RUNTIMES: {
-        cJSON *list = cJSON_AddArrayToObject(v, "runtimes");
-        for (size_t i = 0; i < WLD_INV_RUNTIME_SOURCES; i++) {
-            const cJSON *r;
-            cJSON_ArrayForEach(r, wld_inventory_runtime_source(inv, i))
-            {
-                cJSON_AddItemToArray(list, cJSON_Duplicate(r, true));
-            }
-        }
-        const cJSON *walk = cJSON_GetObjectItemCaseSensitive(wld_inventory_get(inv, WLD_INV_PYENVS),
-                                                             "python_walk");
-        if (walk)
-            cJSON_AddItemToObject(v, "python_walk", cJSON_Duplicate(walk, true));
-        break;
-    }
     case WLD_INV_LLAMA_RUNTIME:
         wld_runtime_llama(wld_inventory_get(inv, WLD_INV_LLAMA),
                           cJSON_AddArrayToObject(v, "runtimes"));

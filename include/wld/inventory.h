@@ -41,10 +41,6 @@ enum wld_inv_item {
     /* the llama-server and ollama processes running here, where each listens, what it
      * loads; never the doctor's own (wld/servers.h) */
     WLD_INV_SERVERS,
-    /* {"runtimes": [...], "python_walk": {...}}: the llama.cpp build, ollama and
-     * llama-cpp-python installs found (wld/runtimes.h), each with the build facts the
-     * llama.* checks judge: the three sources below, in that order */
-    WLD_INV_RUNTIMES,
     /* {"runtimes": [...]}: the llama.cpp build alone (wld_runtime_llama), none when no
      * binary was found */
     WLD_INV_LLAMA_RUNTIME,
@@ -62,7 +58,8 @@ enum wld_inv_item {
 
 struct wld_inventory;
 
-/* The runtime sources, in WLD_INV_RUNTIMES's order: a per-runtime check starts each
+/* The runtime sources (the llama.cpp build, ollama, the Python environments), in the
+ * order the reports list runtimes: a per-runtime check starts each
  * source's runtimes as soon as that source is gathered (a llama.cpp build's probe need not
  * wait for the walk of the home). */
 #define WLD_INV_RUNTIME_SOURCES 3

@@ -1,7 +1,8 @@
 /* The runtimes that run models on this host: a llama.cpp build, ollama, llama-cpp-python in
- * each Python environment. Found once per run (the inventory item WLD_INV_RUNTIMES) by a
- * bounded walk of known places, never a crawl of the disk; the llama.* checks judge each
- * runtime found, name it in every line, and report the worst.
+ * each Python environment. Found once per run (the inventory items WLD_INV_LLAMA_RUNTIME,
+ * WLD_INV_OLLAMA and WLD_INV_PYENVS, wld_inventory_runtime_source) by a bounded walk of known
+ * places, never a crawl of the disk; the llama.* checks judge each runtime found, name it in every
+ * line, and report the worst.
  *
  * A runtime is a cJSON object. Every kind has:
  *   kind      "llama.cpp" | "ollama" | "python"
