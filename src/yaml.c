@@ -3,6 +3,7 @@
 #include "wld/yaml.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 
 struct frame {
     cJSON *node;
-    char *key; /* a mapping's key read, its value not yet: owned */
+    char *key;    /* a mapping's key read, its value not yet: owned */
+    int key_line; /* that key's line */
 };
 
 struct build {
@@ -22,7 +24,8 @@ struct build {
     cJSON *root;
 };
 
-/* Puts node where the open container wants it; the first node is the root. */
+/* Puts node where the open container wants it; the first node is the root. A mapping's
+ * value takes its key's line (valueint), so a member points at the line that names it. */
 static void place(struct build *b, cJSON *node)
 {
     if (b->depth == 0) {
@@ -37,8 +40,10 @@ static void place(struct build *b, cJSON *node)
         cJSON_AddItemToArray(f->node, node);
     } else if (!f->key) { /* a mapping's key: a scalar, else its text is lost */
         f->key = wld_xstrdup(cJSON_IsString(node) ? node->valuestring : "");
+        f->key_line = node->valueint;
         cJSON_Delete(node);
     } else {
+        node->valueint = f->key_line;
         if (cJSON_GetObjectItemCaseSensitive(f->node, f->key))
             cJSON_ReplaceItemInObjectCaseSensitive(f->node, f->key, node);
         else
@@ -60,6 +65,12 @@ static void unwind(struct build *b)
     b->root = NULL;
 }
 
+/* The line (from 1) where the event's node starts; libyaml counts from 0. */
+static int line_of(const yaml_event_t *e)
+{
+    return e->start_mark.line < (size_t) INT_MAX ? (int) e->start_mark.line + 1 : INT_MAX;
+}
+
 /* A container whose parent has not taken it yet is owned by the frame: placed when it
  * closes, so an error midway frees each node once. */
 static int event(struct build *b, const yaml_event_t *e, bool *done)
@@ -72,6 +83,7 @@ static int event(struct build *b, const yaml_event_t *e, bool *done)
         b->stack[b->depth++] =
                 (struct frame){ .node = e->type == YAML_MAPPING_START_EVENT ? cJSON_CreateObject()
                                                                             : cJSON_CreateArray() };
+        b->stack[b->depth - 1].node->valueint = line_of(e);
         return 0;
     case YAML_MAPPING_END_EVENT:
     case YAML_SEQUENCE_END_EVENT: {
@@ -84,14 +96,20 @@ static int event(struct build *b, const yaml_event_t *e, bool *done)
         if (++b->nodes > WLD_YAML_MAX_NODES)
             return -E2BIG;
         char *text = wld_xstrndup((const char *) e->data.scalar.value, e->data.scalar.length);
-        place(b, cJSON_CreateString(text));
+        /* `key:` with nothing after it is null in YAML; `key: ""` the empty string */
+        bool null = !text[0] && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        cJSON *s = null ? cJSON_CreateNull() : cJSON_CreateString(text);
+        s->valueint = line_of(e);
+        place(b, s);
         free(text);
         return 0;
     }
     case YAML_ALIAS_EVENT:
         if (++b->nodes > WLD_YAML_MAX_NODES)
             return -E2BIG;
-        place(b, cJSON_CreateNull());
+        cJSON *null = cJSON_CreateNull();
+        null->valueint = line_of(e);
+        place(b, null);
         return 0;
     case YAML_DOCUMENT_END_EVENT:
     case YAML_STREAM_END_EVENT:
@@ -134,6 +152,8 @@ int wld_yaml_parse(const char *text, size_t len, cJSON **ret, char **err)
     }
     *ret = b.root && (cJSON_IsObject(b.root) || cJSON_IsArray(b.root)) ? b.root
                                                                        : cJSON_CreateObject();
+    if (*ret != b.root)
+        (*ret)->valueint = 1;
     if (*ret != b.root)
         cJSON_Delete(b.root);
     return 0;

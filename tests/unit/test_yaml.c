@@ -98,12 +98,55 @@ static void not_yaml_and_bounds(void **state)
     cJSON_Delete(j);
 }
 
+/* Each node's valueint is its line: a member's is its key's, an item's its own start. */
+static void lines_of_nodes(void **state)
+{
+    (void) state;
+    cJSON *j = parse_file("compose-gpu.yaml");
+    const cJSON *ollama = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(j, "services"), "ollama");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(j, "services")->valueint, 3);
+    assert_int_equal(ollama->valueint, 10);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(ollama, "image")->valueint, 11);
+    const cJSON *deploy = cJSON_GetObjectItemCaseSensitive(ollama, "deploy");
+    assert_int_equal(deploy->valueint, 20);
+    const cJSON *devices = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(deploy, "resources"),
+                                             "reservations"),
+            "devices");
+    assert_int_equal(devices->valueint, 23);
+    const cJSON *dev = cJSON_GetArrayItem(devices, 0);
+    assert_int_equal(dev->valueint, 24);
+    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(dev, "capabilities");
+    assert_int_equal(caps->valueint, 26);
+    assert_int_equal(cJSON_GetArrayItem(caps, 0)->valueint, 26); /* a flow sequence's item */
+    cJSON_Delete(j);
+    /* a repeated key: the line of the one that wins; an empty document: line 1 */
+    char *err = NULL;
+    const char twice[] = "a: 1\nb: 2\na: 3\n";
+    assert_int_equal(wld_yaml_parse(twice, sizeof(twice) - 1, &j, &err), 0);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(j, "a")->valueint, 3);
+    assert_int_equal(j->valueint, 1);
+    cJSON_Delete(j);
+    assert_int_equal(wld_yaml_parse("", 0, &j, &err), 0);
+    assert_int_equal(j->valueint, 1);
+    cJSON_Delete(j);
+    /* `key:` alone is null, `key: ""` the empty string */
+    const char empty[] = "a:\nb: ''\n";
+    assert_int_equal(wld_yaml_parse(empty, sizeof(empty) - 1, &j, &err), 0);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "a")));
+    assert_string_equal(wld_fact_str(j, "b"), "");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(j, "b")->valueint, 2);
+    cJSON_Delete(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cdi_spec_on_wsl),
         cmocka_unit_test(cdi_spec_native_and_compose),
         cmocka_unit_test(not_yaml_and_bounds),
+        cmocka_unit_test(lines_of_nodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
