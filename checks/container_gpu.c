@@ -8,12 +8,17 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/cli.h"
 #include "wld/containers.h"
+#include "wld/engine_files.h"
+#include "wld/platform.h"
 #include "wld/util.h"
+#include "wld/version.h"
 
 static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 {
     wld_containers_gather(ctx->host, ctx->timeout_ms, facts);
+    wld_containers_compose(ctx->host, ctx->opts ? ctx->opts->composes : NULL, facts);
     return 0;
 }
 
@@ -51,8 +56,10 @@ static void engine_words(const cJSON *m, struct wld_finding *f)
 
 /* The first CDI problem, worst first: a folder of the driver store that is gone, then
  * other missing paths, then a spec that does not parse. */
-static bool cdi_problem(const cJSON *m, size_t from, size_t to, struct wld_finding *f)
+static bool
+cdi_problem(const struct wld_eval_ctx *ctx, size_t from, size_t to, struct wld_finding *f)
 {
+    const cJSON *m = ctx->mine, *stores = wld_facts_of(ctx, "gpu.wsl-libs");
     static const char *const order[] = { "stale_store", "missing", "error" };
     for (size_t k = from; k < to && k < WLD_ARRAY_SIZE(order); k++) {
         const cJSON *s;
@@ -64,13 +71,14 @@ static bool cdi_problem(const cJSON *m, size_t from, size_t to, struct wld_findi
             wld_finding_var(f, "file", wld_fact_str(s, "file"));
             if (k == 0) {
                 const cJSON *st = cJSON_GetArrayItem(v, 0), *p;
-                wld_finding_var(f, "expected", wld_fact_str(st, "expected"));
+                wld_finding_var(f, "expected", cJSON_IsString(st) ? st->valuestring : "?");
                 char present[512] = "";
-                cJSON_ArrayForEach(p, obj(st, "present"))
+                cJSON_ArrayForEach(p, obj(stores, "driver_stores"))
                 {
-                    if (cJSON_IsString(p))
+                    const char *dir = wld_fact_str(p, "dir");
+                    if (dir)
                         snprintf(present + strlen(present), sizeof(present) - strlen(present),
-                                 "%s%s", present[0] ? ", " : "", p->valuestring);
+                                 "%s%s", present[0] ? ", " : "", dir);
                 }
                 wld_finding_var(f, "present", present[0] ? present : "none");
                 wld_finding_var_num(f, "count", cJSON_GetArraySize(obj(s, "missing")));
@@ -100,8 +108,8 @@ static bool engine_problem(const cJSON *m, struct wld_finding *f)
         wld_finding_outcome(f, "daemon_json_invalid");
         return true;
     }
-    const char *def = wld_fact_str(dj, "default_runtime");
-    if (def && strcmp(def, "runc") != 0 && !obj(obj(dj, "runtimes"), def)) {
+    const char *def = wld_engine_default_unknown(dj);
+    if (def) {
         wld_finding_var(f, "runtime", def);
         wld_finding_outcome(f, "default_runtime_unknown");
         return true;
@@ -117,6 +125,155 @@ static bool engine_problem(const cJSON *m, struct wld_finding *f)
         return true;
     }
     return false;
+}
+
+/* The toolkit a Docker Engine in this distro gives --gpus through (its hook and
+ * nvidia-container-cli), as it sees the GPU: on WSL it loads libdxcore.so and takes the
+ * adapters whose driver-store folder holds the driver's libraries (libnvidia-container's
+ * dxcore.c); its config's mode must be one that fits a discrete GPU. */
+static bool toolkit_problem(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const cJSON *m = ctx->mine, *tk = obj(m, "toolkit");
+    if (!obj(m, "dockerd") || (!wld_fact_str(tk, "hook") && !wld_fact_str(tk, "cli")))
+        return false;
+    const char *mode = wld_fact_str(obj(tk, "config"), "mode");
+    if (mode && strcmp(mode, "csv") == 0) {
+        wld_finding_var(f, "config", wld_fact_str(obj(tk, "config"), "path"));
+        wld_finding_outcome(f, "toolkit_mode_csv");
+        return true;
+    }
+    char decided[256];
+    if (wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided)) !=
+        WLD_PLATFORM_WSL2)
+        return false;
+    const cJSON *libs = wld_facts_of(ctx, "gpu.wsl-libs");
+    const char *dxcore = wld_fact_str(obj(libs, "wsl_lib"), "libdxcore.so");
+    if (libs && (!dxcore || strcmp(dxcore, "missing") == 0)) {
+        wld_finding_outcome(f, "toolkit_wsl_no_dxcore");
+        return true;
+    }
+    if (libs && cJSON_GetArraySize(obj(libs, "driver_stores")) == 0) {
+        wld_finding_outcome(f, "toolkit_wsl_no_adapters");
+        return true;
+    }
+    return false;
+}
+
+static int image_cuda(const cJSON *env, int *minor);
+
+/* The CUDA an image's tag names: nvidia/cuda:12.9.0-base-ubuntu24.04 (and images
+ * built FROM it that keep the tag's version), else 0. */
+static int tag_cuda(const char *image, int *minor)
+{
+    const char *at = image ? strstr(image, "nvidia/cuda:") : NULL;
+    int major = 0;
+    if (at && sscanf(at + strlen("nvidia/cuda:"), "%d.%d", &major, minor) == 2)
+        return major;
+    return 0;
+}
+
+/* The compose files (--compose, or the current directory's): the first problem of a
+ * service, worst first. The reader's own problems (wld/compose.h), then what needs this
+ * host: `runtime: nvidia` that the distro's dockerd does not register, an image newer
+ * than the driver's CUDA. Sets *unreadable to a file that could not be read. */
+static bool
+compose_problem(const struct wld_eval_ctx *ctx, struct wld_finding *f, const cJSON **unreadable)
+{
+    static const char *const order[] = { "compose_no_capabilities",
+                                         "compose_count_and_device_ids",
+                                         "compose_runtime_unregistered",
+                                         "image_cuda_newer",
+                                         "gpu_hidden",
+                                         "compose_cuda_hidden",
+                                         "models_on_9p",
+                                         "compose_env_only",
+                                         NULL };
+    const cJSON *m = ctx->mine, *file, *svc;
+    const char *drv = wld_fact_str(wld_facts_of(ctx, "gpu.driver"), "cuda_version");
+    int dmaj = 0, dmin = 0;
+    bool have_driver = drv && sscanf(drv, "%d.%d", &dmaj, &dmin) == 2;
+    const cJSON *runtimes = obj(obj(m, "daemon_json"), "runtimes");
+    const char *worst = NULL;
+    cJSON *vars = NULL;
+    cJSON_ArrayForEach(file, obj(m, "compose"))
+    {
+        if (wld_fact_str(file, "error") && !*unreadable)
+            *unreadable = file;
+        cJSON_ArrayForEach(svc, obj(file, "services"))
+        {
+            const char *name = wld_fact_str(svc, "name"), *image = wld_fact_str(svc, "image");
+            char *where =
+                    wld_xasprintf("%s, %s line %d", image ? image : "built here",
+                                  wld_fact_str(file, "file"), (int) wld_fact_num(svc, "line", 0));
+            const cJSON *p;
+            cJSON_ArrayForEach(p, obj(svc, "problems"))
+            {
+                /* NVIDIA_VISIBLE_DEVICES alone is enough where nvidia is the default runtime */
+                if (wld_str_is(wld_fact_str(p, "outcome"), "compose_env_only") &&
+                    obj(m, "dockerd") &&
+                    wld_str_is(wld_fact_str(obj(m, "daemon_json"), "default_runtime"), "nvidia"))
+                    continue;
+                cJSON *v = cJSON_Duplicate(p, true);
+                cJSON_DeleteItemFromObjectCaseSensitive(v, "outcome");
+                cJSON_ReplaceItemInObjectCaseSensitive(v, "image", cJSON_CreateString(where));
+                wld_finding_keep_worst(&worst, &vars, wld_fact_str(p, "outcome"), v, order);
+            }
+            const cJSON *gpu = obj(svc, "gpu");
+            if (gpu && wld_str_is(wld_fact_str(gpu, "by"), "runtime") && obj(m, "dockerd") &&
+                !obj(runtimes, "nvidia")) {
+                cJSON *v = cJSON_CreateObject();
+                cJSON_AddStringToObject(v, "container", name ? name : "?");
+                cJSON_AddStringToObject(v, "image", where);
+                wld_finding_keep_worst(&worst, &vars, "compose_runtime_unregistered", v, order);
+            }
+            int minor = 0, major = image_cuda(obj(svc, "env"), &minor);
+            if (!major)
+                major = tag_cuda(image, &minor);
+            if (gpu && have_driver && major && (major > dmaj || (major == dmaj && minor > dmin))) {
+                cJSON *v = cJSON_CreateObject();
+                cJSON_AddStringToObject(v, "container", name ? name : "?");
+                cJSON_AddStringToObject(v, "image", where);
+                char *needs = wld_xasprintf("%d.%d", major, minor);
+                cJSON_AddStringToObject(v, "needs", needs);
+                free(needs);
+                cJSON_AddStringToObject(v, "driver_cuda", drv);
+                wld_finding_keep_worst(&worst, &vars, "image_cuda_newer", v, order);
+            }
+            free(where);
+        }
+    }
+    if (!worst)
+        return false;
+    cJSON_Delete(f->vars);
+    f->vars = vars;
+    wld_finding_outcome(f, worst);
+    return true;
+}
+
+/* A compose file named (or found in the current directory) that could not be read as one:
+ * said, never skipped. */
+static bool compose_broken(const cJSON *file, struct wld_finding *f)
+{
+    if (!file)
+        return false;
+    wld_finding_var(f, "file", wld_fact_str(file, "file"));
+    wld_finding_var(f, "error", wld_fact_str(file, "error"));
+    wld_finding_outcome(f, "compose_unreadable");
+    return true;
+}
+
+/* A toolkit older than the release that fixed its last known container escape (the
+ * rules' secure_toolkit). */
+static bool toolkit_old(const struct wld_eval_ctx *ctx, struct wld_finding *f)
+{
+    const char *v = wld_fact_str(obj(ctx->mine, "toolkit"), "version");
+    const char *min = wld_param_str(ctx, "secure_toolkit");
+    if (!v || !min || wld_version_cmp_str(v, min) >= 0)
+        return false;
+    wld_finding_var(f, "version", v);
+    wld_finding_var(f, "secure", min);
+    wld_finding_outcome(f, "toolkit_vulnerable");
+    return true;
 }
 
 /* The CUDA an image needs, "12.8": NVIDIA_REQUIRE_CUDA's "cuda>=12.8" (what
@@ -183,20 +340,61 @@ static bool container_problem(const struct wld_eval_ctx *ctx, const cJSON *m, st
     return false;
 }
 
+/* Whether Podman finds a spec for nvidia.com/gpu in the folders it reads: containers.conf's
+ * cdi_spec_dirs when set (a spec elsewhere is not read), else /etc/cdi and /var/run/cdi.
+ * Sets {dirs}. */
+static bool podman_finds_spec(const cJSON *m, struct wld_finding *f)
+{
+    const cJSON *conf = obj(obj(m, "podman"), "cdi_spec_dirs"), *s, *d;
+    char dirs[512] = "";
+    cJSON_ArrayForEach(d, obj(conf, "dirs"))
+    {
+        if (cJSON_IsString(d))
+            snprintf(dirs + strlen(dirs), sizeof(dirs) - strlen(dirs), "%s%s", dirs[0] ? ", " : "",
+                     d->valuestring);
+    }
+    const cJSON *first = cJSON_GetArrayItem(obj(conf, "dirs"), 0);
+    wld_finding_var(f, "spec_dir", cJSON_IsString(first) ? first->valuestring : "/etc/cdi");
+    if (conf)
+        wld_finding_varf(f, "dirs", "%s (cdi_spec_dirs in %s)", dirs[0] ? dirs : "no folder",
+                         wld_fact_str(conf, "from"));
+    else
+        wld_finding_var(f, "dirs", "/etc/cdi or /var/run/cdi");
+    cJSON_ArrayForEach(s, obj(m, "cdi"))
+    {
+        const char *file = wld_fact_str(s, "file");
+        if (!wld_str_is(wld_fact_str(s, "kind"), "nvidia.com/gpu") || !file)
+            continue;
+        if (!conf)
+            return true;
+        cJSON_ArrayForEach(d, obj(conf, "dirs"))
+        {
+            size_t n = cJSON_IsString(d) ? strlen(d->valuestring) : 0;
+            if (n && strncmp(file, d->valuestring, n) == 0 && file[n] == '/')
+                return true;
+        }
+    }
+    return false;
+}
+
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
     bool desktop = cJSON_IsTrue(obj(m, "desktop")); /* mounted: its integration is on */
     bool any = desktop || obj(m, "docker") || obj(m, "dockerd") || obj(m, "podman") ||
                cJSON_GetArraySize(obj(m, "sockets")) > 0;
+    const cJSON *unreadable = NULL;
     engine_words(m, f);
+    /* the failures first (a missing path, the engine, a container, a compose file), then
+     * an unreadable spec or compose file; a compose file is judged without an engine too */
     if (!any) {
-        wld_finding_outcome(f, "no_engine");
+        if (!compose_problem(ctx, f, &unreadable) && !compose_broken(unreadable, f))
+            wld_finding_outcome(f, "no_engine");
         return;
     }
-    /* the failures first (a missing path, the engine, a container), then an unreadable spec */
-    if (cdi_problem(m, 0, 2, f) || engine_problem(m, f) || container_problem(ctx, m, f) ||
-        cdi_problem(m, 2, 3, f))
+    if (cdi_problem(ctx, 0, 2, f) || engine_problem(m, f) || toolkit_problem(ctx, f) ||
+        container_problem(ctx, m, f) || compose_problem(ctx, f, &unreadable) ||
+        toolkit_old(ctx, f) || cdi_problem(ctx, 2, 3, f) || compose_broken(unreadable, f))
         return;
     /* a docker CLI and nothing it could talk to: Docker Desktop's CLI left behind when its
      * integration with this distro is off, or a CLI without an engine */
@@ -225,13 +423,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         return;
     }
     if (obj(m, "podman") && !desktop && !obj(m, "dockerd")) {
-        const cJSON *s;
-        bool gpu_spec = false;
-        cJSON_ArrayForEach(s, obj(m, "cdi"))
-        {
-            gpu_spec = gpu_spec || wld_str_is(wld_fact_str(s, "kind"), "nvidia.com/gpu");
-        }
-        wld_finding_outcome(f, gpu_spec ? "ok" : "podman_no_cdi");
+        wld_finding_outcome(f, podman_finds_spec(m, f) ? "ok" : "podman_no_cdi");
         return;
     }
     wld_finding_outcome(f, "ok");
@@ -243,10 +435,20 @@ static const char *const outcomes[] = { "cdi_stale_driver_store",
                                         "default_runtime_unknown",
                                         "nvidia_runtime_missing",
                                         "engine_no_gpu_driver",
+                                        "toolkit_mode_csv",
+                                        "toolkit_wsl_no_dxcore",
+                                        "toolkit_wsl_no_adapters",
                                         "image_cuda_newer",
                                         "gpu_hidden",
                                         "socket_denied",
                                         "models_on_9p",
+                                        "compose_no_capabilities",
+                                        "compose_count_and_device_ids",
+                                        "compose_runtime_unregistered",
+                                        "compose_cuda_hidden",
+                                        "compose_env_only",
+                                        "toolkit_vulnerable",
+                                        "compose_unreadable",
                                         "cdi_unreadable",
                                         "desktop_integration_off",
                                         "no_engine_reachable",
@@ -256,7 +458,8 @@ static const char *const outcomes[] = { "cdi_stale_driver_store",
                                         "no_engine",
                                         NULL };
 static const char *const fact_keys[] = { "desktop", "sockets", "toolkit", "cdi", NULL };
-static const char *const needs[] = { "gpu.driver", NULL };
+static const char *const needs[] = { "wsl.platform", "gpu.driver", "gpu.wsl-libs", NULL };
+static const char *const params[] = { "secure_toolkit", NULL };
 
 const struct wld_check wld_check_container_gpu = {
     .id = "container.gpu",
@@ -268,6 +471,7 @@ const struct wld_check wld_check_container_gpu = {
     .outcomes = outcomes,
     .facts = fact_keys,
     .needs = needs,
+    .params = params,
     .gather = gather,
     .evaluate = evaluate,
 };

@@ -21,12 +21,14 @@ def src(keys):
 
 print("""# What `lint` reports
 
-`wsl-llm-doctor lint PATH...` judges a repository's `.wslconfig`, `wsl.conf` and systemd
-unit files on their own (docs/ci.md shows it in CI). Each finding names its rule as
+`wsl-llm-doctor lint PATH...` judges a repository's `.wslconfig`, `wsl.conf`, systemd
+unit files, Docker `daemon.json`, CDI specs and compose files on their own (docs/ci.md
+shows it in CI). Each finding names its rule as
 `CHECK/KEY`: the check whose rules judged it and the key in those rules. This page is made
 from the rules by `scripts/gen-lint-md.py`; a test keeps it in step with them.
 
-Statuses: a `fail` is something WSL or systemd documents as breaking the setup; a `warn`
+Statuses: a `fail` is something WSL, systemd, Docker, Compose or the CDI specification
+documents as breaking the setup (or, marked observed, a file that cannot be read); a `warn`
 is a setting ignored, read otherwise than written, or likely wrong. Exit 1 on a fail, or
 on a warn with `--fail-on warn`.""")
 
@@ -59,3 +61,25 @@ for cid, title, outcomes in (("wsl.wslconfig", ".wslconfig", ["encoding"]),
     for k, v in lint.get("findings", {}).items():
         print(f"| `{cid}/{k}` | {v['status']} | {cell(v['message'])} | {cell(v['fix'])} | "
               f"{src(v.get('sources'))} |")
+
+# The container files: container.gpu's outcomes where the check says the same of the file
+# on a host, then what only its "lint" param has, per kind.
+c = checks["container.gpu"]
+lint = c["params"]["lint"]["value"]
+for kind, title, keys in (
+        ("daemon-json", "Docker daemon.json",
+         ["cut_read", "daemon_json_invalid", "default_runtime_unknown", "daemon_runtimes_not_object",
+          "daemon_runtime_no_path"]),
+        ("cdi", "CDI specs",
+         ["cut_read", "cdi_unreadable", "cdi_missing_field", "cdi_device_no_name",
+          "cdi_driver_store_pinned"]),
+        ("compose", "compose files",
+         ["cut_read", "compose_unreadable", "compose_no_capabilities", "compose_count_and_device_ids",
+          "gpu_hidden", "compose_cuda_hidden", "models_on_9p", "compose_env_only"])):
+    print(f"\n## {title} (`container.gpu`, --kind {kind})\n")
+    print(f"Not judged without the host: {lint['kinds'].get(kind, lint['not_judged'])}.\n")
+    print("| rule | status | finding | fix | sources |\n|---|---|---|---|---|")
+    for k in keys:
+        v = c["outcomes"].get(k) or lint["findings"][k]
+        print(f"| `container.gpu/{k}` | {v['status']} | {cell(v.get('summary') or v.get('message'))} | "
+              f"{cell(v.get('fix'))} | {src(v.get('sources'))} |")

@@ -22,7 +22,7 @@ const char wld_cli_usage[] =
         "  rules show   which rules, from where    rules update [--url URL] [--sha256 HEX]\n"
         "  fit MODEL    memory per context size     record DIR  save this host for --root\n"
         "  log [FILE|-] diagnose a pasted llama.cpp / ollama log (stdin without FILE)\n"
-        "  lint PATH... a repository's .wslconfig, wsl.conf and systemd units, for CI\n"
+        "  lint PATH... a repository's WSL, systemd unit and container files, for CI\n"
         "\n"
         "Options:\n"
         "  --format FMT   text, json, markdown, junit, github or prometheus\n"
@@ -32,9 +32,12 @@ const char wld_cli_usage[] =
         "  --root DIR     examine a recorded host    --rules FILE   judge by other rules\n"
         "  --facts REPORT judge the facts of a saved JSON report under these rules\n"
         "  --log FILE     check: fold a log's findings in and hold its claims to this host\n"
-        "  --kind KIND    lint: every file is a wslconfig, wsl-conf or unit\n"
+        "  --kind KIND    lint: every file is a wslconfig, wsl-conf, unit, daemon-json, cdi\n"
+        "                 or compose\n"
         "  --redact, --no-redact  hide personal values (on for markdown, github, record)\n"
         "  --model PATH   a model file (repeatable)  --wslconfig PATH  the .wslconfig\n"
+        "  --compose FILE a compose file for container.gpu (repeatable; default: the\n"
+        "                 compose.yaml or docker-compose.yml of the current directory)\n"
         "  --llama-server PATH, --llama-build DIR    the llama.cpp binary or build tree\n"
         "  --runtime R    judge only runtime R: llama.cpp, ollama, python, or a path\n"
         "                 (repeatable; default: every runtime found)\n"
@@ -50,13 +53,13 @@ const char wld_cli_usage[] =
         "warned, with --fail-on warn); 2 bad usage, rules or --output; 3 internal error.\n";
 
 static const char *const long_opts[] = {
-    "only",    "skip",   "format",       "root",        "rules",      "fail-on",
-    "timeout", "model",  "llama-server", "wslconfig",   "verbose",    "no-color",
-    "version", "help",   "functional",   "llama-build", "gpu-cc",     "ctx",
-    "ngl",     "ctk",    "ctv",          "parallel",    "vram",       "bench-io",
-    "output",  "redact", "no-redact",    "facts",       "no-interop", "url",
-    "sha256",  "server", "offline",      "log",         "kind",       "server-key-file",
-    "runtime",
+    "only",    "skip",    "format",       "root",        "rules",      "fail-on",
+    "timeout", "model",   "llama-server", "wslconfig",   "verbose",    "no-color",
+    "version", "help",    "functional",   "llama-build", "gpu-cc",     "ctx",
+    "ngl",     "ctk",     "ctv",          "parallel",    "vram",       "bench-io",
+    "output",  "redact",  "no-redact",    "facts",       "no-interop", "url",
+    "sha256",  "server",  "offline",      "log",         "kind",       "server-key-file",
+    "runtime", "compose",
 };
 
 static const char *const format_names[] = {
@@ -256,7 +259,7 @@ static int set_option(struct wld_options *o, const char *name, const char *value
         if (wld_lint_kind_parse(value, &k) < 0)
             return wld_errorf(err, -EINVAL,
                               "--kind: '%s' is not a kind lint knows (wslconfig, "
-                              "wsl-conf or unit)",
+                              "wsl-conf, unit, daemon-json, cdi or compose)",
                               value);
         return 0;
     }
@@ -286,6 +289,10 @@ static int set_option(struct wld_options *o, const char *name, const char *value
     }
     if (strcmp(name, "model") == 0) {
         o->models = strv_push(o->models, value);
+        return 0;
+    }
+    if (strcmp(name, "compose") == 0) {
+        o->composes = strv_push(o->composes, value);
         return 0;
     }
     if (strcmp(name, "server") == 0) {
@@ -639,6 +646,7 @@ void wld_options_release(struct wld_options *o)
     free(o->lint_kind);
     wld_strv_free(o->lint_paths);
     wld_strv_free(o->models);
+    wld_strv_free(o->composes);
     wld_strv_free(o->servers);
     wld_strv_free(o->runtimes);
     free(o->server_key_file);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/engine_files.h"
+#include "wld/proc.h"
 #include "wld/util.h"
 #include "wld/yaml.h"
 
@@ -94,35 +96,13 @@ static void daemon_json(const struct wld_host *h, cJSON *out)
         wld_fact_errno(o, "error", r);
         return;
     }
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(b.data, b.len, &end, false);
-    if (!cJSON_IsObject(j)) {
-        size_t at = end && end >= b.data ? (size_t) (end - b.data) : 0, line = 1;
-        for (size_t i = 0; i < at && i < b.len; i++)
-            line += b.data[i] == '\n';
-        char *why = wld_xasprintf("not a JSON object (line %zu)", line);
-        cJSON_AddStringToObject(o, "error", why);
-        free(why);
-    } else {
-        cJSON *runtimes = cJSON_AddObjectToObject(o, "runtimes");
-        const cJSON *rt;
-        const cJSON *all = cJSON_GetObjectItemCaseSensitive(j, "runtimes");
-        if (!cJSON_IsObject(all))
-            all = NULL; /* "runtimes": [...] names nothing */
-        cJSON_ArrayForEach(rt, all)
-        {
-            const char *p = wld_fact_str(rt, "path");
-            if (rt->string && !cJSON_GetObjectItemCaseSensitive(runtimes, rt->string))
-                cJSON_AddStringToObject(runtimes, rt->string, p ? p : "");
-        }
-        const char *def = wld_fact_str(j, "default-runtime");
-        if (def)
-            cJSON_AddStringToObject(o, "default_runtime", def);
-        const cJSON *cdi = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(j, "features"), "cdi");
-        if (cJSON_IsBool(cdi))
-            cJSON_AddBoolToObject(o, "cdi", cJSON_IsTrue(cdi));
-    }
+    cJSON *j = NULL;
+    char *err = NULL;
+    if (wld_engine_json_object(b.data, b.len, &j, &err) < 0)
+        cJSON_AddStringToObject(o, "error", err);
+    else
+        wld_engine_daemon_facts(j, o);
+    free(err);
     cJSON_Delete(j);
     wld_buf_release(&b);
 }
@@ -157,17 +137,36 @@ static void toolkit_config(const struct wld_host *h, cJSON *tk)
     wld_buf_release(&b);
 }
 
-/* ---- CDI specs ---- */
-
-/* The driver-store folder a path lies in ("nvlti.inf_amd64_..."), or NULL. Caller frees. */
-static char *store_folder(const char *path)
+/* The toolkit's version, from the one program that says it: `nvidia-ctk --version`
+ * ("NVIDIA Container Toolkit CLI version 1.17.8"), else `nvidia-container-cli --version`
+ * ("cli-version: 1.17.8"). Run once, within the deadline. */
+static void toolkit_version(const struct wld_host *h, double timeout_ms, cJSON *tk)
 {
-    size_t n = strlen(DRIVER_STORE);
-    if (strncmp(path, DRIVER_STORE "/", n + 1) != 0)
-        return NULL;
-    const char *f = path + n + 1, *slash = strchr(f, '/');
-    return slash && slash > f ? wld_xstrndup(f, (size_t) (slash - f)) : NULL;
+    const char *ctk = wld_fact_str(tk, "ctk"), *cli = wld_fact_str(tk, "cli");
+    const char *argv[] = { ctk ? ctk : cli, "--version", NULL };
+    if (!argv[0])
+        return;
+    struct wld_proc_spec spec = { .argv = argv, .timeout_ms = timeout_ms, .out_cap = 4096 };
+    struct wld_proc_result r;
+    wld_proc_run(h, &spec, &r);
+    const char *ended = wld_proc_ending(&r);
+    const char *text = r.out.data ? r.out.data : "";
+    const char *at = ended ? NULL : strstr(text, ctk ? "version " : "cli-version: ");
+    char ver[32] = "";
+    if (at) {
+        at = strchr(at, ' ') + 1;
+        size_t n = strspn(at, "0123456789.");
+        if (n > 0 && n < sizeof(ver) && at[0] != '.')
+            memcpy(ver, at, n);
+    }
+    cJSON *run = wld_fact_proc(tk, "version_run", ended ? ended : ver[0] ? "ok" : "no_version", &r);
+    cJSON_AddStringToObject(run, "program", ctk ? "nvidia-ctk" : "nvidia-container-cli");
+    if (ver[0])
+        cJSON_AddStringToObject(tk, "version", ver);
+    wld_proc_result_release(&r);
 }
+
+/* ---- CDI specs ---- */
 
 static bool has_string(const cJSON *array, const char *s)
 {
@@ -204,8 +203,8 @@ static void look(struct spec_walk *w, const char *path, const char *what)
     cJSON_AddStringToObject(m, "path", path);
     cJSON_AddStringToObject(m, "what", what);
     cJSON_AddItemToArray(w->missing, m);
-    char *folder = store_folder(path);
-    if (folder && !has_string(w->expected, folder))
+    char *folder = NULL;
+    if (wld_engine_store_folder(path, &folder) && !has_string(w->expected, folder))
         cJSON_AddItemToArray(w->expected, cJSON_CreateString(folder));
     free(folder);
 }
@@ -230,7 +229,7 @@ static void edits(struct spec_walk *w, const cJSON *e)
     }
 }
 
-static void cdi_spec(const struct wld_host *h, const char *file, const cJSON *store, cJSON *o)
+static void cdi_spec(const struct wld_host *h, const char *file, cJSON *o)
 {
     struct wld_buf b;
     cJSON_AddStringToObject(o, "file", file);
@@ -241,13 +240,7 @@ static void cdi_spec(const struct wld_host *h, const char *file, const cJSON *st
     }
     cJSON *spec = NULL;
     char *err = NULL;
-    if (wld_str_ends(file, ".json")) {
-        spec = cJSON_ParseWithLength(b.data, b.len);
-        if (!cJSON_IsObject(spec))
-            err = wld_xstrdup("not a JSON object");
-    } else if (wld_yaml_parse(b.data, b.len, &spec, &err) == 0 && !cJSON_IsObject(spec)) {
-        err = wld_xstrdup("not a YAML mapping");
-    }
+    wld_engine_cdi_parse(file, b.data, b.len, &spec, &err);
     if (err || b.truncated) {
         cJSON_AddStringToObject(o, "error", b.truncated ? "larger than 4 MiB" : err);
     } else {
@@ -271,8 +264,8 @@ static void cdi_spec(const struct wld_host *h, const char *file, const cJSON *st
         }
         cJSON_AddNumberToObject(o, "paths", (double) w.paths);
         cJSON_AddItemToObject(o, "missing", w.missing);
-        /* a folder the spec names that is gone, beside those that are there now: the
-         * driver was updated after the spec was written */
+        /* a folder of the driver store the spec names that is gone: the driver was
+         * updated after the spec was written (gpu.wsl-libs lists what is there now) */
         const cJSON *f;
         cJSON *stale = NULL;
         cJSON_ArrayForEach(f, w.expected)
@@ -280,11 +273,7 @@ static void cdi_spec(const struct wld_host *h, const char *file, const cJSON *st
             char *dir = wld_xasprintf("%s/%s", DRIVER_STORE, f->valuestring);
             if (!wld_host_exists(h, dir)) {
                 stale = stale ? stale : cJSON_AddArrayToObject(o, "stale_store");
-                cJSON *s = cJSON_CreateObject();
-                cJSON_AddStringToObject(s, "expected", f->valuestring);
-                cJSON_AddItemToObject(s, "present",
-                                      store ? cJSON_Duplicate(store, true) : cJSON_CreateArray());
-                cJSON_AddItemToArray(stale, s);
+                cJSON_AddItemToArray(stale, cJSON_CreateString(f->valuestring));
             }
             free(dir);
         }
@@ -295,11 +284,81 @@ static void cdi_spec(const struct wld_host *h, const char *file, const cJSON *st
     wld_buf_release(&b);
 }
 
-static void cdi_specs(const struct wld_host *h, const cJSON *store, cJSON *out)
+/* `cdi_spec_dirs = ["/etc/cdi", ...]` in [engine] of a containers.conf (TOML; the array
+ * may span lines): the quoted strings into dirs. Returns whether the key was there. */
+static bool conf_spec_dirs(const char *text, cJSON *dirs)
 {
-    static const char *const dirs[] = { "/etc/cdi", "/var/run/cdi" };
+    bool engine = false;
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "\n");
+        const char *l = wld_str_skip_space(p);
+        if (*l == '[')
+            engine = wld_str_starts(l, "[engine]");
+        else if (engine && wld_str_starts(l, "cdi_spec_dirs") && memchr(l, '=', len)) {
+            const char *at = strchr(l, '['), *end = at ? strchr(at, ']') : NULL;
+            while (at && end && (at = strchr(at, '"')) && at < end) {
+                const char *q = strchr(at + 1, '"');
+                if (!q || q > end)
+                    break;
+                char *d = wld_xstrndup(at + 1, (size_t) (q - at - 1));
+                if (cJSON_GetArraySize(dirs) < 8)
+                    cJSON_AddItemToArray(dirs, cJSON_CreateString(d));
+                free(d);
+                at = q + 1;
+            }
+            return true;
+        }
+        p += len + (p[len] == '\n');
+    }
+    return false;
+}
+
+/* Where Podman looks for CDI specs: containers.conf's cdi_spec_dirs, the user's file over
+ * the system's (as Podman merges them), else its default /etc/cdi and /var/run/cdi. */
+static void podman_spec_dirs(const struct wld_host *h, cJSON *podman)
+{
+    const char *home = wld_host_home(h);
+    char *user = home ? wld_xasprintf("%s/.config/containers/containers.conf", home) : NULL;
+    const char *files[] = { "/usr/share/containers/containers.conf",
+                            "/etc/containers/containers.conf", user };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(files) && files[i]; i++) {
+        struct wld_buf b;
+        if (wld_host_read(h, files[i], WLD_CAP_SMALL, &b) < 0)
+            continue;
+        cJSON *dirs = cJSON_CreateArray();
+        if (conf_spec_dirs(b.data, dirs)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(podman, "cdi_spec_dirs");
+            cJSON *o = cJSON_AddObjectToObject(podman, "cdi_spec_dirs");
+            cJSON_AddStringToObject(o, "from", files[i]);
+            cJSON_AddItemToObject(o, "dirs", dirs);
+        } else {
+            cJSON_Delete(dirs);
+        }
+        wld_buf_release(&b);
+    }
+    free(user);
+}
+
+static void cdi_specs(const struct wld_host *h, cJSON *out)
+{
+    /* Docker's and Podman's defaults, then the folders Podman is told to read */
+    const char *dirs[2 + 8] = { "/etc/cdi", "/var/run/cdi" };
+    size_t nd = 2;
+    const cJSON *d;
+    cJSON_ArrayForEach(
+            d, cJSON_GetObjectItemCaseSensitive(
+                       cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(out, "podman"), "cdi_spec_dirs"),
+                       "dirs"))
+    {
+        bool seen = d->valuestring[0] != '/';
+        for (size_t i = 0; i < nd; i++)
+            seen |= strcmp(dirs[i], d->valuestring) == 0;
+        if (!seen && nd < WLD_ARRAY_SIZE(dirs))
+            dirs[nd++] = d->valuestring;
+    }
     cJSON *list = cJSON_AddArrayToObject(out, "cdi");
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(dirs); i++) {
+    for (size_t i = 0; i < nd; i++) {
         char **names = NULL;
         if (wld_host_list(h, dirs[i], 256, &names) < 0)
             continue;
@@ -312,24 +371,11 @@ static void cdi_specs(const struct wld_host *h, const cJSON *store, cJSON *out)
             char *file = wld_xasprintf("%s/%s", dirs[i], *n);
             cJSON *o = cJSON_CreateObject();
             cJSON_AddItemToArray(list, o);
-            cdi_spec(h, file, store, o);
+            cdi_spec(h, file, o);
             free(file);
         }
         wld_strv_free(names);
     }
-}
-
-static cJSON *driver_store(const struct wld_host *h, cJSON *out)
-{
-    char **names = NULL;
-    if (wld_host_list(h, DRIVER_STORE, 1024, &names) < 0)
-        return NULL;
-    cJSON *list = cJSON_AddArrayToObject(out, "driver_store");
-    for (char **n = names; *n; n++)
-        if (wld_str_starts(*n, "nv") && strstr(*n, ".inf_"))
-            cJSON_AddItemToArray(list, cJSON_CreateString(*n));
-    wld_strv_free(names);
-    return list;
 }
 
 void wld_containers_gather(const struct wld_host *h, double timeout_ms, cJSON *out)
@@ -355,7 +401,9 @@ void wld_containers_gather(const struct wld_host *h, double timeout_ms, cJSON *o
                 wld_host_exists(h, "/etc/systemd/system/multi-user.target.wants/docker.service"));
         break;
     }
-    command(h, "podman", out, "podman");
+    cJSON *podman = command(h, "podman", out, "podman");
+    if (podman)
+        podman_spec_dirs(h, podman);
     sockets(h, out);
     daemon_json(h, out);
     cJSON *tk = cJSON_AddObjectToObject(out, "toolkit");
@@ -372,7 +420,7 @@ void wld_containers_gather(const struct wld_host *h, double timeout_ms, cJSON *o
         free(path);
     }
     toolkit_config(h, tk);
-    const cJSON *store = driver_store(h, out);
-    cdi_specs(h, store, out);
+    toolkit_version(h, timeout_ms, tk);
+    cdi_specs(h, out);
     wld_containers_api(h, timeout_ms, out);
 }

@@ -1,4 +1,4 @@
-/* Shared by src/containers.c (the engines, the toolkit, the CDI specs) and
+/* Shared by src/containers.c (the engines, the toolkit, the CDI specs),
  * src/containers_api.c (the engine's API on its socket). Not a public interface. */
 #ifndef WLD_CONTAINERS_IMPL_H
 #define WLD_CONTAINERS_IMPL_H

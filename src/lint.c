@@ -9,19 +9,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wld/check.h"
 #include "wld/host.h"
 #include "wld/parse.h"
 #include "wld/util.h"
+#include "wld/yaml.h"
 
 #include "lint_impl.h"
 
 #define MAX_FILES 10000
+#define NOT_BY_NAME                                                                          \
+    "its name is not one of a .wslconfig, wsl.conf, systemd unit, daemon.json, CDI spec or " \
+    "compose file"
 #define MAX_DEPTH 32
 
 static const char *const kind_names[] = { [WLD_LINT_NONE] = "none",
                                           [WLD_LINT_WSLCONFIG] = "wslconfig",
                                           [WLD_LINT_WSL_CONF] = "wsl-conf",
-                                          [WLD_LINT_UNIT] = "unit" };
+                                          [WLD_LINT_UNIT] = "unit",
+                                          [WLD_LINT_DAEMON_JSON] = "daemon-json",
+                                          [WLD_LINT_CDI] = "cdi",
+                                          [WLD_LINT_COMPOSE] = "compose" };
 
 const char *wld_lint_kind_name(enum wld_lint_kind k)
 {
@@ -33,7 +41,10 @@ const char *wld_lint_kind_words(enum wld_lint_kind k)
     static const char *const words[] = { [WLD_LINT_NONE] = "unknown",
                                          [WLD_LINT_WSLCONFIG] = ".wslconfig",
                                          [WLD_LINT_WSL_CONF] = "wsl.conf",
-                                         [WLD_LINT_UNIT] = "systemd unit" };
+                                         [WLD_LINT_UNIT] = "systemd unit",
+                                         [WLD_LINT_DAEMON_JSON] = "daemon.json",
+                                         [WLD_LINT_CDI] = "CDI spec",
+                                         [WLD_LINT_COMPOSE] = "compose file" };
     return words[k];
 }
 
@@ -62,6 +73,31 @@ static bool copy_of(const char *base, const char *prefix)
     return true;
 }
 
+/* compose.yaml, docker-compose.yml, compose.gpu.yaml, docker-compose.nvidia.yml, and
+ * copies: compose.yaml.example */
+static bool compose_name(const char *base)
+{
+    static const char *const names[] = { "compose.yaml", "compose.yml", "docker-compose.yaml",
+                                         "docker-compose.yml" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++) {
+        char *copy = wld_xasprintf("%s.", names[i]);
+        bool is = strcmp(base, names[i]) == 0 || copy_of(base, copy);
+        free(copy);
+        if (is)
+            return true;
+    }
+    bool yaml = wld_str_ends(base, ".yaml") || wld_str_ends(base, ".yml");
+    return yaml && (wld_str_starts(base, "compose.") || wld_str_starts(base, "docker-compose."));
+}
+
+bool wld_lint_name_may_be_cdi(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return wld_str_starts(base, "nvidia") &&
+           (wld_str_ends(base, ".yaml") || wld_str_ends(base, ".yml"));
+}
+
 enum wld_lint_kind wld_lint_kind_of_name(const char *path)
 {
     const char *base = strrchr(path, '/');
@@ -77,6 +113,19 @@ enum wld_lint_kind wld_lint_kind_of_name(const char *path)
         return WLD_LINT_WSL_CONF;
     if (wld_str_ends(base, ".service"))
         return WLD_LINT_UNIT;
+    /* daemon.json, rootless.daemon.json, daemon.json.example */
+    if (strcmp(base, "daemon.json") == 0 || wld_str_ends(base, ".daemon.json") ||
+        copy_of(base, "daemon.json."))
+        return WLD_LINT_DAEMON_JSON;
+    if (compose_name(base))
+        return WLD_LINT_COMPOSE;
+    /* cdi/nvidia.yaml: the folder engines read specs from (/etc/cdi, /var/run/cdi) */
+    size_t dlen = (size_t) (base - path);
+    bool spec_ext = wld_str_ends(base, ".yaml") || wld_str_ends(base, ".yml") ||
+                    wld_str_ends(base, ".json");
+    if (spec_ext && dlen >= 4 && strncmp(base - 4, "cdi/", 4) == 0 &&
+        (dlen == 4 || base[-5] == '/'))
+        return WLD_LINT_CDI;
     /* NAME.service.d/x.conf */
     size_t dir_len = (size_t) (base - path);
     if (wld_str_ends(base, ".conf") && dir_len > strlen(".service.d/") &&
@@ -107,8 +156,36 @@ static const cJSON *schema_of(const struct wld_rules *rules, const char *check)
     return cJSON_GetObjectItemCaseSensitive(p, "value");
 }
 
+/* A CDI spec (top-level cdiVersion and kind) or a compose file (services: whose entries
+ * have image: or build:), from the YAML (or JSON) it is; WLD_LINT_NONE otherwise. */
+static enum wld_lint_kind kind_of_yaml(const char *text)
+{
+    if (!strstr(text, "cdiVersion") && !strstr(text, "services"))
+        return WLD_LINT_NONE;
+    cJSON *doc = NULL;
+    char *err = NULL;
+    enum wld_lint_kind kind = WLD_LINT_NONE;
+    if (wld_yaml_parse(text, strlen(text), &doc, &err) == 0 && cJSON_IsObject(doc)) {
+        const cJSON *services = cJSON_GetObjectItemCaseSensitive(doc, "services"), *s;
+        if (wld_fact_str(doc, "cdiVersion") && wld_fact_str(doc, "kind"))
+            kind = WLD_LINT_CDI;
+        cJSON_ArrayForEach(s, (cJSON_IsObject(services) ? services : NULL))
+        {
+            if (cJSON_IsObject(s) && (cJSON_GetObjectItemCaseSensitive(s, "image") ||
+                                      cJSON_GetObjectItemCaseSensitive(s, "build")))
+                kind = kind ? kind : WLD_LINT_COMPOSE;
+        }
+    }
+    free(err);
+    cJSON_Delete(doc);
+    return kind;
+}
+
 enum wld_lint_kind wld_lint_kind_of_text(const struct wld_rules *rules, const char *text)
 {
+    enum wld_lint_kind yaml = kind_of_yaml(text);
+    if (yaml)
+        return yaml;
     static const char *const unit_sections[] = { "Unit",  "Service", "Install", "Socket",
                                                  "Timer", "Path",    "Mount" };
     const cJSON *wslconfig = schema_of(rules, "wsl.wslconfig");
@@ -197,18 +274,23 @@ static void lint_bytes(struct walk *w,
                        const char *path,
                        enum wld_lint_kind kind,
                        const char *from,
+                       bool named,
                        const struct wld_buf *b)
 {
-    if (!kind) { /* named, with no name lint knows: its text may say */
+    if (!kind) { /* named, or nvidia*.yaml: its text may say */
         char *text = wld_text_decode(b->data, b->len, NULL);
         kind = wld_lint_kind_of_text(w->rules, text);
         from = "content";
         free(text);
     }
+    if (!named && kind != WLD_LINT_CDI) {
+        skip(w, path, NOT_BY_NAME);
+        return;
+    }
     if (!kind) {
         skip(w, path,
-             "neither its name nor its text is a .wslconfig's, wsl.conf's or systemd unit's: "
-             "name the kind with --kind");
+             "neither its name nor its text is a .wslconfig's, wsl.conf's, systemd unit's, "
+             "daemon.json's, CDI spec's or compose file's: name the kind with --kind");
         return;
     }
     struct wld_lint_file *f = new_file(w, path);
@@ -221,8 +303,10 @@ static void lint_file(struct walk *w, const char *path, bool named)
 {
     enum wld_lint_kind kind = w->forced ? w->forced : wld_lint_kind_of_name(path);
     const char *from = w->forced ? "--kind" : "name";
-    if (!kind && !named) {
-        skip(w, path, "its name is not one of a .wslconfig, wsl.conf or systemd unit");
+    /* nvidia*.yaml found in a walk: a CDI spec when its text says so */
+    bool sniff = named || (!kind && wld_lint_name_may_be_cdi(path));
+    if (!kind && !sniff) {
+        skip(w, path, NOT_BY_NAME);
         return;
     }
     cJSON *v = cJSON_CreateObject();
@@ -250,7 +334,7 @@ static void lint_file(struct walk *w, const char *path, bool named)
             cJSON_AddStringToObject(v, "error", strerror(-r));
             whole_file(w, path, kind, from, "lint_unreadable", v);
         } else {
-            lint_bytes(w, path, kind, from, &b);
+            lint_bytes(w, path, kind, from, named || kind, &b);
         }
         wld_buf_release(&b);
     }

@@ -1,5 +1,6 @@
 /* One file's text judged as a .wslconfig, a wsl.conf or a systemd unit (see wld/lint.h),
- * by the readers and rules of wsl.wslconfig, wsl.wsl-conf and service.systemd. */
+ * by the readers and rules of wsl.wslconfig, wsl.wsl-conf and service.systemd; the
+ * container files are judged in src/lint_containers.c. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,17 +65,44 @@ static char *render(const cJSON *o, const char *member, const cJSON *vars)
 }
 
 /* A finding from a check's outcome (gpu_disabled, no_restart): its status, summary, fix. */
-static void from_outcome(struct wld_lint_file *f,
-                         const struct wld_rules *rules,
-                         const char *check,
-                         const char *outcome,
-                         unsigned line,
-                         unsigned col,
-                         const cJSON *vars)
+void wld_lint_outcome(struct wld_lint_file *f,
+                      const struct wld_rules *rules,
+                      const char *check,
+                      const char *outcome,
+                      unsigned line,
+                      unsigned col,
+                      const cJSON *vars)
 {
     const cJSON *o = wld_rules_outcome(rules, check, outcome);
     add(f, line, col, check, outcome, status_of(o), render(o, "summary", vars),
         render(o, "fix", vars), cJSON_GetObjectItemCaseSensitive(o, "sources"));
+}
+
+void wld_lint_rule(struct wld_lint_file *f,
+                   const struct wld_rules *rules,
+                   const char *text,
+                   const char *check,
+                   const char *key,
+                   unsigned line,
+                   const cJSON *vars)
+{
+    if (wld_rules_outcome(rules, check, key)) {
+        wld_lint_outcome(f, rules, check, key, line, line ? wld_lint_first_col(text, line) : 0,
+                         vars);
+        return;
+    }
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(wld_lint_param(rules, check), "findings"), key);
+    add(f, line, line ? wld_lint_first_col(text, line) : 0, check, key, status_of(o),
+        render(o, "message", vars), render(o, "fix", vars),
+        cJSON_GetObjectItemCaseSensitive(o, "sources"));
+}
+
+const cJSON *wld_lint_param(const struct wld_rules *rules, const char *check)
+{
+    const cJSON *chk = wld_rules_check(rules, check);
+    struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(chk, "params") };
+    return wld_param(&ctx, "lint");
 }
 
 void wld_lint_common(struct wld_lint_file *f,
@@ -113,7 +141,7 @@ static const char *line_at(const char *text, unsigned n, size_t *len)
 }
 
 /* The column (from 1) of the first non-blank character of line n. */
-static unsigned first_col(const char *text, unsigned n)
+unsigned wld_lint_first_col(const char *text, unsigned n)
 {
     size_t len = 0;
     const char *p = line_at(text, n, &len);
@@ -134,7 +162,7 @@ static unsigned word_col(const char *text, unsigned n, const char *word)
         for (size_t i = 0; i + wl <= len; i++)
             if (strncasecmp(p + i, word, wl) == 0)
                 return (unsigned) i + 1;
-    return first_col(text, n);
+    return wld_lint_first_col(text, n);
 }
 
 /* The column of the value on a key=value line: past '=' and blanks. */
@@ -144,7 +172,7 @@ static unsigned value_col(const char *text, unsigned n)
     const char *p = line_at(text, n, &len);
     const char *eq = p ? memchr(p, '=', len) : NULL;
     if (!eq)
-        return first_col(text, n);
+        return wld_lint_first_col(text, n);
     size_t i = (size_t) (eq - p) + 1;
     while (i < len && (p[i] == ' ' || p[i] == '\t'))
         i++;
@@ -184,11 +212,11 @@ static void lint_wsl(const struct wld_rules *rules,
     /* WSL reads none of it: one finding for the file */
     if (!wld_fact_bool(facts, "wsl_readable", true) ||
         (conf && enc && wld_str_starts(enc, "utf-16"))) {
-        from_outcome(f, rules, check, "encoding", 1, 1, vars);
+        wld_lint_outcome(f, rules, check, "encoding", 1, 1, vars);
         goto out;
     }
     if (conf && wld_str_is(enc, "utf-8-bom"))
-        from_outcome(f, rules, check, "utf8_bom", 1, 1, vars);
+        wld_lint_outcome(f, rules, check, "utf8_bom", 1, 1, vars);
     if (conf) {
         /* read as wld_wsl_entry does, whatever the encoding said */
         const cJSON *e;
@@ -200,7 +228,8 @@ static void lint_wsl(const struct wld_rules *rules,
                 unsigned line = (unsigned) wld_fact_num(e, "line", 1);
                 cJSON_AddNumberToObject(vars, "line", line);
                 cJSON_AddStringToObject(vars, "value", wld_fact_str(e, "value"));
-                from_outcome(f, rules, check, "gpu_disabled", line, value_col(text, line), vars);
+                wld_lint_outcome(f, rules, check, "gpu_disabled", line, value_col(text, line),
+                                 vars);
                 break;
             }
         }
@@ -231,7 +260,7 @@ static void lint_wsl(const struct wld_rules *rules,
         unsigned col = !line                    ? 0
                        : about_value(key)       ? value_col(text, line)
                        : wld_fact_str(v, "key") ? word_col(text, line, wld_fact_str(v, "key"))
-                                                : first_col(text, line);
+                                                : wld_lint_first_col(text, line);
         add(f, line, col, check, key, status_of(lint_outcome), msg,
             fix ? wld_template_render(fix, v) : render(lint_outcome, "fix", vars),
             cJSON_GetObjectItemCaseSensitive(lint_outcome, "sources"));
@@ -428,8 +457,8 @@ static void lint_environment(struct unit_lint *u, const cJSON *unit, const cJSON
                 if (wld_unit_hides_gpu(eq + 1, hiding)) {
                     cJSON *v = cJSON_Duplicate(u->vars, true);
                     cJSON_AddStringToObject(v, "devices", eq + 1);
-                    from_outcome(u->f, u->rules, "service.systemd", "gpu_hidden", line,
-                                 col ? col : 1, v);
+                    wld_lint_outcome(u->f, u->rules, "service.systemd", "gpu_hidden", line,
+                                     col ? col : 1, v);
                     cJSON_Delete(v);
                 }
             } else if (strchr(eq + 1, '$')) {
@@ -554,8 +583,8 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
         const char *code = wld_fact_str(p, "code");
         unsigned line = (unsigned) wld_fact_num(p, "line", 1);
         const char *fix = wld_fact_str(fixes, code);
-        unsigned col =
-                strcmp(code, "inline_comment") == 0 ? value_col(text, line) : first_col(text, line);
+        unsigned col = strcmp(code, "inline_comment") == 0 ? value_col(text, line)
+                                                           : wld_lint_first_col(text, line);
         if (strcmp(code, "inline_comment") == 0) { /* at the '#' */
             size_t len = 0;
             const char *l = line_at(text, line, &len);
@@ -604,8 +633,8 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
         where_of(&u, "Service", "Restart", true, &line, &kcol, &vcol);
         cJSON *v = cJSON_Duplicate(u.vars, true);
         cJSON_AddStringToObject(v, "restart", restart ? restart : "no");
-        from_outcome(f, rules, "service.systemd", "no_restart",
-                     line ? line : section_line(&u, "Service"), line ? vcol : 1, v);
+        wld_lint_outcome(f, rules, "service.systemd", "no_restart",
+                         line ? line : section_line(&u, "Service"), line ? vcol : 1, v);
         cJSON_Delete(v);
     }
     /* [Install]: what `systemctl enable` links it to */
@@ -647,11 +676,15 @@ void wld_lint_text(const struct wld_rules *rules,
     /* not text: NUL bytes in what is not UTF-16 (an ELF, a zip), or a unit in UTF-16,
      * which systemd reads as bytes */
     bool utf16 = wld_str_starts(enc, "utf-16");
-    if ((!utf16 && memchr(data, '\0', n)) || (kind == WLD_LINT_UNIT && utf16)) {
+    bool bytes = kind == WLD_LINT_UNIT || kind == WLD_LINT_DAEMON_JSON;
+    if ((!utf16 && memchr(data, '\0', n)) || (bytes && utf16)) {
         size_t head = n < WLD_FILEKIND_HEAD ? n : WLD_FILEKIND_HEAD;
-        char *what = utf16 ? wld_xasprintf("%s text, and systemd reads unit files as bytes", enc)
-                           : wld_xasprintf("binary (%s), not text",
-                                           wld_file_kind((const unsigned char *) data, head, n));
+        char *what =
+                utf16 ? wld_xasprintf("%s text, and %s", enc,
+                                      kind == WLD_LINT_UNIT ? "systemd reads unit files as bytes"
+                                                            : "dockerd reads daemon.json as UTF-8")
+                      : wld_xasprintf("binary (%s), not text",
+                                      wld_file_kind((const unsigned char *) data, head, n));
         cJSON *v = vars1("what", what);
         free(what);
         cJSON_AddStringToObject(v, "kind", wld_lint_kind_words(kind));
@@ -660,6 +693,12 @@ void wld_lint_text(const struct wld_rules *rules,
         cJSON_Delete(v);
     } else if (kind == WLD_LINT_UNIT) {
         lint_unit(rules, text, truncated, f);
+    } else if (kind == WLD_LINT_DAEMON_JSON) {
+        wld_lint_daemon_json(rules, text, strlen(text), truncated, f);
+    } else if (kind == WLD_LINT_CDI) {
+        wld_lint_cdi(rules, text, strlen(text), truncated, f);
+    } else if (kind == WLD_LINT_COMPOSE) {
+        wld_lint_compose(rules, text, strlen(text), truncated, f);
     } else {
         lint_wsl(rules, kind == WLD_LINT_WSLCONFIG ? "wsl.wslconfig" : "wsl.wsl-conf", text, data,
                  n, truncated, f);

@@ -26,7 +26,7 @@ static void put_where(FILE *out, const struct wld_lint_file *f, const struct wld
 
 static void render_text(const struct wld_lint_report *r, const struct wld_render_opts *o, FILE *out)
 {
-    bool said[4] = { false };
+    bool said[WLD_LINT_COMPOSE + 1] = { false };
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_lint_file *f = &r->files[i];
         if (f->skipped) {
@@ -63,7 +63,7 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
         }
         said[f->kind] = true;
     }
-    for (int k = WLD_LINT_WSLCONFIG; k <= WLD_LINT_UNIT; k++) {
+    for (int k = WLD_LINT_WSLCONFIG; k <= WLD_LINT_COMPOSE; k++) {
         const char *nj = NULL;
         for (size_t i = 0; i < r->n && !nj; i++)
             if (r->files[i].kind == (enum wld_lint_kind) k)

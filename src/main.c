@@ -35,6 +35,24 @@ static void absolutize(char **path)
     *path = abs;
 }
 
+/* The compose file `docker compose` takes from the current directory, in its order
+ * (compose.yaml first), for container.gpu; the replay command names it. */
+static void compose_of_cwd(struct wld_options *o)
+{
+    static const char *const names[] = { "compose.yaml", "compose.yml", "docker-compose.yaml",
+                                         "docker-compose.yml" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++) {
+        if (access(names[i], F_OK) != 0)
+            continue;
+        char *path = wld_xstrdup(names[i]);
+        absolutize(&path);
+        o->composes = wld_xcalloc(2, sizeof(char *));
+        o->composes[0] = path;
+        o->compose_from_cwd = true;
+        return;
+    }
+}
+
 static bool want_color(const struct wld_options *o)
 {
     const char *no = getenv("NO_COLOR");
@@ -166,7 +184,7 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
             continue;
         /* a path the live run took from the cwd is spelt whole: a replay has no cwd */
         static const char *const path_opts[] = { "--llama-server", "--llama-build", "--model",
-                                                 "--wslconfig", "--log" };
+                                                 "--wslconfig",    "--log",         "--compose" };
         char *arg = wld_xstrdup(a);
         for (size_t k = 0; k < WLD_ARRAY_SIZE(path_opts) && !o->root && i > 1 && a[0] != '/'; k++)
             if (strcmp(o->argv[i - 1], path_opts[k]) == 0)
@@ -177,6 +195,13 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
             wld_redact_str(red, q);
         wld_secrets_scrub_str(q); /* --server http://user:password@... */
         wld_buf_printf(&b, " %s", q);
+        free(q);
+    }
+    if (o->compose_from_cwd) { /* the file the live run took from its cwd */
+        char *q = wld_shell_quote(o->composes[0]);
+        if (red)
+            wld_redact_str(red, q);
+        wld_buf_printf(&b, " --compose %s", q);
         free(q);
     }
     return wld_buf_detach(&b);
@@ -492,6 +517,11 @@ static int run(int argc, char **argv, FILE *out)
             absolutize(&o.log_path);
         for (char **m = o.models; m && *m; m++)
             absolutize(m);
+        for (char **c = o.composes; c && *c; c++)
+            absolutize(c);
+        if (!o.composes && !o.facts_path &&
+            (o.command == WLD_CMD_CHECK || o.command == WLD_CMD_RECORD))
+            compose_of_cwd(&o);
         for (char **r = o.runtimes; r && *r; r++) /* a path, not a kind ("./venv") */
             if (strchr(*r, '/'))
                 absolutize(r);

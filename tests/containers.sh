@@ -101,5 +101,49 @@ rm "$tmp/h/usr/bin/dockerd" "$tmp/h/usr/bin/docker"
 grep -q "broken.yaml is not a CDI spec the doctor can read (line 4: " "$tmp/text" ||
     fail "an unreadable spec is not said: $(cat "$tmp/text")"
 
+# verdict FILE: container.gpu's "status outcome" in a JSON report
+verdict() {
+    "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print([c["status"]+" "+c["outcome"] for c in d["checks"] if c["id"]=="container.gpu"][0])' "$1"
+}
+
+# the current directory's compose file, as `docker compose` would take it (compose.yaml
+# before docker-compose.yml), judged live; its recording replays it by the path it had
+mkdir -p "$tmp/stack"
+cp "$src/tests/lint/containers/bad/docker-compose.yml" "$tmp/stack/docker-compose.yml"
+printf 'services:\n  ollama:\n    image: ollama/ollama\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - driver: nvidia\n              count: all\n' \
+    >"$tmp/stack/compose.yaml"
+(cd "$tmp/stack" && DOCKER_HOST= "$doctor" --only container.gpu --format json >"$tmp/out.json" 2>/dev/null)
+[ "$(verdict "$tmp/out.json")" = "fail compose_no_capabilities" ] ||
+    fail "the cwd's compose.yaml not judged: $(verdict "$tmp/out.json")"
+grep -q "service ollama (ollama/ollama, $tmp/stack/compose.yaml line 2) reserves a device without capabilities" "$tmp/out.json" ||
+    fail "the summary does not name the service and its file: $(grep -o '"summary": "[^"]*' "$tmp/out.json" | head -1)"
+(cd "$tmp/stack" && DOCKER_HOST= "$doctor" record "$tmp/rec2" --only container.gpu >"$tmp/rec.out" 2>&1)
+grep -q -- "--compose $tmp/stack/compose.yaml" "$tmp/rec2/README.md" "$tmp/rec.out" 2>/dev/null ||
+    fail "the replay command does not name the cwd's compose file: $(cat "$tmp/rec.out")"
+rm -rf "$tmp/stack"
+"$doctor" --root "$tmp/rec2" --only container.gpu --compose "$tmp/stack/compose.yaml" --format json \
+    >"$tmp/out.json" 2>/dev/null
+[ "$(verdict "$tmp/out.json")" = "fail compose_no_capabilities" ] ||
+    fail "the recording does not replay the compose file: $(verdict "$tmp/out.json")"
+
+# --compose naming a file that is not one: said, exit 1, never skipped
+"$doctor" --root "$hosts/wsl2-docker-two-engines" --only container.gpu --compose /etc/os-release \
+    >"$tmp/text" 2>&1
+rc=$?
+[ "$rc" = 1 ] && grep -q "FAIL   container.gpu  /etc/os-release is not a compose file Compose can read" "$tmp/text" ||
+    fail "--compose on a file that is not one (exit $rc): $(cat "$tmp/text")"
+"$doctor" --root "$hosts/wsl2-docker-two-engines" --only container.gpu --compose /nowhere.yml \
+    >"$tmp/text" 2>&1
+grep -q "/nowhere.yml is not a compose file Compose can read (cannot read it: ENOENT)" "$tmp/text" ||
+    fail "--compose on a missing file: $(cat "$tmp/text")"
+
+# the toolkit's version, asked once of nvidia-ctk with the flag it takes
+"$doctor" --root "$hosts/wsl2-docker-two-engines" --only container.gpu --format json >"$tmp/out.json" 2>/dev/null
+"$py" -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+t=[c for c in d["checks"] if c["id"]=="container.gpu"][0]["evidence"]["toolkit"]
+assert t.get("version") == "1.17.8" and t["version_run"]["program"] == "nvidia-ctk", t' "$tmp/out.json" ||
+    fail "nvidia-ctk --version not read"
+
 [ "$failures" = 0 ] && echo "containers: ok"
 exit "$failures"

@@ -206,6 +206,91 @@ for args in "lint" "lint /nonexistent/dotfiles" "lint --kind yaml ." "lint --red
     [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "'$args': not one line: $(cat "$tmp/err")"
 done
 
+# the container files (tests/lint/containers, real-shaped: README.md there says whence):
+# daemon.json, CDI specs and compose files judged as container.gpu judges them
+cdir=$here/containers
+(cd "$cdir" && "$doctor" lint --format github .) >"$tmp/cgh"
+rc=$?
+[ $rc -eq 1 ] || fail "containers: exit $rc, expected 1"
+golden containers.github "$tmp/cgh"
+grep -q 'file=good/' "$tmp/cgh" && fail "containers: good/ has an annotation: $(grep 'file=good/' "$tmp/cgh")"
+"$doctor" lint --fail-on warn "$cdir/good" >"$tmp/cgood"
+rc=$?
+[ $rc -eq 0 ] || fail "containers good: exit $rc: $(cat "$tmp/cgood")"
+for k in "cdi/nvidia.yaml: pass (CDI spec)" "compose.yaml: pass (compose file)" \
+    "daemon.json: pass (daemon.json)" "docker-compose.llama.yml: pass (compose file)"; do
+    grep -q "/good/$k\$" "$tmp/cgood" || fail "containers good: no '$k': $(cat "$tmp/cgood")"
+done
+(cd "$cdir" && "$doctor" lint bad) >"$tmp/cbad"
+rc=$?
+[ $rc -eq 1 ] || fail "containers bad: exit $rc"
+# has LINE: the text report has this line, as a user reads it
+has() { grep -qxF "$1" "$tmp/cbad" || fail "containers bad: no line '$1'"; }
+has 'bad/daemon.json:7:5: fail: /etc/docker/daemon.json is not valid: not a JSON object (line 7); dockerd will not start with it [container.gpu/daemon_json_invalid]'
+has '    fix: Fix the JSON (`python3 -m json.tool /etc/docker/daemon.json` shows where), then `sudo systemctl restart docker`.'
+has 'bad/rootless.daemon.json:2:5: fail: /etc/docker/daemon.json makes nvidia the default runtime but registers no runtime of that name: dockerd cannot run a container [container.gpu/default_runtime_unknown]'
+has 'bad/rootless.daemon.json:4:9: warn: the runtime crun has neither "path" nor "runtimeType": dockerd has no program to run for it [container.gpu/daemon_runtime_no_path]'
+has 'bad/cdi/broken.yaml:8:4: warn: bad/cdi/broken.yaml is not a CDI spec the doctor can read (line 8: did not find expected key): container engines reading it will refuse it too [container.gpu/cdi_unreadable]'
+has 'bad/cdi/nvidia.yaml:11:5: warn: bad/cdi/nvidia.yaml names /usr/lib/wsl/drivers/nvmdi.inf_amd64_978a3b585e321cd9/nvidia-smi, in the driver-store folder nvmdi.inf_amd64_978a3b585e321cd9 of one Windows driver install: a spec kept in a repository is tied to that install and goes stale at the next driver update (containers then get no libcuda) [container.gpu/cdi_driver_store_pinned]'
+has '    fix: Generate the spec on the host instead, not in the repository: `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (again after each Windows driver update).'
+has 'bad/cdi/vendor.json: fail: bad/cdi/vendor.json has no kind (the CDI spec requires cdiVersion, kind and at least one device): container engines refuse the spec [container.gpu/cdi_missing_field]'
+has 'bad/cdi/vendor.json:3:3: fail: device 1 of bad/cdi/vendor.json has no name (the CDI spec requires one): container engines refuse the spec [container.gpu/cdi_device_no_name]'
+has "bad/docker-compose.yml:6:7: warn: container llama-server (ghcr.io/ggml-org/llama.cpp:server-cuda) asks for the GPU and mounts /mnt/c/Users/me/models (a Windows drive, 9p) at /models: models load from there several times slower than from the distro's ext4 [container.gpu/models_on_9p]"
+has "bad/docker-compose.yml:8:7: warn: service llama-server (ghcr.io/ggml-org/llama.cpp:server-cuda) asks for the GPU, but CUDA_VISIBLE_DEVICES='-1' in it: CUDA sees no GPU and it runs on the CPU [container.gpu/compose_cuda_hidden]"
+has 'bad/docker-compose.yml:13:13: fail: service llama-server (ghcr.io/ggml-org/llama.cpp:server-cuda) reserves devices by count (1) and by device_ids at once: the two are exclusive and Compose returns an error [container.gpu/compose_count_and_device_ids]'
+has "bad/docker-compose.yml:20:7: warn: service ollama (ollama/ollama) sets NVIDIA_VISIBLE_DEVICES=all but asks for no GPU (no deploy device reservation, gpus:, runtime: nvidia or nvidia.com/gpu device): under the default runc runtime nothing mounts the GPU, unless the daemon's default runtime is nvidia [container.gpu/compose_env_only]"
+has 'bad/docker-compose.yml:26:7: warn: container vllm (vllm/vllm-openai:latest) asks for the GPU, but NVIDIA_VISIBLE_DEVICES=void in it: the toolkit mounts no GPU and it runs on the CPU [container.gpu/gpu_hidden]'
+has 'bad/docker-compose.yml:31:13: fail: service vllm (vllm/vllm-openai:latest) reserves a device without capabilities: Compose requires them and returns an error when the service is deployed [container.gpu/compose_no_capabilities]'
+has "bad/docker-compose.yml:37:7: warn: container whisper (build: ./whisper) asks for the GPU and mounts D:\\models\\whisper (a Windows drive, 9p) at /models: models load from there several times slower than from the distro's ext4 [container.gpu/models_on_9p]"
+grep -q '^not judged in a compose file without its host: which engine runs the file' "$tmp/cbad" ||
+    fail "containers bad: no not-judged line for compose files"
+has '6 files linted: 6 failed, 8 warned (exit 1)'
+"$doctor" lint --format json "$cdir" >"$tmp/cj.json"
+"$py" -c 'import json,sys,jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' "$tmp/cj.json" "$src/docs/lint.schema.json" ||
+    fail "containers json: not valid against docs/lint.schema.json"
+[ "$(json "$tmp/cj.json" '" ".join(sorted(set(f["kind"] for f in d["files"])))')" = "cdi compose daemon-json" ] ||
+    fail "containers json: kinds $(json "$tmp/cj.json" '[(f["path"], f["kind"]) for f in d["files"]]')"
+# "runtimes" that is not an object; a UTF-16 daemon.json, which dockerd reads as UTF-8
+mkdir "$tmp/dj"
+printf '{\n  "runtimes": ["nvidia"]\n}\n' >"$tmp/dj/daemon.json"
+"$doctor" lint "$tmp/dj/daemon.json" | grep -q 'daemon.json:2:3: fail: "runtimes" is not an object of runtimes by name .* \[container.gpu/daemon_runtimes_not_object\]$' ||
+    fail "runtimes not an object: $("$doctor" lint "$tmp/dj/daemon.json")"
+"$py" -c 'import sys; open(sys.argv[1], "wb").write("{\"runtimes\": {}}\n".encode("utf-16-le"))' "$tmp/dj/u16.daemon.json"
+"$doctor" lint "$tmp/dj/u16.daemon.json" | grep -q 'u16.daemon.json: fail: cannot be read as a daemon.json: it is utf-16le text, and dockerd reads daemon.json as UTF-8 \[lint/lint_not_text\]$' ||
+    fail "utf-16 daemon.json: $("$doctor" lint "$tmp/dj/u16.daemon.json")"
+# names and text: copies keep their kind; nvidia*.yaml is a CDI spec when its text says so;
+# a named file's text says a compose file or a CDI spec
+mkdir -p "$tmp/cn/cdi" "$tmp/cn/etc"
+cp "$here/containers/good/daemon.json" "$tmp/cn/daemon.json.example"
+cp "$here/containers/good/daemon.json" "$tmp/cn/rootless.daemon.json"
+cp "$here/containers/good/daemon.json" "$tmp/cn/daemon.json.md"
+cp "$here/containers/good/compose.yaml" "$tmp/cn/compose.gpu.yaml"
+cp "$here/containers/good/compose.yaml" "$tmp/cn/docker-compose.nvidia.yml"
+cp "$here/containers/good/compose.yaml" "$tmp/cn/compose.yaml.example"
+cp "$here/containers/good/compose.yaml" "$tmp/cn/compose.md"
+cp "$here/containers/good/compose.yaml" "$tmp/cn/stack.yml"
+cp "$here/containers/good/cdi/nvidia.yaml" "$tmp/cn/cdi/gpu.yaml"
+cp "$here/containers/good/cdi/nvidia.yaml" "$tmp/cn/etc/nvidia-spec.yaml"
+printf 'cdiVersion: sometime\n' >"$tmp/cn/etc/nvidia-notes.yml"
+cp "$here/containers/good/cdi/nvidia.yaml" "$tmp/cn/etc/gpu-spec.txt"
+"$doctor" lint --format json "$tmp/cn" >"$tmp/cn.json"
+[ "$(json "$tmp/cn.json" '" ".join(f["path"].split("/cn/")[1] + ":" + f["kind"] + ":" + f["kind_from"] for f in d["files"])')" = \
+    "cdi/gpu.yaml:cdi:name compose.gpu.yaml:compose:name compose.yaml.example:compose:name daemon.json.example:daemon-json:name docker-compose.nvidia.yml:compose:name etc/nvidia-spec.yaml:cdi:content rootless.daemon.json:daemon-json:name" ] ||
+    fail "container names: $(json "$tmp/cn.json" '[(f["path"], f["kind"], f["kind_from"]) for f in d["files"]]')"
+[ "$(json "$tmp/cn.json" '" ".join(sorted(s["path"].split("/cn/")[1] for s in d["skipped"]))')" = \
+    "compose.md daemon.json.md etc/gpu-spec.txt etc/nvidia-notes.yml stack.yml" ] ||
+    fail "container names: skipped $(json "$tmp/cn.json" 'd["skipped"]')"
+"$doctor" lint --format json "$tmp/cn/stack.yml" "$tmp/cn/etc/gpu-spec.txt" >"$tmp/cs.json"
+[ "$(json "$tmp/cs.json" '[(f["kind"], f["kind_from"], f["status"]) for f in d["files"]]')" = "[('compose', 'content', 'pass'), ('cdi', 'content', 'pass')]" ] ||
+    fail "container text: $(json "$tmp/cs.json" 'd["files"]')"
+# --kind compose on a file that is none: told so
+"$doctor" lint --kind compose "$here/repo/README.md" >"$tmp/notcompose"
+rc=$?
+[ $rc -eq 1 ] || fail "--kind compose README: exit $rc"
+grep -q 'README.md:3:1: fail: .*README.md is not a compose file Compose can read (line 3: .*) \[container.gpu/compose_unreadable\]$' "$tmp/notcompose" ||
+    fail "--kind compose README: $(cat "$tmp/notcompose")"
+
 # the real files people committed (../shared/corpus-sample), each pinned
 corpus=$src/../shared/corpus-sample
 if [ -d "$corpus/wslconfig" ]; then

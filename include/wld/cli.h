@@ -60,6 +60,10 @@ struct wld_options {
     double timeout_s;        /* per probe */
     bool timeout_set;        /* --timeout was given (rules update: else at least 30 s) */
     char **models;           /* --model PATH..., NULL-terminated or NULL */
+    /* --compose FILE..., NULL-terminated or NULL; on the live host without it, main puts
+     * the current directory's compose file here (compose_from_cwd) */
+    char **composes;
+    bool compose_from_cwd;
     char **servers;          /* --server URL..., NULL-terminated or NULL */
     char *server_key_file;   /* --server-key-file FILE, or NULL */
     /* the key server.health sends (Bearer): the key file's first key, else $LLAMA_API_KEY

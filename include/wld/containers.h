@@ -2,7 +2,8 @@
  * Docker Desktop's WSL integration, a Docker Engine in the distro and its daemon.json,
  * Podman, the NVIDIA Container Toolkit and its config, and the CDI specs with every path
  * they name checked now. Read from files, links and sockets as they are: nothing here
- * starts a container or a program (container.gpu's facts). */
+ * starts a container; the one program run is the toolkit's, for its version (container.gpu's
+ * facts). */
 #ifndef WLD_CONTAINERS_H
 #define WLD_CONTAINERS_H
 
@@ -19,7 +20,8 @@
  *              a docker CLI is on PATH
  *   desktop    true when Docker Desktop's WSL integration is mounted (/mnt/wsl/docker-desktop)
  *   dockerd    path of a Docker Engine daemon in this distro; docker_unit {path, enabled}
- *   podman     path when Podman is on PATH
+ *   podman     {path, target, cdi_spec_dirs {from (the containers.conf that sets it), dirs}}
+ *              when Podman is on PATH
  *   sockets    [{path, kind (wld_node_kind_name), target when a link, for ("docker" |
  *              "podman"), rootless}] that exist: /var/run/docker.sock, DOCKER_HOST's,
  *              $XDG_RUNTIME_DIR's docker.sock and podman/podman.sock, /run/podman
@@ -27,11 +29,13 @@
  *              is not kept)
  *   daemon_json  {path, error | runtimes {name: path}, default_runtime, cdi (features.cdi)}
  *   toolkit    {hook, ctk, cli, runtime: paths of nvidia-container-runtime-hook, nvidia-ctk,
- *              nvidia-container-cli, nvidia-container-runtime on PATH; config {path, mode}}
- *   cdi        [{file, error | kind, devices [names], paths (count looked at), missing
- *              [{path, what ("device" | "mount" | "hook")}], stale_store [{expected
- *              (the driver-store folder the spec names), present [the nv* folders there]}]}]
- *   driver_store  [the nv*.inf_* folders of /usr/lib/wsl/drivers] when it exists
+ *              nvidia-container-cli, nvidia-container-runtime on PATH; config {path, mode};
+ *              version and version_run {state, program, ...}: `nvidia-ctk --version`, else
+ *              `nvidia-container-cli --version`, run once within timeout_ms}
+ *   cdi        the specs in /etc/cdi, /var/run/cdi and Podman's cdi_spec_dirs: [{file, error | kind, devices [names], paths (count looked at), missing
+ *              [{path, what ("device" | "mount" | "hook")}], stale_store [the folders of
+ *              /usr/lib/wsl/drivers the spec names that are gone]}] (what the driver store
+ *              holds now is gpu.wsl-libs' driver_stores)
  *   api        the Docker API on the first docker socket, within timeout_ms in all (GET
  *              /info, /containers/json, /containers/ID/json for at most 16): {socket,
  *              error (errno name), status, message | info {operating_system,
@@ -40,5 +44,9 @@
  *              CUDA_VISIBLE_DEVICES, CUDA_VERSION, NVIDIA_REQUIRE_CUDA}, mounts_9p [{source,
  *              destination}]} | {error, ...}], containers_not_read} */
 void wld_containers_gather(const struct wld_host *h, double timeout_ms, cJSON *out);
+
+/* out.compose: [{file, error | services (wld_compose_read's, problems included)}] for each
+ * of files (NULL-terminated, or NULL; 8 at most), read through the host. */
+void wld_containers_compose(const struct wld_host *h, char *const *files, cJSON *out);
 
 #endif

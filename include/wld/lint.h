@@ -1,7 +1,8 @@
-/* `wsl-llm-doctor lint PATH...`: a repository's .wslconfig, wsl.conf and systemd unit
- * files judged on their own, away from any host (docs/ci.md). The same readers and rules
- * as the checks wsl.wslconfig, wsl.wsl-conf and service.systemd; what needs a host (the
- * settings in effect, a binary or model that exists, systemd running) is left out, and
+/* `wsl-llm-doctor lint PATH...`: a repository's .wslconfig, wsl.conf, systemd unit files,
+ * Docker daemon.json, CDI specs and compose files judged on their own, away from any host
+ * (docs/ci.md). The same readers and rules as the checks wsl.wslconfig, wsl.wsl-conf,
+ * service.systemd and container.gpu; what needs a host (the settings in effect, a binary,
+ * model or driver-store path that exists, systemd or an engine running) is left out, and
  * each file says what. Every finding has the file, line and column, a rule id
  * ("wsl.wslconfig/bad_size"), a status and the fix. */
 #ifndef WLD_LINT_H
@@ -20,19 +21,30 @@ enum wld_lint_kind {
     WLD_LINT_WSLCONFIG,
     WLD_LINT_WSL_CONF,
     WLD_LINT_UNIT,
+    WLD_LINT_DAEMON_JSON,
+    WLD_LINT_CDI,
+    WLD_LINT_COMPOSE,
 };
 
-/* "wslconfig", "wsl-conf", "unit" (the --kind words); "none". */
+/* "wslconfig", "wsl-conf", "unit", "daemon-json", "cdi", "compose" (the --kind words);
+ * "none". */
 const char *wld_lint_kind_name(enum wld_lint_kind k);
-/* ".wslconfig", "wsl.conf", "systemd unit": the kind in a sentence. */
+/* ".wslconfig", "wsl.conf", "systemd unit", "daemon.json", "CDI spec", "compose file": the
+ * kind in a sentence. */
 const char *wld_lint_kind_words(enum wld_lint_kind k);
 /* The --kind word's kind; -EINVAL for another word. */
 int wld_lint_kind_parse(const char *s, enum wld_lint_kind *ret);
 /* The kind a file's name says (.wslconfig, wslconfig, *.wslconfig, wsl.conf, *.service,
- * NAME.service.d/ *.conf), or WLD_LINT_NONE. */
+ * NAME.service.d/ *.conf, daemon.json, *.daemon.json, cdi/ *.yaml|yml|json, compose.yaml,
+ * docker-compose.yml, compose.*.yaml, docker-compose.*.yml; copies such as
+ * daemon.json.example), or WLD_LINT_NONE. */
 enum wld_lint_kind wld_lint_kind_of_name(const char *path);
+/* Whether a file's name says it may be a CDI spec, its text to tell (nvidia*.yaml). */
+bool wld_lint_name_may_be_cdi(const char *path);
 /* The kind a file's text says, from its sections and keys as the rules know them ([wsl2]
- * memory=, [boot] systemd=, [Service] ExecStart=), or WLD_LINT_NONE when it says none. */
+ * memory=, [boot] systemd=, [Service] ExecStart=), a CDI spec's top-level cdiVersion and
+ * kind, a compose file's services: whose entries have image: or build:, or WLD_LINT_NONE
+ * when it says none. */
 enum wld_lint_kind wld_lint_kind_of_text(const struct wld_rules *rules, const char *text);
 
 struct wld_lint_finding {

@@ -1,5 +1,6 @@
 /* `lint` on arbitrary bytes: the first byte picks the kind and the path (a user unit, a
- * system unit, a drop-in, .wslconfig, wsl.conf, a name that says nothing), the rest is the
+ * system unit, a drop-in, .wslconfig, wsl.conf, a name that says nothing, daemon.json, a
+ * CDI spec in YAML or JSON, a compose file), the rest is the
  * file; the kind its text says is asked too, and the report rendered in every format. */
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         { WLD_LINT_WSLCONFIG, ".wslconfig" },
         { WLD_LINT_WSL_CONF, "wsl.conf" },
         { WLD_LINT_UNIT, "units/llm.txt" },
+        { WLD_LINT_DAEMON_JSON, "etc/docker/daemon.json" },
+        { WLD_LINT_CDI, "etc/cdi/nvidia.yaml" },
+        { WLD_LINT_CDI, "etc/cdi/vendor.json" },
+        { WLD_LINT_COMPOSE, "compose.yaml" },
     };
     const char *text = (const char *) data + 1;
     size_t n = size - 1;
