@@ -9,6 +9,7 @@
 
 #include "wld/check.h"
 #include "wld/cli.h"
+#include "wld/compose.h"
 #include "wld/containers.h"
 #include "wld/engine_files.h"
 #include "wld/platform.h"
@@ -317,9 +318,15 @@ static bool container_problem(const struct wld_eval_ctx *ctx, const cJSON *m, st
                 wld_finding_outcome(f, "image_cuda_newer");
                 return true;
             }
-            if (pass == 1 && vis && (strcmp(vis, "void") == 0 || strcmp(vis, "none") == 0)) {
+            if (pass == 1 && wld_compose_visible_hides(vis)) {
                 wld_finding_var(f, "visible", vis);
                 wld_finding_outcome(f, "gpu_hidden");
+                return true;
+            }
+            const char *cvd = wld_fact_str(env, "CUDA_VISIBLE_DEVICES");
+            if (pass == 1 && wld_compose_cuda_hides(cvd)) {
+                wld_finding_var(f, "visible", cvd);
+                wld_finding_outcome(f, "cuda_hidden");
                 return true;
             }
             const cJSON *mnt = cJSON_GetArrayItem(obj(c, "mounts_9p"), 0);
@@ -440,6 +447,7 @@ static const char *const outcomes[] = { "cdi_stale_driver_store",
                                         "toolkit_wsl_no_adapters",
                                         "image_cuda_newer",
                                         "gpu_hidden",
+                                        "cuda_hidden",
                                         "socket_denied",
                                         "models_on_9p",
                                         "compose_no_capabilities",

@@ -27,9 +27,7 @@ bool wld_compose_visible_hides(const char *value)
     return value && (strcmp(value, "void") == 0 || strcmp(value, "none") == 0);
 }
 
-/* CUDA_VISIBLE_DEVICES under which CUDA enumerates no device: an empty list, or -1 (an
- * invalid index ends the list before any GPU). */
-static bool cuda_hides(const char *value)
+bool wld_compose_cuda_hides(const char *value)
 {
     return value && (strcmp(value, "") == 0 || strcmp(value, "-1") == 0);
 }
@@ -284,7 +282,7 @@ static void gpu_problems(struct svc *s, const cJSON *env, const cJSON *lines, co
         cJSON *p = problem(s, "gpu_hidden", (int) wld_fact_num(lines, "NVIDIA_VISIBLE_DEVICES", 0));
         cJSON_AddStringToObject(p, "visible", vis);
     }
-    if (cuda_hides(cvd)) {
+    if (wld_compose_cuda_hides(cvd)) {
         cJSON *p = problem(s, "compose_cuda_hidden",
                            (int) wld_fact_num(lines, "CUDA_VISIBLE_DEVICES", 0));
         cJSON_AddStringToObject(p, "visible", cvd);

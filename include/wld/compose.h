@@ -48,6 +48,10 @@ int wld_compose_read(const char *text, size_t len, cJSON **ret, char **err);
  * ("void", "none"): the toolkit then mounts none. */
 bool wld_compose_visible_hides(const char *value);
 
+/* Whether CUDA_VISIBLE_DEVICES=value leaves CUDA no device: an empty list, or -1 (an
+ * invalid index ends the list before any GPU). */
+bool wld_compose_cuda_hides(const char *value);
+
 /* Whether a bind's source is on a Windows drive: /mnt/c, /mnt/d/... (WSL's drvfs, read
  * over 9p) or a Windows path (C:\..., c:/...). */
 bool wld_compose_on_windows(const char *source);
