@@ -143,9 +143,7 @@ static bool toolkit_problem(const struct wld_eval_ctx *ctx, struct wld_finding *
         wld_finding_outcome(f, "toolkit_mode_csv");
         return true;
     }
-    char decided[256];
-    if (wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided)) !=
-        WLD_PLATFORM_WSL2)
+    if (ctx->platform != WLD_PLATFORM_WSL2)
         return false;
     const cJSON *libs = wld_facts_of(ctx, "gpu.wsl-libs");
     const char *dxcore = wld_fact_str(obj(libs, "wsl_lib"), "libdxcore.so");

@@ -221,9 +221,7 @@ static bool nothing_found(const struct wld_eval_ctx *ctx)
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     bool wsl = p == WLD_PLATFORM_WSL2;
     const char *probe = wld_fact_str(m, "probe");
     const cJSON *helper = cJSON_GetObjectItemCaseSensitive(m, "helper");

@@ -194,9 +194,7 @@ static const char *smi_failure(const struct wld_eval_ctx *ctx)
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     bool wsl = p == WLD_PLATFORM_WSL2;
     const char *probe = wld_fact_str(ctx->mine, "probe");
     /* The merged view (nvidia-smi or /proc for the driver, libcuda for the CUDA version,

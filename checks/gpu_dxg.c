@@ -39,9 +39,7 @@ static int gather(const struct wld_gather_ctx *ctx, cJSON *facts)
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     const char *kind = wld_fact_str(ctx->mine, "kind");
     const char *open = wld_fact_str(ctx->mine, "open");
     const char *gpu_enabled = wld_fact_str(ctx->mine, "wsl_conf_gpu_enabled");

@@ -127,9 +127,7 @@ static void evaluate_native(const struct wld_eval_ctx *ctx, struct wld_finding *
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     if (p == WLD_PLATFORM_WSL1) {
         wld_finding_outcome(f, "not_applicable_wsl1");
         return;

@@ -261,9 +261,7 @@ static bool stale_store(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     if (p != WLD_PLATFORM_WSL2) {
         wld_finding_var(f, "platform", wld_platform_name(p));
         wld_finding_outcome(f, "not_wsl2");

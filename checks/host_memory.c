@@ -188,9 +188,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
     const cJSON *mi = cJSON_GetObjectItemCaseSensitive(m, "meminfo");
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     double total = wld_fact_num(mi, "MemTotal", -1) * 1024.0;
     double swap = wld_fact_num(mi, "SwapTotal", 0) * 1024.0;
     if (total <= 0) {

@@ -162,9 +162,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *units = cJSON_GetObjectItemCaseSensitive(ctx->mine, "units"), *u;
     const cJSON *sd = cJSON_GetObjectItemCaseSensitive(ctx->mine, "systemd");
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     bool wsl = p == WLD_PLATFORM_WSL2;
     if (cJSON_GetArraySize(units) == 0) {
         wld_finding_outcome(f, "no_units");

@@ -127,9 +127,8 @@ static bool judge_windows(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
-    char decided[256], buf[1024];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    char buf[1024];
+    enum wld_platform p = ctx->platform;
     const char *interop = wld_fact_str(m, "interop");
     if (p != WLD_PLATFORM_WSL1 && p != WLD_PLATFORM_WSL2) {
         wld_finding_var(f, "platform", wld_platform_name(p));

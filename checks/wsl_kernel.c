@@ -64,9 +64,8 @@ static bool stock_builder(const struct wld_eval_ctx *ctx, const char *who)
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
-    char decided[256];
     const cJSON *plat = wld_facts_of(ctx, "wsl.platform");
-    enum wld_platform p = wld_platform_of(plat, decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     const char *release = wld_fact_str(plat, "osrelease");
     const char *kernel = custom_kernel(ctx);
     struct wld_version v, min, rec;

@@ -60,9 +60,7 @@ unit_without_systemd(const cJSON *m, enum wld_platform p, bool wants, struct wld
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
     const cJSON *m = ctx->mine;
-    char decided[256];
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     if (p != WLD_PLATFORM_WSL1 && p != WLD_PLATFORM_WSL2) {
         wld_finding_var(f, "platform", wld_platform_name(p));
         wld_finding_outcome(f, "not_wsl");

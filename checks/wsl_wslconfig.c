@@ -202,10 +202,8 @@ static unsigned compare_effective(struct wld_lint *l, const struct wld_wslconfig
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 {
-    char decided[256];
     const cJSON *m = ctx->mine;
-    enum wld_platform p =
-            wld_platform_of(wld_facts_of(ctx, "wsl.platform"), decided, sizeof(decided));
+    enum wld_platform p = ctx->platform;
     const cJSON *cands = cJSON_GetObjectItemCaseSensitive(m, "candidates"), *c;
     const char *path = wld_fact_str(m, "path");
 

@@ -68,10 +68,6 @@ static const char *const format_names[] = {
     [WLD_FORMAT_GITHUB] = "github",     [WLD_FORMAT_PROMETHEUS] = "prometheus",
 };
 
-const char *wld_format_name(enum wld_format f)
-{
-    return format_names[f];
-}
 
 bool wld_options_redact(const struct wld_options *o)
 {

@@ -93,12 +93,6 @@ int wld_host_new_fixture(const char *dir, struct wld_host **ret)
     } else {
         h->env = wld_xcalloc(1, sizeof(char *));
     }
-    if (wld_host_read(h, "/.doctor/recording.json", WLD_CAP_SMALL, &b) == 0) {
-        cJSON *meta = cJSON_ParseWithLength(b.data, b.len);
-        h->replays_live = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "live"));
-        cJSON_Delete(meta);
-        wld_buf_release(&b);
-    }
     *ret = h;
     return 0;
 }

@@ -227,7 +227,7 @@ static int write_recording(const struct wld_options *o,
     cJSON_AddStringToObject(meta, "schema", "wsl-llm-doctor/recording@1");
     cJSON_AddStringToObject(meta, "tool", WLD_TOOL_NAME " " WLD_VERSION);
     cJSON_AddStringToObject(meta, "rules", rep->rules->version);
-    /* a live host's recording replays its probes as they ran (wld_host.replays_live) */
+    /* whether the recording is of a live host or a fixture tree, for a reader of it */
     cJSON_AddBoolToObject(meta, "live", rep->live);
     cJSON *doc = wld_report_json(rep);
     cJSON_AddItemToObject(meta, "time", cJSON_DetachItemFromObject(doc, "time"));

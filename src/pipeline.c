@@ -213,6 +213,7 @@ static void evaluate_one(struct wld_report *rep,
             .facts = rep->facts,
             .mine = mine,
             .params = cJSON_GetObjectItemCaseSensitive(crules, "params"),
+            .platform = rep->platform,
             .runtime_id = runtime_id,
         };
         c->evaluate(&ctx, &v->f);
@@ -467,6 +468,9 @@ static void finish(struct wld_report *rep,
                    double t0,
                    struct wld_report **ret)
 {
+    char decided[256];
+    rep->platform = wld_platform_of(cJSON_GetObjectItemCaseSensitive(rep->facts, "wsl.platform"),
+                                    decided, sizeof(decided));
     rep->results = wld_xcalloc(reported ? reported : 1, sizeof(*rep->results));
     rep->n = reported;
     for (size_t i = 0; i < reported; i++)

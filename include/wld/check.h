@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "wld/host.h"
+#include "wld/platform.h"
 
 enum wld_status {
     WLD_PASS,
@@ -41,11 +42,13 @@ struct wld_gather_ctx {
     const cJSON *runtime;
 };
 
-/* What evaluate() sees: every check's facts (by id), its own facts, its rule params. */
+/* What evaluate() sees: every check's facts (by id), its own facts, its rule params, and
+ * the platform wsl.platform's facts say (decided once per run; native without them). */
 struct wld_eval_ctx {
     const cJSON *facts;
     const cJSON *mine;
     const cJSON *params;
+    enum wld_platform platform;
     /* A check judged per runtime: the id of the runtime judged now; wld_facts_of() then
      * answers the facts other per-runtime checks gathered for the same runtime. */
     const char *runtime_id;

@@ -111,8 +111,6 @@ void wld_options_release(struct wld_options *o);
 int wld_options_server_key(struct wld_options *o, char **err);
 /* The --help text. */
 extern const char wld_cli_usage[];
-/* The name of a format ("markdown"). */
-const char *wld_format_name(enum wld_format f);
 /* Whether the report in these options is redacted (the format's default, or the flag). */
 bool wld_options_redact(const struct wld_options *o);
 

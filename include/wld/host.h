@@ -19,9 +19,6 @@ struct wld_host_layer;
 struct wld_host {
     char *root;   /* "" for the live host, else the fixture directory (no trailing '/') */
     bool fixture; /* true under --root */
-    /* A recording of a live host (.doctor/recording.json says "live"): the probes take the
-     * live host's path through it, so that its recorded commands answer them. */
-    bool replays_live;
     char **env; /* "KEY=VALUE" strings, NULL-terminated; owned */
     /* When set, a layer over the host told of every operation (the recorder of
      * `record`, wld/record.h); borrowed. */

@@ -47,10 +47,11 @@ struct wld_report {
     const char *root;              /* fixture root or NULL; borrowed */
     cJSON *facts;                  /* every gathered fact, by check id; owned */
     double total_ms;
-    double started;      /* when the run began, seconds since the epoch */
-    bool live;           /* the live host, not a fixture tree */
-    cJSON *redacted;     /* kinds of values redacted ({"user": 1, ...}) or NULL; owned */
-    char *redacted_text; /* the same in words, or NULL; owned */
+    double started;             /* when the run began, seconds since the epoch */
+    bool live;                  /* the live host, not a fixture tree */
+    enum wld_platform platform; /* from wsl.platform's facts, once, for every evaluate() */
+    cJSON *redacted;            /* kinds of values redacted ({"user": 1, ...}) or NULL; owned */
+    char *redacted_text;        /* the same in words, or NULL; owned */
 };
 
 /* Runs the selected checks. Returns 0 and a report (free with wld_report_free). */
