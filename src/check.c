@@ -34,6 +34,19 @@ bool wld_status_is_problem(enum wld_status s)
     return s == WLD_WARN || s == WLD_FAIL || s == WLD_ERROR;
 }
 
+bool wld_status_fails(enum wld_status s, bool fail_on_warn)
+{
+    return s == WLD_FAIL || s == WLD_ERROR || (s == WLD_WARN && fail_on_warn);
+}
+
+bool wld_counts_fail(const unsigned *counts, bool fail_on_warn)
+{
+    for (int s = 0; s < WLD_STATUS_COUNT; s++)
+        if (counts[s] && wld_status_fails((enum wld_status) s, fail_on_warn))
+            return true;
+    return false;
+}
+
 const struct wld_check *wld_check_find(const char *id)
 {
     for (size_t i = 0; i < wld_checks_count; i++)

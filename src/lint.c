@@ -471,7 +471,7 @@ int wld_lint_run(char *const *paths,
         for (int s = 0; s < WLD_STATUS_COUNT; s++)
             r->counts[s] += f->counts[s];
         /* the worst finding decides, kept or past WLD_LINT_SHOWN */
-        if (f->status == WLD_FAIL || (f->status == WLD_WARN && fail_on_warn))
+        if (wld_status_fails(f->status, fail_on_warn))
             r->exit_code = 1;
     }
     *ret = r;

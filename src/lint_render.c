@@ -140,8 +140,7 @@ render_junit(const struct wld_lint_report *r, const struct wld_render_opts *o, F
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_lint_file *f = &r->files[i];
         skipped += f->skipped != NULL;
-        failures += !f->skipped &&
-                    (f->status == WLD_FAIL || (f->status == WLD_WARN && o->fail_on_warn));
+        failures += !f->skipped && wld_status_fails(f->status, o->fail_on_warn);
     }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
     fprintf(out,
@@ -161,7 +160,7 @@ render_junit(const struct wld_lint_report *r, const struct wld_render_opts *o, F
             fputs("\"/>\n    </testcase>\n", out);
             continue;
         }
-        bool failed = f->status == WLD_FAIL || (f->status == WLD_WARN && o->fail_on_warn);
+        bool failed = wld_status_fails(f->status, o->fail_on_warn);
         if (f->n) {
             if (failed)
                 fprintf(out, "      <failure type=\"%s\" message=\"%zu finding%s\">",
@@ -193,7 +192,7 @@ static void render_github(const struct wld_lint_report *r, FILE *out)
         const struct wld_lint_file *f = &r->files[i];
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];
-            if (x->status != WLD_WARN && x->status != WLD_FAIL && x->status != WLD_ERROR)
+            if (!wld_status_is_problem(x->status))
                 continue;
             fprintf(out, "::%s file=", x->status == WLD_WARN ? "warning" : "error");
             wld_put_gh(out, f->path, true);

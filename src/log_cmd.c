@@ -217,8 +217,7 @@ static void render_junit(const struct wld_log_report *r, const struct wld_render
 {
     unsigned failures = 0, skipped = 0;
     for (size_t i = 0; i < r->n; i++) {
-        failures += r->findings[i].status == WLD_FAIL ||
-                    (r->findings[i].status == WLD_WARN && o->fail_on_warn);
+        failures += wld_status_fails(r->findings[i].status, o->fail_on_warn);
         skipped += r->findings[i].status == WLD_SKIP;
     }
     size_t tests = r->n ? r->n : 1;
@@ -232,7 +231,7 @@ static void render_junit(const struct wld_log_report *r, const struct wld_render
         const struct wld_log_finding *x = &r->findings[i];
         fprintf(out, "    <testcase classname=\"wsl-llm-doctor.log.%s\" name=\"%s\">\n", x->check,
                 x->signature);
-        bool failed = x->status == WLD_FAIL || (x->status == WLD_WARN && o->fail_on_warn);
+        bool failed = wld_status_fails(x->status, o->fail_on_warn);
         if (x->status == WLD_SKIP) { /* what the log could not show: JUnit's skipped */
             fputs("      <skipped message=\"", out);
             wld_put_xml(out, x->summary);

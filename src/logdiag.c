@@ -889,7 +889,7 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
         r->counts[x->status]++;
     }
     cJSON_Delete(base);
-    r->exit_code = r->counts[WLD_FAIL] ? 1 : 0;
+    r->exit_code = wld_counts_fail(r->counts, false);
     return r;
 }
 

@@ -264,8 +264,7 @@ static int report_exit_code(const struct wld_report *r, const struct wld_options
 {
     if (r->internal_error)
         return EXIT_INTERNAL;
-    if (r->counts[WLD_FAIL] || r->counts[WLD_ERROR] ||
-        (o->fail_on == WLD_WARN && r->counts[WLD_WARN]))
+    if (wld_counts_fail(r->counts, o->fail_on == WLD_WARN))
         return 1;
     return EXIT_OK;
 }
@@ -328,8 +327,7 @@ static int cmd_log(const struct wld_options *o, const struct wld_rules *rules, F
         free(err);
         return EXIT_USAGE;
     }
-    if (o->fail_on == WLD_WARN && rep->counts[WLD_WARN])
-        rep->exit_code = EXIT_FAIL;
+    rep->exit_code = wld_counts_fail(rep->counts, o->fail_on == WLD_WARN) ? EXIT_FAIL : EXIT_OK;
     if (wld_options_redact(o))
         wld_log_report_redact(rep);
     struct wld_render_opts ro = { .color = want_color(o),

@@ -23,8 +23,7 @@ void wld_put_xml(FILE *out, const char *s)
 
 static bool junit_failed(const struct wld_result *res, const struct wld_render_opts *o)
 {
-    return res->status == WLD_FAIL || res->status == WLD_ERROR ||
-           (res->status == WLD_WARN && o->fail_on_warn);
+    return wld_status_fails(res->status, o->fail_on_warn);
 }
 
 void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *o, FILE *out)
@@ -107,7 +106,7 @@ void wld_render_github(const struct wld_report *r, FILE *out)
 {
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
-        if (res->status != WLD_WARN && res->status != WLD_FAIL && res->status != WLD_ERROR)
+        if (!wld_status_is_problem(res->status))
             continue;
         fprintf(out, "::%s title=", res->status == WLD_WARN ? "warning" : "error");
         char title[128];

@@ -120,7 +120,7 @@ static int validate_outcome(const cJSON *sources, const cJSON *o, const char *wh
                           where);
     if (!str_member(o, "summary"))
         return wld_errorf(err, -EINVAL, "%s: \"summary\" is missing", where);
-    if ((st == WLD_WARN || st == WLD_FAIL || st == WLD_ERROR) && !str_member(o, "fix"))
+    if (wld_status_is_problem(st) && !str_member(o, "fix"))
         return wld_errorf(err, -EINVAL, "%s: a %s outcome needs a \"fix\"", where,
                           wld_status_name(st));
     bool documented = true;

@@ -24,6 +24,11 @@ const char *wld_status_name(enum wld_status s);
 int wld_status_parse(const char *s, enum wld_status *ret);
 /* warn, fail or error: what needs a person's attention, and what a cause can be. */
 bool wld_status_is_problem(enum wld_status s);
+/* The one rule of --fail-on for every command: fail and error fail the run, warn does
+ * with fail_on_warn (--fail-on warn). */
+bool wld_status_fails(enum wld_status s, bool fail_on_warn);
+/* Whether findings counted by status (WLD_STATUS_COUNT of them) fail the run. */
+bool wld_counts_fail(const unsigned *counts, bool fail_on_warn);
 
 struct wld_options;
 
