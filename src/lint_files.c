@@ -19,102 +19,6 @@
 
 #include "lint_impl.h"
 
-/* ---- findings ---- */
-
-static void add(struct wld_lint_file *f,
-                unsigned line,
-                unsigned col,
-                const char *check,
-                const char *id,
-                enum wld_status st,
-                char *message,
-                char *fix,
-                const cJSON *sources)
-{
-    if (st < WLD_SKIP && st > f->status)
-        f->status = st;
-    if (st == WLD_ERROR)
-        f->status = WLD_FAIL > f->status ? WLD_FAIL : f->status;
-    f->counts[st]++;
-    f->findings = wld_xrealloc(f->findings, (f->n + 1) * sizeof(*f->findings));
-    struct wld_lint_finding *x = &f->findings[f->n++];
-    *x = (struct wld_lint_finding){ .line = line,
-                                    .col = line ? (col ? col : 1) : 0,
-                                    .rule = wld_xasprintf("%s/%s", check, id),
-                                    .check = check,
-                                    .status = st,
-                                    .message = message,
-                                    .fix = fix,
-                                    .sources = sources ? cJSON_Duplicate(sources, true)
-                                                       : cJSON_CreateArray() };
-}
-
-static enum wld_status status_of(const cJSON *o)
-{
-    enum wld_status st = WLD_WARN;
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "status");
-    if (cJSON_IsString(s))
-        wld_status_parse(s->valuestring, &st);
-    return st;
-}
-
-static char *render(const cJSON *o, const char *member, const cJSON *vars)
-{
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, member);
-    return cJSON_IsString(t) ? wld_template_render(t->valuestring, vars) : NULL;
-}
-
-/* A finding from a check's outcome (gpu_disabled, no_restart): its status, summary, fix. */
-void wld_lint_outcome(struct wld_lint_file *f,
-                      const struct wld_rules *rules,
-                      const char *check,
-                      const char *outcome,
-                      unsigned line,
-                      unsigned col,
-                      const cJSON *vars)
-{
-    const cJSON *o = wld_rules_outcome(rules, check, outcome);
-    add(f, line, col, check, outcome, status_of(o), render(o, "summary", vars),
-        render(o, "fix", vars), cJSON_GetObjectItemCaseSensitive(o, "sources"));
-}
-
-void wld_lint_rule(struct wld_lint_file *f,
-                   const struct wld_rules *rules,
-                   const char *text,
-                   const char *check,
-                   const char *key,
-                   unsigned line,
-                   const cJSON *vars)
-{
-    if (wld_rules_outcome(rules, check, key)) {
-        wld_lint_outcome(f, rules, check, key, line, line ? wld_lint_first_col(text, line) : 0,
-                         vars);
-        return;
-    }
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(wld_lint_param(rules, check), "findings"), key);
-    add(f, line, line ? wld_lint_first_col(text, line) : 0, check, key, status_of(o),
-        render(o, "message", vars), render(o, "fix", vars),
-        cJSON_GetObjectItemCaseSensitive(o, "sources"));
-}
-
-const cJSON *wld_lint_param(const struct wld_rules *rules, const char *check)
-{
-    const cJSON *chk = wld_rules_check(rules, check);
-    struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(chk, "params") };
-    return wld_param(&ctx, "lint");
-}
-
-void wld_lint_common(struct wld_lint_file *f,
-                     const struct wld_rules *rules,
-                     const char *outcome,
-                     const cJSON *vars)
-{
-    const cJSON *o = wld_rules_common(rules, outcome);
-    add(f, 0, 0, "lint", outcome, status_of(o), render(o, "summary", vars), render(o, "fix", vars),
-        cJSON_GetObjectItemCaseSensitive(o, "sources"));
-}
-
 /* ---- where things are in the text ---- */
 
 /* arr[i] as a line or column: 0 when absent or not a number in range. */
@@ -126,38 +30,11 @@ static unsigned num_at(const cJSON *arr, int i)
                    : 0;
 }
 
-/* The start of line n (from 1) of text, and its length; NULL past the end. */
-static const char *line_at(const char *text, unsigned n, size_t *len)
-{
-    const char *p = text;
-    for (unsigned i = 1; i < n && p; i++) {
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    if (!p || (!*p && n > 1))
-        return NULL;
-    *len = strcspn(p, "\r\n");
-    return p;
-}
-
-/* The column (from 1) of the first non-blank character of line n. */
-unsigned wld_lint_first_col(const char *text, unsigned n)
-{
-    size_t len = 0;
-    const char *p = line_at(text, n, &len);
-    if (!p)
-        return 1;
-    size_t i = 0;
-    while (i < len && (p[i] == ' ' || p[i] == '\t'))
-        i++;
-    return (unsigned) i + 1;
-}
-
 /* The column of word in line n (case aside), or of its first non-blank character. */
 static unsigned word_col(const char *text, unsigned n, const char *word)
 {
     size_t len = 0, wl = word ? strlen(word) : 0;
-    const char *p = line_at(text, n, &len);
+    const char *p = wld_lint_line_at(text, n, &len);
     if (p && wl)
         for (size_t i = 0; i + wl <= len; i++)
             if (strncasecmp(p + i, word, wl) == 0)
@@ -169,7 +46,7 @@ static unsigned word_col(const char *text, unsigned n, const char *word)
 static unsigned value_col(const char *text, unsigned n)
 {
     size_t len = 0;
-    const char *p = line_at(text, n, &len);
+    const char *p = wld_lint_line_at(text, n, &len);
     const char *eq = p ? memchr(p, '=', len) : NULL;
     if (!eq)
         return wld_lint_first_col(text, n);
@@ -188,13 +65,13 @@ static bool about_value(const char *key)
            strcmp(key, "localhost_off") == 0;
 }
 
-static void lint_wsl(const struct wld_rules *rules,
-                     const char *check,
-                     const char *text,
-                     const char *data,
-                     size_t n,
-                     bool truncated,
-                     struct wld_lint_file *f)
+void wld_lint_wsl(const struct wld_rules *rules,
+                  const char *check,
+                  const char *text,
+                  const char *data,
+                  size_t n,
+                  bool truncated,
+                  struct wld_lint_file *f)
 {
     bool conf = strcmp(check, "wsl.wsl-conf") == 0;
     cJSON *facts = cJSON_CreateObject();
@@ -261,9 +138,9 @@ static void lint_wsl(const struct wld_rules *rules,
                        : about_value(key)       ? value_col(text, line)
                        : wld_fact_str(v, "key") ? word_col(text, line, wld_fact_str(v, "key"))
                                                 : wld_lint_first_col(text, line);
-        add(f, line, col, check, key, status_of(lint_outcome), msg,
-            fix ? wld_template_render(fix, v) : render(lint_outcome, "fix", vars),
-            cJSON_GetObjectItemCaseSensitive(lint_outcome, "sources"));
+        wld_lint_add(f, line, col, check, key, wld_lint_status_of(lint_outcome), msg,
+                     fix ? wld_template_render(fix, v) : wld_lint_render(lint_outcome, "fix", vars),
+                     cJSON_GetObjectItemCaseSensitive(lint_outcome, "sources"));
     }
     cJSON_Delete(l.items);
     l.items = NULL;
@@ -323,8 +200,9 @@ static void unit_finding(struct unit_lint *u, const char *id, unsigned line, uns
         if (!cJSON_GetObjectItemCaseSensitive(v, x->string))
             cJSON_AddItemToObject(v, x->string, cJSON_Duplicate(x, true));
     }
-    add(u->f, line, col, "service.systemd", id, status_of(o), render(o, "message", v),
-        render(o, "fix", v), cJSON_GetObjectItemCaseSensitive(o, "sources"));
+    wld_lint_add(u->f, line, col, "service.systemd", id, wld_lint_status_of(o),
+                 wld_lint_render(o, "message", v), wld_lint_render(o, "fix", v),
+                 cJSON_GetObjectItemCaseSensitive(o, "sources"));
     cJSON_Delete(v);
 }
 
@@ -542,8 +420,10 @@ static void merge_dropins(const char *path, cJSON *merged)
     free(dir);
 }
 
-static void
-lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struct wld_lint_file *f)
+void wld_lint_unit(const struct wld_rules *rules,
+                   const char *text,
+                   bool truncated,
+                   struct wld_lint_file *f)
 {
     cJSON *unit = cJSON_CreateObject(), *problems = cJSON_CreateArray();
     cJSON *where = cJSON_CreateObject(), *merged = NULL;
@@ -587,17 +467,18 @@ lint_unit(const struct wld_rules *rules, const char *text, bool truncated, struc
                                                            : wld_lint_first_col(text, line);
         if (strcmp(code, "inline_comment") == 0) { /* at the '#' */
             size_t len = 0;
-            const char *l = line_at(text, line, &len);
+            const char *l = wld_lint_line_at(text, line, &len);
             for (size_t i = col; l && i < len; i++)
                 if (l[i] == '#' && (l[i - 1] == ' ' || l[i - 1] == '\t')) {
                     col = (unsigned) i + 1;
                     break;
                 }
         }
-        add(f, line, col, "service.systemd", code, status_of(unit_problems),
-            wld_xstrdup(wld_fact_str(messages, code) ? wld_fact_str(messages, code) : code),
-            fix ? wld_xstrdup(fix) : NULL,
-            cJSON_GetObjectItemCaseSensitive(unit_problems, "sources"));
+        wld_lint_add(
+                f, line, col, "service.systemd", code, wld_lint_status_of(unit_problems),
+                wld_xstrdup(wld_fact_str(messages, code) ? wld_fact_str(messages, code) : code),
+                fix ? wld_xstrdup(fix) : NULL,
+                cJSON_GetObjectItemCaseSensitive(unit_problems, "sources"));
     }
     merged = cJSON_Duplicate(unit, true);
     if (!dropin)
@@ -661,47 +542,4 @@ out:
     cJSON_Delete(where);
     cJSON_Delete(problems);
     cJSON_Delete(unit);
-}
-
-void wld_lint_text(const struct wld_rules *rules,
-                   enum wld_lint_kind kind,
-                   const char *data,
-                   size_t n,
-                   bool truncated,
-                   struct wld_lint_file *f)
-{
-    const char *enc = NULL;
-    char *text = wld_text_decode(data, n, &enc);
-    f->kind = kind;
-    /* not text: NUL bytes in what is not UTF-16 (an ELF, a zip), or a unit in UTF-16,
-     * which systemd reads as bytes */
-    bool utf16 = wld_str_starts(enc, "utf-16");
-    bool bytes = kind == WLD_LINT_UNIT || kind == WLD_LINT_DAEMON_JSON;
-    if ((!utf16 && memchr(data, '\0', n)) || (bytes && utf16)) {
-        size_t head = n < WLD_FILEKIND_HEAD ? n : WLD_FILEKIND_HEAD;
-        char *what =
-                utf16 ? wld_xasprintf("%s text, and %s", enc,
-                                      kind == WLD_LINT_UNIT ? "systemd reads unit files as bytes"
-                                                            : "dockerd reads daemon.json as UTF-8")
-                      : wld_xasprintf("binary (%s), not text",
-                                      wld_file_kind((const unsigned char *) data, head, n));
-        cJSON *v = vars1("what", what);
-        free(what);
-        cJSON_AddStringToObject(v, "kind", wld_lint_kind_words(kind));
-        cJSON_AddStringToObject(v, "path", f->path);
-        wld_lint_common(f, rules, "lint_not_text", v);
-        cJSON_Delete(v);
-    } else if (kind == WLD_LINT_UNIT) {
-        lint_unit(rules, text, truncated, f);
-    } else if (kind == WLD_LINT_DAEMON_JSON) {
-        wld_lint_daemon_json(rules, text, strlen(text), truncated, f);
-    } else if (kind == WLD_LINT_CDI) {
-        wld_lint_cdi(rules, text, strlen(text), truncated, f);
-    } else if (kind == WLD_LINT_COMPOSE) {
-        wld_lint_compose(rules, text, strlen(text), truncated, f);
-    } else {
-        lint_wsl(rules, kind == WLD_LINT_WSLCONFIG ? "wsl.wslconfig" : "wsl.wsl-conf", text, data,
-                 n, truncated, f);
-    }
-    free(text);
 }

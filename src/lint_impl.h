@@ -1,9 +1,27 @@
-/* Between the lint command's walk and report (src/lint.c, src/lint_render.c) and its
- * per-kind judging (src/lint_files.c; the container files in src/lint_containers.c). */
+/* Between the lint command's walk and report (src/lint.c, src/lint_render.c), its kinds
+ * (src/lint_kinds.c), its findings (src/lint_finding.c) and its per-kind judging
+ * (src/lint_files.c: .wslconfig, wsl.conf, units; src/lint_containers.c: daemon.json, CDI
+ * specs, compose files). The walk calls the judges, the judges make findings: no loop. */
 #ifndef WLD_LINT_IMPL_H
 #define WLD_LINT_IMPL_H
 
 #include "wld/lint.h"
+
+/* Adds a finding (message and fix owned by f from here; sources copied) and keeps the
+ * file's worst status and counts; an error counts as a fail for the file. */
+void wld_lint_add(struct wld_lint_file *f,
+                  unsigned line,
+                  unsigned col,
+                  const char *check,
+                  const char *id,
+                  enum wld_status st,
+                  char *message,
+                  char *fix,
+                  const cJSON *sources);
+/* An outcome's or finding's "status" (warn when absent or unknown). */
+enum wld_status wld_lint_status_of(const cJSON *o);
+/* o[member] rendered with vars, or NULL when o has none. Caller frees. */
+char *wld_lint_render(const cJSON *o, const char *member, const cJSON *vars);
 
 /* A finding for the file as a whole, from the rules' common outcome (lint_not_text,
  * lint_not_file, lint_unreadable) rendered with vars. */
@@ -37,6 +55,22 @@ const cJSON *wld_lint_param(const struct wld_rules *rules, const char *check);
 
 /* The column (from 1) of the first non-blank character of line n of text. */
 unsigned wld_lint_first_col(const char *text, unsigned n);
+/* The start of line n (from 1) of text, and its length in *len; NULL past the end. */
+const char *wld_lint_line_at(const char *text, unsigned n, size_t *len);
+
+/* A .wslconfig or wsl.conf (check "wsl.wslconfig" or "wsl.wsl-conf"; text decoded from
+ * the n bytes of data), and a systemd unit, judged by their checks' readers and rules. */
+void wld_lint_wsl(const struct wld_rules *rules,
+                  const char *check,
+                  const char *text,
+                  const char *data,
+                  size_t n,
+                  bool truncated,
+                  struct wld_lint_file *f);
+void wld_lint_unit(const struct wld_rules *rules,
+                   const char *text,
+                   bool truncated,
+                   struct wld_lint_file *f);
 
 /* A daemon.json, a CDI spec and a compose file, judged as container.gpu judges them. */
 void wld_lint_daemon_json(const struct wld_rules *rules,
