@@ -85,8 +85,8 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, strcmp(enc, "utf-8-bom") == 0 ? "utf8_bom" : "encoding");
         return;
     }
-    const cJSON *gpu = wld_wsl_entry(m, "gpu", "enabled");
-    if (gpu && wld_wsl_bool(wld_fact_str(gpu, "value")) == 0) {
+    const cJSON *gpu = wld_wsl_gpu_disabled(m);
+    if (gpu) {
         line_vars(f, gpu);
         wld_finding_outcome(f, "gpu_disabled");
         return;

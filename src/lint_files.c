@@ -95,20 +95,12 @@ void wld_lint_wsl(const struct wld_rules *rules,
     if (conf && wld_str_is(enc, "utf-8-bom"))
         wld_lint_outcome(f, rules, check, "utf8_bom", 1, 1, vars);
     if (conf) {
-        /* read as wld_wsl_entry does, whatever the encoding said */
-        const cJSON *e;
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(facts, "entries"))
-        {
-            if (wld_str_eq_nocase(wld_fact_str(e, "section"), "gpu") &&
-                wld_str_eq_nocase(wld_fact_str(e, "key"), "enabled") &&
-                wld_wsl_bool(wld_fact_str(e, "value")) == 0) {
-                unsigned line = (unsigned) wld_fact_num(e, "line", 1);
-                cJSON_AddNumberToObject(vars, "line", line);
-                cJSON_AddStringToObject(vars, "value", wld_fact_str(e, "value"));
-                wld_lint_outcome(f, rules, check, "gpu_disabled", line, value_col(text, line),
-                                 vars);
-                break;
-            }
+        const cJSON *e = wld_wsl_gpu_disabled(facts);
+        if (e) {
+            unsigned line = (unsigned) wld_fact_num(e, "line", 1);
+            cJSON_AddNumberToObject(vars, "line", line);
+            cJSON_AddStringToObject(vars, "value", wld_fact_str(e, "value"));
+            wld_lint_outcome(f, rules, check, "gpu_disabled", line, value_col(text, line), vars);
         }
     }
     struct wld_lint l;

@@ -80,6 +80,18 @@ const cJSON *wld_wsl_entry(const cJSON *file, const char *section, const char *k
     return NULL;
 }
 
+const cJSON *wld_wsl_gpu_disabled(const cJSON *wsl_conf)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(wsl_conf, "entries"))
+    {
+        if (wld_str_eq_nocase(wld_fact_str(e, "section"), "gpu") &&
+            wld_str_eq_nocase(wld_fact_str(e, "key"), "enabled"))
+            return wld_wsl_bool(wld_fact_str(e, "value")) == 0 ? e : NULL;
+    }
+    return NULL;
+}
+
 char *wld_wsl_drive_root(const cJSON *wsl_conf)
 {
     const char *root = wld_fact_str(wld_wsl_entry(wsl_conf, "automount", "root"), "value");

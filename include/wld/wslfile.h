@@ -20,6 +20,11 @@ void wld_wsl_file_parse(const char *data, size_t n, bool truncated, cJSON *facts
  * the file is not plain UTF-8: WSL's init reads bytes and would not see the setting. */
 const cJSON *wld_wsl_entry(const cJSON *file, const char *section, const char *key);
 
+/* The [gpu] enabled=false entry of a wsl.conf's facts that turns the GPU off (the first
+ * [gpu] enabled, as WSL takes it, when it is false), whatever the file's encoding, or
+ * NULL: the one rule wsl.wsl-conf and lint judge gpu_disabled by. */
+const cJSON *wld_wsl_gpu_disabled(const cJSON *wsl_conf);
+
 /* A boolean setting as WSL reads it: 1 for true/1, 0 for false/0 (case aside), -1 for
  * anything else or NULL. */
 int wld_wsl_bool(const char *value);
