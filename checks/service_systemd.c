@@ -90,8 +90,7 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *u, struct 
     wld_finding_var(f, "path", wld_fact_str(u, "path"));
     wld_finding_var(f, "exec", exec ? exec : "(no ExecStart)");
     wld_finding_var(f, "restart", restart ? restart : "no");
-    wld_finding_var(f, "systemctl",
-                    wld_str_is(scope, "user") ? "systemctl --user" : "sudo systemctl");
+    wld_finding_var(f, "systemctl", wld_unit_systemctl(wld_str_is(scope, "user")));
     /* the files that make the unit: its own and its drop-ins */
     struct wld_buf files;
     wld_buf_init(&files, 4096);
@@ -130,7 +129,7 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *u, struct 
     const char *install = wld_unit_last(unit, "Install", "WantedBy");
     bool user = wld_str_is(scope, "user");
     wld_finding_var(f, "install", install ? install : "none");
-    if (cJSON_GetArraySize(wanted) == 0 || (user && !wld_str_is(install, "default.target")))
+    if (cJSON_GetArraySize(wanted) == 0 || (user && !wld_unit_install_starts(install, user)))
         return "not_enabled";
     wld_finding_var(f, "wanted_by", cJSON_GetArrayItem(wanted, 0)->valuestring);
     if (user && !wld_fact_bool(ctx->mine, "linger", false)) {

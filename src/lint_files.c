@@ -439,7 +439,7 @@ void wld_lint_unit(const struct wld_rules *rules,
     cJSON_AddStringToObject(u.vars, "path", path);
     cJSON_AddStringToObject(u.vars, "files", path);
     cJSON_AddStringToObject(u.vars, "scope", user ? "user" : "system");
-    cJSON_AddStringToObject(u.vars, "systemctl", user ? "systemctl --user" : "sudo systemctl");
+    cJSON_AddStringToObject(u.vars, "systemctl", wld_unit_systemctl(user));
     f->not_judged = wld_fact_str(u.lint, "not_judged");
 
     const cJSON *fixes = cJSON_GetObjectItemCaseSensitive(u.lint, "fixes");
@@ -512,7 +512,7 @@ void wld_lint_unit(const struct wld_rules *rules,
     }
     /* [Install]: what `systemctl enable` links it to */
     const char *install = wld_unit_last(merged, "Install", "WantedBy");
-    if (!install || (user && strcmp(install, "default.target") != 0)) {
+    if (!wld_unit_install_starts(install, user)) {
         unsigned line, kcol, vcol;
         where_of(&u, "Install", "WantedBy", true, &line, &kcol, &vcol);
         cJSON *v = cJSON_CreateObject();

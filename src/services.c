@@ -214,6 +214,16 @@ const char *wld_unit_model(char **words)
     return NULL;
 }
 
+bool wld_unit_install_starts(const char *install, bool user)
+{
+    return install && (!user || strcmp(install, "default.target") == 0);
+}
+
+const char *wld_unit_systemctl(bool user)
+{
+    return user ? "systemctl --user" : "sudo systemctl";
+}
+
 bool wld_unit_restarts(const char *restart, const cJSON *restarting)
 {
     const cJSON *r;

@@ -30,6 +30,13 @@ const char *wld_unit_program(char **words);
 const char *wld_unit_model(char **words);
 /* Whether Restart=restart (NULL: not set, "no") is one of the rules' restarting values. */
 bool wld_unit_restarts(const char *restart, const cJSON *restarting);
+/* Whether [Install] WantedBy=install (NULL: none) gives `systemctl enable` a target that
+ * starts the unit: any for a system unit, default.target for a user unit (a user's
+ * systemd starts no other). The rule service.systemd's not_enabled and lint's
+ * not_installable share. */
+bool wld_unit_install_starts(const char *install, bool user);
+/* How to run systemctl for a unit of that scope: "systemctl --user" or "sudo systemctl". */
+const char *wld_unit_systemctl(bool user);
 /* Whether CUDA_VISIBLE_DEVICES=devices is one of the rules' values that hide every GPU. */
 bool wld_unit_hides_gpu(const char *devices, const cJSON *hiding);
 
