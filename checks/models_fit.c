@@ -260,10 +260,10 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
     const char *verdict;
     wld_fit_settings_from_facts(ctx->mine, &s);
     /* MiB in [0, 1 TiB]: a rules file past that is ignored, never converted */
-    s.cuda_overhead = (uint64_t) wld_param_int(ctx, "cuda_overhead_mib", 0, 1 << 20, 250) * MIB;
+    uint64_t margin;
+    wld_fit_rule_params(ctx, &s, &margin);
     wld_fit_capacity(ctx->facts, ctx->mine, &cap);
     uint32_t ollama = runs_with(ctx, m, &g, &cap, &s, f);
-    uint64_t margin = (uint64_t) wld_param_int(ctx, "fit_margin_mib", 0, 1 << 20, 1024) * MIB;
 
     const char *quant = wld_llama_ftype_name(g.file_type);
     const char *path = wld_fact_str(m, "path"), *base = strrchr(path, '/');
@@ -303,11 +303,12 @@ static const char *judge(const struct wld_eval_ctx *ctx, const cJSON *m, struct 
 
     /* Only the GPU verdicts need GPU memory: the RAM, the cache layout and the trained
      * context are judged on a host without a GPU too. */
-    if (cap.n_gpus && gpu > cap.vram_free)
+    enum wld_fit_room room = wld_fit_room(gpu, ram, &cap, margin);
+    if (room == WLD_FIT_GPU_SHORT)
         verdict = "too_big";
-    else if (cap.ram_total && ram > cap.ram_total)
+    else if (room == WLD_FIT_RAM_SHORT)
         verdict = "ram_short";
-    else if (cap.n_gpus && cap.vram_free - gpu < margin)
+    else if (room == WLD_FIT_THIN)
         verdict = "thin";
     else if (e.kv.old_mla)
         verdict = "old_mla";

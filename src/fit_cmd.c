@@ -13,14 +13,6 @@
 
 #define MIB (1024ull * 1024ull)
 
-/* models.fit's rule parameters, through the same lookup its evaluate() uses. */
-static long long param(const struct wld_rules *rules, const char *name, long long fallback)
-{
-    struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(
-                                        wld_rules_check(rules, "models.fit"), "params") };
-    return wld_param_int(&ctx, name, 0, 1 << 20, fallback); /* MiB, as models.fit takes them */
-}
-
 struct row {
     uint32_t ctx;
     uint64_t kv, gpu, ram;
@@ -47,8 +39,9 @@ static void fill_row(const struct wld_gguf *g,
     r->ram = wld_fit_ram_total(&e);
     r->over_train = wld_fit_over_train(g, &e);
     uint64_t ram_cap = cap->ram_total ? cap->ram_total : UINT64_MAX;
-    if (r->gpu <= cap->vram_free && r->ram <= ram_cap)
-        r->verdict = cap->n_gpus && cap->vram_free - r->gpu < margin ? "thin" : "fits";
+    enum wld_fit_room room = wld_fit_room(r->gpu, r->ram, cap, margin);
+    if (room == WLD_FIT_THIN || room == WLD_FIT_ROOM)
+        r->verdict = room == WLD_FIT_THIN ? "thin" : "fits";
     if (strcmp(r->verdict, "no") == 0 && cap->n_gpus) {
         bool ram_ok;
         /* the same budget as models.fit's advice: the margin stays free */
@@ -225,8 +218,10 @@ int wld_fit_cmd(const struct wld_report *rep, const struct wld_options *o, FILE 
     struct wld_fit_settings s;
     struct wld_fit_capacity cap;
     wld_fit_settings_from_facts(mine, &s);
-    s.cuda_overhead = (uint64_t) param(rep->rules, "cuda_overhead_mib", 250) * MIB;
-    uint64_t margin = (uint64_t) param(rep->rules, "fit_margin_mib", 1024) * MIB;
+    uint64_t margin;
+    struct wld_eval_ctx ctx = { .params = cJSON_GetObjectItemCaseSensitive(
+                                        wld_rules_check(rep->rules, "models.fit"), "params") };
+    wld_fit_rule_params(&ctx, &s, &margin);
     wld_fit_capacity(rep->facts, mine, &cap);
     uint32_t ctxs[32];
     struct row rows[32];

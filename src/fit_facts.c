@@ -150,6 +150,26 @@ int wld_gguf_from_facts(const cJSON *obj, struct wld_gguf *ret)
     return 0;
 }
 
+void wld_fit_rule_params(const struct wld_eval_ctx *ctx,
+                         struct wld_fit_settings *s,
+                         uint64_t *margin)
+{
+    s->cuda_overhead = (uint64_t) wld_param_int(ctx, "cuda_overhead_mib", 0, 1 << 20, 250) << 20;
+    *margin = (uint64_t) wld_param_int(ctx, "fit_margin_mib", 0, 1 << 20, 1024) << 20;
+}
+
+enum wld_fit_room
+wld_fit_room(uint64_t gpu, uint64_t ram, const struct wld_fit_capacity *cap, uint64_t margin)
+{
+    if (cap->n_gpus && gpu > cap->vram_free)
+        return WLD_FIT_GPU_SHORT;
+    if (cap->ram_total && ram > cap->ram_total)
+        return WLD_FIT_RAM_SHORT;
+    if (cap->n_gpus && cap->vram_free - gpu < margin)
+        return WLD_FIT_THIN;
+    return WLD_FIT_ROOM;
+}
+
 void wld_fit_settings_from_facts(const cJSON *mine, struct wld_fit_settings *ret)
 {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(mine, "settings");

@@ -161,6 +161,27 @@ void wld_fit_capacity(const cJSON *facts, const cJSON *mine, struct wld_fit_capa
 /* The settings as gathered into mine["settings"]. */
 void wld_fit_settings_from_facts(const cJSON *mine, struct wld_fit_settings *ret);
 
+/* models.fit's rule params, as models.fit and `fit` both take them: the CUDA context's
+ * cost into s->cuda_overhead and the GPU memory to leave free into *margin (bytes; MiB in
+ * the rules, [0, 1 TiB], else the fallbacks 250 and 1024 MiB). params is models.fit's
+ * "params" object. */
+struct wld_eval_ctx;
+void wld_fit_rule_params(const struct wld_eval_ctx *ctx,
+                         struct wld_fit_settings *s,
+                         uint64_t *margin);
+
+/* Where an estimate of gpu and ram bytes stands against cap, worst first: the GPUs too
+ * small (only with GPUs), the RAM too small (only when known), less than margin left on
+ * the GPUs, or room. One rule for models.fit's verdict and `fit`'s table. */
+enum wld_fit_room {
+    WLD_FIT_GPU_SHORT,
+    WLD_FIT_RAM_SHORT,
+    WLD_FIT_THIN,
+    WLD_FIT_ROOM,
+};
+enum wld_fit_room
+wld_fit_room(uint64_t gpu, uint64_t ram, const struct wld_fit_capacity *cap, uint64_t margin);
+
 /* A size as people read it: "4.58 GiB", "812 MiB", "489 KiB", "1023 B" (binary units; a
  * figure that would round up to the next unit is shown in it). JSON keeps the bytes. */
 void wld_fmt_bytes(uint64_t bytes, char *out, size_t n);
