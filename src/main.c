@@ -24,17 +24,6 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
-/* On the live host, relative paths the user typed are relative to the cwd. */
-static void absolutize(char **path)
-{
-    char cwd[4096];
-    if (!*path || (*path)[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-        return;
-    char *abs = wld_xasprintf("%s/%s", cwd, *path);
-    free(*path);
-    *path = abs;
-}
-
 /* The compose file `docker compose` takes from the current directory, in its order
  * (compose.yaml first), for container.gpu; the replay command names it. */
 static void compose_of_cwd(struct wld_options *o)
@@ -45,7 +34,7 @@ static void compose_of_cwd(struct wld_options *o)
         if (access(names[i], F_OK) != 0)
             continue;
         char *path = wld_xstrdup(names[i]);
-        absolutize(&path);
+        wld_path_from_cwd(&path);
         o->composes = wld_xcalloc(2, sizeof(char *));
         o->composes[0] = path;
         o->compose_from_cwd = true;
@@ -155,106 +144,6 @@ static int emit(const struct wld_report *rep, const struct wld_options *o, FILE 
     if (r < 0)
         fprintf(stderr, "wsl-llm-doctor: --output %s: %s\n", o->output, why);
     free(why);
-    return r;
-}
-
-/* The command line of record, as its replay: "--root DIR" and every option that chose
- * what was checked (--only, --llama-server, --model...), redacted as the recording is,
- * so the maintainer replays the same checks of the same files. */
-static char *replay_command(const struct wld_options *o, const struct wld_redactor *red)
-{
-    struct wld_buf b;
-    wld_buf_init(&b, SIZE_MAX / 2);
-    char *dir = wld_shell_quote(o->record_dir);
-    wld_buf_printf(&b, "wsl-llm-doctor --root %s", dir);
-    free(dir);
-    for (int i = 1; i < o->argc; i++) {
-        const char *a = o->argv[i];
-        if (i == o->command_argi || i == o->record_dir_argi) /* "record DIR" */
-            continue;
-        /* and its value; a key file stays with the user: the replay answers from the
-         * recording */
-        if (strcmp(a, "--root") == 0 || strcmp(a, "--output") == 0 ||
-            strcmp(a, "--server-key-file") == 0) {
-            i++;
-            continue;
-        }
-        if (wld_str_starts(a, "--root=") || wld_str_starts(a, "--output=") ||
-            wld_str_starts(a, "--server-key-file="))
-            continue;
-        /* a path the live run took from the cwd is spelt whole: a replay has no cwd */
-        static const char *const path_opts[] = { "--llama-server", "--llama-build", "--model",
-                                                 "--wslconfig",    "--log",         "--compose" };
-        char *arg = wld_xstrdup(a);
-        for (size_t k = 0; k < WLD_ARRAY_SIZE(path_opts) && !o->root && i > 1 && a[0] != '/'; k++)
-            if (strcmp(o->argv[i - 1], path_opts[k]) == 0)
-                absolutize(&arg);
-        char *q = wld_shell_quote(arg);
-        free(arg);
-        if (red)
-            wld_redact_str(red, q);
-        wld_secrets_scrub_str(q); /* --server http://user:password@... */
-        wld_buf_printf(&b, " %s", q);
-        free(q);
-    }
-    if (o->compose_from_cwd) { /* the file the live run took from its cwd */
-        char *q = wld_shell_quote(o->composes[0]);
-        if (red)
-            wld_redact_str(red, q);
-        wld_buf_printf(&b, " --compose %s", q);
-        free(q);
-    }
-    return wld_buf_detach(&b);
-}
-
-/* record DIR: the recording, redacted with the same tokens as the report beside it. */
-static int write_recording(const struct wld_options *o,
-                           struct wld_host *host,
-                           struct wld_recorder *rec,
-                           struct wld_report *rep,
-                           struct wld_redactor *red)
-{
-    /* the report first (it learns the host's values, and those reads are recorded too),
-     * then whatever else the recording holds; the report cannot contain values only the
-     * recording has, since the same patterns find them in both */
-    if (red) {
-        wld_report_redact(rep, red, host);
-        wld_recorder_learn(rec, red);
-    }
-    const struct wld_host_layer *layer = host->layer;
-    host->layer = NULL; /* what is read from here on is the recording's business */
-    cJSON *meta = cJSON_CreateObject();
-    cJSON_AddStringToObject(meta, "schema", "wsl-llm-doctor/recording@1");
-    cJSON_AddStringToObject(meta, "tool", WLD_TOOL_NAME " " WLD_VERSION);
-    cJSON_AddStringToObject(meta, "rules", rep->rules->version);
-    /* whether the recording is of a live host or a fixture tree, for a reader of it */
-    cJSON_AddBoolToObject(meta, "live", rep->live);
-    cJSON *doc = wld_report_json(rep);
-    cJSON_AddItemToObject(meta, "time", cJSON_DetachItemFromObject(doc, "time"));
-    cJSON_AddItemToObject(meta, "host", cJSON_DetachItemFromObject(doc, "host"));
-    cJSON_AddItemToObject(meta, "summary", cJSON_DetachItemFromObject(doc, "summary"));
-    cJSON_AddNumberToObject(meta, "exit_code", rep->exit_code);
-    cJSON_Delete(doc);
-    char *err = NULL;
-    int r = wld_recorder_write(rec, host, red, o->record_dir, meta, &err);
-    cJSON_Delete(meta);
-    if (r < 0) {
-        fprintf(stderr, "wsl-llm-doctor: record: %s\n", err);
-        free(err);
-    } else {
-        cJSON *st = wld_recorder_stats(rec);
-        char *replay = replay_command(o, red);
-        fprintf(stderr,
-                "wsl-llm-doctor: recorded %.0f reads, %.0f paths and %.0f commands in %s%s%s.\n"
-                "Replay it with: %s\n",
-                wld_fact_num(st, "reads", 0), wld_fact_num(st, "paths", 0),
-                wld_fact_num(st, "commands", 0), o->record_dir,
-                rep->redacted_text ? "; redacted: " : (red ? "; nothing to redact" : ""),
-                rep->redacted_text ? rep->redacted_text : "", replay);
-        free(replay);
-        cJSON_Delete(st);
-    }
-    host->layer = layer;
     return r;
 }
 
@@ -425,7 +314,7 @@ static int cmd_check(const struct wld_options *o, const struct wld_rules *rules,
     rep->exit_code = report_exit_code(rep, o);
     int code = rep->exit_code;
     if (rec) {
-        if (write_recording(o, host, rec, rep, red) < 0)
+        if (wld_record_finish(o, host, rec, rep, red) < 0)
             code = EXIT_USAGE;
     } else if (red) {
         wld_report_redact(rep, red, host);
@@ -508,21 +397,21 @@ static int run(int argc, char **argv, FILE *out)
     /* the live note: a person watching a terminal, never a pipe or a CI log */
     o.progress = isatty(STDERR_FILENO) && !getenv("CI");
     if (!o.root) {
-        absolutize(&o.llama_server);
-        absolutize(&o.llama_build);
-        absolutize(&o.wslconfig);
+        wld_path_from_cwd(&o.llama_server);
+        wld_path_from_cwd(&o.llama_build);
+        wld_path_from_cwd(&o.wslconfig);
         if (o.log_path && !o.log_given && strcmp(o.log_path, "-") != 0) /* check --log */
-            absolutize(&o.log_path);
+            wld_path_from_cwd(&o.log_path);
         for (char **m = o.models; m && *m; m++)
-            absolutize(m);
+            wld_path_from_cwd(m);
         for (char **c = o.composes; c && *c; c++)
-            absolutize(c);
+            wld_path_from_cwd(c);
         if (!o.composes && !o.facts_path &&
             (o.command == WLD_CMD_CHECK || o.command == WLD_CMD_RECORD))
             compose_of_cwd(&o);
         for (char **r = o.runtimes; r && *r; r++) /* a path, not a kind ("./venv") */
             if (strchr(*r, '/'))
-                absolutize(r);
+                wld_path_from_cwd(r);
     }
 
     struct wld_rules *rules = NULL;

@@ -428,3 +428,13 @@ int wld_read_named_file(
         wld_buf_release(out);
     return r;
 }
+
+void wld_path_from_cwd(char **path)
+{
+    char cwd[4096];
+    if (!*path || (*path)[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return;
+    char *abs = wld_xasprintf("%s/%s", cwd, *path);
+    free(*path);
+    *path = abs;
+}

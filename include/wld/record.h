@@ -53,4 +53,17 @@ int wld_recorder_write(const struct wld_recorder *rec,
 /* What was recorded: {"files": N, "directories": N, "commands": N, "bytes": N}. */
 cJSON *wld_recorder_stats(const struct wld_recorder *rec);
 
+/* `record DIR`'s end (src/record_cmd.c): rep redacted with red (NULL: not redacted) and
+ * red taught what the recording holds, the recording written to o->record_dir with its
+ * metadata, and on stderr what was kept and the command that replays it (--root DIR and
+ * every option that chose what was checked, paths made absolute, a compose file taken
+ * from the cwd named). Returns 0, or -errno after saying why on stderr. */
+struct wld_options;
+struct wld_report;
+int wld_record_finish(const struct wld_options *o,
+                      struct wld_host *host,
+                      struct wld_recorder *rec,
+                      struct wld_report *rep,
+                      struct wld_redactor *red);
+
 #endif

@@ -82,6 +82,9 @@ char *wld_str_printable(const char *s, size_t n);
  * characters no shell treats specially (letters, digits, and _ . / ~ + - = : , @ %),
  * else in single quotes (a ' inside as '\''). Caller frees. */
 char *wld_shell_quote(const char *s);
+/* *path made absolute from the current directory when it is relative (a path the user
+ * typed on the live host); left as it is when absolute, NULL or the cwd is unknown. */
+void wld_path_from_cwd(char **path);
 
 /* The directory part of a path ("/a/b/c" -> "/a/b", "/a" -> "/", "c" -> "."); caller
  * frees. */
