@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "wld/ollama_journal.h"
+#include "wld/pipeline.h"
 #include "wld/redact.h"
 #include "wld/util.h"
 

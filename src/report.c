@@ -152,16 +152,6 @@ cJSON *wld_report_host(const struct wld_report *r)
     return host;
 }
 
-void wld_put_escaped(FILE *out, const char *s, const char *const table[256], bool drop_controls)
-{
-    for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
-        if (table[*p])
-            fputs(table[*p], out);
-        else if (!drop_controls || *p >= 0x20 || *p == '\t' || *p == '\n')
-            fputc(*p, out);
-    }
-}
-
 bool wld_result_other_runtime(const struct wld_result *res, int *i, struct wld_runtime_verdict *v)
 {
     int n = cJSON_GetArraySize(res->runtimes);

@@ -9,18 +9,6 @@
 #include "wld/pipeline.h"
 #include "wld/util.h"
 
-/* XML 1.0 text or attribute value: markup escaped, and the control characters XML cannot
- * carry at all left out. */
-static const char *const xml_escapes[256] = {
-    ['&'] = "&amp;",  ['<'] = "&lt;",    ['>'] = "&gt;",
-    ['"'] = "&quot;", ['\''] = "&apos;", ['\r'] = "&#13;",
-};
-
-void wld_put_xml(FILE *out, const char *s)
-{
-    wld_put_escaped(out, s, xml_escapes, true);
-}
-
 static bool junit_failed(const struct wld_result *res, const struct wld_render_opts *o)
 {
     return wld_status_fails(res->status, o->fail_on_warn);
@@ -89,17 +77,6 @@ void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *
         fputs("    </testcase>\n", out);
     }
     fputs("  </testsuite>\n</testsuites>\n", out);
-}
-
-/* A workflow command's message escapes "%", CR and LF; a property value also ":", ",". */
-static const char *const gh_message[256] = { ['%'] = "%25", ['\r'] = "%0D", ['\n'] = "%0A" };
-static const char *const gh_property[256] = {
-    ['%'] = "%25", ['\r'] = "%0D", ['\n'] = "%0A", [':'] = "%3A", [','] = "%2C"
-};
-
-void wld_put_gh(FILE *out, const char *s, bool property)
-{
-    wld_put_escaped(out, s, property ? gh_property : gh_message, false);
 }
 
 void wld_render_github(const struct wld_report *r, FILE *out)

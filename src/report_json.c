@@ -85,16 +85,6 @@ cJSON *wld_report_json(const struct wld_report *r)
     return doc;
 }
 
-void wld_put_json(const cJSON *doc, FILE *out)
-{
-    char *s = cJSON_Print(doc);
-    if (!s)
-        abort();
-    fputs(s, out);
-    fputc('\n', out);
-    free(s);
-}
-
 void wld_render_json(const struct wld_report *r, FILE *out)
 {
     cJSON *doc = wld_report_json(r);

@@ -13,7 +13,7 @@
 
 #include "wld/check.h"
 #include "wld/cli.h"
-#include "wld/pipeline.h"
+#include "wld/render.h"
 #include "wld/rules.h"
 
 enum wld_lint_kind {

@@ -7,8 +7,10 @@
 
 #include "wld/cli.h"
 #include "wld/logdiag.h"
-#include "wld/pipeline.h"
+#include "wld/render.h"
 #include "wld/rules.h"
+
+struct wld_report;
 
 /* Reads the log at path ("-" or NULL: stdin) in pieces and judges it. Returns 0 and the
  * report, or -errno with *err (caller frees) saying why the named file is not a log we

@@ -10,6 +10,7 @@
 #include "wld/check.h"
 #include "wld/cli.h"
 #include "wld/host.h"
+#include "wld/render.h"
 #include "wld/rules.h"
 
 struct wld_result {
@@ -96,23 +97,7 @@ void wld_put_skipped(FILE *out, const struct wld_report *r);
  * toolkit, llama.cpp binary, memory. Only what was gathered; caller deletes. */
 cJSON *wld_report_host(const struct wld_report *r);
 
-/* Writes s with each byte c that has a table[c] replaced by it; drop_controls also leaves
- * out control characters other than tab and line feed (XML cannot hold them). */
-void wld_put_escaped(FILE *out, const char *s, const char *const table[256], bool drop_controls);
-
-/* s escaped for XML text and attributes (controls dropped); for a GitHub workflow
- * command's message, or with property for one of its properties (title=, file=). */
-void wld_put_xml(FILE *out, const char *s);
-void wld_put_gh(FILE *out, const char *s, bool property);
-/* A JSON document, indented, and a newline. */
-void wld_put_json(const cJSON *doc, FILE *out);
-
 /* Renderers: the only code that prints a report. */
-struct wld_render_opts {
-    bool color;
-    bool verbose;
-    bool fail_on_warn; /* junit: a warning is a failure (--fail-on warn) */
-};
 void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o, FILE *out);
 /* Returns the report document in the wsl-llm-doctor/report@1 shape; caller deletes. */
 cJSON *wld_report_json(const struct wld_report *r);
