@@ -718,20 +718,6 @@ static const char *sig_check(const struct wld_log_facts *f, const cJSON *sig)
     return cJSON_IsString(c) ? c->valuestring : "?";
 }
 
-static cJSON *source_urls(const struct wld_rules *rules, const cJSON *sig)
-{
-    cJSON *a = cJSON_CreateArray();
-    const cJSON *k;
-    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(sig, "sources"))
-    {
-        const cJSON *src = cJSON_IsString(k) ? wld_rules_source(rules, k->valuestring) : NULL;
-        const cJSON *url = cJSON_GetObjectItemCaseSensitive(src, "url");
-        if (cJSON_IsString(url))
-            cJSON_AddItemToArray(a, cJSON_CreateString(url->valuestring));
-    }
-    return a;
-}
-
 /* Where the log was made, as far as it shows: a Linux path or target is no proof of WSL or
  * of a native Linux, and the text says so. */
 static void origin_text(const struct wld_log_facts *f, struct wld_buf *b)
@@ -884,7 +870,7 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
         x->summary = wld_template_render(wld_fact_str(sig, "summary"), v);
         const char *fix = wld_fact_str(sig, "fix");
         x->fix = fix ? wld_template_render(fix, v) : NULL;
-        x->sources = source_urls(rules, sig);
+        x->sources = wld_rules_source_urls(rules, cJSON_GetObjectItemCaseSensitive(sig, "sources"));
         cJSON_Delete(v);
         r->counts[x->status]++;
     }

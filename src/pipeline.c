@@ -109,19 +109,10 @@ static void wait_gathers(struct progress *p, struct job *jobs, size_t n, bool no
 
 static cJSON *source_urls(const struct wld_rules *rules, const cJSON *outcome, const cJSON *check)
 {
-    cJSON *urls = cJSON_CreateArray();
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(outcome, "sources");
-    if (cJSON_GetArraySize(list) == 0)
+    if (cJSON_GetArraySize(list) == 0) /* the outcome's own, else its check's */
         list = cJSON_GetObjectItemCaseSensitive(check, "sources");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, list)
-    {
-        const cJSON *src = cJSON_IsString(k) ? wld_rules_source(rules, k->valuestring) : NULL;
-        const cJSON *url = cJSON_GetObjectItemCaseSensitive(src, "url");
-        if (cJSON_IsString(url))
-            cJSON_AddItemToArray(urls, cJSON_CreateString(url->valuestring));
-    }
-    return urls;
+    return wld_rules_source_urls(rules, list);
 }
 
 /* s, which is not valid UTF-8, made valid (in cJSON's allocator, which frees it). */

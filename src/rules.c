@@ -620,6 +620,20 @@ const cJSON *wld_rules_source(const struct wld_rules *r, const char *key)
                                             key);
 }
 
+cJSON *wld_rules_source_urls(const struct wld_rules *r, const cJSON *keys)
+{
+    cJSON *urls = cJSON_CreateArray();
+    const cJSON *k;
+    cJSON_ArrayForEach(k, keys)
+    {
+        const cJSON *src = cJSON_IsString(k) ? wld_rules_source(r, k->valuestring) : NULL;
+        const cJSON *url = cJSON_GetObjectItemCaseSensitive(src, "url");
+        if (cJSON_IsString(url))
+            cJSON_AddItemToArray(urls, cJSON_CreateString(url->valuestring));
+    }
+    return urls;
+}
+
 char *wld_template_render(const char *tmpl, const cJSON *vars)
 {
     struct wld_buf b;

@@ -64,6 +64,9 @@ const cJSON *wld_rules_check(const struct wld_rules *r, const char *id);
 const cJSON *wld_rules_outcome(const struct wld_rules *r, const char *id, const char *outcome);
 const cJSON *wld_rules_common(const struct wld_rules *r, const char *outcome);
 const cJSON *wld_rules_source(const struct wld_rules *r, const char *key);
+/* The URLs of the sources keys (an array of source keys) names, in its order; keys
+ * without a source or a URL are left out. Caller deletes. */
+cJSON *wld_rules_source_urls(const struct wld_rules *r, const cJSON *keys);
 
 /* Renders "{name}" placeholders from vars (strings, numbers, booleans); unknown names
  * are kept as written. Caller frees. */
