@@ -341,21 +341,26 @@ static void podman_spec_dirs(const struct wld_host *h, cJSON *podman)
 
 static void cdi_specs(const struct wld_host *h, cJSON *out)
 {
-    /* Docker's and Podman's defaults, then the folders Podman is told to read */
-    const char *dirs[2 + 8] = { "/etc/cdi", "/var/run/cdi" };
+    /* Docker's and Podman's defaults, then the folders Podman and dockerd are told to read */
+    const char *dirs[2 + 8 + 8] = { "/etc/cdi", "/var/run/cdi" };
     size_t nd = 2;
-    const cJSON *d;
-    cJSON_ArrayForEach(
-            d, cJSON_GetObjectItemCaseSensitive(
-                       cJSON_GetObjectItemCaseSensitive(
-                               cJSON_GetObjectItemCaseSensitive(out, "podman"), "cdi_spec_dirs"),
-                       "dirs"))
-    {
-        bool seen = d->valuestring[0] != '/';
-        for (size_t i = 0; i < nd; i++)
-            seen |= strcmp(dirs[i], d->valuestring) == 0;
-        if (!seen && nd < WLD_ARRAY_SIZE(dirs))
-            dirs[nd++] = d->valuestring;
+    const cJSON *podman = cJSON_GetObjectItemCaseSensitive(out, "podman");
+    const cJSON *lists[] = {
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(podman, "cdi_spec_dirs"),
+                                         "dirs"),
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out, "daemon_json"),
+                                         "cdi_spec_dirs"),
+    };
+    for (size_t l = 0; l < WLD_ARRAY_SIZE(lists); l++) {
+        const cJSON *d;
+        cJSON_ArrayForEach(d, lists[l])
+        {
+            bool seen = !cJSON_IsString(d) || d->valuestring[0] != '/';
+            for (size_t i = 0; !seen && i < nd; i++)
+                seen = strcmp(dirs[i], d->valuestring) == 0;
+            if (!seen && nd < WLD_ARRAY_SIZE(dirs))
+                dirs[nd++] = d->valuestring;
+        }
     }
     cJSON *list = cJSON_AddArrayToObject(out, "cdi");
     for (size_t i = 0; i < nd; i++) {

@@ -48,6 +48,16 @@ void wld_engine_daemon_facts(const cJSON *doc, cJSON *o)
             cJSON_GetObjectItemCaseSensitive(doc, "features"), "cdi");
     if (cJSON_IsBool(cdi))
         cJSON_AddBoolToObject(o, "cdi", cJSON_IsTrue(cdi));
+    /* "cdi-spec-dirs": where dockerd reads CDI specs instead of /etc/cdi, /var/run/cdi */
+    const cJSON *dirs = cJSON_GetObjectItemCaseSensitive(doc, "cdi-spec-dirs"), *d;
+    if (cJSON_IsArray(dirs)) {
+        cJSON *list = cJSON_AddArrayToObject(o, "cdi_spec_dirs");
+        cJSON_ArrayForEach(d, dirs)
+        {
+            if (cJSON_IsString(d) && d->valuestring[0] == '/' && cJSON_GetArraySize(list) < 8)
+                cJSON_AddItemToArray(list, cJSON_CreateString(d->valuestring));
+        }
+    }
 }
 
 const char *wld_engine_default_unknown(const cJSON *facts)

@@ -145,5 +145,16 @@ t=[c for c in d["checks"] if c["id"]=="container.gpu"][0]["evidence"]["toolkit"]
 assert t.get("version") == "1.17.8" and t["version_run"]["program"] == "nvidia-ctk", t' "$tmp/out.json" ||
     fail "nvidia-ctk --version not read"
 
+# dockerd told to read CDI specs elsewhere ("cdi-spec-dirs"): a stale spec there is found
+rm -rf "$tmp/h2"
+cp -a "$hosts/wsl2-docker-two-engines" "$tmp/h2"
+mkdir -p "$tmp/h2/opt/cdi" "$tmp/h2/etc/docker"
+cp "$hosts/wsl2-podman-cdi-stale/etc/cdi/nvidia.yaml" "$tmp/h2/opt/cdi/nvidia.yaml"
+printf '{\n    "cdi-spec-dirs": ["/opt/cdi"],\n    "runtimes": {"nvidia": {"args": [], "path": "nvidia-container-runtime"}}\n}\n' \
+    >"$tmp/h2/etc/docker/daemon.json"
+"$doctor" --root "$tmp/h2" --only container.gpu >"$tmp/text" 2>&1
+grep -q "^FAIL   container.gpu  /opt/cdi/nvidia.yaml names the driver-store folder" "$tmp/text" ||
+    fail "a spec in daemon.json's cdi-spec-dirs not read: $(cat "$tmp/text")"
+
 [ "$failures" = 0 ] && echo "containers: ok"
 exit "$failures"

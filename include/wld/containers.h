@@ -27,12 +27,13 @@
  *              $XDG_RUNTIME_DIR's docker.sock and podman/podman.sock, /run/podman
  *   docker_host_scheme  "tcp", "ssh": DOCKER_HOST names an engine elsewhere (its address
  *              is not kept)
- *   daemon_json  {path, error | runtimes {name: path}, default_runtime, cdi (features.cdi)}
+ *   daemon_json  {path, error | runtimes {name: path}, default_runtime, cdi (features.cdi),
+ *              cdi_spec_dirs ("cdi-spec-dirs")}
  *   toolkit    {hook, ctk, cli, runtime: paths of nvidia-container-runtime-hook, nvidia-ctk,
  *              nvidia-container-cli, nvidia-container-runtime on PATH; config {path, mode};
  *              version and version_run {state, program, ...}: `nvidia-ctk --version`, else
  *              `nvidia-container-cli --version`, run once within timeout_ms}
- *   cdi        the specs in /etc/cdi, /var/run/cdi and Podman's cdi_spec_dirs: [{file, error | kind, devices [names], paths (count looked at), missing
+ *   cdi        the specs in /etc/cdi, /var/run/cdi, Podman's and dockerd's cdi_spec_dirs: [{file, error | kind, devices [names], paths (count looked at), missing
  *              [{path, what ("device" | "mount" | "hook")}], stale_store [the folders of
  *              /usr/lib/wsl/drivers the spec names that are gone]}] (what the driver store
  *              holds now is gpu.wsl-libs' driver_stores)
