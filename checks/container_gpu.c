@@ -171,6 +171,24 @@ static int tag_cuda(const char *image, int *minor)
     return 0;
 }
 
+/* Why the Docker engine here has CDI off, or NULL when it is on or not known: daemon.json's
+ * features.cdi false, else the engine's version (the API's /info) before 28.2, the first
+ * with CDI on by default (25.0 to 28.1: only with features.cdi true). */
+static const char *docker_cdi_off(const cJSON *m)
+{
+    const cJSON *cdi = obj(obj(m, "daemon_json"), "cdi");
+    if (cJSON_IsBool(cdi))
+        return cJSON_IsTrue(cdi) ? NULL
+                                 : "\"features\": {\"cdi\": false} in /etc/docker/daemon.json";
+    const char *v = wld_fact_str(obj(obj(m, "api"), "info"), "server_version");
+    if (v && wld_version_cmp_str(v, "25.0") < 0)
+        return "Docker before 25.0 has no CDI";
+    if (v && wld_version_cmp_str(v, "28.2") < 0)
+        return "Docker before 28.2 turns CDI on only with \"features\": {\"cdi\": true} in "
+               "daemon.json";
+    return NULL;
+}
+
 /* The compose files (--compose, or the current directory's): the first problem of a
  * service, worst first. The reader's own problems (wld/compose.h), then what needs this
  * host: `runtime: nvidia` that the distro's dockerd does not register, an image newer
@@ -181,6 +199,7 @@ compose_problem(const struct wld_eval_ctx *ctx, struct wld_finding *f, const cJS
     static const char *const order[] = { "compose_no_capabilities",
                                          "compose_count_and_device_ids",
                                          "compose_runtime_unregistered",
+                                         "compose_cdi_off",
                                          "image_cuda_newer",
                                          "gpu_hidden",
                                          "compose_cuda_hidden",
@@ -224,6 +243,15 @@ compose_problem(const struct wld_eval_ctx *ctx, struct wld_finding *f, const cJS
                 cJSON_AddStringToObject(v, "container", name ? name : "?");
                 cJSON_AddStringToObject(v, "image", where);
                 wld_finding_keep_worst(&worst, &vars, "compose_runtime_unregistered", v, order);
+            }
+            const char *cdi_off =
+                    gpu && wld_str_is(wld_fact_str(gpu, "by"), "cdi") ? docker_cdi_off(m) : NULL;
+            if (cdi_off) {
+                cJSON *v = cJSON_CreateObject();
+                cJSON_AddStringToObject(v, "container", name ? name : "?");
+                cJSON_AddStringToObject(v, "image", where);
+                cJSON_AddStringToObject(v, "why", cdi_off);
+                wld_finding_keep_worst(&worst, &vars, "compose_cdi_off", v, order);
             }
             int minor = 0, major = image_cuda(obj(svc, "env"), &minor);
             if (!major)
@@ -451,6 +479,7 @@ static const char *const outcomes[] = { "cdi_stale_driver_store",
                                         "compose_no_capabilities",
                                         "compose_count_and_device_ids",
                                         "compose_runtime_unregistered",
+                                        "compose_cdi_off",
                                         "compose_cuda_hidden",
                                         "compose_env_only",
                                         "toolkit_vulnerable",
