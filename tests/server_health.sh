@@ -57,7 +57,9 @@ expect "TLS to a plain server" error "the exchange failed" --server "https://127
 start=$(date +%s)
 expect hang error "did not answer within the 1 s deadline" --server "$base/hang/x" --timeout 1
 expect "endless body" error "larger than 1048576 bytes|within" --server "$base/forever" --timeout 3
-[ $(($(date +%s) - start)) -le 8 ] || fail "a hanging server held the report past its deadlines"
+# a deadline that holds ends these in about 4 s; only a hang comes near a minute, however
+# loaded the machine is (ctest -j16 on two cores)
+[ $(($(date +%s) - start)) -le 60 ] || fail "a hanging server held the report past its deadlines"
 expect "the worst of two" fail "llama3.1:8b" --server "$base/healthy" --server "$base/cpu"
 expect offline skip "offline: no server was asked" --offline --server "$base/healthy"
 "$doctor" --only server.health --server ftp://x >/dev/null 2>&1
