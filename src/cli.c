@@ -68,7 +68,6 @@ static const char *const format_names[] = {
     [WLD_FORMAT_GITHUB] = "github",     [WLD_FORMAT_PROMETHEUS] = "prometheus",
 };
 
-
 bool wld_options_redact(const struct wld_options *o)
 {
     if (o->redact != WLD_REDACT_DEFAULT)

@@ -64,8 +64,8 @@ struct wld_options {
      * the current directory's compose file here (compose_from_cwd) */
     char **composes;
     bool compose_from_cwd;
-    char **servers;          /* --server URL..., NULL-terminated or NULL */
-    char *server_key_file;   /* --server-key-file FILE, or NULL */
+    char **servers;        /* --server URL..., NULL-terminated or NULL */
+    char *server_key_file; /* --server-key-file FILE, or NULL */
     /* the key server.health sends (Bearer): the key file's first key, else $LLAMA_API_KEY
      * of the doctor's own environment, else NULL; set by wld_options_server_key, never
      * printed, recorded or kept in a fact */

@@ -33,7 +33,8 @@
  *              nvidia-container-cli, nvidia-container-runtime on PATH; config {path, mode};
  *              version and version_run {state, program, ...}: `nvidia-ctk --version`, else
  *              `nvidia-container-cli --version`, run once within timeout_ms}
- *   cdi        the specs in /etc/cdi, /var/run/cdi, Podman's and dockerd's cdi_spec_dirs: [{file, error | kind, devices [names], paths (count looked at), missing
+ *   cdi        the specs in /etc/cdi, /var/run/cdi, Podman's and dockerd's cdi_spec_dirs: [{file,
+ * error | kind, devices [names], paths (count looked at), missing
  *              [{path, what ("device" | "mount" | "hook")}], stale_store [the folders of
  *              /usr/lib/wsl/drivers the spec names that are gone]}] (what the driver store
  *              holds now is gpu.wsl-libs' driver_stores)

@@ -19,7 +19,7 @@ struct wld_host_layer;
 struct wld_host {
     char *root;   /* "" for the live host, else the fixture directory (no trailing '/') */
     bool fixture; /* true under --root */
-    char **env; /* "KEY=VALUE" strings, NULL-terminated; owned */
+    char **env;   /* "KEY=VALUE" strings, NULL-terminated; owned */
     /* When set, a layer over the host told of every operation (the recorder of
      * `record`, wld/record.h); borrowed. */
     const struct wld_host_layer *layer;
