@@ -158,35 +158,50 @@ static bool toolkit_problem(const struct wld_eval_ctx *ctx, struct wld_finding *
     return false;
 }
 
-static int image_cuda(const cJSON *env, int *minor);
-
-/* The CUDA an image's tag names: nvidia/cuda:12.9.0-base-ubuntu24.04 (and images
- * built FROM it that keep the tag's version), else 0. */
-static int tag_cuda(const char *image, int *minor)
+/* The CUDA an image needs, "12.8", into needs (n bytes): NVIDIA_REQUIRE_CUDA's "cuda>=12.8"
+ * (what nvidia-container-cli enforces), else CUDA_VERSION's major.minor, else an
+ * nvidia/cuda:12.9.0-... tag. Returns whether it is newer than the driver's CUDA drv. */
+static bool
+needs_newer_cuda(const cJSON *env, const char *image, const char *drv, char *needs, size_t n)
 {
-    const char *at = image ? strstr(image, "nvidia/cuda:") : NULL;
-    int major = 0;
-    if (at && sscanf(at + strlen("nvidia/cuda:"), "%d.%d", &major, minor) == 2)
-        return major;
-    return 0;
+    const char *req = wld_fact_str(env, "NVIDIA_REQUIRE_CUDA");
+    const char *ver = wld_fact_str(env, "CUDA_VERSION");
+    const char *tag = image ? strstr(image, "nvidia/cuda:") : NULL;
+    const char *from = req && strstr(req, "cuda>=") ? strstr(req, "cuda>=") + 6
+                       : ver                        ? ver
+                       : tag                        ? tag + strlen("nvidia/cuda:")
+                                                    : NULL;
+    int major, minor;
+    if (!drv || !from || sscanf(from, "%d.%d", &major, &minor) != 2 || major <= 0)
+        return false;
+    snprintf(needs, n, "%d.%d", major, minor);
+    return wld_version_cmp_str(needs, drv) > 0;
 }
 
-/* Why the Docker engine here has CDI off, or NULL when it is on or not known: daemon.json's
- * features.cdi false, else the engine's version (the API's /info) before 28.2, the first
- * with CDI on by default (25.0 to 28.1: only with features.cdi true). */
-static const char *docker_cdi_off(const cJSON *m)
+/* Whether the Docker engine here has CDI off, and why into why (n bytes): daemon.json's
+ * features.cdi false, else the engine's version (the API's /info) before the rules'
+ * cdi_first_docker (no CDI), or before cdi_default_docker without features.cdi true. Not
+ * known (no daemon.json flag, no /info): on. */
+static bool docker_cdi_off(const struct wld_eval_ctx *ctx, const cJSON *m, char *why, size_t n)
 {
     const cJSON *cdi = obj(obj(m, "daemon_json"), "cdi");
-    if (cJSON_IsBool(cdi))
-        return cJSON_IsTrue(cdi) ? NULL
-                                 : "\"features\": {\"cdi\": false} in /etc/docker/daemon.json";
     const char *v = wld_fact_str(obj(obj(m, "api"), "info"), "server_version");
-    if (v && wld_version_cmp_str(v, "25.0") < 0)
-        return "Docker before 25.0 has no CDI";
-    if (v && wld_version_cmp_str(v, "28.2") < 0)
-        return "Docker before 28.2 turns CDI on only with \"features\": {\"cdi\": true} in "
-               "daemon.json";
-    return NULL;
+    const char *first = wld_param_str(ctx, "cdi_first_docker");
+    const char *on = wld_param_str(ctx, "cdi_default_docker");
+    if (cJSON_IsBool(cdi)) {
+        snprintf(why, n, "\"features\": {\"cdi\": false} in /etc/docker/daemon.json");
+        return !cJSON_IsTrue(cdi);
+    }
+    if (v && first && wld_version_cmp_str(v, first) < 0)
+        snprintf(why, n, "Docker %s: CDI came in %s", v, first);
+    else if (v && on && wld_version_cmp_str(v, on) < 0)
+        snprintf(why, n,
+                 "Docker %s turns CDI on only with \"features\": {\"cdi\": true} in "
+                 "daemon.json; %s does by default",
+                 v, on);
+    else
+        return false;
+    return true;
 }
 
 /* The compose files (--compose, or the current directory's): the first problem of a
@@ -208,8 +223,6 @@ compose_problem(const struct wld_eval_ctx *ctx, struct wld_finding *f, const cJS
                                          NULL };
     const cJSON *m = ctx->mine, *file, *svc;
     const char *drv = wld_fact_str(wld_facts_of(ctx, "gpu.driver"), "cuda_version");
-    int dmaj = 0, dmin = 0;
-    bool have_driver = drv && sscanf(drv, "%d.%d", &dmaj, &dmin) == 2;
     const cJSON *runtimes = obj(obj(m, "daemon_json"), "runtimes");
     const char *worst = NULL;
     cJSON *vars = NULL;
@@ -244,25 +257,21 @@ compose_problem(const struct wld_eval_ctx *ctx, struct wld_finding *f, const cJS
                 cJSON_AddStringToObject(v, "image", where);
                 wld_finding_keep_worst(&worst, &vars, "compose_runtime_unregistered", v, order);
             }
-            const char *cdi_off =
-                    gpu && wld_str_is(wld_fact_str(gpu, "by"), "cdi") ? docker_cdi_off(m) : NULL;
-            if (cdi_off) {
+            char cdi_off[200];
+            if (gpu && wld_str_is(wld_fact_str(gpu, "by"), "cdi") &&
+                docker_cdi_off(ctx, m, cdi_off, sizeof(cdi_off))) {
                 cJSON *v = cJSON_CreateObject();
                 cJSON_AddStringToObject(v, "container", name ? name : "?");
                 cJSON_AddStringToObject(v, "image", where);
                 cJSON_AddStringToObject(v, "why", cdi_off);
                 wld_finding_keep_worst(&worst, &vars, "compose_cdi_off", v, order);
             }
-            int minor = 0, major = image_cuda(obj(svc, "env"), &minor);
-            if (!major)
-                major = tag_cuda(image, &minor);
-            if (gpu && have_driver && major && (major > dmaj || (major == dmaj && minor > dmin))) {
+            char needs[32];
+            if (gpu && needs_newer_cuda(obj(svc, "env"), image, drv, needs, sizeof(needs))) {
                 cJSON *v = cJSON_CreateObject();
                 cJSON_AddStringToObject(v, "container", name ? name : "?");
                 cJSON_AddStringToObject(v, "image", where);
-                char *needs = wld_xasprintf("%d.%d", major, minor);
                 cJSON_AddStringToObject(v, "needs", needs);
-                free(needs);
                 cJSON_AddStringToObject(v, "driver_cuda", drv);
                 wld_finding_keep_worst(&worst, &vars, "image_cuda_newer", v, order);
             }
@@ -303,21 +312,6 @@ static bool toolkit_old(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     return true;
 }
 
-/* The CUDA an image needs, "12.8": NVIDIA_REQUIRE_CUDA's "cuda>=12.8" (what
- * nvidia-container-cli enforces), else CUDA_VERSION's major.minor. 0 when neither says. */
-static int image_cuda(const cJSON *env, int *minor)
-{
-    const char *req = wld_fact_str(env, "NVIDIA_REQUIRE_CUDA");
-    const char *ver = wld_fact_str(env, "CUDA_VERSION");
-    int major = 0;
-    const char *at = req ? strstr(req, "cuda>=") : NULL;
-    if (at && sscanf(at + 6, "%d.%d", &major, minor) == 2)
-        return major;
-    if (ver && sscanf(ver, "%d.%d", &major, minor) == 2)
-        return major;
-    return 0;
-}
-
 /* What the engine's API says of the running GPU containers, worst first: one whose image
  * needs a CUDA newer than the driver's, one whose visible-devices variable hides the GPU,
  * one that loads models from a Windows drive. */
@@ -325,8 +319,6 @@ static bool container_problem(const struct wld_eval_ctx *ctx, const cJSON *m, st
 {
     const cJSON *api = obj(m, "api"), *c;
     const char *drv = wld_fact_str(wld_facts_of(ctx, "gpu.driver"), "cuda_version");
-    int dmaj = 0, dmin = 0;
-    bool have_driver = drv && sscanf(drv, "%d.%d", &dmaj, &dmin) == 2;
     for (int pass = 0; pass < 3; pass++) {
         cJSON_ArrayForEach(c, obj(api, "containers"))
         {
@@ -335,11 +327,11 @@ static bool container_problem(const struct wld_eval_ctx *ctx, const cJSON *m, st
             const cJSON *env = obj(c, "env");
             wld_finding_var(f, "container", wld_fact_str(c, "name"));
             wld_finding_var(f, "image", wld_fact_str(c, "image"));
-            int minor = 0, major = image_cuda(env, &minor);
             const char *vis = wld_fact_str(env, "NVIDIA_VISIBLE_DEVICES");
-            if (pass == 0 && have_driver && major &&
-                (major > dmaj || (major == dmaj && minor > dmin))) {
-                wld_finding_varf(f, "needs", "%d.%d", major, minor);
+            char needs[32];
+            if (pass == 0 &&
+                needs_newer_cuda(env, wld_fact_str(c, "image"), drv, needs, sizeof(needs))) {
+                wld_finding_var(f, "needs", needs);
                 wld_finding_var(f, "driver_cuda", drv);
                 wld_finding_outcome(f, "image_cuda_newer");
                 return true;
@@ -494,7 +486,8 @@ static const char *const outcomes[] = { "cdi_stale_driver_store",
                                         NULL };
 static const char *const fact_keys[] = { "desktop", "sockets", "toolkit", "cdi", NULL };
 static const char *const needs[] = { "wsl.platform", "gpu.driver", "gpu.wsl-libs", NULL };
-static const char *const params[] = { "secure_toolkit", NULL };
+static const char *const params[] = { "secure_toolkit", "cdi_first_docker", "cdi_default_docker",
+                                      NULL };
 
 const struct wld_check wld_check_container_gpu = {
     .id = "container.gpu",
