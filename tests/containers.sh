@@ -118,7 +118,7 @@ printf 'services:\n  ollama:\n    image: ollama/ollama\n    deploy:\n      resou
 grep -q "service ollama (ollama/ollama, $tmp/stack/compose.yaml line 2) reserves a device without capabilities" "$tmp/out.json" ||
     fail "the summary does not name the service and its file: $(grep -o '"summary": "[^"]*' "$tmp/out.json" | head -1)"
 (cd "$tmp/stack" && DOCKER_HOST= "$doctor" record "$tmp/rec2" --only container.gpu >"$tmp/rec.out" 2>&1)
-grep -q -- "--compose $tmp/stack/compose.yaml" "$tmp/rec2/README.md" "$tmp/rec.out" 2>/dev/null ||
+grep -q -- "^Replay it with: .* --compose $tmp/stack/compose.yaml\$" "$tmp/rec.out" ||
     fail "the replay command does not name the cwd's compose file: $(cat "$tmp/rec.out")"
 rm -rf "$tmp/stack"
 "$doctor" --root "$tmp/rec2" --only container.gpu --compose "$tmp/stack/compose.yaml" --format json \

@@ -163,8 +163,8 @@ void wld_fit_settings_from_facts(const cJSON *mine, struct wld_fit_settings *ret
 
 /* models.fit's rule params, as models.fit and `fit` both take them: the CUDA context's
  * cost into s->cuda_overhead and the GPU memory to leave free into *margin (bytes; MiB in
- * the rules, [0, 1 TiB], else the fallbacks 250 and 1024 MiB). params is models.fit's
- * "params" object. */
+ * the rules, [0, 1 TiB], else the fallbacks 250 and 1024 MiB). ctx carries models.fit's
+ * params. */
 struct wld_eval_ctx;
 void wld_fit_rule_params(const struct wld_eval_ctx *ctx,
                          struct wld_fit_settings *s,
