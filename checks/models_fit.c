@@ -3,9 +3,9 @@
  * The question users bring most is "why does my 70B at 8192 context OOM or crawl?". The
  * answer needs the model's own header: its weights per layer, its attention layout, and
  * llama.cpp's exact KV-cache rule (the setup guide's table is off by up to 5x). Each model
- * found is read (src/gguf.c), its header kept as evidence, and judged against the free
+ * found is read (src/parse/gguf.c), its header kept as evidence, and judged against the free
  * memory of the GPUs (gpu.cuda, else nvidia-smi, else --vram) and the VM's RAM; a model
- * that does not fit comes with settings that do, computed (src/fit.c). */
+ * that does not fit comes with settings that do, computed (src/fit/fit.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -131,7 +131,7 @@ static const char *const outcomes[] = { "ok",
                                         "encoding",
                                         "utf8_bom",
                                         NULL };
-/* lint: what `wsl-llm-doctor lint` reports on a wsl.conf (src/lint_files.c) */
+/* lint: what `wsl-llm-doctor lint` reports on a wsl.conf (src/lint/lint_files.c) */
 static const char *const params[] = { "schema",   "removed_keys", "other_file_sections",
                                       "messages", "lint",         NULL };
 static const char *const needs[] = { "wsl.platform", NULL };

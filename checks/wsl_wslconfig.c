@@ -265,7 +265,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 static const char *const outcomes[] = { "ok",         "ok_utf16",       "absent", "ambiguous",
                                         "unreadable", "encoding",       "lint",   "not_in_effect",
                                         "not_wsl2",   "effect_unknown", NULL };
-/* lint: what `wsl-llm-doctor lint` reports on a .wslconfig (src/lint_files.c) */
+/* lint: what `wsl-llm-doctor lint` reports on a .wslconfig (src/lint/lint_files.c) */
 static const char *const params[] = {
     "schema", "removed_keys", "other_file_sections", "memory_tolerance", "messages", "lint", NULL
 };

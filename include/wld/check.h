@@ -92,7 +92,7 @@ struct wld_check {
     void (*evaluate)(const struct wld_eval_ctx *ctx, struct wld_finding *f);
 };
 
-/* The registry, in report order (src/registry.c). */
+/* The registry, in report order (src/pipeline/registry.c). */
 extern const struct wld_check *const wld_checks[];
 extern const size_t wld_checks_count;
 const struct wld_check *wld_check_find(const char *id);

@@ -1,6 +1,6 @@
 /* The container engines' own files read from their text, with no host: Docker's
  * daemon.json and CDI specs. container.gpu's gather reads them from the host through these
- * (wld/containers.h), and `lint` from a repository (src/lint_containers.c), so a file is
+ * (wld/containers.h), and `lint` from a repository (src/lint/lint_containers.c), so a file is
  * judged the same way in both. Compose files have their reader in wld/compose.h. */
 #ifndef WLD_ENGINE_FILES_H
 #define WLD_ENGINE_FILES_H

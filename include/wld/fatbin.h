@@ -38,7 +38,7 @@ int wld_fatbin_scan(const struct wld_reader *r,
  * {file, sass [sm...], ptx [sm...], ptx_isa?, containers, entries, stopped_early?}, or
  * {file, error} when it has none or cannot be read. Reads the ELF and fatbin headers only.
  * The one reader of a library's architectures: llama.arch's facts and ollama's backends
- * (src/ollama.c) have this shape. */
+ * (src/inventory/ollama.c) have this shape. */
 void wld_fatbin_file_facts(const struct wld_host *h, const char *path, cJSON *list);
 
 /* Whether a GPU of compute capability cc (52 for 5.2) has a kernel in the fatbinaries of

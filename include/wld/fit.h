@@ -141,7 +141,7 @@ struct wld_fit_measured {
  * not computed (0). */
 void wld_fit_advise_measured(const struct wld_fit_measured *m, struct wld_fit_advice *ret);
 
-/* Facts (src/fit_facts.c): a read header as JSON evidence, and back, so that models.fit
+/* Facts (src/fit/fit_facts.c): a read header as JSON evidence, and back, so that models.fit
  * judges from the report's own evidence and a replayed report judges the same. */
 void wld_gguf_to_facts(const struct wld_gguf *g, cJSON *obj);
 /* Returns 0, or -EINVAL for facts without a usable header. Release with wld_gguf_release. */

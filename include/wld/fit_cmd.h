@@ -1,4 +1,4 @@
-/* The `fit` command's table (src/fit_cmd.c): a renderer over a models.fit report. */
+/* The `fit` command's table (src/fit/fit_cmd.c): a renderer over a models.fit report. */
 #ifndef WLD_FIT_CMD_H
 #define WLD_FIT_CMD_H
 

@@ -121,7 +121,7 @@ bool wld_gguf_get_array_len(const struct wld_gguf *g, const char *key, uint64_t 
 bool wld_gguf_arch_recurrent(const char *arch);
 bool wld_gguf_arch_no_memory(const char *arch);
 
-/* Only general.architecture of the file r (src/gguf_arch.c), into buf (n bytes): the keys
+/* Only general.architecture of the file r (src/parse/gguf_arch.c), into buf (n bytes): the keys
  * before it are stepped over, never kept. Returns 0; -ENOENT when the header has none;
  * -E2BIG when it is not among the first keys (a vocabulary before it); -ENAMETOOLONG when it
  * does not fit; -EINVAL for a file llama.cpp would not read as GGUF (big-endian included). */

@@ -42,7 +42,7 @@ bool wld_logpat_match(
         const struct wld_logpat *p, const char *line, size_t n, size_t anchor_end, cJSON *caps);
 
 /* The conditions a signature may name in "if" / "unless", and the observations it may
- * name in "observe" (computed from the whole log by src/logdiag.c). */
+ * name in "observe" (computed from the whole log by src/log/logdiag.c). */
 bool wld_log_condition_known(const char *name);
 bool wld_log_observation_known(const char *name);
 

@@ -194,7 +194,7 @@ struct wld_log_hit {
 /* Hits in the rules' order; n set. Borrowed. */
 const struct wld_log_hit *wld_logscan_hits(const struct wld_logscan *s, size_t *n);
 
-/* The facts as JSON (the log@1 "facts"); caller deletes. (src/logfacts_json.c) */
+/* The facts as JSON (the log@1 "facts"); caller deletes. (src/log/logfacts_json.c) */
 cJSON *wld_log_facts_json(const struct wld_log_facts *f);
 /* Where the log was made, as far as it shows: "wsl", "windows", "linux" (a Linux path or
  * build target: WSL or native, the log does not say), "mixed" or "unknown". */

@@ -216,7 +216,7 @@ bool wld_cmake_bool(const char *value, bool fallback);
  * CMakeFiles/<version>/CMakeCUDACompiler.cmake. Returns 0, or -ENOENT. */
 int wld_cmake_set_get(const char *text, const char *name, char *out, size_t n);
 
-/* ---- llama.cpp device listings and startup logs (src/llamalog.c) ---- */
+/* ---- llama.cpp device listings and startup logs (src/log/llamalog.c) ---- */
 
 #define WLD_LLAMA_MAX_DEVICES 16
 

@@ -53,7 +53,7 @@ int wld_recorder_write(const struct wld_recorder *rec,
 /* What was recorded: {"files": N, "directories": N, "commands": N, "bytes": N}. */
 cJSON *wld_recorder_stats(const struct wld_recorder *rec);
 
-/* `record DIR`'s end (src/record_cmd.c): rep redacted with red (NULL: not redacted) and
+/* `record DIR`'s end (src/record/record_cmd.c): rep redacted with red (NULL: not redacted) and
  * red taught what the recording holds, the recording written to o->record_dir with its
  * metadata, and on stderr what was kept and the command that replays it (--root DIR and
  * every option that chose what was checked, paths made absolute, a compose file taken

@@ -16,12 +16,12 @@
  *             binary_exists, elf, tree, libs, cuda, cuda_files, runtime, ...): for llama.cpp
  *             its binary; for llama-cpp-python its llama_cpp/lib/libllama.so; for ollama the
  *             CUDA backend ollama will load (see below)
- * ollama adds (src/ollama.c):
+ * ollama adds (src/inventory/ollama.c):
  *   binary, lib_dir, layout ("lib/ollama", "runners", ...), version_from,
  *   backends [{name "cuda_v12", dir, cuda_major, build {wld_llama_inspect() of its
  *   libggml-cuda.so, libs resolved bundled-first}, fatbin [wld_fatbin_file_facts() of
  *   each of its cuda_files]}], env {NAME: {value, from}}
- * python adds (src/pyenvs.c):
+ * python adds (src/inventory/pyenvs.c):
  *   prefix, env_kind ("venv", "conda", "pipx", "user", "system"), python, site_packages,
  *   package_dir, lib_dir, dist_info, files (names in lib_dir) */
 #ifndef WLD_RUNTIMES_H

@@ -1,6 +1,6 @@
 /* A GGUF writer for tests, fixtures and benchmarks: valid model headers with llama.cpp's
  * real tensor layout, and the raw pieces to build hostile ones. Independent of the reader
- * under test (src/gguf.c): it only writes. */
+ * under test (src/parse/gguf.c): it only writes. */
 #ifndef WLD_TEST_GGUFW_H
 #define WLD_TEST_GGUFW_H
 

@@ -1,5 +1,5 @@
 /* Private to the command runner: the bookkeeping of the doctor's children
- * (src/proc_group.c) that src/proc.c uses while it runs commands. */
+ * (src/host/proc_group.c) that src/host/proc.c uses while it runs commands. */
 #ifndef WLD_PROC_GROUP_H
 #define WLD_PROC_GROUP_H
 

@@ -1,5 +1,5 @@
 /* The log reader (see wld/logscan.h): lines, their cleaning, and the dispatch of each
- * marker found to its fact extractor (src/logfacts.c) or signature pattern. */
+ * marker found to its fact extractor (src/log/logfacts.c) or signature pattern. */
 #include "wld/logscan.h"
 
 #include <string.h>

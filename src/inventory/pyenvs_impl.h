@@ -1,4 +1,4 @@
-/* Shared by src/pyenvs.c (where Python environments are) and src/pyenv_package.c (what
+/* Shared by src/inventory/pyenvs.c (where Python environments are) and src/inventory/pyenv_package.c (what
  * one llama_cpp package in them is). Not a public interface. */
 #ifndef WLD_PYENVS_IMPL_H
 #define WLD_PYENVS_IMPL_H

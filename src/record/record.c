@@ -1,5 +1,5 @@
 /* The recorder as a host layer: what the checks looked at, read, listed, probed, asked
- * and ran (see wld/record.h); src/record_write.c writes it out as a fixture tree. */
+ * and ran (see wld/record.h); src/record/record_write.c writes it out as a fixture tree. */
 #include "wld/record.h"
 
 #include <dirent.h>

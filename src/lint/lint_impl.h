@@ -1,6 +1,6 @@
-/* Between the lint command's walk and report (src/lint.c, src/lint_render.c), its kinds
- * (src/lint_kinds.c), its findings (src/lint_finding.c) and its per-kind judging
- * (src/lint_files.c: .wslconfig, wsl.conf, units; src/lint_containers.c: daemon.json, CDI
+/* Between the lint command's walk and report (src/lint/lint.c, src/lint/lint_render.c), its kinds
+ * (src/lint/lint_kinds.c), its findings (src/lint/lint_finding.c) and its per-kind judging
+ * (src/lint/lint_files.c: .wslconfig, wsl.conf, units; src/lint/lint_containers.c: daemon.json, CDI
  * specs, compose files). The walk calls the judges, the judges make findings: no loop. */
 #ifndef WLD_LINT_IMPL_H
 #define WLD_LINT_IMPL_H

@@ -1,4 +1,4 @@
-/* A per-runtime check's gather (src/pipeline_runtimes.c), for src/pipeline.c. Not a public
+/* A per-runtime check's gather (src/pipeline/pipeline_runtimes.c), for src/pipeline/pipeline.c. Not a public
  * interface. */
 #ifndef WLD_PIPELINE_RUNTIMES_H
 #define WLD_PIPELINE_RUNTIMES_H

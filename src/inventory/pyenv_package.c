@@ -1,4 +1,4 @@
-/* One llama-cpp-python install (src/pyenvs_impl.h): its version from the dist-info, the
+/* One llama-cpp-python install (src/inventory/pyenvs_impl.h): its version from the dist-info, the
  * directory its libllama.so is loaded from, and that library judged as a llama.cpp build.
  *
  * llama_cpp/llama_cpp.py loads lib/libllama.so with ctypes.CDLL and nothing else on

@@ -1,6 +1,6 @@
 /* A lint finding made from the rules: a check's outcome or its "lint" param's finding,
  * rendered with the file's variables, at a line and column of its text (see
- * src/lint_impl.h). Every kind's judging makes its findings here. */
+ * src/lint/lint_impl.h). Every kind's judging makes its findings here. */
 #include <stdlib.h>
 #include <string.h>
 

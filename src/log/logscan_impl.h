@@ -1,4 +1,4 @@
-/* Between the log reader (src/logscan.c) and its fact extractors (src/logfacts.c). */
+/* Between the log reader (src/log/logscan.c) and its fact extractors (src/log/logfacts.c). */
 #ifndef WLD_LOGSCAN_IMPL_H
 #define WLD_LOGSCAN_IMPL_H
 

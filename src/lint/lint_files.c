@@ -1,6 +1,6 @@
 /* One file's text judged as a .wslconfig, a wsl.conf or a systemd unit (see wld/lint.h),
  * by the readers and rules of wsl.wslconfig, wsl.wsl-conf and service.systemd; the
- * container files are judged in src/lint_containers.c. */
+ * container files are judged in src/lint/lint_containers.c. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>

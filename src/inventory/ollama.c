@@ -174,7 +174,7 @@ static void add_backend(const struct wld_host *h,
                                         0);
     cJSON_AddNumberToObject(b, "cuda_major", major);
     /* its architectures, read once here: which backend 0.12.4 and later keep depends on
-     * them (src/ollama_pick.c), and llama.arch judges them */
+     * them (src/inventory/ollama_pick.c), and llama.arch judges them */
     cJSON *fatbin = cJSON_AddArrayToObject(b, "fatbin");
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(build, "cuda_files"))

@@ -1,6 +1,6 @@
-/* Private to the GGUF reader: the metadata values it kept (src/gguf_values.c), and its
- * state. src/gguf.c reads a file with src/gguf_cursor.c and src/gguf_tensors.c;
- * src/gguf_hparams.c turns the values into hyperparameters; src/gguf_types.c has ggml's
+/* Private to the GGUF reader: the metadata values it kept (src/parse/gguf_values.c), and its
+ * state. src/parse/gguf.c reads a file with src/parse/gguf_cursor.c and src/parse/gguf_tensors.c;
+ * src/parse/gguf_hparams.c turns the values into hyperparameters; src/parse/gguf_types.c has ggml's
  * type tables. */
 #ifndef WLD_GGUF_VALUES_H
 #define WLD_GGUF_VALUES_H

@@ -1,5 +1,5 @@
-/* Shared by src/containers.c (the engines, the toolkit, the CDI specs),
- * src/containers_api.c (the engine's API on its socket). Not a public interface. */
+/* Shared by src/inventory/containers.c (the engines, the toolkit, the CDI specs),
+ * src/inventory/containers_api.c (the engine's API on its socket). Not a public interface. */
 #ifndef WLD_CONTAINERS_IMPL_H
 #define WLD_CONTAINERS_IMPL_H
 

@@ -1,5 +1,5 @@
 /* The CUDA driver probe's parent side (see wld/cuda_probe.h): the helper's events, one
- * JSON object a line, folded into gpu.cuda's facts; src/cuda_probe.c is the helper. */
+ * JSON object a line, folded into gpu.cuda's facts; src/host/cuda_probe.c is the helper. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>

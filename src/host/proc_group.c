@@ -1,6 +1,6 @@
 /* The doctor's children (see wld/proc.h): which commands run now, for the live note; the
  * subreaper that adopts what they leave behind, and the sweep that ends it; the helper
- * processes' setup; signal names. src/proc.c runs the commands. */
+ * processes' setup; signal names. src/host/proc.c runs the commands. */
 #include "proc_group.h"
 
 #include <dirent.h>
