@@ -207,6 +207,7 @@ static bool nothing_found(const struct wld_eval_ctx *ctx)
 {
     const cJSON *e;
     const char *none = wld_param_str(ctx, "loader_not_found");
+    size_t n = 0;
     if (cJSON_GetObjectItemCaseSensitive(ctx->mine, "loaded") || !none)
         return false;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(ctx->mine, "load_errors"))
@@ -214,8 +215,9 @@ static bool nothing_found(const struct wld_eval_ctx *ctx)
         const char *msg = wld_fact_str(e, "error");
         if (!msg || !strstr(msg, none))
             return false;
+        n++;
     }
-    return true;
+    return n > 0; /* a helper that ended before trying a file found nothing missing */
 }
 
 static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)

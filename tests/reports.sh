@@ -129,6 +129,17 @@ for h in "$hosts"/*/; do
     n=$((n + 1))
 done
 echo "recorded and replayed $n hosts"
+# a replay answers a recorded command from its files without a shell, but a script edited
+# by hand (a fake that does more than print what was recorded) runs as it is
+"$doctor" record "$tmp/edited" --root "$hosts/wsl2-healthy" --only gpu.driver >/dev/null 2>&1
+smi=$("$py" -c 'import json, sys
+print(next(c["key"] for c in json.load(open(sys.argv[1]))["commands"] if c["argv"][0].endswith("/nvidia-smi")))' \
+    "$tmp/edited/.doctor/recording.json")
+sed -i 's|^cat "$d.out"$|cat "$d.out" \| sed s/566.36/552.22/|' "$tmp/edited/.doctor/commands/$smi"
+"$doctor" --root "$tmp/edited" --only gpu.driver >"$tmp/out" 2>&1
+grep -q '^WARN   gpu.driver  driver 552.22 (Windows) is older than' "$tmp/out" ||
+    fail "a recorded command's edited script did not run: $(grep gpu.driver "$tmp/out")"
+rm -rf "$tmp/edited"
 rec=$tmp/rec-wsl2-personal
 grep -r -q -i -E "$personal" "$rec" && fail "recording leaks: $(grep -r -l -i -E "$personal" "$rec" | head -n 3)"
 find "$rec" | grep -q -i -E "$personal" && fail "recording leaks in a file name"

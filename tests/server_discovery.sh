@@ -82,7 +82,9 @@ start() { # start NAME ARGS...: python3 as llama-server running http_stub.py ARG
     shift
     rm -f "$tmp/$name.port"
     (cd "$tmp/run" && exec "$tmp/run/llama-server" "$src/tests/tools/http_stub.py" "$@") &
-    for _ in $(seq 50); do [ -s "$tmp/$name.port" ] && break; sleep 0.1; done
+    started=$!
+    # as long as it takes on a loaded machine, unless it died
+    while [ ! -s "$tmp/$name.port" ] && kill -0 $started 2>/dev/null; do sleep 0.1; done
     [ -s "$tmp/$name.port" ] || { fail "$name did not start"; return 1; }
     port=$(cat "$tmp/$name.port")
 }
@@ -211,7 +213,7 @@ else
     start router "$tmp/router" "$tmp/router.port" --child "$tmp/child" "$tmp/child.port" tiny "$model" \
         --models-dir "$tmp/models" --port 8092 || exit 1
     rport=$port
-    for _ in $(seq 50); do [ -s "$tmp/child.port" ] && break; sleep 0.1; done
+    while [ ! -s "$tmp/child.port" ] && kill -0 $started 2>/dev/null; do sleep 0.1; done
     cport=$(cat "$tmp/child.port")
 fi
 "$doctor" --format json >"$tmp/r.json" 2>/dev/null

@@ -79,5 +79,13 @@ void wld_proc_helper_init(void);
 /* The key of a command in a recording (wld/record.h), by which a replay finds it: 16 hex
  * digits of the SHA-256 of its argument vector in host paths; out has 17 bytes. */
 void wld_proc_key(const char *const *argv, char out[17]);
+/* The script a recording keeps for the command argv (host paths) that ended as r did, in
+ * DIR/.doctor/commands/KEY: it prints KEY.out and KEY.err and ends as the command ended. A
+ * replay answers a script of exactly this shape from those files without running it; a
+ * command that never started (r->spawn_errno) has its errno in KEY.spawn instead. */
+void wld_proc_replay_script(struct wld_buf *s,
+                            const char *key,
+                            const char *const *argv,
+                            const struct wld_proc_result *r);
 
 #endif

@@ -23,6 +23,7 @@
 #include "wld/trace.h"
 
 #include "proc_group.h"
+#include "proc_replay.h"
 
 #define DEFAULT_CAP   (1024u * 1024u)
 #define CHILD_PATH    "PATH=/usr/local/bin:/usr/bin:/bin"
@@ -89,31 +90,6 @@ static char **host_argv(const struct wld_host *h, const char *const *argv)
     return v;
 }
 
-/* A recording (wld/record.h) replays a command from DIR/.doctor/commands/KEY: the script
- * to run in its place, or in KEY.spawn the errno it failed to start with. Returns the
- * script's path (caller frees), NULL when the fixture has no record of the command. */
-static char *replay_script(const struct wld_host *h, const char *const *argv, int *spawn_errno)
-{
-    char key[17];
-    char **v = host_argv(h, argv);
-    wld_proc_key((const char *const *) v, key);
-    wld_strv_free(v);
-    char *script = wld_xasprintf("%s/.doctor/commands/%s", h->root, key);
-    char *spawn = wld_xasprintf("%s.spawn", script);
-    struct wld_buf b;
-    struct stat st;
-    *spawn_errno = 0;
-    if (wld_host_read(h, spawn + strlen(h->root), 32, &b) == 0) {
-        *spawn_errno = atoi(b.data) > 0 ? atoi(b.data) : ENOEXEC;
-        wld_buf_release(&b);
-    }
-    free(spawn);
-    if (*spawn_errno == 0 && stat(script, &st) == 0 && S_ISREG(st.st_mode))
-        return script;
-    free(script);
-    return NULL;
-}
-
 /* The arguments a fixture's command gets: each host path of spec->host_paths as the file
  * on this machine (wld_host_real_path), the rest as they are. The command's identity, for
  * a recording and its replay, stays the host spelling in spec->argv. */
@@ -165,25 +141,26 @@ static char **spec_env(const struct wld_host *h, const struct wld_proc_spec *spe
     return out;
 }
 
+/* Starts spec, or on a fixture host the recording's script (owned, freed here) in its
+ * place. Returns 0 or the errno it could not start with. */
 static int spawn_one(const struct wld_host *h,
                      const struct wld_proc_spec *spec,
                      char **env,
+                     char *script,
                      struct running *run)
 {
     int out[2] = { -1, -1 }, err[2] = { -1, -1 };
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    char *real = NULL, *script = NULL;
+    char *real = NULL;
     char **paths = NULL; /* argv with its host paths made real, for a fixture's command */
     int r = 0;
     const char *replay_argv[3] = { "sh", NULL, NULL };
     const char *const *argv = spec->argv;
-    if (h->fixture && (script = replay_script(h, spec->argv, &r)) != NULL) {
+    if (script) {
         real = wld_xstrdup("/bin/sh");
         replay_argv[1] = script;
         argv = replay_argv;
-    } else if (r) {
-        return r;
     } else if (spec->exec_path) {
         real = wld_xstrdup(spec->exec_path);
     } else if ((r = wld_host_real_path(h, spec->argv[0], &real)) < 0) {
@@ -291,6 +268,19 @@ static void record_command(const struct wld_host *h,
     wld_strv_free(argv);
 }
 
+/* A fixture's recorded answer for spec (see proc_replay.h), looked up by its host argv. */
+static bool replayed(const struct wld_host *h,
+                     const struct wld_proc_spec *spec,
+                     struct wld_proc_result *res,
+                     char **script)
+{
+    char key[17];
+    char **v = host_argv(h, spec->argv);
+    wld_proc_key((const char *const *) v, key);
+    wld_strv_free(v);
+    return wld_proc_replay_(h, key, spec->timeout_ms, res, script);
+}
+
 int wld_proc_run_many(const struct wld_host *h,
                       const struct wld_proc_spec *specs,
                       struct wld_proc_result *results,
@@ -310,7 +300,12 @@ int wld_proc_run_many(const struct wld_host *h,
         runs[i].fd[0] = runs[i].fd[1] = -1;
         runs[i].start = wld_now_ms();
         runs[i].deadline = runs[i].start + specs[i].timeout_ms;
-        int e = spawn_one(h, &specs[i], env, &runs[i]);
+        char *script = NULL;
+        if (h->fixture && replayed(h, &specs[i], res, &script)) {
+            runs[i].reaped = true; /* the recording said all it did: nothing to start */
+            continue;
+        }
+        int e = spawn_one(h, &specs[i], env, script, &runs[i]);
         if (e) {
             res->spawn_errno = e;
             res->exit_code = -1;
@@ -332,11 +327,14 @@ int wld_proc_run_many(const struct wld_host *h,
             if (now >= runs[i].deadline && !runs[i].exited) {
                 kill_group(&runs[i]);
                 close_fds(&runs[i]);
-                int status = 0;
-                while (waitpid(runs[i].pid, &status, 0) < 0 && errno == EINTR) {
+                while (waitpid(runs[i].pid, NULL, 0) < 0 && errno == EINTR) {
                 }
                 wld_proc_reap_children_(runs[i].pid); /* a timeout is rare: look for the rest */
-                record_status(&results[i], status);
+                /* ended by the doctor's kill, whatever it was doing: one that exited on its
+                 * own just as the deadline passed must not look otherwise (its replay
+                 * answers a timeout so) */
+                results[i].exit_code = -1;
+                results[i].signal = SIGKILL;
                 wld_proc_unshow_(runs[i].pid);
                 results[i].timed_out = true;
                 results[i].duration_ms = now - runs[i].start;

@@ -68,8 +68,11 @@ static void set_argv(struct calls *c, enum call i, const char *const *argv)
     c->want[i] = true;
 }
 
-/* Runs the calls wanted and not yet done, all at once, each under timeout_ms. */
-static void
+/* Runs the calls wanted and not yet done, all at once, each under timeout_ms. Returns how
+ * long the longest took (ms), as the commands say: a replay answers a recorded hang at
+ * once, with the deadline as its duration, so what is left for the fallbacks is the same
+ * as when it was recorded, however loaded the machine. */
+static double
 run_wave(const struct wld_host *h, struct calls *c, const char *const *wsl_env, double timeout_ms)
 {
     struct wld_proc_spec specs[N_CALLS];
@@ -85,11 +88,14 @@ run_wave(const struct wld_host *h, struct calls *c, const char *const *wsl_env, 
                                            .env = i == WSL_VERSION ? wsl_env : NULL };
         which[n++] = (enum call) i;
     }
+    double longest = 0;
     if (n == 0)
-        return;
+        return longest;
     wld_proc_run_many(h, specs, res, n);
     for (size_t k = 0; k < n; k++) {
         enum call i = which[k];
+        if (res[k].duration_ms > longest)
+            longest = res[k].duration_ms;
         c->res[i] = res[k];
         c->done[i] = true;
         if (res[k].spawn_errno == 0 && !res[k].timed_out && res[k].signal == 0) {
@@ -102,6 +108,7 @@ run_wave(const struct wld_host *h, struct calls *c, const char *const *wsl_env, 
             c->text[i] = t;
         }
     }
+    return longest;
 }
 
 /* The call's fact: how it ended, and the start of what it printed. */
@@ -252,9 +259,8 @@ void wld_windows_read(const struct wld_host *h, const char *root, double timeout
                                          : wld_xstrdup("WSLENV=WSL_UTF8");
     const char *wsl_env[] = { "WSL_UTF8=1", wslenv_var, NULL };
 
-    double start = wld_now_ms();
     cJSON_AddNumberToObject(facts, "deadline_ms", timeout_ms);
-    run_wave(h, &c, wsl_env, timeout_ms);
+    double waited = run_wave(h, &c, wsl_env, timeout_ms);
 
     unsigned long build = 0, ubr = 0;
     bool have_ubr = reg_value(&c, REG_UBR, "UBR", &ubr);
@@ -273,7 +279,7 @@ void wld_windows_read(const struct wld_host *h, const char *root, double timeout
     }
     /* the fallbacks, only where the first answer did not come, in what is left of the
      * deadline: the whole check never waits longer than one call may */
-    double left = timeout_ms - (wld_now_ms() - start);
+    double left = timeout_ms - waited;
     if (!have_build && cmd && left > 0)
         set_argv(&c, VER, (const char *[]){ cmd, "/c", "ver", NULL });
     if (!wsl_version && wsl && left > 0)

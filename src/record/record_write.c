@@ -241,13 +241,6 @@ static int write_file(const char *path, const void *data, size_t n, mode_t mode)
 }
 
 /* A word for a shell comment: no line breaks. */
-static void put_comment_arg(struct wld_buf *b, const char *a)
-{
-    wld_buf_puts(b, " ");
-    for (const char *p = a; *p; p++)
-        wld_buf_append(b, *p == '\n' || *p == '\r' ? " " : p, 1);
-}
-
 /* DIR/.doctor/http/KEY.json: an HTTP exchange (status, Content-Type, body, how the
  * transfer ended and how long it took), as wld_host_fetch replays it. */
 static int write_exchange(struct writer *w, const struct xfer *x)
@@ -304,27 +297,20 @@ static int write_command(struct writer *w, const struct cmd *c, cJSON *list)
     free(p);
     struct wld_buf s;
     wld_buf_init(&s, 1u << 20);
-    wld_buf_puts(&s, "#!/bin/sh\n# recorded by wsl-llm-doctor " WLD_VERSION ":");
-    for (size_t i = 0; i < n; i++)
-        put_comment_arg(&s, argv[i]);
-    wld_buf_printf(
-            &s, "\nd=\"$WLD_ROOT/.doctor/commands/%s\"\ncat \"$d.out\"\ncat \"$d.err\" >&2\n", key);
+    struct wld_proc_result ending = { .exit_code = c->exit_code,
+                                      .signal = c->signal,
+                                      .spawn_errno = c->spawn_errno,
+                                      .timed_out = c->timed_out,
+                                      .duration_ms = c->ms };
+    wld_proc_replay_script(&s, key, (const char *const *) argv, &ending);
     if (c->spawn_errno) {
-        /* it never started: proc.c reads the errno from KEY.spawn instead */
+        /* it never started: the replay reads the errno from KEY.spawn */
         char num[16];
         snprintf(num, sizeof(num), "%d\n", c->spawn_errno);
         p = wld_xasprintf("%s.spawn", base);
         if (r == 0)
             r = write_file(p, num, strlen(num), 0644);
         free(p);
-    } else if (c->timed_out) {
-        wld_buf_printf(&s, "# still running when killed at the deadline, %.0f ms\n", c->ms);
-        wld_buf_puts(&s, "exec sleep 2147483647\n");
-    } else if (c->signal) {
-        wld_buf_printf(&s, "# killed by %s after %.1f ms\nkill -%d $$\n",
-                       wld_signal_name(c->signal), c->ms, c->signal);
-    } else {
-        wld_buf_printf(&s, "# exit %d after %.1f ms\nexit %d\n", c->exit_code, c->ms, c->exit_code);
     }
     if (r == 0)
         r = write_file(base, s.data, s.len, 0755);

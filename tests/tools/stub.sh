@@ -11,6 +11,7 @@ mkdir -p "$srv"
 "$py" "$src/tests/tools/http_stub.py" "$srv" "$tmp/port" &
 stub=$!
 trap 'kill $stub 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+# as long as it takes (a loaded machine starts Python slowly), unless it died
+while [ ! -s "$tmp/port" ] && kill -0 $stub 2>/dev/null; do sleep 0.1; done
 [ -s "$tmp/port" ] || { echo "FAIL: the loopback server did not start"; exit 1; }
 base=http://127.0.0.1:$(cat "$tmp/port")
