@@ -89,7 +89,8 @@ int main(int argc, char **argv)
     args[na] = NULL;
     struct wld_host *live = NULL;
     wld_host_new_live(&live);
-    struct wld_proc_spec spec = { .argv = args, .timeout_ms = 60000 };
+    /* a guard against a hang, not a bound on speed: ctest has its own timeout */
+    struct wld_proc_spec spec = { .argv = args, .timeout_ms = 600000 };
     struct wld_proc_result res;
     wld_proc_run(live, &spec, &res);
     cJSON *report = cJSON_Parse(res.out.data);
