@@ -1,0 +1,52 @@
+/* Between the log's judging (src/log/logdiag.c: signatures to findings) and what it asks of
+ * the facts: the conditions, observations and evidence signatures name
+ * (src/log/logdiag_observe.c), the values their texts use (src/log/logdiag_vars.c) and the
+ * sentence of what the log shows (src/log/logdiag_shows.c). */
+#ifndef WLD_LOGDIAG_IMPL_H
+#define WLD_LOGDIAG_IMPL_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "wld/logscan.h"
+#include "wld/util.h"
+
+/* What an observation on the whole log found: whether it holds, and the lines showing it. */
+struct wld_log_obs {
+    bool on;
+    long lines[4];
+    int n_lines;
+};
+
+/* What an observation may read. */
+struct wld_log_obs_in {
+    const struct wld_log_facts *f;
+    const cJSON *params; /* the rules' signature_params */
+    const cJSON *host;   /* a report's facts by check id (check --log), or NULL */
+    cJSON *vars;         /* the values it adds to the signature's texts (strings) */
+};
+
+/* The observation a signature's "observe" names, into o; off for a name no row has. */
+void wld_log_observe(const char *name, const struct wld_log_obs_in *in, struct wld_log_obs *o);
+/* Whether the condition a signature's "if" or "unless" names holds; false for an unknown
+ * name. */
+bool wld_log_condition(const struct wld_log_facts *f, const char *name);
+/* The lines of the facts a signature's "evidence" names (0: not in the log) into lines;
+ * how many, 0 for an unknown name. */
+int wld_log_evidence(const struct wld_log_facts *f, const char *name, long lines[4]);
+
+/* v[k] = s (replaced when set; made valid UTF-8). */
+void wld_log_var(cJSON *v, const char *k, const char *s);
+void wld_log_varf(cJSON *v, const char *k, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* The values every signature's texts may use, from the facts. */
+void wld_log_common_vars(const struct wld_log_facts *f, cJSON *v);
+/* What an "invalid magic" line's magic (v's "magic", a capture) means and its fix. */
+void wld_log_magic_vars(cJSON *v);
+/* A path's last name, after "/" or "\". */
+const char *wld_log_base_name(const char *path);
+
+/* What the log shows, in a sentence, into b. */
+void wld_log_shows(const struct wld_log_facts *f, struct wld_buf *b);
+
+#endif

@@ -1,0 +1,174 @@
+/* The CUDA errors and failed allocations a log shows (see logfacts_impl.h):
+ *   CUDA error 2 at ggml-cuda.cu:359: out of memory                         (2023)
+ *   CUDA error: an illegal memory access was encountered
+ *     current device: 0, in function ggml_backend_cuda_buffer_init_tensor at FILE:768
+ *     cudaMemset(...)
+ *   ggml_cuda_init: failed to initialize CUDA: no CUDA-capable device is detected
+ *   ggml_backend_cuda_buffer_type_alloc_buffer: allocating 4403.49 MiB on device 0:
+ *     cudaMalloc failed: out of memory
+ *   alloc_tensor_range: failed to allocate CUDA0 buffer of size 4617387008
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/util.h"
+
+#include "logfacts_impl.h"
+#include "logscan_impl.h"
+
+/* cudaGetErrorString texts (CUDA runtime API, cudaError_t) to their codes */
+static const struct {
+    int code;
+    const char *text;
+} cuda_errors[] = {
+    { 2, "out of memory" },
+    { 3, "initialization error" },
+    { 34, "CUDA driver is a stub library" },
+    { 35, "CUDA driver version is insufficient for CUDA runtime version" },
+    { 46, "all CUDA-capable devices are busy or unavailable" },
+    { 100, "no CUDA-capable device is detected" },
+    { 101, "invalid device ordinal" },
+    { 209, "no kernel image is available for execution on the device" },
+    { 218, "a PTX JIT compilation failed" },
+    { 222, "the provided PTX was compiled with an unsupported toolchain" },
+    { 700, "an illegal memory access was encountered" },
+    { 719, "unspecified launch failure" },
+    { 801, "operation not supported" },
+    { 803, "system has unsupported display driver / cuda driver combination" },
+    { 804, "forward compatibility was attempted on non supported HW" },
+    { 999, "unknown error" },
+};
+
+static int code_of_message(const char *m)
+{
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(cuda_errors); i++)
+        if (strstr(m, cuda_errors[i].text))
+            return cuda_errors[i].code;
+    return -1;
+}
+
+static struct wld_log_error *add_error(struct wld_log_facts *f, long no)
+{
+    f->n_err_total++;
+    if (f->n_err == WLD_LOG_MAX)
+        return NULL;
+    struct wld_log_error *e = &f->err[f->n_err++];
+    memset(e, 0, sizeof(*e));
+    e->code = e->device = -1;
+    e->line = no;
+    return e;
+}
+
+/* An error whose message is the rest of the line, its code known from the message. */
+static struct wld_log_error *error_said(struct wld_log_facts *f, const char *message, long no)
+{
+    struct wld_log_error *e = add_error(f, no);
+    if (e) {
+        wld_log_copy(e->message, sizeof(e->message), message, strlen(message));
+        e->code = code_of_message(e->message);
+    }
+    return e;
+}
+
+/* "CUDA error 2 at FILE:LINE: MESSAGE", "CUDA error: MESSAGE", "CUDA error (N): ..." */
+WLD_LOG_EXTRACTOR(wld_logx_cuda_error)
+{
+    const char *p = l->at;
+    int code;
+    struct wld_log_error *e;
+    if (*p == ' ' && wld_log_int(p + 1, &code)) {
+        const char *at = strstr(p, " at ");
+        const char *msg = at ? strstr(at, ": ") : strstr(p, ": ");
+        if (!(e = add_error(f, l->no)))
+            return;
+        e->code = code;
+        if (at)
+            wld_log_copy(e->where, sizeof(e->where), at + 4,
+                         msg ? (size_t) (msg - at - 4) : strlen(at + 4));
+        if (msg) {
+            wld_log_copy(e->message, sizeof(e->message), msg + 2, strlen(msg + 2));
+            /* "...: no CUDA-capable device is detected current device: 32544" */
+            char *cd = strstr(e->message, " current device:");
+            if (cd)
+                *cd = '\0';
+        }
+    } else if (*p == ':') {
+        error_said(f, p + 1, l->no);
+    }
+}
+
+WLD_LOG_EXTRACTOR(wld_logx_init_failed)
+{
+    struct wld_log_error *e = error_said(f, l->at, l->no);
+    if (e)
+        snprintf(e->function, sizeof(e->function), "ggml_cuda_init");
+}
+
+/* "current device: 0, in function ggml_cuda_compute_forward at FILE:2568" */
+WLD_LOG_EXTRACTOR(wld_logx_current_device)
+{
+    if (f->n_err == 0 || l->no - f->err[f->n_err - 1].line > 2)
+        return;
+    struct wld_log_error *e = &f->err[f->n_err - 1];
+    wld_log_int(l->at, &e->device);
+    const char *fn = strstr(l->s, "in function ");
+    if (fn) {
+        const char *at = strstr(fn, " at ");
+        wld_log_copy(e->function, sizeof(e->function), fn + 12,
+                     at ? (size_t) (at - fn - 12) : strlen(fn + 12));
+        if (at)
+            wld_log_copy(e->where, sizeof(e->where), at + 4, strlen(at + 4));
+        f->pending_call = f->n_err - 1;
+    }
+}
+
+void wld_log_line_begin(struct wld_log_facts *f, const char *line, size_t len, long no)
+{
+    (void) no;
+    if (f->pending_call < 0 || len == 0)
+        return;
+    /* the line after "current device: ..." names the CUDA call that failed */
+    struct wld_log_error *e = &f->err[f->pending_call];
+    f->pending_call = -1;
+    if (len < 200 && !strstr(line, ": error") && !strstr(line, "CUDA error"))
+        wld_log_copy(e->call, sizeof(e->call), line, len);
+}
+
+/* "allocating 4403.49 MiB on device 0: cudaMalloc failed: out of memory" */
+WLD_LOG_EXTRACTOR(wld_logx_allocating)
+{
+    double mib;
+    int dev;
+    const char *on = strstr(l->at, " on device ");
+    if (!strstr(l->s, "failed") || !wld_log_num(l->at, &mib) || !on || !wld_log_int(on + 11, &dev))
+        return;
+    if (f->alloc_fail_line)
+        return;
+    f->alloc_fail_mib = mib;
+    snprintf(f->alloc_fail_device, sizeof(f->alloc_fail_device), "CUDA%d", dev);
+    f->alloc_fail_line = l->no;
+    f->alloc_pending = true; /* the next "failed to allocate" line says which buffer */
+}
+
+/* "failed to allocate CUDA0 buffer of size 4617387008"; "... of pinned memory" */
+WLD_LOG_EXTRACTOR(wld_logx_failed_alloc)
+{
+    const char *p = l->at;
+    const char *of = strstr(p, " buffer of size ");
+    double bytes;
+    if (!of || !wld_log_num(of + 16, &bytes))
+        return;
+    /* ggml-alloc's graph allocator makes the compute buffer; the KV cache says so */
+    const char *kind = strstr(l->s, "gallocr") ? "compute" : strstr(l->s, "kv") ? "kv" : "model";
+    if (f->alloc_pending) { /* the cudaMalloc line before it had the size */
+        f->alloc_pending = false;
+        snprintf(f->alloc_fail_kind, sizeof(f->alloc_fail_kind), "%s", kind);
+        return;
+    }
+    if (f->alloc_fail_line)
+        return;
+    wld_log_copy(f->alloc_fail_device, sizeof(f->alloc_fail_device), p, (size_t) (of - p));
+    f->alloc_fail_mib = bytes / 1048576.0;
+    snprintf(f->alloc_fail_kind, sizeof(f->alloc_fail_kind), "%s", kind);
+    f->alloc_fail_line = l->no;
+}
