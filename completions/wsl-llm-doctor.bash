@@ -14,7 +14,7 @@ _wsl_llm_doctor() {
         local IFS=,
         COMPREPLY=($(compgen -W "$(_wsl_llm_doctor_ids | tr '\n' ',')" -- "${cur##*,}"))
         return ;;
-    --format) COMPREPLY=($(compgen -W "text json markdown junit github prometheus" -- "$cur")); return ;;
+    --format) COMPREPLY=($(compgen -W "text json markdown junit github prometheus sarif" -- "$cur")); return ;;
     --fail-on) COMPREPLY=($(compgen -W "fail warn" -- "$cur")); return ;;
     --kind) COMPREPLY=($(compgen -W "wslconfig wsl-conf unit daemon-json cdi compose" -- "$cur")); return ;;
     --runtime) COMPREPLY=($(compgen -W "llama.cpp ollama python" -- "$cur") $(compgen -d -- "$cur")); return ;;

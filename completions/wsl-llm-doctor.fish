@@ -12,7 +12,7 @@ complete -c wsl-llm-doctor -x -n "__fish_seen_subcommand_from record" -a "(__fis
 complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from rules" -a "show update"
 complete -c wsl-llm-doctor -l only -x -a "(__wld_ids)" -d "run only these checks"
 complete -c wsl-llm-doctor -l skip -x -a "(__wld_ids)" -d "do not run these checks"
-complete -c wsl-llm-doctor -l format -x -a "text json markdown junit github prometheus" -d "output format"
+complete -c wsl-llm-doctor -l format -x -a "text json markdown junit github prometheus sarif" -d "output format"
 complete -c wsl-llm-doctor -l output -r -F -d "write the report to this file (replaced atomically)"
 complete -c wsl-llm-doctor -l redact -d "replace personal values by tokens"
 complete -c wsl-llm-doctor -l no-redact -d "keep personal values"

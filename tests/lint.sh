@@ -85,7 +85,7 @@ assert s.get("failures") == "3" and s.get("skipped") == "1", s.attrib
 names = [c.get("name") for c in cases]
 assert any(n.endswith("bad/wsl.conf") for n in names), names
 bad = [c for c in cases if c.get("name").endswith("bad/wsl.conf")][0]
-assert bad.find("failure") is not None and "5:9 fail" in bad.find("failure").text' "$tmp/junit.xml" ||
+assert bad.find("failure") is not None and "5:9 FAIL" in bad.find("failure").text' "$tmp/junit.xml" ||
     fail "junit: $(head -c 800 "$tmp/junit.xml")"
 
 # markdown and the GitHub step summary

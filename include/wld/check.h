@@ -21,6 +21,8 @@ enum wld_status {
 #define WLD_STATUS_COUNT 5
 
 const char *wld_status_name(enum wld_status s);
+/* The same in capitals, as text reports mark a line: "PASS", "WARN". */
+const char *wld_status_upper(enum wld_status s);
 int wld_status_parse(const char *s, enum wld_status *ret);
 /* warn, fail or error: what needs a person's attention, and what a cause can be. */
 bool wld_status_is_problem(enum wld_status s);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "wld/check.h"
+#include "wld/render.h"
 
 enum wld_command {
     WLD_CMD_CHECK,
@@ -18,15 +19,6 @@ enum wld_command {
     WLD_CMD_LINT,
     WLD_CMD_VERSION,
     WLD_CMD_HELP,
-};
-
-enum wld_format {
-    WLD_FORMAT_TEXT,
-    WLD_FORMAT_JSON,
-    WLD_FORMAT_MARKDOWN,
-    WLD_FORMAT_JUNIT,
-    WLD_FORMAT_GITHUB,
-    WLD_FORMAT_PROMETHEUS,
 };
 
 /* --redact / --no-redact; by default markdown, github and record redact. */

@@ -105,6 +105,10 @@ void wld_lint_text(const struct wld_rules *rules,
 
 /* The report as JSON (docs/lint.schema.json), and in every format. */
 cJSON *wld_lint_report_json(const struct wld_lint_report *r);
+/* The report as cases of findings (wld/findings.h): a case per file, a skipped file
+ * skipped. Free with wld_findings_free. */
+struct wld_findings;
+void wld_lint_findings(const struct wld_lint_report *r, struct wld_findings *out);
 void wld_render_lint(const struct wld_lint_report *r,
                      enum wld_format format,
                      const struct wld_render_opts *o,

@@ -21,6 +21,11 @@ int wld_log_load(const char *path,
                  struct wld_log_report **ret,
                  char **err);
 
+/* The report as cases of findings (wld/findings.h): a case per finding, at its first
+ * line of the log. Free with wld_findings_free. */
+struct wld_findings;
+void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out);
+
 /* Renderers of a log report. */
 void wld_render_log(const struct wld_log_report *r,
                     enum wld_format format,

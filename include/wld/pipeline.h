@@ -104,10 +104,10 @@ cJSON *wld_report_json(const struct wld_report *r);
 void wld_render_json(const struct wld_report *r, FILE *out);
 /* For a GitHub issue: verdicts table, fixes, evidence folded in <details>. */
 void wld_render_markdown(const struct wld_report *r, FILE *out);
-/* JUnit XML: one testcase per check; fail and error are failures, skip is skipped. */
-void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *o, FILE *out);
-/* GitHub Actions workflow commands: ::error / ::warning per check, with its fix. */
-void wld_render_github(const struct wld_report *r, FILE *out);
+/* The report as cases of findings, for JUnit, GitHub and SARIF (wld/findings.h): a case
+ * per check, a follower skipped with its cause. Free with wld_findings_free. */
+struct wld_findings;
+void wld_report_findings(const struct wld_report *r, struct wld_findings *f);
 /* Prometheus text exposition for node_exporter's textfile collector. */
 void wld_render_prometheus(const struct wld_report *r, FILE *out);
 

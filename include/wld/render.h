@@ -8,6 +8,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* --format: the report's form. */
+enum wld_format {
+    WLD_FORMAT_TEXT,
+    WLD_FORMAT_JSON,
+    WLD_FORMAT_MARKDOWN,
+    WLD_FORMAT_JUNIT,
+    WLD_FORMAT_GITHUB,
+    WLD_FORMAT_PROMETHEUS,
+    WLD_FORMAT_SARIF,
+};
+
 struct wld_render_opts {
     bool color;
     bool verbose;

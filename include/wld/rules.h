@@ -20,6 +20,16 @@ struct wld_rules {
     char *origin;        /* "embedded" or the file path; owned */
 };
 
+/* A finding in words, as every command reports it: check, lint and log make each of
+ * theirs with wld_verdict_make, from a rules entry (a check's outcome, a lint finding, a
+ * log signature) and the variables its template is filled with. */
+struct wld_verdict {
+    enum wld_status status; /* the entry's "status"; warn when it has none */
+    char *summary;          /* its "summary" (or "message") filled: one printable line */
+    char *fix;              /* its "fix" filled, or NULL when it has none */
+    cJSON *sources;         /* the entry's sources, else the check's, as URLs */
+};
+
 /* Each loader returns 0, or a negative errno with *err set to a one-line explanation
  * (caller frees). Loading includes validation against the check registry. */
 int wld_rules_load_embedded(struct wld_rules **ret, char **err);
@@ -71,6 +81,15 @@ cJSON *wld_rules_source_urls(const struct wld_rules *r, const cJSON *keys);
 /* Renders "{name}" placeholders from vars (strings, numbers, booleans); unknown names
  * are kept as written. Caller frees. */
 char *wld_template_render(const char *tmpl, const cJSON *vars);
+
+/* Fills v from entry (check: the check's rules entry, for its sources when entry has
+ * none; NULL for none) with vars. The caller owns v's members: wld_verdict_clear. */
+void wld_verdict_make(const struct wld_rules *r,
+                      const cJSON *check,
+                      const cJSON *entry,
+                      const cJSON *vars,
+                      struct wld_verdict *v);
+void wld_verdict_clear(struct wld_verdict *v);
 
 /* The embedded rules files (generated at build time). */
 struct wld_embedded_file {

@@ -25,7 +25,7 @@ const char wld_cli_usage[] =
         "  lint PATH... a repository's WSL, systemd unit and container files, for CI\n"
         "\n"
         "Options:\n"
-        "  --format FMT   text, json, markdown, junit, github or prometheus\n"
+        "  --format FMT   text, json, markdown, junit, github, prometheus or sarif\n"
         "  --output FILE  write the report to FILE (a file is replaced atomically)\n"
         "  --only ID,...  run only these checks      --skip ID,...  skip these checks\n"
         "  --fail-on warn exit 1 on warnings too     --timeout S    probe deadline (5)\n"
@@ -66,6 +66,7 @@ static const char *const format_names[] = {
     [WLD_FORMAT_TEXT] = "text",         [WLD_FORMAT_JSON] = "json",
     [WLD_FORMAT_MARKDOWN] = "markdown", [WLD_FORMAT_JUNIT] = "junit",
     [WLD_FORMAT_GITHUB] = "github",     [WLD_FORMAT_PROMETHEUS] = "prometheus",
+    [WLD_FORMAT_SARIF] = "sarif",
 };
 
 bool wld_options_redact(const struct wld_options *o)
@@ -222,7 +223,7 @@ static int set_option(struct wld_options *o, const char *name, const char *value
                                  value, hint)
                     : wld_errorf(err, -EINVAL,
                                  "--format: unknown format '%s' (text, json, markdown, junit, "
-                                 "github or prometheus)",
+                                 "github, prometheus or sarif)",
                                  value);
     }
     if (strcmp(name, "output") == 0) {
@@ -559,7 +560,7 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     if (r == 0 && o.command == WLD_CMD_LOG && o.format == WLD_FORMAT_PROMETHEUS)
         r = wld_errorf(err, -EINVAL,
                        "log: --format prometheus reports a host's checks; use text, json, "
-                       "markdown, junit or github");
+                       "markdown, junit, github or sarif");
     if (r == 0 && o.command == WLD_CMD_LINT && !o.lint_paths)
         r = wld_errorf(err, -EINVAL,
                        "lint needs a file or directory: wsl-llm-doctor lint PATH... (e.g. lint .)");

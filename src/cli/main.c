@@ -11,6 +11,7 @@
 #include "wld/dlprobe.h"
 #include "wld/facts.h"
 #include "wld/fetch.h"
+#include "wld/findings.h"
 #include "wld/fit_cmd.h"
 #include "wld/lint.h"
 #include "wld/log_cmd.h"
@@ -80,11 +81,14 @@ static void render(const struct wld_report *rep, const struct wld_options *o, FI
         wld_render_markdown(rep, out);
         break;
     case WLD_FORMAT_JUNIT:
-        wld_render_junit(rep, &ro, out);
-        break;
     case WLD_FORMAT_GITHUB:
-        wld_render_github(rep, out);
+    case WLD_FORMAT_SARIF: {
+        struct wld_findings f;
+        wld_report_findings(rep, &f);
+        wld_render_findings(&f, o->format, &ro, out);
+        wld_findings_free(&f);
         break;
+    }
     case WLD_FORMAT_PROMETHEUS:
         wld_render_prometheus(rep, out);
         break;

@@ -206,6 +206,43 @@ static void finding_free(struct wld_lint_finding *x)
 
 /* The first WLD_LINT_SHOWN findings in file order are listed, the rest counted; where the
  * reading stopped (cut_read, cut_parse) is always among those listed. */
+static int conf_name(const struct dirent *e)
+{
+    return wld_str_ends(e->d_name, ".conf");
+}
+
+/* A unit's drop-ins beside it (the .conf files in PATH.d, in name order, at most 64 of 64 KiB
+ * each), NULL-terminated, for the unit to be judged as systemd loads it. Their own lines are judged
+ * when each drop-in is linted. */
+static char **read_dropins(const char *path)
+{
+    char *dir = wld_xasprintf("%s.d", path);
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, conf_name, alphasort);
+    char **texts = wld_xcalloc((size_t) (n > 0 ? n : 0) + 1, sizeof(*texts));
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        char *p = wld_xasprintf("%s/%s", dir, list[i]->d_name);
+        int fd = i < 64 ? open(p, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+            struct wld_buf b;
+            wld_buf_init(&b, 65536);
+            if (wld_read_fd(fd, 0, &b) == 0)
+                texts[k++] = wld_buf_detach(&b);
+            else
+                wld_buf_release(&b);
+        }
+        if (fd >= 0)
+            close(fd);
+        free(p);
+        free(list[i]);
+    }
+    free(list);
+    free(dir);
+    return texts;
+}
+
 static void keep_first(struct wld_lint_file *f)
 {
     if (f->n <= WLD_LINT_SHOWN)
@@ -370,7 +407,11 @@ void wld_lint_text(const struct wld_rules *rules,
         wld_lint_common(f, rules, "lint_not_text", v);
         cJSON_Delete(v);
     } else if (kind == WLD_LINT_UNIT) {
-        wld_lint_unit(rules, text, truncated, f);
+        char **dropins = read_dropins(f->path);
+        wld_lint_unit(rules, text, dropins, truncated, f);
+        for (size_t i = 0; dropins[i]; i++)
+            free(dropins[i]);
+        free(dropins);
     } else if (kind == WLD_LINT_DAEMON_JSON) {
         wld_lint_daemon_json(rules, text, strlen(text), truncated, f);
     } else if (kind == WLD_LINT_CDI) {

@@ -1,14 +1,10 @@
 /* One file's text judged as a .wslconfig, a wsl.conf or a systemd unit (see wld/lint.h),
  * by the readers and rules of wsl.wslconfig, wsl.wsl-conf and service.systemd; the
  * container files are judged in src/lint/lint_containers.c. */
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "wld/filekind.h"
 #include "wld/parse.h"
@@ -130,9 +126,15 @@ void wld_lint_wsl(const struct wld_rules *rules,
                        : about_value(key)       ? value_col(text, line)
                        : wld_fact_str(v, "key") ? word_col(text, line, wld_fact_str(v, "key"))
                                                 : wld_lint_first_col(text, line);
-        wld_lint_add(f, line, col, check, key, wld_lint_status_of(lint_outcome), msg,
-                     fix ? wld_template_render(fix, v) : wld_lint_render(lint_outcome, "fix", vars),
-                     cJSON_GetObjectItemCaseSensitive(lint_outcome, "sources"));
+        /* the message and fix are the lint param's; status and sources the outcome's */
+        struct wld_verdict said;
+        wld_verdict_make(rules, chk, lint_outcome, vars, &said);
+        free(said.summary);
+        if (fix) {
+            free(said.fix);
+            said.fix = wld_template_render(fix, v);
+        }
+        wld_lint_add(f, line, col, check, key, said.status, msg, said.fix, said.sources);
     }
     cJSON_Delete(l.items);
     l.items = NULL;
@@ -192,9 +194,7 @@ static void unit_finding(struct unit_lint *u, const char *id, unsigned line, uns
         if (!cJSON_GetObjectItemCaseSensitive(v, x->string))
             cJSON_AddItemToObject(v, x->string, cJSON_Duplicate(x, true));
     }
-    wld_lint_add(u->f, line, col, "service.systemd", id, wld_lint_status_of(o),
-                 wld_lint_render(o, "message", v), wld_lint_render(o, "fix", v),
-                 cJSON_GetObjectItemCaseSensitive(o, "sources"));
+    wld_lint_say(u->f, u->rules, "service.systemd", id, o, line, col, v);
     cJSON_Delete(v);
 }
 
@@ -379,41 +379,9 @@ static bool user_unit(const char *path)
     return strstr(path, "systemd/user/") != NULL;
 }
 
-static int conf_name(const struct dirent *e)
-{
-    return wld_str_ends(e->d_name, ".conf");
-}
-
-/* The unit as systemd loads it: unit's own text, then its drop-ins beside it (PATH.d/
- * *.conf, in name order, at most 64 of 64 KiB each), so that a Restart= or WantedBy= set in
- * a drop-in counts. Their own lines are judged when each drop-in is linted. */
-static void merge_dropins(const char *path, cJSON *merged)
-{
-    char *dir = wld_xasprintf("%s.d", path);
-    struct dirent **list = NULL;
-    int n = scandir(dir, &list, conf_name, alphasort);
-    for (int i = 0; i < n; i++) {
-        char *p = wld_xasprintf("%s/%s", dir, list[i]->d_name);
-        int fd = i < 64 ? open(p, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
-        struct stat st;
-        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-            struct wld_buf b;
-            wld_buf_init(&b, 65536);
-            if (wld_read_fd(fd, 0, &b) == 0)
-                wld_unit_parse(b.data, merged, NULL);
-            wld_buf_release(&b);
-        }
-        if (fd >= 0)
-            close(fd);
-        free(p);
-        free(list[i]);
-    }
-    free(list);
-    free(dir);
-}
-
 void wld_lint_unit(const struct wld_rules *rules,
                    const char *text,
+                   char *const *dropins,
                    bool truncated,
                    struct wld_lint_file *f)
 {
@@ -466,15 +434,19 @@ void wld_lint_unit(const struct wld_rules *rules,
                     break;
                 }
         }
+        struct wld_verdict said;
+        wld_verdict_make(rules, chk, unit_problems, NULL, &said);
+        free(said.summary);
+        free(said.fix);
         wld_lint_add(
-                f, line, col, "service.systemd", code, wld_lint_status_of(unit_problems),
+                f, line, col, "service.systemd", code, said.status,
                 wld_xstrdup(wld_fact_str(messages, code) ? wld_fact_str(messages, code) : code),
-                fix ? wld_xstrdup(fix) : NULL,
-                cJSON_GetObjectItemCaseSensitive(unit_problems, "sources"));
+                fix ? wld_xstrdup(fix) : NULL, said.sources);
     }
     merged = cJSON_Duplicate(unit, true);
-    if (!dropin)
-        merge_dropins(path, merged);
+    /* the unit as systemd loads it: a Restart= or WantedBy= set in a drop-in counts */
+    for (size_t i = 0; !dropin && dropins && dropins[i]; i++)
+        wld_unit_parse(dropins[i], merged, NULL);
     const char *desc = wld_unit_last(merged, "Unit", "Description");
     const char *exec = wld_unit_last(merged, "Service", "ExecStart");
     bool server = wld_unit_server_name(base_of(unit_name)) || wld_unit_server_command(merged) ||

@@ -19,7 +19,7 @@ void wld_lint_add(struct wld_lint_file *f,
                   enum wld_status st,
                   char *message,
                   char *fix,
-                  const cJSON *sources)
+                  cJSON *sources)
 {
     if (st < WLD_SKIP && st > f->status)
         f->status = st;
@@ -35,23 +35,21 @@ void wld_lint_add(struct wld_lint_file *f,
                                     .status = st,
                                     .message = message,
                                     .fix = fix,
-                                    .sources = sources ? cJSON_Duplicate(sources, true)
-                                                       : cJSON_CreateArray() };
+                                    .sources = sources ? sources : cJSON_CreateArray() };
 }
 
-enum wld_status wld_lint_status_of(const cJSON *o)
+void wld_lint_say(struct wld_lint_file *f,
+                  const struct wld_rules *rules,
+                  const char *check,
+                  const char *id,
+                  const cJSON *entry,
+                  unsigned line,
+                  unsigned col,
+                  const cJSON *vars)
 {
-    enum wld_status st = WLD_WARN;
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "status");
-    if (cJSON_IsString(s))
-        wld_status_parse(s->valuestring, &st);
-    return st;
-}
-
-char *wld_lint_render(const cJSON *o, const char *member, const cJSON *vars)
-{
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, member);
-    return cJSON_IsString(t) ? wld_template_render(t->valuestring, vars) : NULL;
+    struct wld_verdict v;
+    wld_verdict_make(rules, check ? wld_rules_check(rules, check) : NULL, entry, vars, &v);
+    wld_lint_add(f, line, col, check ? check : "lint", id, v.status, v.summary, v.fix, v.sources);
 }
 
 /* A finding from a check's outcome (gpu_disabled, no_restart): its status, summary, fix. */
@@ -63,10 +61,8 @@ void wld_lint_outcome(struct wld_lint_file *f,
                       unsigned col,
                       const cJSON *vars)
 {
-    const cJSON *o = wld_rules_outcome(rules, check, outcome);
-    wld_lint_add(f, line, col, check, outcome, wld_lint_status_of(o),
-                 wld_lint_render(o, "summary", vars), wld_lint_render(o, "fix", vars),
-                 cJSON_GetObjectItemCaseSensitive(o, "sources"));
+    wld_lint_say(f, rules, check, outcome, wld_rules_outcome(rules, check, outcome), line, col,
+                 vars);
 }
 
 void wld_lint_rule(struct wld_lint_file *f,
@@ -77,16 +73,11 @@ void wld_lint_rule(struct wld_lint_file *f,
                    unsigned line,
                    const cJSON *vars)
 {
-    if (wld_rules_outcome(rules, check, key)) {
-        wld_lint_outcome(f, rules, check, key, line, line ? wld_lint_first_col(text, line) : 0,
-                         vars);
-        return;
-    }
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(wld_lint_param(rules, check), "findings"), key);
-    wld_lint_add(f, line, line ? wld_lint_first_col(text, line) : 0, check, key,
-                 wld_lint_status_of(o), wld_lint_render(o, "message", vars),
-                 wld_lint_render(o, "fix", vars), cJSON_GetObjectItemCaseSensitive(o, "sources"));
+    const cJSON *o = wld_rules_outcome(rules, check, key);
+    if (!o) /* not an outcome of the check: a finding of its "lint" param */
+        o = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(wld_lint_param(rules, check), "findings"), key);
+    wld_lint_say(f, rules, check, key, o, line, line ? wld_lint_first_col(text, line) : 0, vars);
 }
 
 const cJSON *wld_lint_param(const struct wld_rules *rules, const char *check)
@@ -101,10 +92,7 @@ void wld_lint_common(struct wld_lint_file *f,
                      const char *outcome,
                      const cJSON *vars)
 {
-    const cJSON *o = wld_rules_common(rules, outcome);
-    wld_lint_add(f, 0, 0, "lint", outcome, wld_lint_status_of(o),
-                 wld_lint_render(o, "summary", vars), wld_lint_render(o, "fix", vars),
-                 cJSON_GetObjectItemCaseSensitive(o, "sources"));
+    wld_lint_say(f, rules, NULL, outcome, wld_rules_common(rules, outcome), 0, 0, vars);
 }
 
 /* ---- where things are in the text ---- */

@@ -7,8 +7,8 @@
 
 #include "wld/lint.h"
 
-/* Adds a finding (message and fix owned by f from here; sources copied) and keeps the
- * file's worst status and counts; an error counts as a fail for the file. */
+/* Adds a finding (message, fix and sources, an array of URLs, owned by f from here) and
+ * keeps the file's worst status and counts; an error counts as a fail for the file. */
 void wld_lint_add(struct wld_lint_file *f,
                   unsigned line,
                   unsigned col,
@@ -17,11 +17,17 @@ void wld_lint_add(struct wld_lint_file *f,
                   enum wld_status st,
                   char *message,
                   char *fix,
-                  const cJSON *sources);
-/* An outcome's or finding's "status" (warn when absent or unknown). */
-enum wld_status wld_lint_status_of(const cJSON *o);
-/* o[member] rendered with vars, or NULL when o has none. Caller frees. */
-char *wld_lint_render(const cJSON *o, const char *member, const cJSON *vars);
+                  cJSON *sources);
+/* Adds the finding a rules entry says (wld_verdict_make: status, summary or message, fix,
+ * sources) filled with vars, as check/id (check NULL: lint's own, "lint/id"). */
+void wld_lint_say(struct wld_lint_file *f,
+                  const struct wld_rules *rules,
+                  const char *check,
+                  const char *id,
+                  const cJSON *entry,
+                  unsigned line,
+                  unsigned col,
+                  const cJSON *vars);
 
 /* A finding for the file as a whole, from the rules' common outcome (lint_not_text,
  * lint_not_file, lint_unreadable) rendered with vars. */
@@ -67,8 +73,11 @@ void wld_lint_wsl(const struct wld_rules *rules,
                   size_t n,
                   bool truncated,
                   struct wld_lint_file *f);
+/* A unit is judged with its drop-ins' texts (NULL-terminated, or NULL), which the walk
+ * read: no judge opens a file. */
 void wld_lint_unit(const struct wld_rules *rules,
                    const char *text,
+                   char *const *dropins,
                    bool truncated,
                    struct wld_lint_file *f);
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/findings.h"
 #include "wld/lint.h"
 #include "wld/util.h"
 
@@ -133,87 +134,33 @@ static void render_markdown(const struct wld_lint_report *r, FILE *out)
     }
 }
 
-static void
-render_junit(const struct wld_lint_report *r, const struct wld_render_opts *o, FILE *out)
+void wld_lint_findings(const struct wld_lint_report *r, struct wld_findings *out)
 {
-    unsigned failures = 0, skipped = 0;
+    *out = (struct wld_findings){ .command = "lint",
+                                  .rules_version = r->rules->version,
+                                  .exit_code = r->exit_code,
+                                  .seconds = -1 };
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_lint_file *f = &r->files[i];
-        skipped += f->skipped != NULL;
-        failures += !f->skipped && wld_status_fails(f->status, o->fail_on_warn);
-    }
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-    fprintf(out,
-            "<testsuites name=\"wsl-llm-doctor lint\" tests=\"%zu\" failures=\"%u\" errors=\"0\">\n"
-            "  <testsuite name=\"wsl-llm-doctor.lint\" tests=\"%zu\" failures=\"%u\" errors=\"0\" "
-            "skipped=\"%u\">\n",
-            r->n, failures, r->n, failures, skipped);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_lint_file *f = &r->files[i];
-        fprintf(out, "    <testcase classname=\"wsl-llm-doctor.lint.%s\" name=\"",
-                f->skipped ? "skipped" : wld_lint_kind_name(f->kind));
-        wld_put_xml(out, f->path);
-        fputs("\">\n", out);
-        if (f->skipped) {
-            fputs("      <skipped message=\"", out);
-            wld_put_xml(out, f->skipped);
-            fputs("\"/>\n    </testcase>\n", out);
-            continue;
-        }
-        bool failed = wld_status_fails(f->status, o->fail_on_warn);
-        if (f->n) {
-            if (failed)
-                fprintf(out, "      <failure type=\"%s\" message=\"%zu finding%s\">",
-                        wld_status_name(f->status), f->n, f->n == 1 ? "" : "s");
-            else
-                fputs("      <system-out>", out);
-            for (size_t k = 0; k < f->n; k++) {
-                const struct wld_lint_finding *x = &f->findings[k];
-                char where[64];
-                snprintf(where, sizeof(where), "%u:%u", x->line, x->col);
-                fprintf(out, "%s%s %s: ", k ? "\n" : "", x->line ? where : "-", marks[x->status]);
-                wld_put_xml(out, x->message ? x->message : "");
-                fprintf(out, " [%s]", x->rule);
-                if (x->fix) {
-                    fputs("\n  fix: ", out);
-                    wld_put_xml(out, x->fix);
-                }
-            }
-            fputs(failed ? "</failure>\n" : "</system-out>\n", out);
-        }
-        fputs("    </testcase>\n", out);
-    }
-    fputs("  </testsuite>\n</testsuites>\n", out);
-}
-
-static void render_github(const struct wld_lint_report *r, FILE *out)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_lint_file *f = &r->files[i];
+        char *classname = wld_xasprintf("wsl-llm-doctor.lint.%s",
+                                        f->skipped ? "skipped" : wld_lint_kind_name(f->kind));
+        struct wld_case *c = wld_findings_case(out, classname, f->path);
+        free(classname);
+        if (f->skipped)
+            c->skipped = wld_xstrdup(f->skipped);
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];
-            if (!wld_status_is_problem(x->status))
-                continue;
-            fprintf(out, "::%s file=", x->status == WLD_WARN ? "warning" : "error");
-            wld_put_gh(out, f->path, true);
-            if (x->line)
-                fprintf(out, ",line=%u,col=%u", x->line, x->col);
-            fputs(",title=", out);
-            wld_put_gh(out, x->rule, true);
-            fputs("::", out);
-            wld_put_gh(out, x->message ? x->message : "", false);
-            if (x->fix) {
-                fputs("%0Afix: ", out);
-                wld_put_gh(out, x->fix, false);
-            }
-            fputc('\n', out);
+            struct wld_item *it = wld_findings_add(out, x->check, strchr(x->rule, '/') + 1,
+                                                   x->status, x->message, x->fix, x->sources);
+            it->file = f->path;
+            it->line = x->line;
+            it->col = x->col;
+            it->where = x->line ? wld_xasprintf("%u:%u", x->line, x->col) : NULL;
         }
     }
-    fprintf(out,
-            "::notice title=wsl-llm-doctor %s lint::%u files linted, %u skipped: %u failed, %u "
-            "warned (exit %d)\n",
-            WLD_VERSION, r->linted, r->skipped, r->counts[WLD_FAIL] + r->counts[WLD_ERROR],
-            r->counts[WLD_WARN], r->exit_code);
+    out->notice = wld_xasprintf("%u files linted, %u skipped: %u failed, %u warned (exit %d)",
+                                r->linted, r->skipped, r->counts[WLD_FAIL] + r->counts[WLD_ERROR],
+                                r->counts[WLD_WARN], r->exit_code);
 }
 
 static const char *const label_escapes[256] = { ['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n" };
@@ -264,11 +211,14 @@ void wld_render_lint(const struct wld_lint_report *r,
         render_markdown(r, out);
         break;
     case WLD_FORMAT_JUNIT:
-        render_junit(r, o, out);
-        break;
     case WLD_FORMAT_GITHUB:
-        render_github(r, out);
+    case WLD_FORMAT_SARIF: {
+        struct wld_findings f;
+        wld_lint_findings(r, &f);
+        wld_render_findings(&f, format, o, out);
+        wld_findings_free(&f);
         break;
+    }
     case WLD_FORMAT_PROMETHEUS:
         render_prometheus(r, out);
         break;

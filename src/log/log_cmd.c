@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wld/findings.h"
 #include "wld/ollama_journal.h"
 #include "wld/pipeline.h"
 #include "wld/redact.h"
@@ -214,85 +215,42 @@ static void render_markdown(const struct wld_log_report *r, FILE *out)
                 r->redacted_text);
 }
 
-static void render_junit(const struct wld_log_report *r, const struct wld_render_opts *o, FILE *out)
+void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out)
 {
-    unsigned failures = 0, skipped = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        failures += wld_status_fails(r->findings[i].status, o->fail_on_warn);
-        skipped += r->findings[i].status == WLD_SKIP;
-    }
-    size_t tests = r->n ? r->n : 1;
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-    fprintf(out,
-            "<testsuites name=\"wsl-llm-doctor log\" tests=\"%zu\" failures=\"%u\" errors=\"0\">\n"
-            "  <testsuite name=\"wsl-llm-doctor.log\" tests=\"%zu\" failures=\"%u\" errors=\"0\" "
-            "skipped=\"%u\">\n",
-            tests, failures, tests, failures, skipped);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_log_finding *x = &r->findings[i];
-        fprintf(out, "    <testcase classname=\"wsl-llm-doctor.log.%s\" name=\"%s\">\n", x->check,
-                x->signature);
-        bool failed = wld_status_fails(x->status, o->fail_on_warn);
-        if (x->status == WLD_SKIP) { /* what the log could not show: JUnit's skipped */
-            fputs("      <skipped message=\"", out);
-            wld_put_xml(out, x->summary);
-            fputs("\"/>\n", out);
-        }
-        fprintf(out, failed ? "      <failure type=\"%s\" message=\"" : "      <system-out>%s: ",
-                wld_status_name(x->status));
-        wld_put_xml(out, x->summary);
-        if (failed)
-            fputs("\">", out);
-        if (x->fix) {
-            fputs("\nfix: ", out);
-            wld_put_xml(out, x->fix);
-        }
-        fputs("\nlines: ", out);
-        put_lines(out, x);
-        fputs(failed ? "</failure>\n" : "</system-out>\n", out);
-        fputs("    </testcase>\n", out);
-    }
-    if (!r->n) {
-        fputs("    <testcase classname=\"wsl-llm-doctor.log\" name=\"log\">\n      <system-out>",
-              out);
-        wld_put_xml(out, r->shows);
-        fputs("</system-out>\n    </testcase>\n", out);
-    }
-    fputs("  </testsuite>\n</testsuites>\n", out);
-}
-
-static void render_github(const struct wld_log_report *r, FILE *out)
-{
+    *out = (struct wld_findings){ .command = "log",
+                                  .rules_version = r->rules->version,
+                                  .exit_code = r->exit_code,
+                                  .seconds = -1 };
     bool file = strcmp(r->input, "-") != 0;
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_log_finding *x = &r->findings[i];
-        if (x->status != WLD_WARN && x->status != WLD_FAIL && x->status != WLD_SKIP)
-            continue;
-        fprintf(out, "::%s ",
-                x->status == WLD_WARN   ? "warning"
-                : x->status == WLD_SKIP ? "notice" /* what the log could not show */
-                                        : "error");
+        char *classname = wld_xasprintf("wsl-llm-doctor.log.%s", x->check);
+        struct wld_case *c = wld_findings_case(out, classname, x->signature);
+        free(classname);
+        if (x->status == WLD_SKIP) /* what the log could not show: not judged */
+            c->skipped = wld_xstrdup(x->summary);
+        struct wld_item *it = wld_findings_add(out, x->check, x->signature, x->status, x->summary,
+                                               x->fix, x->sources);
+        it->note = x->status == WLD_SKIP; /* what the log could not show */
         if (file && x->n_lines) {
-            fputs("file=", out);
-            wld_put_gh(out, r->input, true);
-            fprintf(out, ",line=%ld,", x->lines[0]);
+            it->file = r->input;
+            it->line = (unsigned) x->lines[0];
         }
-        char title[160];
-        snprintf(title, sizeof(title), "%s (%s)", x->check, x->signature);
-        fputs("title=", out);
-        wld_put_gh(out, title, true);
-        fputs("::", out);
-        wld_put_gh(out, x->summary, false);
-        if (x->fix) {
-            fputs("%0Afix: ", out);
-            wld_put_gh(out, x->fix, false);
+        if (x->n_lines) {
+            struct wld_buf b;
+            wld_buf_init(&b, 64);
+            wld_buf_puts(&b, x->n_lines == 1 ? "line " : "lines ");
+            for (int k = 0; k < x->n_lines; k++)
+                wld_buf_printf(&b, "%s%ld", k ? ", " : "", x->lines[k]);
+            it->where = wld_buf_detach(&b);
         }
-        fputc('\n', out);
     }
-    fprintf(out, "::notice title=wsl-llm-doctor %s log::", WLD_VERSION);
-    wld_put_gh(out, r->shows, false);
-    fprintf(out, "%%0A%zu findings: %u failed, %u warned (exit %d)\n", r->n, r->counts[WLD_FAIL],
-            r->counts[WLD_WARN], r->exit_code);
+    if (!r->n) { /* a log without a known failure: a passing case that says what it shows */
+        wld_findings_case(out, "wsl-llm-doctor.log", "log");
+        wld_findings_add(out, "log", "read", WLD_PASS, r->shows, NULL, NULL);
+    }
+    out->notice = wld_xasprintf("%s\n%zu findings: %u failed, %u warned (exit %d)", r->shows, r->n,
+                                r->counts[WLD_FAIL], r->counts[WLD_WARN], r->exit_code);
 }
 
 void wld_render_log(const struct wld_log_report *r,
@@ -308,11 +266,14 @@ void wld_render_log(const struct wld_log_report *r,
         render_markdown(r, out);
         break;
     case WLD_FORMAT_JUNIT:
-        render_junit(r, o, out);
-        break;
     case WLD_FORMAT_GITHUB:
-        render_github(r, out);
+    case WLD_FORMAT_SARIF: {
+        struct wld_findings f;
+        wld_log_findings(r, &f);
+        wld_render_findings(&f, format, o, out);
+        wld_findings_free(&f);
         break;
+    }
     case WLD_FORMAT_PROMETHEUS: /* refused by the command line */
     case WLD_FORMAT_TEXT:
         render_text(r, o, out);

@@ -83,7 +83,6 @@ static void make_finding(struct wld_log_finding *x,
     const cJSON *sig = h->sig;
     x->signature = sig->string;
     x->check = sig_check(f, sig);
-    wld_status_parse(wld_fact_str(sig, "status"), &x->status);
     for (int k = 0; k < h->n_lines; k++)
         add_line(x, h->lines[k]);
     for (int k = 0; k < o->n_lines; k++)
@@ -116,10 +115,12 @@ static void make_finding(struct wld_log_finding *x,
     wld_log_var(v, "lines", lines.len ? lines.data : "?");
     wld_buf_release(&lines);
     wld_log_varf(v, "count", "%ld", h->count);
-    x->summary = wld_template_render(wld_fact_str(sig, "summary"), v);
-    const char *fix = wld_fact_str(sig, "fix");
-    x->fix = fix ? wld_template_render(fix, v) : NULL;
-    x->sources = wld_rules_source_urls(rules, cJSON_GetObjectItemCaseSensitive(sig, "sources"));
+    struct wld_verdict said; /* the signature's words, as a check's outcome gives its own */
+    wld_verdict_make(rules, NULL, sig, v, &said);
+    x->status = said.status;
+    x->summary = said.summary;
+    x->fix = said.fix;
+    x->sources = said.sources;
     cJSON_Delete(v);
 }
 

@@ -19,6 +19,12 @@ const char *wld_status_name(enum wld_status s)
     return (unsigned) s < WLD_STATUS_COUNT ? status_names[s] : "error";
 }
 
+const char *wld_status_upper(enum wld_status s)
+{
+    static const char *const upper[WLD_STATUS_COUNT] = { "PASS", "WARN", "FAIL", "SKIP", "ERROR" };
+    return (unsigned) s < WLD_STATUS_COUNT ? upper[s] : "ERROR";
+}
+
 int wld_status_parse(const char *s, enum wld_status *ret)
 {
     for (unsigned i = 0; i < WLD_STATUS_COUNT; i++)

@@ -107,14 +107,6 @@ static void wait_gathers(struct progress *p, struct job *jobs, size_t n, bool no
     }
 }
 
-static cJSON *source_urls(const struct wld_rules *rules, const cJSON *outcome, const cJSON *check)
-{
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(outcome, "sources");
-    if (cJSON_GetArraySize(list) == 0) /* the outcome's own, else its check's */
-        list = cJSON_GetObjectItemCaseSensitive(check, "sources");
-    return wld_rules_source_urls(rules, list);
-}
-
 /* s, which is not valid UTF-8, made valid (in cJSON's allocator, which frees it). */
 static char *json_utf8(char *s)
 {
@@ -142,16 +134,6 @@ static void fix_utf8(cJSON *item)
     }
 }
 
-/* A summary or fix: one line for a person, so no control characters either. */
-static char *line_utf8(char *s)
-{
-    if (!s)
-        return NULL;
-    char *fixed = wld_utf8_fix(s, true);
-    free(s);
-    return fixed;
-}
-
 /* finding var name = the strings of list joined with ", ", "none" when there are none. */
 static void var_list(struct wld_finding *f, const char *name, const cJSON *list)
 {
@@ -171,7 +153,7 @@ static void var_list(struct wld_finding *f, const char *name, const cJSON *list)
 struct verdict {
     struct wld_finding f;
     const cJSON *outcome; /* the rules' entry */
-    enum wld_status status;
+    struct wld_verdict said;
 };
 
 static void evaluate_one(struct wld_report *rep,
@@ -218,27 +200,15 @@ static void evaluate_one(struct wld_report *rep,
         wld_finding_outcome(&v->f, "internal_error");
         rep->internal_error = true;
     }
-    const char *status = cJSON_GetObjectItemCaseSensitive(v->outcome, "status")->valuestring;
-    if (wld_status_parse(status, &v->status) < 0)
-        v->status = WLD_ERROR;
     /* the facts were made valid UTF-8 once gathered; what evaluate() added is made so here */
     fix_utf8(v->f.vars);
+    wld_verdict_make(rules, crules, v->outcome, v->f.vars, &v->said);
 }
 
-/* The rules' summary or fix template of v, filled; prefixed with the runtime's name when
- * name is not NULL. NULL for a fix the outcome does not have. */
-static char *render(const struct verdict *v, const char *key, const char *name)
+/* v's summary, prefixed with the runtime's name when name is not NULL. */
+static char *summary_of(const struct verdict *v, const char *name)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(v->outcome, key);
-    if (!cJSON_IsString(t))
-        return NULL;
-    char *s = wld_template_render(t->valuestring, v->f.vars);
-    if (name && strcmp(key, "summary") == 0) {
-        char *named = wld_xasprintf("%s: %s", name, s);
-        free(s);
-        s = named;
-    }
-    return line_utf8(s);
+    return name ? wld_xasprintf("%s: %s", name, v->said.summary) : wld_xstrdup(v->said.summary);
 }
 
 /* How much a status asks for attention, to pick a check's worst runtime. */
@@ -270,7 +240,7 @@ static void judge(struct wld_report *rep, struct wld_result *res, const struct j
         {
             const cJSON *rt = cJSON_GetObjectItemCaseSensitive(e, "for_runtime");
             evaluate_one(rep, j, e, wld_fact_str(rt, "id"), &v[i]);
-            if (weight(v[i].status) > weight(v[worst].status))
+            if (weight(v[i].said.status) > weight(v[worst].said.status))
                 worst = i;
             i++;
         }
@@ -283,9 +253,10 @@ static void judge(struct wld_report *rep, struct wld_result *res, const struct j
             const char *name = named ? wld_fact_str(rt, "name") : NULL;
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "runtime", wld_fact_str(rt, "id"));
-            cJSON_AddStringToObject(o, "status", wld_status_name(v[i].status));
+            cJSON_AddStringToObject(o, "status", wld_status_name(v[i].said.status));
             cJSON_AddStringToObject(o, "outcome", v[i].f.outcome);
-            char *summary = render(&v[i], "summary", name), *fix = render(&v[i], "fix", NULL);
+            char *summary = summary_of(&v[i], name);
+            char *fix = v[i].said.fix ? wld_xstrdup(v[i].said.fix) : NULL;
             cJSON_AddStringToObject(o, "summary", summary);
             if (fix)
                 cJSON_AddStringToObject(o, "fix", fix);
@@ -304,11 +275,11 @@ static void judge(struct wld_report *rep, struct wld_result *res, const struct j
     }
     struct verdict *w = &v[worst];
     res->check = c;
-    res->status = w->status;
+    res->status = w->said.status;
     res->outcome = wld_xstrdup(w->f.outcome);
     if (!n) {
-        res->summary = render(w, "summary", NULL);
-        res->fix = render(w, "fix", NULL);
+        res->summary = summary_of(w, NULL);
+        res->fix = w->said.fix ? wld_xstrdup(w->said.fix) : NULL;
     }
     res->evidence = cJSON_Duplicate(j->facts, true);
     res->derived = cJSON_CreateArray();
@@ -320,10 +291,13 @@ static void judge(struct wld_report *rep, struct wld_result *res, const struct j
         cJSON_AddItemToObject(res->evidence, var->string, cJSON_Duplicate(var, true));
         cJSON_AddItemToArray(res->derived, cJSON_CreateString(var->string));
     }
-    res->sources = source_urls(rep->rules, w->outcome, wld_rules_check(rep->rules, c->id));
+    res->sources = w->said.sources;
+    w->said.sources = NULL;
     res->duration_ms = j->ms + (wld_now_ms() - t0);
-    for (size_t k = 0; k < (n ? n : 1); k++)
+    for (size_t k = 0; k < (n ? n : 1); k++) {
         cJSON_Delete(v[k].f.vars);
+        wld_verdict_clear(&v[k].said);
+    }
     free(v);
 }
 

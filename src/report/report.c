@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/findings.h"
 #include "wld/pipeline.h"
 #include "wld/redact.h"
+#include "wld/util.h"
 
 void wld_report_redact(struct wld_report *r, struct wld_redactor *red, const struct wld_host *h)
 {
@@ -166,4 +168,43 @@ bool wld_result_other_runtime(const struct wld_result *res, int *i, struct wld_r
         return true;
     }
     return false;
+}
+
+void wld_report_findings(const struct wld_report *r, struct wld_findings *f)
+{
+    *f = (struct wld_findings){ .command = "check",
+                                .rules_version = r->rules->version,
+                                .exit_code = r->exit_code,
+                                .started = r->started,
+                                .seconds = r->total_ms / 1000.0 };
+    for (size_t i = 0; i < r->n; i++) {
+        const struct wld_result *res = &r->results[i];
+        const char *id = res->check->id;
+        /* check --log: the log's finding is a case of its own, named apart */
+        char *classname = wld_xasprintf("wsl-llm-doctor.%.*s", (int) strcspn(id, "."), id);
+        char *name =
+                wld_xasprintf("%s%s%s", id, res->from ? " " : "", res->from ? res->outcome : "");
+        struct wld_case *c = wld_findings_case(f, classname, name);
+        free(classname);
+        free(name);
+        c->seconds = res->duration_ms / 1000.0;
+        const struct wld_result *cause = wld_report_cause(r, res);
+        if (res->status == WLD_SKIP) /* not a failure of its own: the cause's case fails */
+            c->skipped = cause ? wld_xasprintf("%s; follows from %s: %s", res->summary,
+                                               cause->check->id, cause->summary)
+                               : wld_xstrdup(res->summary);
+        wld_findings_add(f, id, res->outcome, res->status, res->summary, res->fix, res->sources);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        abort();
+    fprintf(m, "%zu checks: %u passed, %u warned, %u failed, ", r->n, r->counts[WLD_PASS],
+            r->counts[WLD_WARN], r->counts[WLD_FAIL]);
+    wld_put_skipped(m, r);
+    fprintf(m, ", %u error%s (exit %d)", r->counts[WLD_ERROR], r->counts[WLD_ERROR] == 1 ? "" : "s",
+            r->exit_code);
+    fclose(m);
+    f->notice = text;
 }

@@ -6,72 +6,105 @@
 #include <string.h>
 #include <time.h>
 
+#include "wld/findings.h"
 #include "wld/pipeline.h"
 #include "wld/util.h"
 
-static bool junit_failed(const struct wld_result *res, const struct wld_render_opts *o)
+/* The suite's name: "wsl-llm-doctor" for check, "wsl-llm-doctor.lint" for lint. */
+static void suite_name(FILE *out, const struct wld_findings *f, char sep)
 {
-    return wld_status_fails(res->status, o->fail_on_warn);
+    fputs("wsl-llm-doctor", out);
+    if (strcmp(f->command, "check") != 0)
+        fprintf(out, "%c%s", sep, f->command);
 }
 
-void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *o, FILE *out)
+static void junit_times(FILE *out, const struct wld_findings *f)
 {
-    unsigned failures = 0, skipped = r->counts[WLD_SKIP];
-    for (size_t i = 0; i < r->n; i++)
-        failures += junit_failed(&r->results[i], o);
-    char when[32];
-    time_t t = (time_t) r->started;
-    struct tm tm;
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t, &tm));
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+    if (f->seconds >= 0)
+        fprintf(out, " time=\"%.3f\"", f->seconds);
+    if (f->started > 0) {
+        char when[32];
+        time_t t = (time_t) f->started;
+        struct tm tm;
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t, &tm));
+        fprintf(out, " timestamp=\"%s\"", when);
+    }
+}
+
+/* A case's findings, one after another: where, status, summary, rule, fix. */
+static void junit_body(FILE *out, const struct wld_findings *f, const struct wld_case *c)
+{
+    for (size_t i = c->first; i < c->first + c->n; i++) {
+        const struct wld_item *x = &f->items[i];
+        if (i > c->first)
+            fputc('\n', out);
+        if (x->where) {
+            wld_put_xml(out, x->where);
+            fputc(' ', out);
+        }
+        fprintf(out, "%s: ", wld_status_upper(x->status));
+        wld_put_xml(out, x->summary);
+        fputs(" [", out);
+        wld_put_xml(out, x->rule);
+        fputc(']', out);
+        if (x->fix && x->status != WLD_PASS) {
+            fputs("\nfix: ", out);
+            wld_put_xml(out, x->fix);
+        }
+    }
+}
+
+void wld_render_junit(const struct wld_findings *f, const struct wld_render_opts *o, FILE *out)
+{
+    unsigned failures = 0, skipped = 0;
+    for (size_t i = 0; i < f->n_cases; i++) {
+        const struct wld_case *c = &f->cases[i];
+        skipped += c->skipped != NULL;
+        failures += !c->skipped && wld_status_fails(wld_case_status(f, c), o->fail_on_warn);
+    }
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
+    suite_name(out, f, ' ');
+    fprintf(out, "\" tests=\"%zu\" failures=\"%u\" errors=\"0\" skipped=\"%u\"", f->n_cases,
+            failures, skipped);
+    junit_times(out, f);
+    fputs(">\n  <testsuite name=\"", out);
+    suite_name(out, f, '.');
+    fprintf(out, "\" tests=\"%zu\" failures=\"%u\" errors=\"0\" skipped=\"%u\"", f->n_cases,
+            failures, skipped);
+    junit_times(out, f);
     fprintf(out,
-            "<testsuites name=\"wsl-llm-doctor\" tests=\"%zu\" failures=\"%u\" errors=\"0\" "
-            "skipped=\"%u\" time=\"%.3f\" timestamp=\"%s\">\n",
-            r->n, failures, skipped, r->total_ms / 1000.0, when);
-    fprintf(out,
-            "  <testsuite name=\"wsl-llm-doctor\" tests=\"%zu\" failures=\"%u\" errors=\"0\" "
-            "skipped=\"%u\" time=\"%.3f\" timestamp=\"%s\">\n",
-            r->n, failures, skipped, r->total_ms / 1000.0, when);
-    fprintf(out,
-            "    <properties>\n      <property name=\"wsl-llm-doctor.version\" value=\"%s\"/>\n"
+            ">\n    <properties>\n      <property name=\"wsl-llm-doctor.version\" value=\"%s\"/>\n"
             "      <property name=\"rules.version\" value=\"",
             WLD_VERSION);
-    wld_put_xml(out, r->rules->version);
+    wld_put_xml(out, f->rules_version);
     fputs("\"/>\n    </properties>\n", out);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_result *res = &r->results[i];
-        const char *id = res->check->id;
-        /* check --log: the log's finding is a test case of its own, named apart */
-        fprintf(out,
-                "    <testcase classname=\"wsl-llm-doctor.%.*s\" name=\"%s%s%s\" time=\"%.3f\">\n",
-                (int) strcspn(id, "."), id, id, res->from ? " " : "", res->from ? res->outcome : "",
-                res->duration_ms / 1000.0);
-        if (junit_failed(res, o)) {
-            fprintf(out, "      <failure type=\"%s\" message=\"", wld_status_name(res->status));
-            wld_put_xml(out, res->summary);
-            fputs("\">", out);
-            wld_put_xml(out, res->summary);
-            if (res->fix) {
-                fputs("\nfix: ", out);
-                wld_put_xml(out, res->fix);
-            }
-            fputs("</failure>\n", out);
-        } else if (res->status == WLD_SKIP) {
+    for (size_t i = 0; i < f->n_cases; i++) {
+        const struct wld_case *c = &f->cases[i];
+        fputs("    <testcase classname=\"", out);
+        wld_put_xml(out, c->classname);
+        fputs("\" name=\"", out);
+        wld_put_xml(out, c->name);
+        fputc('"', out);
+        if (c->seconds >= 0)
+            fprintf(out, " time=\"%.3f\"", c->seconds);
+        fputs(">\n", out);
+        enum wld_status worst = wld_case_status(f, c);
+        if (c->skipped) {
             fputs("      <skipped message=\"", out);
-            wld_put_xml(out, res->summary);
-            const struct wld_result *cause = wld_report_cause(r, res);
-            if (cause) { /* not a failure of its own: the cause's test case fails */
-                fprintf(out, "; follows from %s: ", cause->check->id);
-                wld_put_xml(out, cause->summary);
-            }
+            wld_put_xml(out, c->skipped);
             fputs("\"/>\n", out);
-        } else {
-            fprintf(out, "      <system-out>%s: ", res->status == WLD_WARN ? "WARN" : "PASS");
-            wld_put_xml(out, res->summary);
-            if (res->fix && res->status == WLD_WARN) {
-                fputs("\nfix: ", out);
-                wld_put_xml(out, res->fix);
-            }
+        } else if (wld_status_fails(worst, o->fail_on_warn)) {
+            fprintf(out, "      <failure type=\"%s\" message=\"", wld_status_name(worst));
+            if (c->n == 1)
+                wld_put_xml(out, f->items[c->first].summary);
+            else
+                fprintf(out, "%zu findings", c->n);
+            fputs("\">", out);
+            junit_body(out, f, c);
+            fputs("</failure>\n", out);
+        } else if (c->n) {
+            fputs("      <system-out>", out);
+            junit_body(out, f, c);
             fputs("</system-out>\n", out);
         }
         fputs("    </testcase>\n", out);
@@ -79,30 +112,38 @@ void wld_render_junit(const struct wld_report *r, const struct wld_render_opts *
     fputs("  </testsuite>\n</testsuites>\n", out);
 }
 
-void wld_render_github(const struct wld_report *r, FILE *out)
+void wld_render_github(const struct wld_findings *f, FILE *out)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_result *res = &r->results[i];
-        if (!wld_status_is_problem(res->status))
+    for (size_t i = 0; i < f->n_items; i++) {
+        const struct wld_item *x = &f->items[i];
+        if (!wld_status_is_problem(x->status) && !x->note)
             continue;
-        fprintf(out, "::%s title=", res->status == WLD_WARN ? "warning" : "error");
-        char title[128];
-        snprintf(title, sizeof(title), "%s (%s%s%s)", res->check->id, res->from ? res->from : "",
-                 res->from ? ", " : "", wld_status_name(res->status));
-        wld_put_gh(out, title, true);
+        fprintf(out, "::%s ", x->note ? "notice" : x->status == WLD_WARN ? "warning" : "error");
+        if (x->file) {
+            fputs("file=", out);
+            wld_put_gh(out, x->file, true);
+            if (x->line)
+                fprintf(out, ",line=%u", x->line);
+            if (x->line && x->col)
+                fprintf(out, ",col=%u", x->col);
+            fputc(',', out);
+        }
+        fputs("title=", out);
+        wld_put_gh(out, x->rule, true);
         fputs("::", out);
-        wld_put_gh(out, res->summary, false);
-        if (res->fix) {
+        wld_put_gh(out, x->summary, false);
+        if (x->fix) {
             fputs("%0Afix: ", out); /* one command is one line */
-            wld_put_gh(out, res->fix, false);
+            wld_put_gh(out, x->fix, false);
         }
         fputc('\n', out);
     }
-    fprintf(out, "::notice title=wsl-llm-doctor %s::%zu checks: %u passed, %u warned, %u failed, ",
-            WLD_VERSION, r->n, r->counts[WLD_PASS], r->counts[WLD_WARN], r->counts[WLD_FAIL]);
-    wld_put_skipped(out, r);
-    fprintf(out, ", %u error%s (exit %d)\n", r->counts[WLD_ERROR],
-            r->counts[WLD_ERROR] == 1 ? "" : "s", r->exit_code);
+    fprintf(out, "::notice title=wsl-llm-doctor %s", WLD_VERSION);
+    if (strcmp(f->command, "check") != 0)
+        fprintf(out, " %s", f->command);
+    fputs("::", out);
+    wld_put_gh(out, f->notice ? f->notice : "", false);
+    fputc('\n', out);
 }
 
 /* A label value: backslash, double quote and line feed escaped. */

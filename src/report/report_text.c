@@ -11,7 +11,6 @@
 #define BOLD  "\033[1m"
 #define DIM   "\033[2m"
 
-static const char *const marks[WLD_STATUS_COUNT] = { "PASS", "WARN", "FAIL", "SKIP", "ERROR" };
 static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", DIM,
                                                       "\033[35m" };
 
@@ -74,7 +73,8 @@ put_other_runtimes(FILE *out, const struct wld_result *res, const struct wld_ren
     struct wld_runtime_verdict v;
     for (int i = 0; wld_result_other_runtime(res, &i, &v);) {
         fprintf(out, "       %salso%s %s%-5s%s ", o->color ? BOLD : "", o->color ? RESET : "",
-                o->color ? colors[v.status] : "", marks[v.status], o->color ? RESET : "");
+                o->color ? colors[v.status] : "", wld_status_upper(v.status),
+                o->color ? RESET : "");
         put_indented(out, v.summary, 18);
         fputc('\n', out);
         if (v.fix) {
@@ -101,7 +101,7 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
 
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
-        const char *mark = marks[res->status];
+        const char *mark = wld_status_upper(res->status);
         if (o->color)
             fprintf(out, "%s%-5s%s  ", colors[res->status], mark, RESET);
         else
