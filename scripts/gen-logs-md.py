@@ -28,8 +28,10 @@ llama-server's router mode, whose model instances' lines come prefixed `[PORT] `
 llama-cpp-python, ollama's server log or journal, or anything that prints the same lines, as
 pasted into issues: markdown fences, `> ` quotes, shell prompts, timestamps, pid and level
 prefixes, journal and docker-compose prefixes, ANSI colours, CRLF, UTF-16LE from a PowerShell
-redirect. It reads the log in pieces (any size, in
-time linear in it, in bounded memory: each line's first 8 KiB), extracts what it states
+redirect. It reads the log in pieces (up to 4 GiB, saying on stderr when it stops there, in
+time linear in it, in bounded memory: each line's first 8 KiB; a FIFO or a pipe such as
+`<(journalctl -u ollama)` is read, a device that is not a terminal, such as `/dev/zero`, is
+refused), extracts what it states
 (`facts` in the JSON), and maps each known failure to a finding under the check that covers
 its cause, with the fix in the log's own values.
 

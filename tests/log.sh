@@ -151,6 +151,20 @@ printf 'GGUF\003\000\000\000' >"$tmp/model.gguf"
 [ $? -eq 2 ] && grep -q 'is an ELF binary, not a log' "$tmp/e" || fail "ELF: $(cat "$tmp/e")"
 "$doctor" log "$tmp" 2>"$tmp/e" >/dev/null
 [ $? -eq 2 ] && grep -q 'is a directory' "$tmp/e" || fail "directory: $(cat "$tmp/e")"
+# a device never ends: refused at once, named or on stdin (the test would hang otherwise)
+"$doctor" log /dev/zero 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q '/dev/zero is a character device, not a log' "$tmp/e" || fail "/dev/zero: $(cat "$tmp/e")"
+"$doctor" log </dev/urandom 2>"$tmp/e" >/dev/null
+[ $? -eq 2 ] && grep -q 'stdin is a character device, not a log' "$tmp/e" || fail "stdin /dev/urandom: $(cat "$tmp/e")"
+# a FIFO and a pipe are logs (log <(journalctl -u ollama) is a pipe)
+mkfifo "$tmp/fifo"
+cat "$oom" >"$tmp/fifo" &
+"$doctor" log "$tmp/fifo" --format json >"$tmp/fifo.json" 2>"$tmp/e"
+rc=$?
+wait
+"$doctor" log "$oom" --format json >"$tmp/file.json" 2>/dev/null
+sed -i 's|"input":.*||' "$tmp/fifo.json" "$tmp/file.json"
+[ $rc -eq 1 ] && cmp -s "$tmp/fifo.json" "$tmp/file.json" || fail "FIFO: exit $rc, not the file's report: $(cat "$tmp/e")"
 "$doctor" log "$tmp/none.log" 2>"$tmp/e" >/dev/null
 [ $? -eq 2 ] && grep -q 'none.log: No such file or directory' "$tmp/e" || fail "missing: $(cat "$tmp/e")"
 "$doctor" log "$oom" --format prometheus 2>"$tmp/e" >/dev/null

@@ -12,12 +12,23 @@
 
 struct wld_report;
 
-/* Reads the log at path ("-" or NULL: stdin) in pieces and judges it. Returns 0 and the
- * report, or -errno with *err (caller frees) saying why the named file is not a log we
- * can read: a directory, a GGUF model, an ELF binary. */
+/* Reads the log at path ("-" or NULL: stdin) in pieces and judges it, at most
+ * WLD_LOG_CAP bytes (the report's cut_at says where it stopped, and stderr says so).
+ * Returns 0 and the report, or -errno with *err (caller frees) saying why the named file is
+ * not a log we can read: a directory, a device that is not a terminal (/dev/zero), a GGUF
+ * model, an ELF binary. A FIFO, a pipe and a terminal are read. */
+#define WLD_LOG_CAP (4ull << 30)
 int wld_log_load(const char *path,
                  const struct wld_rules *rules,
                  const cJSON *host_facts,
+                 struct wld_log_report **ret,
+                 char **err);
+
+/* wld_log_load with a cap of cap bytes, and nothing said on stderr. */
+int wld_log_read(const char *path,
+                 const struct wld_rules *rules,
+                 const cJSON *host_facts,
+                 unsigned long long cap,
                  struct wld_log_report **ret,
                  char **err);
 

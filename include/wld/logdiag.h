@@ -40,7 +40,8 @@ struct wld_log_report {
     size_t n;
     unsigned counts[WLD_STATUS_COUNT];
     int exit_code;
-    char *redacted_text; /* what redaction replaced, or NULL; owned */
+    char *redacted_text;       /* what redaction replaced, or NULL; owned */
+    unsigned long long cut_at; /* bytes read when the reading stopped at its cap; 0: all */
     bool redacted;
 };
 

@@ -31,29 +31,49 @@ static const char *not_a_log(const char *p, size_t n)
     return NULL;
 }
 
-int wld_log_load(const char *path,
+int wld_log_read(const char *path,
                  const struct wld_rules *rules,
                  const cJSON *host_facts,
+                 unsigned long long cap,
                  struct wld_log_report **ret,
                  char **err)
 {
     bool is_stdin = !path || strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "stdin" : path;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return wld_errorf(err, -errno, "%s: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int refuse = 0;
+    if (fstat(fd, &st) < 0)
+        refuse = wld_errorf(err, -errno, "%s: %s", name, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        refuse = wld_errorf(err, -EISDIR, "%s is a directory; give the log file (or - for stdin)",
+                            name);
+    /* /dev/zero or /dev/urandom never end: a device is no log (a terminal is someone
+     * pasting, a pipe or a file is a log) */
+    else if ((S_ISCHR(st.st_mode) && !isatty(fd)) || S_ISBLK(st.st_mode))
+        refuse = wld_errorf(err, -EINVAL,
+                            "%s is %s, not a log: give the log file, or pipe it "
+                            "(journalctl -u ollama | wsl-llm-doctor log)",
+                            name, wld_file_type_name(st.st_mode));
+    if (refuse) {
         if (!is_stdin)
             close(fd);
-        return wld_errorf(err, -EISDIR, "%s is a directory; give the log file (or - for stdin)",
-                          is_stdin ? "stdin" : path);
+        return refuse;
     }
     struct wld_logscan *s = wld_logscan_new(rules);
     char *buf = wld_xmalloc(CHUNK);
-    bool first = true;
+    bool first = true, cut = false;
+    unsigned long long total = 0;
     int r = 0;
     for (;;) {
-        ssize_t n = read(fd, buf, CHUNK);
+        size_t want = cap - total < CHUNK ? (size_t) (cap - total) : CHUNK;
+        if (want == 0) {
+            cut = true; /* the rest is never read: a log that large is not one run's */
+            break;
+        }
+        ssize_t n = read(fd, buf, want);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -68,6 +88,7 @@ int wld_log_load(const char *path,
             break;
         }
         first = false;
+        total += (unsigned long long) n;
         wld_logscan_feed(s, buf, (size_t) n);
     }
     free(buf);
@@ -76,8 +97,24 @@ int wld_log_load(const char *path,
     if (r == 0) {
         wld_logscan_finish(s);
         *ret = wld_log_diagnose(s, rules, is_stdin ? "-" : path, host_facts);
+        (*ret)->cut_at = cut ? total : 0;
     }
     wld_logscan_free(s);
+    return r;
+}
+
+int wld_log_load(const char *path,
+                 const struct wld_rules *rules,
+                 const cJSON *host_facts,
+                 struct wld_log_report **ret,
+                 char **err)
+{
+    int r = wld_log_read(path, rules, host_facts, WLD_LOG_CAP, ret, err);
+    if (r == 0 && (*ret)->cut_at)
+        fprintf(stderr,
+                "wsl-llm-doctor: %s: read the first %llu GiB only; the rest of the log was "
+                "not read\n",
+                !path || strcmp(path, "-") == 0 ? "stdin" : path, (*ret)->cut_at >> 30);
     return r;
 }
 
