@@ -1,7 +1,10 @@
 #!/bin/sh
 # The shell completions stay true to the CLI: every option and command that --help lists
-# is in the bash, zsh and fish files, and bash completes check ids from `list`.
+# is in the bash, zsh and fish files, and bash completes check ids from `list`. The three
+# files and the man page's SYNOPSIS are what the option table makes (no drift), and the
+# man page's OPTIONS has a paragraph for every option.
 doctor=$1 dir=$2
+man=$dir/../docs/wsl-llm-doctor.1
 failures=0
 opts=$("$doctor" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
 # Commands sit two to a line, in columns set apart by two or more spaces.
@@ -21,6 +24,26 @@ done
 bash -n "$dir/wsl-llm-doctor.bash" || failures=$((failures + 1))
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# drift: the checked-in files are the binary's (scripts/gen-cli-files.sh writes them)
+drift() { # drift FILE COMMAND...: FILE is what COMMAND prints
+    f=$1; shift
+    "$doctor" "$@" >"$tmp/made" && diff -u "$f" "$tmp/made" >"$tmp/diff" ||
+        { echo "FAIL: $f is not what \`wsl-llm-doctor $*\` prints (run scripts/gen-cli-files.sh):"
+          cat "$tmp/diff"; failures=$((failures + 1)); }
+}
+drift "$dir/wsl-llm-doctor.bash" __completions bash
+drift "$dir/_wsl-llm-doctor" __completions zsh
+drift "$dir/wsl-llm-doctor.fish" __completions fish
+awk '/^\.SH SYNOPSIS/ {on = 1} /^\.SH / && !/SYNOPSIS/ {on = 0} on' "$man" >"$tmp/synopsis"
+drift "$tmp/synopsis" __man-synopsis
+awk '/^\.SH OPTIONS/ {on = 1; next} /^\.SH / {on = 0} on' "$man" >"$tmp/options"
+for o in $opts; do
+    grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')\b" "$tmp/options" ||
+        { echo "FAIL: the man page's OPTIONS lacks $o"; failures=$((failures + 1)); }
+done
+# the shells that are installed read their files
+if command -v zsh >/dev/null 2>&1; then zsh -n "$dir/_wsl-llm-doctor" || failures=$((failures + 1)); fi
+if command -v fish >/dev/null 2>&1; then fish -n "$dir/wsl-llm-doctor.fish" || failures=$((failures + 1)); fi
 ln -s "$(cd "$(dirname "$doctor")" && pwd)/$(basename "$doctor")" "$tmp/wsl-llm-doctor"
 got=$(PATH="$tmp:$PATH" bash -c '. "$1"; COMP_WORDS=(wsl-llm-doctor --only wsl.ke); COMP_CWORD=2
     _wsl_llm_doctor; echo "${COMPREPLY[@]}"' sh "$dir/wsl-llm-doctor.bash")

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "wld/check.h"
 #include "wld/render.h"
@@ -19,6 +20,7 @@ enum wld_command {
     WLD_CMD_LINT,
     WLD_CMD_VERSION,
     WLD_CMD_HELP,
+    WLD_CMD_GENERATE, /* __completions SHELL, __man-synopsis: files made from the tables */
 };
 
 /* --redact / --no-redact; by default markdown, github and record redact. */
@@ -26,6 +28,13 @@ enum wld_redact_mode {
     WLD_REDACT_DEFAULT,
     WLD_REDACT_ON,
     WLD_REDACT_OFF,
+};
+
+/* What record's replay command does with an option of the recorded command line. */
+enum wld_replay {
+    WLD_REPLAY_KEEP, /* as typed */
+    WLD_REPLAY_PATH, /* its value a path made whole: the replay has no cwd */
+    WLD_REPLAY_DROP, /* left out, with its value (--root, --output, a key file) */
 };
 
 struct wld_options {
@@ -81,8 +90,10 @@ struct wld_options {
     bool verbose;
     bool functional; /* gpu.cuda: context + 64 MiB round trip per device */
     bool no_color;
-    bool progress; /* not an option: main sets it when stderr is a terminal */
-    int argc;      /* the command line as given (borrowed), for record's replay command */
+    bool help, version; /* --help, --version: the command becomes WLD_CMD_HELP, _VERSION */
+    char *generate;     /* WLD_CMD_GENERATE: "bash", "zsh", "fish" or "man" */
+    bool progress;      /* not an option: main sets it when stderr is a terminal */
+    int argc;           /* the command line as given (borrowed), for record's replay command */
     char **argv;
     int command_argi, record_dir_argi; /* where the command word and record's DIR are */
 };
@@ -102,7 +113,15 @@ void wld_options_release(struct wld_options *o);
  * -errno with *err a one-line message when the file cannot be read or holds no key. */
 int wld_options_server_key(struct wld_options *o, char **err);
 /* The --help text. */
-extern const char wld_cli_usage[];
+void wld_cli_usage(FILE *out);
+/* What WLD_CMD_GENERATE prints: o->generate's completion file, or the man page's
+ * SYNOPSIS section (the checked-in files are these; tests/completions.sh compares). */
+void wld_cli_generate(const struct wld_options *o, FILE *out);
+/* record's command line as its replay takes it, each word as typed but for the options
+ * WLD_REPLAY_DROP leaves out and the paths WLD_REPLAY_PATH makes whole (not with
+ * --root: a fixture's paths are the fixture's); NULL-terminated, wld_strv_free. The
+ * command word and DIR are left out. */
+char **wld_cli_replay_args(const struct wld_options *o);
 /* Whether the report in these options is redacted (the format's default, or the flag). */
 bool wld_options_redact(const struct wld_options *o);
 

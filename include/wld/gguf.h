@@ -48,6 +48,8 @@ uint64_t wld_ggml_row_bytes(int id, uint64_t n);
 /* A -ctk/-ctv name as llama.cpp accepts it (f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1):
  * the type id, or -1. */
 int wld_ggml_cache_type(const char *name);
+/* The i-th of those names, in that order (the completions offer them); NULL past the last. */
+const char *wld_ggml_cache_type_name(size_t i);
 /* general.file_type (enum llama_ftype) as llama_ftype_name() prints it, or NULL. */
 const char *wld_llama_ftype_name(int64_t ftype);
 

@@ -378,7 +378,12 @@ static int run(int argc, char **argv, FILE *out)
         return EXIT_USAGE;
     }
     if (o.command == WLD_CMD_HELP) {
-        fputs(wld_cli_usage, out);
+        wld_cli_usage(out);
+        wld_options_release(&o);
+        return EXIT_OK;
+    }
+    if (o.command == WLD_CMD_GENERATE) {
+        wld_cli_generate(&o, out);
         wld_options_release(&o);
         return EXIT_OK;
     }

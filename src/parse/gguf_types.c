@@ -32,14 +32,20 @@ uint64_t wld_ggml_row_bytes(int id, uint64_t n)
     return t && t->blck ? n / t->blck * t->size : 0;
 }
 
+/* common/arg.cpp kv_cache_types */
+static const int cache_types[] = { 0, 1, 30, 8, 2, 3, 20, 6, 7 };
+
 int wld_ggml_cache_type(const char *name)
 {
-    /* common/arg.cpp kv_cache_types */
-    static const int allowed[] = { 0, 1, 30, 8, 2, 3, 20, 6, 7 };
-    for (size_t i = 0; name && i < WLD_ARRAY_SIZE(allowed); i++)
-        if (wld_str_eq_nocase(name, ggml_types[allowed[i]].name))
-            return allowed[i];
+    for (size_t i = 0; name && i < WLD_ARRAY_SIZE(cache_types); i++)
+        if (wld_str_eq_nocase(name, ggml_types[cache_types[i]].name))
+            return cache_types[i];
     return -1;
+}
+
+const char *wld_ggml_cache_type_name(size_t i)
+{
+    return i < WLD_ARRAY_SIZE(cache_types) ? ggml_types[cache_types[i]].name : NULL;
 }
 
 const char *wld_llama_ftype_name(int64_t ftype)

@@ -22,35 +22,18 @@ static char *replay_command(const struct wld_options *o, const struct wld_redact
     char *dir = wld_shell_quote(o->record_dir);
     wld_buf_printf(&b, "wsl-llm-doctor --root %s", dir);
     free(dir);
-    for (int i = 1; i < o->argc; i++) {
-        const char *a = o->argv[i];
-        if (i == o->command_argi || i == o->record_dir_argi) /* "record DIR" */
-            continue;
-        /* and its value; a key file stays with the user: the replay answers from the
-         * recording */
-        if (strcmp(a, "--root") == 0 || strcmp(a, "--output") == 0 ||
-            strcmp(a, "--server-key-file") == 0) {
-            i++;
-            continue;
-        }
-        if (wld_str_starts(a, "--root=") || wld_str_starts(a, "--output=") ||
-            wld_str_starts(a, "--server-key-file="))
-            continue;
-        /* a path the live run took from the cwd is spelt whole: a replay has no cwd */
-        static const char *const path_opts[] = { "--llama-server", "--llama-build", "--model",
-                                                 "--wslconfig",    "--log",         "--compose" };
-        char *arg = wld_xstrdup(a);
-        for (size_t k = 0; k < WLD_ARRAY_SIZE(path_opts) && !o->root && i > 1 && a[0] != '/'; k++)
-            if (strcmp(o->argv[i - 1], path_opts[k]) == 0)
-                wld_path_from_cwd(&arg);
-        char *q = wld_shell_quote(arg);
-        free(arg);
+    /* the options as typed, but for those a replay does without and the paths it must
+     * have whole (the option table's replay column, src/cli/options.c) */
+    char **args = wld_cli_replay_args(o);
+    for (char **a = args; *a; a++) {
+        char *q = wld_shell_quote(*a);
         if (red)
             wld_redact_str(red, q);
         wld_secrets_scrub_str(q); /* --server http://user:password@... */
         wld_buf_printf(&b, " %s", q);
         free(q);
     }
+    wld_strv_free(args);
     if (o->compose_from_cwd) { /* the file the live run took from its cwd */
         char *q = wld_shell_quote(o->composes[0]);
         if (red)
