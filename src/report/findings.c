@@ -70,16 +70,3 @@ enum wld_status wld_case_status(const struct wld_findings *f, const struct wld_c
     }
     return worst;
 }
-
-void wld_render_findings(const struct wld_findings *f,
-                         enum wld_format format,
-                         const struct wld_render_opts *o,
-                         FILE *out)
-{
-    if (format == WLD_FORMAT_JUNIT)
-        wld_render_junit(f, o, out);
-    else if (format == WLD_FORMAT_GITHUB)
-        wld_render_github(f, out);
-    else
-        wld_render_sarif(f, out);
-}

@@ -146,6 +146,19 @@ void wld_render_github(const struct wld_findings *f, FILE *out)
     fputc('\n', out);
 }
 
+void wld_render_findings(const struct wld_findings *f,
+                         enum wld_format format,
+                         const struct wld_render_opts *o,
+                         FILE *out)
+{
+    if (format == WLD_FORMAT_JUNIT)
+        wld_render_junit(f, o, out);
+    else if (format == WLD_FORMAT_GITHUB)
+        wld_render_github(f, out);
+    else
+        wld_render_sarif(f, out);
+}
+
 /* A label value: backslash, double quote and line feed escaped. */
 static const char *const label_escapes[256] = { ['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n" };
 
