@@ -23,6 +23,9 @@ expect 2 "unknown option '--onyl' (did you mean '--only'?)" -- --onyl wsl.kernel
 expect 2 "unknown check id 'wsl.kernal' (did you mean 'wsl.kernel'?)" -- --skip wsl.kernal
 expect 2 "unknown command 'chek' (did you mean 'check'?)" -- chek
 expect 2 "--format: unknown format 'xml'" -- --format xml
+# a format a command does not write is refused, never answered in another
+expect 2 "list: --format sarif does not apply; it writes text or json" -- list --format sarif
+expect 2 "fit: --format junit does not apply; it writes text or json" -- fit x.gguf --format junit
 expect 2 "--timeout" -- --timeout -1
 expect 2 "explain needs a check id" -- explain
 expect 2 "not a directory" -- --root "$tmp/none"

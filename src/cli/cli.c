@@ -263,6 +263,13 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         r = wld_errorf(err, -EINVAL,
                        "log: --format prometheus reports a host's checks; use text, json, "
                        "markdown, junit, github or sarif");
+    const struct wld_cli_command *cmd = wld_cli_command_of(o.command);
+    if (r == 0 && cmd && cmd->formats && !(cmd->formats & WLD_FORMAT_BIT(o.format))) {
+        char *can = wld_cli_formats_text(cmd->formats);
+        r = wld_errorf(err, -EINVAL, "%s: --format %s does not apply; it writes %s", cmd->name,
+                       wld_cli_format_choice(o.format), can);
+        free(can);
+    }
     if (r == 0 && o.command == WLD_CMD_LINT && !o.lint_paths)
         r = wld_errorf(err, -EINVAL,
                        "lint needs a file or directory: wsl-llm-doctor lint PATH... (e.g. lint .)");

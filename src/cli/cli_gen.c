@@ -350,7 +350,7 @@ static void man_text(FILE *out, const char *s)
 }
 
 /* " [--opt ARG]"; no space before the first word of a line (roff would break there) */
-static void man_option(FILE *out, const struct wld_cli_option *opt, bool *first)
+static void man_option(FILE *out, const struct wld_cli_option *opt, unsigned formats, bool *first)
 {
     fputs(*first ? "[\\fB" : " [\\fB", out);
     *first = false;
@@ -358,7 +358,11 @@ static void man_option(FILE *out, const struct wld_cli_option *opt, bool *first)
     fputs(opt->short_name ? "\\fR|\\fB\\-\\-" : "\\-\\-", out);
     man_text(out, opt->name);
     fputs("\\fR", out);
-    if (opt->choice) {
+    if (opt->choice == wld_cli_format_choice) { /* the command's own formats */
+        for (size_t f = 0, k = 0; wld_cli_format_choice(f); f++)
+            if (formats & WLD_FORMAT_BIT(f))
+                fprintf(out, "%s%s", k++ ? "|" : " ", wld_cli_format_choice(f));
+    } else if (opt->choice) {
         char *words = choices_joined(opt->choice, "|");
         fprintf(out, " %s", words);
         free(words);
@@ -376,7 +380,7 @@ static void man_synopsis(FILE *out)
     FOR_EACH_OPTION(opt)
     {
         if (opt->commands == WLD_FOR_ALL)
-            man_option(out, opt, &first);
+            man_option(out, opt, WLD_FORMATS_ALL, &first);
     }
     fputc('\n', out);
     FOR_EACH_COMMAND(c)
@@ -393,7 +397,7 @@ static void man_synopsis(FILE *out)
         FOR_EACH_OPTION(opt)
         {
             if (opt->commands != WLD_FOR_ALL && (opt->commands & WLD_FOR(c->command)))
-                man_option(out, opt, &first);
+                man_option(out, opt, c->formats, &first);
         }
         fputc('\n', out);
     }

@@ -411,20 +411,25 @@ const struct wld_cli_option wld_cli_options[] = {
 const size_t wld_cli_options_count = WLD_ARRAY_SIZE(wld_cli_options);
 _Static_assert(WLD_ARRAY_SIZE(wld_cli_options) <= WLD_CLI_MAX_OPTIONS, "raise WLD_CLI_MAX_OPTIONS");
 
+#define TEXT_JSON (WLD_FORMAT_BIT(WLD_FORMAT_TEXT) | WLD_FORMAT_BIT(WLD_FORMAT_JSON))
 const struct wld_cli_command wld_cli_commands[] = {
-    { "check", WLD_CMD_CHECK, NULL, WLD_VAL_NONE, NULL, "run the checks (the default)" },
-    { "list", WLD_CMD_LIST, NULL, WLD_VAL_NONE, NULL, "every check id and title" },
-    { "explain", WLD_CMD_EXPLAIN, "ID", WLD_VAL_IDS, NULL, "a check's rules, fixes and sources" },
+    { "check", WLD_CMD_CHECK, NULL, WLD_VAL_NONE, NULL, "run the checks (the default)",
+      WLD_FORMATS_ALL },
+    { "list", WLD_CMD_LIST, NULL, WLD_VAL_NONE, NULL, "every check id and title", TEXT_JSON },
+    { "explain", WLD_CMD_EXPLAIN, "ID", WLD_VAL_IDS, NULL, "a check's rules, fixes and sources",
+      TEXT_JSON },
     { "rules", WLD_CMD_RULES, "[show|update]", WLD_VAL_ENUM, rules_action_choice,
-      "the rules as JSON; show: where from; update: newer ones" },
+      "the rules as JSON; show: where from; update: newer ones", TEXT_JSON },
     { "fit", WLD_CMD_FIT, "MODEL", WLD_VAL_FILE, NULL,
-      "memory per context size against the GPUs and the RAM" },
+      "memory per context size against the GPUs and the RAM", TEXT_JSON },
     { "record", WLD_CMD_RECORD, "DIR", WLD_VAL_DIR, NULL,
-      "save this host as a tree that --root replays" },
+      "save this host as a tree that --root replays", WLD_FORMATS_ALL },
+    /* prometheus is metrics of a host's checks */
     { "log", WLD_CMD_LOG, "[FILE|-]", WLD_VAL_FILE, NULL,
-      "diagnose a llama.cpp / ollama log (stdin without FILE)" },
+      "diagnose a llama.cpp / ollama log (stdin without FILE)",
+      WLD_FORMATS_ALL & ~WLD_FORMAT_BIT(WLD_FORMAT_PROMETHEUS) },
     { "lint", WLD_CMD_LINT, "PATH...", WLD_VAL_FILE, NULL,
-      "a repository's WSL, unit and container files, for CI" },
+      "a repository's WSL, unit and container files, for CI", WLD_FORMATS_ALL },
 };
 const size_t wld_cli_commands_count = WLD_ARRAY_SIZE(wld_cli_commands);
 
@@ -434,6 +439,30 @@ const struct wld_cli_option *wld_cli_option_find(const char *name, size_t n)
         if (strlen(wld_cli_options[i].name) == n && memcmp(wld_cli_options[i].name, name, n) == 0)
             return &wld_cli_options[i];
     return NULL;
+}
+
+const struct wld_cli_command *wld_cli_command_of(enum wld_command c)
+{
+    for (size_t i = 0; i < wld_cli_commands_count; i++)
+        if (wld_cli_commands[i].command == c)
+            return &wld_cli_commands[i];
+    return NULL;
+}
+
+char *wld_cli_formats_text(unsigned formats)
+{
+    struct wld_buf b;
+    wld_buf_init(&b, 128);
+    size_t n = 0, k = 0;
+    for (size_t f = 0; f < WLD_ARRAY_SIZE(format_names); f++)
+        n += (formats & WLD_FORMAT_BIT(f)) != 0;
+    for (size_t f = 0; f < WLD_ARRAY_SIZE(format_names); f++) {
+        if (!(formats & WLD_FORMAT_BIT(f)))
+            continue;
+        k++;
+        wld_buf_printf(&b, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", format_names[f]);
+    }
+    return wld_buf_detach(&b);
 }
 
 const struct wld_cli_command *wld_cli_command_find(const char *word)

@@ -58,7 +58,12 @@ struct wld_cli_command {
     enum wld_opt_value value;
     const char *(*choice)(size_t i);
     const char *help;
+    unsigned formats; /* the --format values it writes, bits 1u << enum wld_format */
 };
+
+/* Every format: a report of findings (check, record, lint) writes them all. */
+#define WLD_FORMATS_ALL   (~0u)
+#define WLD_FORMAT_BIT(f) (1u << (f))
 
 /* The most options the table may hold (the parser marks each one seen in an array). */
 #define WLD_CLI_MAX_OPTIONS 64
@@ -77,6 +82,10 @@ int wld_cli_option_apply(const struct wld_cli_option *opt,
                          char **err);
 /* The command called word, or NULL. */
 const struct wld_cli_command *wld_cli_command_find(const char *word);
+/* The row of command c (every command has one). */
+const struct wld_cli_command *wld_cli_command_of(enum wld_command c);
+/* The --format words of a command's formats, "a, b or c" (caller frees). */
+char *wld_cli_formats_text(unsigned formats);
 /* The --format words, in the order of enum wld_format. */
 const char *wld_cli_format_choice(size_t i);
 /* "a, b or c": the words of a choice (caller frees). */
