@@ -1,5 +1,5 @@
-/* Shared by src/inventory/ollama.c (where ollama is and what it ships) and src/inventory/ollama_env.c (the
- * environment its service runs with). Not a public interface. */
+/* Shared by src/inventory/ollama.c (where ollama is and what it ships) and
+ * src/inventory/ollama_env.c (the environment its service runs with). Not a public interface. */
 #ifndef WLD_OLLAMA_IMPL_H
 #define WLD_OLLAMA_IMPL_H
 

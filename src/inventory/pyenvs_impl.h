@@ -1,5 +1,5 @@
-/* Shared by src/inventory/pyenvs.c (where Python environments are) and src/inventory/pyenv_package.c (what
- * one llama_cpp package in them is). Not a public interface. */
+/* Shared by src/inventory/pyenvs.c (where Python environments are) and
+ * src/inventory/pyenv_package.c (what one llama_cpp package in them is). Not a public interface. */
 #ifndef WLD_PYENVS_IMPL_H
 #define WLD_PYENVS_IMPL_H
 

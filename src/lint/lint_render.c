@@ -6,7 +6,6 @@
 #include "wld/lint.h"
 #include "wld/util.h"
 
-static const char *const marks[WLD_STATUS_COUNT] = { "pass", "warn", "fail", "skip", "error" };
 static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", "\033[2m",
                                                       "\033[35m" };
 
@@ -48,8 +47,8 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];
             put_where(out, f, x);
-            fprintf(out, ": %s%s%s: ", o->color ? colors[x->status] : "", marks[x->status],
-                    o->color ? "\033[0m" : "");
+            fprintf(out, ": %s%s%s: ", o->color ? colors[x->status] : "",
+                    wld_status_name(x->status), o->color ? "\033[0m" : "");
             put_safe(out, x->message ? x->message : "");
             fprintf(out, " [%s]\n", x->rule);
             if (x->fix && x->status != WLD_PASS) {
@@ -109,7 +108,7 @@ static void render_markdown(const struct wld_lint_report *r, FILE *out)
         const struct wld_lint_file *f = &r->files[i];
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];
-            fprintf(out, "| %s | `", marks[x->status]);
+            fprintf(out, "| %s | `", wld_status_name(x->status));
             wld_put_escaped(out, f->path, md_cell, true);
             if (x->line)
                 fprintf(out, ":%u:%u", x->line, x->col);

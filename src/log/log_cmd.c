@@ -150,7 +150,6 @@ void wld_log_report_redact(struct wld_log_report *r)
 
 /* ---- renderers ---- */
 
-static const char *const marks[WLD_STATUS_COUNT] = { "PASS", "WARN", "FAIL", "SKIP", "ERROR" };
 static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", "\033[2m",
                                                       "\033[35m" };
 
@@ -184,9 +183,9 @@ static void render_text(const struct wld_log_report *r, const struct wld_render_
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_log_finding *x = &r->findings[i];
         if (o->color)
-            fprintf(out, "%s%-5s\033[0m  ", colors[x->status], marks[x->status]);
+            fprintf(out, "%s%-5s\033[0m  ", colors[x->status], wld_status_upper(x->status));
         else
-            fprintf(out, "%-5s  ", marks[x->status]);
+            fprintf(out, "%-5s  ", wld_status_upper(x->status));
         fprintf(out, "%-*s  ", (int) width, x->check);
         put_safe(out, x->summary);
         fputc('\n', out);

@@ -1,5 +1,5 @@
-/* A per-runtime check's gather (src/pipeline/pipeline_runtimes.c), for src/pipeline/pipeline.c. Not a public
- * interface. */
+/* A per-runtime check's gather (src/pipeline/pipeline_runtimes.c), for src/pipeline/pipeline.c. Not
+ * a public interface. */
 #ifndef WLD_PIPELINE_RUNTIMES_H
 #define WLD_PIPELINE_RUNTIMES_H
 

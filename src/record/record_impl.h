@@ -1,4 +1,5 @@
-/* Private to the recorder: what src/record/record.c collects and src/record/record_write.c writes. */
+/* Private to the recorder: what src/record/record.c collects and src/record/record_write.c writes.
+ */
 #ifndef WLD_RECORD_IMPL_H
 #define WLD_RECORD_IMPL_H
 

@@ -1,5 +1,5 @@
-/* Server discovery (src/inventory/servers.c) and secret scrubbing (src/base/secrets.c) on hostile /proc
- * files: the input, split at its first three NUL bytes, is a fixture host's /proc/net/tcp,
+/* Server discovery (src/inventory/servers.c) and secret scrubbing (src/base/secrets.c) on hostile
+ * /proc files: the input, split at its first three NUL bytes, is a fixture host's /proc/net/tcp,
  * /proc/net/tcp6 and /proc/PID/stat of a process named llama-server, and the rest its
  * /proc/PID/cmdline (NUL bytes and all); its fd 3 is a socket. The same bytes are then
  * scrubbed of secrets, which never changes their length. */
