@@ -13,13 +13,14 @@
 #include <string.h>
 
 #include "wld/check.h"
-#include "wld/cli.h"
 #include "wld/cuda_probe.h"
 #include "wld/gpu.h"
 #include "wld/inventory.h"
 #include "wld/ldpath.h"
+#include "wld/option.h"
 #include "wld/platform.h"
 #include "wld/proc.h"
+#include "wld/settings.h"
 
 #define WSL_LIB  "/usr/lib/wsl/lib"
 #define LIBCUDA  "libcuda.so.1"
@@ -395,6 +396,12 @@ static const char *const needs[] = { "wsl.platform", NULL };
 
 static const char *const fact_keys[] = { "candidates", "functional_requested", "probe", NULL };
 
+/* the command line's options that only this check reads */
+static const struct wld_cli_option options[] = {
+    { "functional", 0, NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "also a CUDA context and a 64 MiB copy on each GPU", WLD_OPT_FLAG(functional) },
+};
+
 const struct wld_check wld_check_gpu_cuda = {
     .id = "gpu.cuda",
     .title = "CUDA driver API (libcuda)",
@@ -408,4 +415,6 @@ const struct wld_check wld_check_gpu_cuda = {
     .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
+    .options = options,
+    .n_options = WLD_ARRAY_SIZE(options),
 };

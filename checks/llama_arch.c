@@ -9,18 +9,20 @@
  * wld/fatbin.h), else from CMakeCache.txt; the GPUs from gpu.cuda or --gpu-cc. NVIDIA's
  * rules: a cubin for sm_XY runs on X.Z with Z >= Y; "a" targets (sm_120a) only on exactly
  * X.Y; PTX for compute_XY JIT-compiles for any X.Y or newer. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wld/check.h"
-#include "wld/cli.h"
 #include "wld/fatbin.h"
 #include "wld/gpu.h"
 #include "wld/inventory.h"
 #include "wld/llama.h"
+#include "wld/option.h"
 #include "wld/parse.h"
 #include "wld/runtimes.h"
+#include "wld/settings.h"
 #include "wld/version.h"
 
 /* ollama: each CUDA backend's fatbinary, as the build facts of a llama.cpp binary hold it;
@@ -431,6 +433,35 @@ static const char *const params[] = { "architectures", "arch_spelling", "default
                                       "native_requires", NULL };
 static const char *const needs[] = { "gpu.cuda", "gpu.driver", NULL };
 
+/* --gpu-cc 8.6 or 8.6,8.9: compute capabilities as "major.minor", major 1-99, minor 0-9. */
+static int set_gpu_cc(struct wld_options *o, const char *value, char **err)
+{
+    char *copy = wld_xstrdup(value), *save = NULL;
+    int r = 0;
+    wld_strv_free(o->gpu_cc);
+    o->gpu_cc = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        unsigned major, minor;
+        char tail;
+        if (sscanf(t, "%u.%u%c", &major, &minor, &tail) != 2 || major < 1 || major > 99 ||
+            minor > 9) {
+            r = wld_errorf(err, -EINVAL, "--gpu-cc: '%s' is not a compute capability like 8.6", t);
+            break;
+        }
+        o->gpu_cc = wld_strv_push(o->gpu_cc, t);
+    }
+    if (r == 0 && !o->gpu_cc)
+        r = wld_errorf(err, -EINVAL, "--gpu-cc: give a compute capability like 8.6");
+    free(copy);
+    return r;
+}
+
+/* the command line's options that only this check reads */
+static const struct wld_cli_option options[] = {
+    { "gpu-cc", 0, "X.Y,...", WLD_VAL_NUMBER, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
+      "judge llama.arch for these compute capabilities", WLD_OPT_CALL(set_gpu_cc) },
+};
+
 const struct wld_check wld_check_llama_arch = {
     .id = "llama.arch",
     .title = "CUDA architectures of the llama.cpp build",
@@ -443,4 +474,6 @@ const struct wld_check wld_check_llama_arch = {
     .gather = gather,
     .per_runtime = true,
     .evaluate = evaluate,
+    .options = options,
+    .n_options = WLD_ARRAY_SIZE(options),
 };

@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include "wld/check.h"
-#include "wld/cli.h"
 #include "wld/fit.h"
 #include "wld/inventory.h"
 #include "wld/models.h"
 #include "wld/parse.h"
 #include "wld/runtimes.h"
+#include "wld/settings.h"
 #include "wld/util.h"
 
 #define MIB (1024ull * 1024ull)

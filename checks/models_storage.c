@@ -9,11 +9,12 @@
 #include <sys/stat.h>
 
 #include "wld/check.h"
-#include "wld/cli.h"
 #include "wld/inventory.h"
 #include "wld/iobench.h"
 #include "wld/models.h"
+#include "wld/option.h"
 #include "wld/parse.h"
+#include "wld/settings.h"
 
 static void
 describe(const struct wld_host *h, cJSON *model, const struct wld_mount *mounts, size_t n_mounts)
@@ -204,6 +205,12 @@ static const char *const params[] = { "slow_fs", "caution_fs", "fast_fs", NULL }
 
 static const char *const fact_keys[] = { "models", "scan", NULL };
 
+/* the command line's options that only this check reads */
+static const struct wld_cli_option options[] = {
+    { "bench-io", 0, NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
+      "time each model's reads", WLD_OPT_FLAG(bench_io) },
+};
+
 const struct wld_check wld_check_models_storage = {
     .id = "models.storage",
     .title = "Where model files live",
@@ -215,4 +222,6 @@ const struct wld_check wld_check_models_storage = {
     .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
+    .options = options,
+    .n_options = WLD_ARRAY_SIZE(options),
 };

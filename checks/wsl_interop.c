@@ -15,7 +15,9 @@
 #include "wld/check.h"
 #include "wld/gpu.h"
 #include "wld/inventory.h"
+#include "wld/option.h"
 #include "wld/platform.h"
+#include "wld/settings.h"
 #include "wld/version.h"
 #include "wld/windows.h"
 #include "wld/wslfile.h"
@@ -244,6 +246,13 @@ static const char *const params[] = { "min_build_wsl2", "min_build_gpu", "window
 static const char *const needs[] = { "wsl.platform", "gpu.driver", NULL };
 static const char *const fact_keys[] = { "interop", NULL };
 
+/* the command line's options that only this check reads (server.health, which asks
+ * Windows through it, honours --no-interop too) */
+static const struct wld_cli_option options[] = {
+    { "no-interop", 0, NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "run no Windows program", WLD_OPT_FLAG(no_interop) },
+};
+
 const struct wld_check wld_check_wsl_interop = {
     .id = "wsl.interop",
     .title = "Windows side (interop)",
@@ -257,4 +266,6 @@ const struct wld_check wld_check_wsl_interop = {
     .reads = reads,
     .gather = gather,
     .evaluate = evaluate,
+    .options = options,
+    .n_options = WLD_ARRAY_SIZE(options),
 };

@@ -12,11 +12,12 @@
 #include <string.h>
 
 #include "wld/check.h"
-#include "wld/cli.h"
 #include "wld/inventory.h"
+#include "wld/option.h"
 #include "wld/parse.h"
 #include "wld/platform.h"
 #include "wld/rules.h"
+#include "wld/settings.h"
 #include "wld/wslconfig_lint.h"
 #include "wld/wslfile.h"
 
@@ -273,6 +274,12 @@ static const char *const needs[] = { "wsl.platform", NULL };
 
 static const char *const fact_keys[] = { "candidates", "effective", NULL };
 
+/* the command line's options that only this check reads */
+static const struct wld_cli_option options[] = {
+    { "wslconfig", 0, "PATH", WLD_VAL_FILE, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_PATH,
+      "the .wslconfig to check", WLD_OPT_STR(wslconfig) },
+};
+
 const struct wld_check wld_check_wsl_wslconfig = {
     .id = "wsl.wslconfig",
     .title = ".wslconfig settings",
@@ -286,4 +293,6 @@ const struct wld_check wld_check_wsl_wslconfig = {
     .facts = fact_keys,
     .gather = gather,
     .evaluate = evaluate,
+    .options = options,
+    .n_options = WLD_ARRAY_SIZE(options),
 };

@@ -12,13 +12,13 @@ _wsl_llm_doctor() {
     }
     case $prev in
     --format) COMPREPLY=($(compgen -W "text json markdown junit github prometheus sarif" -- "$cur")); return ;;
-    --output | --rules | --facts | --log | --model | --compose | --wslconfig | --llama-server | --server-key-file | fit | log | lint) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --output | --rules | --facts | --log | --model | --llama-server | --wslconfig | --server-key-file | --compose | fit | log | lint) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --only | --skip | explain)
         local IFS=,
         COMPREPLY=($(compgen -W "$(_wsl_llm_doctor_ids | tr '\n' ',')" -- "${cur##*,}"))
         return ;;
     --fail-on) COMPREPLY=($(compgen -W "fail warn" -- "$cur")); return ;;
-    --timeout | --gpu-cc | --vram | --ctx | --ngl | --parallel | --server | --url | --sha256) return ;;
+    --timeout | --vram | --ctx | --ngl | --parallel | --gpu-cc | --server | --url | --sha256) return ;;
     --root | --llama-build | record) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --kind) COMPREPLY=($(compgen -W "wslconfig wsl-conf unit daemon-json cdi compose" -- "$cur")); return ;;
     --runtime) COMPREPLY=($(compgen -W "llama.cpp ollama python" -- "$cur") $(compgen -d -- "$cur")); return ;;
@@ -27,10 +27,10 @@ _wsl_llm_doctor() {
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--format --output --only --skip --fail-on --timeout --root
-            --rules --facts --log --kind --redact --no-redact --model --compose --wslconfig
-            --llama-server --llama-build --runtime --gpu-cc --vram --ctx --ngl --ctk --ctv
-            --parallel --functional --bench-io --no-interop --server --server-key-file --offline
-            --url --sha256 --verbose --no-color --version --help" -- "$cur"))
+            --rules --facts --log --kind --redact --no-redact --model --llama-server
+            --llama-build --runtime --vram --ctx --ngl --ctk --ctv --parallel --wslconfig
+            --no-interop --functional --gpu-cc --bench-io --server --server-key-file --offline
+            --compose --url --sha256 --verbose --no-color --version --help" -- "$cur"))
     else
         COMPREPLY=($(compgen -W "check list explain rules fit record log lint" -- "$cur"))
     fi

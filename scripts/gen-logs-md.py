@@ -41,7 +41,7 @@ journalctl -u ollama --no-pager | wsl-llm-doctor log --format markdown   # redac
 wsl-llm-doctor check --log server.log         # this host's report with the log's findings folded in
 ```
 
-Every report format applies but `prometheus`. The JSON has the schema `wsl-llm-doctor/log@1`
+Every report format applies (`prometheus`: docs/ci.md). The JSON has the schema `wsl-llm-doctor/log@1`
 (docs/log.schema.json): `shows` (what the log shows, in a sentence, with where it was made as
 far as the log says: a Linux path or build target does not tell WSL from a native Linux),
 `facts` (build with its compiler and target, backends, devices with compute capability and

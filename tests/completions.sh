@@ -7,6 +7,10 @@ doctor=$1 dir=$2
 man=$dir/../docs/wsl-llm-doctor.1
 failures=0
 opts=$("$doctor" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
+# one row per name: a check's option (declared in its file) never shadows another
+twice=$("$doctor" --help | sed -n '/^Options:/,/^$/p' |
+    grep -o -- '^  \(-[a-z], \)\{0,1\}--[a-z0-9-]*' | sed 's/.*--/--/' | sort | uniq -d)
+[ -z "$twice" ] || { echo "FAIL: options declared twice: $twice"; failures=$((failures + 1)); }
 # Commands sit two to a line, in columns set apart by two or more spaces.
 cmds=$("$doctor" --help | awk -F '  +' '/^Commands:/ {on=1; next} /^$/ {on=0}
     on {split($2, a, " "); print a[1]; if (NF >= 4) {split($4, b, " "); print b[1]}}')

@@ -91,13 +91,15 @@ assert bad.find("failure") is not None and "5:9 FAIL" in bad.find("failure").tex
 # markdown and the GitHub step summary
 "$doctor" lint --format markdown "$here/repo" >"$tmp/md"
 grep -q '^| status | where | finding | fix | rule |$' "$tmp/md" || fail "markdown: no table"
-grep -q '^| fail | `.*bad/wsl.conf:5:9` |' "$tmp/md" || fail "markdown: no gpu_disabled row"
+grep -q '^| ❌ fail | `.*bad/wsl.conf:5:9` | .* | `wsl.wsl-conf/gpu_disabled` |$' "$tmp/md" || fail "markdown: no gpu_disabled row"
 (cd "$here/repo" && GITHUB_STEP_SUMMARY="$tmp/summary.md" "$doctor" lint --format github . >/dev/null)
 grep -q '^### wsl-llm-doctor lint$' "$tmp/summary.md" || fail "github: no step summary"
 
 # prometheus: per status, per file; promtool's lint when installed
 "$doctor" lint --format prometheus "$here/repo" >"$tmp/prom"
 grep -q '^wsl_llm_doctor_lint_findings{status="fail"} 3$' "$tmp/prom" || fail "prometheus: $(head -c 400 "$tmp/prom")"
+grep -q '^wsl_llm_doctor_lint_file_status{path=".*bad/wsl.conf",kind="wsl-conf",status="fail"} 1$' "$tmp/prom" || fail "prometheus: no file series: $(cat "$tmp/prom")"
+grep -q '^wsl_llm_doctor_lint_exit_code 1$' "$tmp/prom" || fail "prometheus: exit code"
 if command -v promtool >/dev/null; then
     promtool check metrics <"$tmp/prom" >"$tmp/promtool" 2>&1 || fail "promtool: $(cat "$tmp/promtool")"
 fi

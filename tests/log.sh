@@ -58,7 +58,7 @@ grep -q '^No known failure in this log.$' "$tmp/q" || fail "default verbosity: t
 [ "$(fact "$tmp/q.json" 'd["facts"]["not_shown"], d["summary"]["skip"], d["exit_code"]')" = "(['build', 'devices', 'backends', 'offload'], 1, 0)" ] ||
     fail "default verbosity: json facts: $(fact "$tmp/q.json" 'd["facts"]')"
 "$doctor" log "$quiet" --format markdown >"$tmp/q.md"
-grep -q '^| skip | `llama.build` | llama-server logged at verbosity 3 .*`-lv 4`' "$tmp/q.md" || fail "default verbosity: markdown: $(cat "$tmp/q.md")"
+grep -q '^| ⏭️ skip | line 1 | llama-server logged at verbosity 3 .*`-lv 4`.* | `llama.build/startup-not-logged` |$' "$tmp/q.md" || fail "default verbosity: markdown: $(cat "$tmp/q.md")"
 "$doctor" log "$quiet" --format github >"$tmp/q.gh"
 grep -q '^::notice file=.*,line=1,title=llama.build/startup-not-logged::llama-server logged at verbosity 3.*-lv 4' "$tmp/q.gh" ||
     fail "default verbosity: github: $(cat "$tmp/q.gh")"
@@ -115,7 +115,7 @@ cat "$oom" | "$doctor" log --format json >"$tmp/pipe.json"
 "$doctor" log "$oom" --format markdown >"$tmp/md"
 grep -q 'alice' "$tmp/md" && fail "markdown: /home/alice not redacted"
 grep -q '^### wsl-llm-doctor log diagnosis' "$tmp/md" || fail "markdown: no heading"
-grep -q '| fail | `models.fit` |' "$tmp/md" || fail "markdown: no table row"
+grep -q '^| ❌ fail | lines\? [0-9, ]* | .* | `models.fit/[a-z-]*` |$' "$tmp/md" || fail "markdown: no table row: $(cat "$tmp/md")"
 grep -q 'Redacted: 1 Linux user name' "$tmp/md" || fail "markdown: no redaction note: $(tail -2 "$tmp/md")"
 "$doctor" log "$oom" --format markdown --no-redact | grep -q alice || fail "--no-redact: alice gone"
 win=$logs/llamacpppython-cu128-6-no-kernel-image-windows.log
@@ -167,8 +167,15 @@ sed -i 's|"input":.*||' "$tmp/fifo.json" "$tmp/file.json"
 [ $rc -eq 1 ] && cmp -s "$tmp/fifo.json" "$tmp/file.json" || fail "FIFO: exit $rc, not the file's report: $(cat "$tmp/e")"
 "$doctor" log "$tmp/none.log" 2>"$tmp/e" >/dev/null
 [ $? -eq 2 ] && grep -q 'none.log: No such file or directory' "$tmp/e" || fail "missing: $(cat "$tmp/e")"
-"$doctor" log "$oom" --format prometheus 2>"$tmp/e" >/dev/null
-[ $? -eq 2 ] && grep -q 'prometheus' "$tmp/e" || fail "prometheus: $(cat "$tmp/e")"
+# prometheus: the log's findings as metrics, for a timer over ollama's journal
+"$doctor" log "$oom" --format prometheus >"$tmp/prom"
+[ $? -eq 1 ] || fail "prometheus: the failing log's exit"
+grep -q '^wsl_llm_doctor_log_findings{status="fail"} [1-9]$' "$tmp/prom" || fail "prometheus: $(cat "$tmp/prom")"
+grep -q '^wsl_llm_doctor_log_finding_status{rule="models.fit/[a-z-]*",status="fail"} 1$' "$tmp/prom" || fail "prometheus: no models.fit series"
+grep -q '^wsl_llm_doctor_log_exit_code 1$' "$tmp/prom" || fail "prometheus: exit code"
+if command -v promtool >/dev/null; then
+    promtool check metrics <"$tmp/prom" >"$tmp/promtool" 2>&1 || fail "promtool: $(cat "$tmp/promtool")"
+fi
 "$doctor" list --log "$oom" 2>"$tmp/e" >/dev/null
 [ $? -eq 2 ] && grep -q -- '--log is for `check`' "$tmp/e" || fail "--log on list: $(cat "$tmp/e")"
 [ "$(wc -l <"$tmp/e")" -eq 1 ] || fail "--log on list: more than one line"

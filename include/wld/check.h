@@ -7,18 +7,11 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "wld/host.h"
 #include "wld/platform.h"
-
-enum wld_status {
-    WLD_PASS,
-    WLD_WARN,
-    WLD_FAIL,
-    WLD_SKIP,
-    WLD_ERROR,
-};
-#define WLD_STATUS_COUNT 5
+#include "wld/status.h"
 
 const char *wld_status_name(enum wld_status s);
 /* The same in capitals, as text reports mark a line: "PASS", "WARN". */
@@ -33,6 +26,7 @@ bool wld_status_fails(enum wld_status s, bool fail_on_warn);
 bool wld_counts_fail(const unsigned *counts, bool fail_on_warn);
 
 struct wld_options;
+struct wld_cli_option;
 
 struct wld_inventory;
 
@@ -92,6 +86,11 @@ struct wld_check {
      * doctor itself broke; host failures are facts, not errors. */
     int (*gather)(const struct wld_gather_ctx *ctx, cJSON *facts);
     void (*evaluate)(const struct wld_eval_ctx *ctx, struct wld_finding *f);
+    /* The command-line options only this check reads (wld/option.h: --functional,
+     * --server...), declared here beside its code; the command line takes them after its
+     * own, in registry order. n_options rows, or NULL and 0. */
+    const struct wld_cli_option *options;
+    size_t n_options;
 };
 
 /* The registry, in report order (src/pipeline/registry.c). */

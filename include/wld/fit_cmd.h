@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-#include "wld/cli.h"
 #include "wld/pipeline.h"
+#include "wld/settings.h"
 
 /* Prints the table for the first model of rep's models.fit facts in o->format. Returns 0,
  * or -1 when the report has no models.fit result. */

@@ -11,8 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "wld/cli.h"
 #include "wld/host.h"
+#include "wld/settings.h"
 
 enum wld_inv_item {
     /* {"search": [...], "cache": [...]}: the loader's directories with and without

@@ -12,9 +12,9 @@
 #include <stdio.h>
 
 #include "wld/check.h"
-#include "wld/cli.h"
 #include "wld/render.h"
 #include "wld/rules.h"
+#include "wld/settings.h"
 
 enum wld_lint_kind {
     WLD_LINT_NONE, /* no kind lint knows: the file is listed as skipped */

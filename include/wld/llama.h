@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "wld/cli.h"
 #include "wld/host.h"
+#include "wld/settings.h"
 
 /* --llama-server, else the binary of --llama-build DIR, else llama-server / llama-cli on
  * PATH, else the usual build directories under $HOME. Returns 0 with the host path

@@ -5,10 +5,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "wld/cli.h"
 #include "wld/logdiag.h"
 #include "wld/render.h"
 #include "wld/rules.h"
+#include "wld/settings.h"
 
 struct wld_report;
 

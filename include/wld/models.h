@@ -7,8 +7,8 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
-#include "wld/cli.h"
 #include "wld/host.h"
+#include "wld/settings.h"
 
 /* Model files checked in one run at most (each one's header is read). */
 #define WLD_MODELS_MAX 4096

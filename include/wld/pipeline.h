@@ -8,10 +8,10 @@
 #include <stdio.h>
 
 #include "wld/check.h"
-#include "wld/cli.h"
 #include "wld/host.h"
 #include "wld/render.h"
 #include "wld/rules.h"
+#include "wld/settings.h"
 
 struct wld_result {
     const struct wld_check *check;
@@ -104,12 +104,11 @@ cJSON *wld_report_json(const struct wld_report *r);
 void wld_render_json(const struct wld_report *r, FILE *out);
 /* For a GitHub issue: verdicts table, fixes, evidence folded in <details>. */
 void wld_render_markdown(const struct wld_report *r, FILE *out);
-/* The report as cases of findings, for JUnit, GitHub and SARIF (wld/findings.h): a case
- * per check, a follower skipped with its cause. Free with wld_findings_free. */
+/* The report as cases of findings, for JUnit, GitHub, SARIF and Prometheus
+ * (wld/findings.h): a case per check, a follower skipped with its cause. Free with
+ * wld_findings_free. */
 struct wld_findings;
 void wld_report_findings(const struct wld_report *r, struct wld_findings *f);
-/* Prometheus text exposition for node_exporter's textfile collector. */
-void wld_render_prometheus(const struct wld_report *r, FILE *out);
 
 /* `list`: every check, its title and what it looks at (text, or JSON with --format json). */
 void wld_render_list(enum wld_format format, FILE *out);

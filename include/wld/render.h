@@ -8,16 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* --format: the report's form. */
-enum wld_format {
-    WLD_FORMAT_TEXT,
-    WLD_FORMAT_JSON,
-    WLD_FORMAT_MARKDOWN,
-    WLD_FORMAT_JUNIT,
-    WLD_FORMAT_GITHUB,
-    WLD_FORMAT_PROMETHEUS,
-    WLD_FORMAT_SARIF,
-};
+#include "wld/settings.h" /* enum wld_format */
 
 struct wld_render_opts {
     bool color;

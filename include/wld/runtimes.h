@@ -31,8 +31,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "wld/cli.h"
 #include "wld/host.h"
+#include "wld/settings.h"
 
 /* At most this many runtimes of each kind are kept (the walk says when it stopped). */
 #define WLD_RUNTIMES_MAX 16

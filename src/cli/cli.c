@@ -8,18 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wld/gguf.h"
+#include "wld/check.h"
 #include "wld/util.h"
 
 #include "options.h"
-
-bool wld_options_redact(const struct wld_options *o)
-{
-    if (o->redact != WLD_REDACT_DEFAULT)
-        return o->redact == WLD_REDACT_ON;
-    return o->command == WLD_CMD_RECORD || o->format == WLD_FORMAT_MARKDOWN ||
-           o->format == WLD_FORMAT_GITHUB;
-}
 
 static int set_command(struct wld_options *o, const char *word, bool *have, char **err)
 {
@@ -38,20 +30,6 @@ static int set_command(struct wld_options *o, const char *word, bool *have, char
     const char *hint = wld_cli_closest(word, cmds, n);
     return hint ? wld_errorf(err, -EINVAL, "unknown command '%s' (did you mean '%s'?)", word, hint)
                 : wld_errorf(err, -EINVAL, "unknown command '%s' (see --help)", word);
-}
-
-void wld_options_defaults(struct wld_options *o)
-{
-    *o = (struct wld_options){ .command = WLD_CMD_CHECK,
-                               .format = WLD_FORMAT_TEXT,
-                               .fail_on = WLD_FAIL,
-                               .timeout_s = WLD_DEFAULT_TIMEOUT_S,
-                               .ctx = WLD_DEFAULT_CTX,
-                               .ngl = -1,
-                               .ctk = WLD_GGML_F16,
-                               .ctv = WLD_GGML_F16,
-                               .parallel = 1,
-                               .vram_gib = -1 };
 }
 
 /* An error quotes what the user typed ('...'); a quote longer than a line is shortened to
@@ -82,39 +60,49 @@ static char *clip_quotes(char *msg)
     return wld_buf_detach(&b);
 }
 
-/* One option word (and its value, the next word unless given as --opt=VALUE) at argv[*i]. */
+/* "unknown option" for --name (n bytes), with the closest option's name as a hint. */
+static int unknown_option(const char *name, size_t n, char **err)
+{
+    char word[32];
+    if (n >= sizeof(word))
+        n = sizeof(word) - 1;
+    memcpy(word, name, n);
+    word[n] = '\0';
+    size_t count = wld_cli_option_count();
+    const char **names = wld_xcalloc(count, sizeof(char *));
+    for (size_t k = 0; k < count; k++)
+        names[k] = wld_cli_option_at(k)->name;
+    const char *hint = wld_cli_closest(word, names, count);
+    int r = hint ? wld_errorf(err, -EINVAL, "unknown option '--%s' (did you mean '--%s'?)", word,
+                              hint)
+                 : wld_errorf(err, -EINVAL, "unknown option '--%s' (see --help)", word);
+    free(names);
+    return r;
+}
+
+/* One option word (and its value, the next word unless given as --opt=VALUE) at argv[*i];
+ * seen[k] set for the k-th option (wld_cli_option_at). */
 static int
 parse_option(struct wld_options *o, int argc, char **argv, int *i, bool *seen, char **err)
 {
     const char *a = argv[*i];
     const struct wld_cli_option *opt = NULL;
     const char *eq = NULL;
+    size_t k = 0;
     if (a[1] != '-') { /* -v, -h */
-        for (size_t k = 0; k < wld_cli_options_count && !opt; k++)
-            if (wld_cli_options[k].short_name && a[1] == wld_cli_options[k].short_name && !a[2])
-                opt = &wld_cli_options[k];
+        for (; (opt = wld_cli_option_at(k)); k++)
+            if (opt->short_name && a[1] == opt->short_name && !a[2])
+                break;
         if (!opt)
             return wld_errorf(err, -EINVAL, "unknown option '%s' (see --help)", a);
     } else {
         eq = strchr(a + 2, '=');
         size_t len = eq ? (size_t) (eq - a - 2) : strlen(a + 2);
-        opt = wld_cli_option_find(a + 2, len);
-        if (!opt) {
-            char name[32];
-            if (len >= sizeof(name))
-                len = sizeof(name) - 1;
-            memcpy(name, a + 2, len);
-            name[len] = '\0';
-            const char *names[WLD_CLI_MAX_OPTIONS];
-            for (size_t k = 0; k < wld_cli_options_count; k++)
-                names[k] = wld_cli_options[k].name;
-            const char *hint = wld_cli_closest(name, names, wld_cli_options_count);
-            return hint ? wld_errorf(err, -EINVAL, "unknown option '--%s' (did you mean '--%s'?)",
-                                     name, hint)
-                        : wld_errorf(err, -EINVAL, "unknown option '--%s' (see --help)", name);
-        }
+        opt = wld_cli_option_find(a + 2, len, &k);
+        if (!opt)
+            return unknown_option(a + 2, len, err);
     }
-    seen[opt - wld_cli_options] = true;
+    seen[k] = true;
     if (!opt->arg) {
         if (eq)
             return wld_errorf(err, -EINVAL, "option '--%s' takes no value", opt->name);
@@ -148,8 +136,8 @@ static void commands_text(unsigned mask, struct wld_buf *b)
  * believes it did. */
 static int check_commands(const struct wld_options *o, const bool *seen, char **err)
 {
-    for (size_t k = 0; k < wld_cli_options_count; k++) {
-        const struct wld_cli_option *opt = &wld_cli_options[k];
+    const struct wld_cli_option *opt;
+    for (size_t k = 0; (opt = wld_cli_option_at(k)); k++) {
         if (!seen[k] || (opt->commands & WLD_FOR(o->command)))
             continue;
         struct wld_buf b;
@@ -214,11 +202,11 @@ static int parse_word(struct wld_options *o, const char *a, int i, bool *have_cm
         return 0;
     }
     if (*have_cmd && o->command == WLD_CMD_LINT) {
-        o->lint_paths = wld_cli_strv_push(o->lint_paths, a);
+        o->lint_paths = wld_strv_push(o->lint_paths, a);
         return 0;
     }
     if (*have_cmd && o->command == WLD_CMD_FIT && !o->models) {
-        o->models = wld_cli_strv_push(o->models, a);
+        o->models = wld_strv_push(o->models, a);
         return 0;
     }
     o->command_argi = i;
@@ -230,11 +218,11 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
     struct wld_options o;
     wld_options_defaults(&o);
     bool have_cmd = false, rest_positional = false;
-    bool seen[WLD_CLI_MAX_OPTIONS] = { false }; /* by index in wld_cli_options */
     int r = 0;
     *err = NULL;
     if (argc >= 2 && wld_str_starts(argv[1], "__"))
         return parse_generate(argc, argv, ret, err);
+    bool *seen = wld_xcalloc(wld_cli_option_count(), sizeof(bool)); /* wld_cli_option_at's */
     for (int i = 1; i < argc && r == 0; i++) {
         const char *a = argv[i];
         if (rest_positional || a[0] != '-' || a[1] == '\0') {
@@ -259,10 +247,6 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         r = wld_errorf(err, -EINVAL, "--log is for `check` (or use `wsl-llm-doctor log FILE`)");
     if (r == 0 && o.log_path && !o.log_given && o.facts_path)
         r = wld_errorf(err, -EINVAL, "--log holds a log to a host; --facts examines none");
-    if (r == 0 && o.command == WLD_CMD_LOG && o.format == WLD_FORMAT_PROMETHEUS)
-        r = wld_errorf(err, -EINVAL,
-                       "log: --format prometheus reports a host's checks; use text, json, "
-                       "markdown, junit, github or sarif");
     const struct wld_cli_command *cmd = wld_cli_command_of(o.command);
     if (r == 0 && cmd && cmd->formats && !(cmd->formats & WLD_FORMAT_BIT(o.format))) {
         char *can = wld_cli_formats_text(cmd->formats);
@@ -284,6 +268,7 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         r = wld_errorf(err, -EINVAL, "--url and --sha256 are for `rules update`");
     if (r == 0)
         r = check_commands(&o, seen, err);
+    free(seen);
     if (r < 0) {
         wld_options_release(&o);
         if (*err)
@@ -308,7 +293,7 @@ static char **push_path(const struct wld_options *o, char **v, const char *prefi
     if (!o->root)
         wld_path_from_cwd(&whole);
     char *word = wld_xasprintf("%s%s", prefix, whole);
-    v = wld_cli_strv_push(v, word);
+    v = wld_strv_push(v, word);
     free(word);
     free(whole);
     return v;
@@ -327,20 +312,21 @@ char **wld_cli_replay_args(const struct wld_options *o)
         const struct wld_cli_option *opt =
                 rest_positional || !wld_str_starts(a, "--")
                         ? NULL
-                        : wld_cli_option_find(a + 2, eq ? (size_t) (eq - a - 2) : strlen(a + 2));
+                        : wld_cli_option_find(a + 2, eq ? (size_t) (eq - a - 2) : strlen(a + 2),
+                                              NULL);
         enum wld_replay how = opt ? opt->replay : WLD_REPLAY_KEEP;
         if (how == WLD_REPLAY_DROP) {
             i += opt->arg && !eq; /* and its value */
             continue;
         }
         if (how == WLD_REPLAY_KEEP || !opt->arg || (!eq && i + 1 >= o->argc)) {
-            v = wld_cli_strv_push(v, a);
+            v = wld_strv_push(v, a);
         } else if (eq) { /* --model=x.gguf */
             char *name = wld_xasprintf("%.*s", (int) (eq - a + 1), a);
             v = push_path(o, v, name, eq + 1);
             free(name);
         } else {
-            v = wld_cli_strv_push(v, a);
+            v = wld_strv_push(v, a);
             v = push_path(o, v, "", o->argv[++i]);
         }
     }
@@ -377,38 +363,4 @@ int wld_options_server_key(struct wld_options *o, char **err)
                           "--server-key-file %s holds no key (one a line; '#' starts a comment)",
                           o->server_key_file);
     return 0;
-}
-
-void wld_options_release(struct wld_options *o)
-{
-    if (!o)
-        return;
-    free(o->explain_id);
-    free(o->rules_action);
-    free(o->rules_url);
-    free(o->rules_sha256);
-    wld_strv_free(o->only);
-    wld_strv_free(o->skip);
-    free(o->root);
-    free(o->output);
-    free(o->record_dir);
-    free(o->rules_path);
-    free(o->facts_path);
-    free(o->log_path);
-    free(o->lint_kind);
-    wld_strv_free(o->lint_paths);
-    wld_strv_free(o->models);
-    wld_strv_free(o->composes);
-    wld_strv_free(o->servers);
-    wld_strv_free(o->runtimes);
-    free(o->server_key_file);
-    if (o->server_key)
-        memset(o->server_key, 0, strlen(o->server_key));
-    free(o->server_key);
-    free(o->llama_server);
-    free(o->llama_build);
-    wld_strv_free(o->gpu_cc);
-    free(o->wslconfig);
-    free(o->generate);
-    memset(o, 0, sizeof(*o));
 }

@@ -11,9 +11,10 @@
 
 #include "options.h"
 
-#define FOR_EACH_OPTION(opt)                                 \
-    for (const struct wld_cli_option *opt = wld_cli_options; \
-         opt < wld_cli_options + wld_cli_options_count; opt++)
+/* Each option in the order of --help (wld_cli_option_at), its index in opt##_i. */
+#define FOR_EACH_OPTION(opt)                                              \
+    for (size_t opt##_i = 0; opt##_i < wld_cli_option_count(); opt##_i++) \
+        for (const struct wld_cli_option *opt = wld_cli_option_at(opt##_i); opt; opt = NULL)
 #define FOR_EACH_COMMAND(c)                                  \
     for (const struct wld_cli_command *c = wld_cli_commands; \
          c < wld_cli_commands + wld_cli_commands_count; c++)
@@ -33,7 +34,7 @@ static void usage_row(FILE *out, const char *left, const char *help)
 {
     enum { COL = 24, WIDTH = 80 };
     int at = fprintf(out, "  %-*s", COL - 2, left);
-    if (at > COL) {
+    if ((int) strlen(left) >= COL - 2) { /* no room left for the space before the help */
         fputc('\n', out);
         at = fprintf(out, "%*s", COL, "");
     }
@@ -131,18 +132,20 @@ value_code(const char *const *fmts, enum wld_opt_value value, const char *(*choi
  * its value (NULL for none; caller frees), and its word. */
 static char *bash_action(size_t k)
 {
-    if (k < wld_cli_options_count)
-        return value_code(bash_value, wld_cli_options[k].value, wld_cli_options[k].choice);
-    const struct wld_cli_command *c = &wld_cli_commands[k - wld_cli_options_count];
+    const struct wld_cli_option *opt = wld_cli_option_at(k);
+    if (opt)
+        return value_code(bash_value, opt->value, opt->choice);
+    const struct wld_cli_command *c = &wld_cli_commands[k - wld_cli_option_count()];
     return value_code(bash_value, c->value, c->choice);
 }
 
 static void bash_word(FILE *out, size_t k)
 {
-    if (k < wld_cli_options_count)
-        fprintf(out, "--%s", wld_cli_options[k].name);
+    const struct wld_cli_option *opt = wld_cli_option_at(k);
+    if (opt)
+        fprintf(out, "--%s", opt->name);
     else
-        fputs(wld_cli_commands[k - wld_cli_options_count].name, out);
+        fputs(wld_cli_commands[k - wld_cli_option_count()].name, out);
 }
 
 /* Whether one of the words before k completes its value as action. */
@@ -161,7 +164,7 @@ static bool bash_seen(const char *action, size_t k)
 static void bash_arm(FILE *out, const char *action)
 {
     const char *sep = "    ";
-    for (size_t k = 0; k < wld_cli_options_count + wld_cli_commands_count; k++) {
+    for (size_t k = 0; k < wld_cli_option_count() + wld_cli_commands_count; k++) {
         char *a = bash_action(k);
         if (a && strcmp(a, action) == 0) {
             fputs(sep, out);
@@ -188,7 +191,7 @@ static void completions_bash(FILE *out)
           "    }\n"
           "    case $prev in\n",
           out);
-    for (size_t k = 0; k < wld_cli_options_count + wld_cli_commands_count; k++) {
+    for (size_t k = 0; k < wld_cli_option_count() + wld_cli_commands_count; k++) {
         char *a = bash_action(k);
         if (a && !bash_seen(a, k))
             bash_arm(out, a);
@@ -200,7 +203,7 @@ static void completions_bash(FILE *out)
     {
         if (col + strlen(opt->name) + 3 > 96)
             col = fprintf(out, "\n           ") - 1;
-        col += fprintf(out, "%s--%s", opt == wld_cli_options ? "" : " ", opt->name);
+        col += fprintf(out, "%s--%s", opt_i == 0 ? "" : " ", opt->name);
     }
     fputs("\" -- \"$cur\"))\n    else\n        COMPREPLY=($(compgen -W \"", out);
     FOR_EACH_COMMAND(c)

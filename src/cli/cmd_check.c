@@ -31,16 +31,14 @@ static void render(const struct wld_report *rep, const struct wld_options *o, FI
         break;
     case WLD_FORMAT_JUNIT:
     case WLD_FORMAT_GITHUB:
-    case WLD_FORMAT_SARIF: {
+    case WLD_FORMAT_SARIF:
+    case WLD_FORMAT_PROMETHEUS: {
         struct wld_findings f;
         wld_report_findings(rep, &f);
         wld_render_findings(&f, o->format, &ro, out);
         wld_findings_free(&f);
         break;
     }
-    case WLD_FORMAT_PROMETHEUS:
-        wld_render_prometheus(rep, out);
-        break;
     case WLD_FORMAT_TEXT:
         wld_render_text(rep, &ro, out);
         break;

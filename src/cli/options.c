@@ -1,6 +1,8 @@
-/* Every command and option of the command line, declared once (see options.h), and the
- * setters of the options whose value needs more than a copy. Adding an option is a row
- * here (and its field in wld/cli.h, and its paragraph in the man page's OPTIONS). */
+/* Every command of the command line and the options they share, declared once (see
+ * options.h), and the setters of the options whose value needs more than a copy. Adding
+ * an option is a row here, or, when only one check reads it, a row in that check's file
+ * (its struct wld_check's options, with its setter beside it); either way its field in
+ * wld/settings.h and its paragraph in the man page's OPTIONS. */
 #include "options.h"
 
 #include <errno.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/check.h"
 #include "wld/gguf.h"
 #include "wld/lint.h"
 #include "wld/util.h"
@@ -63,17 +66,6 @@ char *wld_cli_choices_text(const char *(*choice)(size_t i))
     for (size_t i = 0; choice(i); i++)
         wld_buf_printf(&b, "%s%s", i == 0 ? "" : !choice(i + 1) ? " or " : ", ", choice(i));
     return wld_buf_detach(&b);
-}
-
-char **wld_cli_strv_push(char **v, const char *s)
-{
-    size_t n = 0;
-    while (v && v[n])
-        n++;
-    v = wld_xrealloc(v, (n + 2) * sizeof(char *));
-    v[n] = wld_xstrdup(s);
-    v[n + 1] = NULL;
-    return v;
 }
 
 /* An integer option in [lo, hi]. */
@@ -172,29 +164,6 @@ static int set_timeout(struct wld_options *o, const char *value, char **err)
     return 0;
 }
 
-/* --gpu-cc 8.6 or 8.6,8.9: compute capabilities as "major.minor", major 1-99, minor 0-9. */
-static int set_gpu_cc(struct wld_options *o, const char *value, char **err)
-{
-    char *copy = wld_xstrdup(value), *save = NULL;
-    int r = 0;
-    wld_strv_free(o->gpu_cc);
-    o->gpu_cc = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        unsigned major, minor;
-        char tail;
-        if (sscanf(t, "%u.%u%c", &major, &minor, &tail) != 2 || major < 1 || major > 99 ||
-            minor > 9) {
-            r = wld_errorf(err, -EINVAL, "--gpu-cc: '%s' is not a compute capability like 8.6", t);
-            break;
-        }
-        o->gpu_cc = wld_cli_strv_push(o->gpu_cc, t);
-    }
-    if (r == 0 && !o->gpu_cc)
-        r = wld_errorf(err, -EINVAL, "--gpu-cc: give a compute capability like 8.6");
-    free(copy);
-    return r;
-}
-
 static int add_ids(char ***list, const char *value, const char *opt, char **err)
 {
     char *copy = wld_xstrdup(value), *save = NULL;
@@ -215,7 +184,7 @@ static int add_ids(char ***list, const char *value, const char *opt, char **err)
                                   "%s: unknown check id '%s' (see `wsl-llm-doctor list`)", opt, id);
             break;
         }
-        *list = wld_cli_strv_push(*list, id);
+        *list = wld_strv_push(*list, id);
     }
     free(copy);
     if (r == 0 && !*list)
@@ -277,20 +246,11 @@ static int set_fail_on(struct wld_options *o, const char *value, char **err)
     return 0;
 }
 
-static int set_server(struct wld_options *o, const char *value, char **err)
-{
-    if (!wld_str_starts(value, "http://") && !wld_str_starts(value, "https://"))
-        return wld_errorf(err, -EINVAL, "--server takes an http:// or https:// URL, not '%s'",
-                          value);
-    o->servers = wld_cli_strv_push(o->servers, value);
-    return 0;
-}
-
 static int set_runtime(struct wld_options *o, const char *value, char **err)
 {
     if (!*value)
         return wld_errorf(err, -EINVAL, "--runtime takes llama.cpp, ollama, python or a path");
-    o->runtimes = wld_cli_strv_push(o->runtimes, value);
+    o->runtimes = wld_strv_push(o->runtimes, value);
     return 0;
 }
 
@@ -317,99 +277,76 @@ static int set_no_redact(struct wld_options *o, const char *value, char **err)
     return 0;
 }
 
-#define FIELD(f) offsetof(struct wld_options, f)
-#define FLAG(f)  .store = WLD_STORE_FLAG, .offset = FIELD(f)
-#define STR(f)   .store = WLD_STORE_STR, .offset = FIELD(f)
-#define STRV(f)  .store = WLD_STORE_STRV, .offset = FIELD(f)
-#define CALL(fn) .store = WLD_STORE_CALL, .set = fn
-/* the commands that examine a host, and fit, which judges models.fit on one */
-#define FOR_FIT (WLD_FOR_HOST | WLD_FOR(WLD_CMD_FIT))
 /* the commands that print a report of findings */
-#define FOR_REPORT (FOR_FIT | WLD_FOR(WLD_CMD_LOG) | WLD_FOR(WLD_CMD_LINT))
+#define FOR_REPORT (WLD_FOR_FIT | WLD_FOR(WLD_CMD_LOG) | WLD_FOR(WLD_CMD_LINT))
 
-/* In the order of --help. */
-const struct wld_cli_option wld_cli_options[] = {
+/* The options every command shares, in the order of --help; the row without a name is
+ * where the checks' own options come (wld_cli_option_at). */
+static const struct wld_cli_option wld_cli_options[] = {
     { "format", 0, "FMT", WLD_VAL_ENUM, wld_cli_format_choice, NULL,
       FOR_REPORT | WLD_FOR(WLD_CMD_LIST) | WLD_FOR(WLD_CMD_EXPLAIN), WLD_REPLAY_KEEP,
-      "the report's format", CALL(set_format) },
+      "the report's format", WLD_OPT_CALL(set_format) },
     { "output", 0, "FILE", WLD_VAL_FILE, NULL, NULL, FOR_REPORT, WLD_REPLAY_DROP,
-      "write the report to FILE (a file is replaced atomically)", CALL(set_output) },
+      "write the report to FILE (a file is replaced atomically)", WLD_OPT_CALL(set_output) },
     { "only", 0, "ID,...", WLD_VAL_IDS, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
-      "run only these checks", CALL(set_only) },
+      "run only these checks", WLD_OPT_CALL(set_only) },
     { "skip", 0, "ID,...", WLD_VAL_IDS, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
-      "skip these checks", CALL(set_skip) },
+      "skip these checks", WLD_OPT_CALL(set_skip) },
     { "fail-on", 0, "LEVEL", WLD_VAL_ENUM, fail_on_choice, NULL, FOR_REPORT, WLD_REPLAY_KEEP,
-      "exit 1 on this status or worse (fail)", CALL(set_fail_on) },
+      "exit 1 on this status or worse (fail)", WLD_OPT_CALL(set_fail_on) },
     { "timeout", 0, "S", WLD_VAL_NUMBER, NULL, NULL, WLD_FOR_ALL, WLD_REPLAY_KEEP,
-      "deadline of each probe, in seconds (5)", CALL(set_timeout) },
+      "deadline of each probe, in seconds (5)", WLD_OPT_CALL(set_timeout) },
     { "root", 0, "DIR", WLD_VAL_DIR, NULL, NULL, WLD_FOR_ALL, WLD_REPLAY_DROP,
-      "examine a recorded host tree instead of this machine", STR(root) },
+      "examine a recorded host tree instead of this machine", WLD_OPT_STR(root) },
     { "rules", 0, "FILE", WLD_VAL_FILE, NULL, NULL, WLD_FOR_ALL & ~WLD_FOR(WLD_CMD_LIST),
-      WLD_REPLAY_KEEP, "judge by these rules instead of the built-in ones", STR(rules_path) },
+      WLD_REPLAY_KEEP, "judge by these rules instead of the built-in ones",
+      WLD_OPT_STR(rules_path) },
     { "facts", 0, "REPORT", WLD_VAL_FILE, NULL, NULL, WLD_FOR(WLD_CMD_CHECK), WLD_REPLAY_KEEP,
-      "judge the facts of a saved JSON report under these rules", STR(facts_path) },
+      "judge the facts of a saved JSON report under these rules", WLD_OPT_STR(facts_path) },
     { "log", 0, "FILE", WLD_VAL_FILE, NULL, NULL, WLD_FOR(WLD_CMD_CHECK), WLD_REPLAY_PATH,
-      "fold a log's findings in and hold its claims to this host", STR(log_path) },
+      "fold a log's findings in and hold its claims to this host", WLD_OPT_STR(log_path) },
     { "kind", 0, "KIND", WLD_VAL_ENUM, lint_kind_choice, NULL, WLD_FOR(WLD_CMD_LINT),
-      WLD_REPLAY_KEEP, "judge every file as this kind, whatever its name", CALL(set_kind) },
+      WLD_REPLAY_KEEP, "judge every file as this kind, whatever its name", WLD_OPT_CALL(set_kind) },
     { "redact", 0, NULL, WLD_VAL_NONE, NULL, NULL, FOR_REPORT, WLD_REPLAY_KEEP,
-      "replace personal values by tokens (markdown, github, record do)", CALL(set_redact) },
+      "replace personal values by tokens (markdown, github, record do)", WLD_OPT_CALL(set_redact) },
     { "no-redact", 0, NULL, WLD_VAL_NONE, NULL, NULL, FOR_REPORT, WLD_REPLAY_KEEP,
-      "keep personal values", CALL(set_no_redact) },
-    { "model", 0, "PATH", WLD_VAL_FILE, NULL, "*.gguf", FOR_FIT, WLD_REPLAY_PATH,
-      "a model file to check", STRV(models), .repeat = true },
-    { "compose", 0, "FILE", WLD_VAL_FILE, NULL, "*.y(a|)ml", WLD_FOR_HOST, WLD_REPLAY_PATH,
-      "a compose file for container.gpu; without one, the current directory's", STRV(composes),
-      .repeat = true },
-    { "wslconfig", 0, "PATH", WLD_VAL_FILE, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_PATH,
-      "the .wslconfig to check", STR(wslconfig) },
+      "keep personal values", WLD_OPT_CALL(set_no_redact) },
+    { "model", 0, "PATH", WLD_VAL_FILE, NULL, "*.gguf", WLD_FOR_FIT, WLD_REPLAY_PATH,
+      "a model file to check", WLD_OPT_STRV(models), .repeat = true },
     { "llama-server", 0, "PATH", WLD_VAL_FILE, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_PATH,
-      "the llama.cpp binary to check", STR(llama_server) },
+      "the llama.cpp binary to check", WLD_OPT_STR(llama_server) },
     { "llama-build", 0, "DIR", WLD_VAL_DIR, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_PATH,
-      "the llama.cpp build or source tree to check", STR(llama_build) },
+      "the llama.cpp build or source tree to check", WLD_OPT_STR(llama_build) },
     { "runtime", 0, "R", WLD_VAL_ENUM_OR_DIR, runtime_choice, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
-      "judge only this runtime, or the one under a path", CALL(set_runtime), .repeat = true },
-    { "gpu-cc", 0, "X.Y,...", WLD_VAL_NUMBER, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
-      "judge llama.arch for these compute capabilities", CALL(set_gpu_cc) },
-    { "vram", 0, "GIB", WLD_VAL_NUMBER, NULL, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "GPU memory to judge against instead of the GPUs'", CALL(set_vram) },
-    { "ctx", 0, "N", WLD_VAL_NUMBER, NULL, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "context size to fit (8192; 0: the model's trained one)", CALL(set_ctx) },
-    { "ngl", 0, "N", WLD_VAL_NUMBER, NULL, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "layers offloaded to the GPU (all)", CALL(set_ngl) },
-    { "ctk", 0, "T", WLD_VAL_ENUM, wld_ggml_cache_type_name, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "KV cache type of K (f16)", CALL(set_ctk) },
-    { "ctv", 0, "T", WLD_VAL_ENUM, wld_ggml_cache_type_name, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "KV cache type of V (f16)", CALL(set_ctv) },
-    { "parallel", 0, "N", WLD_VAL_NUMBER, NULL, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "sequences sharing the KV cache (1)", CALL(set_parallel) },
-    { "functional", 0, NULL, WLD_VAL_NONE, NULL, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "also a CUDA context and a 64 MiB copy on each GPU", FLAG(functional) },
-    { "bench-io", 0, NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
-      "time each model's reads", FLAG(bench_io) },
-    { "no-interop", 0, NULL, WLD_VAL_NONE, NULL, NULL, FOR_FIT, WLD_REPLAY_KEEP,
-      "run no Windows program", FLAG(no_interop) },
-    { "server", 0, "URL", WLD_VAL_TEXT, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
-      "a llama-server or ollama to ask", CALL(set_server), .repeat = true },
-    { "server-key-file", 0, "FILE", WLD_VAL_FILE, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_DROP,
-      "the servers' API key (else $LLAMA_API_KEY), never shown", STR(server_key_file) },
-    { "offline", 0, NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP, "ask no server",
-      FLAG(offline) },
+      "judge only this runtime, or the one under a path", WLD_OPT_CALL(set_runtime),
+      .repeat = true },
+    { "vram", 0, "GIB", WLD_VAL_NUMBER, NULL, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "GPU memory to judge against instead of the GPUs'", WLD_OPT_CALL(set_vram) },
+    { "ctx", 0, "N", WLD_VAL_NUMBER, NULL, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "context size to fit (8192; 0: the model's trained one)", WLD_OPT_CALL(set_ctx) },
+    { "ngl", 0, "N", WLD_VAL_NUMBER, NULL, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "layers offloaded to the GPU (all)", WLD_OPT_CALL(set_ngl) },
+    { "ctk", 0, "T", WLD_VAL_ENUM, wld_ggml_cache_type_name, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "KV cache type of K (f16)", WLD_OPT_CALL(set_ctk) },
+    { "ctv", 0, "T", WLD_VAL_ENUM, wld_ggml_cache_type_name, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "KV cache type of V (f16)", WLD_OPT_CALL(set_ctv) },
+    { "parallel", 0, "N", WLD_VAL_NUMBER, NULL, NULL, WLD_FOR_FIT, WLD_REPLAY_KEEP,
+      "sequences sharing the KV cache (1)", WLD_OPT_CALL(set_parallel) },
+    { .name = NULL }, /* here: each check's own options, in registry order (struct wld_check) */
     { "url", 0, "URL", WLD_VAL_TEXT, NULL, NULL, WLD_FOR(WLD_CMD_RULES), WLD_REPLAY_KEEP,
-      "rules update: the bundle to fetch", STR(rules_url) },
+      "rules update: the bundle to fetch", WLD_OPT_STR(rules_url) },
     { "sha256", 0, "HEX", WLD_VAL_TEXT, NULL, NULL, WLD_FOR(WLD_CMD_RULES), WLD_REPLAY_KEEP,
-      "rules update: the bundle's checksum", CALL(set_sha256) },
+      "rules update: the bundle's checksum", WLD_OPT_CALL(set_sha256) },
     { "verbose", 'v', NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_ALL, WLD_REPLAY_KEEP,
-      "show the evidence and the time of each check", FLAG(verbose) },
+      "show the evidence and the time of each check", WLD_OPT_FLAG(verbose) },
     { "no-color", 0, NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_ALL, WLD_REPLAY_KEEP, "no colour",
-      FLAG(no_color) },
+      WLD_OPT_FLAG(no_color) },
     { "version", 0, NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_ALL, WLD_REPLAY_KEEP,
-      "print the version", FLAG(version) },
+      "print the version", WLD_OPT_FLAG(version) },
     { "help", 'h', NULL, WLD_VAL_NONE, NULL, NULL, WLD_FOR_ALL, WLD_REPLAY_KEEP, "print this help",
-      FLAG(help) },
+      WLD_OPT_FLAG(help) },
 };
-const size_t wld_cli_options_count = WLD_ARRAY_SIZE(wld_cli_options);
-_Static_assert(WLD_ARRAY_SIZE(wld_cli_options) <= WLD_CLI_MAX_OPTIONS, "raise WLD_CLI_MAX_OPTIONS");
+static const size_t wld_cli_options_count = WLD_ARRAY_SIZE(wld_cli_options);
 
 #define TEXT_JSON (WLD_FORMAT_BIT(WLD_FORMAT_TEXT) | WLD_FORMAT_BIT(WLD_FORMAT_JSON))
 const struct wld_cli_command wld_cli_commands[] = {
@@ -424,20 +361,47 @@ const struct wld_cli_command wld_cli_commands[] = {
       "memory per context size against the GPUs and the RAM", TEXT_JSON },
     { "record", WLD_CMD_RECORD, "DIR", WLD_VAL_DIR, NULL,
       "save this host as a tree that --root replays", WLD_FORMATS_ALL },
-    /* prometheus is metrics of a host's checks */
     { "log", WLD_CMD_LOG, "[FILE|-]", WLD_VAL_FILE, NULL,
-      "diagnose a llama.cpp / ollama log (stdin without FILE)",
-      WLD_FORMATS_ALL & ~WLD_FORMAT_BIT(WLD_FORMAT_PROMETHEUS) },
+      "diagnose a llama.cpp / ollama log (stdin without FILE)", WLD_FORMATS_ALL },
     { "lint", WLD_CMD_LINT, "PATH...", WLD_VAL_FILE, NULL,
       "a repository's WSL, unit and container files, for CI", WLD_FORMATS_ALL },
 };
 const size_t wld_cli_commands_count = WLD_ARRAY_SIZE(wld_cli_commands);
 
-const struct wld_cli_option *wld_cli_option_find(const char *name, size_t n)
+const struct wld_cli_option *wld_cli_option_at(size_t i)
 {
-    for (size_t i = 0; i < wld_cli_options_count; i++)
-        if (strlen(wld_cli_options[i].name) == n && memcmp(wld_cli_options[i].name, name, n) == 0)
-            return &wld_cli_options[i];
+    for (size_t k = 0; k < wld_cli_options_count; k++) {
+        if (wld_cli_options[k].name) {
+            if (i-- == 0)
+                return &wld_cli_options[k];
+            continue;
+        }
+        for (size_t c = 0; c < wld_checks_count; c++) {
+            if (i < wld_checks[c]->n_options)
+                return &wld_checks[c]->options[i];
+            i -= wld_checks[c]->n_options;
+        }
+    }
+    return NULL;
+}
+
+size_t wld_cli_option_count(void)
+{
+    size_t n = wld_cli_options_count - 1; /* the checks' place holds none itself */
+    for (size_t c = 0; c < wld_checks_count; c++)
+        n += wld_checks[c]->n_options;
+    return n;
+}
+
+const struct wld_cli_option *wld_cli_option_find(const char *name, size_t n, size_t *i)
+{
+    const struct wld_cli_option *opt;
+    for (size_t k = 0; (opt = wld_cli_option_at(k)); k++)
+        if (strlen(opt->name) == n && memcmp(opt->name, name, n) == 0) {
+            if (i)
+                *i = k;
+            return opt;
+        }
     return NULL;
 }
 
@@ -488,7 +452,7 @@ int wld_cli_option_apply(const struct wld_cli_option *opt,
         *(char **) field = wld_xstrdup(value);
         return 0;
     case WLD_STORE_STRV:
-        *(char ***) field = wld_cli_strv_push(*(char ***) field, value);
+        *(char ***) field = wld_strv_push(*(char ***) field, value);
         return 0;
     case WLD_STORE_CALL:
         break;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/check.h"
 #include "wld/llama.h"
 #include "wld/parse.h"
 

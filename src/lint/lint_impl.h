@@ -1,7 +1,8 @@
 /* Between the lint command's walk and report (src/lint/lint.c, src/lint/lint_render.c), its kinds
  * (src/lint/lint_kinds.c), its findings (src/lint/lint_finding.c) and its per-kind judging
- * (src/lint/lint_files.c: .wslconfig, wsl.conf, units; src/lint/lint_containers.c: daemon.json, CDI
- * specs, compose files). The walk calls the judges, the judges make findings: no loop. */
+ * (src/lint/lint_files.c: .wslconfig, wsl.conf; src/lint/lint_unit.c: units;
+ * src/lint/lint_containers.c: daemon.json, CDI specs, compose files). The walk calls the
+ * judges, the judges make findings: no loop. */
 #ifndef WLD_LINT_IMPL_H
 #define WLD_LINT_IMPL_H
 
@@ -63,6 +64,9 @@ const cJSON *wld_lint_param(const struct wld_rules *rules, const char *check);
 unsigned wld_lint_first_col(const char *text, unsigned n);
 /* The start of line n (from 1) of text, and its length in *len; NULL past the end. */
 const char *wld_lint_line_at(const char *text, unsigned n, size_t *len);
+/* The column (from 1) of the value on key=value line n of text: past '=' and blanks; the
+ * first non-blank character's when the line has no '='. */
+unsigned wld_lint_value_col(const char *text, unsigned n);
 
 /* A .wslconfig or wsl.conf (check "wsl.wslconfig" or "wsl.wsl-conf"; text decoded from
  * the n bytes of data), and a systemd unit, judged by their checks' readers and rules. */

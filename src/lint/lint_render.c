@@ -6,9 +6,6 @@
 #include "wld/lint.h"
 #include "wld/util.h"
 
-static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", "\033[2m",
-                                                      "\033[35m" };
-
 /* what a file says is the user's: on a terminal no escape sequence of it gets through */
 static void put_safe(FILE *out, const char *s)
 {
@@ -41,14 +38,14 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
         }
         if (f->n == 0) {
             put_safe(out, f->path);
-            fprintf(out, ": %spass%s (%s)\n", o->color ? colors[WLD_PASS] : "",
-                    o->color ? "\033[0m" : "", wld_lint_kind_words(f->kind));
+            fprintf(out, ": %spass%s (%s)\n", wld_text_color(o, WLD_PASS),
+                    wld_text_sgr(o, "\033[0m"), wld_lint_kind_words(f->kind));
         }
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];
             put_where(out, f, x);
-            fprintf(out, ": %s%s%s: ", o->color ? colors[x->status] : "",
-                    wld_status_name(x->status), o->color ? "\033[0m" : "");
+            fprintf(out, ": %s%s%s: ", wld_text_color(o, x->status), wld_status_name(x->status),
+                    wld_text_sgr(o, "\033[0m"));
             put_safe(out, x->message ? x->message : "");
             fprintf(out, " [%s]\n", x->rule);
             if (x->fix && x->status != WLD_PASS) {
@@ -89,50 +86,6 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
             r->counts[WLD_WARN], r->exit_code);
 }
 
-static const char *const md_cell[256] = {
-    ['|'] = "\\|", ['\n'] = " ", ['\r'] = "", ['<'] = "&lt;", ['>'] = "&gt;"
-};
-
-static void render_markdown(const struct wld_lint_report *r, FILE *out)
-{
-    fprintf(out, "### wsl-llm-doctor lint\n\n`wsl-llm-doctor %s` · rules %s · %u file%s linted\n\n",
-            WLD_VERSION, r->rules->version, r->linted, r->linted == 1 ? "" : "s");
-    fprintf(out, "**%u failed, %u warned** · exit %d\n\n",
-            r->counts[WLD_FAIL] + r->counts[WLD_ERROR], r->counts[WLD_WARN], r->exit_code);
-    bool any = false;
-    for (size_t i = 0; i < r->n; i++)
-        any |= r->files[i].n > 0;
-    if (any)
-        fputs("| status | where | finding | fix | rule |\n|---|---|---|---|---|\n", out);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_lint_file *f = &r->files[i];
-        for (size_t k = 0; k < f->n; k++) {
-            const struct wld_lint_finding *x = &f->findings[k];
-            fprintf(out, "| %s | `", wld_status_name(x->status));
-            wld_put_escaped(out, f->path, md_cell, true);
-            if (x->line)
-                fprintf(out, ":%u:%u", x->line, x->col);
-            fputs("` | ", out);
-            wld_put_escaped(out, x->message ? x->message : "", md_cell, true);
-            fputs(" | ", out);
-            if (x->fix)
-                wld_put_escaped(out, x->fix, md_cell, true);
-            fprintf(out, " | `%s` |\n", x->rule);
-        }
-    }
-    if (!any)
-        fputs("No problem found.\n", out);
-    fputs("\n", out);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_lint_file *f = &r->files[i];
-        if (f->skipped || f->n)
-            continue;
-        fputs("- `", out);
-        wld_put_escaped(out, f->path, md_cell, true);
-        fprintf(out, "`: pass (%s)\n", wld_lint_kind_words(f->kind));
-    }
-}
-
 void wld_lint_findings(const struct wld_lint_report *r, struct wld_findings *out)
 {
     *out = (struct wld_findings){ .command = "lint",
@@ -147,6 +100,9 @@ void wld_lint_findings(const struct wld_lint_report *r, struct wld_findings *out
         free(classname);
         if (f->skipped)
             c->skipped = wld_xstrdup(f->skipped);
+        c->label = f->path;
+        c->kind = f->skipped ? NULL : wld_lint_kind_name(f->kind);
+        c->about = f->skipped ? NULL : wld_lint_kind_words(f->kind);
         for (size_t k = 0; k < f->n; k++) {
             const struct wld_lint_finding *x = &f->findings[k];
             struct wld_item *it = wld_findings_add(out, x->check, strchr(x->rule, '/') + 1,
@@ -156,42 +112,14 @@ void wld_lint_findings(const struct wld_lint_report *r, struct wld_findings *out
             it->col = x->col;
             it->where = x->line ? wld_xasprintf("%u:%u", x->line, x->col) : NULL;
         }
+        c->status = f->status; /* of every finding, those past the listed ones too */
     }
+    memcpy(out->counts, r->counts, sizeof(out->counts));
+    out->title = wld_xstrdup("lint");
+    out->context = wld_xasprintf("%u file%s linted", r->linted, r->linted == 1 ? "" : "s");
     out->notice = wld_xasprintf("%u files linted, %u skipped: %u failed, %u warned (exit %d)",
                                 r->linted, r->skipped, r->counts[WLD_FAIL] + r->counts[WLD_ERROR],
                                 r->counts[WLD_WARN], r->exit_code);
-}
-
-static const char *const label_escapes[256] = { ['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n" };
-
-static void render_prometheus(const struct wld_lint_report *r, FILE *out)
-{
-    fputs("# HELP wsl_llm_doctor_lint_findings Findings of the last lint, by status.\n"
-          "# TYPE wsl_llm_doctor_lint_findings gauge\n",
-          out);
-    for (int s = 0; s < WLD_STATUS_COUNT; s++)
-        fprintf(out, "wsl_llm_doctor_lint_findings{status=\"%s\"} %u\n",
-                wld_status_name((enum wld_status) s), r->counts[s]);
-    fputs("# HELP wsl_llm_doctor_lint_files Files of the last lint, linted or skipped.\n"
-          "# TYPE wsl_llm_doctor_lint_files gauge\n",
-          out);
-    fprintf(out, "wsl_llm_doctor_lint_files{state=\"linted\"} %u\n", r->linted);
-    fprintf(out, "wsl_llm_doctor_lint_files{state=\"skipped\"} %u\n", r->skipped);
-    fputs("# HELP wsl_llm_doctor_lint_file_status Each linted file's worst status: 1 for the "
-          "status it has, 0 for the others.\n"
-          "# TYPE wsl_llm_doctor_lint_file_status gauge\n",
-          out);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_lint_file *f = &r->files[i];
-        if (f->skipped)
-            continue;
-        for (int s = WLD_PASS; s <= WLD_FAIL; s++) {
-            fputs("wsl_llm_doctor_lint_file_status{path=\"", out);
-            wld_put_escaped(out, f->path, label_escapes, false);
-            fprintf(out, "\",kind=\"%s\",status=\"%s\"} %d\n", wld_lint_kind_name(f->kind),
-                    wld_status_name((enum wld_status) s), f->status == (enum wld_status) s);
-        }
-    }
 }
 
 void wld_render_lint(const struct wld_lint_report *r,
@@ -207,20 +135,16 @@ void wld_render_lint(const struct wld_lint_report *r,
         break;
     }
     case WLD_FORMAT_MARKDOWN:
-        render_markdown(r, out);
-        break;
     case WLD_FORMAT_JUNIT:
     case WLD_FORMAT_GITHUB:
-    case WLD_FORMAT_SARIF: {
+    case WLD_FORMAT_SARIF:
+    case WLD_FORMAT_PROMETHEUS: {
         struct wld_findings f;
         wld_lint_findings(r, &f);
         wld_render_findings(&f, format, o, out);
         wld_findings_free(&f);
         break;
     }
-    case WLD_FORMAT_PROMETHEUS:
-        render_prometheus(r, out);
-        break;
     case WLD_FORMAT_TEXT:
         render_text(r, o, out);
         break;

@@ -150,9 +150,6 @@ void wld_log_report_redact(struct wld_log_report *r)
 
 /* ---- renderers ---- */
 
-static const char *const colors[WLD_STATUS_COUNT] = { "\033[32m", "\033[33m", "\033[31m", "\033[2m",
-                                                      "\033[35m" };
-
 static void put_lines(FILE *out, const struct wld_log_finding *x)
 {
     for (int k = 0; k < x->n_lines; k++)
@@ -170,8 +167,8 @@ static void put_safe(FILE *out, const char *s)
 static void render_text(const struct wld_log_report *r, const struct wld_render_opts *o, FILE *out)
 {
     double lines = wld_fact_num(cJSON_GetObjectItemCaseSensitive(r->facts, "input"), "lines", 0);
-    fprintf(out, "%swsl-llm-doctor %s log%s  (rules %s, ", o->color ? "\033[1m" : "", WLD_VERSION,
-            o->color ? "\033[0m" : "", r->rules->version);
+    fprintf(out, "%swsl-llm-doctor %s log%s  (rules %s, ", wld_text_sgr(o, "\033[1m"), WLD_VERSION,
+            wld_text_sgr(o, "\033[0m"), r->rules->version);
     put_safe(out, strcmp(r->input, "-") == 0 ? "stdin" : r->input);
     fprintf(out, ", %.0f line%s)\n\nshows: ", lines, lines == 1 ? "" : "s");
     put_safe(out, r->shows);
@@ -182,18 +179,10 @@ static void render_text(const struct wld_log_report *r, const struct wld_render_
             width = strlen(r->findings[i].check);
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_log_finding *x = &r->findings[i];
-        if (o->color)
-            fprintf(out, "%s%-5s\033[0m  ", colors[x->status], wld_status_upper(x->status));
-        else
-            fprintf(out, "%-5s  ", wld_status_upper(x->status));
-        fprintf(out, "%-*s  ", (int) width, x->check);
-        put_safe(out, x->summary);
+        wld_put_text_mark(out, o, x->status, x->check, (int) width, x->summary);
         fputc('\n', out);
-        if (x->fix && x->status != WLD_PASS) {
-            fprintf(out, "       %sfix:%s ", o->color ? "\033[1m" : "", o->color ? "\033[0m" : "");
-            put_safe(out, x->fix);
-            fputc('\n', out);
-        }
+        if (x->fix && x->status != WLD_PASS)
+            wld_put_text_fix(out, o, x->fix);
         fputs("       lines ", out);
         put_lines(out, x);
         fprintf(out, " · signature %s\n", x->signature);
@@ -212,45 +201,6 @@ static void render_json(const struct wld_log_report *r, FILE *out)
     cJSON_Delete(doc);
 }
 
-static const char *const md_cell[256] = {
-    ['|'] = "\\|", ['\n'] = " ", ['\r'] = "", ['<'] = "&lt;", ['>'] = "&gt;"
-};
-
-static void render_markdown(const struct wld_log_report *r, FILE *out)
-{
-    fprintf(out, "### wsl-llm-doctor log diagnosis\n\n`wsl-llm-doctor %s` · rules %s · ",
-            WLD_VERSION, r->rules->version);
-    wld_put_escaped(out, strcmp(r->input, "-") == 0 ? "stdin" : r->input, md_cell, true);
-    fputs("\n\n**The log shows:** ", out);
-    wld_put_escaped(out, r->shows, md_cell, true);
-    fprintf(out, "\n\n**%u failed, %u warned** · exit %d\n\n", r->counts[WLD_FAIL],
-            r->counts[WLD_WARN], r->exit_code);
-    if (r->n) {
-        fputs("| status | check | finding | fix | lines |\n|---|---|---|---|---|\n", out);
-        for (size_t i = 0; i < r->n; i++) {
-            const struct wld_log_finding *x = &r->findings[i];
-            fprintf(out, "| %s | `%s` | ", wld_status_name(x->status), x->check);
-            wld_put_escaped(out, x->summary, md_cell, true);
-            fputs(" | ", out);
-            if (x->fix)
-                wld_put_escaped(out, x->fix, md_cell, true);
-            fputs(" | ", out);
-            put_lines(out, x);
-            fputs(" |\n", out);
-        }
-    }
-    if (r->counts[WLD_FAIL] + r->counts[WLD_WARN] + r->counts[WLD_ERROR] == 0)
-        fprintf(out, "%sNo known failure in this log.\n", r->n ? "\n" : "");
-    char *json = cJSON_Print(r->facts);
-    fputs("\n<details><summary>What the log states</summary>\n\n````json\n", out);
-    fputs(json, out);
-    fputs("\n````\n\n</details>\n", out);
-    cJSON_free(json);
-    if (r->redacted_text)
-        fprintf(out, "\n<sub>Redacted: %s; each is replaced everywhere by the same token.</sub>\n",
-                r->redacted_text);
-}
-
 void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out)
 {
     *out = (struct wld_findings){ .command = "log",
@@ -267,6 +217,7 @@ void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out)
             c->skipped = wld_xstrdup(x->summary);
         struct wld_item *it = wld_findings_add(out, x->check, x->signature, x->status, x->summary,
                                                x->fix, x->sources);
+        c->label = it->rule;
         it->note = x->status == WLD_SKIP; /* what the log could not show */
         if (file && x->n_lines) {
             it->file = r->input;
@@ -287,6 +238,18 @@ void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out)
     }
     out->notice = wld_xasprintf("%s\n%zu findings: %u failed, %u warned (exit %d)", r->shows, r->n,
                                 r->counts[WLD_FAIL], r->counts[WLD_WARN], r->exit_code);
+    memcpy(out->counts, r->counts, sizeof(out->counts));
+    out->title = wld_xstrdup("log diagnosis");
+    out->context = wld_xstrdup(file ? r->input : "stdin");
+    out->lead_label = "The log shows";
+    out->lead = wld_xstrdup(r->shows);
+    out->none = wld_xstrdup("No known failure in this log.");
+    char *json = cJSON_Print(r->facts);
+    out->appendix = wld_xasprintf("<details><summary>What the log states</summary>\n\n````json\n%s\n"
+                                  "````\n\n</details>\n",
+                                  json);
+    cJSON_free(json);
+    out->redacted = r->redacted_text ? wld_xstrdup(r->redacted_text) : NULL;
 }
 
 void wld_render_log(const struct wld_log_report *r,
@@ -299,18 +262,16 @@ void wld_render_log(const struct wld_log_report *r,
         render_json(r, out);
         break;
     case WLD_FORMAT_MARKDOWN:
-        render_markdown(r, out);
-        break;
     case WLD_FORMAT_JUNIT:
     case WLD_FORMAT_GITHUB:
-    case WLD_FORMAT_SARIF: {
+    case WLD_FORMAT_SARIF:
+    case WLD_FORMAT_PROMETHEUS: {
         struct wld_findings f;
         wld_log_findings(r, &f);
         wld_render_findings(&f, format, o, out);
         wld_findings_free(&f);
         break;
     }
-    case WLD_FORMAT_PROMETHEUS: /* refused by the command line */
     case WLD_FORMAT_TEXT:
         render_text(r, o, out);
         break;

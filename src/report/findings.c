@@ -18,6 +18,15 @@ struct wld_case *wld_findings_case(struct wld_findings *f, const char *classname
     return c;
 }
 
+/* error is as bad as fail; skip says nothing about a case */
+static enum wld_status worse(enum wld_status worst, enum wld_status s)
+{
+    if (s == WLD_ERROR || (s == WLD_FAIL && worst != WLD_ERROR) ||
+        (s == WLD_WARN && worst == WLD_PASS))
+        return s;
+    return worst;
+}
+
 struct wld_item *wld_findings_add(struct wld_findings *f,
                                   const char *check,
                                   const char *key,
@@ -36,8 +45,12 @@ struct wld_item *wld_findings_add(struct wld_findings *f,
                             .sources = sources };
     const struct wld_check *c = wld_check_find(check);
     x->title = c ? c->title : NULL;
-    if (f->n_cases)
-        f->cases[f->n_cases - 1].n++;
+    f->counts[status]++;
+    if (f->n_cases) {
+        struct wld_case *cs = &f->cases[f->n_cases - 1];
+        cs->n++;
+        cs->status = worse(cs->status, status);
+    }
     return x;
 }
 
@@ -55,18 +68,11 @@ void wld_findings_free(struct wld_findings *f)
     free(f->items);
     free(f->cases);
     free(f->notice);
+    free(f->title);
+    free(f->context);
+    free(f->lead);
+    free(f->none);
+    free(f->appendix);
+    free(f->redacted);
     *f = (struct wld_findings){ 0 };
-}
-
-enum wld_status wld_case_status(const struct wld_findings *f, const struct wld_case *c)
-{
-    enum wld_status worst = WLD_PASS;
-    for (size_t i = c->first; i < c->first + c->n; i++) {
-        enum wld_status s = f->items[i].status;
-        /* error is as bad as fail; skip says nothing about the case */
-        if (s == WLD_ERROR || (s == WLD_FAIL && worst != WLD_ERROR) ||
-            (s == WLD_WARN && worst == WLD_PASS))
-            worst = s;
-    }
-    return worst;
 }

@@ -188,6 +188,11 @@ void wld_report_findings(const struct wld_report *r, struct wld_findings *f)
         free(classname);
         free(name);
         c->seconds = res->duration_ms / 1000.0;
+        c->label = id;
+        if (res->cause) {
+            c->cause = res->cause->id;
+            c->cause_outcome = res->cause_outcome;
+        }
         const struct wld_result *cause = wld_report_cause(r, res);
         if (res->status == WLD_SKIP) /* not a failure of its own: the cause's case fails */
             c->skipped = cause ? wld_xasprintf("%s; follows from %s: %s", res->summary,
@@ -195,6 +200,7 @@ void wld_report_findings(const struct wld_report *r, struct wld_findings *f)
                                : wld_xstrdup(res->summary);
         wld_findings_add(f, id, res->outcome, res->status, res->summary, res->fix, res->sources);
     }
+    memcpy(f->counts, r->counts, sizeof(f->counts));
     char *text = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&text, &len);

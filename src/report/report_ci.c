@@ -1,6 +1,5 @@
-/* The reports for machines that watch other machines: JUnit XML for CI test reporters,
- * GitHub Actions workflow commands, and Prometheus metrics for node_exporter's textfile
- * collector. */
+/* The reports for CI: JUnit XML for test reporters and GitHub Actions workflow commands,
+ * from any command's findings. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +59,7 @@ void wld_render_junit(const struct wld_findings *f, const struct wld_render_opts
     for (size_t i = 0; i < f->n_cases; i++) {
         const struct wld_case *c = &f->cases[i];
         skipped += c->skipped != NULL;
-        failures += !c->skipped && wld_status_fails(wld_case_status(f, c), o->fail_on_warn);
+        failures += !c->skipped && wld_status_fails(c->status, o->fail_on_warn);
     }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
     suite_name(out, f, ' ');
@@ -88,7 +87,7 @@ void wld_render_junit(const struct wld_findings *f, const struct wld_render_opts
         if (c->seconds >= 0)
             fprintf(out, " time=\"%.3f\"", c->seconds);
         fputs(">\n", out);
-        enum wld_status worst = wld_case_status(f, c);
+        enum wld_status worst = c->status;
         if (c->skipped) {
             fputs("      <skipped message=\"", out);
             wld_put_xml(out, c->skipped);
@@ -151,77 +150,24 @@ void wld_render_findings(const struct wld_findings *f,
                          const struct wld_render_opts *o,
                          FILE *out)
 {
-    if (format == WLD_FORMAT_JUNIT)
+    switch (format) {
+    case WLD_FORMAT_JUNIT:
         wld_render_junit(f, o, out);
-    else if (format == WLD_FORMAT_GITHUB)
+        break;
+    case WLD_FORMAT_GITHUB:
         wld_render_github(f, out);
-    else
+        break;
+    case WLD_FORMAT_SARIF:
         wld_render_sarif(f, out);
-}
-
-/* A label value: backslash, double quote and line feed escaped. */
-static const char *const label_escapes[256] = { ['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n" };
-
-static void put_label(FILE *out, const char *s)
-{
-    wld_put_escaped(out, s, label_escapes, false);
-}
-
-static void metric_head(FILE *out, const char *name, const char *help)
-{
-    fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
-}
-
-void wld_render_prometheus(const struct wld_report *r, FILE *out)
-{
-    metric_head(out, "wsl_llm_doctor_check_status",
-                "Status of each check in the last run: 1 for the status it has, 0 for the others.");
-    for (size_t i = 0; i < r->n; i++)
-        for (unsigned s = 0; s < WLD_STATUS_COUNT; s++) {
-            fputs("wsl_llm_doctor_check_status{check=\"", out);
-            put_label(out, r->results[i].check->id);
-            fprintf(out, "\",status=\"%s\"} %d\n", wld_status_name((enum wld_status) s),
-                    r->results[i].status == s);
-        }
-    if (r->followers)
-        metric_head(out, "wsl_llm_doctor_check_caused_by",
-                    "1 for each check skipped because its problem follows from another check's "
-                    "finding (cause, and the cause's outcome).");
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_result *res = &r->results[i];
-        if (!res->cause)
-            continue;
-        fputs("wsl_llm_doctor_check_caused_by{cause=\"", out);
-        put_label(out, res->cause->id);
-        fputs("\",check=\"", out);
-        put_label(out, res->check->id);
-        fputs("\",outcome=\"", out);
-        put_label(out, res->cause_outcome);
-        fputs("\"} 1\n", out);
+        break;
+    case WLD_FORMAT_PROMETHEUS:
+        wld_render_prometheus(f, out);
+        break;
+    case WLD_FORMAT_MARKDOWN:
+        wld_render_findings_md(f, out);
+        break;
+    case WLD_FORMAT_TEXT: /* each command's own (wld/render.h) */
+    case WLD_FORMAT_JSON:
+        break;
     }
-    metric_head(out, "wsl_llm_doctor_check_duration_seconds",
-                "Time each check took in the last run.");
-    for (size_t i = 0; i < r->n; i++) {
-        fputs("wsl_llm_doctor_check_duration_seconds{check=\"", out);
-        put_label(out, r->results[i].check->id);
-        fprintf(out, "\"} %.4f\n", r->results[i].duration_ms / 1000.0);
-    }
-    metric_head(out, "wsl_llm_doctor_checks", "Number of checks with each status in the last run.");
-    for (unsigned s = 0; s < WLD_STATUS_COUNT; s++)
-        fprintf(out, "wsl_llm_doctor_checks{status=\"%s\"} %u\n",
-                wld_status_name((enum wld_status) s), r->counts[s]);
-    metric_head(out, "wsl_llm_doctor_exit_code",
-                "Exit status of the last run: 0 nothing failed, 1 a check failed or could not "
-                "run, 3 internal error.");
-    fprintf(out, "wsl_llm_doctor_exit_code %d\n", r->exit_code);
-    metric_head(out, "wsl_llm_doctor_last_run_timestamp_seconds",
-                "When the last run began, in seconds since the Unix epoch.");
-    fprintf(out, "wsl_llm_doctor_last_run_timestamp_seconds %.3f\n", floor(r->started * 1e3) / 1e3);
-    metric_head(out, "wsl_llm_doctor_last_run_duration_seconds", "How long the last run took.");
-    fprintf(out, "wsl_llm_doctor_last_run_duration_seconds %.4f\n", r->total_ms / 1000.0);
-    metric_head(out, "wsl_llm_doctor_build_info",
-                "The doctor's version and the rules' version; always 1.");
-    fprintf(out, "wsl_llm_doctor_build_info{rules_version=\"");
-    put_label(out, r->rules->version);
-    fprintf(out, "\",version=\"%s\"} 1\n", WLD_VERSION);
 }

@@ -1,10 +1,13 @@
-/* The report for a GitHub issue or discussion: a line about the host, a table of
- * verdicts with their fixes, every check's evidence folded in <details>, and what was
- * redacted. GitHub-flavoured Markdown; nothing in it runs or loads anything. */
+/* Markdown for a GitHub issue, discussion or step summary. check's report: a line about the
+ * host, a table of verdicts with their fixes, every check's evidence folded in <details>,
+ * and what was redacted. Any command's findings (lint's, log's): the same heading, tally
+ * and table of problems, from wld/findings.h. GitHub-flavoured Markdown; nothing in it
+ * runs or loads anything. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/findings.h"
 #include "wld/pipeline.h"
 #include "wld/util.h"
 
@@ -35,7 +38,7 @@ static size_t ticks(const char *s)
 /* A fix like "Run `mkdir -p ~/models && mv x ~/models/`": its code spans are copied as
  * they are (so the command a user copies from GitHub is the real one, not "&amp;&amp;"),
  * the text around them is escaped. A backtick run without its closing run is text. */
-static void put_cell(FILE *out, const char *s)
+void wld_put_md_cell(FILE *out, const char *s)
 {
     const char *p = s;
     while (*p) {
@@ -103,20 +106,20 @@ static void put_host_line(FILE *out, const cJSON *host)
     cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(host, "gpus"))
     {
         fputs(" · ", out);
-        put_cell(out, wld_fact_str(g, "name") ? wld_fact_str(g, "name") : "?");
+        wld_put_md_cell(out, wld_fact_str(g, "name") ? wld_fact_str(g, "name") : "?");
     }
     const char *llama = wld_fact_str(host, "llama_version");
     if (llama) {
         fputs(" · llama.cpp ", out);
-        put_cell(out, llama);
+        wld_put_md_cell(out, llama);
     }
     if (driver) {
         fputs(" · driver ", out);
-        put_cell(out, driver);
+        wld_put_md_cell(out, driver);
     }
     if (cuda) {
         fputs(" (CUDA ", out);
-        put_cell(out, cuda);
+        wld_put_md_cell(out, cuda);
         fputs(")", out);
     }
 }
@@ -127,10 +130,10 @@ static void put_other_runtimes(FILE *out, const struct wld_result *res)
     struct wld_runtime_verdict v;
     for (int i = 0; wld_result_other_runtime(res, &i, &v);) {
         fprintf(out, "| %s | ↳ `%s` | ", marks[v.status], res->check->id);
-        put_cell(out, v.summary);
+        wld_put_md_cell(out, v.summary);
         fputs(" | ", out);
         if (v.fix)
-            put_cell(out, v.fix);
+            wld_put_md_cell(out, v.fix);
         fputs(" |\n", out);
     }
 }
@@ -152,10 +155,10 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
         fprintf(out, "| %s | `%s` | ", marks[res->status], res->check->id);
-        put_cell(out, res->summary);
+        wld_put_md_cell(out, res->summary);
         fputs(" | ", out);
         if (res->status != WLD_PASS && res->status != WLD_SKIP)
-            put_cell(out, res->fix);
+            wld_put_md_cell(out, res->fix);
         else if (res->cause) /* the cause's fix applies */
             fprintf(out, "follows from `%s`", res->cause->id);
         fputs(" |\n", out);
@@ -188,4 +191,71 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
                 r->redacted_text);
     else if (r->redacted)
         fputs("\n<sub>Redacted: no personal values were found.</sub>\n", out);
+}
+
+/* A finding's place: `file:line:col` in a file, else the words of where it is ("lines 3,
+ * 9"), else the file. */
+static void put_place(FILE *out, const struct wld_item *x)
+{
+    if (x->file && (x->col || !x->where)) {
+        fputc('`', out);
+        wld_put_escaped(out, x->file, code_escapes, true);
+        if (x->line)
+            fprintf(out, ":%u:%u", x->line, x->col);
+        fputc('`', out);
+    } else if (x->where) {
+        wld_put_escaped(out, x->where, text_escapes, true);
+    }
+}
+
+void wld_render_findings_md(const struct wld_findings *f, FILE *out)
+{
+    fprintf(out, "### wsl-llm-doctor %s\n\n`wsl-llm-doctor %s` · rules %s",
+            f->title ? f->title : f->command, WLD_VERSION, f->rules_version);
+    if (f->context) {
+        fputs(" · ", out);
+        wld_put_escaped(out, f->context, text_escapes, true);
+    }
+    fputs("\n\n", out);
+    if (f->lead) {
+        fprintf(out, "**%s:** ", f->lead_label ? f->lead_label : "About");
+        wld_put_escaped(out, f->lead, text_escapes, true);
+        fputs("\n\n", out);
+    }
+    fprintf(out, "**%u failed, %u warned** · exit %d\n\n",
+            f->counts[WLD_FAIL] + f->counts[WLD_ERROR], f->counts[WLD_WARN], f->exit_code);
+    if (f->n_items)
+        fputs("| status | where | finding | fix | rule |\n|---|---|---|---|---|\n", out);
+    for (size_t i = 0; i < f->n_items; i++) {
+        const struct wld_item *x = &f->items[i];
+        fprintf(out, "| %s | ", marks[x->status]);
+        put_place(out, x);
+        fputs(" | ", out);
+        wld_put_md_cell(out, x->summary);
+        fputs(" | ", out);
+        if (x->fix && x->status != WLD_PASS)
+            wld_put_md_cell(out, x->fix);
+        fputs(" | `", out);
+        wld_put_escaped(out, x->rule, code_escapes, true);
+        fputs("` |\n", out);
+    }
+    if (f->counts[WLD_FAIL] + f->counts[WLD_WARN] + f->counts[WLD_ERROR] == 0)
+        fprintf(out, "%s%s\n", f->n_items ? "\n" : "", f->none ? f->none : "No problem found.");
+    bool first = true;
+    for (size_t i = 0; i < f->n_cases; i++) {
+        const struct wld_case *c = &f->cases[i];
+        if (c->skipped || c->n || !c->about)
+            continue;
+        fputs(first ? "\n- `" : "- `", out);
+        first = false;
+        wld_put_escaped(out, c->name, code_escapes, true);
+        fputs("`: pass (", out);
+        wld_put_escaped(out, c->about, text_escapes, true);
+        fputs(")\n", out);
+    }
+    if (f->appendix)
+        fprintf(out, "\n%s", f->appendix);
+    if (f->redacted)
+        fprintf(out, "\n<sub>Redacted: %s; each is replaced everywhere by the same token.</sub>\n",
+                f->redacted);
 }

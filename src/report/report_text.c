@@ -1,9 +1,11 @@
 /* The report for a person: one line per check with a mark, the fix indented under
  * anything not passing (or, for a check that follows another's finding, that finding), a
- * summary line. Colour only when the caller says so. */
+ * summary line. Colour only when the caller says so. The mark, the finding's line and its
+ * fix are written here for log's text report too (wld/findings.h). */
 #include <stdio.h>
 #include <string.h>
 
+#include "wld/findings.h"
 #include "wld/pipeline.h"
 #include "wld/util.h"
 
@@ -22,6 +24,35 @@ static void put_indented(FILE *out, const char *text, int indent)
         if (*p == '\n' && p[1])
             fprintf(out, "%*s", indent, "");
     }
+}
+
+const char *wld_text_color(const struct wld_render_opts *o, enum wld_status s)
+{
+    return o->color ? colors[s] : "";
+}
+
+const char *wld_text_sgr(const struct wld_render_opts *o, const char *sgr)
+{
+    return o->color ? sgr : "";
+}
+
+void wld_put_text_mark(FILE *out,
+                       const struct wld_render_opts *o,
+                       enum wld_status s,
+                       const char *label,
+                       int width,
+                       const char *summary)
+{
+    fprintf(out, "%s%-5s%s  %-*s  ", wld_text_color(o, s), wld_status_upper(s),
+            wld_text_sgr(o, RESET), width, label);
+    put_indented(out, summary ? summary : "", width + 9);
+}
+
+void wld_put_text_fix(FILE *out, const struct wld_render_opts *o, const char *fix)
+{
+    fprintf(out, "       %sfix:%s ", wld_text_sgr(o, BOLD), wld_text_sgr(o, RESET));
+    put_indented(out, fix, 12);
+    fputc('\n', out);
 }
 
 /* A value past this many bytes is shown clipped: a server's whole /props on one line is
@@ -101,22 +132,13 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
 
     for (size_t i = 0; i < r->n; i++) {
         const struct wld_result *res = &r->results[i];
-        const char *mark = wld_status_upper(res->status);
-        if (o->color)
-            fprintf(out, "%s%-5s%s  ", colors[res->status], mark, RESET);
-        else
-            fprintf(out, "%-5s  ", mark);
-        fprintf(out, "%-*s  ", (int) width, res->check->id);
-        put_indented(out, res->summary, (int) width + 9);
+        wld_put_text_mark(out, o, res->status, res->check->id, (int) width, res->summary);
         if (o->verbose)
             fprintf(out, "  %s(%.1f ms)%s", o->color ? DIM : "", res->duration_ms,
                     o->color ? RESET : "");
         fputc('\n', out);
-        if (res->fix && res->status != WLD_PASS && res->status != WLD_SKIP) {
-            fprintf(out, "       %sfix:%s ", o->color ? BOLD : "", o->color ? RESET : "");
-            put_indented(out, res->fix, 12);
-            fputc('\n', out);
-        }
+        if (res->fix && res->status != WLD_PASS && res->status != WLD_SKIP)
+            wld_put_text_fix(out, o, res->fix);
         put_other_runtimes(out, res, o);
         const struct wld_result *cause = wld_report_cause(r, res);
         if (cause) { /* in place of its fix: the finding it follows from, whose fix applies */

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "wld/cli.h"
 #include "wld/pipeline.h"
 #include "wld/rules.h"
+#include "wld/settings.h"
 #include "wld/util.h"
 
 static void answer(cJSON *server, const char *name, int status, const uint8_t *data, size_t size)

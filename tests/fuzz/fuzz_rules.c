@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "wld/cli.h"
 #include "wld/logdiag.h"
 #include "wld/logscan.h"
 #include "wld/pipeline.h"
 #include "wld/rules.h"
+#include "wld/settings.h"
 
 /* The facts of native Linux without an NVIDIA adapter or driver, saved by --format json. */
 static const char host_facts[] =

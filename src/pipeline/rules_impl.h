@@ -1,0 +1,33 @@
+/* Between the rules' loading (src/pipeline/rules.c) and their validation: the document and
+ * the checks' entries (src/pipeline/rules_validate.c), the log signatures
+ * (src/pipeline/rules_signatures.c), and the outcomes and sources both hold to
+ * (src/pipeline/rules_outcomes.c). Not a public interface. */
+#ifndef WLD_RULES_IMPL_H
+#define WLD_RULES_IMPL_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* Each returns 0, or -EINVAL with *err set to one line saying what is wrong and where
+ * (caller frees). */
+
+/* The whole merged document, against the registered checks. */
+int wld_rules_validate(const cJSON *doc, char **err);
+
+/* The document's "sources" object: each entry an http(s) "url" and an "authority",
+ * "documented" or "field". */
+int wld_rules_validate_sources(const cJSON *sources, char **err);
+
+/* One outcome (a check's, a common one, a lint finding or a signature), named in errors by
+ * where: its status, summary, fix, and sources that exist in sources and may back it. */
+int wld_rules_validate_outcome(const cJSON *sources, const cJSON *o, const char *where, char **err);
+
+/* Signature sig of the object sigs; *anchor_bytes adds up its patterns' anchors, refused
+ * once all the signatures' together pass what the log reader's table holds. */
+int wld_rules_validate_signature(const cJSON *sources,
+                                 const cJSON *sigs,
+                                 const cJSON *sig,
+                                 size_t *anchor_bytes,
+                                 char **err);
+
+#endif

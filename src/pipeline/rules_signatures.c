@@ -1,0 +1,132 @@
+/* Validation of the rules' log signatures (docs/logs.md), for src/pipeline/rules_validate.c:
+ * each names its check, and either line patterns that compile within the log reader's
+ * limits or an observation it knows, conditions and evidence by known names, and
+ * "unless_found" only earlier signatures; its words are held to an outcome's rules. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wld/logpattern.h"
+#include "wld/rules.h"
+#include "wld/util.h"
+
+#include "rules_impl.h"
+
+static int validate_names(const cJSON *list,
+                          bool (*known)(const char *),
+                          const char *what,
+                          const char *where,
+                          char **err)
+{
+    const cJSON *c;
+    if (list && !cJSON_IsArray(list))
+        return wld_errorf(err, -EINVAL, "%s: \"%s\" must be an array", where, what);
+    cJSON_ArrayForEach(c, list)
+    {
+        if (!cJSON_IsString(c) || !known(c->valuestring))
+            return wld_errorf(err, -EINVAL, "%s: unknown %s %s", where, what,
+                              cJSON_IsString(c) ? c->valuestring : "(not a string)");
+    }
+    return 0;
+}
+
+static bool evidence_known(const char *name)
+{
+    static const char *const names[] = { "device", "build",   "model", "offload",
+                                         "alloc",  "command", "archs", "ctx" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++)
+        if (wld_str_is(names[i], name))
+            return true;
+    return false;
+}
+
+/* A log signature (docs/logs.md): an outcome with the check it belongs to, and either line
+ * patterns ("match") or an observation on the whole log ("observe"). Its fail rests on what
+ * the log itself shows, so it says "basis": "observed" (or cites only documentation). */
+int wld_rules_validate_signature(
+        const cJSON *sources, const cJSON *sigs, const cJSON *sig, size_t *anchor_bytes, char **err)
+{
+    char where[160];
+    snprintf(where, sizeof(where), "signature %s", sig->string);
+    const cJSON *match = cJSON_GetObjectItemCaseSensitive(sig, "match");
+    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(sig, "observe");
+    const char *check = wld_fact_str(sig, "check");
+    if (!check || !wld_check_find(check))
+        return wld_errorf(err, -EINVAL, "%s: \"check\" must be a check id", where);
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(sig, "check_by_origin"), *c;
+    cJSON_ArrayForEach(c, by)
+    {
+        if (!cJSON_IsString(c) || !wld_check_find(c->valuestring))
+            return wld_errorf(err, -EINVAL, "%s: check_by_origin.%s must be a check id", where,
+                              c->string);
+    }
+    if (!wld_fact_str(sig, "proves"))
+        return wld_errorf(err, -EINVAL, "%s: \"proves\" (what the match shows) is missing", where);
+    if (!!match == !!obs)
+        return wld_errorf(err, -EINVAL, "%s: needs either \"match\" or \"observe\"", where);
+    if (obs && (!cJSON_IsString(obs) || !wld_log_observation_known(obs->valuestring)))
+        return wld_errorf(err, -EINVAL, "%s: unknown observation", where);
+    if (match && (!cJSON_IsArray(match) || cJSON_GetArraySize(match) == 0))
+        return wld_errorf(err, -EINVAL, "%s: \"match\" must be a non-empty array", where);
+    cJSON_ArrayForEach(c, match)
+    {
+        struct wld_logpat p;
+        char *why = NULL;
+        if (cJSON_IsString(c) && strlen(c->valuestring) > WLD_LOGPAT_MAX_LEN)
+            return wld_errorf(err, -EINVAL, "%s: a pattern is longer than %d bytes", where,
+                              WLD_LOGPAT_MAX_LEN);
+        if (!cJSON_IsString(c) || wld_logpat_compile(c->valuestring, &p, &why) < 0) {
+            int r = wld_errorf(err, -EINVAL, "%s: pattern %s: %s", where,
+                               cJSON_IsString(c) ? c->valuestring : "(not a string)",
+                               why ? why : "not a string");
+            free(why);
+            return r;
+        }
+        *anchor_bytes += p.seg[p.anchor].len;
+        wld_logpat_release(&p);
+    }
+    if (*anchor_bytes > WLD_LOGPAT_MAX_ANCHORS)
+        return wld_errorf(err, -EINVAL,
+                          "the signatures' patterns begin with more than %d bytes of text in all: "
+                          "the reader's table would grow too large",
+                          WLD_LOGPAT_MAX_ANCHORS);
+    int r;
+    if ((r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "if"), wld_log_condition_known,
+                            "condition", where, err)) < 0 ||
+        (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "unless"),
+                            wld_log_condition_known, "condition", where, err)) < 0 ||
+        (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "evidence"), evidence_known,
+                            "evidence", where, err)) < 0)
+        return r;
+    const cJSON *uf = cJSON_GetObjectItemCaseSensitive(sig, "unless_found");
+    if (uf && !cJSON_IsArray(uf))
+        return wld_errorf(err, -EINVAL, "%s: \"unless_found\" must be an array", where);
+    cJSON_ArrayForEach(c, uf)
+    {
+        /* an earlier signature: findings are made in the rules' order */
+        const cJSON *e =
+                cJSON_IsString(c) ? cJSON_GetObjectItemCaseSensitive(sigs, c->valuestring) : NULL;
+        bool earlier = false;
+        for (const cJSON *k = sigs ? sigs->child : NULL; e && k && k != sig; k = k->next)
+            earlier |= k == e;
+        if (!earlier)
+            return wld_errorf(err, -EINVAL,
+                              "%s: unless_found names %s, which is not an earlier signature", where,
+                              cJSON_IsString(c) ? c->valuestring : "(not a string)");
+    }
+    const cJSON *fb = cJSON_GetObjectItemCaseSensitive(sig, "fallback");
+    if (fb && (!cJSON_IsBool(fb) || !match))
+        return wld_errorf(err, -EINVAL, "%s: \"fallback\" must be true or false, with \"match\"",
+                          where);
+    const char *status = wld_fact_str(sig, "status");
+    if (wld_str_is(status, "fail") && wld_str_is(wld_fact_str(sig, "basis"), "observed")) {
+        /* the log shows the failure: any source may explain it */
+        cJSON *copy = cJSON_Duplicate(sig, true);
+        cJSON_ReplaceItemInObjectCaseSensitive(copy, "status", cJSON_CreateString("warn"));
+        r = wld_rules_validate_outcome(sources, copy, where, err);
+        cJSON_Delete(copy);
+        return r;
+    }
+    return wld_rules_validate_outcome(sources, sig, where, err);
+}
