@@ -291,5 +291,28 @@ done
 fact "$tmp/keyed.json" 'd["facts"].get("command", {}).get("ngl")' | grep -q 99 ||
     fail "a log with a key: the pasted command was not read: $(fact "$tmp/keyed.json" 'd["facts"].get("command")')"
 
+# error codes (rules/codes.json): a code alone is a finding with its meaning and the checks
+# to run; a finding that explains the code's line wins and says what the code means
+"$doctor" log "$logs/ollama-8151-cudart-init-failure-35.log" >"$tmp/code35"
+grep -q '^FAIL   llama.runtime  CUDA error 35 (cudaErrorInsufficientDriver): the NVIDIA driver is older than the CUDA runtime (libcudart) the program uses (line 4, 5)$' "$tmp/code35" ||
+    fail "error code by number: $(cat "$tmp/code35")"
+grep -q 'fix: Update the NVIDIA driver.*`wsl-llm-doctor check --only llama.runtime,gpu.driver` on that machine looks at what causes it.$' "$tmp/code35" ||
+    fail "error code: the checks to run: $(grep fix: "$tmp/code35")"
+"$doctor" log "$logs/ollama-9031-cuinit-802-h200-docker.log" --format json >"$tmp/code802.json"
+[ "$(sigs "$tmp/code802.json")" = "ollama-cuda-driver-unloadable:fail@15" ] || fail "error code narrowed: $(sigs "$tmp/code802.json")"
+fact "$tmp/code802.json" 'd["findings"][0]["summary"]' |
+    grep -q 'init failure: 802; CUresult 802 is CUDA_ERROR_SYSTEM_NOT_READY: the system is not ready for CUDA work' ||
+    fail "error code narrowed: summary: $(fact "$tmp/code802.json" 'd["findings"][0]["summary"]')"
+fact "$tmp/code802.json" 'd["findings"][0]["fix"]' | grep -q 'For CUDA_ERROR_SYSTEM_NOT_READY, `wsl-llm-doctor check --only gpu.driver` on that machine.$' ||
+    fail "error code narrowed: fix: $(fact "$tmp/code802.json" 'd["findings"][0]["fix"]')"
+# ollama trying a libcuda that fails, then finding the GPU with the next one: no code finding
+printf '%s\n' 'cuInit err: 999' \
+    'time=2024-07-03T13:26:05.135+08:00 level=DEBUG source=gpu.go:517 msg="Unable to load nvcuda" library=/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01 error="nvcuda init failure: 999"' \
+    'time=2024-07-03T13:26:05.200+08:00 level=INFO source=types.go:105 msg="inference compute" id=GPU-0 library=cuda compute=8.6 driver=12.2 name="NVIDIA GeForce RTX 3060" total="11.7 GiB" available="11.5 GiB"' |
+    "$doctor" log - --format json >"$tmp/tried.json"
+[ "$(sigs "$tmp/tried.json")" = "" ] || fail "a library tried then a GPU: $(sigs "$tmp/tried.json")"
+[ "$(fact "$tmp/tried.json" '[(c["api"], c["code"], c["tried"]) for c in d["facts"]["error_codes"]]')" = "[('CUresult', 999, True)]" ] ||
+    fail "a library tried: $(fact "$tmp/tried.json" 'd["facts"]')"
+
 [ $failures -eq 0 ] || exit 1
 echo "log: all passed"

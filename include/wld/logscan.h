@@ -41,6 +41,18 @@ struct wld_log_error {
     long line;
 };
 
+/* An error code the log states (src/parse/errcodes.c's shapes), each API's code once. */
+struct wld_log_code {
+    const cJSON *row; /* its row in the rules' error_codes (borrowed), NULL when unknown */
+    int api;          /* enum wld_code_api (wld/logcodes.h) */
+    int code;
+    int how;    /* enum wld_code_how: how the log first gave it */
+    bool tried; /* every line of it a program trying a library and going on (ollama) */
+    long count; /* lines stating it */
+    long lines[WLD_LOG_MAX_LINES];
+    int n_lines;
+};
+
 struct wld_log_backend {
     char name[24];
     char path[240];
@@ -107,7 +119,10 @@ struct wld_log_facts {
     long archs_line;
     struct wld_log_error err[WLD_LOG_MAX];
     int n_err, n_err_total;
-    int pending_call; /* the error whose failing call is on the next line, or -1 */
+    struct wld_log_code codes[WLD_LOG_MAX];
+    int n_codes, n_codes_total; /* total: distinct codes, kept or not */
+    long code_line;             /* the last line holding an API's word: read for codes */
+    int pending_call;           /* the error whose failing call is on the next line, or -1 */
     /* the model */
     char model_path[512];
     long model_line;

@@ -39,91 +39,6 @@ static bool found_already(const struct wld_log_report *r, const cJSON *names)
     return false;
 }
 
-/* ---- the finding ---- */
-
-static void add_line(struct wld_log_finding *x, long line)
-{
-    if (line <= 0)
-        return;
-    for (int i = 0; i < x->n_lines; i++)
-        if (x->lines[i] == line)
-            return;
-    if (x->n_lines < WLD_LOG_MAX_LINES)
-        x->lines[x->n_lines++] = line;
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *) a, y = *(const long *) b;
-    return (x > y) - (x < y);
-}
-
-static const char *sig_check(const struct wld_log_facts *f, const cJSON *sig)
-{
-    const cJSON *by = cJSON_GetObjectItemCaseSensitive(sig, "check_by_origin");
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(by, wld_log_origin(f));
-    if (cJSON_IsString(c))
-        return c->valuestring;
-    c = cJSON_GetObjectItemCaseSensitive(sig, "check");
-    return cJSON_IsString(c) ? c->valuestring : "?";
-}
-
-/* The finding signature h->sig makes: its check, status, the lines of the match, of the
- * observation o and of the evidence it names, and its summary and fix rendered with base
- * (the log's values), the match's captures and obs_vars (the observation's), and its
- * sources. Every log finding is made here. */
-static void make_finding(struct wld_log_finding *x,
-                         const struct wld_log_facts *f,
-                         const struct wld_rules *rules,
-                         const struct wld_log_hit *h,
-                         const struct wld_log_obs *o,
-                         const cJSON *obs_vars,
-                         const cJSON *base)
-{
-    const cJSON *sig = h->sig;
-    x->signature = sig->string;
-    x->check = sig_check(f, sig);
-    for (int k = 0; k < h->n_lines; k++)
-        add_line(x, h->lines[k]);
-    for (int k = 0; k < o->n_lines; k++)
-        add_line(x, o->lines[k]);
-    const cJSON *n;
-    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(sig, "evidence"))
-    {
-        long ev[4];
-        int n_ev = wld_log_evidence(f, cJSON_IsString(n) ? n->valuestring : "", ev);
-        for (int k = 0; k < n_ev; k++)
-            add_line(x, ev[k]);
-    }
-    qsort(x->lines, (size_t) x->n_lines, sizeof(long), cmp_long);
-    cJSON *v = cJSON_Duplicate(base, true);
-    const cJSON *c;
-    cJSON_ArrayForEach(c, h->caps)
-    {
-        wld_log_var(v, c->string, c->valuestring);
-    }
-    cJSON_ArrayForEach(c, obs_vars)
-    {
-        wld_log_var(v, c->string, c->valuestring);
-    }
-    wld_log_var(v, "quote", h->quote[0] ? h->quote : "");
-    wld_log_magic_vars(v);
-    struct wld_buf lines;
-    wld_buf_init(&lines, 256);
-    for (int k = 0; k < x->n_lines; k++)
-        wld_buf_printf(&lines, "%s%ld", k ? ", " : "", x->lines[k]);
-    wld_log_var(v, "lines", lines.len ? lines.data : "?");
-    wld_buf_release(&lines);
-    wld_log_varf(v, "count", "%ld", h->count);
-    struct wld_verdict said; /* the signature's words, as a check's outcome gives its own */
-    wld_verdict_make(rules, NULL, sig, v, &said);
-    x->status = said.status;
-    x->summary = said.summary;
-    x->fix = said.fix;
-    x->sources = said.sources;
-    cJSON_Delete(v);
-}
-
 struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
                                         const struct wld_rules *rules,
                                         const char *input,
@@ -140,7 +55,8 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
     r->shows = wld_buf_detach(&b);
     size_t n_hits;
     const struct wld_log_hit *hits = wld_logscan_hits(s, &n_hits);
-    r->findings = wld_xcalloc(n_hits ? n_hits : 1, sizeof(*r->findings));
+    /* a finding per signature, and per error code for the one observing them */
+    r->findings = wld_xcalloc(n_hits + WLD_LOG_MAX, sizeof(*r->findings));
     cJSON *base = cJSON_CreateObject();
     wld_log_common_vars(f, base);
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(rules->doc, "signature_params");
@@ -149,6 +65,10 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
         const cJSON *sig = h->sig;
         const cJSON *obs_name = cJSON_GetObjectItemCaseSensitive(sig, "observe");
         struct wld_log_obs o = { 0 };
+        if (cJSON_IsString(obs_name) && wld_str_is(obs_name->valuestring, "error_codes")) {
+            wld_log_code_findings(r, f, rules, sig, base);
+            continue;
+        }
         cJSON *hv = cJSON_CreateObject();
         if (cJSON_IsString(obs_name)) {
             const struct wld_log_obs_in in = { f, params, host_facts, hv };
@@ -160,7 +80,7 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
             list_holds(f, cJSON_GetObjectItemCaseSensitive(sig, "unless"), false) &&
             !found_already(r, cJSON_GetObjectItemCaseSensitive(sig, "unless_found"))) {
             struct wld_log_finding *x = &r->findings[r->n++];
-            make_finding(x, f, rules, h, &o, hv, base);
+            wld_log_make_finding(x, f, rules, h, NULL, NULL, &o, hv, base);
             r->counts[x->status]++;
         }
         cJSON_Delete(hv);

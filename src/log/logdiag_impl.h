@@ -49,4 +49,35 @@ const char *wld_log_base_name(const char *path);
 /* What the log shows, in a sentence, into b. */
 void wld_log_shows(const struct wld_log_facts *f, struct wld_buf *b);
 
+struct wld_log_report;
+struct wld_log_finding;
+struct wld_rules;
+/* The finding of h's signature into x (src/log/logdiag_finding.c); words and check, when not NULL,
+ * stand for the signature's status, texts and sources, and its check. */
+void wld_log_make_finding(struct wld_log_finding *x,
+                          const struct wld_log_facts *f,
+                          const struct wld_rules *rules,
+                          const struct wld_log_hit *h,
+                          const cJSON *words,
+                          const char *check,
+                          const struct wld_log_obs *o,
+                          const cJSON *obs_vars,
+                          const cJSON *base);
+/* The findings of sig, the signature observing "error_codes": one per code the table
+ * knows that no finding made before explains (src/log/logdiag_codes.c). */
+void wld_log_code_findings(struct wld_log_report *r,
+                           const struct wld_log_facts *f,
+                           const struct wld_rules *rules,
+                           const cJSON *sig,
+                           const cJSON *base);
+/* What an error code on h's lines adds to its finding's texts: code_note (its meaning, for a
+ * summary) and code_hint (the checks to run, for a fix); empty when none
+ * (src/log/logdiag_finding.c, as the two below). */
+void wld_log_code_note_vars(const struct wld_log_facts *f, const struct wld_log_hit *h, cJSON *v);
+struct wld_buf;
+/* The checks to run for a code's row, comma-separated ("llama.runtime,gpu.driver"). */
+void wld_log_code_checks(const cJSON *row, struct wld_buf *b);
+/* Whether line is among lines[0..n). */
+bool wld_log_has_line(const long *lines, int n, long line);
+
 #endif

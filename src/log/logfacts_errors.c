@@ -7,45 +7,17 @@
  *   ggml_backend_cuda_buffer_type_alloc_buffer: allocating 4403.49 MiB on device 0:
  *     cudaMalloc failed: out of memory
  *   alloc_tensor_range: failed to allocate CUDA0 buffer of size 4617387008
+ * and every error code of the CUDA runtime, the driver API, NVML and cuBLAS a line states,
+ * by number, name or text (src/parse/errcodes.c's shapes, the rules' table).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "wld/logcodes.h"
 #include "wld/util.h"
 
 #include "logfacts_impl.h"
 #include "logscan_impl.h"
-
-/* cudaGetErrorString texts (CUDA runtime API, cudaError_t) to their codes */
-static const struct {
-    int code;
-    const char *text;
-} cuda_errors[] = {
-    { 2, "out of memory" },
-    { 3, "initialization error" },
-    { 34, "CUDA driver is a stub library" },
-    { 35, "CUDA driver version is insufficient for CUDA runtime version" },
-    { 46, "all CUDA-capable devices are busy or unavailable" },
-    { 100, "no CUDA-capable device is detected" },
-    { 101, "invalid device ordinal" },
-    { 209, "no kernel image is available for execution on the device" },
-    { 218, "a PTX JIT compilation failed" },
-    { 222, "the provided PTX was compiled with an unsupported toolchain" },
-    { 700, "an illegal memory access was encountered" },
-    { 719, "unspecified launch failure" },
-    { 801, "operation not supported" },
-    { 803, "system has unsupported display driver / cuda driver combination" },
-    { 804, "forward compatibility was attempted on non supported HW" },
-    { 999, "unknown error" },
-};
-
-static int code_of_message(const char *m)
-{
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(cuda_errors); i++)
-        if (strstr(m, cuda_errors[i].text))
-            return cuda_errors[i].code;
-    return -1;
-}
 
 static struct wld_log_error *add_error(struct wld_log_facts *f, long no)
 {
@@ -59,14 +31,13 @@ static struct wld_log_error *add_error(struct wld_log_facts *f, long no)
     return e;
 }
 
-/* An error whose message is the rest of the line, its code known from the message. */
+/* An error whose message is the rest of the line; its code, when the message is a
+ * cudaGetErrorString text, comes from the rules' table (wld_log_codes_read). */
 static struct wld_log_error *error_said(struct wld_log_facts *f, const char *message, long no)
 {
     struct wld_log_error *e = add_error(f, no);
-    if (e) {
+    if (e)
         wld_log_copy(e->message, sizeof(e->message), message, strlen(message));
-        e->code = code_of_message(e->message);
-    }
     return e;
 }
 
@@ -171,4 +142,48 @@ WLD_LOG_EXTRACTOR(wld_logx_failed_alloc)
     f->alloc_fail_mib = bytes / 1048576.0;
     snprintf(f->alloc_fail_kind, sizeof(f->alloc_fail_kind), "%s", kind);
     f->alloc_fail_line = l->no;
+}
+
+/* A word of the CUDA runtime, the driver API, NVML or cuBLAS: the line is read for error
+ * codes once its markers are done (wld_log_codes_read). */
+WLD_LOG_EXTRACTOR(wld_logx_code_word)
+{
+    f->code_line = l->no;
+}
+
+static void note_code(struct wld_log_facts *f, const struct wld_code_seen *c, long no)
+{
+    struct wld_log_code *k = NULL;
+    for (int i = 0; i < f->n_codes && !k; i++)
+        if (f->codes[i].api == c->api && f->codes[i].code == c->code)
+            k = &f->codes[i];
+    if (!k) {
+        f->n_codes_total++;
+        if (f->n_codes == WLD_LOG_MAX)
+            return;
+        k = &f->codes[f->n_codes++];
+        *k = (struct wld_log_code){ c->row, c->api, c->code, c->how, true, 0, { 0 }, 0 };
+    }
+    k->count++;
+    k->tried &= c->tried;
+    if (k->n_lines < WLD_LOG_MAX_LINES && (k->n_lines == 0 || k->lines[k->n_lines - 1] != no))
+        k->lines[k->n_lines++] = no;
+}
+
+bool wld_log_codes_read(
+        const struct wld_codetab *t, struct wld_log_facts *f, const char *line, size_t len, long no)
+{
+    struct wld_code_seen seen[8];
+    int n = wld_codetab_match(t, line, len, seen, (int) WLD_ARRAY_SIZE(seen));
+    bool known = false;
+    for (int i = 0; i < n; i++) {
+        note_code(f, &seen[i], no);
+        known |= seen[i].row != NULL;
+    }
+    /* a CUDA error on this line whose message is a runtime error's text: its code */
+    for (int i = f->n_err - 1; i >= 0 && f->err[i].line == no; i--)
+        for (int k = 0; k < n && f->err[i].code < 0; k++)
+            if (seen[k].api == WLD_API_CUDART)
+                f->err[i].code = seen[k].code;
+    return known;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/check.h"
+#include "wld/logcodes.h"
 #include "wld/logscan.h"
 #include "wld/util.h"
 
@@ -33,6 +35,34 @@ const char *wld_log_origin(const struct wld_log_facts *f)
     if (f->origin_linux > 0 && f->origin_windows == 0)
         return "linux";
     return f->origin_windows > 0 ? "mixed" : "unknown";
+}
+
+/* Each error code the log states, with the table's name and meaning when it knows it. */
+static void codes_json(const struct wld_log_facts *f, cJSON *o)
+{
+    if (!f->n_codes)
+        return;
+    cJSON *a = cJSON_AddArrayToObject(o, "error_codes");
+    for (int i = 0; i < f->n_codes; i++) {
+        const struct wld_log_code *c = &f->codes[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "api", wld_code_api_name(c->api));
+        cJSON_AddNumberToObject(j, "code", c->code);
+        add_str(j, "name", wld_fact_str(c->row, "name"));
+        add_str(j, "meaning", wld_fact_str(c->row, "meaning"));
+        add_str(j, "check", wld_fact_str(c->row, "check"));
+        cJSON_AddStringToObject(j, "how", wld_code_how_name(c->how));
+        if (c->tried)
+            cJSON_AddBoolToObject(j, "tried", true);
+        cJSON_AddNumberToObject(j, "count", (double) c->count);
+        cJSON *l = cJSON_AddArrayToObject(j, "lines");
+        for (int k = 0; k < c->n_lines; k++)
+            cJSON_AddItemToArray(l, cJSON_CreateNumber((double) c->lines[k]));
+        cJSON_AddNumberToObject(j, "line", (double) c->lines[0]);
+        cJSON_AddItemToArray(a, j);
+    }
+    if (f->n_codes_total > f->n_codes)
+        cJSON_AddNumberToObject(o, "error_codes_total", f->n_codes_total);
 }
 
 static void router_json(const struct wld_log_facts *f, cJSON *o)
@@ -169,6 +199,7 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         if (f->n_err_total > f->n_err)
             cJSON_AddNumberToObject(o, "cuda_errors_total", f->n_err_total);
     }
+    codes_json(f, o);
     if (f->model_path[0] || f->arch[0]) {
         cJSON *m = cJSON_AddObjectToObject(o, "model");
         add_str(m, "path", f->model_path);

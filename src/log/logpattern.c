@@ -216,6 +216,7 @@ static const char *const observations[] = {
     "host_arch_missing",
     "host_build_differs",
     "host_driver_newer",
+    "error_codes",
     NULL,
 };
 /* clang-format on */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wld/acscan.h"
+#include "wld/logcodes.h"
 #include "wld/logpattern.h"
 #include "wld/rules.h"
 #include "wld/util.h"
@@ -24,7 +25,9 @@ struct wld_logmatch {
     size_t n_pats;
     const cJSON **sigs; /* the rules' signatures, in order */
     bool *fallback;
+    bool *unless_code; /* takes no line stating an error code the table knows */
     size_t n_sigs;
+    struct wld_codetab *codes; /* the rules' error codes; NULL without rules */
 };
 
 struct wld_logscan {
@@ -89,8 +92,10 @@ static void on_hit(void *ctx, int id, size_t end)
 }
 
 /* Every signature whose pattern matched the line records it; a fallback one only when
- * no other did (a catch-all for "CUDA error: ..." under the specific errors). */
-static void record_hits(struct wld_logscan *s, const char *line, long no)
+ * no other did (a catch-all for "CUDA error: ..." under the specific errors), and one with
+ * "unless_code" only when the line states no error code the rules' table knows (the
+ * signature error-code says that one). */
+static void record_hits(struct wld_logscan *s, const char *line, long no, bool known_code)
 {
     bool specific = false;
     for (size_t i = 0; i < s->n_matched; i++)
@@ -98,7 +103,7 @@ static void record_hits(struct wld_logscan *s, const char *line, long no)
     for (size_t i = 0; i < s->n_matched; i++) {
         struct wld_log_hit *h = &s->hits[s->matched[i].sig];
         cJSON *caps = s->matched[i].caps;
-        if (!h->fallback || !specific) {
+        if ((!h->fallback || !specific) && !(known_code && s->m->unless_code[s->matched[i].sig])) {
             h->count++;
             if (h->n_lines < WLD_LOG_MAX_LINES)
                 h->lines[h->n_lines++] = no;
@@ -132,8 +137,10 @@ static void end_line(struct wld_logscan *s)
     if (len > 0) {
         struct line_ctx c = { s, { s->clean, len, s->clean, no, flags } };
         wld_ac_scan(s->m->ac, s->clean, len, on_hit, &c);
+        bool known_code = f->code_line == no && s->m->codes &&
+                          wld_log_codes_read(s->m->codes, f, s->clean, len, no);
         if (s->n_matched)
-            record_hits(s, s->clean, no);
+            record_hits(s, s->clean, no, known_code);
     }
 }
 
@@ -245,6 +252,8 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
     m->n_sigs = (size_t) cJSON_GetArraySize(sigs);
     m->sigs = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->sigs));
     m->fallback = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->fallback));
+    m->unless_code = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->unless_code));
+    m->codes = rules ? wld_codetab_new(rules->doc) : NULL;
     size_t k = 0, n_pats = 0;
     const cJSON *sig;
     cJSON_ArrayForEach(sig, sigs)
@@ -256,6 +265,7 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
     {
         m->sigs[k] = sig;
         m->fallback[k] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sig, "fallback"));
+        m->unless_code[k] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sig, "unless_code"));
         const cJSON *pm;
         cJSON_ArrayForEach(pm, cJSON_GetObjectItemCaseSensitive(sig, "match"))
         {
@@ -286,6 +296,8 @@ void wld_logmatch_free(struct wld_logmatch *m)
     free(m->pats);
     free(m->sigs);
     free(m->fallback);
+    free(m->unless_code);
+    wld_codetab_free(m->codes);
     free(m);
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wld/logcodes.h"
 #include "wld/rules.h"
 #include "wld/util.h"
 
@@ -209,6 +210,9 @@ int wld_rules_validate(const cJSON *doc, char **err)
         if (r < 0)
             return r;
     }
+    r = wld_codetab_validate(doc, err); /* the error codes the signatures' findings name */
+    if (r < 0)
+        return r;
     const cJSON *sp = cJSON_GetObjectItemCaseSensitive(doc, "signature_params");
     cJSON_ArrayForEach(o, sp)
     {

@@ -1,0 +1,484 @@
+/* Error codes recognised by shape (see wld/logcodes.h). A line is read for codes only when
+ * it holds a word of one of the four APIs (logfacts.c's markers: "CUDA", "cuda", "NVML",
+ * "cuBLAS", "cuInit", ...), and then in one pass for each of these shapes:
+ *
+ *   by number, after a key word:
+ *     CUDA error 2 at ggml-cuda.cu:359: out of memory        llama.cpp 2023 (CUDA_CHECK)
+ *     cuBLAS error 15 at ggml-cuda.cu:7398: ...              llama.cpp 2023 (CUBLAS_CHECK)
+ *     cuda driver library init failure: 3                    ollama's GPU discovery
+ *     cudart init failure: 35 / nvcuda init failure: 999     ollama 0.1.x-0.3.x
+ *     cuInit err: 802 / nvmlInit_v2 err: 9                   ollama's C discovery, debug
+ *     cudaGetDeviceCount returned 35                         CUDA samples' deviceQuery
+ *     code=100(cudaErrorNoDevice)                            CUDA samples' checkCudaErrors
+ *     Error 804: forward compatibility was attempted ...     PyTorch's cudaGetDeviceCount
+ *     CUresult 999
+ *   the key words: error, err, failure, failed, status, code, returned, return, result, ret
+ *   (any case), or a type name (CUresult, cudaError_t, nvmlReturn_t, cublasStatus_t); the
+ *   number stands alone (not in a version, a file:line or a hex address) and is followed by
+ *   the end, punctuation or a word such as "at" or "in", never "layers" or "MiB";
+ *   by number, in parentheses after a call or an enum name:
+ *     Call to cuInit results in CUDA_ERROR_NO_DEVICE (100)   numba
+ *   by name alone, as a whole word: CUDA_ERROR_NO_DEVICE, cudaErrorInsufficientDriver,
+ *     NVML_ERROR_DRIVER_NOT_LOADED, CUBLAS_STATUS_NOT_INITIALIZED;
+ *   by text, what cudaGetErrorString, cublasGetStatusString or NVML print, when the line
+ *     has no number or name of a code: "CUDA error: no kernel image is available ...",
+ *     "failed to initialize CUDA: unknown error", "nvml error: driver not loaded".
+ *
+ * Which API a number belongs to is said by the nearest word of an API before its key word:
+ * a driver API call (cuInit) or "cuda driver", "nvcuda", "libcuda" say CUresult; a runtime
+ * call (cudaMalloc), "cudart" or CUDA alone say cudaError_t; NVML and cuBLAS words say
+ * theirs; a type name or an enum name after the number (code=35(cudaError...)) says it
+ * outright. A number with no API word before it is no code: "(N)" or "code=N" count only
+ * beside a CUDA, NVML or cuBLAS word on the same line. A text counts for its API when the
+ * line has a word of that API, or when no text on it does ("CUDA error: " before a cuBLAS
+ * status's text is ggml's way of printing it). Texts are NVIDIA's own strings (the
+ * table's), numbers 1..9999 (0 is success). */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wld/acscan.h"
+#include "wld/logcodes.h"
+#include "wld/util.h"
+
+static const char *const api_names[WLD_API_COUNT] = { "cudaError_t", "CUresult", "nvmlReturn_t",
+                                                      "cublasStatus_t" };
+
+const char *wld_code_api_name(int api)
+{
+    return api >= 0 && api < WLD_API_COUNT ? api_names[api] : "?";
+}
+
+const char *wld_code_how_name(int how)
+{
+    return how == WLD_CODE_NAME ? "name" : how == WLD_CODE_TEXT ? "text" : "number";
+}
+
+int wld_code_api_of(const char *name)
+{
+    for (int a = 0; a < WLD_API_COUNT; a++)
+        if (wld_str_is(name, api_names[a]))
+            return a;
+    return -1;
+}
+
+/* ---- the table ---- */
+
+struct ct_row {
+    int api, code;
+    const cJSON *row;
+};
+
+struct ct_pat { /* a name or a text in the matcher: its row */
+    int row;
+    bool name;
+    size_t len;
+};
+
+struct wld_codetab {
+    struct ct_row *rows;
+    size_t n_rows;
+    struct ct_pat *pats;
+    size_t n_pats;
+    struct wld_ac *ac;
+};
+
+static void add_pat(struct wld_codetab *t, size_t *cap, const char *s, int row, bool name)
+{
+    size_t len = strlen(s);
+    if (len < 4)
+        return; /* the validator refuses it; a short text would match anywhere */
+    if (t->n_pats == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        t->pats = wld_xrealloc(t->pats, *cap * sizeof(*t->pats));
+    }
+    t->pats[t->n_pats] = (struct ct_pat){ row, name, len };
+    wld_ac_add(t->ac, s, len, (int) t->n_pats++);
+}
+
+struct wld_codetab *wld_codetab_new(const cJSON *doc)
+{
+    struct wld_codetab *t = wld_xcalloc(1, sizeof(*t));
+    t->ac = wld_ac_new();
+    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(doc, "error_codes"), "codes");
+    t->rows = wld_xcalloc((size_t) cJSON_GetArraySize(codes) + 1, sizeof(*t->rows));
+    size_t cap = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, codes)
+    {
+        const cJSON *api = cJSON_GetObjectItemCaseSensitive(r, "api");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+        int a = cJSON_IsString(api) ? wld_code_api_of(api->valuestring) : -1;
+        if (a < 0 || !cJSON_IsNumber(code) || code->valuedouble < 1 || code->valuedouble > 9999 ||
+            !cJSON_IsString(name) || wld_codetab_row(t, a, (int) code->valuedouble))
+            continue;
+        int i = (int) t->n_rows++;
+        t->rows[i] = (struct ct_row){ a, (int) code->valuedouble, r };
+        add_pat(t, &cap, name->valuestring, i, true);
+        const cJSON *x;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(r, "texts"))
+        {
+            if (cJSON_IsString(x))
+                add_pat(t, &cap, x->valuestring, i, false);
+        }
+    }
+    wld_ac_build(t->ac);
+    return t;
+}
+
+void wld_codetab_free(struct wld_codetab *t)
+{
+    if (!t)
+        return;
+    wld_ac_free(t->ac);
+    free(t->rows);
+    free(t->pats);
+    free(t);
+}
+
+size_t wld_codetab_size(const struct wld_codetab *t)
+{
+    return t ? t->n_rows : 0;
+}
+
+const cJSON *wld_codetab_row(const struct wld_codetab *t, int api, int code)
+{
+    for (size_t i = 0; t && i < t->n_rows; i++)
+        if (t->rows[i].api == api && t->rows[i].code == code)
+            return t->rows[i].row;
+    return NULL;
+}
+
+/* ---- the words of a line ---- */
+
+static bool word_char(char c)
+{
+    return isalnum((unsigned char) c) || c == '_';
+}
+
+static bool has_nocase(const char *w, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (strncasecmp(w + i, needle, k) == 0)
+            return true;
+    return false;
+}
+
+/* "cuInit", "cudaMalloc", "nvmlInit_v2", "cublasCreate_v2": a call of an API */
+static bool is_call(const char *w, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n > k && strncmp(w, prefix, k) == 0 && isupper((unsigned char) w[k]);
+}
+
+static bool starts(const char *w, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncmp(w, prefix, k) == 0;
+}
+
+/* The API a word belongs to, or -1; *call when it is a call or an enum name. next is the
+ * word after it ("CUDA driver" is the driver API). */
+static int word_api(const char *w, size_t n, const char *next, size_t next_n, bool *call)
+{
+    *call = is_call(w, n, "cu") || is_call(w, n, "cuda") || is_call(w, n, "nvml") ||
+            is_call(w, n, "cublas") || starts(w, n, "CUDA_ERROR_") || starts(w, n, "NVML_ERROR_") ||
+            starts(w, n, "CUBLAS_STATUS_");
+    if (has_nocase(w, n, "cublas"))
+        return WLD_API_CUBLAS;
+    if (has_nocase(w, n, "nvml"))
+        return WLD_API_NVML;
+    if (starts(w, n, "nvcuda") || (starts(w, n, "libcuda") && !starts(w, n, "libcudart")) ||
+        starts(w, n, "CUresult") || starts(w, n, "CUDA_ERROR_") || is_call(w, n, "cu"))
+        return has_nocase(w, n, "cudart") ? WLD_API_CUDART : WLD_API_CU;
+    if (has_nocase(w, n, "cuda")) {
+        bool driver = next_n == 6 && strncasecmp(next, "driver", 6) == 0 && !is_call(w, n, "cuda");
+        return driver ? WLD_API_CU : WLD_API_CUDART;
+    }
+    return -1;
+}
+
+#define MAX_WORDS 96
+
+struct ctx_word {
+    size_t start, end;
+    int api;
+    bool call;
+};
+
+struct line_words {
+    struct ctx_word w[MAX_WORDS];
+    int n;
+    bool has[WLD_API_COUNT];
+};
+
+static void read_words(const char *s, size_t n, struct line_words *lw)
+{
+    memset(lw, 0, sizeof(*lw));
+    size_t i = 0;
+    while (i < n && lw->n < MAX_WORDS) {
+        while (i < n && !word_char(s[i]))
+            i++;
+        size_t b = i;
+        while (i < n && word_char(s[i]))
+            i++;
+        if (i == b)
+            break;
+        size_t nb = i;
+        while (nb < n && s[nb] == ' ')
+            nb++;
+        size_t ne = nb;
+        while (ne < n && word_char(s[ne]))
+            ne++;
+        bool call;
+        int api = word_api(s + b, i - b, s + nb, ne - nb, &call);
+        if (api >= 0) {
+            lw->w[lw->n++] = (struct ctx_word){ b, i, api, call };
+            lw->has[api] = true;
+        }
+    }
+}
+
+/* The API word nearest before offset at, or NULL. */
+static const struct ctx_word *word_before(const struct line_words *lw, size_t at)
+{
+    const struct ctx_word *best = NULL;
+    for (int i = 0; i < lw->n && lw->w[i].end <= at; i++)
+        best = &lw->w[i];
+    return best;
+}
+
+/* ---- the shapes ---- */
+
+static const char *const keys[] = { "error",  "err", "failure", "failed",   "status", "code",
+                                    "result", "ret", "return",  "returned", "retcode" };
+
+/* Whether s[b..e) is a key word; *api the API a type name says, else -1. */
+static bool key_word(const char *s, size_t b, size_t e, int *api)
+{
+    *api = -1;
+    for (int a = 0; a < WLD_API_COUNT; a++)
+        if (e - b == strlen(api_names[a]) && strncmp(s + b, api_names[a], e - b) == 0) {
+            *api = a;
+            return true;
+        }
+    if (e - b == 8 && strncmp(s + b, "CUresult", 8) == 0) {
+        *api = WLD_API_CU;
+        return true;
+    }
+    for (size_t k = 0; k < WLD_ARRAY_SIZE(keys); k++)
+        if (e - b == strlen(keys[k]) && strncasecmp(s + b, keys[k], e - b) == 0)
+            return true;
+    return false;
+}
+
+/* The word that may follow a code's number: "CUDA error 2 at FILE", "returned 35 in" */
+static bool follows_ok(const char *s, size_t n, size_t e)
+{
+    static const char *const ok[] = { "at",    "in",  "on",      "from",  "when",
+                                      "while", "for", "calling", "after", "during" };
+    if (e == n)
+        return true;
+    char c = s[e];
+    if (c == '.')
+        return e + 1 == n || !isdigit((unsigned char) s[e + 1]);
+    if (c != '\0' && strchr(":;,)]}\"'!(\\", c))
+        return true;
+    if (c != ' ' && c != '\t')
+        return false;
+    size_t b = e;
+    while (b < n && (s[b] == ' ' || s[b] == '\t'))
+        b++;
+    size_t w = b;
+    while (w < n && isalpha((unsigned char) s[w]))
+        w++;
+    if (w == b)
+        return true; /* "- 0x7f" is not read here: the number before it already failed */
+    for (size_t k = 0; k < WLD_ARRAY_SIZE(ok); k++)
+        if (w - b == strlen(ok[k]) && strncmp(s + b, ok[k], w - b) == 0)
+            return true;
+    return false;
+}
+
+/* The word ending at (or before the spaces before) offset end: [*b, *e). */
+static bool word_ending(const char *s, size_t end, size_t *b, size_t *e)
+{
+    while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+        end--;
+    size_t i = end;
+    while (i > 0 && word_char(s[i - 1]))
+        i--;
+    *b = i;
+    *e = end;
+    return i < end;
+}
+
+static void add_seen(struct wld_code_seen *out, int *n, int max, const struct wld_code_seen *c)
+{
+    for (int i = 0; i < *n; i++)
+        if (out[i].api == c->api && out[i].code == c->code)
+            return;
+    if (*n < max)
+        out[(*n)++] = *c;
+}
+
+/* A number at [b, e) in one of the number shapes: its API, or -1. */
+static int number_api(const char *s, size_t n, size_t b, size_t e, const struct line_words *lw)
+{
+    if (b > 0 && (s[b - 1] == '\0' || !strchr(" \t:=([#", s[b - 1])))
+        return -1;
+    if (b > 0 && s[b - 1] == '(') { /* "(N)" after a call or an enum name */
+        if (e >= n || s[e] != ')')
+            return -1;
+        size_t at = b - 1;
+        while (at > 0 && s[at - 1] == ' ')
+            at--;
+        if (at > 0 && s[at - 1] == ')') { /* "cuInit(0) (100)": the call before its arguments */
+            int depth = 0;
+            while (at > 0) {
+                char c = s[--at];
+                depth += c == ')';
+                depth -= c == '(';
+                if (depth == 0)
+                    break;
+            }
+        }
+        size_t wb, we;
+        int api;
+        if (!word_ending(s, at, &wb, &we))
+            return -1;
+        const struct ctx_word *w = word_before(lw, we);
+        if (w && w->end == we && w->call)
+            return w->api;
+        if (key_word(s, wb, we, &api) && (w = word_before(lw, wb)))
+            return api >= 0 ? api : w->api;
+        return -1;
+    }
+    if (!follows_ok(s, n, e))
+        return -1;
+    /* "error 2", "err: 999", "code=35", "returned 35": a key word before it */
+    size_t at = b, gap = 0;
+    while (at > 0 && s[at - 1] != '\0' && strchr(" \t:=", s[at - 1]) && gap < 3) {
+        at--;
+        gap++;
+    }
+    size_t wb, we;
+    int api;
+    if (at == b && b > 0)
+        return -1;
+    if (!word_ending(s, at, &wb, &we) || we != at)
+        return -1;
+    if (!key_word(s, wb, we, &api))
+        return -1;
+    if (api >= 0)
+        return api;
+    const struct ctx_word *w = word_before(lw, wb);
+    return w ? w->api : -1;
+}
+
+static bool line_tried(const char *s, size_t n)
+{
+    return memmem(s, n, "nable to load", 13) || memmem(s, n, "init failure", 12) ||
+           memmem(s, n, " err: ", 6);
+}
+
+/* A text is the whole message, not the start of a longer one ("operation not permitted" is
+ * not "operation not permitted when stream is capturing"): after it the line ends, or
+ * punctuation, or ggml's " current device:" follows. */
+static bool text_alone(const char *s, size_t n, size_t b, size_t e)
+{
+    if (b > 0 && isalnum((unsigned char) s[b - 1]))
+        return false;
+    if (e == n || (s[e] != '\0' && strchr("\"'.,;:)]!\\", s[e])))
+        return true;
+    if (s[e] != ' ' && s[e] != '\t')
+        return false;
+    while (e < n && (s[e] == ' ' || s[e] == '\t'))
+        e++;
+    return e == n || !isalpha((unsigned char) s[e]) || strncmp(s + e, "current device", 14) == 0;
+}
+
+struct text_hit {
+    int row;
+};
+
+struct scan_ctx {
+    const struct wld_codetab *t;
+    const char *s;
+    size_t n;
+    struct wld_code_seen *out;
+    int *n_out, max;
+    struct text_hit texts[8];
+    int n_texts;
+};
+
+static void on_pat(void *vc, int id, size_t end)
+{
+    struct scan_ctx *c = vc;
+    const struct ct_pat *p = &c->t->pats[id];
+    const struct ct_row *r = &c->t->rows[p->row];
+    size_t b = end - p->len;
+    if (p->name) {
+        if ((b > 0 && word_char(c->s[b - 1])) || (end < c->n && word_char(c->s[end])))
+            return;
+        struct wld_code_seen seen = { r->api, r->code, WLD_CODE_NAME, r->row, false };
+        add_seen(c->out, c->n_out, c->max, &seen);
+    } else if (text_alone(c->s, c->n, b, end) && c->n_texts < (int) WLD_ARRAY_SIZE(c->texts)) {
+        c->texts[c->n_texts++] = (struct text_hit){ p->row };
+    }
+}
+
+int wld_codetab_match(
+        const struct wld_codetab *t, const char *s, size_t n, struct wld_code_seen *out, int max)
+{
+    int n_out = 0;
+    struct line_words lw;
+    read_words(s, n, &lw);
+    struct scan_ctx c = { t, s, n, out, &n_out, max, { { 0 } }, 0 };
+    if (t)
+        wld_ac_scan(t->ac, s, n, on_pat, &c);
+    /* numbers: each run of digits standing alone */
+    for (size_t i = 0; i < n;) {
+        if (!isdigit((unsigned char) s[i]) || (i > 0 && (word_char(s[i - 1]) || s[i - 1] == '.'))) {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < n && isdigit((unsigned char) s[e]))
+            e++;
+        int api = e - i <= 4 && (e == n || !word_char(s[e])) ? number_api(s, n, i, e, &lw) : -1;
+        int code = 0;
+        for (size_t k = i; k < e && k < i + 4; k++)
+            code = code * 10 + (s[k] - '0');
+        if (api >= 0 && code > 0) {
+            /* code=35(cudaErrorInsufficientDriver): the name says the API */
+            for (int k = 0; k < n_out; k++)
+                if (out[k].how == WLD_CODE_NAME && out[k].code == code)
+                    api = out[k].api;
+            struct wld_code_seen seen = { api, code, WLD_CODE_NUMBER, wld_codetab_row(t, api, code),
+                                          false };
+            add_seen(out, &n_out, max, &seen);
+        }
+        i = e;
+    }
+    /* texts, when the line gave no number or name: those of an API the line names */
+    if (n_out == 0 && c.n_texts > 0) {
+        bool named = false;
+        for (int k = 0; k < c.n_texts; k++)
+            named |= lw.has[t->rows[c.texts[k].row].api];
+        for (int k = 0; k < c.n_texts; k++) {
+            const struct ct_row *r = &t->rows[c.texts[k].row];
+            if (named && !lw.has[r->api])
+                continue;
+            struct wld_code_seen seen = { r->api, r->code, WLD_CODE_TEXT, r->row, false };
+            add_seen(out, &n_out, max, &seen);
+        }
+    }
+    bool tried = n_out > 0 && line_tried(s, n);
+    for (int k = 0; k < n_out; k++)
+        out[k].tried = tried;
+    return n_out;
+}

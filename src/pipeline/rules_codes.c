@@ -1,0 +1,141 @@
+/* Validation of the rules' error-code table ("error_codes", rules/codes.json; see
+ * wld/logcodes.h): what the reader and the findings rely on, refused with the row that
+ * breaks it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wld/check.h"
+#include "wld/logcodes.h"
+#include "wld/util.h"
+
+/* The form an API's enum names take. */
+static const char *const name_prefix[WLD_API_COUNT] = { "cudaError", "CUDA_ERROR_", "NVML_ERROR_",
+                                                        "CUBLAS_STATUS_" };
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+static bool known_source(const cJSON *doc, const char *key)
+{
+    return key &&
+           cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "sources"), key);
+}
+
+static int check_apis(const cJSON *doc, const cJSON *apis, char **why)
+{
+    const cJSON *a;
+    if (!cJSON_IsObject(apis) || !apis->child)
+        return wld_errorf(why, -EINVAL, "error_codes: \"apis\" must name the APIs");
+    cJSON_ArrayForEach(a, apis)
+    {
+        const char *ts = str_of(a, "texts_source");
+        if (wld_code_api_of(a->string) < 0)
+            return wld_errorf(why, -EINVAL, "error_codes.apis: unknown API %s", a->string);
+        if (!str_of(a, "label") || !known_source(doc, str_of(a, "source")) ||
+            (cJSON_GetObjectItemCaseSensitive(a, "texts_source") && !known_source(doc, ts)))
+            return wld_errorf(why, -EINVAL,
+                              "error_codes.apis.%s needs a \"label\" and a known \"source\"",
+                              a->string);
+    }
+    return 0;
+}
+
+static int check_list(const cJSON *doc,
+                      const cJSON *list,
+                      bool (*ok)(const cJSON *doc, const char *),
+                      const char *what,
+                      const char *where,
+                      char **why)
+{
+    const cJSON *x;
+    if (list && !cJSON_IsArray(list))
+        return wld_errorf(why, -EINVAL, "%s: \"%s\" must be an array", where, what);
+    cJSON_ArrayForEach(x, list)
+    {
+        if (!cJSON_IsString(x) || !ok(doc, x->valuestring))
+            return wld_errorf(why, -EINVAL, "%s: %s: %s is not one", where, what,
+                              cJSON_IsString(x) ? x->valuestring : "(not a string)");
+    }
+    return 0;
+}
+
+static bool is_check(const cJSON *doc, const char *id)
+{
+    (void) doc;
+    return wld_check_find(id) != NULL;
+}
+
+static bool is_text(const cJSON *doc, const char *s)
+{
+    (void) doc;
+    return strlen(s) >= 4; /* shorter would match anywhere */
+}
+
+static int check_row(const cJSON *doc, const cJSON *apis, const cJSON *r, int i, char **why)
+{
+    char where[48];
+    snprintf(where, sizeof(where), "error_codes.codes[%d]", i);
+    const char *api = str_of(r, "api"), *name = str_of(r, "name"), *st = str_of(r, "status");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
+    int a = api ? wld_code_api_of(api) : -1;
+    if (a < 0 || !cJSON_GetObjectItemCaseSensitive(apis, api))
+        return wld_errorf(why, -EINVAL, "%s: \"api\" must be one of error_codes.apis", where);
+    if (!cJSON_IsNumber(code) || code->valuedouble != (int) code->valuedouble ||
+        code->valuedouble < 1 || code->valuedouble > 9999)
+        return wld_errorf(why, -EINVAL, "%s: \"code\" must be a number in 1..9999", where);
+    if (!name || !wld_str_starts(name, name_prefix[a]))
+        return wld_errorf(why, -EINVAL, "%s: \"name\" must be %s's enum name (%s...)", where, api,
+                          name_prefix[a]);
+    if (!str_of(r, "nvidia") || !str_of(r, "meaning"))
+        return wld_errorf(why, -EINVAL, "%s: NVIDIA's description (\"nvidia\") and a \"meaning\"",
+                          where);
+    if (!str_of(r, "check") || !wld_check_find(str_of(r, "check")) ||
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "checks")) == 0)
+        return wld_errorf(why, -EINVAL,
+                          "%s: \"check\" must be a check id, \"checks\" the checks to run", where);
+    if (!wld_str_is(st, "warn") && !wld_str_is(st, "fail"))
+        return wld_errorf(why, -EINVAL, "%s: \"status\" must be warn or fail", where);
+    if (cJSON_GetObjectItemCaseSensitive(r, "fix") && !str_of(r, "fix"))
+        return wld_errorf(why, -EINVAL, "%s: \"fix\" must be a text", where);
+    int e;
+    if ((e = check_list(doc, cJSON_GetObjectItemCaseSensitive(r, "checks"), is_check, "checks",
+                        where, why)) < 0 ||
+        (e = check_list(doc, cJSON_GetObjectItemCaseSensitive(r, "texts"), is_text,
+                        "texts (4 bytes or more)", where, why)) < 0 ||
+        (e = check_list(doc, cJSON_GetObjectItemCaseSensitive(r, "sources"), known_source,
+                        "sources", where, why)) < 0)
+        return e;
+    return 0;
+}
+
+int wld_codetab_validate(const cJSON *doc, char **why)
+{
+    const cJSON *ec = cJSON_GetObjectItemCaseSensitive(doc, "error_codes");
+    if (!ec)
+        return 0;
+    const cJSON *apis = cJSON_GetObjectItemCaseSensitive(ec, "apis");
+    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(ec, "codes");
+    int e = check_apis(doc, apis, why);
+    if (e < 0)
+        return e;
+    if (!cJSON_IsArray(codes))
+        return wld_errorf(why, -EINVAL, "error_codes: \"codes\" must be an array of rows");
+    int i = 0;
+    for (const cJSON *r = codes->child; r; r = r->next, i++) {
+        if ((e = check_row(doc, apis, r, i, why)) < 0)
+            return e;
+        for (const cJSON *o = codes->child; o != r; o = o->next) {
+            bool same_code = wld_str_is(str_of(o, "api"), str_of(r, "api")) &&
+                             cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "code"),
+                                           cJSON_GetObjectItemCaseSensitive(r, "code"), true);
+            if (same_code || wld_str_is(str_of(o, "name"), str_of(r, "name")))
+                return wld_errorf(why, -EINVAL, "error_codes.codes[%d]: %s is in the table twice",
+                                  i, str_of(r, "name"));
+        }
+    }
+    return 0;
+}
