@@ -197,7 +197,7 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
     wld_finding_outcome(f, worst);
 }
 
-/* lint: what `wsl-llm-doctor lint` reports on a unit file (src/lint/lint_files.c) */
+/* lint: what `wsl-llm-doctor lint` reports on a unit file (src/lint/lint_unit.c) */
 static const char *const params[] = { "restarting", "hiding_visible_devices",
                                       "messages",   "wsl_idle_note",
                                       "lint",       NULL };
