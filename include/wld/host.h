@@ -147,9 +147,6 @@ int wld_host_list_dirs(const struct wld_host *h,
                        size_t *read,
                        bool *cut);
 void wld_dirents_free(struct wld_dirent *e, size_t n);
-void wld_strv_free(char **v);
-/* v (NULL-terminated, or NULL) with a copy of s appended; the new array. */
-char **wld_strv_push(char **v, const char *s);
 
 /* What a device node looks like. On a fixture host a regular file stands in for the
  * node (git cannot hold one); its optional content "kind=char|block|dir|regular" and

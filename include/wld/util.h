@@ -108,4 +108,9 @@ const char *wld_file_type_name(unsigned mode);
 /* Monotonic clock in milliseconds. */
 double wld_now_ms(void);
 
+/* A NULL-terminated array of strings freed, each string and the array (NULL is fine). */
+void wld_strv_free(char **v);
+/* v (NULL-terminated, or NULL) with a copy of s appended; the new array. */
+char **wld_strv_push(char **v, const char *s);
+
 #endif

@@ -97,26 +97,6 @@ int wld_host_new_fixture(const char *dir, struct wld_host **ret)
     return 0;
 }
 
-void wld_strv_free(char **v)
-{
-    if (!v)
-        return;
-    for (char **p = v; *p; p++)
-        free(*p);
-    free(v);
-}
-
-char **wld_strv_push(char **v, const char *s)
-{
-    size_t n = 0;
-    while (v && v[n])
-        n++;
-    v = wld_xrealloc(v, (n + 2) * sizeof(char *));
-    v[n] = wld_xstrdup(s);
-    v[n + 1] = NULL;
-    return v;
-}
-
 void wld_host_free(struct wld_host *h)
 {
     if (!h)
