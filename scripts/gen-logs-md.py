@@ -80,7 +80,11 @@ Each signature is rules data (`rules/log.json`): line patterns (`match`, literal
 `{name}` captures and `{name:int}` digits, `^`/`$` anchors) or an observation on the whole log
 (`observe`), conditions (`if`/`unless`: the log's origin, a CUDA device seen, a 2023-era log,
 ollama), the check, status, texts and sources. A `fallback` signature takes only lines no other
-matched; `unless_found` gives way to an earlier signature. A fail rests on what the log shows
+matched; `unless_found` gives way to an earlier signature; `contradicted_by` lists conditions
+that another line of the same log can show (a CUDA device listed, the CUDA backend loaded,
+layers offloaded) and that make the finding's cause untrue: the finding then keeps its lines,
+adds the contradicting ones, takes the entry's lower status (never a fail) and fix, and its
+summary says what contradicts it. A fail rests on what the log shows
 (`basis: observed`) or on documentation. Tests: tests/logs/ (one paste per signature, real
 where one was found, with its thread in tests/logs/cases.json, and a log of every llama.cpp
 generation, today's included; the real logs of ../shared/corpus-sample when it is there).
@@ -109,10 +113,14 @@ scores the doctor on them, and the test `log.heldout` fails when recall drops:
 |---|---|---|---|
 | 2026-12-07, as collected | 8 of 36 (22%) | 9 of 23 | 0 of 4 |
 | 2026-12-07, after unknown-arch and wrong-tensor-count moved to models.runtime | 19 of 36 (53%) | 20 of 24 | 0 of 4 |
+| 2026-12-07, after the container signatures of issue 31 (written from other threads) | 21 of 36 (58%) | 22 of 27 | 0 of 4 |
 
 The second row is no longer blind: the set showed that two signatures reported under
-llama.build a cause that docs/checks.md gives to models.runtime. The misses are causes the
-rules have no signature for yet (Docker's `unsatisfied condition: cuda>=`, ollama's "model
+llama.build a cause that docs/checks.md gives to models.runtime. The third adds signatures
+the issue named (the NVIDIA Container Toolkit's errors), written from other threads, and
+brings one more fail on a wrong check (a Docker Desktop on a Windows too old for GPU in WSL
+read as a driver that is not loaded: 3 fails on a wrong check in all). The misses are causes
+the rules have no signature for yet (ollama's "model
 requires more system memory" and "signal: killed", pre-GGUF magic words without a colon, a
 git-lfs pointer read by ollama, llama-cpp-python's `Could not find module 'llama.dll'` on
 Windows, an APE binary run as a Windows program inside WSL, ollama 0.1's "CUDA GPU is too
@@ -134,6 +142,8 @@ for sid, s in rules["signatures"].items():
         cond.append("unless found: " + ", ".join(s["unless_found"]))
     if s.get("fallback"):
         cond.append("fallback")
+    for c in s.get("contradicted_by", []):
+        cond.append(f"{c.get('status', 'skip')} when {c['if']} (contradicted: \"{c['says']}\")")
     check = s["check"]
     if s.get("check_by_origin"):
         check += " (" + ", ".join(f"{k}: {v}" for k, v in s["check_by_origin"].items()) + ")"

@@ -1,5 +1,6 @@
 /* A read log judged (see wld/logdiag.h): each signature the reader matched becomes a
- * finding when its observation, conditions and "unless_found" allow. The signatures are
+ * finding when its observation, conditions and "unless_found" allow, downgraded when
+ * another line of the log contradicts it ("contradicted_by"). The signatures are
  * rules data; what they name is computed in logdiag_observe.c, the values their texts use
  * in logdiag_vars.c. */
 #include "wld/logdiag.h"
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/check.h"
 #include "wld/rules.h"
 #include "wld/util.h"
 
@@ -37,6 +39,70 @@ static bool found_already(const struct wld_log_report *r, const cJSON *names)
                 return true;
     }
     return false;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *) a, y = *(const long *) b;
+    return (x > y) - (x < y);
+}
+
+/* The lines that contradict x join its own, in order. */
+static void add_lines(struct wld_log_finding *x, const long *lines, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (lines[k] > 0 && x->n_lines < WLD_LOG_MAX_LINES &&
+            !wld_log_has_line(x->lines, x->n_lines, lines[k]))
+            x->lines[x->n_lines++] = lines[k];
+    qsort(x->lines, (size_t) x->n_lines, sizeof(long), cmp_long);
+}
+
+/* The first of sig's "contradicted_by" whose condition the log holds, or NULL: another line
+ * of the same log says the finding's cause is not so. */
+static const cJSON *contradiction(const struct wld_log_facts *f, const cJSON *sig)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(sig, "contradicted_by"))
+    {
+        const char *cond = wld_fact_str(c, "if");
+        if (cond && wld_log_condition(f, cond))
+            return c;
+    }
+    return NULL;
+}
+
+/* sig's words as contradiction c leaves them (caller deletes): c's status, the summary
+ * followed by what contradicts it ("says", its evidence's lines as {contra_lines}, those
+ * lines into ev, how many into *n_ev), c's fix when it gives one. */
+static cJSON *contradicted_words(const struct wld_log_facts *f,
+                                 const cJSON *sig,
+                                 const cJSON *c,
+                                 long ev[4],
+                                 int *n_ev,
+                                 cJSON *vars)
+{
+    const char *name = wld_fact_str(c, "evidence");
+    *n_ev = name ? wld_log_evidence(f, name, ev) : 0;
+    struct wld_buf b;
+    wld_buf_init(&b, 64);
+    for (int k = 0; k < *n_ev; k++)
+        if (ev[k] > 0)
+            wld_buf_printf(&b, "%s%ld", b.len ? ", " : "", ev[k]);
+    wld_log_var(vars, "contra_lines", b.len ? b.data : "?");
+    wld_buf_release(&b);
+    cJSON *w = cJSON_Duplicate(sig, true);
+    const char *status = wld_fact_str(c, "status");
+    cJSON_ReplaceItemInObjectCaseSensitive(w, "status",
+                                           cJSON_CreateString(status ? status : "skip"));
+    struct wld_buf s;
+    wld_buf_init(&s, 256);
+    wld_buf_printf(&s, "%s; yet %s", wld_fact_str(sig, "summary"), wld_fact_str(c, "says"));
+    cJSON_ReplaceItemInObjectCaseSensitive(w, "summary", cJSON_CreateString(s.data));
+    wld_buf_release(&s);
+    const cJSON *fix = cJSON_GetObjectItemCaseSensitive(c, "fix");
+    if (cJSON_IsString(fix))
+        cJSON_ReplaceItemInObjectCaseSensitive(w, "fix", cJSON_CreateString(fix->valuestring));
+    return w;
 }
 
 struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
@@ -80,7 +146,13 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
             list_holds(f, cJSON_GetObjectItemCaseSensitive(sig, "unless"), false) &&
             !found_already(r, cJSON_GetObjectItemCaseSensitive(sig, "unless_found"))) {
             struct wld_log_finding *x = &r->findings[r->n++];
-            wld_log_make_finding(x, f, rules, h, NULL, NULL, &o, hv, base);
+            const cJSON *c = contradiction(f, sig);
+            long ev[4];
+            int n_ev = 0;
+            cJSON *words = c ? contradicted_words(f, sig, c, ev, &n_ev, hv) : NULL;
+            wld_log_make_finding(x, f, rules, h, words, NULL, &o, hv, base);
+            cJSON_Delete(words);
+            add_lines(x, ev, n_ev);
             r->counts[x->status]++;
         }
         cJSON_Delete(hv);

@@ -33,6 +33,12 @@ static bool cuda_backend_loaded(const struct wld_log_facts *f)
     return cuda_device(f);
 }
 
+/* llama.cpp or ollama put layers on the GPU */
+static bool gpu_offload(const struct wld_log_facts *f)
+{
+    return f->offloaded > 0 || f->o_layers_offload > 0;
+}
+
 static bool legacy_log(const struct wld_log_facts *f)
 {
     if (f->legacy_cublas)
@@ -72,6 +78,7 @@ static const struct {
     { "origin_native", origin_native },
     { "cuda_device", cuda_device },
     { "cuda_backend_loaded", cuda_backend_loaded },
+    { "gpu_offload", gpu_offload },
     { "legacy_cuda_log", legacy_log },
     { "ollama", ollama },
 };
@@ -373,6 +380,15 @@ static int ev_offload(const struct wld_log_facts *f, long *lines)
     return 1;
 }
 
+static int ev_backend(const struct wld_log_facts *f, long *lines)
+{
+    int n = 0;
+    for (int i = 0; i < f->n_backend && n < 4; i++)
+        if (f->backend[i].loaded && strcmp(f->backend[i].name, "CUDA") == 0)
+            lines[n++] = f->backend[i].line;
+    return n;
+}
+
 static const struct {
     const char *name;
     int (*lines)(const struct wld_log_facts *f, long *lines); /* NULL: the fact's one line */
@@ -382,6 +398,8 @@ static const struct {
     { "build", NULL, offsetof(struct wld_log_facts, build_line) },
     { "model", NULL, offsetof(struct wld_log_facts, model_line) },
     { "offload", ev_offload, 0 },
+    { "backend", ev_backend, 0 },
+    { "driver", NULL, offsetof(struct wld_log_facts, driver_line) },
     { "alloc", NULL, offsetof(struct wld_log_facts, alloc_fail_line) },
     { "command", NULL, offsetof(struct wld_log_facts, command_line) },
     { "archs", NULL, offsetof(struct wld_log_facts, archs_line) },

@@ -199,6 +199,7 @@ static const char *const conditions[] = {
     "cuda_backend_loaded",
     "legacy_cuda_log",
     "ollama",
+    "gpu_offload",
     NULL,
 };
 static const char *const observations[] = {

@@ -33,12 +33,46 @@ static int validate_names(const cJSON *list,
 
 static bool evidence_known(const char *name)
 {
-    static const char *const names[] = { "device", "build",   "model", "offload",
-                                         "alloc",  "command", "archs", "ctx" };
+    static const char *const names[] = { "device",  "build", "model", "offload", "alloc",
+                                         "command", "archs", "ctx",   "backend", "driver" };
     for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++)
         if (wld_str_is(names[i], name))
             return true;
     return false;
+}
+
+/* "contradicted_by": objects, each a condition ("if") that, holding, says the finding's cause
+ * is not so: what it says ("says"), the evidence whose lines show it, the status it leaves
+ * (not a fail) and a fix of its own. */
+static int validate_contradictions(const cJSON *list, const char *where, char **err)
+{
+    const cJSON *c;
+    if (list && !cJSON_IsArray(list))
+        return wld_errorf(err, -EINVAL, "%s: \"contradicted_by\" must be an array", where);
+    cJSON_ArrayForEach(c, list)
+    {
+        const char *cond = wld_fact_str(c, "if"), *ev = wld_fact_str(c, "evidence");
+        const char *status = wld_fact_str(c, "status");
+        const cJSON *fix = cJSON_GetObjectItemCaseSensitive(c, "fix");
+        if (!cJSON_IsObject(c) || !cond || !wld_log_condition_known(cond))
+            return wld_errorf(err, -EINVAL, "%s: contradicted_by needs a known condition \"if\"",
+                              where);
+        if (!wld_fact_str(c, "says"))
+            return wld_errorf(err, -EINVAL, "%s: contradicted_by %s says nothing", where, cond);
+        if ((ev && !evidence_known(ev)) || (cJSON_GetObjectItemCaseSensitive(c, "evidence") && !ev))
+            return wld_errorf(err, -EINVAL, "%s: contradicted_by %s: unknown evidence", where,
+                              cond);
+        if ((status && !wld_str_is(status, "pass") && !wld_str_is(status, "warn") &&
+             !wld_str_is(status, "skip")) ||
+            (cJSON_GetObjectItemCaseSensitive(c, "status") && !status))
+            return wld_errorf(err, -EINVAL,
+                              "%s: contradicted_by %s: status must be pass, warn or skip", where,
+                              cond);
+        if (fix && !cJSON_IsString(fix))
+            return wld_errorf(err, -EINVAL, "%s: contradicted_by %s: fix must be a string", where,
+                              cond);
+    }
+    return 0;
 }
 
 /* A log signature (docs/logs.md): an outcome with the check it belongs to, and either line
@@ -97,7 +131,9 @@ int wld_rules_validate_signature(
         (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "unless"),
                             wld_log_condition_known, "condition", where, err)) < 0 ||
         (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "evidence"), evidence_known,
-                            "evidence", where, err)) < 0)
+                            "evidence", where, err)) < 0 ||
+        (r = validate_contradictions(cJSON_GetObjectItemCaseSensitive(sig, "contradicted_by"),
+                                     where, err)) < 0)
         return r;
     const cJSON *uf = cJSON_GetObjectItemCaseSensitive(sig, "unless_found");
     if (uf && !cJSON_IsArray(uf))
