@@ -55,7 +55,8 @@ struct wld_findings {
     double started; /* seconds since the epoch; 0: not known */
     double seconds; /* the run's length; < 0: not timed */
     char *notice;   /* what the run found, in words (GitHub's closing notice); owned */
-    unsigned counts[WLD_STATUS_COUNT]; /* findings by status, those a list left out too */
+    /* findings by status, those a list left out too: the report's own, copied */
+    unsigned counts[WLD_STATUS_COUNT];
     /* markdown, the words around the findings (owned, each NULL for none): the heading's
      * title ("lint"), what was judged ("3 files linted"), a paragraph before the table
      * (lead_label: lead, "The log shows: ..."), the line when nothing is wrong, what

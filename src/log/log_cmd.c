@@ -245,9 +245,10 @@ void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out)
     out->lead = wld_xstrdup(r->shows);
     out->none = wld_xstrdup("No known failure in this log.");
     char *json = cJSON_Print(r->facts);
-    out->appendix = wld_xasprintf("<details><summary>What the log states</summary>\n\n````json\n%s\n"
-                                  "````\n\n</details>\n",
-                                  json);
+    out->appendix =
+            wld_xasprintf("<details><summary>What the log states</summary>\n\n````json\n%s\n"
+                          "````\n\n</details>\n",
+                          json);
     cJSON_free(json);
     out->redacted = r->redacted_text ? wld_xstrdup(r->redacted_text) : NULL;
 }

@@ -9,6 +9,8 @@
 #include "wld/logcodes.h"
 #include "wld/util.h"
 
+#include "rules_impl.h"
+
 /* The form an API's enum names take. */
 static const char *const name_prefix[WLD_API_COUNT] = { "cudaError", "CUDA_ERROR_", "NVML_ERROR_",
                                                         "CUBLAS_STATUS_" };
@@ -40,25 +42,6 @@ static int check_apis(const cJSON *doc, const cJSON *apis, char **why)
             return wld_errorf(why, -EINVAL,
                               "error_codes.apis.%s needs a \"label\" and a known \"source\"",
                               a->string);
-    }
-    return 0;
-}
-
-static int check_list(const cJSON *doc,
-                      const cJSON *list,
-                      bool (*ok)(const cJSON *doc, const char *),
-                      const char *what,
-                      const char *where,
-                      char **why)
-{
-    const cJSON *x;
-    if (list && !cJSON_IsArray(list))
-        return wld_errorf(why, -EINVAL, "%s: \"%s\" must be an array", where, what);
-    cJSON_ArrayForEach(x, list)
-    {
-        if (!cJSON_IsString(x) || !ok(doc, x->valuestring))
-            return wld_errorf(why, -EINVAL, "%s: %s: %s is not one", where, what,
-                              cJSON_IsString(x) ? x->valuestring : "(not a string)");
     }
     return 0;
 }
@@ -102,12 +85,12 @@ static int check_row(const cJSON *doc, const cJSON *apis, const cJSON *r, int i,
     if (cJSON_GetObjectItemCaseSensitive(r, "fix") && !str_of(r, "fix"))
         return wld_errorf(why, -EINVAL, "%s: \"fix\" must be a text", where);
     int e;
-    if ((e = check_list(doc, cJSON_GetObjectItemCaseSensitive(r, "checks"), is_check, "checks",
-                        where, why)) < 0 ||
-        (e = check_list(doc, cJSON_GetObjectItemCaseSensitive(r, "texts"), is_text,
-                        "texts (4 bytes or more)", where, why)) < 0 ||
-        (e = check_list(doc, cJSON_GetObjectItemCaseSensitive(r, "sources"), known_source,
-                        "sources", where, why)) < 0)
+    if ((e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(r, "checks"), is_check, doc,
+                                      "checks", where, why)) < 0 ||
+        (e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(r, "texts"), is_text, doc,
+                                      "texts (4 bytes or more)", where, why)) < 0 ||
+        (e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(r, "sources"), known_source,
+                                      doc, "sources", where, why)) < 0)
         return e;
     return 0;
 }

@@ -30,4 +30,13 @@ int wld_rules_validate_signature(const cJSON *sources,
                                  size_t *anchor_bytes,
                                  char **err);
 
+/* Each string of list (an array, or absent) is one known(ctx, name) accepts; else -EINVAL
+ * with "WHERE: unknown WHAT NAME" (src/pipeline/rules_signatures.c). */
+int wld_rules_validate_names(const cJSON *list,
+                             bool (*known)(const cJSON *ctx, const char *name),
+                             const cJSON *ctx,
+                             const char *what,
+                             const char *where,
+                             char **err);
+
 #endif

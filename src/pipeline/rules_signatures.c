@@ -13,26 +13,34 @@
 
 #include "rules_impl.h"
 
-static int validate_names(const cJSON *list,
-                          bool (*known)(const char *),
-                          const char *what,
-                          const char *where,
-                          char **err)
+int wld_rules_validate_names(const cJSON *list,
+                             bool (*known)(const cJSON *ctx, const char *name),
+                             const cJSON *ctx,
+                             const char *what,
+                             const char *where,
+                             char **err)
 {
     const cJSON *c;
     if (list && !cJSON_IsArray(list))
         return wld_errorf(err, -EINVAL, "%s: \"%s\" must be an array", where, what);
     cJSON_ArrayForEach(c, list)
     {
-        if (!cJSON_IsString(c) || !known(c->valuestring))
+        if (!cJSON_IsString(c) || !known(ctx, c->valuestring))
             return wld_errorf(err, -EINVAL, "%s: unknown %s %s", where, what,
                               cJSON_IsString(c) ? c->valuestring : "(not a string)");
     }
     return 0;
 }
 
-static bool evidence_known(const char *name)
+static bool condition_known(const cJSON *ctx, const char *name)
 {
+    (void) ctx;
+    return wld_log_condition_known(name);
+}
+
+static bool evidence_known(const cJSON *ctx, const char *name)
+{
+    (void) ctx;
     static const char *const names[] = { "device",  "build", "model", "offload", "alloc",
                                          "command", "archs", "ctx",   "backend", "driver" };
     for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++)
@@ -59,7 +67,8 @@ static int validate_contradictions(const cJSON *list, const char *where, char **
                               where);
         if (!wld_fact_str(c, "says"))
             return wld_errorf(err, -EINVAL, "%s: contradicted_by %s says nothing", where, cond);
-        if ((ev && !evidence_known(ev)) || (cJSON_GetObjectItemCaseSensitive(c, "evidence") && !ev))
+        if ((ev && !evidence_known(NULL, ev)) ||
+            (cJSON_GetObjectItemCaseSensitive(c, "evidence") && !ev))
             return wld_errorf(err, -EINVAL, "%s: contradicted_by %s: unknown evidence", where,
                               cond);
         if ((status && !wld_str_is(status, "pass") && !wld_str_is(status, "warn") &&
@@ -126,12 +135,12 @@ int wld_rules_validate_signature(
                           "the reader's table would grow too large",
                           WLD_LOGPAT_MAX_ANCHORS);
     int r;
-    if ((r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "if"), wld_log_condition_known,
-                            "condition", where, err)) < 0 ||
-        (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "unless"),
-                            wld_log_condition_known, "condition", where, err)) < 0 ||
-        (r = validate_names(cJSON_GetObjectItemCaseSensitive(sig, "evidence"), evidence_known,
-                            "evidence", where, err)) < 0 ||
+    if ((r = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(sig, "if"), condition_known,
+                                      NULL, "condition", where, err)) < 0 ||
+        (r = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(sig, "unless"),
+                                      condition_known, NULL, "condition", where, err)) < 0 ||
+        (r = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(sig, "evidence"),
+                                      evidence_known, NULL, "evidence", where, err)) < 0 ||
         (r = validate_contradictions(cJSON_GetObjectItemCaseSensitive(sig, "contradicted_by"),
                                      where, err)) < 0)
         return r;

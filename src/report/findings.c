@@ -45,7 +45,6 @@ struct wld_item *wld_findings_add(struct wld_findings *f,
                             .sources = sources };
     const struct wld_check *c = wld_check_find(check);
     x->title = c ? c->title : NULL;
-    f->counts[status]++;
     if (f->n_cases) {
         struct wld_case *cs = &f->cases[f->n_cases - 1];
         cs->n++;
