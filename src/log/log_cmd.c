@@ -244,12 +244,6 @@ void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out)
     out->lead_label = "The log shows";
     out->lead = wld_xstrdup(r->shows);
     out->none = wld_xstrdup("No known failure in this log.");
-    char *json = cJSON_Print(r->facts);
-    out->appendix =
-            wld_xasprintf("<details><summary>What the log states</summary>\n\n````json\n%s\n"
-                          "````\n\n</details>\n",
-                          json);
-    cJSON_free(json);
     out->redacted = r->redacted_text ? wld_xstrdup(r->redacted_text) : NULL;
 }
 
@@ -269,6 +263,14 @@ void wld_render_log(const struct wld_log_report *r,
     case WLD_FORMAT_PROMETHEUS: {
         struct wld_findings f;
         wld_log_findings(r, &f);
+        if (format == WLD_FORMAT_MARKDOWN) { /* the facts as well, for whoever reads the issue */
+            char *json = cJSON_Print(r->facts);
+            f.appendix = wld_xasprintf(
+                    "<details><summary>What the log states</summary>\n\n````json\n%s\n"
+                    "````\n\n</details>\n",
+                    json);
+            cJSON_free(json);
+        }
         wld_render_findings(&f, format, o, out);
         wld_findings_free(&f);
         break;
