@@ -60,7 +60,8 @@ struct wld_findings {
     /* markdown, the words around the findings (owned, each NULL for none): the heading's
      * title ("lint"), what was judged ("3 files linted"), a paragraph before the table
      * (lead_label: lead, "The log shows: ..."), the line when nothing is wrong, what
-     * follows the table (Markdown: the log's facts, set for markdown alone), and what was redacted */
+     * follows the table (Markdown: the log's facts, set for markdown alone), and what
+     * was redacted */
     char *title, *context, *lead, *none, *appendix, *redacted;
     const char *lead_label;
 };
