@@ -3,6 +3,9 @@
 # names exactly what to install. Usage: scripts/deps.sh [build|test|coverage]
 set -u
 mode=${1:-build}
+# another apt (a fresh machine's unattended-upgrades, a second build) may hold dpkg's lock:
+# wait for it rather than fail
+apt_get() { apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 pkgs="build-essential cmake pkg-config libcjson-dev libcurl4-openssl-dev libpci-dev libyaml-dev"
 [ "$mode" = test ] && pkgs="$pkgs libcmocka-dev python3-jsonschema clang libclang-rt-14-dev"
 [ "$mode" = coverage ] && pkgs="$pkgs libcmocka-dev python3-jsonschema gcovr"
@@ -17,8 +20,8 @@ optional() {
     if [ "$mode" = test ] && [ "$(id -u)" = 0 ]; then
         for p in prometheus dpkg-dev cmark-gfm; do
             dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
-            { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" ||
-              { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            { DEBIAN_FRONTEND=noninteractive apt_get install -y -qq --no-install-recommends "$p" ||
+              { apt_get update -qq && DEBIAN_FRONTEND=noninteractive apt_get install -y -qq \
                   --no-install-recommends "$p"; }; } >/dev/null 2>&1 ||
                 echo "note: could not install $p (optional)" >&2
         done
@@ -28,7 +31,7 @@ optional() {
 if [ "$(id -u)" = 0 ]; then
     echo "Installing:$missing" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null || {
+    apt_get update -qq >/dev/null && apt_get install -y -qq $missing >/dev/null || {
         echo "apt-get install failed for:$missing" >&2; exit 1; }
     optional
 else
