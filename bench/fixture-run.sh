@@ -38,6 +38,21 @@ printf '  first probe started %s ms into main(); the last ended at %s ms\n' \
 printf '  main() returned %s ms after the last probe ended; the whole process, from exec to\n' \
     "$(cut -f5 "$tmp/runs" | median)"
 printf '  exit, took %s ms more than the end of its last probe (medians)\n' "$(cut -f6 "$tmp/runs" | median)"
+# the same in starts of an empty C program timed the same way (issue 33: at most 6)
+empty=$(dirname "$doctor")/bench/empty
+if [ -x "$empty" ]; then
+    for i in $(seq "$n"); do
+        s=$(date +%s%N)
+        "$empty"
+        e=$(date +%s%N)
+        echo "$(( (e - s) / 1000 ))" >>"$tmp/wall-empty"
+    done
+    start=$(awk '{print $1 / 1000}' "$tmp/wall-empty" | median)
+    printf '  an empty C program takes %s ms from exec to exit: the run went on %s of its starts\n' \
+        "$start" "$(echo "$(cut -f6 "$tmp/runs" | median) $start" | awk '{printf "%.1f", $1 / $2}')"
+    printf '  beyond its last probe, and its first probe started %s starts into it\n' \
+        "$(echo "$(cut -f3 "$tmp/runs" | median) $start" | awk '{printf "%.1f", $1 / $2}')"
+fi
 # The Windows side: the same runs with --no-interop. wsl.interop starts its programs at
 # once and beside the other probes, so the run should not cost more than its slowest
 # Windows program (issue 16).

@@ -1,8 +1,8 @@
 /* The CUDA driver probe. libcuda.so.1 (and NVML beside it) are loaded only in a helper
- * process, the doctor re-executed as `wsl-llm-doctor __cuda-probe ...`, so a driver that
- * crashes or hangs takes the helper down, never the doctor. The helper writes one JSON
- * object per line to stdout, flushed before and after every driver call, so the parent
- * knows which call a crash or a hang happened in.
+ * process, the probe helper program (wld_proc_helper_path) run as `wsl-llm-doctor
+ * __cuda-probe ...`, so a driver that crashes or hangs takes the helper down, never the
+ * doctor. The helper writes one JSON object per line to stdout, flushed before and after
+ * every driver call, so the parent knows which call a crash or a hang happened in.
  *
  * Events (the "ev" member):
  *   load_error {path, error}          dlopen of a candidate failed

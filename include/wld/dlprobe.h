@@ -1,8 +1,9 @@
 /* Loading a library the way llama.cpp loads a backend module, in a helper process: the
- * doctor re-executed as `wsl-llm-doctor __dlopen-probe LIB...`. ggml_backend_load_best()
- * dlopen()s libggml-cuda.so with RTLD_NOW | RTLD_LOCAL and looks up ggml_backend_init; in
- * release builds a failure is silent and llama.cpp runs on the CPU. The helper reports the
- * loader's own words instead. One JSON object per line on stdout:
+ * probe helper program (wld_proc_helper_path) run as `wsl-llm-doctor __dlopen-probe
+ * LIB...`. ggml_backend_load_best() dlopen()s libggml-cuda.so with RTLD_NOW | RTLD_LOCAL
+ * and looks up ggml_backend_init; in release builds a failure is silent and llama.cpp runs
+ * on the CPU. The helper reports the loader's own words instead. One JSON object per line
+ * on stdout:
  *   loaded     {path, file, ggml_backend_init: bool, ggml_backend_score: bool}
  *   load_error {path, error}                     dlerror(), verbatim
  *   done       {}

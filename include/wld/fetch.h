@@ -1,6 +1,8 @@
 /* Fetching a URL with libcurl, bounded: only the protocols the caller allows (redirects
  * included), a connect and a total deadline, a cap on the body. A server that stalls,
- * streams forever or answers too much ends the transfer with a reason, never a hang. */
+ * streams forever or answers too much ends the transfer with a reason, never a hang.
+ * libcurl is loaded on the first fetch (dlopen "libcurl.so.4"), not at start: a machine
+ * without it runs everything that asks nothing over HTTP. */
 #ifndef WLD_FETCH_H
 #define WLD_FETCH_H
 
@@ -17,8 +19,9 @@ struct wld_fetch {
     double ms;       /* how long it took */
 };
 
-/* Once per process, before any thread fetches (main does it). */
-void wld_fetch_global_init(void);
+/* NULL unless a fetch of this process found libcurl missing; then one sentence saying why
+ * and what needs it, for main to say once at the end of the run. Loads nothing. */
+const char *wld_fetch_unavailable(void);
 
 /* GETs url when its scheme is one of protocols ("https,file"; "http+unix" for an API on a
  * Unix socket, "http+unix://%2Fvar%2Frun%2Fdocker.sock/info", the socket's path
@@ -26,8 +29,8 @@ void wld_fetch_global_init(void);
  * timeout_ms, with "Authorization: Bearer KEY" when bearer is not NULL. Returns 0 when the
  * transfer completed (whatever the status), else -errno (-EPROTONOSUPPORT, -ETIMEDOUT,
  * -ECONNREFUSED when nothing listens, -EACCES for a socket this user may not connect to,
- * -EHOSTUNREACH for a name or route that leads
- * nowhere, -EFBIG for a body over cap, -EIO otherwise) with ret->error saying why.
+ * -EHOSTUNREACH for a name or route that leads nowhere, -EFBIG for a body over cap,
+ * -ENOSYS when libcurl cannot be loaded, -EIO otherwise) with ret->error saying why.
  * ret->body is initialised either way; release it. */
 int wld_fetch_url(const char *url,
                   const char *protocols,

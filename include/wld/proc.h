@@ -11,10 +11,14 @@
 #include "wld/host.h"
 #include "wld/util.h"
 
+/* exec_path of the doctor's helpers, argv { "wsl-llm-doctor", "__cuda-probe", ... }. */
+#define WLD_PROC_SELF "/proc/self/exe"
+
 struct wld_proc_spec {
     const char *const *argv; /* argv[0] is a host path (see wld_host_find_command) */
     /* When set, the file on this machine to execute instead of the host path argv[0]:
-     * the doctor's own helpers ("/proc/self/exe"), which are not part of the host. */
+     * WLD_PROC_SELF for the doctor's own helpers, which are not part of the host (run by
+     * wld_proc_helper_path()). */
     const char *exec_path;
     /* Fixture hosts only: the child's LD_LIBRARY_PATH, the fixture's loader directories
      * as real paths (wld_ldpath_real), so a fixture binary's libraries resolve inside the
@@ -70,6 +74,12 @@ bool wld_proc_longest(char *buf, size_t n, double *ms);
 
 /* "SIGSEGV" for the signals that end a crashed or killed probe, else "signal". */
 const char *wld_signal_name(int sig);
+
+/* The program that runs the doctor's helpers: wsl-llm-doctor-probe beside the doctor
+ * (the build tree) or where `cmake --install` and the .deb put it (libexec/wsl-llm-doctor/
+ * from the doctor's prefix), which loads little beyond libc; else the doctor itself
+ * (WLD_PROC_SELF), which answers the same arguments. Found once per process. */
+const char *wld_proc_helper_path(void);
 
 /* First call of a helper child (the doctor re-executed to load a foreign library): a
  * crash inside that library must reach the parent as the signal it is, not be turned

@@ -132,7 +132,6 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], WLD_DLOPEN_PROBE_ARG) == 0)
         return wld_dlopen_probe_main(argc, argv);
     wld_trace_begin();
-    wld_fetch_global_init();
     /* stdout is written once, at the end, so that a failed write is known with
      * its reason: a full disk or a report redirected to /dev/full is exit 2,
      * whatever the command, never a silent truncated report */
@@ -153,6 +152,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "wsl-llm-doctor: cannot write the output to stdout: %s\n", why);
         code = EXIT_USAGE;
     }
+    /* said once, whichever of the run's fetches found libcurl missing */
+    if (wld_fetch_unavailable())
+        fprintf(stderr, "wsl-llm-doctor: %s\n", wld_fetch_unavailable());
     free(why);
     free(text);
     return code;

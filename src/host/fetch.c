@@ -1,15 +1,98 @@
-/* Bounded URL fetches with libcurl (see wld/fetch.h). */
+/* Bounded URL fetches with libcurl (see wld/fetch.h). libcurl is loaded on the first fetch
+ * (dlopen of its soname), not linked: it pulls in some thirty libraries (TLS, Kerberos,
+ * LDAP, SSH) whose loading every start would pay, and only a few commands ask anything
+ * over HTTP. curl's headers give the types; the functions come from this table. */
 #include "wld/fetch.h"
 
+#define CURL_DISABLE_TYPECHECK /* the functions are called through pointers */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void wld_fetch_global_init(void)
+#define CURL_SONAME "libcurl.so.4"
+
+/* The few functions used, by the names libcurl exports. */
+struct curl_api {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *c, CURLoption option, ...);
+    CURLcode (*easy_perform)(CURL *c);
+    CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+    void (*easy_cleanup)(CURL *c);
+    const char *(*easy_strerror)(CURLcode code);
+    struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
+    void (*slist_free_all)(struct curl_slist *list);
+};
+
+static const struct {
+    const char *name;
+    size_t offset;
+} curl_syms[] = {
+    { "curl_global_init", offsetof(struct curl_api, global_init) },
+    { "curl_easy_init", offsetof(struct curl_api, easy_init) },
+    { "curl_easy_setopt", offsetof(struct curl_api, easy_setopt) },
+    { "curl_easy_perform", offsetof(struct curl_api, easy_perform) },
+    { "curl_easy_getinfo", offsetof(struct curl_api, easy_getinfo) },
+    { "curl_easy_cleanup", offsetof(struct curl_api, easy_cleanup) },
+    { "curl_easy_strerror", offsetof(struct curl_api, easy_strerror) },
+    { "curl_slist_append", offsetof(struct curl_api, slist_append) },
+    { "curl_slist_free_all", offsetof(struct curl_api, slist_free_all) },
+};
+
+/* dlsym returns a data pointer; its bits are copied into the function pointer (POSIX
+ * guarantees they are the same size and representation). */
+_Static_assert(sizeof(void *) == sizeof(CURL * (*) (void) ), "function pointers");
+
+static struct curl_api api;
+static char load_error[256]; /* why libcurl could not be loaded; "" when it was */
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+/* Once per process, on the first fetch: the library, its functions, its global state
+ * (curl_global_init here, so no caller has to, and before this thread's transfer). Never
+ * unloaded. */
+static void load_curl(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    dlerror();
+    void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(load_error, sizeof(load_error), "%s", e ? e : CURL_SONAME ": dlopen failed");
+        return;
+    }
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(curl_syms); i++) {
+        void *p = dlsym(h, curl_syms[i].name);
+        if (!p) {
+            snprintf(load_error, sizeof(load_error), "%s lacks %s", CURL_SONAME, curl_syms[i].name);
+            return;
+        }
+        memcpy((char *) &api + curl_syms[i].offset, &p, sizeof(p));
+    }
+    api.global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* The table, or NULL (and load_error says why) when libcurl cannot be used. */
+static const struct curl_api *loaded_curl(void)
+{
+    pthread_once(&load_once, load_curl);
+    return load_error[0] ? NULL : &api;
+}
+
+const char *wld_fetch_unavailable(void)
+{
+    static char note[512];
+    if (!load_error[0])
+        return NULL;
+    snprintf(note, sizeof(note),
+             "libcurl could not be loaded (%s): server.health's query of a server, the "
+             "container engines' API and `rules update` need it (Debian, Ubuntu: the libcurl4 "
+             "package)",
+             load_error);
+    return note;
 }
 
 struct sink {
@@ -82,7 +165,12 @@ int wld_fetch_url(const char *url,
         snprintf(ret->error, sizeof(ret->error), "only %s URLs are fetched", protocols);
         return -EPROTONOSUPPORT;
     }
-    CURL *c = curl_easy_init();
+    const struct curl_api *cu = loaded_curl();
+    if (!cu) {
+        snprintf(ret->error, sizeof(ret->error), "libcurl (%s) could not be loaded", CURL_SONAME);
+        return -ENOSYS;
+    }
+    CURL *c = cu->easy_init();
     if (!c) {
         snprintf(ret->error, sizeof(ret->error), "libcurl could not start");
         return -ENOMEM;
@@ -92,52 +180,52 @@ int wld_fetch_url(const char *url,
     long ms = timeout_ms > 1 ? (long) timeout_ms : 1;
     bool over_unix = unix_url(url, sock, sizeof(sock), http, sizeof(http));
     if (over_unix) { /* an engine's API on its socket: plain HTTP, no redirect */
-        curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
-        curl_easy_setopt(c, CURLOPT_URL, http);
+        cu->easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+        cu->easy_setopt(c, CURLOPT_URL, http);
     } else {
-        curl_easy_setopt(c, CURLOPT_URL, url);
+        cu->easy_setopt(c, CURLOPT_URL, url);
     }
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, over_unix ? "http" : protocols);
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, over_unix ? "http" : protocols);
+    cu->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
 #endif
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, over_unix ? 0L : 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "wsl-llm-doctor");
+    cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, over_unix ? 0L : 1L);
+    cu->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+    cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    cu->easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    cu->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    cu->easy_setopt(c, CURLOPT_USERAGENT, "wsl-llm-doctor");
     struct curl_slist *headers = NULL;
     if (bearer) {
         char *auth = wld_xasprintf("Authorization: Bearer %s", bearer);
-        headers = curl_slist_append(NULL, auth);
+        headers = cu->slist_append(NULL, auth);
         free(auth);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+        cu->easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     }
     double start = wld_now_ms();
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = cu->easy_perform(c);
     ret->ms = wld_now_ms() - start;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+    cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
     char *type = NULL;
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
+    if (cu->easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
         snprintf(ret->content_type, sizeof(ret->content_type), "%s", type);
     long os_errno = 0;
-    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(headers);
+    cu->easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+    cu->easy_cleanup(c);
+    cu->slist_free_all(headers);
     if (rc == CURLE_OK)
         return 0;
     if (s.over) {
         snprintf(ret->error, sizeof(ret->error), "the answer is larger than %zu bytes", cap);
         return -EFBIG;
     }
-    snprintf(ret->error, sizeof(ret->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    snprintf(ret->error, sizeof(ret->error), "%s", errbuf[0] ? errbuf : cu->easy_strerror(rc));
     if (rc == CURLE_OPERATION_TIMEDOUT) {
         snprintf(ret->error, sizeof(ret->error), "no complete answer within %.1f s (%.180s)",
-                 timeout_ms / 1000.0, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                 timeout_ms / 1000.0, errbuf[0] ? errbuf : cu->easy_strerror(rc));
         return -ETIMEDOUT;
     }
     if (rc == CURLE_COULDNT_CONNECT && os_errno == EACCES) /* a socket this user may not use */

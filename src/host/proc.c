@@ -162,7 +162,8 @@ static int spawn_one(const struct wld_host *h,
         replay_argv[1] = script;
         argv = replay_argv;
     } else if (spec->exec_path) {
-        real = wld_xstrdup(spec->exec_path);
+        real = wld_xstrdup(strcmp(spec->exec_path, WLD_PROC_SELF) == 0 ? wld_proc_helper_path()
+                                                                       : spec->exec_path);
     } else if ((r = wld_host_real_path(h, spec->argv[0], &real)) < 0) {
         return -r;
     }

@@ -1,6 +1,6 @@
 /* The doctor's children (see wld/proc.h): which commands run now, for the live note; the
  * subreaper that adopts what they leave behind, and the sweep that ends it; the helper
- * processes' setup; signal names. src/host/proc.c runs the commands. */
+ * processes' program and setup; signal names. src/host/proc.c runs the commands. */
 #include "proc_group.h"
 
 #include <dirent.h>
@@ -15,6 +15,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef WLD_PROBE_RELPATH /* set by CMake: the installed helper, from the doctor's folder */
+#    define WLD_PROBE_RELPATH "../libexec/wsl-llm-doctor/wsl-llm-doctor-probe"
+#endif
+#define WLD_PROBE_NAME "wsl-llm-doctor-probe"
 
 #include "wld/proc.h"
 
@@ -152,6 +157,43 @@ unsigned wld_proc_sweep(void)
             break;
     }
     return killed;
+}
+
+/* The doctor's own file, from the kernel: where the helper is looked for. */
+static char helper[4096] = WLD_PROC_SELF;
+static pthread_once_t helper_once = PTHREAD_ONCE_INIT;
+
+static bool helper_at(const char *dir, const char *rel)
+{
+    char path[sizeof(helper)];
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    if (n < 0 || (size_t) n >= sizeof(path) || access(path, X_OK) != 0)
+        return false;
+    memcpy(helper, path, (size_t) n + 1);
+    return true;
+}
+
+static void find_helper(void)
+{
+    char self[sizeof(helper)];
+    ssize_t n = readlink(WLD_PROC_SELF, self, sizeof(self) - 1);
+    if (n <= 0)
+        return;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    /* the build tree, or a copy of both files; else where `cmake --install` and the .deb
+     * put it; else the doctor itself */
+    if (!helper_at(self, WLD_PROBE_NAME))
+        helper_at(self, WLD_PROBE_RELPATH);
+}
+
+const char *wld_proc_helper_path(void)
+{
+    pthread_once(&helper_once, find_helper);
+    return helper;
 }
 
 void wld_proc_helper_init(void)

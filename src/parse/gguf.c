@@ -82,12 +82,8 @@ static bool rd_array(struct cur *c, struct kv *kv)
         return fail(c, WLD_GGUF_INVALID,
                     "array '%s' of %llu elements exceeds the remaining file size", kv->key,
                     (unsigned long long) n);
-    if (at == T_STRING) {
-        for (uint64_t i = 0; i < n; i++)
-            if (!wld_gguf_rd_string_(c, "an array string", false, 0, NULL, NULL))
-                return false;
-        return true;
-    }
+    if (at == T_STRING) /* tokens, merges: fit reads none of them */
+        return wld_gguf_skip_strings_(c, n, "an array string");
     if (n > KEEP_ARRAY_MAX || !(wld_gguf_is_int_((uint32_t) at)))
         return wld_gguf_skip_(c, n * type_size[at], "an array");
     kv->arr = wld_xcalloc(n ? (size_t) n : 1, sizeof(*kv->arr));

@@ -2,6 +2,7 @@
  * length checked against what is left of the file, strings kept or skipped. */
 #include "gguf_cursor.h"
 
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,20 +69,56 @@ bool wld_gguf_skip_(struct cur *c, uint64_t n, const char *what)
     return true;
 }
 
-/* A string: copied (NUL-terminated) into *ret when keep and it is at most max bytes,
- * else skipped. *ret_len gets the length. */
-bool wld_gguf_rd_string_(
-        struct cur *c, const char *what, bool keep, uint64_t max, char **ret, uint64_t *ret_len)
+/* A string's length, checked against the maximum and what is left of the file. The length
+ * is decoded in place when the window holds it (a vocabulary's 400,000 strings mostly do). */
+static bool string_len(struct cur *c, const char *what, uint64_t *ret)
 {
+    size_t w = c->v1 ? 4 : 8;
     uint64_t len;
-    if (!wld_gguf_rd_count_(c, &len, what))
+    if (c->pos >= c->win_off && c->pos + w <= c->win_off + c->win_len) {
+        const unsigned char *p = c->win + (c->pos - c->win_off);
+        uint32_t u32;
+        uint64_t u64;
+        if (w == 8) {
+            memcpy(&u64, p, 8);
+            len = c->be ? be64toh(u64) : le64toh(u64);
+        } else {
+            memcpy(&u32, p, 4);
+            len = c->be ? be32toh(u32) : le32toh(u32);
+        }
+        c->pos += w;
+    } else if (!wld_gguf_rd_count_(c, &len, what)) {
         return false;
+    }
     if (len > GGUF_MAX_STRING)
         return fail(c, WLD_GGUF_INVALID, "%s length %llu exceeds the maximum %llu", what,
                     (unsigned long long) len, GGUF_MAX_STRING);
     if (len > wld_gguf_remain_(c))
         return fail(c, WLD_GGUF_INVALID, "%s length %llu exceeds the remaining file size", what,
                     (unsigned long long) len);
+    *ret = len;
+    return true;
+}
+
+bool wld_gguf_skip_strings_(struct cur *c, uint64_t n, const char *what)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t len;
+        if (!string_len(c, what, &len))
+            return false;
+        c->pos += len; /* string_len checked it against the file's size */
+    }
+    return true;
+}
+
+/* A string: copied (NUL-terminated) into *ret when keep and it is at most max bytes,
+ * else skipped. *ret_len gets the length. */
+bool wld_gguf_rd_string_(
+        struct cur *c, const char *what, bool keep, uint64_t max, char **ret, uint64_t *ret_len)
+{
+    uint64_t len;
+    if (!string_len(c, what, &len))
+        return false;
     if (ret_len)
         *ret_len = len;
     if (!keep || len > max)

@@ -35,6 +35,9 @@ bool wld_gguf_rd_(struct cur *c, size_t n, uint64_t *ret, const char *what);
 /* Counts and lengths: u32 in GGUFv1, u64 (read as int64 by llama.cpp) after. */
 bool wld_gguf_rd_count_(struct cur *c, uint64_t *ret, const char *what);
 bool wld_gguf_skip_(struct cur *c, uint64_t n, const char *what);
+/* n strings (an array's) stepped over by their lengths: nothing read but the lengths,
+ * nothing allocated, each length bounded as wld_gguf_rd_string_ bounds it. */
+bool wld_gguf_skip_strings_(struct cur *c, uint64_t n, const char *what);
 /* A string: copied (NUL-terminated) into *ret when keep and it is at most max bytes,
  * else skipped. *ret_len gets the length. */
 bool wld_gguf_rd_string_(
