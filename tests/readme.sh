@@ -4,7 +4,7 @@
 #   give a verdict: exit 0 or 1, a report on stdout or in the file it names, no usage or
 #   internal error. By default on a copy of the healthy fixture host (--root is added, and
 #   ~ is its /home/alice, where x.gguf is a real model); with --live on this machine.
-# - Every other command it shows (scripts/, bench/, cmake, cpack) must be run by .ci/run
+# - Every other command it shows (scripts/, bench/, cmake, dpkg-buildpackage) must be run by .ci/run
 #   (or scripts/test.sh, which it runs) word for word, not in a comment: a README command
 #   that CI does not run is a defect.
 # usage: readme.sh SOURCE_DIR DOCTOR BUILD_DIR [--live]
@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # --- commands other than the doctor's: each one in .ci/run
 {
     # command blocks: four-space lines starting with a command of the project
-    sed -n 's/^    \(\(scripts\|bench\)\/[^ ]*\|cmake --[a-z]* [^ #]*\|cd build && cpack [^#]*\)\( *#.*\)\{0,1\}$/\1/p' "$src/README.md"
+    sed -n 's/^    \(\(scripts\|bench\)\/[^ ]*\|cmake --[a-z]* [^ #]*\|dpkg-buildpackage [^#]*\)\( *#.*\)\{0,1\}$/\1/p' "$src/README.md"
     # and the ones named in prose: `scripts/...`, `bench/...`
     grep -o '`\(scripts\|bench\)/[^` ]*`' "$src/README.md" | tr -d '`'
 } | sed 's/ *$//' | sort -u >"$tmp/others"
