@@ -13,6 +13,7 @@ _wsl_llm_doctor() {
     case $prev in
     --format) COMPREPLY=($(compgen -W "text json markdown junit github prometheus sarif" -- "$cur")); return ;;
     --output | --rules | --facts | --log | --model | --llama-server | --wslconfig | --server-key-file | --compose | fit | log | lint) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --for) COMPREPLY=($(compgen -W "llama.cpp ollama llama-cpp-python" -- "$cur")); return ;;
     --only | --skip | explain)
         local IFS=,
         COMPREPLY=($(compgen -W "$(_wsl_llm_doctor_ids | tr '\n' ',')" -- "${cur##*,}"))
@@ -26,7 +27,7 @@ _wsl_llm_doctor() {
     rules) COMPREPLY=($(compgen -W "show update" -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --output --only --skip --fail-on --timeout --root
+        COMPREPLY=($(compgen -W "--format --output --for --only --skip --fail-on --timeout --root
             --rules --facts --log --kind --redact --no-redact --model --llama-server
             --llama-build --runtime --vram --ctx --ngl --ctk --ctv --parallel --wslconfig
             --no-interop --functional --gpu-cc --bench-io --server --server-key-file --offline

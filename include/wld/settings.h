@@ -34,6 +34,14 @@ enum wld_format {
     WLD_FORMAT_SARIF,
 };
 
+/* --for: the project whose bug template the markdown report fills (wld/issue.h). */
+enum wld_issue_for {
+    WLD_ISSUE_NONE,
+    WLD_ISSUE_LLAMA_CPP,
+    WLD_ISSUE_OLLAMA,
+    WLD_ISSUE_LLAMA_CPP_PYTHON,
+};
+
 /* --redact / --no-redact; by default markdown, github and record redact. */
 enum wld_redact_mode {
     WLD_REDACT_DEFAULT,
@@ -52,6 +60,9 @@ struct wld_options {
     char **skip;        /* NULL-terminated check ids, or NULL */
     enum wld_format format;
     char *output; /* --output FILE (written atomically), or NULL for stdout */
+    /* --for PROJECT: markdown shaped as that project's bug template; it implies --format
+     * markdown, and any other --format is a usage error */
+    enum wld_issue_for issue_for;
     enum wld_redact_mode redact;
     char *record_dir;        /* record DIR */
     char *root;              /* --root DIR, or NULL for the live host */

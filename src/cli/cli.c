@@ -150,6 +150,20 @@ static int check_commands(const struct wld_options *o, const bool *seen, char **
     return 0;
 }
 
+/* --for writes markdown: it implies --format markdown, and refuses another --format
+ * rather than print a format the user did not get. */
+static int issue_format(struct wld_options *o, const bool *seen, char **err)
+{
+    size_t k = 0;
+    if (wld_cli_option_find("format", 6, &k) && seen[k] && o->format != WLD_FORMAT_MARKDOWN)
+        return wld_errorf(err, -EINVAL,
+                          "--for fills a bug template in markdown; --format %s cannot carry it "
+                          "(leave --format out, or use --format markdown)",
+                          wld_cli_format_choice(o->format));
+    o->format = WLD_FORMAT_MARKDOWN;
+    return 0;
+}
+
 /* The hidden commands that print what is made from the tables: `__completions SHELL`
  * and `__man-synopsis`. */
 static int parse_generate(int argc, char **argv, struct wld_options *ret, char **err)
@@ -247,6 +261,8 @@ int wld_cli_parse(int argc, char **argv, struct wld_options *ret, char **err)
         r = wld_errorf(err, -EINVAL, "--log is for `check` (or use `wsl-llm-doctor log FILE`)");
     if (r == 0 && o.log_path && !o.log_given && o.facts_path)
         r = wld_errorf(err, -EINVAL, "--log holds a log to a host; --facts examines none");
+    if (r == 0 && o.issue_for)
+        r = issue_format(&o, seen, err);
     const struct wld_cli_command *cmd = wld_cli_command_of(o.command);
     if (r == 0 && cmd && cmd->formats && !(cmd->formats & WLD_FORMAT_BIT(o.format))) {
         char *can = wld_cli_formats_text(cmd->formats);

@@ -7,6 +7,7 @@
 #include "wld/facts.h"
 #include "wld/findings.h"
 #include "wld/fit_cmd.h"
+#include "wld/issue.h"
 #include "wld/log_cmd.h"
 #include "wld/logdiag.h"
 #include "wld/pipeline.h"
@@ -15,7 +16,8 @@
 
 #include "cmd_impl.h"
 
-static void render(const struct wld_report *rep, const struct wld_options *o, FILE *out)
+static void
+render(const struct wld_report *rep, const struct wld_options *o, const char *log_tail, FILE *out)
 {
     struct wld_render_opts ro = wld_cmd_render_opts(o);
     if (o->command == WLD_CMD_FIT) {
@@ -27,7 +29,10 @@ static void render(const struct wld_report *rep, const struct wld_options *o, FI
         wld_render_json(rep, out);
         break;
     case WLD_FORMAT_MARKDOWN:
-        wld_render_markdown(rep, out);
+        if (o->issue_for)
+            wld_render_issue(rep, o->issue_for, log_tail, WLD_ISSUE_MAX_CHARS, out);
+        else
+            wld_render_markdown(rep, out);
         break;
     case WLD_FORMAT_JUNIT:
     case WLD_FORMAT_GITHUB:
@@ -46,8 +51,9 @@ static void render(const struct wld_report *rep, const struct wld_options *o, FI
 }
 
 /* The report rendered to stdout or --output, and to GitHub's step summary; -1 when
- * --output failed (said). */
-static int emit(const struct wld_report *rep, const struct wld_options *o, FILE *out)
+ * --output failed (said). log_tail: for --for, the end of check --log's file, or NULL. */
+static int
+emit(const struct wld_report *rep, const struct wld_options *o, const char *log_tail, FILE *out)
 {
     if (o->format == WLD_FORMAT_GITHUB && o->command != WLD_CMD_FIT) {
         FILE *f = wld_cmd_summary_open();
@@ -56,7 +62,7 @@ static int emit(const struct wld_report *rep, const struct wld_options *o, FILE 
         wld_cmd_summary_close(f);
     }
     struct wld_cmd_text t;
-    render(rep, o, wld_cmd_text_open(&t));
+    render(rep, o, log_tail, wld_cmd_text_open(&t));
     return wld_cmd_text_deliver(&t, o, out);
 }
 
@@ -95,7 +101,7 @@ static int cmd_facts(const struct wld_options *o, const struct wld_rules *rules,
     struct wld_redactor *red = wld_options_redact(o) ? wld_redactor_new() : NULL;
     if (red)
         wld_report_redact(rep, red, NULL); /* what the report holds; no host to learn from */
-    if (emit(rep, o, out) < 0)
+    if (emit(rep, o, NULL, out) < 0)
         code = EXIT_USAGE;
     wld_redactor_free(red);
     wld_report_free(rep);
@@ -135,6 +141,42 @@ fold_log(const struct wld_options *o, const struct wld_rules *rules, struct wld_
     wld_log_fold(log, rep);
     wld_log_report_free(log);
     return 0;
+}
+
+/* --for with check --log: the log's last lines (at most 100, or 8 KiB), redacted as the
+ * report is, for the template's log field; NULL without a readable log file. */
+static char *log_tail(const struct wld_options *o, struct wld_redactor *red)
+{
+    enum { MAX_BYTES = 8192, MAX_LINES = 100 };
+    if (!o->log_path || strcmp(o->log_path, "-") == 0)
+        return NULL;
+    FILE *f = fopen(o->log_path, "rbe");
+    if (!f)
+        return NULL;
+    char *buf = wld_xcalloc(MAX_BYTES + 1, 1);
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    size_t n = 0;
+    if (size >= 0 && fseek(f, size > MAX_BYTES ? size - MAX_BYTES : 0, SEEK_SET) == 0)
+        n = fread(buf, 1, MAX_BYTES, f);
+    fclose(f);
+    buf[n] = '\0';
+    n = strlen(buf); /* a NUL byte ends what is shown */
+    char *start = buf;
+    if (size > MAX_BYTES && strchr(start, '\n')) /* from a whole line */
+        start = strchr(start, '\n') + 1;
+    size_t lines = 0;
+    for (char *p = buf + n; p > start; p--)
+        if (p[-1] == '\n' && p != buf + n && ++lines == MAX_LINES) {
+            start = p;
+            break;
+        }
+    char *tail = wld_xstrdup(start);
+    free(buf);
+    if (red) {
+        wld_redactor_learn_text(red, tail, strlen(tail));
+        wld_redact_str(red, tail);
+    }
+    return tail;
 }
 
 /* The host, live or under --root; NULL when --root cannot be read (said). */
@@ -184,8 +226,12 @@ int wld_cmd_check(const struct wld_options *o, const struct wld_rules *rules, FI
     } else if (red) {
         wld_report_redact(rep, red, host);
     }
-    if (code != EXIT_USAGE && emit(rep, o, out) < 0)
-        code = EXIT_USAGE;
+    if (code != EXIT_USAGE) {
+        char *tail = o->issue_for ? log_tail(o, red) : NULL;
+        if (emit(rep, o, tail, out) < 0)
+            code = EXIT_USAGE;
+        free(tail);
+    }
 out:
     wld_redactor_free(red);
     wld_recorder_free(rec);

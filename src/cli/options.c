@@ -13,6 +13,7 @@
 
 #include "wld/check.h"
 #include "wld/gguf.h"
+#include "wld/issue.h"
 #include "wld/lint.h"
 #include "wld/util.h"
 
@@ -225,6 +226,16 @@ static int set_output(struct wld_options *o, const char *value, char **err)
     return 0;
 }
 
+static int set_for(struct wld_options *o, const char *value, char **err)
+{
+    for (size_t i = 0; wld_issue_for_name(i); i++)
+        if (strcmp(value, wld_issue_for_name(i)) == 0) {
+            o->issue_for = (enum wld_issue_for)(i + 1);
+            return 0;
+        }
+    return not_one_of(wld_issue_for_name, err, "--for: no bug template for '%s'", value);
+}
+
 static int set_kind(struct wld_options *o, const char *value, char **err)
 {
     enum wld_lint_kind k;
@@ -288,6 +299,9 @@ static const struct wld_cli_option wld_cli_options[] = {
       "the report's format", WLD_OPT_CALL(set_format) },
     { "output", 0, "FILE", WLD_VAL_FILE, NULL, NULL, FOR_REPORT, WLD_REPLAY_DROP,
       "write the report to FILE (a file is replaced atomically)", WLD_OPT_CALL(set_output) },
+    { "for", 0, "PROJECT", WLD_VAL_ENUM, wld_issue_for_name, NULL, WLD_FOR(WLD_CMD_CHECK),
+      WLD_REPLAY_KEEP, "markdown as PROJECT's bug template asks (implies --format markdown)",
+      WLD_OPT_CALL(set_for) },
     { "only", 0, "ID,...", WLD_VAL_IDS, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,
       "run only these checks", WLD_OPT_CALL(set_only) },
     { "skip", 0, "ID,...", WLD_VAL_IDS, NULL, NULL, WLD_FOR_HOST, WLD_REPLAY_KEEP,

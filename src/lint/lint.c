@@ -11,6 +11,7 @@
 
 #include "wld/check.h"
 #include "wld/filekind.h"
+#include "wld/fixcmd.h"
 #include "wld/host.h"
 #include "wld/parse.h"
 #include "wld/util.h"
@@ -365,8 +366,10 @@ cJSON *wld_lint_report_json(const struct wld_lint_report *r)
             cJSON_AddStringToObject(y, "rule", x->rule);
             cJSON_AddStringToObject(y, "status", wld_status_name(x->status));
             cJSON_AddStringToObject(y, "message", x->message ? x->message : "");
-            if (x->fix)
+            if (x->fix) {
                 cJSON_AddStringToObject(y, "fix", x->fix);
+                cJSON_AddItemToObject(y, "fix_commands", wld_fix_commands(x->fix));
+            }
             cJSON_AddItemToObject(y, "sources", cJSON_Duplicate(x->sources, true));
             cJSON_AddItemToArray(list, y);
         }

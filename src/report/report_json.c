@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "wld/fixcmd.h"
 #include "wld/pipeline.h"
 
 cJSON *wld_report_json(const struct wld_report *r)
@@ -16,7 +17,7 @@ cJSON *wld_report_json(const struct wld_report *r)
     cJSON_AddStringToObject(tool, "version", WLD_VERSION);
     cJSON *rules = cJSON_AddObjectToObject(doc, "rules");
     cJSON_AddStringToObject(rules, "version", r->rules->version);
-    cJSON_AddStringToObject(rules, "sha256", r->rules->sha256);
+    cJSON_AddStringToObject(rules, "sha256", wld_rules_sha256(r->rules));
     char when[32];
     time_t t = (time_t) r->started;
     struct tm tm;
@@ -41,6 +42,8 @@ cJSON *wld_report_json(const struct wld_report *r)
             cJSON_AddStringToObject(c, "fix", res->fix);
         else
             cJSON_AddNullToObject(c, "fix");
+        /* the fix's commands a tool may offer to run as they stand (wld/fixcmd.h) */
+        cJSON_AddItemToObject(c, "fix_commands", wld_fix_commands(res->fix));
         if (res->cause) { /* skipped: its problem follows from that check's finding */
             cJSON *by = cJSON_AddObjectToObject(c, "caused_by");
             cJSON_AddStringToObject(by, "check", res->cause->id);

@@ -11,6 +11,8 @@
 #include "wld/pipeline.h"
 #include "wld/util.h"
 
+#include "report_md_impl.h"
+
 static const char *const marks[WLD_STATUS_COUNT] = { "✅ pass", "⚠️ warn", "❌ fail",
                                                      "⏭️ skip", "💥 error" };
 
@@ -138,7 +140,7 @@ static void put_other_runtimes(FILE *out, const struct wld_result *res)
     }
 }
 
-void wld_render_markdown(const struct wld_report *r, FILE *out)
+void wld_put_md_findings(const struct wld_report *r, FILE *out)
 {
     cJSON *host = wld_report_host(r);
     fprintf(out, "### wsl-llm-doctor report\n\n`wsl-llm-doctor %s` · rules %s", WLD_VERSION,
@@ -164,26 +166,29 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
         fputs(" |\n", out);
         put_other_runtimes(out, res);
     }
+}
 
-    fprintf(out, "\n<details><summary>Evidence (%zu check%s, %.0f ms)</summary>\n", r->n,
-            r->n == 1 ? "" : "s", r->total_ms);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct wld_result *res = &r->results[i];
-        char *json = cJSON_Print(res->evidence);
-        fprintf(out, "\n#### `%s` (%s", res->check->id, wld_status_name(res->status));
-        if (res->cause)
-            fprintf(out, ": follows from `%s` %s, would be %s", res->cause->id, res->cause_outcome,
-                    wld_status_name(res->own_status));
-        fprintf(out, ", %.1f ms)\n\n", res->duration_ms);
-        put_fence(out, json);
-        fputs("json\n", out);
-        fputs(json, out);
-        fputc('\n', out);
-        put_fence(out, json);
-        fputc('\n', out);
-        cJSON_free(json);
-    }
-    fputs("\n</details>\n", out);
+void wld_put_md_evidence(FILE *out, const struct wld_result *res, bool timed)
+{
+    char *json = cJSON_Print(res->evidence);
+    fprintf(out, "\n#### `%s` (%s", res->check->id, wld_status_name(res->status));
+    if (res->cause)
+        fprintf(out, ": follows from `%s` %s, would be %s", res->cause->id, res->cause_outcome,
+                wld_status_name(res->own_status));
+    if (timed)
+        fprintf(out, ", %.1f ms", res->duration_ms);
+    fputs(")\n\n", out);
+    put_fence(out, json);
+    fputs("json\n", out);
+    fputs(json, out);
+    fputc('\n', out);
+    put_fence(out, json);
+    fputc('\n', out);
+    cJSON_free(json);
+}
+
+void wld_put_md_redacted(const struct wld_report *r, FILE *out)
+{
     if (r->redacted_text)
         fprintf(out,
                 "\n<sub>Redacted: %s; each is replaced everywhere by the same token "
@@ -191,6 +196,17 @@ void wld_render_markdown(const struct wld_report *r, FILE *out)
                 r->redacted_text);
     else if (r->redacted)
         fputs("\n<sub>Redacted: no personal values were found.</sub>\n", out);
+}
+
+void wld_render_markdown(const struct wld_report *r, FILE *out)
+{
+    wld_put_md_findings(r, out);
+    fprintf(out, "\n<details><summary>Evidence (%zu check%s, %.0f ms)</summary>\n", r->n,
+            r->n == 1 ? "" : "s", r->total_ms);
+    for (size_t i = 0; i < r->n; i++)
+        wld_put_md_evidence(out, &r->results[i], true);
+    fputs("\n</details>\n", out);
+    wld_put_md_redacted(r, out);
 }
 
 /* A finding's place: `file:line:col` in a file, else the words of where it is ("lines 3,

@@ -138,10 +138,12 @@ int main(int argc, char **argv)
                 bad = 1;
             }
         }
-        /* a check that follows another's finding: which, and what it would have been */
-        static const char *const links[] = { "caused_by", "own_status" };
-        for (size_t i = 0; i < 2; i++)
-            if (cJSON_GetObjectItemCaseSensitive(c, links[i]))
+        /* a check that follows another's finding: which, and what it would have been; the
+         * fix's commands a tool may offer to run, when there are some */
+        static const char *const links[] = { "caused_by", "own_status", "fix_commands" };
+        for (size_t i = 0; i < 3; i++)
+            if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, links[i])) > 0 ||
+                (i < 2 && cJSON_GetObjectItemCaseSensitive(c, links[i])))
                 cJSON_AddItemToObject(
                         e, links[i],
                         cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c, links[i]), true));
@@ -171,12 +173,13 @@ int main(int argc, char **argv)
         cJSON_ArrayForEach(c, want_checks)
         {
             const cJSON *g = cJSON_GetObjectItemCaseSensitive(checks, c->string);
-            static const char *const fields[] = { "status", "summary", "fix", "caused_by",
-                                                  "own_status" };
-            for (size_t i = 0; i < 5; i++) {
+            static const char *const fields[] = { "status",    "summary",    "fix",
+                                                  "caused_by", "own_status", "fix_commands" };
+            for (size_t i = 0; i < 6; i++) {
                 const cJSON *want = cJSON_GetObjectItemCaseSensitive(c, fields[i]);
                 const cJSON *have = cJSON_GetObjectItemCaseSensitive(g, fields[i]);
-                if (want || have) /* the last two only on a check that follows another */
+                /* the last three only on a check that follows another, or has commands */
+                if (want || have)
                     bad |= compare_field(host_name, c->string, fields[i], want, have);
             }
         }
