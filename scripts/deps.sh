@@ -14,11 +14,12 @@ for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 optional() {
-    # Optional for tests: promtool lints the metrics, dpkg-shlibdeps builds the .deb,
-    # cmark-gfm renders the markdown report as GitHub does; without them those parts are
-    # skipped, so they are installed when possible and never required.
+    # Optional for tests: promtool lints the metrics, dpkg-buildpackage (debhelper) builds
+    # the Debian package and lintian judges it, pre-commit runs the hook, cmark-gfm renders
+    # the markdown report as GitHub does; without them those parts are skipped, so they are
+    # installed when possible and never required.
     if [ "$mode" = test ] && [ "$(id -u)" = 0 ]; then
-        for p in prometheus dpkg-dev cmark-gfm; do
+        for p in prometheus dpkg-dev debhelper lintian pre-commit cmark-gfm; do
             dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
             { DEBIAN_FRONTEND=noninteractive apt_get install -y -qq --no-install-recommends "$p" ||
               { apt_get update -qq && DEBIAN_FRONTEND=noninteractive apt_get install -y -qq \
