@@ -165,8 +165,9 @@ if codes:
     print("""## Error codes
 
 What `error-code` knows (`rules/codes.json`, from NVIDIA's headers and libraries: CUDA 13.0's
-`driver_types.h` and `cuda.h`, NVML's `nvml.h`, and the texts `cudaGetErrorString` and
-`cublasGetStatusString` return). Shapes recognised (`src/parse/errcodes.c`): a number after a key
+`driver_types.h` and `cuda.h`, NVML's `nvml.h`, and the texts `cudaGetErrorString`,
+`cublasGetStatusString` and libcuda 535's `cuGetErrorString` return: `scripts/codes-texts.py`
+holds the driver API's to the real library, and the test `rules.codes_libcuda` runs it). Shapes recognised (`src/parse/errcodes.c`): a number after a key
 word (`error`, `err`, `failure`, `failed`, `code`, `returned`, `status`, a type name) whose API
 the nearest CUDA, driver-API, NVML or cuBLAS word before it says; a number in parentheses after
 a call or an enum name; the enum name alone; the error string, when the line holds no number
