@@ -21,6 +21,7 @@ struct wld_log_finding {
     long lines[WLD_LOG_MAX_LINES];
     int n_lines;
     cJSON *sources; /* array of URLs; owned */
+    bool possible;  /* made as a possibility: the log does not show a condition it needs */
     /* folded into a check report (wld_log_fold): the check whose finding already says the
      * same (the journal line llama.devices took ollama's verdict from), and its outcome
      * (both borrowed); the fold then makes this one follow from it. NULL otherwise. */

@@ -44,6 +44,9 @@ bool wld_logpat_match(
 /* The conditions a signature may name in "if" / "unless", and the observations it may
  * name in "observe" (computed from the whole log by src/log/logdiag.c). */
 bool wld_log_condition_known(const char *name);
+/* Whether name is a condition on what wrote the log: "container", "producer_NAME"
+ * (src/log/logfacts_producer.c). */
+bool wld_log_producer_known(const char *name);
 bool wld_log_observation_known(const char *name);
 
 #endif

@@ -74,6 +74,14 @@ struct wld_log_compute { /* ollama's "inference compute" */
     long line;
 };
 
+#define WLD_LOG_FRAMES 6 /* a crash's frames kept */
+
+struct wld_log_frame { /* one frame of a backtrace */
+    char func[64];
+    char module[64]; /* the library's or program's name, without its directory */
+    long line;
+};
+
 struct wld_log_child { /* a model instance llama-server's router mode started */
     char name[64];
     int port;                                    /* its "[PORT] " prefix on the router's output */
@@ -109,6 +117,23 @@ struct wld_log_facts {
     char program[32];
     int origin_windows, origin_wsl, origin_linux; /* how many lines show each */
     long origin_line;
+    /* what wrote the log (issue 31) */
+    int container; /* lines showing a container: docker, podman, k8s, a container's prompt */
+    char container_what[32]; /* the first: "docker", "podman", "kubernetes", ... */
+    long container_line;
+    unsigned producer_seen; /* 1 << enum wld_log_producer_id, for each the log's lines name */
+    long producer_lines[8]; /* the first line naming each */
+    char producer[24];      /* what wrote it, the wrapper before the llama.cpp it embeds */
+    long producer_line;
+    struct wld_log_frame frame[WLD_LOG_FRAMES]; /* the crash's first frames */
+    int n_frames;
+    long n_frames_total;
+    char crash[16]; /* "gdb", "backtrace", "coredump", "go", "windows" */
+    long crash_line;
+    char died_in[16]; /* the first frame that names a cause: "driver", "ggml-cuda", "loader" */
+    char died_frame[160];
+    long died_line;
+    int trace_state; /* the frame reader's state (logfacts_crash.c) */
     struct wld_log_backend backend[WLD_LOG_MAX];
     int n_backend;
     struct wld_log_device dev[WLD_LOG_MAX];
@@ -171,6 +196,11 @@ struct wld_log_facts {
     char driver[24]; /* "Driver Version: 566.36" of a pasted nvidia-smi */
     long driver_line;
     long nul_bytes; /* NUL bytes in the input: binary, not a log */
+    /* files the log names by what they are (issue 31) */
+    const char *file_kind;   /* from a quoted magic or content (wld/filekind.h); NULL */
+    const char *file_format; /* "GGJT", "git-lfs pointer"... (static strings) */
+    char file_magic[12];     /* the bytes, printable ones as they are: "tjgg" */
+    long file_line;
     /* who pasted it (for redaction) */
     char prompt_user[64], prompt_host[96];
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/fixcmd.h"
 #include "wld/rules.h"
 #include "wld/util.h"
 
@@ -35,7 +36,8 @@ static bool found_already(const struct wld_log_report *r, const cJSON *names)
     cJSON_ArrayForEach(c, names)
     {
         for (size_t i = 0; i < r->n; i++)
-            if (cJSON_IsString(c) && strcmp(r->findings[i].signature, c->valuestring) == 0)
+            if (cJSON_IsString(c) && !r->findings[i].possible &&
+                strcmp(r->findings[i].signature, c->valuestring) == 0)
                 return true;
     }
     return false;
@@ -105,6 +107,42 @@ static cJSON *contradicted_words(const struct wld_log_facts *f,
     return w;
 }
 
+/* The first of sig's "needs" that the log does not show, or NULL. */
+static const char *needs_missing(const struct wld_log_facts *f, const cJSON *sig)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(sig, "needs"))
+    {
+        if (cJSON_IsString(c) && !wld_log_condition(f, c->valuestring))
+            return c->valuestring;
+    }
+    return NULL;
+}
+
+/* sig's words when the log does not show the condition it needs (caller deletes): a fail
+ * made a warn, its summary saying it is a possibility, what the log does not show and what
+ * would confirm it ("confirm"). */
+static cJSON *possible_words(const cJSON *sig, const char *missing)
+{
+    cJSON *w = cJSON_Duplicate(sig, true);
+    if (wld_str_is(wld_fact_str(sig, "status"), "fail"))
+        cJSON_ReplaceItemInObjectCaseSensitive(w, "status", cJSON_CreateString("warn"));
+    const char *shown_by = wld_log_condition_shown_by(missing);
+    struct wld_buf s;
+    wld_buf_init(&s, 256);
+    /* first, for a summary may be cut */
+    wld_buf_puts(&s, "a possibility, for the log does not show ");
+    if (shown_by)
+        wld_buf_puts(&s, shown_by);
+    else
+        wld_buf_printf(&s, "that %s holds", missing);
+    wld_buf_printf(&s, " (it is the cause if %s): %s", wld_fact_str(sig, "confirm"),
+                   wld_fact_str(sig, "summary"));
+    cJSON_ReplaceItemInObjectCaseSensitive(w, "summary", cJSON_CreateString(s.data));
+    wld_buf_release(&s);
+    return w;
+}
+
 struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
                                         const struct wld_rules *rules,
                                         const char *input,
@@ -150,7 +188,11 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
             long ev[4];
             int n_ev = 0;
             cJSON *words = c ? contradicted_words(f, sig, c, ev, &n_ev, hv) : NULL;
+            const char *missing = c ? NULL : needs_missing(f, sig);
+            if (missing)
+                words = possible_words(sig, missing);
             wld_log_make_finding(x, f, rules, h, words, NULL, &o, hv, base);
+            x->possible = missing != NULL;
             cJSON_Delete(words);
             add_lines(x, ev, n_ev);
             r->counts[x->status]++;
@@ -202,6 +244,7 @@ cJSON *wld_log_report_json(const struct wld_log_report *r)
             cJSON_AddStringToObject(j, "fix", x->fix);
         else
             cJSON_AddNullToObject(j, "fix");
+        cJSON_AddItemToObject(j, "fix_commands", wld_fix_commands(x->fix));
         cJSON *l = cJSON_AddArrayToObject(j, "lines");
         for (int k = 0; k < x->n_lines; k++)
             cJSON_AddItemToArray(l, cJSON_CreateNumber((double) x->lines[k]));

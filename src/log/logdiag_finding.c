@@ -105,7 +105,7 @@ void wld_log_make_finding(struct wld_log_finding *x,
         wld_log_var(v, c->string, c->valuestring);
     }
     wld_log_var(v, "quote", h->quote[0] ? h->quote : "");
-    wld_log_magic_vars(v);
+    wld_log_magic_vars(f, rules, v);
     wld_log_code_note_vars(f, h, v);
     struct wld_buf lines;
     wld_buf_init(&lines, 256);

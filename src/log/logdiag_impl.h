@@ -31,6 +31,18 @@ void wld_log_observe(const char *name, const struct wld_log_obs_in *in, struct w
 /* Whether the condition a signature's "if" or "unless" names holds; false for an unknown
  * name. */
 bool wld_log_condition(const struct wld_log_facts *f, const char *name);
+/* Whether a condition on what wrote the log holds ("container", "producer_NAME"); false
+ * for a name that is none (src/log/logfacts_producer.c). */
+bool wld_log_producer_holds(const struct wld_log_facts *f, const char *name);
+/* Where a crash died, the observations "crash_in_driver", "crash_in_ggml_cuda",
+ * "crash_in_loader": the frame's line and the crash's first, {crash_frame} and {crash}
+ * (src/log/logdiag_crash.c). */
+bool wld_log_crash_in_driver(const struct wld_log_obs_in *in, struct wld_log_obs *o);
+bool wld_log_crash_in_ggml_cuda(const struct wld_log_obs_in *in, struct wld_log_obs *o);
+bool wld_log_crash_in_loader(const struct wld_log_obs_in *in, struct wld_log_obs *o);
+/* What would show that a signature's "needs" condition holds, for the summary of a
+ * finding made as a possibility (src/log/logdiag_crash.c). */
+const char *wld_log_condition_shown_by(const char *name);
 /* The lines of the facts a signature's "evidence" names (0: not in the log) into lines;
  * how many, 0 for an unknown name. */
 int wld_log_evidence(const struct wld_log_facts *f, const char *name, long lines[4]);
@@ -41,8 +53,10 @@ void wld_log_varf(cJSON *v, const char *k, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* The values every signature's texts may use, from the facts. */
 void wld_log_common_vars(const struct wld_log_facts *f, cJSON *v);
-/* What an "invalid magic" line's magic (v's "magic", a capture) means and its fix. */
-void wld_log_magic_vars(cJSON *v);
+/* What an "invalid magic" line's file is (v's "magic", a capture, or what the log says of
+ * the file elsewhere), its fix and its format, in models.fit's words (logdiag_vars.c). */
+struct wld_rules;
+void wld_log_magic_vars(const struct wld_log_facts *f, const struct wld_rules *rules, cJSON *v);
 /* A path's last name, after "/" or "\". */
 const char *wld_log_base_name(const char *path);
 

@@ -69,6 +69,13 @@ static bool ollama(const struct wld_log_facts *f)
     return f->ollama;
 }
 
+/* the file a loader refused is a model, in a format that loader did not know (GGUF, GGJT) */
+static bool file_model_format(const struct wld_log_facts *f)
+{
+    return f->file_kind &&
+           (strcmp(f->file_kind, "gguf") == 0 || strcmp(f->file_kind, "ggml_legacy") == 0);
+}
+
 static const struct {
     const char *name;
     bool (*holds)(const struct wld_log_facts *f);
@@ -81,6 +88,7 @@ static const struct {
     { "gpu_offload", gpu_offload },
     { "legacy_cuda_log", legacy_log },
     { "ollama", ollama },
+    { "file_model_format", file_model_format },
 };
 
 bool wld_log_condition(const struct wld_log_facts *f, const char *name)
@@ -88,7 +96,7 @@ bool wld_log_condition(const struct wld_log_facts *f, const char *name)
     for (size_t i = 0; i < WLD_ARRAY_SIZE(conditions); i++)
         if (wld_str_is(name, conditions[i].name))
             return conditions[i].holds(f);
-    return false;
+    return wld_log_producer_holds(f, name);
 }
 
 /* ---- observations ---- */
@@ -347,6 +355,9 @@ static const struct {
     { "bench_cpu_offload", false, bench_cpu_offload },
     { "model_on_windows_drive", false, model_on_windows_drive },
     { "startup_not_logged", false, startup_not_logged },
+    { "crash_in_driver", false, wld_log_crash_in_driver },
+    { "crash_in_ggml_cuda", false, wld_log_crash_in_ggml_cuda },
+    { "crash_in_loader", false, wld_log_crash_in_loader },
     { "cc_below_archs", false, cc_below_archs },
     { "cc_below_legacy_default", false, cc_below_legacy_default },
     { "host_arch_missing", true, host_arch_missing },

@@ -1,13 +1,17 @@
 /* The values a signature's texts use (see logdiag_impl.h): the log's devices, build, model
  * and errors in words, with a default where the log does not say, and the fit arithmetic
  * behind an out-of-memory fix (wld_fit_advise_measured). */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/check.h"
+#include "wld/filekind.h"
 #include "wld/fit.h"
 #include "wld/gguf.h"
+#include "wld/rules.h"
 #include "wld/util.h"
 
 #include "logdiag_impl.h"
@@ -314,47 +318,46 @@ void wld_log_common_vars(const struct wld_log_facts *f, cJSON *v)
     ollama_vars(f, v);
 }
 
-/* What a file's first four bytes say it is, for a "invalid magic" line: the number as
- * llama.cpp prints it (a little-endian uint32 in hex) or the characters. */
-void wld_log_magic_vars(cJSON *v)
+/* What models.fit's rules say a file of kind is and its fix, for a kind NULL or unknown
+ * there: "binary". */
+static const cJSON *file_kind_words(const struct wld_rules *rules, const char *kind)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(v, "magic");
-    if (!cJSON_IsString(m))
-        return;
-    const char *s = m->valuestring;
-    char bytes[5] = "";
-    unsigned long x;
-    char *e;
-    if (strlen(s) == 8 && (x = strtoul(s, &e, 16), *e == '\0'))
+    const cJSON *params =
+            cJSON_GetObjectItemCaseSensitive(wld_rules_check(rules, "models.fit"), "params");
+    const cJSON *kinds = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(params, "file_kinds"), "value");
+    const cJSON *k = kind ? cJSON_GetObjectItemCaseSensitive(kinds, kind) : NULL;
+    return k ? k : cJSON_GetObjectItemCaseSensitive(kinds, "binary");
+}
+
+/* What the file a magic line names is (magic_means, magic_fix, file_format): the line's own
+ * "magic" capture when it is one wld_file_kind_magic() reads, else what the log said of the
+ * file elsewhere (logfacts_magic.c). The words are models.fit's file_kinds. */
+void wld_log_magic_vars(const struct wld_log_facts *f, const struct wld_rules *rules, cJSON *v)
+{
+    const cJSON *cap = cJSON_GetObjectItemCaseSensitive(v, "magic");
+    struct wld_file_magic m = { .kind = NULL };
+    char shown[sizeof(f->file_magic)] = "";
+    if (cJSON_IsString(cap) &&
+        wld_file_kind_magic(cap->valuestring, strlen(cap->valuestring), &m) == 0) {
         for (int i = 0; i < 4; i++)
-            bytes[i] = (char) ((x >> (8 * i)) & 0xff);
-    else
-        snprintf(bytes, sizeof(bytes), "%.4s", s);
-    char shown[16];
-    size_t w = 0;
-    for (int i = 0; i < 4 && bytes[i]; i++)
-        shown[w++] = bytes[i] >= 0x20 && bytes[i] < 0x7f ? bytes[i] : '.';
-    shown[w] = '\0';
-    const char *means, *fix;
-    if (strcmp(bytes, "vers") == 0) {
-        means = "a Git LFS pointer (\"version https://git-lfs...\"), not the model";
-        fix = "Fetch the real file: `git lfs install && git lfs pull` in the clone, or download it "
-              "with `huggingface-cli download REPO FILE`.";
-    } else if (strcmp(bytes, "tjgg") == 0 || strcmp(bytes, "lmgg") == 0 ||
-               strcmp(bytes, "fmgg") == 0 || strcmp(bytes, "algg") == 0) {
-        means = "an old GGML/GGJT file from before GGUF (August 2023)";
-        fix = "Download the model's GGUF version, or convert it with llama.cpp's "
-              "convert_llama_ggml_to_gguf.py.";
-    } else if (bytes[0] == '<') {
-        means = "an HTML page: the download saved a web page";
-        fix = "Download it again from the file's direct link (Hugging Face: "
-              ".../resolve/main/FILE.gguf, not .../blob/...).";
-    } else {
-        means = "not a model file's";
-        fix = "Point -m at a .gguf file, or download the model again.";
+            shown[i] = isprint(m.bytes[i]) ? (char) m.bytes[i] : '.';
+        shown[4] = '\0';
     }
-    char *text = wld_xasprintf("\"%s\", %s", shown, means);
+    if (!m.kind && f->file_kind) {
+        m.kind = f->file_kind;
+        m.format = f->file_format;
+        snprintf(shown, sizeof(shown), "%s", f->file_magic);
+    }
+    const cJSON *k = file_kind_words(rules, m.kind);
+    const char *is = wld_fact_str(k, "is");
+    char *text = !shown[0] ? wld_xasprintf("not GGUF's (the log does not quote them)")
+                 : m.kind  ? wld_xasprintf("\"%s\" (%s), which makes it %s", shown, m.format,
+                                          is ? is : "?")
+                           : wld_xasprintf("\"%s\", which makes it %s", shown, is ? is : "?");
     wld_log_var(v, "magic_means", text);
     free(text);
-    wld_log_var(v, "magic_fix", fix);
+    const char *fix = wld_fact_str(k, "fix");
+    wld_log_var(v, "magic_fix", fix ? fix : "Download the GGUF model again.");
+    wld_log_var(v, "file_format", m.format ? m.format : "a format the doctor does not know");
 }

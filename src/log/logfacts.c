@@ -111,6 +111,47 @@ static const struct {
     { "cuGet", wld_logx_code_word },
     { "cuStream", wld_logx_code_word },
     { "cuGraph", wld_logx_code_word },
+    /* a file named by its first bytes or its text (logfacts_magic.c) */
+    { "magic", wld_logx_magic },
+    { "git-lfs.github.com/spec", wld_logx_lfs_text },
+    { "<!DOCTYPE html", wld_logx_html_text },
+    { "<!doctype html", wld_logx_html_text },
+    { "<html", wld_logx_html_text },
+    /* what wrote the log (logfacts_producer.c) */
+    { "KoboldCpp", wld_logx_koboldcpp },
+    { "koboldcpp", wld_logx_koboldcpp },
+    { "llamafile", wld_logx_llamafile },
+    { "LM Studio", wld_logx_lm_studio },
+    { "LM STUDIO", wld_logx_lm_studio },
+    { "llama_cpp", wld_logx_llama_cpp_python },
+    { "llama-cpp-python", wld_logx_llama_cpp_python },
+    { "github.com/ollama/ollama", wld_logx_ollama_source },
+    { "docker", wld_logx_docker },
+    { "Docker", wld_logx_docker },
+    { "podman", wld_logx_podman },
+    { "nvidia-container", wld_logx_nvidia_container },
+    { "kubectl", wld_logx_kube },
+    { "kubelet", wld_logx_kube },
+    { "kubernetes", wld_logx_kube },
+    { "containerd", wld_logx_containerd },
+    /* a crash's frames (logfacts_crash.c) */
+    { "#0 ", wld_logx_frame_gdb },
+    { "#1 ", wld_logx_frame_gdb },
+    { "#2 ", wld_logx_frame_gdb },
+    { "#3 ", wld_logx_frame_gdb },
+    { "#4 ", wld_logx_frame_gdb },
+    { "#5 ", wld_logx_frame_gdb },
+    { "#6 ", wld_logx_frame_gdb },
+    { "#7 ", wld_logx_frame_gdb },
+    { "#8 ", wld_logx_frame_gdb },
+    { "#9 ", wld_logx_frame_gdb },
+    { " received signal SIG", wld_logx_received_signal },
+    { ") [0x", wld_logx_frame_glibc },
+    { "._Cfunc_", wld_logx_frame_cgo },
+    { "SIGSEGV: segmentation violation", wld_logx_go_crash },
+    { "signal arrived during cgo execution", wld_logx_go_crash },
+    { "Faulting module name: ", wld_logx_faulting_module },
+    { "Faulting module path: ", wld_logx_faulting_module },
 };
 
 _Static_assert(WLD_ARRAY_SIZE(extractors) <= WLD_LOG_EXTRACTORS,
@@ -178,4 +219,5 @@ void wld_log_facts_finish(struct wld_log_facts *f)
     }
     if (f->n_ctx < 0 && f->o_num_ctx > 0)
         f->n_ctx = f->o_num_ctx;
+    wld_log_producer_finish(f);
 }

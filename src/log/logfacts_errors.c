@@ -95,7 +95,9 @@ WLD_LOG_EXTRACTOR(wld_logx_current_device)
 
 void wld_log_line_begin(struct wld_log_facts *f, const char *line, size_t len, long no)
 {
-    (void) no;
+    if (f->trace_state ==
+        WLD_LOG_TRACE_FAULT_NEXT) /* gdb's "received signal": this line is where it died */
+        wld_log_crash_line(f, line, len, no);
     if (f->pending_call < 0 || len == 0)
         return;
     /* the line after "current device: ..." names the CUDA call that failed */

@@ -3,7 +3,7 @@
  * (CUDA errors, failed allocations), logfacts_model.c (the model, its context and buffers),
  * logfacts_server.c (llama.cpp's build and llama-server's slots, router and -fit),
  * logfacts_ollama.c, logfacts_command.c (a pasted command line, llama-bench's table, where the
- * paths say the log was made). */
+ * paths say the log was made), logfacts_magic.c (a file the log names by its first bytes). */
 #ifndef WLD_LOGFACTS_IMPL_H
 #define WLD_LOGFACTS_IMPL_H
 
@@ -79,6 +79,45 @@ WLD_LOG_EXTRACTOR(wld_logx_wsl_mnt);
 WLD_LOG_EXTRACTOR(wld_logx_wsl);
 WLD_LOG_EXTRACTOR(wld_logx_linux_home);
 WLD_LOG_EXTRACTOR(wld_logx_linux_so);
+/* logfacts_producer.c: what wrote the log */
+enum wld_log_producer_id {
+    WLD_PROD_OLLAMA,
+    WLD_PROD_LM_STUDIO,
+    WLD_PROD_KOBOLDCPP,
+    WLD_PROD_LLAMAFILE,
+    WLD_PROD_LLAMA_CPP_PYTHON,
+    WLD_PROD_LLAMA_SERVER,
+    WLD_PROD_LLAMA_CLI,
+    WLD_LOG_PRODUCERS
+};
+WLD_LOG_EXTRACTOR(wld_logx_koboldcpp);
+WLD_LOG_EXTRACTOR(wld_logx_llamafile);
+WLD_LOG_EXTRACTOR(wld_logx_lm_studio);
+WLD_LOG_EXTRACTOR(wld_logx_llama_cpp_python);
+WLD_LOG_EXTRACTOR(wld_logx_ollama_source);
+WLD_LOG_EXTRACTOR(wld_logx_docker);
+WLD_LOG_EXTRACTOR(wld_logx_podman);
+WLD_LOG_EXTRACTOR(wld_logx_nvidia_container);
+WLD_LOG_EXTRACTOR(wld_logx_kube);
+WLD_LOG_EXTRACTOR(wld_logx_containerd);
+/* The producer, from what the log's lines named (at the end of the log). */
+void wld_log_producer_finish(struct wld_log_facts *f);
+/* logfacts_crash.c: a crash's frames */
+WLD_LOG_EXTRACTOR(wld_logx_frame_gdb);
+WLD_LOG_EXTRACTOR(wld_logx_received_signal);
+WLD_LOG_EXTRACTOR(wld_logx_frame_glibc);
+WLD_LOG_EXTRACTOR(wld_logx_frame_cgo);
+WLD_LOG_EXTRACTOR(wld_logx_go_crash);
+WLD_LOG_EXTRACTOR(wld_logx_faulting_module);
+/* f->trace_state when the line is gdb's faulting frame, after its "received signal" */
+#define WLD_LOG_TRACE_FAULT_NEXT 1
+/* The line after gdb's "received signal": the faulting frame. */
+void wld_log_crash_line(struct wld_log_facts *f, const char *line, size_t len, long no);
+
+/* logfacts_magic.c */
+WLD_LOG_EXTRACTOR(wld_logx_magic);
+WLD_LOG_EXTRACTOR(wld_logx_lfs_text);
+WLD_LOG_EXTRACTOR(wld_logx_html_text);
 
 /* ---- small parsers (logfacts.c) ---- */
 

@@ -118,6 +118,41 @@ static void not_shown_json(const struct wld_log_facts *f, cJSON *o)
         cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
 }
 
+/* What wrote the log: its producer, a container, a crash's frames and where it died. */
+static void writer_json(const struct wld_log_facts *f, cJSON *o)
+{
+    if (f->producer[0]) {
+        cJSON *p = cJSON_AddObjectToObject(o, "producer");
+        add_str(p, "name", f->producer);
+        if (f->producer_line > 0)
+            cJSON_AddNumberToObject(p, "line", (double) f->producer_line);
+    }
+    if (f->container) {
+        cJSON *c = cJSON_AddObjectToObject(o, "container");
+        add_str(c, "shown_by", f->container_what);
+        cJSON_AddNumberToObject(c, "lines", f->container);
+        cJSON_AddNumberToObject(c, "line", (double) f->container_line);
+    }
+    if (!f->crash[0])
+        return;
+    cJSON *c = cJSON_AddObjectToObject(o, "crash");
+    add_str(c, "kind", f->crash);
+    cJSON_AddNumberToObject(c, "line", (double) f->crash_line);
+    add_str(c, "died_in", f->died_in);
+    add_str(c, "frame", f->died_frame);
+    if (f->died_line > 0)
+        cJSON_AddNumberToObject(c, "frame_line", (double) f->died_line);
+    cJSON_AddNumberToObject(c, "frames_total", (double) f->n_frames_total);
+    cJSON *a = cJSON_AddArrayToObject(c, "frames");
+    for (int i = 0; i < f->n_frames; i++) {
+        cJSON *x = cJSON_CreateObject();
+        add_str(x, "function", f->frame[i].func);
+        add_str(x, "module", f->frame[i].module);
+        cJSON_AddNumberToObject(x, "line", (double) f->frame[i].line);
+        cJSON_AddItemToArray(a, x);
+    }
+}
+
 cJSON *wld_log_facts_json(const struct wld_log_facts *f)
 {
     cJSON *o = cJSON_CreateObject();
@@ -130,6 +165,7 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         cJSON_AddStringToObject(in, "encoding", "UTF-16LE");
     cJSON_AddStringToObject(o, "origin", wld_log_origin(f));
     add_str(o, "program", f->ollama && !f->program[0] ? "ollama" : f->program);
+    writer_json(f, o);
     if (f->build >= 0 || f->built_with[0]) {
         cJSON *b = cJSON_AddObjectToObject(o, "build");
         if (f->build >= 0)
@@ -249,6 +285,13 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         cJSON *d = cJSON_AddObjectToObject(o, "driver");
         add_str(d, "version", f->driver);
         cJSON_AddNumberToObject(d, "line", (double) f->driver_line);
+    }
+    if (f->file_kind) { /* a file named by its first bytes or its text (logfacts_magic.c) */
+        cJSON *d = cJSON_AddObjectToObject(o, "file");
+        add_str(d, "kind", f->file_kind);
+        add_str(d, "format", f->file_format);
+        add_str(d, "magic", f->file_magic);
+        cJSON_AddNumberToObject(d, "line", (double) f->file_line);
     }
     if (f->nul_bytes)
         cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(o, "input"), "nul_bytes",

@@ -200,6 +200,7 @@ static const char *const conditions[] = {
     "legacy_cuda_log",
     "ollama",
     "gpu_offload",
+    "file_model_format",
     NULL,
 };
 static const char *const observations[] = {
@@ -214,6 +215,9 @@ static const char *const observations[] = {
     "cc_below_archs",
     "cc_below_legacy_default",
     "startup_not_logged",
+    "crash_in_driver",
+    "crash_in_ggml_cuda",
+    "crash_in_loader",
     "host_arch_missing",
     "host_build_differs",
     "host_driver_newer",
@@ -232,7 +236,7 @@ static bool in_list(const char *const *list, const char *name)
 
 bool wld_log_condition_known(const char *name)
 {
-    return in_list(conditions, name);
+    return in_list(conditions, name) || wld_log_producer_known(name);
 }
 
 bool wld_log_observation_known(const char *name)

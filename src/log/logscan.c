@@ -127,10 +127,12 @@ static void end_line(struct wld_logscan *s)
     unsigned flags = 0;
     f->line_pid = wld_log_leading_pid(s->raw, s->raw_len);
     size_t len = wld_log_clean_line(s->raw, s->raw_len, s->clean, &flags);
+    if (flags & WLD_LOG_LINE_COMMAND) {
+        f->command_lines++;
+        wld_log_note_prompt(f, s->raw, s->raw_len, no);
+    }
     s->raw_len = 0;
     s->raw_cut = false;
-    if (flags & WLD_LOG_LINE_COMMAND)
-        f->command_lines++;
     if (flags & WLD_LOG_LINE_OLLAMA)
         f->ollama = true;
     wld_log_line_begin(f, s->clean, len, no);

@@ -10,7 +10,7 @@
 #include "wld/logscan.h"
 
 /* Marker ids below this are extractors; the rules' patterns come after. */
-#define WLD_LOG_EXTRACTORS 128
+#define WLD_LOG_EXTRACTORS 256
 
 /* The line an extractor reads: cleaned and NUL-terminated, its marker ending at at. */
 struct wld_log_line {
@@ -29,6 +29,9 @@ void wld_log_line_begin(struct wld_log_facts *f, const char *line, size_t len, l
 /* The extractor of marker id on line l. */
 void wld_log_extract(struct wld_log_facts *f, int id, const struct wld_log_line *l);
 void wld_log_facts_finish(struct wld_log_facts *f);
+/* A shell prompt's raw line (number no): a container's id as its host name
+ * (src/log/logfacts_producer.c). */
+void wld_log_note_prompt(struct wld_log_facts *f, const char *raw, size_t n, long no);
 struct wld_codetab;
 /* The error codes of line (number no, its markers read, wld_logx_code_word saw an API's
  * word) into f, and the code of a CUDA error on it that its message gives; whether the

@@ -3,6 +3,8 @@
  * (rules/00-meta.json: git-lfs-spec, safetensors-format, llama-cpp-ggml-legacy). */
 #include "wld/filekind.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -71,4 +73,109 @@ const char *wld_file_kind(const unsigned char *head, size_t n, uint64_t size)
         return "text";
     }
     return "binary";
+}
+
+/* ---- a magic as a log quotes it ---- */
+
+/* Magics in file order. The pre-GGUF ones are stored as a little-endian uint32 ('ggjt' is
+ * 0x67676a74, the bytes "tjgg"); a big-endian writer's are the reverse, which
+ * wld_file_kind_magic() tries too. */
+static const struct {
+    const char *bytes;
+    size_t len;
+    const char *kind, *format;
+} magics[] = {
+    { "GGUF", 4, "gguf", "GGUF" },
+    { "lmgg", 4, "ggml_legacy", "GGML" },
+    { "fmgg", 4, "ggml_legacy", "GGMF" },
+    { "tjgg", 4, "ggml_legacy", "GGJT" },
+    { "algg", 4, "ggml_legacy", "GGLA (a LoRA adapter)" },
+    { "vers", 4, "git_lfs_pointer", "git-lfs pointer" },
+    { "<!DO", 4, "html", "HTML" },
+    { "<!do", 4, "html", "HTML" },
+    { "<htm", 4, "html", "HTML" },
+    { "<HTM", 4, "html", "HTML" },
+    { "PK\x03\x04", 4, "zip", "zip (PyTorch)" },
+    { "{\"", 2, "json", "JSON" },
+    { "\x1f\x8b", 2, "gzip", "gzip" },
+    { "\x7f"
+      "ELF",
+      4, "elf", "ELF" },
+};
+
+/* Whether b is a magic the doctor knows; a safetensors length only when as_read (the
+ * quoted order: a length read in the other order means nothing). */
+static bool magic_known(const unsigned char b[4], bool as_read, struct wld_file_magic *m)
+{
+    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+        if (memcmp(b, magics[i].bytes, magics[i].len) == 0) {
+            m->kind = magics[i].kind;
+            m->format = magics[i].format;
+            return true;
+        }
+    if (b[0] == 0x80 && b[1] >= 2 && b[1] <= 5) { /* pickle's PROTO opcode */
+        m->kind = "pickle";
+        m->format = "pickle (PyTorch)";
+        return true;
+    }
+    /* safetensors: a little-endian u64 header length, then '{'; a length under 16 MiB */
+    unsigned long len = b[0] | (unsigned long) b[1] << 8 | (unsigned long) b[2] << 16;
+    if (as_read && b[3] == 0 && len >= 2) {
+        m->kind = "safetensors";
+        m->format = "safetensors";
+        return true;
+    }
+    return false;
+}
+
+static int hexval(char c)
+{
+    return isxdigit((unsigned char) c)
+                   ? (isdigit((unsigned char) c) ? c - '0' : (c | 0x20) - 'a' + 10)
+                   : -1;
+}
+
+/* "74 6a 67 67", "0x74,0x6a,0x67,0x67", "\\x74\\x6a\\x67\\x67": four bytes in hex, two digits
+ * each. */
+static bool hex_bytes(const char *s, size_t n, unsigned char b[4])
+{
+    size_t i = 0;
+    for (int k = 0; k < 4; k++) {
+        while (i < n && memchr(" ,:-", s[i], 4))
+            i++;
+        if (i + 1 < n && (s[i] == '0' || s[i] == '\\') && (s[i + 1] | 0x20) == 'x')
+            i += 2;
+        if (i + 1 >= n || hexval(s[i]) < 0 || hexval(s[i + 1]) < 0)
+            return false;
+        b[k] = (unsigned char) (hexval(s[i]) * 16 + hexval(s[i + 1]));
+        i += 2;
+    }
+    return i == n;
+}
+
+int wld_file_kind_magic(const char *s, size_t n, struct wld_file_magic *m)
+{
+    unsigned char b[4];
+    size_t h = n >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x' ? 2 : 0;
+    bool number = n - h == 8;
+    for (size_t i = h; i < n && number; i++)
+        number = hexval(s[i]) >= 0;
+    if (number) {
+        unsigned long v = 0;
+        for (size_t i = h; i < n; i++)
+            v = v << 4 | (unsigned long) hexval(s[i]);
+        for (int i = 0; i < 4; i++)
+            b[i] = (unsigned char) (v >> (8 * i));
+    } else if (!hex_bytes(s, n, b)) {
+        if (n != 4)
+            return -EINVAL;
+        memcpy(b, s, 4);
+    }
+    struct wld_file_magic r = { .kind = NULL, .format = NULL };
+    memcpy(r.bytes, b, 4);
+    unsigned char rev[4] = { b[3], b[2], b[1], b[0] };
+    if (!magic_known(b, true, &r) && magic_known(rev, false, &r))
+        memcpy(r.bytes, rev, 4);
+    *m = r;
+    return 0;
 }

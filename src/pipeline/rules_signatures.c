@@ -139,11 +139,18 @@ int wld_rules_validate_signature(
                                       NULL, "condition", where, err)) < 0 ||
         (r = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(sig, "unless"),
                                       condition_known, NULL, "condition", where, err)) < 0 ||
+        (r = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(sig, "needs"),
+                                      condition_known, NULL, "condition", where, err)) < 0 ||
         (r = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(sig, "evidence"),
                                       evidence_known, NULL, "evidence", where, err)) < 0 ||
         (r = validate_contradictions(cJSON_GetObjectItemCaseSensitive(sig, "contradicted_by"),
                                      where, err)) < 0)
         return r;
+    /* "needs": conditions the log may not show; then the finding is a possibility, and
+     * "confirm" says what would make it the cause */
+    if (!!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sig, "needs")) !=
+        !!wld_fact_str(sig, "confirm"))
+        return wld_errorf(err, -EINVAL, "%s: \"needs\" and \"confirm\" go together", where);
     const cJSON *uf = cJSON_GetObjectItemCaseSensitive(sig, "unless_found");
     if (uf && !cJSON_IsArray(uf))
         return wld_errorf(err, -EINVAL, "%s: \"unless_found\" must be an array", where);
