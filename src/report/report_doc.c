@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wld/option.h"
 #include "wld/pipeline.h"
 
 void wld_render_list(enum wld_format format, FILE *out)
@@ -75,6 +76,15 @@ void wld_render_explain(const struct wld_rules *rules,
         cJSON *doc = cJSON_Duplicate(r, true);
         cJSON_AddStringToObject(doc, "id", c->id);
         cJSON_AddStringToObject(doc, "title", c->title);
+        cJSON *opts = cJSON_AddArrayToObject(doc, "options");
+        for (size_t i = 0; i < c->n_options; i++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", c->options[i].name);
+            if (c->options[i].arg)
+                cJSON_AddStringToObject(o, "arg", c->options[i].arg);
+            cJSON_AddStringToObject(o, "help", c->options[i].help);
+            cJSON_AddItemToArray(opts, o);
+        }
         char *s = cJSON_Print(doc);
         fprintf(out, "%s\n", s);
         free(s);
@@ -99,6 +109,14 @@ void wld_render_explain(const struct wld_rules *rules,
         if (cJSON_IsString(note))
             fprintf(out, "      %s\n", note->valuestring);
         free(v);
+    }
+    /* the options only this check reads (its rows in the registry) */
+    if (c->n_options > 0)
+        fputs("\nOptions:\n", out);
+    for (size_t i = 0; i < c->n_options; i++) {
+        const struct wld_cli_option *o = &c->options[i];
+        fprintf(out, "  --%s%s%s\n        %s\n", o->name, o->arg ? " " : "", o->arg ? o->arg : "",
+                o->help);
     }
     fputs("\nOutcomes:\n", out);
     const cJSON *oc;
