@@ -16,7 +16,7 @@
 struct wld_rules {
     cJSON *doc;          /* merged document; owned */
     const char *version; /* borrowed from doc */
-    char sha256[65];     /* of the canonical (unformatted) document */
+    char sha256[65];     /* cache: read it through wld_rules_sha256 */
     char *origin;        /* "embedded" or the file path; owned */
 };
 
@@ -45,6 +45,10 @@ int wld_rules_load_texts(const char *const *texts,
                          struct wld_rules **ret,
                          char **err);
 void wld_rules_free(struct wld_rules *r);
+/* The sha256 (hex) of the canonical (unformatted) document, taken on the first call (only
+ * reports need it; a start should not pay for it); borrowed from r. Not for two threads
+ * at once. */
+const char *wld_rules_sha256(const struct wld_rules *r);
 
 /* Where `rules update` installs bundles: $XDG_DATA_HOME/wsl-llm-doctor, else
  * ~/.local/share/wsl-llm-doctor (the doctor's own environment, never a fixture's); NULL

@@ -74,7 +74,7 @@ int wld_rules_load_in_force(
 
 void wld_rules_show(const struct wld_rules *r, FILE *out)
 {
-    fprintf(out, "rules %s (sha256 %s)\n", r->version, r->sha256);
+    fprintf(out, "rules %s (sha256 %s)\n", r->version, wld_rules_sha256(r));
     char *installed = installed_file("rules.json");
     if (wld_str_starts(r->origin, "embedded")) {
         fprintf(out, "from: built into this binary\n");

@@ -1,7 +1,7 @@
 /* Rules loading and lookup (see wld/rules.h): the embedded rules, a --rules file or pipe,
  * or texts merged in order into one document, validated whole (src/pipeline/rules_validate.c)
- * and fingerprinted; then the lookups every verdict is made from, and the rendering of a
- * rules template with its variables. */
+ * and fingerprinted only when a report asks (wld_rules_sha256); then the lookups every
+ * verdict is made from, and the rendering of a rules template with its variables. */
 #include "wld/rules.h"
 
 #include <errno.h>
@@ -17,28 +17,30 @@
 
 #define RULES_CAP (4u * 1024u * 1024u)
 
-/* Merges src's object members into dst's; a key defined twice is an error. */
-static int
-merge_object(cJSON *dst, const cJSON *src, const char *what, const char *name, char **err)
+/* Moves src's object members into dst's (src is left without them); a key defined twice
+ * is an error. Moving, not copying: the embedded rules are parsed on every start. */
+static int merge_object(cJSON *dst, cJSON *src, const char *what, const char *name, char **err)
 {
-    const cJSON *item;
-    cJSON_ArrayForEach(item, src)
-    {
+    cJSON *item = src->child;
+    while (item) {
+        cJSON *next = item->next;
         if (cJSON_GetObjectItemCaseSensitive(dst, item->string))
             return wld_errorf(err, -EINVAL, "%s: %s \"%s\" is defined twice", name, what,
                               item->string);
-        cJSON_AddItemToObject(dst, item->string, cJSON_Duplicate(item, true));
+        cJSON_AddItemToObject(dst, item->string, cJSON_DetachItemViaPointer(src, item));
+        item = next;
     }
     return 0;
 }
 
-static int merge_into(cJSON *doc, const cJSON *part, const char *name, char **err)
+/* Moves part's members into doc (part keeps what was not moved; caller deletes it). */
+static int merge_into(cJSON *doc, cJSON *part, const char *name, char **err)
 {
-    const cJSON *item;
     if (!cJSON_IsObject(part))
         return wld_errorf(err, -EINVAL, "%s: the top level must be a JSON object", name);
-    cJSON_ArrayForEach(item, part)
-    {
+    cJSON *item = part->child;
+    while (item) {
+        cJSON *next = item->next;
         cJSON *have = cJSON_GetObjectItemCaseSensitive(doc, item->string);
         if (cJSON_IsObject(item) &&
             (strcmp(item->string, "sources") == 0 || strcmp(item->string, "checks") == 0 ||
@@ -54,8 +56,9 @@ static int merge_into(cJSON *doc, const cJSON *part, const char *name, char **er
                 return wld_errorf(err, -EINVAL, "%s: \"%s\" disagrees with an earlier rules file",
                                   name, item->string);
         } else {
-            cJSON_AddItemToObject(doc, item->string, cJSON_Duplicate(item, true));
+            cJSON_AddItemToObject(doc, item->string, cJSON_DetachItemViaPointer(part, item));
         }
+        item = next;
     }
     return 0;
 }
@@ -94,11 +97,6 @@ int wld_rules_load_texts(const char *const *texts,
         goto out;
     }
     struct wld_rules *rules = wld_xcalloc(1, sizeof(*rules));
-    char *canon = cJSON_PrintUnformatted(doc);
-    if (!canon)
-        abort();
-    wld_sha256_hex(canon, strlen(canon), rules->sha256);
-    free(canon);
     rules->doc = doc;
     rules->version = wld_fact_str(doc, "version");
     rules->origin = wld_xstrdup(origin);
@@ -154,6 +152,22 @@ int wld_rules_load_file(const char *path, double timeout_ms, struct wld_rules **
     r = wld_rules_load_texts(texts, lens, names, 1, path, ret, err);
     wld_buf_release(&b);
     return r;
+}
+
+const char *wld_rules_sha256(const struct wld_rules *r)
+{
+    /* A cache in a struct the loader allocated (never a const object), so filling it
+     * through a cast is sound; the document is not changed after loading, so the digest
+     * is the one loading would have taken. */
+    struct wld_rules *m = (struct wld_rules *) r;
+    if (!m->sha256[0]) {
+        char *canon = cJSON_PrintUnformatted(r->doc);
+        if (!canon)
+            abort();
+        wld_sha256_hex(canon, strlen(canon), m->sha256);
+        free(canon);
+    }
+    return m->sha256;
 }
 
 void wld_rules_free(struct wld_rules *r)
