@@ -4,6 +4,16 @@ _wsl_llm_doctor_ids() {
     wsl-llm-doctor list 2>/dev/null | awk '/^[a-z]/ {print $1}'
 }
 
+_wsl_llm_doctor_formats() {
+    local w
+    for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+        case $w in
+        list|explain|rules|fit) echo "text json"; return ;;
+        esac
+    done
+    echo "text json markdown junit github prometheus sarif"
+}
+
 _wsl_llm_doctor() {
     local cur prev words cword
     _init_completion 2>/dev/null || {
@@ -11,7 +21,7 @@ _wsl_llm_doctor() {
         prev=${COMP_WORDS[COMP_CWORD-1]}
     }
     case $prev in
-    --format) COMPREPLY=($(compgen -W "text json markdown junit github prometheus sarif" -- "$cur")); return ;;
+    --format) COMPREPLY=($(compgen -W "$(_wsl_llm_doctor_formats)" -- "$cur")); return ;;
     --output | --rules | --facts | --log | --model | --llama-server | --wslconfig | --server-key-file | --compose | fit | log | lint) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --for) COMPREPLY=($(compgen -W "llama.cpp ollama llama-cpp-python" -- "$cur")); return ;;
     --only | --skip | explain)

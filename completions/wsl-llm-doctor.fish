@@ -3,6 +3,16 @@
 function __wld_ids
     wsl-llm-doctor list 2>/dev/null | string match -r '^[a-z][^ ]*'
 end
+function _wsl_llm_doctor_formats
+    for w in (commandline -opc)[2..-1]
+        switch $w
+            case list explain rules fit
+                string split ' ' 'text json'
+                return
+        end
+    end
+    string split ' ' 'text json markdown junit github prometheus sarif'
+end
 set -l cmds check list explain rules fit record log lint
 complete -c wsl-llm-doctor -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c wsl-llm-doctor -f -n "__fish_seen_subcommand_from explain" -a "(__wld_ids)"
@@ -11,7 +21,7 @@ complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from fit"
 complete -c wsl-llm-doctor -x -n "__fish_seen_subcommand_from record" -a "(__fish_complete_directories)"
 complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from log"
 complete -c wsl-llm-doctor -F -n "__fish_seen_subcommand_from lint"
-complete -c wsl-llm-doctor -l format -x -a "text json markdown junit github prometheus sarif" -d "the report's format"
+complete -c wsl-llm-doctor -l format -x -a "(_wsl_llm_doctor_formats)" -d "the report's format"
 complete -c wsl-llm-doctor -l output -r -F -d "write the report to FILE (a file is replaced atomically)"
 complete -c wsl-llm-doctor -l for -x -a "llama.cpp ollama llama-cpp-python" -d "markdown as PROJECT's bug template asks (implies --format markdown)"
 complete -c wsl-llm-doctor -l only -x -a "(__wld_ids)" -d "run only these checks"

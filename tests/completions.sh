@@ -52,5 +52,14 @@ ln -s "$(cd "$(dirname "$doctor")" && pwd)/$(basename "$doctor")" "$tmp/wsl-llm-
 got=$(PATH="$tmp:$PATH" bash -c '. "$1"; COMP_WORDS=(wsl-llm-doctor --only wsl.ke); COMP_CWORD=2
     _wsl_llm_doctor; echo "${COMPREPLY[@]}"' sh "$dir/wsl-llm-doctor.bash")
 [ "$got" = "wsl.kernel" ] || { echo "FAIL: bash completes '--only wsl.ke' as '$got'"; failures=$((failures + 1)); }
+# --format offers the formats the command writes: fit writes text and json, log every one
+bash_completes() { # bash_completes WORD... (the last one is being completed)
+    PATH="$tmp:$PATH" bash -c '. "$1"; shift; COMP_WORDS=(wsl-llm-doctor "$@"); COMP_CWORD=$#
+        _wsl_llm_doctor; echo "${COMPREPLY[@]}"' sh "$dir/wsl-llm-doctor.bash" "$@"
+}
+got=$(bash_completes fit x.gguf --format "")
+[ "$got" = "text json" ] || { echo "FAIL: bash completes 'fit x.gguf --format' as '$got'"; failures=$((failures + 1)); }
+got=$(bash_completes log --format j)
+[ "$got" = "json junit" ] || { echo "FAIL: bash completes 'log --format j' as '$got'"; failures=$((failures + 1)); }
 echo "completions: $failures failure(s)"
 [ "$failures" = 0 ]

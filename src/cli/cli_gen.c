@@ -85,6 +85,65 @@ void wld_cli_usage(FILE *out)
 /* --- bash: one `case $prev` arm per way of completing a value, the words that share it
  * joined in it */
 
+/* --format's words depend on the command: the shells call a function of their own
+ * (written by each completions_*) that finds the command among the words typed. */
+#define FORMATS_FN "_wsl_llm_doctor_formats"
+
+/* The formats of a set (WLD_FORMAT_BIT), the words set apart by sep (caller frees). */
+static char *formats_joined(unsigned formats, const char *sep)
+{
+    struct wld_buf b;
+    wld_buf_init(&b, 4096);
+    for (size_t f = 0; wld_cli_format_choice(f); f++)
+        if (formats & WLD_FORMAT_BIT(f))
+            wld_buf_printf(&b, "%s%s", b.len ? sep : "", wld_cli_format_choice(f));
+    return wld_buf_detach(&b);
+}
+
+/* The commands that write a set of formats other than every one, as "a sep b": the
+ * first command of each such set gives it (first: whether c is that first), and every
+ * command with the same set joins its list (caller frees; NULL when c writes all). */
+static char *commands_with_formats_of(const struct wld_cli_command *c, const char *sep, bool *first)
+{
+    *first = false;
+    if (c->formats == WLD_FORMATS_ALL)
+        return NULL;
+    struct wld_buf b;
+    wld_buf_init(&b, 4096);
+    FOR_EACH_COMMAND(o)
+    {
+        if (o->formats != c->formats)
+            continue;
+        if (!b.len)
+            *first = o == c;
+        wld_buf_printf(&b, "%s%s", b.len ? sep : "", o->name);
+    }
+    return wld_buf_detach(&b);
+}
+
+/* The shell function FORMATS_FN: for the first command of each set of formats, the
+ * case arm its format (pattern, words) makes; then the default command's (check: every
+ * format). */
+static void
+formats_function(FILE *out, const char *sep, const char *head, const char *arm, const char *tail)
+{
+    fputs(head, out);
+    FOR_EACH_COMMAND(c)
+    {
+        bool first;
+        char *names = commands_with_formats_of(c, sep, &first);
+        if (names && first) {
+            char *words = formats_joined(c->formats, " ");
+            fprintf(out, arm, names, words);
+            free(words);
+        }
+        free(names);
+    }
+    char *all = formats_joined(WLD_FORMATS_ALL, " ");
+    fprintf(out, tail, all);
+    free(all);
+}
+
 /* How each shell completes a value of each kind: a format that takes the choices ("%s"
  * where they go), NULL for a value that is not completed. */
 static const char *const bash_value[] = {
@@ -122,6 +181,12 @@ value_code(const char *const *fmts, enum wld_opt_value value, const char *(*choi
 {
     if (!fmts[value])
         return NULL;
+    if (choice == wld_cli_format_choice) { /* the command's formats, from the function */
+        if (fmts == zsh_value)
+            return wld_xstrdup(FORMATS_FN);
+        return wld_xasprintf(fmts[value],
+                             fmts == fish_value ? "(" FORMATS_FN ")" : "$(" FORMATS_FN ")");
+    }
     char *words = choices_joined(choice, " ");
     char *r = wld_xasprintf(fmts[value], words);
     free(words);
@@ -182,8 +247,16 @@ static void completions_bash(FILE *out)
           "# Made by `wsl-llm-doctor __completions bash` (scripts/gen-cli-files.sh).\n"
           "_wsl_llm_doctor_ids() {\n"
           "    wsl-llm-doctor list 2>/dev/null | awk '/^[a-z]/ {print $1}'\n"
-          "}\n\n"
-          "_wsl_llm_doctor() {\n"
+          "}\n\n",
+          out);
+    formats_function(out, "|",
+                     FORMATS_FN "() {\n"
+                                "    local w\n"
+                                "    for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n"
+                                "        case $w in\n",
+                     "        %s) echo \"%s\"; return ;;\n",
+                     "        esac\n    done\n    echo \"%s\"\n}\n\n");
+    fputs("_wsl_llm_doctor() {\n"
           "    local cur prev words cword\n"
           "    _init_completion 2>/dev/null || {\n"
           "        cur=${COMP_WORDS[COMP_CWORD]}\n"
@@ -238,9 +311,16 @@ static void completions_zsh(FILE *out)
           "    local -a ids\n"
           "    ids=(${(f)\"$(wsl-llm-doctor list 2>/dev/null | awk '/^[a-z]/ {print $1}')\"})\n"
           "    _values -s , 'check id' $ids\n"
-          "}\n"
-          "_arguments -s \\\n    '1:command:(",
+          "}\n",
           out);
+    formats_function(out, "|",
+                     FORMATS_FN "() {\n"
+                                "    local w\n"
+                                "    for w in $words[2,CURRENT-1]; do\n"
+                                "        case $w in\n",
+                     "        (%s) _values format %s; return ;;\n",
+                     "        esac\n    done\n    _values format %s\n}\n");
+    fputs("_arguments -s \\\n    '1:command:(", out);
     FOR_EACH_COMMAND(c)
     {
         fprintf(out, "%s%s", c == wld_cli_commands ? "" : " ", c->name);
@@ -289,9 +369,16 @@ static void completions_fish(FILE *out)
           "# Made by `wsl-llm-doctor __completions fish` (scripts/gen-cli-files.sh).\n"
           "function __wld_ids\n"
           "    wsl-llm-doctor list 2>/dev/null | string match -r '^[a-z][^ ]*'\n"
-          "end\n"
-          "set -l cmds",
+          "end\n",
           out);
+    formats_function(out, " ",
+                     "function " FORMATS_FN "\n"
+                     "    for w in (commandline -opc)[2..-1]\n"
+                     "        switch $w\n",
+                     "            case %s\n                string split ' ' '%s'\n"
+                     "                return\n",
+                     "        end\n    end\n    string split ' ' '%s'\nend\n");
+    fputs("set -l cmds", out);
     FOR_EACH_COMMAND(c)
     {
         fprintf(out, " %s", c->name);
