@@ -74,7 +74,7 @@ bool wld_gguf_skip_(struct cur *c, uint64_t n, const char *what)
 static bool string_len(struct cur *c, const char *what, uint64_t *ret)
 {
     size_t w = c->v1 ? 4 : 8;
-    uint64_t len;
+    uint64_t len = 0;
     if (c->pos >= c->win_off && c->pos + w <= c->win_off + c->win_len) {
         const unsigned char *p = c->win + (c->pos - c->win_off);
         uint32_t u32;
@@ -103,7 +103,7 @@ static bool string_len(struct cur *c, const char *what, uint64_t *ret)
 bool wld_gguf_skip_strings_(struct cur *c, uint64_t n, const char *what)
 {
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t len;
+        uint64_t len = 0;
         if (!string_len(c, what, &len))
             return false;
         c->pos += len; /* string_len checked it against the file's size */
@@ -116,7 +116,7 @@ bool wld_gguf_skip_strings_(struct cur *c, uint64_t n, const char *what)
 bool wld_gguf_rd_string_(
         struct cur *c, const char *what, bool keep, uint64_t max, char **ret, uint64_t *ret_len)
 {
-    uint64_t len;
+    uint64_t len = 0;
     if (!string_len(c, what, &len))
         return false;
     if (ret_len)
