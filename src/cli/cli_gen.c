@@ -85,8 +85,7 @@ void wld_cli_usage(FILE *out)
 /* --- bash: one `case $prev` arm per way of completing a value, the words that share it
  * joined in it */
 
-/* --format's words depend on the command: the shells call a function of their own
- * (written by each completions_*) that finds the command among the words typed. */
+/* --format's words are the command's: each shell's function finds it among the words */
 #define FORMATS_FN "_wsl_llm_doctor_formats"
 
 /* The formats of a set (WLD_FORMAT_BIT), the words set apart by sep (caller frees). */
@@ -100,9 +99,8 @@ static char *formats_joined(unsigned formats, const char *sep)
     return wld_buf_detach(&b);
 }
 
-/* The commands that write a set of formats other than every one, as "a sep b": the
- * first command of each such set gives it (first: whether c is that first), and every
- * command with the same set joins its list (caller frees; NULL when c writes all). */
+/* The commands writing c's formats, "a sep b" (NULL when c writes all; caller frees);
+ * *first: whether c is the first of them. */
 static char *commands_with_formats_of(const struct wld_cli_command *c, const char *sep, bool *first)
 {
     *first = false;
@@ -121,9 +119,8 @@ static char *commands_with_formats_of(const struct wld_cli_command *c, const cha
     return wld_buf_detach(&b);
 }
 
-/* The shell function FORMATS_FN: for the first command of each set of formats, the
- * case arm its format (pattern, words) makes; then the default command's (check: every
- * format). */
+/* The shell function FORMATS_FN: a case arm (names, words) per set of formats, then
+ * the default command's, check's: every format. */
 static void
 formats_function(FILE *out, const char *sep, const char *head, const char *arm, const char *tail)
 {
@@ -448,12 +445,9 @@ static void man_option(FILE *out, const struct wld_cli_option *opt, unsigned for
     fputs(opt->short_name ? "\\fR|\\fB\\-\\-" : "\\-\\-", out);
     man_text(out, opt->name);
     fputs("\\fR", out);
-    if (opt->choice == wld_cli_format_choice) { /* the command's own formats */
-        for (size_t f = 0, k = 0; wld_cli_format_choice(f); f++)
-            if (formats & WLD_FORMAT_BIT(f))
-                fprintf(out, "%s%s", k++ ? "|" : " ", wld_cli_format_choice(f));
-    } else if (opt->choice) {
-        char *words = choices_joined(opt->choice, "|");
+    if (opt->choice) { /* --format: the command's own formats */
+        char *words = opt->choice == wld_cli_format_choice ? formats_joined(formats, "|")
+                                                           : choices_joined(opt->choice, "|");
         fprintf(out, " %s", words);
         free(words);
     } else if (opt->arg) {
