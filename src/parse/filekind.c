@@ -39,6 +39,34 @@ static bool is_html(const unsigned char *p, size_t n)
     return false;
 }
 
+/* Magics in file order. The pre-GGUF ones are stored as a little-endian uint32 ('ggjt' is
+ * 0x67676a74, the bytes "tjgg"); a big-endian writer's are the reverse, which
+ * wld_file_kind_magic() tries too. The "whole" ones are how wld_file_kind() knows a binary
+ * file; the others it knows by more than four bytes (a git-lfs pointer, HTML, JSON). */
+static const struct {
+    const char *bytes;
+    size_t len;
+    const char *kind, *format;
+    bool whole; /* these bytes alone make the file's kind (wld_file_kind) */
+} magics[] = {
+    { "GGUF", 4, "gguf", "GGUF", false },
+    { "lmgg", 4, "ggml_legacy", "GGML", true },
+    { "fmgg", 4, "ggml_legacy", "GGMF", true },
+    { "tjgg", 4, "ggml_legacy", "GGJT", true },
+    { "algg", 4, "ggml_legacy", "GGLA (a LoRA adapter)", true },
+    { "vers", 4, "git_lfs_pointer", "git-lfs pointer", false },
+    { "<!DO", 4, "html", "HTML", false },
+    { "<!do", 4, "html", "HTML", false },
+    { "<htm", 4, "html", "HTML", false },
+    { "<HTM", 4, "html", "HTML", false },
+    { "PK\x03\x04", 4, "zip", "zip (PyTorch)", true },
+    { "{\"", 2, "json", "JSON", false },
+    { "\x1f\x8b", 2, "gzip", "gzip", true },
+    { "\x7f"
+      "ELF",
+      4, "elf", "ELF", true },
+};
+
 const char *wld_file_kind(const unsigned char *head, size_t n, uint64_t size)
 {
     if (size == 0)
@@ -54,17 +82,11 @@ const char *wld_file_kind(const unsigned char *head, size_t n, uint64_t size)
     /* a u64 header length that fits the file, then a JSON object */
     if (n >= 10 && head[8] == '{' && wld_le64(head) > 1 && wld_le64(head) <= size - 8)
         return "safetensors";
-    /* GGML, GGMF, GGJT: llama.cpp's formats before GGUF, magic stored little-endian */
-    if (starts(head, n, "lmgg") || starts(head, n, "fmgg") || starts(head, n, "tjgg"))
-        return "ggml_legacy";
-    if (starts(head, n, "PK\x03\x04"))
-        return "zip"; /* PyTorch's .pt/.bin checkpoints are zip archives */
-    if (starts(head, n, "\x1f\x8b"))
-        return "gzip";
-    if (starts(head, n,
-               "\x7f"
-               "ELF"))
-        return "elf";
+    /* GGML/GGMF/GGJT/GGLA (llama.cpp before GGUF), zip (PyTorch's .pt/.bin), gzip, ELF */
+    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+        if (magics[i].whole && n >= magics[i].len &&
+            memcmp(head, magics[i].bytes, magics[i].len) == 0)
+            return magics[i].kind;
     if (is_text(head, n)) {
         if (is_html(t, tn))
             return "html";
@@ -76,32 +98,6 @@ const char *wld_file_kind(const unsigned char *head, size_t n, uint64_t size)
 }
 
 /* ---- a magic as a log quotes it ---- */
-
-/* Magics in file order. The pre-GGUF ones are stored as a little-endian uint32 ('ggjt' is
- * 0x67676a74, the bytes "tjgg"); a big-endian writer's are the reverse, which
- * wld_file_kind_magic() tries too. */
-static const struct {
-    const char *bytes;
-    size_t len;
-    const char *kind, *format;
-} magics[] = {
-    { "GGUF", 4, "gguf", "GGUF" },
-    { "lmgg", 4, "ggml_legacy", "GGML" },
-    { "fmgg", 4, "ggml_legacy", "GGMF" },
-    { "tjgg", 4, "ggml_legacy", "GGJT" },
-    { "algg", 4, "ggml_legacy", "GGLA (a LoRA adapter)" },
-    { "vers", 4, "git_lfs_pointer", "git-lfs pointer" },
-    { "<!DO", 4, "html", "HTML" },
-    { "<!do", 4, "html", "HTML" },
-    { "<htm", 4, "html", "HTML" },
-    { "<HTM", 4, "html", "HTML" },
-    { "PK\x03\x04", 4, "zip", "zip (PyTorch)" },
-    { "{\"", 2, "json", "JSON" },
-    { "\x1f\x8b", 2, "gzip", "gzip" },
-    { "\x7f"
-      "ELF",
-      4, "elf", "ELF" },
-};
 
 /* Whether b is a magic the doctor knows; a safetensors length only when as_read (the
  * quoted order: a length read in the other order means nothing). */
