@@ -195,10 +195,10 @@ del d["signatures"]["oom"]["observe"]
 d["signatures"]["oom"]["contradicted_by"] = [{"if": "cuda_device", "says": "x", "status": "fail"}]
 json.dump(d, open(sys.argv[5], "w"))
 del d["signatures"]["oom"]["contradicted_by"]
-d["signatures"]["oom"]["needs"] = ["wsl"]
+d["signatures"]["oom"]["needs"] = ["container"]
 json.dump(d, open(sys.argv[6], "w"))
 del d["signatures"]["oom"]["needs"]
-d["signatures"]["oom"]["confirm"] = "the log shows WSL"
+d["signatures"]["oom"]["confirm"] = "the log shows a container"
 json.dump(d, open(sys.argv[7], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
     "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json"
 # a possibility ("needs") must say what would confirm it, and "confirm" needs a "needs"
