@@ -11,6 +11,7 @@
 #include "wld/cuda_probe.h"
 #include "wld/dlprobe.h"
 #include "wld/fetch.h"
+#include "wld/jsonarena.h"
 #include "wld/output.h"
 #include "wld/trace.h"
 
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], WLD_DLOPEN_PROBE_ARG) == 0)
         return wld_dlopen_probe_main(argc, argv);
     wld_trace_begin();
+    wld_json_arena_install();
     /* stdout is written once, at the end, so that a failed write is known with
      * its reason: a full disk or a report redirected to /dev/full is exit 2,
      * whatever the command, never a silent truncated report */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "wld/jsonarena.h"
 #include "wld/sha256.h"
 #include "wld/util.h"
 
@@ -71,6 +72,7 @@ int wld_rules_load_texts(const char *const *texts,
                          struct wld_rules **ret,
                          char **err)
 {
+    wld_json_arena_begin();
     cJSON *doc = cJSON_CreateObject();
     int r = 0;
     for (size_t i = 0; i < n; i++) {
@@ -101,9 +103,11 @@ int wld_rules_load_texts(const char *const *texts,
     rules->version = wld_fact_str(doc, "version");
     rules->origin = wld_xstrdup(origin);
     *ret = rules;
+    wld_json_arena_end();
     return 0;
 out:
     cJSON_Delete(doc);
+    wld_json_arena_end();
     return r;
 }
 

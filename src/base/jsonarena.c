@@ -1,0 +1,113 @@
+/* The rules' JSON in one block (see wld/jsonarena.h). */
+#include "wld/jsonarena.h"
+
+#include <cjson/cJSON.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#    define WLD_ARENA_OFF 1
+#elif defined(__has_feature)
+#    if __has_feature(address_sanitizer)
+#        define WLD_ARENA_OFF 1
+#    endif
+#endif
+
+#ifndef WLD_ARENA_OFF
+
+/* One transparent huge page: all rules parsed take 0.9 MiB */
+#    define BLOCK ((size_t) 2 << 20)
+#    define ALIGN ((size_t) 16)
+
+static bool installed;
+/* the block, [lo, hi): written once, by the thread that maps it, read by every free */
+static _Atomic uintptr_t lo, hi;
+static uintptr_t next; /* only the one thread between begin and end touches it */
+static _Thread_local bool active;
+
+static void *arena_malloc(size_t n)
+{
+    if (active) {
+        size_t size = (n + ALIGN - 1) & ~(ALIGN - 1);
+        uintptr_t end = atomic_load_explicit(&hi, memory_order_relaxed);
+        if (size >= n && next && end - next >= size) {
+            void *p = (void *) next;
+            next += size;
+            return p;
+        }
+    }
+    return malloc(n);
+}
+
+static void arena_free(void *p)
+{
+    /* hi first: once it is seen set, lo is too (see map_block) */
+    uintptr_t a = (uintptr_t) p, end = atomic_load_explicit(&hi, memory_order_acquire);
+    if (a < end && a >= atomic_load_explicit(&lo, memory_order_relaxed))
+        return;
+    free(p);
+}
+
+void wld_json_arena_install(void)
+{
+    cJSON_Hooks hooks = { arena_malloc, arena_free };
+    cJSON_InitHooks(&hooks);
+    installed = true;
+}
+
+/* The block is mapped on first use, aligned to its size so that it can be one huge page:
+ * a command that never reads the rules never maps it. When it cannot be mapped, cJSON
+ * uses malloc as before. */
+static void map_block(void)
+{
+    size_t span = 2 * BLOCK;
+    unsigned char *raw =
+            mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return;
+    uintptr_t start = ((uintptr_t) raw + BLOCK - 1) & ~(uintptr_t) (BLOCK - 1);
+    unsigned char *block = (unsigned char *) start;
+    if (block > raw)
+        munmap(raw, (size_t) (block - raw));
+    if (block + BLOCK < raw + span)
+        munmap(block + BLOCK, (size_t) (raw + span - (block + BLOCK)));
+#    ifdef MADV_HUGEPAGE
+    madvise(block, BLOCK, MADV_HUGEPAGE);
+#    endif
+    next = start;
+    atomic_store_explicit(&lo, start, memory_order_relaxed);
+    atomic_store_explicit(&hi, start + BLOCK, memory_order_release);
+}
+
+void wld_json_arena_begin(void)
+{
+    if (!installed)
+        return;
+    if (!next)
+        map_block();
+    active = true;
+}
+
+void wld_json_arena_end(void)
+{
+    active = false;
+}
+
+#else /* under AddressSanitizer cJSON keeps malloc */
+
+void wld_json_arena_install(void)
+{
+}
+
+void wld_json_arena_begin(void)
+{
+}
+
+void wld_json_arena_end(void)
+{
+}
+
+#endif
