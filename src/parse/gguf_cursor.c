@@ -69,6 +69,20 @@ bool wld_gguf_skip_(struct cur *c, uint64_t n, const char *what)
     return true;
 }
 
+/* A count or length decoded from the window: u32 in GGUFv1, u64 after, in the file's byte
+ * order. */
+static inline uint64_t length_at(const struct cur *c, const unsigned char *p)
+{
+    uint32_t u32;
+    uint64_t u64;
+    if (!c->v1) {
+        memcpy(&u64, p, 8);
+        return c->be ? be64toh(u64) : le64toh(u64);
+    }
+    memcpy(&u32, p, 4);
+    return c->be ? be32toh(u32) : le32toh(u32);
+}
+
 /* A string's length, checked against the maximum and what is left of the file. The length
  * is decoded in place when the window holds it (a vocabulary's 400,000 strings mostly do). */
 static bool string_len(struct cur *c, const char *what, uint64_t *ret)
@@ -76,16 +90,7 @@ static bool string_len(struct cur *c, const char *what, uint64_t *ret)
     size_t w = c->v1 ? 4 : 8;
     uint64_t len = 0;
     if (c->pos >= c->win_off && c->pos + w <= c->win_off + c->win_len) {
-        const unsigned char *p = c->win + (c->pos - c->win_off);
-        uint32_t u32;
-        uint64_t u64;
-        if (w == 8) {
-            memcpy(&u64, p, 8);
-            len = c->be ? be64toh(u64) : le64toh(u64);
-        } else {
-            memcpy(&u32, p, 4);
-            len = c->be ? be32toh(u32) : le32toh(u32);
-        }
+        len = length_at(c, c->win + (c->pos - c->win_off));
         c->pos += w;
     } else if (!wld_gguf_rd_count_(c, &len, what)) {
         return false;
@@ -100,13 +105,31 @@ static bool string_len(struct cur *c, const char *what, uint64_t *ret)
     return true;
 }
 
+/* The strings whose length and bytes the window holds are stepped over in place (a
+ * vocabulary's 400,000 mostly are: about 10 instructions each); the one that crosses the
+ * window's end goes through string_len, which reads on and checks it against the file. */
 bool wld_gguf_skip_strings_(struct cur *c, uint64_t n, const char *what)
 {
-    for (uint64_t i = 0; i < n; i++) {
+    size_t w = c->v1 ? 4 : 8;
+    for (uint64_t i = 0; i < n;) {
+        if (c->pos >= c->win_off && c->pos - c->win_off <= c->win_len) {
+            size_t at = (size_t) (c->pos - c->win_off);
+            while (i < n && c->win_len - at >= w) {
+                uint64_t len = length_at(c, c->win + at);
+                if (len > GGUF_MAX_STRING || len > c->win_len - at - w)
+                    break;
+                at += w + (size_t) len;
+                i++;
+            }
+            c->pos = c->win_off + at;
+            if (i == n)
+                break;
+        }
         uint64_t len = 0;
         if (!string_len(c, what, &len))
             return false;
         c->pos += len; /* string_len checked it against the file's size */
+        i++;
     }
     return true;
 }
