@@ -199,14 +199,19 @@ d["signatures"]["oom"]["needs"] = ["container"]
 json.dump(d, open(sys.argv[6], "w"))
 del d["signatures"]["oom"]["needs"]
 d["signatures"]["oom"]["confirm"] = "the log shows a container"
-json.dump(d, open(sys.argv[7], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
-    "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json"
+json.dump(d, open(sys.argv[7], "w"))
+del d["signatures"]["oom"]["confirm"]
+d["error_codes"]["codes"].append(dict(d["error_codes"]["codes"][0]))
+d["error_codes"]["codes"][-1]["name"] = "cudaErrorTwice"
+json.dump(d, open(sys.argv[8], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
+    "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json" "$tmp/r7.json"
 # a possibility ("needs") must say what would confirm it, and "confirm" needs a "needs"
 for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer than 512 bytes' \
     r3:'signature oom: needs either "match" or "observe"' \
     r4:'contradicted_by cuda_device: status must be pass, warn or skip' \
     r5:'signature oom: "needs" and "confirm" go together' \
-    r6:'signature oom: "needs" and "confirm" go together'; do
+    r6:'signature oom: "needs" and "confirm" go together' \
+    r7:'cudaErrorTwice is in the table twice'; do
     "$doctor" log --rules "$tmp/${r%%:*}.json" "$oom" 2>"$tmp/e" >/dev/null
     [ $? -eq 2 ] && grep -q -F "${r#*:}" "$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ] ||
         fail "rules ${r%%:*}: $(cat "$tmp/e")"

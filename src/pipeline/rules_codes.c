@@ -95,6 +95,30 @@ static int check_row(const cJSON *doc, const cJSON *apis, const cJSON *r, int i,
     return 0;
 }
 
+/* A row's keys, for finding one twice. */
+struct row {
+    const char *api;
+    double code;
+    const char *name;
+    int index;
+};
+
+static int by_code(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    int c = strcmp(x->api, y->api);
+    if (c)
+        return c;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : x->index - y->index;
+}
+
 int wld_codetab_validate(const cJSON *doc, char **why)
 {
     const cJSON *ec = cJSON_GetObjectItemCaseSensitive(doc, "error_codes");
@@ -107,18 +131,28 @@ int wld_codetab_validate(const cJSON *doc, char **why)
         return e;
     if (!cJSON_IsArray(codes))
         return wld_errorf(why, -EINVAL, "error_codes: \"codes\" must be an array of rows");
-    int i = 0;
+    int i = 0, n = cJSON_GetArraySize(codes);
+    struct row *rows = wld_xcalloc((size_t) n + 1, sizeof(*rows));
     for (const cJSON *r = codes->child; r; r = r->next, i++) {
         if ((e = check_row(doc, apis, r, i, why)) < 0)
-            return e;
-        for (const cJSON *o = codes->child; o != r; o = o->next) {
-            bool same_code = wld_str_is(str_of(o, "api"), str_of(r, "api")) &&
-                             cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "code"),
-                                           cJSON_GetObjectItemCaseSensitive(r, "code"), true);
-            if (same_code || wld_str_is(str_of(o, "name"), str_of(r, "name")))
-                return wld_errorf(why, -EINVAL, "error_codes.codes[%d]: %s is in the table twice",
-                                  i, str_of(r, "name"));
-        }
+            break;
+        /* check_row made these a string and an integer */
+        rows[i] = (struct row){ str_of(r, "api"),
+                                cJSON_GetObjectItemCaseSensitive(r, "code")->valuedouble,
+                                str_of(r, "name"), i };
     }
-    return 0;
+    /* a code or a name twice: sorted, the two are neighbours (the later row is named) */
+    for (int pass = 0; e >= 0 && pass < 2; pass++) {
+        qsort(rows, (size_t) n, sizeof(*rows), pass ? by_name : by_code);
+        for (int k = 1; k < n && e >= 0; k++)
+            if (pass ? strcmp(rows[k].name, rows[k - 1].name) == 0
+                     : by_code(&rows[k], &rows[k - 1]) == 0) {
+                const struct row *twice =
+                        rows[k].index > rows[k - 1].index ? &rows[k] : &rows[k - 1];
+                e = wld_errorf(why, -EINVAL, "error_codes.codes[%d]: %s is in the table twice",
+                               twice->index, twice->name);
+            }
+    }
+    free(rows);
+    return e < 0 ? e : 0;
 }
