@@ -134,6 +134,14 @@ static const struct {
     { "kubelet", wld_logx_kube },
     { "kubernetes", wld_logx_kube },
     { "containerd", wld_logx_containerd },
+    /* kubectl describe's events and kubectl logs' own lines */
+    { "pod sandbox", wld_logx_kube },
+    { "FailedScheduling", wld_logx_kube },
+    { "nvidia.com/gpu", wld_logx_kube },
+    { "in pod \"", wld_logx_kube },
+    { "CrashLoopBackOff", wld_logx_kube },
+    /* the banner of NVIDIA's CUDA images, started without the GPU */
+    { "NVIDIA Container Toolkit to start this container", wld_logx_cuda_image },
     /* a crash's frames (logfacts_crash.c) */
     { "#0 ", wld_logx_frame_gdb },
     { "#1 ", wld_logx_frame_gdb },

@@ -99,6 +99,7 @@ WLD_LOG_EXTRACTOR(wld_logx_docker);
 WLD_LOG_EXTRACTOR(wld_logx_podman);
 WLD_LOG_EXTRACTOR(wld_logx_nvidia_container);
 WLD_LOG_EXTRACTOR(wld_logx_kube);
+WLD_LOG_EXTRACTOR(wld_logx_cuda_image);
 WLD_LOG_EXTRACTOR(wld_logx_containerd);
 /* The producer, from what the log's lines named (at the end of the log). */
 void wld_log_producer_finish(struct wld_log_facts *f);

@@ -95,7 +95,15 @@ WLD_LOG_EXTRACTOR(wld_logx_nvidia_container)
     container(f, "nvidia-container-toolkit", l->no);
 }
 
-/* "kubectl exec", "kubelet", "kubernetes.io" */
+/* "WARNING: The NVIDIA Driver was not detected. ... Use the NVIDIA Container Toolkit to start
+ * this container with GPU support": the entrypoint of NVIDIA's CUDA images */
+WLD_LOG_EXTRACTOR(wld_logx_cuda_image)
+{
+    container(f, "NVIDIA CUDA image", l->no);
+}
+
+/* "kubectl exec", "kubelet", "kubernetes.io", kubectl describe's events ("Failed to create pod
+ * sandbox", "FailedScheduling", "Insufficient nvidia.com/gpu"), kubectl logs' "in pod" */
 WLD_LOG_EXTRACTOR(wld_logx_kube)
 {
     container(f, "kubernetes", l->no);
