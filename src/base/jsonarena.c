@@ -6,17 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#    define WLD_ARENA_OFF 1
-#elif defined(__has_feature)
-#    if __has_feature(address_sanitizer)
-#        define WLD_ARENA_OFF 1
-#    endif
-#endif
+#include "wld/hugemem.h"
 
-#ifndef WLD_ARENA_OFF
+/* under AddressSanitizer (wld/hugemem.h) cJSON keeps malloc */
+#ifndef WLD_HUGEMEM_MALLOC
 
 /* One transparent huge page: all rules parsed take 0.9 MiB */
 #    define BLOCK ((size_t) 2 << 20)
@@ -58,25 +52,11 @@ void wld_json_arena_install(void)
     installed = true;
 }
 
-/* The block is mapped on first use, aligned to its size so that it can be one huge page:
- * a command that never reads the rules never maps it. When it cannot be mapped, cJSON
- * uses malloc as before. */
+/* The block is mapped on first use, in a huge page where the kernel gives one: a command
+ * that never reads the rules never maps it. */
 static void map_block(void)
 {
-    size_t span = 2 * BLOCK;
-    unsigned char *raw =
-            mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED)
-        return;
-    uintptr_t start = ((uintptr_t) raw + BLOCK - 1) & ~(uintptr_t) (BLOCK - 1);
-    unsigned char *block = (unsigned char *) start;
-    if (block > raw)
-        munmap(raw, (size_t) (block - raw));
-    if (block + BLOCK < raw + span)
-        munmap(block + BLOCK, (size_t) (raw + span - (block + BLOCK)));
-#    ifdef MADV_HUGEPAGE
-    madvise(block, BLOCK, MADV_HUGEPAGE);
-#    endif
+    uintptr_t start = (uintptr_t) wld_huge_alloc(BLOCK);
     next = start;
     atomic_store_explicit(&lo, start, memory_order_relaxed);
     atomic_store_explicit(&hi, start + BLOCK, memory_order_release);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "wld/hugemem.h"
 #include "wld/util.h"
 
 /* A row offset in delta with this bit set leads to a state where patterns end. */
@@ -30,7 +31,8 @@ struct wld_ac {
     int *out_link; /* per state: nearest suffix state with outputs, or -1 */
     struct ac_out *outs;
     int n_outs, alloc_outs;
-    int32_t *delta; /* n_states x n_cls, after build */
+    int32_t *delta; /* n_states x n_cls, after build (wld_huge_alloc: MiBs) */
+    size_t delta_bytes;
 };
 
 static int new_state(struct wld_ac *a)
@@ -62,7 +64,7 @@ void wld_ac_free(struct wld_ac *a)
     free(a->out_head);
     free(a->out_link);
     free(a->outs);
-    free(a->delta);
+    wld_huge_free(a->delta, a->delta_bytes);
     free(a);
 }
 
@@ -105,7 +107,8 @@ void wld_ac_build(struct wld_ac *a)
         if (!a->cls[a->trie[s].byte])
             a->cls[a->trie[s].byte] = (uint8_t) a->n_cls++;
     size_t n = (size_t) a->n_states * (size_t) a->n_cls;
-    a->delta = wld_xmalloc(n * sizeof(int32_t));
+    a->delta_bytes = n * sizeof(int32_t);
+    a->delta = wld_huge_alloc(a->delta_bytes);
     a->out_link = wld_xmalloc((size_t) a->n_states * sizeof(int));
     int *fail = wld_xmalloc((size_t) a->n_states * sizeof(int));
     int *queue = wld_xmalloc((size_t) a->n_states * sizeof(int));
