@@ -13,6 +13,16 @@
 static const char *const names[] = { "api-key",   "api_key",       "apikey",
                                      "x-api-key", "authorization", "bearer" };
 
+#define UPPER                                                                               \
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, \
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, \
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, \
+    ['Y'] = 1, ['Z'] = 1
+static const unsigned char starts_secret[256] = {
+    UPPER, [':'] = 1, ['a'] = 1, ['b'] = 1, ['x'] = 1
+};
+#undef UPPER
+
 static bool is_name_byte(unsigned char c)
 {
     return isalnum(c) || c == '-' || c == '_';
@@ -125,6 +135,13 @@ size_t wld_secrets_scrub(char *buf, size_t n)
 {
     size_t hidden = 0;
     for (size_t i = 0; i < n; i++) {
+        /* the bytes that can start a secret: an upper-case letter (an environment name),
+         * ':' (a URL's "://"), a, b or x in either case (the names); a log line is mostly
+         * other bytes, passed here at a test each */
+        while (i < n && !starts_secret[(unsigned char) buf[i]])
+            i++;
+        if (i == n)
+            break;
         if (buf[i] >= 'A' && buf[i] <= 'Z' &&
             (i == 0 || !is_name_byte((unsigned char) buf[i - 1]))) {
             size_t past = env_secret(buf, n, i, &hidden);

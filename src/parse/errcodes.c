@@ -158,11 +158,13 @@ static bool word_char(char c)
     return isalnum((unsigned char) c) || c == '_';
 }
 
+/* needle is lower case; its first letter is tested inline, as most words of a log line have
+ * none of the needles' letters where they could start */
 static bool has_nocase(const char *w, size_t n, const char *needle)
 {
     size_t k = strlen(needle);
     for (size_t i = 0; i + k <= n; i++)
-        if (strncasecmp(w + i, needle, k) == 0)
+        if ((w[i] | 0x20) == needle[0] && strncasecmp(w + i, needle, k) == 0)
             return true;
     return false;
 }
