@@ -6,6 +6,7 @@
 #define WLD_RULES_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -13,12 +14,22 @@
 
 #define WLD_RULES_SCHEMA "wsl-llm-doctor/rules@1"
 
+/* The rules in force. The embedded ones may still be loading in a thread when a command
+ * starts (wld_rules_load_in_force): the host's probes need no rules, so they start at once,
+ * and the document is waited for where it is first read. Read it only through
+ * wld_rules_doc and wld_rules_version. */
+struct wld_rules_loader;
 struct wld_rules {
-    cJSON *doc;          /* merged document; owned */
-    const char *version; /* borrowed from doc */
-    char sha256[65];     /* cache: read it through wld_rules_sha256 */
-    char *origin;        /* "embedded" or the file path; owned */
+    cJSON *doc_;                     /* merged document; owned; wld_rules_doc */
+    const char *version_;            /* borrowed from doc; wld_rules_version */
+    char sha256[65];                 /* cache: read it through wld_rules_sha256 */
+    char *origin;                    /* "embedded rules" or the file path; owned */
+    struct wld_rules_loader *loader; /* while the embedded rules load, else NULL */
 };
+
+/* The document and its version, once loaded (this waits for the loading thread). */
+const cJSON *wld_rules_doc(const struct wld_rules *r);
+const char *wld_rules_version(const struct wld_rules *r);
 
 /* A finding in words, as every command reports it: check, lint and log make each of
  * theirs with wld_verdict_make, from a rules entry (a check's outcome, a lint finding, a
@@ -33,6 +44,10 @@ struct wld_verdict {
 /* Each loader returns 0, or a negative errno with *err set to a one-line explanation
  * (caller frees). Loading includes validation against the check registry. */
 int wld_rules_load_embedded(struct wld_rules **ret, char **err);
+/* The same, loaded in a thread: returns at once; wld_rules_doc waits for it. With
+ * fingerprint, the thread takes their sha256 too (wld_rules_sha256), for a report that
+ * prints it. */
+int wld_rules_load_embedded_async(bool fingerprint, struct wld_rules **ret, char **err);
 /* A regular file, or a pipe or FIFO read until its writer closes it, for at most
  * timeout_ms; anything else (a directory, a device) is refused. */
 int wld_rules_load_file(const char *path, double timeout_ms, struct wld_rules **ret, char **err);
@@ -56,9 +71,14 @@ const char *wld_rules_sha256(const struct wld_rules *r);
 char *wld_rules_installed_dir(void);
 /* The rules in force: --rules FILE when given; else the installed bundle (rules.json in
  * that directory) when it loads and is not older than the built-in rules; else the
- * built-in rules. *note (caller frees) says why an installed bundle was passed over. */
-int wld_rules_load_in_force(
-        const char *rules_path, double timeout_ms, struct wld_rules **ret, char **err, char **note);
+ * built-in rules. *note (caller frees) says why an installed bundle was passed over.
+ * fingerprint: the report will print their sha256 (taken beside the probes when it can). */
+int wld_rules_load_in_force(const char *rules_path,
+                            double timeout_ms,
+                            bool fingerprint,
+                            struct wld_rules **ret,
+                            char **err,
+                            char **note);
 /* `rules show`: the version and sha256 in force and where they came from. */
 void wld_rules_show(const struct wld_rules *r, FILE *out);
 /* `rules update`: fetches url (https or file; NULL: the build's WLD_RULES_URL), checks it

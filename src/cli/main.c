@@ -93,7 +93,13 @@ static int start(struct wld_options *o, struct wld_rules **rules)
     o->progress = isatty(STDERR_FILENO) && !getenv("CI");
     if (!o->root)
         paths_from_cwd(o);
-    if (wld_rules_load_in_force(o->rules_path, o->timeout_s * 1000, rules, &err, &note) < 0) {
+    /* the JSON report of a check (check, fit, record) and `rules show` print the rules'
+     * sha256; log's and lint's JSON name their version only */
+    bool reports = o->command == WLD_CMD_CHECK || o->command == WLD_CMD_FIT ||
+                   o->command == WLD_CMD_RECORD;
+    bool fingerprint = (reports && o->format == WLD_FORMAT_JSON) || o->command == WLD_CMD_RULES;
+    if (wld_rules_load_in_force(o->rules_path, o->timeout_s * 1000, fingerprint, rules, &err,
+                                &note) < 0) {
         fprintf(stderr, "wsl-llm-doctor: unusable rules: %s\n", err);
         free(err);
         return EXIT_USAGE;

@@ -39,16 +39,25 @@ static char *installed_file(const char *name)
     return p;
 }
 
-int wld_rules_load_in_force(
-        const char *rules_path, double timeout_ms, struct wld_rules **ret, char **err, char **note)
+int wld_rules_load_in_force(const char *rules_path,
+                            double timeout_ms,
+                            bool fingerprint,
+                            struct wld_rules **ret,
+                            char **err,
+                            char **note)
 {
     *note = NULL;
     if (rules_path)
         return wld_rules_load_file(rules_path, timeout_ms, ret, err);
-    int r = wld_rules_load_embedded(ret, err);
     char *path = installed_file("rules.json");
     struct stat st;
-    if (r < 0 || !path || stat(path, &st) < 0) {
+    if (!path || stat(path, &st) < 0) {
+        /* no bundle to weigh against them: the built-in rules load beside the probes */
+        free(path);
+        return wld_rules_load_embedded_async(fingerprint, ret, err);
+    }
+    int r = wld_rules_load_embedded(ret, err);
+    if (r < 0) {
         free(path);
         return r;
     }
@@ -59,10 +68,10 @@ int wld_rules_load_in_force(
                               "rules; `wsl-llm-doctor rules update` installs new ones",
                               path, why);
         free(why);
-    } else if (wld_version_cmp_str(inst->version, (*ret)->version) < 0) {
+    } else if (wld_version_cmp_str(wld_rules_version(inst), wld_rules_version(*ret)) < 0) {
         *note = wld_xasprintf("the installed rules %s (%s) are older than this binary's (%s): "
                               "using the binary's",
-                              path, inst->version, (*ret)->version);
+                              path, wld_rules_version(inst), wld_rules_version(*ret));
         wld_rules_free(inst);
     } else {
         wld_rules_free(*ret);
@@ -74,7 +83,7 @@ int wld_rules_load_in_force(
 
 void wld_rules_show(const struct wld_rules *r, FILE *out)
 {
-    fprintf(out, "rules %s (sha256 %s)\n", r->version, wld_rules_sha256(r));
+    fprintf(out, "rules %s (sha256 %s)\n", wld_rules_version(r), wld_rules_sha256(r));
     char *installed = installed_file("rules.json");
     if (wld_str_starts(r->origin, "embedded")) {
         fprintf(out, "from: built into this binary\n");
@@ -208,10 +217,10 @@ int wld_rules_update(const char *url,
                        url, why);
         goto out;
     }
-    if (wld_version_cmp_str(bundle->version, in_force->version) <= 0) {
+    if (wld_version_cmp_str(wld_rules_version(bundle), wld_rules_version(in_force)) <= 0) {
         r = wld_errorf(err, -EALREADY,
                        "%s holds rules %s, not newer than the %s in force; nothing changed", url,
-                       bundle->version, in_force->version);
+                       wld_rules_version(bundle), wld_rules_version(in_force));
         goto out;
     }
     char *path = wld_xasprintf("%s/rules.json", dir), *prev = wld_xasprintf("%s.prev", path);
@@ -233,15 +242,15 @@ int wld_rules_update(const char *url,
         cJSON *meta = cJSON_CreateObject();
         cJSON_AddStringToObject(meta, "url", url);
         cJSON_AddStringToObject(meta, "sha256", got);
-        cJSON_AddStringToObject(meta, "version", bundle->version);
+        cJSON_AddStringToObject(meta, "version", wld_rules_version(bundle));
         cJSON_AddStringToObject(meta, "installed", when);
         char *m = cJSON_Print(meta), *ignored = NULL;
         wld_output_write(meta_path, m, strlen(m), timeout_ms, &ignored);
         free(ignored);
         free(m);
         cJSON_Delete(meta);
-        fprintf(out, "installed rules %s from %s as %s (sha256 %s)\n", bundle->version, url, path,
-                got);
+        fprintf(out, "installed rules %s from %s as %s (sha256 %s)\n", wld_rules_version(bundle),
+                url, path, got);
         if (stat(prev, &st) == 0)
             fprintf(out, "the previous rules are kept as %s\n", prev);
     }

@@ -330,7 +330,7 @@ cJSON *wld_lint_report_json(const struct wld_lint_report *r)
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "schema", "wsl-llm-doctor/lint@1");
     cJSON_AddStringToObject(doc, "tool", "wsl-llm-doctor " WLD_VERSION);
-    cJSON_AddStringToObject(doc, "rules", r->rules->version);
+    cJSON_AddStringToObject(doc, "rules", wld_rules_version(r->rules));
     cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
     for (int s = 0; s < WLD_STATUS_COUNT; s++)
         cJSON_AddNumberToObject(sum, wld_status_name((enum wld_status) s), r->counts[s]);

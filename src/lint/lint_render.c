@@ -89,7 +89,7 @@ static void render_text(const struct wld_lint_report *r, const struct wld_render
 void wld_lint_findings(const struct wld_lint_report *r, struct wld_findings *out)
 {
     *out = (struct wld_findings){ .command = "lint",
-                                  .rules_version = r->rules->version,
+                                  .rules_version = wld_rules_version(r->rules),
                                   .exit_code = r->exit_code,
                                   .seconds = -1 };
     for (size_t i = 0; i < r->n; i++) {

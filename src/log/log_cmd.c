@@ -168,7 +168,7 @@ static void render_text(const struct wld_log_report *r, const struct wld_render_
 {
     double lines = wld_fact_num(cJSON_GetObjectItemCaseSensitive(r->facts, "input"), "lines", 0);
     fprintf(out, "%swsl-llm-doctor %s log%s  (rules %s, ", wld_text_sgr(o, "\033[1m"), WLD_VERSION,
-            wld_text_sgr(o, "\033[0m"), r->rules->version);
+            wld_text_sgr(o, "\033[0m"), wld_rules_version(r->rules));
     put_safe(out, strcmp(r->input, "-") == 0 ? "stdin" : r->input);
     fprintf(out, ", %.0f line%s)\n\nshows: ", lines, lines == 1 ? "" : "s");
     put_safe(out, r->shows);
@@ -204,7 +204,7 @@ static void render_json(const struct wld_log_report *r, FILE *out)
 void wld_log_findings(const struct wld_log_report *r, struct wld_findings *out)
 {
     *out = (struct wld_findings){ .command = "log",
-                                  .rules_version = r->rules->version,
+                                  .rules_version = wld_rules_version(r->rules),
                                   .exit_code = r->exit_code,
                                   .seconds = -1 };
     bool file = strcmp(r->input, "-") != 0;

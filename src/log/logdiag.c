@@ -163,7 +163,8 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
     r->findings = wld_xcalloc(n_hits + WLD_LOG_MAX, sizeof(*r->findings));
     cJSON *base = cJSON_CreateObject();
     wld_log_common_vars(f, base);
-    const cJSON *params = cJSON_GetObjectItemCaseSensitive(rules->doc, "signature_params");
+    const cJSON *params =
+            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "signature_params");
     for (size_t i = 0; i < n_hits; i++) {
         const struct wld_log_hit *h = &hits[i];
         const cJSON *sig = h->sig;
@@ -225,7 +226,7 @@ cJSON *wld_log_report_json(const struct wld_log_report *r)
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "schema", WLD_LOG_SCHEMA);
     cJSON_AddStringToObject(doc, "tool", "wsl-llm-doctor " WLD_VERSION);
-    cJSON_AddStringToObject(doc, "rules", r->rules->version);
+    cJSON_AddStringToObject(doc, "rules", wld_rules_version(r->rules));
     cJSON_AddStringToObject(doc, "input", r->input);
     cJSON_AddStringToObject(doc, "shows", r->shows);
     cJSON *sum = cJSON_AddObjectToObject(doc, "summary");

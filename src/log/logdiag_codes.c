@@ -25,7 +25,7 @@
 static const cJSON *api_entry(const struct wld_rules *rules, int api)
 {
     const cJSON *apis = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(rules->doc, "error_codes"), "apis");
+            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "error_codes"), "apis");
     return cJSON_GetObjectItemCaseSensitive(apis, wld_code_api_name(api));
 }
 
@@ -44,7 +44,7 @@ static bool covered(const struct wld_log_report *r,
                     const struct wld_rules *rules,
                     const struct wld_log_code *c)
 {
-    const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(rules->doc, "signatures");
+    const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "signatures");
     const char *check = wld_fact_str(c->row, "check");
     for (size_t i = 0; i < n; i++) {
         const struct wld_log_finding *x = &r->findings[i];

@@ -5,6 +5,7 @@
 #include "wld/rules.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,8 +100,8 @@ int wld_rules_load_texts(const char *const *texts,
         goto out;
     }
     struct wld_rules *rules = wld_xcalloc(1, sizeof(*rules));
-    rules->doc = doc;
-    rules->version = wld_fact_str(doc, "version");
+    rules->doc_ = doc;
+    rules->version_ = wld_fact_str(doc, "version");
     rules->origin = wld_xstrdup(origin);
     *ret = rules;
     wld_json_arena_end();
@@ -165,7 +166,7 @@ const char *wld_rules_sha256(const struct wld_rules *r)
      * is the one loading would have taken. */
     struct wld_rules *m = (struct wld_rules *) r;
     if (!m->sha256[0]) {
-        char *canon = cJSON_PrintUnformatted(r->doc);
+        char *canon = cJSON_PrintUnformatted(wld_rules_doc(r));
         if (!canon)
             abort();
         wld_sha256_hex(canon, strlen(canon), m->sha256);
@@ -174,18 +175,100 @@ const char *wld_rules_sha256(const struct wld_rules *r)
     return m->sha256;
 }
 
+/* ---- the embedded rules, loaded beside the host's probes ---- */
+
+struct wld_rules_loader {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    bool joined, fingerprint;
+    struct wld_rules *got; /* what the thread loaded, or NULL and err */
+    char *err;
+};
+
+static void *loader_main(void *arg)
+{
+    struct wld_rules_loader *l = arg;
+    /* the report will print the rules' sha256: taken here too, while the probes run */
+    if (wld_rules_load_embedded(&l->got, &l->err) == 0 && l->fingerprint)
+        wld_rules_sha256(l->got);
+    return NULL;
+}
+
+int wld_rules_load_embedded_async(bool fingerprint, struct wld_rules **ret, char **err)
+{
+    struct wld_rules_loader *l = wld_xcalloc(1, sizeof(*l));
+    l->fingerprint = fingerprint;
+    pthread_mutex_init(&l->mu, NULL);
+    if (pthread_create(&l->thread, NULL, loader_main, l) != 0) {
+        pthread_mutex_destroy(&l->mu);
+        free(l);
+        return wld_rules_load_embedded(ret, err); /* no thread to be had: load now */
+    }
+    struct wld_rules *r = wld_xcalloc(1, sizeof(*r));
+    r->origin = wld_xstrdup("embedded rules");
+    r->loader = l;
+    *ret = r;
+    return 0;
+}
+
+/* Waits for the loading thread once; its document becomes r's. The embedded rules are
+ * validated by the test suite (rules.*), so their failing to load is a broken build: said,
+ * and the run ends as for unusable rules. The struct was allocated by the loader (never a
+ * const object), so completing it through a cast is sound. */
+static const struct wld_rules *ready(const struct wld_rules *cr)
+{
+    struct wld_rules *r = (struct wld_rules *) cr;
+    struct wld_rules_loader *l = r->loader;
+    if (!l)
+        return r;
+    pthread_mutex_lock(&l->mu);
+    if (!l->joined) {
+        pthread_join(l->thread, NULL);
+        l->joined = true;
+        if (!l->got) {
+            fprintf(stderr, "wsl-llm-doctor: unusable rules: %s\n", l->err ? l->err : "?");
+            exit(2);
+        }
+        r->doc_ = l->got->doc_;
+        r->version_ = l->got->version_;
+        memcpy(r->sha256, l->got->sha256, sizeof(r->sha256));
+        l->got->doc_ = NULL;
+        wld_rules_free(l->got);
+        l->got = NULL;
+    }
+    pthread_mutex_unlock(&l->mu);
+    return r;
+}
+
+const cJSON *wld_rules_doc(const struct wld_rules *r)
+{
+    return ready(r)->doc_;
+}
+
+const char *wld_rules_version(const struct wld_rules *r)
+{
+    return ready(r)->version_;
+}
+
 void wld_rules_free(struct wld_rules *r)
 {
     if (!r)
         return;
-    cJSON_Delete(r->doc);
+    if (r->loader) {
+        ready(r);
+        pthread_mutex_destroy(&r->loader->mu);
+        free(r->loader->err);
+        free(r->loader);
+    }
+    cJSON_Delete(r->doc_);
     free(r->origin);
     free(r);
 }
 
 const cJSON *wld_rules_check(const struct wld_rules *r, const char *id)
 {
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "checks"), id);
+    return cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(r), "checks"), id);
 }
 
 const cJSON *wld_rules_outcome(const struct wld_rules *r, const char *id, const char *outcome)
@@ -197,14 +280,14 @@ const cJSON *wld_rules_outcome(const struct wld_rules *r, const char *id, const 
 
 const cJSON *wld_rules_common(const struct wld_rules *r, const char *outcome)
 {
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "common"),
-                                            outcome);
+    return cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(r), "common"), outcome);
 }
 
 const cJSON *wld_rules_source(const struct wld_rules *r, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "sources"),
-                                            key);
+    return cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(r), "sources"), key);
 }
 
 cJSON *wld_rules_source_urls(const struct wld_rules *r, const cJSON *keys)

@@ -62,7 +62,7 @@ int wld_record_finish(const struct wld_options *o,
     cJSON *meta = cJSON_CreateObject();
     cJSON_AddStringToObject(meta, "schema", "wsl-llm-doctor/recording@1");
     cJSON_AddStringToObject(meta, "tool", WLD_TOOL_NAME " " WLD_VERSION);
-    cJSON_AddStringToObject(meta, "rules", rep->rules->version);
+    cJSON_AddStringToObject(meta, "rules", wld_rules_version(rep->rules));
     /* whether the recording is of a live host or a fixture tree, for a reader of it */
     cJSON_AddBoolToObject(meta, "live", rep->live);
     cJSON *doc = wld_report_json(rep);

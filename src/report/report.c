@@ -173,7 +173,7 @@ bool wld_result_other_runtime(const struct wld_result *res, int *i, struct wld_r
 void wld_report_findings(const struct wld_report *r, struct wld_findings *f)
 {
     *f = (struct wld_findings){ .command = "check",
-                                .rules_version = r->rules->version,
+                                .rules_version = wld_rules_version(r->rules),
                                 .exit_code = r->exit_code,
                                 .started = r->started,
                                 .seconds = r->total_ms / 1000.0 };

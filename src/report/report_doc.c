@@ -154,7 +154,7 @@ void wld_render_explain(const struct wld_rules *rules,
 
 void wld_render_rules(const struct wld_rules *rules, FILE *out)
 {
-    char *s = cJSON_Print(rules->doc);
+    char *s = cJSON_Print(wld_rules_doc(rules));
     if (!s)
         abort();
     fprintf(out, "%s\n", s);

@@ -16,7 +16,7 @@ cJSON *wld_report_json(const struct wld_report *r)
     cJSON_AddStringToObject(tool, "name", WLD_TOOL_NAME);
     cJSON_AddStringToObject(tool, "version", WLD_VERSION);
     cJSON *rules = cJSON_AddObjectToObject(doc, "rules");
-    cJSON_AddStringToObject(rules, "version", r->rules->version);
+    cJSON_AddStringToObject(rules, "version", wld_rules_version(r->rules));
     cJSON_AddStringToObject(rules, "sha256", wld_rules_sha256(r->rules));
     char when[32];
     time_t t = (time_t) r->started;

@@ -144,7 +144,7 @@ void wld_put_md_findings(const struct wld_report *r, FILE *out)
 {
     cJSON *host = wld_report_host(r);
     fprintf(out, "### wsl-llm-doctor report\n\n`wsl-llm-doctor %s` · rules %s", WLD_VERSION,
-            r->rules->version);
+            wld_rules_version(r->rules));
     put_host_line(out, host);
     cJSON_Delete(host);
     fprintf(out, "\n\n**%u failed, %u warned**, %u passed, ", r->counts[WLD_FAIL],

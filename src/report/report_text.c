@@ -125,7 +125,7 @@ void wld_render_text(const struct wld_report *r, const struct wld_render_opts *o
             width = strlen(r->results[i].check->id);
 
     fprintf(out, "%swsl-llm-doctor %s%s  (rules %s", o->color ? BOLD : "", WLD_VERSION,
-            o->color ? RESET : "", r->rules->version);
+            o->color ? RESET : "", wld_rules_version(r->rules));
     if (r->root)
         fprintf(out, ", host %s", r->root);
     fputs(")\n\n", out);
