@@ -108,7 +108,8 @@ cat "$oom" | "$doctor" log --format json >"$tmp/pipe.json"
 [ "$(fact "$tmp/f.json" 'd["facts"]["devices"][0]["compute_capability"]')" = "8.9" ] || fail "json: facts.devices"
 [ "$(fact "$tmp/f.json" 'd["facts"]["command"]["ngl"], d["facts"]["command"]["ctx"]')" = "(99, 16384)" ] ||
     fail "json: facts.command"
-[ "$(fact "$tmp/f.json" 'd["facts"]["origin"], d["facts"]["build"]["number"]')" = "('linux', 6871)" ] ||
+# the prompt alice@DESKTOP-7Q2K9LM is a Windows host name: WSL
+[ "$(fact "$tmp/f.json" 'd["facts"]["origin"], d["facts"]["build"]["number"]')" = "('wsl', 6871)" ] ||
     fail "json: origin, build: $(fact "$tmp/f.json" 'd["facts"]["origin"], d["facts"]["build"]')"
 
 # markdown and github redact the paste's user names; --no-redact keeps them

@@ -138,7 +138,7 @@ struct wld_log_facts {
     int n_backend;
     struct wld_log_device dev[WLD_LOG_MAX];
     int n_dev, cuda_found;
-    bool legacy_cublas; /* ggml_init_cublas: llama.cpp before 2024's backend rewrite */
+    bool legacy_cublas; /* ggml_init_cublas, llama_model_load_internal: llama.cpp of 2023 */
     long cuda_found_line;
     int archs[32], n_archs; /* system_info's "CUDA : ARCHS = 500,610,..." */
     long archs_line;

@@ -48,6 +48,8 @@ static bool covered(const struct wld_log_report *r,
     const char *check = wld_fact_str(c->row, "check");
     for (size_t i = 0; i < n; i++) {
         const struct wld_log_finding *x = &r->findings[i];
+        if (x->possible)
+            continue; /* a possibility explains nothing until it is confirmed */
         for (int k = 0; k < c->n_lines; k++)
             if (wld_log_has_line(x->lines, x->n_lines, c->lines[k]))
                 return true;

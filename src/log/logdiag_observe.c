@@ -203,6 +203,17 @@ static bool ollama_no_gpu_runner(const struct wld_log_obs_in *in, struct wld_log
            obs_line(o, f->ollama_runners_line);
 }
 
+/* ollama listed its runners, none for a GPU, and the log shows no GPU it found: what it can
+ * run on, whatever the machine has */
+static bool ollama_cpu_runners_only(const struct wld_log_obs_in *in, struct wld_log_obs *o)
+{
+    const struct wld_log_facts *f = in->f;
+    if (ollama_gpu_found(f) || !f->ollama_runners[0] || ollama_gpu_runner(f->ollama_runners))
+        return false;
+    wld_log_var(in->vars, "runners", f->ollama_runners);
+    return obs_line(o, f->ollama_runners_line);
+}
+
 /* llama-bench asked for GPU layers and ran on the CPU backend alone */
 static bool bench_cpu_offload(const struct wld_log_obs_in *in, struct wld_log_obs *o)
 {
@@ -352,6 +363,7 @@ static const struct {
     { "ollama_cpu", false, ollama_cpu },
     { "ollama_cpu_runner", false, ollama_cpu_runner },
     { "ollama_no_gpu_runner", false, ollama_no_gpu_runner },
+    { "ollama_cpu_runners_only", false, ollama_cpu_runners_only },
     { "bench_cpu_offload", false, bench_cpu_offload },
     { "model_on_windows_drive", false, model_on_windows_drive },
     { "startup_not_logged", false, startup_not_logged },

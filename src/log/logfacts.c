@@ -39,6 +39,7 @@ static const struct {
     { "print_info: ", wld_logx_meta },
     { "llm_load_print_meta: ", wld_logx_meta },
     { "llama_model_load_internal: ", wld_logx_meta },
+    { "llama_model_load_internal:", wld_logx_legacy_loader },
     { "offloaded ", wld_logx_offloaded },
     { "n_ctx ", wld_logx_n_ctx },
     { " buffer size", wld_logx_buffer },

@@ -82,8 +82,16 @@ WLD_LOG_EXTRACTOR(wld_logx_found)
     if (found && found < l->at && wld_log_int(found + 6, &n) && f->cuda_found < 0) {
         f->cuda_found = n;
         f->cuda_found_line = l->no;
-        f->legacy_cublas = strstr(l->s, "ggml_init_cublas") != NULL;
+        f->legacy_cublas |= strstr(l->s, "ggml_init_cublas") != NULL;
     }
+}
+
+/* "llama_model_load_internal: n_layer = 40": the loader of 2023, before GGUF, whose cuBLAS
+ * backend is the one ggml_init_cublas names */
+WLD_LOG_EXTRACTOR(wld_logx_legacy_loader)
+{
+    (void) l;
+    f->legacy_cublas = true;
 }
 
 /* "using device CUDA0 (NVIDIA GeForce RTX 3090) - 23306 MiB free" */

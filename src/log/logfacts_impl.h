@@ -20,6 +20,7 @@
 /* logfacts_gpu.c */
 WLD_LOG_EXTRACTOR(wld_logx_cc);
 WLD_LOG_EXTRACTOR(wld_logx_found);
+WLD_LOG_EXTRACTOR(wld_logx_legacy_loader);
 WLD_LOG_EXTRACTOR(wld_logx_using);
 WLD_LOG_EXTRACTOR(wld_logx_listed);
 WLD_LOG_EXTRACTOR(wld_logx_load_backend);

@@ -119,11 +119,28 @@ static bool is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
+/* Under WSL a prompt shows Windows: "user@DESKTOP-61FF5OF:/mnt/e/LLaMA$ " (the distribution
+ * takes Windows' host name; its drives are /mnt/<letter>); the prompt is cut from the line
+ * the markers see, so it is read here. */
+static bool wsl_prompt(const char *at, const char *end)
+{
+    const char *colon = memchr(at, ':', (size_t) (end - at));
+    if (end - at > 9 && memcmp(at + 1, "DESKTOP-", 8) == 0)
+        return true;
+    return colon && end - colon >= 8 && memcmp(colon + 1, "/mnt/", 5) == 0 && colon[6] >= 'a' &&
+           colon[6] <= 'z' && colon[7] == '/';
+}
+
 void wld_log_note_prompt(struct wld_log_facts *f, const char *raw, size_t n, long no)
 {
-    /* a container's host name is its id's first 12 hex digits: "root@098b49afe624:/# " */
     const char *at = memchr(raw, '@', n < 64 ? n : 64);
-    if (!at || (size_t) (at - raw) + 14 > n)
+    if (!at)
+        return;
+    const char *end = raw + (n < 160 ? n : 160);
+    if (wsl_prompt(at, end))
+        wld_log_note_origin(f, &f->origin_wsl, no);
+    /* a container's host name is its id's first 12 hex digits: "root@098b49afe624:/# " */
+    if ((size_t) (at - raw) + 14 > n)
         return;
     for (int i = 1; i <= 12; i++)
         if (!is_hex(at[i]))

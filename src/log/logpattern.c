@@ -210,6 +210,7 @@ static const char *const observations[] = {
     "ollama_cpu",
     "ollama_cpu_runner",
     "ollama_no_gpu_runner",
+    "ollama_cpu_runners_only",
     "bench_cpu_offload",
     "model_on_windows_drive",
     "cc_below_archs",
