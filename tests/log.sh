@@ -218,6 +218,16 @@ for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer
         fail "rules ${r%%:*}: $(cat "$tmp/e")"
 done
 
+# ollama searches libnvidia-ml, libcuda and its libcudart in turn: an empty search followed by
+# one that finds a library is no missing driver (lines of ollama#6383 and ollama#9031)
+{ grep -h 'discovered GPU libraries" paths=\[\]' "$logs/ollama-6383-no-gpu-libraries-runtimeclass.log"
+  head -1 "$logs/ollama-9031-cuinit-802-h200-docker.log"; } >"$tmp/libs.log"
+"$doctor" log "$tmp/libs.log" --format json >"$tmp/libs.json"
+case "$(sigs "$tmp/libs.json")" in *ollama-no-gpu-libraries*) fail "a later search found a library: $(sigs "$tmp/libs.json")" ;; esac
+grep -h 'discovered GPU libraries" paths=\[\]' "$logs/ollama-6383-no-gpu-libraries-runtimeclass.log" >"$tmp/nolibs.log"
+"$doctor" log "$tmp/nolibs.log" --format json >"$tmp/nolibs.json"
+[ "$(sigs "$tmp/nolibs.json")" = "ollama-no-gpu-libraries:fail@1" ] || fail "no library found: $(sigs "$tmp/nolibs.json")"
+
 # hostile input: nothing crashes, the JSON stays valid, a failure after the junk is found
 # on its own line number
 head -c 1048576 /dev/urandom >"$tmp/garbage"

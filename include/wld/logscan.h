@@ -188,6 +188,7 @@ struct wld_log_facts {
     long ollama_runner_line;
     char ollama_runners[160]; /* the runners this ollama has: "cpu cpu_avx2 cuda_v12" */
     long ollama_runners_line;
+    int ollama_libs_found; /* "discovered GPU libraries" lines that found one */
     struct wld_log_compute compute[WLD_LOG_MAX];
     int n_compute;
     int o_layers_model, o_layers_offload, o_num_ctx;

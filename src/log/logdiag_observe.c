@@ -76,6 +76,12 @@ static bool file_model_format(const struct wld_log_facts *f)
            (strcmp(f->file_kind, "gguf") == 0 || strcmp(f->file_kind, "ggml_legacy") == 0);
 }
 
+/* ollama's discovery found a GPU library in one of its searches */
+static bool ollama_gpu_library_found(const struct wld_log_facts *f)
+{
+    return f->ollama_libs_found > 0;
+}
+
 static const struct {
     const char *name;
     bool (*holds)(const struct wld_log_facts *f);
@@ -89,6 +95,7 @@ static const struct {
     { "legacy_cuda_log", legacy_log },
     { "ollama", ollama },
     { "file_model_format", file_model_format },
+    { "ollama_gpu_library_found", ollama_gpu_library_found },
 };
 
 bool wld_log_condition(const struct wld_log_facts *f, const char *name)

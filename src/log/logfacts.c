@@ -80,6 +80,8 @@ static const struct {
     { "Driver Version: ", wld_logx_driver },
     { "registered backend ", wld_logx_registered },
     { "Dynamic LLM libraries", wld_logx_o_runners },
+    { "discovered GPU libraries", wld_logx_o_libs },
+    { "Discovered GPU libraries", wld_logx_o_libs },
     { "| backend ", wld_logx_bench_head },
     { " \xc2\xb1 ", wld_logx_bench_row }, /* llama-bench's "t/s" cell: "61.03 ± 0.07" */
     { "info: build ", wld_logx_build },

@@ -121,6 +121,17 @@ WLD_LOG_EXTRACTOR(wld_logx_o_msg)
         f->o_num_ctx = n;
 }
 
+/* msg="discovered GPU libraries" paths="[/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01]":
+ * ollama looks for libnvidia-ml, libcuda and its own libcudart in turn, so one empty list
+ * ("paths=[]", 0.1's "Discovered GPU libraries: []") is not yet no GPU */
+WLD_LOG_EXTRACTOR(wld_logx_o_libs)
+{
+    const char *open = strchr(l->at, '[');
+    if (open && open[1] != ']' && !strstr(l->at, ": ]"))
+        f->ollama_libs_found++;
+    f->ollama = true;
+}
+
 /* msg="Dynamic LLM libraries" runners="[cpu cpu_avx cuda_v12]" */
 WLD_LOG_EXTRACTOR(wld_logx_o_runners)
 {

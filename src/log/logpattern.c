@@ -201,6 +201,7 @@ static const char *const conditions[] = {
     "ollama",
     "gpu_offload",
     "file_model_format",
+    "ollama_gpu_library_found",
     NULL,
 };
 static const char *const observations[] = {
