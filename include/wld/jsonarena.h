@@ -5,10 +5,11 @@
  * (bench/run's rows for fit, lint and log).
  *
  * wld_json_arena_install() is called once, before any thread starts: it makes cJSON
- * allocate through the arena's hooks. Between wld_json_arena_begin() and
- * wld_json_arena_end(), cJSON allocations of the calling thread (one thread at a time)
- * come from the block, and from malloc once it is full; any thread's frees of the block's
- * memory do nothing, and the block lives as long as the process. Under AddressSanitizer
+ * allocate through the arena's hooks. The first wld_json_arena_begin() of the process
+ * claims the block: until its wld_json_arena_end(), cJSON allocations of that thread come
+ * from it, and from malloc once it is full; a later or concurrent load (another thread's
+ * included) allocates with malloc. Any thread's frees of the block's memory do nothing,
+ * and the block lives as long as the process. Under AddressSanitizer
  * the hooks are not installed, so that the rules' memory is checked as all other memory. */
 #ifndef WLD_JSONARENA_H
 #define WLD_JSONARENA_H

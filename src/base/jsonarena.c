@@ -19,7 +19,10 @@
 static bool installed;
 /* the block, [lo, hi): written once, by the thread that maps it, read by every free */
 static _Atomic uintptr_t lo, hi;
-static uintptr_t next; /* only the one thread between begin and end touches it */
+/* the block is the first load's: another (`rules update`'s bundle while the built-in
+ * rules still load in their thread, an installed bundle) takes malloc */
+static atomic_flag claimed = ATOMIC_FLAG_INIT;
+static uintptr_t next; /* only the claiming thread, between begin and end, touches it */
 static _Thread_local bool active;
 
 static void *arena_malloc(size_t n)
@@ -64,10 +67,9 @@ static void map_block(void)
 
 void wld_json_arena_begin(void)
 {
-    if (!installed)
+    if (!installed || atomic_flag_test_and_set(&claimed))
         return;
-    if (!next)
-        map_block();
+    map_block();
     active = true;
 }
 

@@ -159,14 +159,16 @@ int wld_rules_load_file(const char *path, double timeout_ms, struct wld_rules **
     return r;
 }
 
+static const struct wld_rules *ready(const struct wld_rules *cr);
+
 const char *wld_rules_sha256(const struct wld_rules *r)
 {
     /* A cache in a struct the loader allocated (never a const object), so filling it
      * through a cast is sound; the document is not changed after loading, so the digest
      * is the one loading would have taken. */
-    struct wld_rules *m = (struct wld_rules *) r;
+    struct wld_rules *m = (struct wld_rules *) ready(r); /* the loader may have taken it */
     if (!m->sha256[0]) {
-        char *canon = cJSON_PrintUnformatted(wld_rules_doc(r));
+        char *canon = cJSON_PrintUnformatted(m->doc_);
         if (!canon)
             abort();
         wld_sha256_hex(canon, strlen(canon), m->sha256);
