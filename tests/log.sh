@@ -204,15 +204,32 @@ json.dump(d, open(sys.argv[7], "w"))
 del d["signatures"]["oom"]["confirm"]
 d["error_codes"]["codes"].append(dict(d["error_codes"]["codes"][0]))
 d["error_codes"]["codes"][-1]["name"] = "cudaErrorTwice"
-json.dump(d, open(sys.argv[8], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
-    "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json" "$tmp/r7.json"
-# a possibility ("needs") must say what would confirm it, and "confirm" needs a "needs"
+json.dump(d, open(sys.argv[8], "w"))
+d["error_codes"]["codes"].pop()
+d["signatures"]["oom"]["when"] = [{"if": "container", "status": "warn"}]
+json.dump(d, open(sys.argv[9], "w"))
+d["signatures"]["oom"]["when"] = [{"if": "nosuch", "check": "container.gpu"}]
+json.dump(d, open(sys.argv[10], "w"))
+del d["signatures"]["oom"]["when"]
+d["signatures"]["oom"]["unless_read"] = ["nvml-no-driver-later"]
+json.dump(d, open(sys.argv[11], "w"))
+del d["signatures"]["oom"]["unless_read"]
+d["error_codes"]["codes"][0]["when"] = [{"if": "container", "check": "container.gpu"}]
+json.dump(d, open(sys.argv[12], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
+    "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json" "$tmp/r7.json" "$tmp/r8.json" "$tmp/r9.json" \
+    "$tmp/r10.json" "$tmp/r11.json"
+# a possibility ("needs") must say what would confirm it, and "confirm" needs a "needs"; a
+# variant ("when") names a known condition and sets only the check, texts and sources
 for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer than 512 bytes' \
     r3:'signature oom: needs either "match" or "observe"' \
     r4:'contradicted_by cuda_device: status must be pass, warn or skip' \
     r5:'signature oom: "needs" and "confirm" go together' \
     r6:'signature oom: "needs" and "confirm" go together' \
-    r7:'cudaErrorTwice is in the table twice'; do
+    r7:'cudaErrorTwice is in the table twice' \
+    r8:'signature oom: the "when" variant for container cannot set status' \
+    r9:'signature oom: a "when" variant needs a known condition "if"' \
+    r10:'signature oom: unless_read names nvml-no-driver-later, which is not an earlier signature' \
+    r11:'the "when" variant for container needs a "check", the "checks" to run and a "fix"'; do
     "$doctor" log --rules "$tmp/${r%%:*}.json" "$oom" 2>"$tmp/e" >/dev/null
     [ $? -eq 2 ] && grep -q -F "${r#*:}" "$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ] ||
         fail "rules ${r%%:*}: $(cat "$tmp/e")"

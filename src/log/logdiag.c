@@ -11,6 +11,7 @@
 
 #include "wld/check.h"
 #include "wld/fixcmd.h"
+#include "wld/logpattern.h"
 #include "wld/rules.h"
 #include "wld/util.h"
 
@@ -29,16 +30,27 @@ static bool list_holds(const struct wld_log_facts *f, const cJSON *list, bool wa
     return true;
 }
 
-/* whether one of the signatures named came out as a finding already */
-static bool found_already(const struct wld_log_report *r, const cJSON *names)
+/* Whether one of the signatures named came out as a finding already: a more specific
+ * reading ("unless_found"). With h ("unless_read"), one that is only a possibility counts
+ * too where it reads one of h's lines: it is still the better reading of that line
+ * ("Failed to initialize NVML: Unknown Error" has no established cause outside a
+ * container). */
+static bool
+found_already(const struct wld_log_report *r, const cJSON *names, const struct wld_log_hit *h)
 {
     const cJSON *c;
     cJSON_ArrayForEach(c, names)
     {
-        for (size_t i = 0; i < r->n; i++)
-            if (cJSON_IsString(c) && !r->findings[i].possible &&
-                strcmp(r->findings[i].signature, c->valuestring) == 0)
+        for (size_t i = 0; i < r->n; i++) {
+            const struct wld_log_finding *x = &r->findings[i];
+            if (!cJSON_IsString(c) || strcmp(x->signature, c->valuestring) != 0)
+                continue;
+            if (!x->possible)
                 return true;
+            for (int k = 0; h && k < h->n_lines; k++)
+                if (wld_log_has_line(x->lines, x->n_lines, h->lines[k]))
+                    return true;
+        }
     }
     return false;
 }
@@ -105,6 +117,19 @@ static cJSON *contradicted_words(const struct wld_log_facts *f,
     if (cJSON_IsString(fix))
         cJSON_ReplaceItemInObjectCaseSensitive(w, "fix", cJSON_CreateString(fix->valuestring));
     return w;
+}
+
+/* The first of sig's "when" variants whose condition the log holds, or NULL. */
+static const cJSON *variant(const struct wld_log_facts *f, const cJSON *sig)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(sig, "when"))
+    {
+        const char *cond = wld_fact_str(v, "if");
+        if (cond && wld_log_condition(f, cond))
+            return v;
+    }
+    return NULL;
 }
 
 /* The first of sig's "needs" that the log does not show, or NULL. */
@@ -183,18 +208,25 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
         }
         if (o.on && list_holds(f, cJSON_GetObjectItemCaseSensitive(sig, "if"), true) &&
             list_holds(f, cJSON_GetObjectItemCaseSensitive(sig, "unless"), false) &&
-            !found_already(r, cJSON_GetObjectItemCaseSensitive(sig, "unless_found"))) {
+            !found_already(r, cJSON_GetObjectItemCaseSensitive(sig, "unless_found"), NULL) &&
+            !found_already(r, cJSON_GetObjectItemCaseSensitive(sig, "unless_read"), h)) {
             struct wld_log_finding *x = &r->findings[r->n++];
-            const cJSON *c = contradiction(f, sig);
+            /* sig as its variant for this log has it; the check is the rules' own string */
+            const cJSON *v = variant(f, sig);
+            cJSON *varied = v ? wld_log_sig_vary(sig, v) : NULL;
+            const cJSON *said = varied ? varied : sig;
+            const cJSON *c = contradiction(f, said);
             long ev[4];
             int n_ev = 0;
-            cJSON *words = c ? contradicted_words(f, sig, c, ev, &n_ev, hv) : NULL;
-            const char *missing = c ? NULL : needs_missing(f, sig);
+            cJSON *words = c ? contradicted_words(f, said, c, ev, &n_ev, hv) : NULL;
+            const char *missing = c ? NULL : needs_missing(f, said);
             if (missing)
-                words = possible_words(sig, missing);
-            wld_log_make_finding(x, f, rules, h, words, NULL, &o, hv, base);
+                words = possible_words(said, missing);
+            wld_log_make_finding(x, f, rules, h, words ? words : varied, wld_fact_str(v, "check"),
+                                 &o, hv, base);
             x->possible = missing != NULL;
             cJSON_Delete(words);
+            cJSON_Delete(varied);
             add_lines(x, ev, n_ev);
             r->counts[x->status]++;
         }

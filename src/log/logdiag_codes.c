@@ -5,7 +5,9 @@
  * stating it, or a specific (not fallback) signature's under the same check, which says
  * the cause more narrowly (one cause, one finding). A code only ever seen where a program
  * tried a library and went on to the next (ollama's GPU discovery) gives none when the
- * signature's "unless_tried" conditions hold (a CUDA device was found after all).
+ * signature's "unless_tried" conditions hold (a CUDA device was found after all). A row's
+ * "when" variants change its check, fix and checks to run where the log shows a condition
+ * (the same code in a container has another cause).
  *
  * The other way round, a finding whose matched lines state a code says what the code
  * means (code_note, for its summary) and which checks to run (code_hint, for its fix): the
@@ -40,21 +42,24 @@ code_said(const struct wld_rules *rules, const struct wld_log_code *c, char *out
 
 /* Whether one of the first n findings explains c already. */
 static bool covered(const struct wld_log_report *r,
+                    const struct wld_log_facts *f,
                     size_t n,
                     const struct wld_rules *rules,
                     const struct wld_log_code *c)
 {
     const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "signatures");
-    const char *check = wld_fact_str(c->row, "check");
+    const char *check = wld_log_code_str(f, c->row, "check");
     for (size_t i = 0; i < n; i++) {
         const struct wld_log_finding *x = &r->findings[i];
-        if (x->possible)
-            continue; /* a possibility explains nothing until it is confirmed */
+        /* a possibility explains nothing until it is confirmed, but a code that says only
+         * "unknown" ("vague") adds nothing to any reading of its line */
+        if (x->possible && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->row, "vague")))
+            continue;
         for (int k = 0; k < c->n_lines; k++)
             if (wld_log_has_line(x->lines, x->n_lines, c->lines[k]))
                 return true;
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(sigs, x->signature);
-        if (wld_str_is(x->check, check) &&
+        if (!x->possible && wld_str_is(x->check, check) &&
             !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "fallback")))
             return true;
     }
@@ -74,8 +79,10 @@ static bool tried_gives_none(const struct wld_log_facts *f, const cJSON *sig)
 
 /* The code's words: the signature's texts, the code's status, and as sources the API's
  * table (and where its texts come from, when the log gave the text). */
-static cJSON *
-code_words(const struct wld_rules *rules, const cJSON *sig, const struct wld_log_code *c)
+static cJSON *code_words(const struct wld_rules *rules,
+                         const struct wld_log_facts *f,
+                         const cJSON *sig,
+                         const struct wld_log_code *c)
 {
     cJSON *w = cJSON_CreateObject();
     const char *k[] = { "summary", "fix" };
@@ -95,6 +102,13 @@ code_words(const struct wld_rules *rules, const cJSON *sig, const struct wld_log
             cJSON_AddItemToArray(src, cJSON_Duplicate(s, false));
         }
     }
+    /* a "when" variant's own sources: where the cause it names comes from */
+    const cJSON *said = wld_log_code_item(f, c->row, "sources"), *s;
+    if (said != cJSON_GetObjectItemCaseSensitive(c->row, "sources"))
+        cJSON_ArrayForEach(s, said)
+        {
+            cJSON_AddItemToArray(src, cJSON_Duplicate(s, false));
+        }
     return w;
 }
 
@@ -117,21 +131,22 @@ static void code_finding(struct wld_log_report *r,
     code_said(rules, c, said, sizeof(said));
     struct wld_buf checks;
     wld_buf_init(&checks, 64);
-    wld_log_code_checks(c->row, &checks);
+    wld_log_code_checks(f, c->row, &checks);
     struct wld_log_hit h = *lines_of;
     h.sig = sig;
     h.caps = cJSON_CreateObject();
     cJSON_AddStringToObject(h.caps, "code_said", said);
-    cJSON_AddStringToObject(h.caps, "code_meaning", wld_fact_str(c->row, "meaning"));
-    const char *fix = wld_fact_str(c->row, "fix");
+    cJSON_AddStringToObject(h.caps, "code_meaning", wld_log_code_str(f, c->row, "meaning"));
+    const char *fix = wld_log_code_str(f, c->row, "fix");
     char *fix_sp = wld_xasprintf("%s%s", fix ? fix : "", fix ? " " : "");
     cJSON_AddStringToObject(h.caps, "code_fix", fix_sp);
     free(fix_sp);
     cJSON_AddStringToObject(h.caps, "code_checks", checks.data ? checks.data : "");
-    cJSON *words = code_words(rules, sig, c);
+    cJSON *words = code_words(rules, f, sig, c);
     struct wld_log_obs o = { .on = true };
     struct wld_log_finding *x = &r->findings[r->n++];
-    wld_log_make_finding(x, f, rules, &h, words, wld_fact_str(c->row, "check"), &o, NULL, base);
+    wld_log_make_finding(x, f, rules, &h, words, wld_log_code_str(f, c->row, "check"), &o, NULL,
+                         base);
     r->counts[x->status]++;
     cJSON_Delete(words);
     cJSON_Delete(h.caps);
@@ -151,12 +166,12 @@ void wld_log_code_findings(struct wld_log_report *r,
     int n = 0;
     for (int i = 0; i < f->n_codes; i++) {
         const struct wld_log_code *c = &f->codes[i];
-        if (!c->row || (c->tried && tried_gives_none(f, sig)) || covered(r, r->n, rules, c))
+        if (!c->row || (c->tried && tried_gives_none(f, sig)) || covered(r, f, r->n, rules, c))
             continue;
         int k = 0;
         while (k < n && !(f->codes[first[k]].code == c->code &&
-                          wld_str_is(wld_fact_str(f->codes[first[k]].row, "check"),
-                                     wld_fact_str(c->row, "check"))))
+                          wld_str_is(wld_log_code_str(f, f->codes[first[k]].row, "check"),
+                                     wld_log_code_str(f, c->row, "check"))))
             k++;
         if (k == n)
             first[n++] = i;

@@ -15,17 +15,38 @@
 
 #include "logdiag_impl.h"
 
+/* An error code's key as this log has it: from the first of the row's "when" variants whose
+ * condition the log holds and that gives the key, else the row's own. */
+const cJSON *wld_log_code_item(const struct wld_log_facts *f, const cJSON *row, const char *key)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(row, "when"))
+    {
+        const char *cond = wld_fact_str(v, "if");
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(v, key);
+        if (item && cond && wld_log_condition(f, cond))
+            return item;
+    }
+    return cJSON_GetObjectItemCaseSensitive(row, key);
+}
+
+const char *wld_log_code_str(const struct wld_log_facts *f, const cJSON *row, const char *key)
+{
+    const cJSON *item = wld_log_code_item(f, row, key);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
 /* "llama.runtime,gpu.driver" */
-void wld_log_code_checks(const cJSON *row, struct wld_buf *b)
+void wld_log_code_checks(const struct wld_log_facts *f, const cJSON *row, struct wld_buf *b)
 {
     const cJSON *k;
-    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(row, "checks"))
+    cJSON_ArrayForEach(k, wld_log_code_item(f, row, "checks"))
     {
         if (cJSON_IsString(k))
             wld_buf_printf(b, "%s%s", b->len ? "," : "", k->valuestring);
     }
     if (!b->len)
-        wld_buf_puts(b, wld_fact_str(row, "check"));
+        wld_buf_puts(b, wld_log_code_str(f, row, "check"));
 }
 
 bool wld_log_has_line(const long *lines, int n, long line)
@@ -136,9 +157,9 @@ void wld_log_code_note_vars(const struct wld_log_facts *f, const struct wld_log_
             continue;
         struct wld_buf checks;
         wld_buf_init(&checks, 64);
-        wld_log_code_checks(c->row, &checks);
+        wld_log_code_checks(f, c->row, &checks);
         wld_log_varf(v, "code_note", "; %s %d is %s: %s", wld_code_api_name(c->api), c->code,
-                     wld_fact_str(c->row, "name"), wld_fact_str(c->row, "meaning"));
+                     wld_fact_str(c->row, "name"), wld_log_code_str(f, c->row, "meaning"));
         wld_log_varf(v, "code_hint", " For %s, `wsl-llm-doctor check --only %s` on that machine.",
                      wld_fact_str(c->row, "name"), checks.data ? checks.data : "");
         wld_buf_release(&checks);

@@ -90,7 +90,11 @@ void wld_log_code_findings(struct wld_log_report *r,
 void wld_log_code_note_vars(const struct wld_log_facts *f, const struct wld_log_hit *h, cJSON *v);
 struct wld_buf;
 /* The checks to run for a code's row, comma-separated ("llama.runtime,gpu.driver"). */
-void wld_log_code_checks(const cJSON *row, struct wld_buf *b);
+void wld_log_code_checks(const struct wld_log_facts *f, const cJSON *row, struct wld_buf *b);
+/* An error code row's key ("check", "checks", "fix", "meaning", "sources") as this log has
+ * it: the first of the row's "when" variants whose condition holds gives it, else the row. */
+const cJSON *wld_log_code_item(const struct wld_log_facts *f, const cJSON *row, const char *key);
+const char *wld_log_code_str(const struct wld_log_facts *f, const cJSON *row, const char *key);
 /* Whether line is among lines[0..n). */
 bool wld_log_has_line(const long *lines, int n, long line);
 

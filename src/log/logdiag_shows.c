@@ -83,6 +83,8 @@ void wld_log_shows(const struct wld_log_facts *f, struct wld_buf *b)
                        f->lines == 1 ? "" : "s");
     else
         origin_text(f, b);
+    if (f->container)
+        wld_buf_printf(b, "; in a container (%s, line %ld)", f->container_what, f->container_line);
     if (f->nul_bytes > 0)
         wld_buf_printf(b, " (%ld NUL byte%s: binary data, not text)", f->nul_bytes,
                        f->nul_bytes == 1 ? "" : "s");

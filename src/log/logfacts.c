@@ -80,6 +80,8 @@ static const struct {
     { "Driver Version: ", wld_logx_driver },
     { "registered backend ", wld_logx_registered },
     { "Dynamic LLM libraries", wld_logx_o_runners },
+    { "llama runner process has terminated", wld_logx_o_runner_process },
+    { "ollama_llama_server", wld_logx_o_runner_process },
     { "discovered GPU libraries", wld_logx_o_libs },
     { "Discovered GPU libraries", wld_logx_o_libs },
     { "| backend ", wld_logx_bench_head },
@@ -143,8 +145,9 @@ static const struct {
     { "nvidia.com/gpu", wld_logx_kube },
     { "in pod \"", wld_logx_kube },
     { "CrashLoopBackOff", wld_logx_kube },
-    /* the banner of NVIDIA's CUDA images, started without the GPU */
+    /* the banner of NVIDIA's CUDA and NGC images, and what it says started without the GPU */
     { "NVIDIA Container Toolkit to start this container", wld_logx_cuda_image },
+    { "Container image Copyright (c)", wld_logx_cuda_image },
     /* a crash's frames (logfacts_crash.c) */
     { "#0 ", wld_logx_frame_gdb },
     { "#1 ", wld_logx_frame_gdb },

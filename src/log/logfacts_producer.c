@@ -95,8 +95,9 @@ WLD_LOG_EXTRACTOR(wld_logx_nvidia_container)
     container(f, "nvidia-container-toolkit", l->no);
 }
 
-/* "WARNING: The NVIDIA Driver was not detected. ... Use the NVIDIA Container Toolkit to start
- * this container with GPU support": the entrypoint of NVIDIA's CUDA images */
+/* "Container image Copyright (c) 2016-2023, NVIDIA CORPORATION & AFFILIATES", and "WARNING:
+ * The NVIDIA Driver was not detected. ... Use the NVIDIA Container Toolkit to start this
+ * container with GPU support": the entrypoint of NVIDIA's CUDA (and NGC) images */
 WLD_LOG_EXTRACTOR(wld_logx_cuda_image)
 {
     container(f, "NVIDIA CUDA image", l->no);

@@ -245,3 +245,23 @@ bool wld_log_observation_known(const char *name)
 {
     return in_list(observations, name);
 }
+
+/* "if" names the condition; the rest replace the signature's own */
+const char *const wld_log_variant_keys[] = { "if",     "check",   "summary", "fix",
+                                             "proves", "sources", NULL };
+
+cJSON *wld_log_sig_vary(const cJSON *sig, const cJSON *variant)
+{
+    cJSON *w = cJSON_Duplicate(sig, true);
+    cJSON_DeleteItemFromObjectCaseSensitive(w, "when");
+    if (cJSON_GetObjectItemCaseSensitive(variant, "check"))
+        cJSON_DeleteItemFromObjectCaseSensitive(w, "check_by_origin");
+    for (const char *const *k = wld_log_variant_keys + 1; *k; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(variant, *k);
+        if (!v)
+            continue;
+        cJSON_DeleteItemFromObjectCaseSensitive(w, *k);
+        cJSON_AddItemToObject(w, *k, cJSON_Duplicate(v, true));
+    }
+    return w;
+}

@@ -7,6 +7,7 @@
 
 #include "wld/check.h"
 #include "wld/logcodes.h"
+#include "wld/logpattern.h"
 #include "wld/util.h"
 
 #include "rules_impl.h"
@@ -58,6 +59,35 @@ static bool is_text(const cJSON *doc, const char *s)
     return strlen(s) >= 4; /* shorter would match anywhere */
 }
 
+/* "when": variants of the row, each a condition of the log ("if") and the check, the checks
+ * to run and the fix that hold under it (cudaErrorInsufficientDriver in a container: the
+ * image's CUDA is newer than the host's driver, a container.gpu matter). */
+static int check_when(const cJSON *doc, const cJSON *r, const char *where, char **why)
+{
+    const cJSON *when = cJSON_GetObjectItemCaseSensitive(r, "when"), *v;
+    if (when && !cJSON_IsArray(when))
+        return wld_errorf(why, -EINVAL, "%s: \"when\" must be a list of variants", where);
+    cJSON_ArrayForEach(v, when)
+    {
+        const char *cond = str_of(v, "if"), *check = str_of(v, "check");
+        if (!cond || !wld_log_condition_known(cond))
+            return wld_errorf(why, -EINVAL, "%s: a \"when\" variant needs a known condition \"if\"",
+                              where);
+        if (!check || !wld_check_find(check) || !str_of(v, "fix") ||
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "checks")) == 0)
+            return wld_errorf(
+                    why, -EINVAL,
+                    "%s: the \"when\" variant for %s needs a \"check\", the \"checks\" to "
+                    "run and a \"fix\"",
+                    where, cond);
+        int e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "checks"), is_check,
+                                         doc, "checks", where, why);
+        if (e < 0)
+            return e;
+    }
+    return 0;
+}
+
 static int check_row(const cJSON *doc, const cJSON *apis, const cJSON *r, int i, char **why)
 {
     char where[48];
@@ -82,9 +112,14 @@ static int check_row(const cJSON *doc, const cJSON *apis, const cJSON *r, int i,
                           "%s: \"check\" must be a check id, \"checks\" the checks to run", where);
     if (!wld_str_is(st, "warn") && !wld_str_is(st, "fail"))
         return wld_errorf(why, -EINVAL, "%s: \"status\" must be warn or fail", where);
+    const cJSON *vague = cJSON_GetObjectItemCaseSensitive(r, "vague");
+    if (vague && !cJSON_IsBool(vague))
+        return wld_errorf(why, -EINVAL, "%s: \"vague\" must be true or false", where);
     if (cJSON_GetObjectItemCaseSensitive(r, "fix") && !str_of(r, "fix"))
         return wld_errorf(why, -EINVAL, "%s: \"fix\" must be a text", where);
     int e;
+    if ((e = check_when(doc, r, where, why)) < 0)
+        return e;
     if ((e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(r, "checks"), is_check, doc,
                                       "checks", where, why)) < 0 ||
         (e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(r, "texts"), is_text, doc,

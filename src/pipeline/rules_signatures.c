@@ -87,6 +87,77 @@ static int validate_contradictions(const cJSON *list, const char *where, char **
 /* A log signature (docs/logs.md): an outcome with the check it belongs to, and either line
  * patterns ("match") or an observation on the whole log ("observe"). Its fail rests on what
  * the log itself shows, so it says "basis": "observed" (or cites only documentation). */
+/* "unless_found" / "unless_read": earlier signatures, for findings are made in the rules'
+ * order. */
+static int validate_earlier(
+        const cJSON *sigs, const cJSON *sig, const char *key, const char *where, char **err)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(sig, key), *c;
+    if (list && !cJSON_IsArray(list))
+        return wld_errorf(err, -EINVAL, "%s: \"%s\" must be an array", where, key);
+    cJSON_ArrayForEach(c, list)
+    {
+        const cJSON *e =
+                cJSON_IsString(c) ? cJSON_GetObjectItemCaseSensitive(sigs, c->valuestring) : NULL;
+        bool earlier = false;
+        for (const cJSON *k = sigs ? sigs->child : NULL; e && k && k != sig; k = k->next)
+            earlier |= k == e;
+        if (!earlier)
+            return wld_errorf(err, -EINVAL, "%s: %s names %s, which is not an earlier signature",
+                              where, key, cJSON_IsString(c) ? c->valuestring : "(not a string)");
+    }
+    return 0;
+}
+
+/* The signature's words (status, summary, fix, sources) as an outcome's are validated. */
+static int validate_words(const cJSON *sources, const cJSON *sig, const char *where, char **err)
+{
+    const char *status = wld_fact_str(sig, "status");
+    if (wld_str_is(status, "fail") && wld_str_is(wld_fact_str(sig, "basis"), "observed")) {
+        /* the log shows the failure: any source may explain it */
+        cJSON *copy = cJSON_Duplicate(sig, true);
+        cJSON_ReplaceItemInObjectCaseSensitive(copy, "status", cJSON_CreateString("warn"));
+        int r = wld_rules_validate_outcome(sources, copy, where, err);
+        cJSON_Delete(copy);
+        return r;
+    }
+    return wld_rules_validate_outcome(sources, sig, where, err);
+}
+
+/* "when": variants, each a known condition ("if") and the check and words that hold under it
+ * (the same message inside a container has another cause), valid as the signature is. */
+static int validate_variants(const cJSON *sources, const cJSON *sig, const char *where, char **err)
+{
+    const cJSON *when = cJSON_GetObjectItemCaseSensitive(sig, "when"), *v, *k;
+    if (when && !cJSON_IsArray(when))
+        return wld_errorf(err, -EINVAL, "%s: \"when\" must be a list of variants", where);
+    cJSON_ArrayForEach(v, when)
+    {
+        const char *cond = wld_fact_str(v, "if"), *check = wld_fact_str(v, "check");
+        if (!cJSON_IsObject(v) || !cond || !wld_log_condition_known(cond))
+            return wld_errorf(err, -EINVAL, "%s: a \"when\" variant needs a known condition \"if\"",
+                              where);
+        cJSON_ArrayForEach(k, v)
+        {
+            size_t i = 0;
+            while (wld_log_variant_keys[i] && !wld_str_is(wld_log_variant_keys[i], k->string))
+                i++;
+            if (!wld_log_variant_keys[i])
+                return wld_errorf(err, -EINVAL, "%s: the \"when\" variant for %s cannot set %s",
+                                  where, cond, k->string);
+        }
+        if (cJSON_GetObjectItemCaseSensitive(v, "check") && (!check || !wld_check_find(check)))
+            return wld_errorf(err, -EINVAL, "%s: the \"when\" variant for %s: unknown check", where,
+                              cond);
+        cJSON *varied = wld_log_sig_vary(sig, v);
+        int r = validate_words(sources, varied, where, err);
+        cJSON_Delete(varied);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
 int wld_rules_validate_signature(
         const cJSON *sources, const cJSON *sigs, const cJSON *sig, size_t *anchor_bytes, char **err)
 {
@@ -151,34 +222,14 @@ int wld_rules_validate_signature(
     if (!!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sig, "needs")) !=
         !!wld_fact_str(sig, "confirm"))
         return wld_errorf(err, -EINVAL, "%s: \"needs\" and \"confirm\" go together", where);
-    const cJSON *uf = cJSON_GetObjectItemCaseSensitive(sig, "unless_found");
-    if (uf && !cJSON_IsArray(uf))
-        return wld_errorf(err, -EINVAL, "%s: \"unless_found\" must be an array", where);
-    cJSON_ArrayForEach(c, uf)
-    {
-        /* an earlier signature: findings are made in the rules' order */
-        const cJSON *e =
-                cJSON_IsString(c) ? cJSON_GetObjectItemCaseSensitive(sigs, c->valuestring) : NULL;
-        bool earlier = false;
-        for (const cJSON *k = sigs ? sigs->child : NULL; e && k && k != sig; k = k->next)
-            earlier |= k == e;
-        if (!earlier)
-            return wld_errorf(err, -EINVAL,
-                              "%s: unless_found names %s, which is not an earlier signature", where,
-                              cJSON_IsString(c) ? c->valuestring : "(not a string)");
-    }
+    if ((r = validate_earlier(sigs, sig, "unless_found", where, err)) < 0 ||
+        (r = validate_earlier(sigs, sig, "unless_read", where, err)) < 0)
+        return r;
     const cJSON *fb = cJSON_GetObjectItemCaseSensitive(sig, "fallback");
     if (fb && (!cJSON_IsBool(fb) || !match))
         return wld_errorf(err, -EINVAL, "%s: \"fallback\" must be true or false, with \"match\"",
                           where);
-    const char *status = wld_fact_str(sig, "status");
-    if (wld_str_is(status, "fail") && wld_str_is(wld_fact_str(sig, "basis"), "observed")) {
-        /* the log shows the failure: any source may explain it */
-        cJSON *copy = cJSON_Duplicate(sig, true);
-        cJSON_ReplaceItemInObjectCaseSensitive(copy, "status", cJSON_CreateString("warn"));
-        r = wld_rules_validate_outcome(sources, copy, where, err);
-        cJSON_Delete(copy);
+    if ((r = validate_words(sources, sig, where, err)) < 0)
         return r;
-    }
-    return wld_rules_validate_outcome(sources, sig, where, err);
+    return validate_variants(sources, sig, where, err);
 }

@@ -7,7 +7,7 @@ lines. The corpus entries run against ../shared/corpus-sample when it is there.
 
 usage: run.py DOCTOR LOGS_DIR [CORPUS_DIR]
 A case's `facts` (dotted paths into the JSON's facts) must have the values it lists, and a
-finding's `summary_has` must be in its summary.
+finding's `summary_has` must be in its summary, its `fix_has` in its fix.
 Fails too when a llama.cpp generation of cases.json's `eras` has no log, when a signature
 of the rules has no case (the host_* ones: tests/log.sh), when a text still holds a
 {placeholder}, and when the JSON lacks what the log@1 schema promises."""
@@ -64,6 +64,8 @@ def check(path, case):
             failures.append(f"{name}: {k}: key line {want[k]['line']} not in {f['lines']}")
         if k in want and want[k].get("summary_has", "") not in f["summary"]:
             failures.append(f"{name}: {k}: summary lacks {want[k]['summary_has']!r}: {f['summary']}")
+        if k in want and want[k].get("fix_has", "") not in (f.get("fix") or ""):
+            failures.append(f"{name}: {k}: fix lacks {want[k]['fix_has']!r}: {f.get('fix')}")
         if not f.get("sources"):
             failures.append(f"{name}: {k} cites no source")
     for path, value in case.get("facts", {}).items():
