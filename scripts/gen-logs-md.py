@@ -80,7 +80,9 @@ Each signature is rules data (`rules/log.json`): line patterns (`match`, literal
 `{name}` captures and `{name:int}` digits, `^`/`$` anchors) or an observation on the whole log
 (`observe`), conditions (`if`/`unless`: the log's origin, a CUDA device seen, a 2023-era log,
 ollama), the check, status, texts and sources. A `fallback` signature takes only lines no other
-matched; `unless_found` gives way to an earlier signature; `contradicted_by` lists conditions
+matched; `unless_found` gives way to an earlier signature (`unless_read` also to its possibility
+reading the same line); `when` lists variants, each a condition and the check, texts and sources
+that hold under it (the same message inside a container has another cause); `contradicted_by` lists conditions
 that another line of the same log can show (a CUDA device listed, the CUDA backend loaded,
 layers offloaded) and that make the finding's cause untrue: the finding then keeps its lines,
 adds the contradicting ones, takes the entry's lower status (never a fail) and fix, and its
@@ -116,7 +118,10 @@ meaning, the check that covers its causes and the checks to run. A line that sta
 any of the shapes programs print them (`CUDA error 35`, `init failure: 3`, `err: 999`,
 `code=100(cudaErrorNoDevice)`, `returned 35`, `CUDA_ERROR_NO_DEVICE (100)`, the name alone, or
 the error string after a CUDA, NVML or cuBLAS word), gives the fact (`facts.error_codes`) and,
-when no finding before explains it, the finding `error-code` under the code's check. A
+when no finding before explains it, the finding `error-code` under the code's check (a row's
+`when` variants change the check and fix where the log shows a condition: error 35 or 804 in a
+container is the image against the host's driver; a `vague` code, one that says only "unknown",
+gives way to any reading of its line, a possibility too). A
 finding that does explain it (`cuda-init-failed`, `ollama-cuda-driver-unloadable`) says what
 the code means and which checks to run.
 
@@ -228,6 +233,8 @@ for sid, s in rules["signatures"].items():
         cond.append("unless " + ", ".join(s["unless"]))
     if s.get("unless_found"):
         cond.append("unless found: " + ", ".join(s["unless_found"]))
+    if s.get("unless_read"):
+        cond.append("unless read, a possibility too: " + ", ".join(s["unless_read"]))
     if s.get("needs"):
         cond.append("a possibility unless the log shows " + ", ".join(s["needs"]))
     if s.get("fallback"):
@@ -247,6 +254,9 @@ for sid, s in rules["signatures"].items():
     print(f"**Says:** {s['summary']}\n")
     if s.get("fix"):
         print(f"**Fix:** {s['fix']}\n")
+    for v in s.get("when", []):
+        print(f"**When {v['if']}:** " + (f"under `{v['check']}`: " if v.get("check") else "") +
+              v.get("summary", s["summary"]) + (f" Fix: {v['fix']}" if v.get("fix") else "") + "\n")
     print("**Sources:** " + ", ".join(src(k) for k in s.get("sources", [])) + "\n")
 
 
@@ -271,6 +281,8 @@ or name. A number with no such word on its line is not a code.
         print("| code | name | means | check | status | checks to run |")
         print("|---:|---|---|---|---|---|")
         for r in rows:
-            print(f"| {r['code']} | `{r['name']}` | {cell(r['meaning'])} | `{r['check']}` | {r['status']} | "
+            check = f"`{r['check']}`" + "".join(f" (when {v['if']}: `{v['check']}`)"
+                                               for v in r.get("when", []))
+            print(f"| {r['code']} | `{r['name']}` | {cell(r['meaning'])} | {check} | {r['status']} | "
                   f"{', '.join('`' + c + '`' for c in r['checks'])} |")
         print()
