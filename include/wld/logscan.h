@@ -170,6 +170,9 @@ struct wld_log_facts {
     char alloc_fail_kind[12];
     bool alloc_pending;
     long alloc_fail_line;
+    /* the first failed allocation of a GPU buffer (CUDA0, cudaMalloc on a device) and of a
+     * host one (CPU, CUDA_Host, ggml's CPU buffer type): which memory ran out */
+    long alloc_gpu_line, alloc_host_line;
     /* the command line, where the paste shows it */
     char command[512];
     long command_line;

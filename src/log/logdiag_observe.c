@@ -82,6 +82,12 @@ static bool ollama_gpu_library_found(const struct wld_log_facts *f)
     return f->ollama_libs_found > 0;
 }
 
+/* a host buffer (CPU, CUDA_Host) failed to allocate and no device buffer did: RAM ran out */
+static bool host_alloc_only(const struct wld_log_facts *f)
+{
+    return f->alloc_host_line > 0 && f->alloc_gpu_line == 0;
+}
+
 static const struct {
     const char *name;
     bool (*holds)(const struct wld_log_facts *f);
@@ -96,6 +102,7 @@ static const struct {
     { "ollama", ollama },
     { "file_model_format", file_model_format },
     { "ollama_gpu_library_found", ollama_gpu_library_found },
+    { "host_alloc_only", host_alloc_only },
 };
 
 bool wld_log_condition(const struct wld_log_facts *f, const char *name)

@@ -49,6 +49,8 @@ static const struct {
     { "current device: ", wld_logx_current_device },
     { "allocating ", wld_logx_allocating },
     { "failed to allocate ", wld_logx_failed_alloc },
+    { "unable to allocate ", wld_logx_failed_alloc },
+    { "ggml_aligned_malloc: insufficient memory", wld_logx_aligned_malloc },
     { "inference compute", wld_logx_inference_compute },
     { "layers.model=", wld_logx_o_layers_model },
     { "layers.offload=", wld_logx_o_layers_offload },

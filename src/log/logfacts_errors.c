@@ -115,6 +115,8 @@ WLD_LOG_EXTRACTOR(wld_logx_allocating)
     const char *on = strstr(l->at, " on device ");
     if (!strstr(l->s, "failed") || !wld_log_num(l->at, &mib) || !on || !wld_log_int(on + 11, &dev))
         return;
+    if (!f->alloc_gpu_line)
+        f->alloc_gpu_line = l->no;
     if (f->alloc_fail_line)
         return;
     f->alloc_fail_mib = mib;
@@ -123,13 +125,32 @@ WLD_LOG_EXTRACTOR(wld_logx_allocating)
     f->alloc_pending = true; /* the next "failed to allocate" line says which buffer */
 }
 
-/* "failed to allocate CUDA0 buffer of size 4617387008"; "... of pinned memory" */
+/* "failed to allocate CUDA0 buffer of size 4617387008", "unable to allocate CUDA0 buffer";
+ * ggml's CPU buffer type's own
+ * "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size 9925767168"
+ * (malloc failed: host memory) */
 WLD_LOG_EXTRACTOR(wld_logx_failed_alloc)
 {
-    const char *p = l->at;
-    const char *of = strstr(p, " buffer of size ");
+    const char *p = l->at, *of;
+    char device[24];
     double bytes;
-    if (!of || !wld_log_num(of + 16, &bytes))
+    if (wld_str_starts(p, "buffer of size ")) {
+        of = p - 1; /* no device word: the CPU buffer type's message */
+        snprintf(device, sizeof(device), "CPU");
+    } else {
+        size_t word = strcspn(p, " ");
+        of = p + word;
+        if (word == 0 || word >= sizeof(device) || !wld_str_starts(of, " buffer"))
+            return;
+        wld_log_copy(device, sizeof(device), p, word);
+    }
+    /* a host buffer (CPU, CPU_Mapped, CUDA_Host: RAM, pinned or not) or a device's */
+    bool host = strncmp(device, "CPU", 3) == 0 || strstr(device, "_Host") != NULL;
+    long *first = host ? &f->alloc_host_line : &f->alloc_gpu_line;
+    if (!*first)
+        *first = l->no;
+    /* llama_model_load's "unable to allocate CPU buffer" names no size */
+    if (!wld_str_starts(of, " buffer of size ") || !wld_log_num(of + 16, &bytes))
         return;
     /* ggml-alloc's graph allocator makes the compute buffer; the KV cache says so */
     const char *kind = strstr(l->s, "gallocr") ? "compute" : strstr(l->s, "kv") ? "kv" : "model";
@@ -140,10 +161,17 @@ WLD_LOG_EXTRACTOR(wld_logx_failed_alloc)
     }
     if (f->alloc_fail_line)
         return;
-    wld_log_copy(f->alloc_fail_device, sizeof(f->alloc_fail_device), p, (size_t) (of - p));
+    snprintf(f->alloc_fail_device, sizeof(f->alloc_fail_device), "%s", device);
     f->alloc_fail_mib = bytes / 1048576.0;
     snprintf(f->alloc_fail_kind, sizeof(f->alloc_fail_kind), "%s", kind);
     f->alloc_fail_line = l->no;
+}
+
+/* "ggml_aligned_malloc: insufficient memory (attempted to allocate 9466.00 MB)": host memory */
+WLD_LOG_EXTRACTOR(wld_logx_aligned_malloc)
+{
+    if (!f->alloc_host_line)
+        f->alloc_host_line = l->no;
 }
 
 /* A word of the CUDA runtime, the driver API, NVML or cuBLAS: the line is read for error

@@ -202,6 +202,7 @@ static const char *const conditions[] = {
     "gpu_offload",
     "file_model_format",
     "ollama_gpu_library_found",
+    "host_alloc_only",
     NULL,
 };
 static const char *const observations[] = {
