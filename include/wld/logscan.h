@@ -197,6 +197,11 @@ struct wld_log_facts {
     int o_layers_model, o_layers_offload, o_num_ctx;
     double o_kv_gib, o_weights_gib, o_graph_gib, o_full_gib, o_available_gib;
     long o_offload_line;
+    bool o_offload_gpu; /* msg=offload planned layers on a GPU library (library=cuda) */
+    /* ollama's "msg=system" line (ggml.go): the features of each backend that loaded; a GPU
+     * one ("CUDA.0.ARCHS=...", 2025's "CUDA : ARCHS = ...") only when its library did */
+    long o_system_line;
+    bool o_system_gpu;
     char driver[24]; /* "Driver Version: 566.36" of a pasted nvidia-smi */
     long driver_line;
     long nul_bytes; /* NUL bytes in the input: binary, not a log */

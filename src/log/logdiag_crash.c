@@ -45,6 +45,7 @@ const char *wld_log_condition_shown_by(const char *name)
         { "origin_windows", "that it was made on Windows (a C:\\ path, a .dll or .exe)" },
         { "origin_native", "that it was made on a native Linux" },
         { "ollama", "that ollama wrote it" },
+        { "ollama_gpu_seen", "a GPU ollama found or planned layers on" },
     };
     for (size_t i = 0; i < WLD_ARRAY_SIZE(rows); i++)
         if (wld_str_is(name, rows[i].name))

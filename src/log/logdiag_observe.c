@@ -82,6 +82,16 @@ static bool ollama_gpu_library_found(const struct wld_log_facts *f)
     return f->ollama_libs_found > 0;
 }
 
+/* ollama found a GPU or planned layers on one: its discovery, its offload plan, or a
+ * GPU library in its search */
+static bool ollama_gpu_seen(const struct wld_log_facts *f)
+{
+    for (int i = 0; i < f->n_compute; i++)
+        if (!wld_str_eq_nocase(f->compute[i].library, "cpu"))
+            return true;
+    return f->o_offload_gpu || f->ollama_libs_found > 0 || cuda_device(f);
+}
+
 /* a host buffer (CPU, CUDA_Host) failed to allocate and no device buffer did: RAM ran out */
 static bool host_alloc_only(const struct wld_log_facts *f)
 {
@@ -103,6 +113,7 @@ static const struct {
     { "file_model_format", file_model_format },
     { "ollama_gpu_library_found", ollama_gpu_library_found },
     { "host_alloc_only", host_alloc_only },
+    { "ollama_gpu_seen", ollama_gpu_seen },
 };
 
 bool wld_log_condition(const struct wld_log_facts *f, const char *name)
@@ -201,6 +212,25 @@ static bool ollama_cpu(const struct wld_log_obs_in *in, struct wld_log_obs *o)
 {
     const struct wld_log_facts *f = in->f;
     return f->n_compute > 0 && !ollama_gpu_found(f) && obs_line(o, f->compute[0].line);
+}
+
+/* ollama's runner said which backends it loaded ("msg=system"), or ggml's loader did
+ * ("load_backend: loaded CPU backend from .../lib/ollama/..."), none of them a GPU's */
+static bool ollama_no_gpu_backend(const struct wld_log_obs_in *in, struct wld_log_obs *o)
+{
+    const struct wld_log_facts *f = in->f;
+    if (!f->ollama || f->o_system_gpu)
+        return false;
+    if (f->o_system_line)
+        return obs_line(o, f->o_system_line);
+    long cpu_line = 0;
+    for (int i = 0; i < f->n_backend; i++) {
+        if (f->backend[i].loaded && strcmp(f->backend[i].name, "CPU") != 0)
+            return false; /* another backend (Vulkan, ROCm) runs it */
+        if (f->backend[i].loaded && !cpu_line)
+            cpu_line = f->backend[i].line;
+    }
+    return cpu_line && obs_line(o, cpu_line);
 }
 
 static bool ollama_cpu_runner(const struct wld_log_obs_in *in, struct wld_log_obs *o)
@@ -376,6 +406,7 @@ static const struct {
     { "ollama_offload_partial", false, ollama_offload_partial },
     { "ollama_cpu", false, ollama_cpu },
     { "ollama_cpu_runner", false, ollama_cpu_runner },
+    { "ollama_no_gpu_backend", false, ollama_no_gpu_backend },
     { "ollama_no_gpu_runner", false, ollama_no_gpu_runner },
     { "ollama_cpu_runners_only", false, ollama_cpu_runners_only },
     { "bench_cpu_offload", false, bench_cpu_offload },

@@ -84,6 +84,7 @@ static const struct {
     { "Dynamic LLM libraries", wld_logx_o_runners },
     { "llama runner process has terminated", wld_logx_o_runner_process },
     { "ollama_llama_server", wld_logx_o_runner_process },
+    { "msg=system ", wld_logx_o_system },
     { "discovered GPU libraries", wld_logx_o_libs },
     { "Discovered GPU libraries", wld_logx_o_libs },
     { "| backend ", wld_logx_bench_head },

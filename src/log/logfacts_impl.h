@@ -69,6 +69,7 @@ WLD_LOG_EXTRACTOR(wld_logx_o_version);
 WLD_LOG_EXTRACTOR(wld_logx_o_msg);
 WLD_LOG_EXTRACTOR(wld_logx_o_runners);
 WLD_LOG_EXTRACTOR(wld_logx_o_runner_process);
+WLD_LOG_EXTRACTOR(wld_logx_o_system);
 WLD_LOG_EXTRACTOR(wld_logx_o_libs);
 /* logfacts_command.c */
 WLD_LOG_EXTRACTOR(wld_logx_ngl);

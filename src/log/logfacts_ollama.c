@@ -57,7 +57,11 @@ WLD_LOG_EXTRACTOR(wld_logx_o_layers_model)
 
 WLD_LOG_EXTRACTOR(wld_logx_o_layers_offload)
 {
+    char lib[16];
     o_int(l->s, "layers.offload", &f->o_layers_offload);
+    if (f->o_layers_offload > 0 && wld_log_kv(l->s, "library", lib, sizeof(lib)) &&
+        !wld_str_eq_nocase(lib, "cpu"))
+        f->o_offload_gpu = true;
     if (!f->o_offload_line)
         f->o_offload_line = l->no;
     f->ollama = true;
@@ -153,4 +157,18 @@ WLD_LOG_EXTRACTOR(wld_logx_o_runner_process)
 {
     (void) l;
     f->ollama = true;
+}
+
+/* msg=system CPU.0.SSE3=1 ... CUDA.0.ARCHS=500,...,1200 compiler=cgo(gcc); older:
+ * msg=system info="CPU : LLAMAFILE = 1 | CUDA : ARCHS = ... | cgo(clang)" */
+WLD_LOG_EXTRACTOR(wld_logx_o_system)
+{
+    static const char *const gpu[] = { "CUDA.", "CUDA :", "ROCm.", "ROCm :", "Vulkan." };
+    if (!strstr(l->s, "source=") && !strstr(l->s, "level="))
+        return; /* ollama's slog line, not a word in another program's */
+    f->ollama = true;
+    if (!f->o_system_line)
+        f->o_system_line = l->no;
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(gpu); i++)
+        f->o_system_gpu |= strstr(l->s, gpu[i]) != NULL;
 }

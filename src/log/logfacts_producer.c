@@ -66,6 +66,7 @@ WLD_LOG_EXTRACTOR(wld_logx_llama_cpp_python)
 WLD_LOG_EXTRACTOR(wld_logx_ollama_source)
 {
     seen(f, WLD_PROD_OLLAMA, l->no);
+    f->ollama = true;
 }
 
 /* ---- containers ---- */

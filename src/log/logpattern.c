@@ -203,6 +203,7 @@ static const char *const conditions[] = {
     "file_model_format",
     "ollama_gpu_library_found",
     "host_alloc_only",
+    "ollama_gpu_seen",
     NULL,
 };
 static const char *const observations[] = {
@@ -213,6 +214,7 @@ static const char *const observations[] = {
     "ollama_cpu_runner",
     "ollama_no_gpu_runner",
     "ollama_cpu_runners_only",
+    "ollama_no_gpu_backend",
     "bench_cpu_offload",
     "model_on_windows_drive",
     "cc_below_archs",
