@@ -80,7 +80,8 @@ Each signature is rules data (`rules/log.json`): line patterns (`match`, literal
 `{name}` captures and `{name:int}` digits, `^`/`$` anchors) or an observation on the whole log
 (`observe`), conditions (`if`/`unless`: the log's origin, a CUDA device seen, a 2023-era log,
 ollama), the check, status, texts and sources. A `fallback` signature takes only lines no other
-matched; `unless_found` gives way to an earlier signature (`unless_read` also to its possibility
+matched; `except` lists texts whose line a signature does not take (ollama trying a 32-bit
+libcuda in passing); `unless_found` gives way to an earlier signature (`unless_read` also to its possibility
 reading the same line); `when` lists variants, each a condition and the check, texts and sources
 that hold under it (the same message inside a container has another cause); `contradicted_by` lists conditions
 that another line of the same log can show (a CUDA device listed, the CUDA backend loaded,

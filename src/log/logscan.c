@@ -25,7 +25,8 @@ struct wld_logmatch {
     size_t n_pats;
     const cJSON **sigs; /* the rules' signatures, in order */
     bool *fallback;
-    bool *unless_code; /* takes no line stating an error code the table knows */
+    bool *unless_code;    /* takes no line stating an error code the table knows */
+    const cJSON **except; /* the signature's "except": texts whose line it does not take */
     size_t n_sigs;
     struct wld_codetab *codes; /* the rules' error codes; NULL without rules */
 };
@@ -65,6 +66,19 @@ struct line_ctx {
     struct wld_log_line l; /* its at set for each marker */
 };
 
+/* whether the line holds one of a signature's "except" texts: a line of that shape it does
+ * not take (ollama trying a 32-bit libcuda in passing: "wrong ELF class: ELFCLASS32") */
+static bool excepted(const cJSON *except, const char *line)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, except)
+    {
+        if (cJSON_IsString(e) && strstr(line, e->valuestring))
+            return true;
+    }
+    return false;
+}
+
 static void on_hit(void *ctx, int id, size_t end)
 {
     struct line_ctx *c = ctx;
@@ -81,7 +95,8 @@ static void on_hit(void *ctx, int id, size_t end)
     if (s->sig_stamp[p->sig] == c->l.no || s->n_matched == WLD_ARRAY_SIZE(s->matched))
         return; /* the signature has this line already */
     cJSON *caps = cJSON_CreateObject();
-    if (!wld_logpat_match(&p->pat, c->l.s, c->l.len, end, caps)) {
+    if (!wld_logpat_match(&p->pat, c->l.s, c->l.len, end, caps) ||
+        excepted(s->m->except[p->sig], c->l.s)) {
         cJSON_Delete(caps);
         return;
     }
@@ -256,6 +271,7 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
     m->sigs = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->sigs));
     m->fallback = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->fallback));
     m->unless_code = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->unless_code));
+    m->except = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->except));
     m->codes = rules ? wld_codetab_new(wld_rules_doc(rules)) : NULL;
     size_t k = 0, n_pats = 0;
     const cJSON *sig;
@@ -269,6 +285,7 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
         m->sigs[k] = sig;
         m->fallback[k] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sig, "fallback"));
         m->unless_code[k] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sig, "unless_code"));
+        m->except[k] = cJSON_GetObjectItemCaseSensitive(sig, "except");
         const cJSON *pm;
         cJSON_ArrayForEach(pm, cJSON_GetObjectItemCaseSensitive(sig, "match"))
         {
@@ -300,6 +317,7 @@ void wld_logmatch_free(struct wld_logmatch *m)
     free(m->sigs);
     free(m->fallback);
     free(m->unless_code);
+    free(m->except);
     wld_codetab_free(m->codes);
     free(m);
 }

@@ -225,6 +225,16 @@ int wld_rules_validate_signature(
     if ((r = validate_earlier(sigs, sig, "unless_found", where, err)) < 0 ||
         (r = validate_earlier(sigs, sig, "unless_read", where, err)) < 0)
         return r;
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(sig, "except");
+    if (ex && (!cJSON_IsArray(ex) || !match))
+        return wld_errorf(err, -EINVAL, "%s: \"except\" must be a list of texts, with \"match\"",
+                          where);
+    cJSON_ArrayForEach(c, ex)
+    {
+        if (!cJSON_IsString(c) || strlen(c->valuestring) < 4)
+            return wld_errorf(err, -EINVAL, "%s: an \"except\" text must be 4 bytes or more",
+                              where);
+    }
     const cJSON *fb = cJSON_GetObjectItemCaseSensitive(sig, "fallback");
     if (fb && (!cJSON_IsBool(fb) || !match))
         return wld_errorf(err, -EINVAL, "%s: \"fallback\" must be true or false, with \"match\"",
