@@ -173,6 +173,7 @@ struct wld_log_facts {
     /* the first failed allocation of a GPU buffer (CUDA0, cudaMalloc on a device) and of a
      * host one (CPU, CUDA_Host, ggml's CPU buffer type): which memory ran out */
     long alloc_gpu_line, alloc_host_line;
+    long alloc_kv_line; /* "failed to allocate buffer for kv cache": the KV cache's buffer */
     /* the command line, where the paste shows it */
     char command[512];
     long command_line;

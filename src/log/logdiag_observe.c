@@ -92,10 +92,11 @@ static bool ollama_gpu_seen(const struct wld_log_facts *f)
     return f->o_offload_gpu || f->ollama_libs_found > 0 || cuda_device(f);
 }
 
-/* a host buffer (CPU, CUDA_Host) failed to allocate and no device buffer did: RAM ran out */
+/* a host buffer (CPU, CUDA_Host) failed to allocate and no device buffer did: RAM ran out;
+ * not the KV cache's, whose size the context sets (models.fit's) */
 static bool host_alloc_only(const struct wld_log_facts *f)
 {
-    return f->alloc_host_line > 0 && f->alloc_gpu_line == 0;
+    return f->alloc_host_line > 0 && f->alloc_gpu_line == 0 && f->alloc_kv_line == 0;
 }
 
 static const struct {

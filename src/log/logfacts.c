@@ -51,6 +51,7 @@ static const struct {
     { "failed to allocate ", wld_logx_failed_alloc },
     { "unable to allocate ", wld_logx_failed_alloc },
     { "ggml_aligned_malloc: insufficient memory", wld_logx_aligned_malloc },
+    { "failed to allocate buffer for kv cache", wld_logx_kv_alloc },
     { "inference compute", wld_logx_inference_compute },
     { "layers.model=", wld_logx_o_layers_model },
     { "layers.offload=", wld_logx_o_layers_offload },

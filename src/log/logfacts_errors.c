@@ -167,6 +167,16 @@ WLD_LOG_EXTRACTOR(wld_logx_failed_alloc)
     f->alloc_fail_line = l->no;
 }
 
+/* llama_kv_cache_init's "failed to allocate buffer for kv cache": the buffer that failed was
+ * the KV cache's, wherever it lives */
+WLD_LOG_EXTRACTOR(wld_logx_kv_alloc)
+{
+    if (!f->alloc_kv_line)
+        f->alloc_kv_line = l->no;
+    if (f->alloc_fail_line && !f->alloc_pending)
+        snprintf(f->alloc_fail_kind, sizeof(f->alloc_fail_kind), "kv");
+}
+
 /* "ggml_aligned_malloc: insufficient memory (attempted to allocate 9466.00 MB)": host memory */
 WLD_LOG_EXTRACTOR(wld_logx_aligned_malloc)
 {

@@ -33,6 +33,7 @@ WLD_LOG_EXTRACTOR(wld_logx_init_failed);
 WLD_LOG_EXTRACTOR(wld_logx_current_device);
 WLD_LOG_EXTRACTOR(wld_logx_allocating);
 WLD_LOG_EXTRACTOR(wld_logx_aligned_malloc);
+WLD_LOG_EXTRACTOR(wld_logx_kv_alloc);
 WLD_LOG_EXTRACTOR(wld_logx_failed_alloc);
 WLD_LOG_EXTRACTOR(wld_logx_code_word);
 /* logfacts_model.c */
