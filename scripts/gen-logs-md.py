@@ -128,11 +128,11 @@ the code means and which checks to run.
 
 ## How often it names the cause
 
-Six held-out sets of real logs from public threads, each log with the cause its thread
+Seven held-out sets of real logs from public threads, each log with the cause its thread
 established and who established it (`cases.json`: the thread, `established_by`, the expected
 check, chosen from the checks' meaning before the doctor was run on it), none used to write a
 rule. `tests/heldout.py` scores the doctor on them, and the tests `log.heldout`,
-`log.heldout2` to `log.heldout6` fail when recall drops below the last figure.
+`log.heldout2` to `log.heldout7` fail when recall drops below the last figure.
 
 `tests/logs-heldout/`: 40 logs (ollama, llama.cpp of every era, llama-cpp-python, LM Studio,
 koboldcpp, llamafile, jan, Docker and the NVIDIA Container Toolkit, mistral.rs):
@@ -231,19 +231,40 @@ fifth two under llama.arch, so the second set's figure drops by three.
 eleven research helpers while that round was written, from threads no rule, test log or
 signature research had read (ollama, koboldcpp, llama.cpp, ctransformers, ramalama, LM
 Studio, Jan, open-webui, whisper.cpp and its bindings, ik_llama.cpp, llama-cpp-python and
-what is built on it, NixOS, LocalAI), read by nobody writing rules. It is the honest figure
-now:
+what is built on it, NixOS, LocalAI), read by nobody writing rules. It was the honest figure
+when it was measured:
 
 | measured | recall (cause named under its check) | precision (problems on the right check) | fail on a healthy log |
 |---|---|---|---|
 | 2026-12-07, after commit 22f32e0 | 14 of 30 (47%) | 15 of 26 | 1 of 10 (7 fails on a wrong check) |
+| 2026-12-07, after the round written for its misses' kinds (no longer blind) | 17 of 30 (57%) | 18 of 26 | 0 of 10 (4 fails on a wrong check) |
+
+Its misses named, by kind: a KV cache that does not fit (a context too large, read as host
+memory), OLLAMA_LLM_LIBRARY naming no library, NVML's Insufficient Permissions in a
+container (SELinux), and an unrelated program's "symbol lookup error" read as llama.cpp's
+libraries. They were written from the programs' sources and NVIDIA's troubleshooting page
+(the session's search budget was spent, so no other thread could be read), with synthetic
+cases built from those sources' format strings.
+
+`tests/logs-heldout-7/`: 10 logs (8 with a cause, 2 healthy), collected on 2026-12-07 by
+six research helpers while that round was written, in the same way; the session's search
+budget ran out after a few threads each, so the set is a quarter of its size. It is the
+honest figure now, and a noisy one:
+
+| measured | recall (cause named under its check) | precision (problems on the right check) | fail on a healthy log |
+|---|---|---|---|
+| 2026-12-07, after the sixth set's round | 1 of 8 (13%) | 3 of 4 | 0 of 2 (1 fail on a wrong check) |
 
 The goal is 90% with no false fail; the reader is far from it on logs it was not written
 from. Each new set reaches producers and causes the rules had not seen, and the misses are
-mostly causes in words no rule knows yet; the fails on a wrong check (6 or 7 in each of the
-last four sets) are the other half of the work. `tests/heldout.py tests/logs-heldout-6` lists
-them; they are to be written from other threads, and a seventh set, collected after, gives
-the next figure.
+mostly causes in words no rule knows yet; the fails on a wrong check (4 to 7 in each of the
+last five sets) are the other half of the work. The seventh set is to be completed, blind,
+to 40 logs before any rule is written from its misses (`tests/heldout.py
+tests/logs-heldout-7` lists them); then its misses are to be written from other threads,
+and an eighth set, collected after, gives the next figure. The helpers' brief for the
+fourth to seventh sets glossed llama.runtime as "runtime errors of llama.cpp itself", where
+docs/checks.md means a build whose CUDA runtime is newer than the driver; a few expected
+checks may follow that gloss, and they stay as set.
 
 ## Files named by what they are
 
