@@ -218,9 +218,13 @@ d["error_codes"]["codes"][0]["when"] = [{"if": "container", "check": "container.
 json.dump(d, open(sys.argv[12], "w"))
 del d["error_codes"]["codes"][0]["when"]
 d["signatures"]["oom"]["except"] = ["abc"]
-json.dump(d, open(sys.argv[13], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
+json.dump(d, open(sys.argv[13], "w"))
+del d["signatures"]["oom"]["except"]
+d["error_codes"]["codes"][0]["when"] = [{"if": "container", "check": "container.gpu",
+    "checks": ["container.gpu"], "fix": "x", "sources": ["no-such-source"]}]
+json.dump(d, open(sys.argv[14], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
     "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json" "$tmp/r7.json" "$tmp/r8.json" "$tmp/r9.json" \
-    "$tmp/r10.json" "$tmp/r11.json" "$tmp/r12.json"
+    "$tmp/r10.json" "$tmp/r11.json" "$tmp/r12.json" "$tmp/r13.json"
 # a possibility ("needs") must say what would confirm it, and "confirm" needs a "needs"; a
 # variant ("when") names a known condition and sets only the check, texts and sources
 for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer than 512 bytes' \
@@ -233,7 +237,8 @@ for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer
     r9:'signature oom: a "when" variant needs a known condition "if"' \
     r10:'signature oom: unless_read names nvml-no-driver-later, which is not an earlier signature' \
     r11:'the "when" variant for container needs a "check", the "checks" to run and a "fix"' \
-    r12:'signature oom: an "except" text must be 4 bytes or more'; do
+    r12:'signature oom: an "except" text must be 4 bytes or more' \
+    r13:'error_codes.codes[0]: unknown sources no-such-source'; do
     "$doctor" log --rules "$tmp/${r%%:*}.json" "$oom" 2>"$tmp/e" >/dev/null
     [ $? -eq 2 ] && grep -q -F "${r#*:}" "$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ] ||
         fail "rules ${r%%:*}: $(cat "$tmp/e")"

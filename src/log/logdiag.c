@@ -119,19 +119,6 @@ static cJSON *contradicted_words(const struct wld_log_facts *f,
     return w;
 }
 
-/* The first of sig's "when" variants whose condition the log holds, or NULL. */
-static const cJSON *variant(const struct wld_log_facts *f, const cJSON *sig)
-{
-    const cJSON *v;
-    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(sig, "when"))
-    {
-        const char *cond = wld_fact_str(v, "if");
-        if (cond && wld_log_condition(f, cond))
-            return v;
-    }
-    return NULL;
-}
-
 /* The first of sig's "needs" that the log does not show, or NULL. */
 static const char *needs_missing(const struct wld_log_facts *f, const cJSON *sig)
 {
@@ -212,7 +199,7 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
             !found_already(r, cJSON_GetObjectItemCaseSensitive(sig, "unless_read"), h)) {
             struct wld_log_finding *x = &r->findings[r->n++];
             /* sig as its variant for this log has it; the check is the rules' own string */
-            const cJSON *v = variant(f, sig);
+            const cJSON *v = wld_log_variant(f, sig);
             cJSON *varied = v ? wld_log_sig_vary(sig, v) : NULL;
             const cJSON *said = varied ? varied : sig;
             const cJSON *c = contradiction(f, said);

@@ -103,12 +103,11 @@ static cJSON *code_words(const struct wld_rules *rules,
         }
     }
     /* a "when" variant's own sources: where the cause it names comes from */
-    const cJSON *said = wld_log_code_item(f, c->row, "sources"), *s;
-    if (said != cJSON_GetObjectItemCaseSensitive(c->row, "sources"))
-        cJSON_ArrayForEach(s, said)
-        {
-            cJSON_AddItemToArray(src, cJSON_Duplicate(s, false));
-        }
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(wld_log_variant(f, c->row), "sources"))
+    {
+        cJSON_AddItemToArray(src, cJSON_Duplicate(s, false));
+    }
     return w;
 }
 

@@ -15,19 +15,24 @@
 
 #include "logdiag_impl.h"
 
-/* An error code's key as this log has it: from the first of the row's "when" variants whose
- * condition the log holds and that gives the key, else the row's own. */
-const cJSON *wld_log_code_item(const struct wld_log_facts *f, const cJSON *row, const char *key)
+const cJSON *wld_log_variant(const struct wld_log_facts *f, const cJSON *rule)
 {
     const cJSON *v;
-    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(row, "when"))
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(rule, "when"))
     {
         const char *cond = wld_fact_str(v, "if");
-        const cJSON *item = cJSON_GetObjectItemCaseSensitive(v, key);
-        if (item && cond && wld_log_condition(f, cond))
-            return item;
+        if (cond && wld_log_condition(f, cond))
+            return v;
     }
-    return cJSON_GetObjectItemCaseSensitive(row, key);
+    return NULL;
+}
+
+/* An error code's key as this log has it: its variant's (wld_log_variant) where that gives
+ * the key, else the row's own. */
+const cJSON *wld_log_code_item(const struct wld_log_facts *f, const cJSON *row, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(wld_log_variant(f, row), key);
+    return item ? item : cJSON_GetObjectItemCaseSensitive(row, key);
 }
 
 const char *wld_log_code_str(const struct wld_log_facts *f, const cJSON *row, const char *key)

@@ -91,8 +91,11 @@ void wld_log_code_note_vars(const struct wld_log_facts *f, const struct wld_log_
 struct wld_buf;
 /* The checks to run for a code's row, comma-separated ("llama.runtime,gpu.driver"). */
 void wld_log_code_checks(const struct wld_log_facts *f, const cJSON *row, struct wld_buf *b);
+/* The first of a signature's or an error code row's "when" variants whose condition the log
+ * holds, or NULL: the same message has another cause there (in a container, say). */
+const cJSON *wld_log_variant(const struct wld_log_facts *f, const cJSON *rule);
 /* An error code row's key ("check", "checks", "fix", "meaning", "sources") as this log has
- * it: the first of the row's "when" variants whose condition holds gives it, else the row. */
+ * it: its variant's where that gives the key, else the row's. */
 const cJSON *wld_log_code_item(const struct wld_log_facts *f, const cJSON *row, const char *key);
 const char *wld_log_code_str(const struct wld_log_facts *f, const cJSON *row, const char *key);
 /* Whether line is among lines[0..n). */

@@ -60,11 +60,13 @@ static bool is_text(const cJSON *doc, const char *s)
 }
 
 /* "when": variants of the row, each a condition of the log ("if") and the check, the checks
- * to run and the fix that hold under it (cudaErrorInsufficientDriver in a container: the
- * image's CUDA is newer than the host's driver, a container.gpu matter). */
+ * to run and the fix that hold under it, and optionally its meaning there and the sources
+ * that say so (cudaErrorInsufficientDriver in a container: the image's CUDA is newer than
+ * the host's driver, a container.gpu matter). */
 static int check_when(const cJSON *doc, const cJSON *r, const char *where, char **why)
 {
-    const cJSON *when = cJSON_GetObjectItemCaseSensitive(r, "when"), *v;
+    static const char *const keys[] = { "if", "check", "checks", "fix", "meaning", "sources" };
+    const cJSON *when = cJSON_GetObjectItemCaseSensitive(r, "when"), *v, *k;
     if (when && !cJSON_IsArray(when))
         return wld_errorf(why, -EINVAL, "%s: \"when\" must be a list of variants", where);
     cJSON_ArrayForEach(v, when)
@@ -80,9 +82,22 @@ static int check_when(const cJSON *doc, const cJSON *r, const char *where, char 
                     "%s: the \"when\" variant for %s needs a \"check\", the \"checks\" to "
                     "run and a \"fix\"",
                     where, cond);
-        int e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "checks"), is_check,
-                                         doc, "checks", where, why);
-        if (e < 0)
+        cJSON_ArrayForEach(k, v)
+        {
+            size_t i = 0;
+            while (i < WLD_ARRAY_SIZE(keys) && !wld_str_is(keys[i], k->string))
+                i++;
+            if (i == WLD_ARRAY_SIZE(keys))
+                return wld_errorf(why, -EINVAL, "%s: the \"when\" variant for %s cannot set %s",
+                                  where, cond, k->string);
+        }
+        if (cJSON_GetObjectItemCaseSensitive(v, "meaning") && !str_of(v, "meaning"))
+            return wld_errorf(why, -EINVAL, "%s: \"meaning\" must be a text", where);
+        int e;
+        if ((e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "checks"), is_check,
+                                          doc, "checks", where, why)) < 0 ||
+            (e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "sources"),
+                                          known_source, doc, "sources", where, why)) < 0)
             return e;
     }
     return 0;
