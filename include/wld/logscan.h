@@ -268,4 +268,8 @@ int wld_log_not_shown(const struct wld_log_facts *f, const char *names[4]);
  * its length, and *flags (WLD_LOG_LINE_*). */
 size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags);
 
+/* Whether a ggml buffer type names host memory (CPU, CPU_Mapped, CPU_REPACK, CUDA_Host:
+ * RAM, pinned or not) rather than a device's ("CUDA0"). */
+bool wld_log_host_buffer(const char *device);
+
 #endif

@@ -82,14 +82,20 @@ static bool ollama_gpu_library_found(const struct wld_log_facts *f)
     return f->ollama_libs_found > 0;
 }
 
-/* ollama found a GPU or planned layers on one: its discovery, its offload plan, or a
- * GPU library in its search */
-static bool ollama_gpu_seen(const struct wld_log_facts *f)
+/* Whether ollama's "inference compute" lines name anything but the CPU. */
+static bool ollama_gpu_found(const struct wld_log_facts *f)
 {
     for (int i = 0; i < f->n_compute; i++)
         if (!wld_str_eq_nocase(f->compute[i].library, "cpu"))
             return true;
-    return f->o_offload_gpu || f->ollama_libs_found > 0 || cuda_device(f);
+    return false;
+}
+
+/* ollama found a GPU or planned layers on one: its discovery, its offload plan, or a
+ * GPU library in its search */
+static bool ollama_gpu_seen(const struct wld_log_facts *f)
+{
+    return ollama_gpu_found(f) || f->o_offload_gpu || f->ollama_libs_found > 0 || cuda_device(f);
 }
 
 /* a host buffer (CPU, CUDA_Host) failed to allocate and no device buffer did: RAM ran out;
@@ -133,15 +139,6 @@ static bool obs_line(struct wld_log_obs *o, long line)
     if (line > 0 && o->n_lines < 4)
         o->lines[o->n_lines++] = line;
     return true;
-}
-
-/* Whether ollama's "inference compute" lines name anything but the CPU. */
-static bool ollama_gpu_found(const struct wld_log_facts *f)
-{
-    for (int i = 0; i < f->n_compute; i++)
-        if (!wld_str_eq_nocase(f->compute[i].library, "cpu"))
-            return true;
-    return false;
 }
 
 /* Whether a "Dynamic LLM libraries" list ("cpu cpu_avx2 cuda_v12", "cpu, cuda_v11") holds a

@@ -144,9 +144,7 @@ WLD_LOG_EXTRACTOR(wld_logx_failed_alloc)
             return;
         wld_log_copy(device, sizeof(device), p, word);
     }
-    /* a host buffer (CPU, CPU_Mapped, CUDA_Host: RAM, pinned or not) or a device's */
-    bool host = strncmp(device, "CPU", 3) == 0 || strstr(device, "_Host") != NULL;
-    long *first = host ? &f->alloc_host_line : &f->alloc_gpu_line;
+    long *first = wld_log_host_buffer(device) ? &f->alloc_host_line : &f->alloc_gpu_line;
     if (!*first)
         *first = l->no;
     /* llama_model_load's "unable to allocate CPU buffer" names no size */
@@ -165,6 +163,11 @@ WLD_LOG_EXTRACTOR(wld_logx_failed_alloc)
     f->alloc_fail_mib = bytes / 1048576.0;
     snprintf(f->alloc_fail_kind, sizeof(f->alloc_fail_kind), "%s", kind);
     f->alloc_fail_line = l->no;
+}
+
+bool wld_log_host_buffer(const char *device)
+{
+    return strncmp(device, "CPU", 3) == 0 || strstr(device, "_Host") != NULL;
 }
 
 /* llama_kv_cache_init's "failed to allocate buffer for kv cache": the buffer that failed was

@@ -325,7 +325,7 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         add_num(a, "mib", round(f->alloc_fail_mib * 100) / 100);
         add_str(a, "device", f->alloc_fail_device);
         add_str(a, "kind", f->alloc_fail_kind);
-        add_str(a, "memory", f->alloc_gpu_line ? "gpu" : "host");
+        add_str(a, "memory", wld_log_host_buffer(f->alloc_fail_device) ? "host" : "gpu");
         cJSON_AddNumberToObject(a, "line", (double) f->alloc_fail_line);
     }
     if (f->command[0]) {
