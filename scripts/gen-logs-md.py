@@ -308,8 +308,9 @@ for sid, s in rules["signatures"].items():
     for c in s.get("contradicted_by", []):
         cond.append(f"{c.get('status', 'skip')} when {c['if']} (contradicted: \"{c['says']}\")")
     check = s["check"]
-    if s.get("check_by_origin"):
-        check += " (" + ", ".join(f"{k}: {v}" for k, v in s["check_by_origin"].items()) + ")"
+    checks_when = [f"{v['if']}: {v['check']}" for v in s.get("when", []) if v.get("check")]
+    if checks_when:
+        check += " (" + ", ".join(checks_when) + ")"
     if s.get("observe") == "error_codes":
         print(f"### `{sid}`: each code's status under its check ([error codes](#error-codes); "
               f"{s['status']} under `{check}` by default)\n")

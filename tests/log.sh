@@ -222,9 +222,12 @@ json.dump(d, open(sys.argv[13], "w"))
 del d["signatures"]["oom"]["except"]
 d["error_codes"]["codes"][0]["when"] = [{"if": "container", "check": "container.gpu",
     "checks": ["container.gpu"], "fix": "x", "sources": ["no-such-source"]}]
-json.dump(d, open(sys.argv[14], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
+json.dump(d, open(sys.argv[14], "w"))
+del d["error_codes"]["codes"][0]["when"]
+d["signatures"]["oom"]["check_by_origin"] = {"wsl": "gpu.wsl-libs"}
+json.dump(d, open(sys.argv[15], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
     "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json" "$tmp/r7.json" "$tmp/r8.json" "$tmp/r9.json" \
-    "$tmp/r10.json" "$tmp/r11.json" "$tmp/r12.json" "$tmp/r13.json"
+    "$tmp/r10.json" "$tmp/r11.json" "$tmp/r12.json" "$tmp/r13.json" "$tmp/r14.json"
 # a possibility ("needs") must say what would confirm it, and "confirm" needs a "needs"; a
 # variant ("when") names a known condition and sets only the check, texts and sources
 for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer than 512 bytes' \
@@ -238,7 +241,8 @@ for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer
     r10:'signature oom: unless_read names nvml-no-driver-later, which is not an earlier signature' \
     r11:'the "when" variant for container needs a "check", the "checks" to run and a "fix"' \
     r12:'signature oom: an "except" text must be 4 bytes or more' \
-    r13:'error_codes.codes[0]: unknown sources no-such-source'; do
+    r13:'error_codes.codes[0]: unknown sources no-such-source' \
+    r14:'signature oom: check_by_origin is gone'; do
     "$doctor" log --rules "$tmp/${r%%:*}.json" "$oom" 2>"$tmp/e" >/dev/null
     [ $? -eq 2 ] && grep -q -F "${r#*:}" "$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ] ||
         fail "rules ${r%%:*}: $(cat "$tmp/e")"

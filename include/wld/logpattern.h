@@ -50,8 +50,8 @@ bool wld_log_producer_known(const char *name);
 bool wld_log_observation_known(const char *name);
 
 /* A signature's "when" variant applied (caller deletes): a copy of sig whose check, summary,
- * fix, proves and sources are the variant's where it gives them; a variant's check drops the
- * signature's check_by_origin. The keys a variant may give are wld_log_variant_keys. */
+ * fix, proves and sources are the variant's where it gives them. The keys a variant may give
+ * are wld_log_variant_keys. */
 cJSON *wld_log_sig_vary(const cJSON *sig, const cJSON *variant);
 extern const char *const wld_log_variant_keys[];
 

@@ -79,16 +79,6 @@ static int cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static const char *sig_check(const struct wld_log_facts *f, const cJSON *sig)
-{
-    const cJSON *by = cJSON_GetObjectItemCaseSensitive(sig, "check_by_origin");
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(by, wld_log_origin(f));
-    if (cJSON_IsString(c))
-        return c->valuestring;
-    c = cJSON_GetObjectItemCaseSensitive(sig, "check");
-    return cJSON_IsString(c) ? c->valuestring : "?";
-}
-
 /* The finding signature h->sig makes: its check, status, the lines of the match, of the
  * observation o and of the evidence it names, and its summary and fix rendered with base
  * (the log's values), the match's captures and obs_vars (the observation's), and its
@@ -106,7 +96,7 @@ void wld_log_make_finding(struct wld_log_finding *x,
 {
     const cJSON *sig = h->sig;
     x->signature = sig->string;
-    x->check = check ? check : sig_check(f, sig);
+    x->check = check ? check : wld_fact_str(sig, "check");
     for (int k = 0; k < h->n_lines; k++)
         add_line(x, h->lines[k]);
     for (int k = 0; k < o->n_lines; k++)

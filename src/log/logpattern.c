@@ -257,8 +257,6 @@ cJSON *wld_log_sig_vary(const cJSON *sig, const cJSON *variant)
 {
     cJSON *w = cJSON_Duplicate(sig, true);
     cJSON_DeleteItemFromObjectCaseSensitive(w, "when");
-    if (cJSON_GetObjectItemCaseSensitive(variant, "check"))
-        cJSON_DeleteItemFromObjectCaseSensitive(w, "check_by_origin");
     for (const char *const *k = wld_log_variant_keys + 1; *k; k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(variant, *k);
         if (!v)

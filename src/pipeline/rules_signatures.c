@@ -168,13 +168,15 @@ int wld_rules_validate_signature(
     const char *check = wld_fact_str(sig, "check");
     if (!check || !wld_check_find(check))
         return wld_errorf(err, -EINVAL, "%s: \"check\" must be a check id", where);
-    const cJSON *by = cJSON_GetObjectItemCaseSensitive(sig, "check_by_origin"), *c;
-    cJSON_ArrayForEach(c, by)
-    {
-        if (!cJSON_IsString(c) || !wld_check_find(c->valuestring))
-            return wld_errorf(err, -EINVAL, "%s: check_by_origin.%s must be a check id", where,
-                              c->string);
-    }
+    const cJSON *c;
+    /* an older bundle's way to name another check where the log shows WSL: a "when" variant
+     * says it now, and a rule left unread would give the wrong check */
+    if (cJSON_GetObjectItemCaseSensitive(sig, "check_by_origin"))
+        return wld_errorf(
+                err, -EINVAL,
+                "%s: check_by_origin is gone: a \"when\" variant (\"if\": \"origin_wsl\") "
+                "names the check",
+                where);
     if (!wld_fact_str(sig, "proves"))
         return wld_errorf(err, -EINVAL, "%s: \"proves\" (what the match shows) is missing", where);
     if (!!match == !!obs)
