@@ -1,14 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages the build and tests need when run as root; otherwise
-# names exactly what to install. Usage: scripts/deps.sh [build|test|coverage]
+# names exactly what to install. Usage: scripts/deps.sh [build|test]
 set -u
 mode=${1:-build}
 # another apt (a fresh machine's unattended-upgrades, a second build) may hold dpkg's lock:
 # wait for it rather than fail
 apt_get() { apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 pkgs="build-essential cmake pkg-config libcjson-dev libcurl4-openssl-dev libpci-dev libyaml-dev"
-[ "$mode" = test ] && pkgs="$pkgs libcmocka-dev python3-jsonschema clang libclang-rt-14-dev"
-[ "$mode" = coverage ] && pkgs="$pkgs libcmocka-dev python3-jsonschema gcovr"
+[ "$mode" = test ] && pkgs="$pkgs libcmocka-dev python3-jsonschema clang libclang-rt-14-dev gcovr"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -2,32 +2,11 @@
 # Builds and runs every test: the -Werror build with its ctest suite, the ASan+UBSan
 # build with the same suite, and a short run of each libFuzzer target. Exits non-zero on
 # any failure; the last line is ctest's summary of the main suite.
-# With --coverage instead: the suite on a gcov build (build-cov), and the line and branch
-# coverage of src/ and checks/ (gcovr) as the last lines; below 85% of lines fails.
+# The ASan+UBSan build is also the gcov build: its suite run gives the line and branch
+# coverage of src/ and checks/ (gcovr), and below 85% of lines fails.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-if [ "${1:-}" = --coverage ]; then
-    scripts/deps.sh coverage
-    echo "== coverage build and tests"
-    cmake -S . -B build-cov -DCMAKE_BUILD_TYPE=Debug -DWLD_COVERAGE=ON -DBUILD_TESTING=ON >/dev/null
-    cmake --build build-cov -j"$jobs" >/dev/null
-    find build-cov -name '*.gcda' -delete
-    # the slow tests build the project their own way (a package, an Action's runner):
-    # they measure none of build-cov's code, and the main suite runs them
-    (cd build-cov && ctest -j"$jobs" -LE slow >ctest.log 2>&1) || {
-        grep -E -A 12 'Failed|FAILED' build-cov/ctest.log | tail -n 40; echo "tests failed (build-cov/ctest.log)"; exit 1; }
-    # -fprofile-update=atomic keeps the counters right across threads; a parse error of
-    # gcov's output on a counter it wrote while a test was killed is not a reason to fail
-    gcovr -r . -f 'src/' -f 'checks/' --gcov-ignore-parse-errors --print-summary \
-        --txt build-cov/coverage.txt build-cov >build-cov/gcovr.log 2>&1 ||
-        { tail -n 20 build-cov/gcovr.log; exit 1; }
-    echo "per file: build-cov/coverage.txt"
-    grep -E '^(lines|branches):' build-cov/gcovr.log
-    pct=$(sed -n 's/^lines: \([0-9.]*\)%.*/\1/p' build-cov/gcovr.log)
-    awk -v p="$pct" 'BEGIN { exit !(p >= 85) }' || { echo "line coverage $pct% is below 85%"; exit 1; }
-    exit 0
-fi
 scripts/deps.sh test
 
 # NVIDIA's real userspace (Debian's non-free nvidia-smi, libcuda1, libnvidia-ml1), unpacked,
@@ -39,9 +18,10 @@ scripts/fetch-nvidia-debs.sh build 2>&1 | tail -n 1 ||
     true # the reason is in $nvidia_debs/unavailable, and the test prints it
 
 echo "== ASan + UBSan build and tests"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWLD_WERROR=ON -DWLD_SANITIZE=ON -DBUILD_TESTING=ON \
-    -DWLD_NVIDIA_DEBS="$nvidia_debs" >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWLD_WERROR=ON -DWLD_SANITIZE=ON -DWLD_COVERAGE=ON \
+    -DBUILD_TESTING=ON -DWLD_NVIDIA_DEBS="$nvidia_debs" >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
+find build-asan -name '*.gcda' -delete
 # A failure here must stop the run: a pipe into tail would hide ctest's exit status.
 # (but the slow tests, which build the project their own way: the main suite runs them)
 if ! (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest -j"$jobs" -LE slow --output-on-failure \
@@ -51,6 +31,15 @@ if ! (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest -j"$jobs" -LE slow --ou
     exit 1
 fi
 tail -n 3 build-asan/ctest.log
+# -fprofile-update=atomic keeps the counters right across threads; a parse error of gcov's
+# output on a counter it wrote while a test was killed is not a reason to fail
+gcovr -r . -f 'src/' -f 'checks/' --gcov-ignore-parse-errors --print-summary \
+    --txt build-asan/coverage.txt build-asan >build-asan/gcovr.log 2>&1 ||
+    { tail -n 20 build-asan/gcovr.log; exit 1; }
+grep -E '^(lines|branches):' build-asan/gcovr.log
+echo "coverage per file: build-asan/coverage.txt"
+pct=$(sed -n 's/^lines: \([0-9.]*\)%.*/\1/p' build-asan/gcovr.log)
+awk -v p="$pct" 'BEGIN { exit !(p >= 85) }' || { echo "line coverage $pct% is below 85%"; exit 1; }
 
 echo "== libFuzzer targets (short runs)"
 # 5 s each is a smoke run of every target that keeps CI in its time; WLD_FUZZ_SECONDS=300

@@ -39,7 +39,7 @@ EOS
 $ns sh "$tmp/run.sh" || { echo "FAIL: could not hide libcurl (exit $?)"; exit 1; }
 grep -q '^wsl-llm-doctor [0-9]' "$tmp/version" || fail "--version: $(cat "$tmp/version")"
 grep -q '^check [01]$' "$tmp/rcs" || fail "check: $(cat "$tmp/rcs") $(head -c 400 "$tmp/check.err")"
-python3 - "$tmp/list.json" "$tmp/report.json" <<'EOP' || fail "not every check ran"
+"${PYTHON:-python3}" - "$tmp/list.json" "$tmp/report.json" <<'EOP' || fail "not every check ran"
 import json, sys
 ids = [c["id"] for c in json.load(open(sys.argv[1]))]
 report = json.load(open(sys.argv[2]))
