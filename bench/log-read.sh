@@ -1,5 +1,5 @@
 #!/bin/sh
-# `wsl-llm-doctor log -` reading through a pipe: SIZE MiB (default 1024) of a llama-server
+# `wsl-llm-doctor log -` reading through a pipe: SIZE MiB (default 256) of a llama-server
 # log of every kind of line it prints at start-up and while serving, the same with a CUDA
 # failure in every block, and twice SIZE of binary garbage (no newline) and of NUL bytes.
 # Prints MB/s of each and the reader's peak memory, which must not grow with the input.
@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 doctor=${DOCTOR:-build/wsl-llm-doctor}
-mib=${1:-1024}
+mib=${1:-256}
 py=${PYTHON:-python3}
 [ -x "$doctor" ] || { echo "build the doctor first: scripts/run.sh" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -42,7 +42,7 @@ run() { # run NAME: stdin through the doctor, timed, with its peak RSS
         "$(tail -n 1 "$tmp/rss")"
 }
 gen "$tmp/block" "$mib" | run "llama-server log"
-# the hostile streams at twice the size: 2 GiB by default
+# the hostile streams at twice the size: 512 MiB by default
 big=$((mib * 2))
 head -c 1048576 /dev/urandom | tr -d '\n' >"$tmp/garbage"
 gen "$tmp/garbage" "$big" | mib=$big run "binary garbage, no newline"
