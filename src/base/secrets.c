@@ -22,6 +22,11 @@ static const unsigned char starts_secret[256] = {
     UPPER, [':'] = 1, ['a'] = 1, ['b'] = 1, ['x'] = 1
 };
 #undef UPPER
+/* the same without the upper-case letters, for a line without '=' (no environment
+ * assignment); A, B and X still start the names */
+static const unsigned char starts_secret_no_env[256] = {
+    ['A'] = 1, ['B'] = 1, ['X'] = 1, [':'] = 1, ['a'] = 1, ['b'] = 1, ['x'] = 1
+};
 
 static bool is_name_byte(unsigned char c)
 {
@@ -131,18 +136,30 @@ static size_t env_secret(char *buf, size_t n, size_t i, size_t *hidden)
     return end;
 }
 
+/* Whether the name that may start at buf[i] (an a, b or x) has the second byte one does:
+ * "ap"i-key, "au"thorization, "be"arer, "x-"api-key. Most words of a log line fail here. */
+static bool name_may_start(const char *buf, size_t n, size_t i)
+{
+    if (i + 1 >= n)
+        return false;
+    char c = (char) (buf[i] | 0x20), d = (char) (buf[i + 1] | 0x20);
+    return c == 'a' ? d == 'p' || d == 'u' : c == 'b' ? d == 'e' : buf[i + 1] == '-';
+}
+
 size_t wld_secrets_scrub(char *buf, size_t n)
 {
     size_t hidden = 0;
+    /* an environment assignment needs its '=': without one, upper-case letters start none */
+    const unsigned char *starts = memchr(buf, '=', n) ? starts_secret : starts_secret_no_env;
     for (size_t i = 0; i < n; i++) {
         /* the bytes that can start a secret: an upper-case letter (an environment name),
          * ':' (a URL's "://"), a, b or x in either case (the names); a log line is mostly
          * other bytes, passed here at a test each */
-        while (i < n && !starts_secret[(unsigned char) buf[i]])
+        while (i < n && !starts[(unsigned char) buf[i]])
             i++;
         if (i == n)
             break;
-        if (buf[i] >= 'A' && buf[i] <= 'Z' &&
+        if (starts == starts_secret && buf[i] >= 'A' && buf[i] <= 'Z' &&
             (i == 0 || !is_name_byte((unsigned char) buf[i - 1]))) {
             size_t past = env_secret(buf, n, i, &hidden);
             if (past != i) {
@@ -156,7 +173,7 @@ size_t wld_secrets_scrub(char *buf, size_t n)
         }
         /* every name starts with a, b or x: the rest of the bytes are passed at once */
         char c = (char) (buf[i] | 0x20);
-        if (c != 'a' && c != 'b' && c != 'x')
+        if ((c != 'a' && c != 'b' && c != 'x') || !name_may_start(buf, n, i))
             continue;
         if (i > 0 && is_name_byte((unsigned char) buf[i - 1]) && buf[i - 1] != '-' &&
             buf[i - 1] != '_')

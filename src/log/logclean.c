@@ -1,6 +1,7 @@
 /* A pasted log's line cleaned as the reader reads it (see wld/logscan.h): what pasting,
  * terminals, journals and llama.cpp's own prefixes add is taken off, so that the markers
  * and the rules' patterns see the message alone. */
+#include <stdint.h>
 #include <string.h>
 
 #include "wld/logscan.h"
@@ -20,13 +21,31 @@ static bool is_word(char c)
            c == '-' || c == '.';
 }
 
+/* The length of the run of bytes from in that holds no control (below 0x20, or 0x7f): eight
+ * bytes a step, with the tests of "Bit Twiddling Hacks" (hasless(v, 0x20), haszero(v ^ 0x7f),
+ * exact as a test of whether such a byte is there), then byte by byte in the step that has one. */
+static size_t plain_run(const char *in, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v, x;
+        memcpy(&v, in + i, 8);
+        x = v ^ (0x7f * ones);
+        if (((v - 0x20 * ones) & ~v & highs) | ((x - ones) & ~x & highs))
+            break;
+    }
+    while (i < n && (unsigned char) in[i] >= 0x20 && in[i] != 0x7f)
+        i++;
+    return i;
+}
+
 /* ESC sequences out, controls to spaces, a carriage return's overwritten text out. */
 static size_t strip_controls(const char *in, size_t n, char *out)
 {
-    size_t w = 0, line_start = 0, i = 0;
+    size_t w = 0, line_start = 0;
     /* most lines hold no control at all: copy up to the first one in one go */
-    while (i < n && (unsigned char) in[i] >= 0x20 && in[i] != 0x7f)
-        i++;
+    size_t i = plain_run(in, n);
     memcpy(out, in, i);
     w = i;
     for (; i < n; i++) {
@@ -158,8 +177,9 @@ static size_t journal_prefix(const char *s, size_t n, size_t *host_len)
     return j + 1 < n && s[j] == ':' && s[j + 1] == ' ' ? j + 2 : 0;
 }
 
-/* "user@host:~/path$ ", "(venv) user@host:/x# ", "PS C:\path> ", "$ " */
-static size_t shell_prompt(const char *s, size_t n)
+/* "user@host:~/path$ ", "(venv) user@host:/x# ", "PS C:\path> ", "$ "; w is the length
+ * of the word s starts with */
+static size_t shell_prompt(const char *s, size_t n, size_t w)
 {
     size_t i = 0;
     if (n > 2 && s[0] == '(') { /* a conda or venv name */
@@ -175,6 +195,8 @@ static size_t shell_prompt(const char *s, size_t n)
         return gt && (size_t) (gt - s) + 1 < n && gt[1] == ' ' ? (size_t) (gt - s) + 2 : 0;
     }
     size_t u = i;
+    if (i == 0)
+        i = w;
     while (i < n && is_word(s[i]))
         i++;
     if (i == u || i >= n || s[i] != '@')
@@ -192,13 +214,11 @@ static size_t shell_prompt(const char *s, size_t n)
     return 0;
 }
 
-/* docker compose: "llama-1  | " */
-static size_t compose_prefix(const char *s, size_t n)
+/* docker compose: "llama-1  | "; w is the length of the word s starts with */
+static size_t compose_prefix(const char *s, size_t n, size_t w)
 {
-    size_t i = 0;
-    while (i < n && i < 64 && is_word(s[i]))
-        i++;
-    if (i == 0)
+    size_t i = w;
+    if (i == 0 || i > 64)
         return 0;
     size_t j = skip_spaces(s, i, n);
     return j > i && j + 1 < n && s[j] == '|' && s[j + 1] == ' ' ? j + 2 : 0;
@@ -250,8 +270,10 @@ size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
         if (len - at >= 3 && (unsigned char) out[at] == 0xe2 &&
             (unsigned char) out[at + 1] >= 0xa0 && (unsigned char) out[at + 1] <= 0xa3)
             at += 3;
-        size_t k, host_len = 0;
+        size_t k, host_len = 0, w = 0;
         bool server = false;
+        while (at + w < len && is_word(out[at + w]))
+            w++;
         if ((k = bracket_stamp(out + at, len - at)) || (k = llama_stamp(out + at, len - at)) ||
             (k = date_stamp(out + at, len - at))) {
             at += k;
@@ -264,12 +286,12 @@ size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
             *flags |= server ? WLD_LOG_LINE_SERVER : 0;
         } else if ((k = syslog_stamp(out + at, len - at))) {
             at += k;
-        } else if ((k = compose_prefix(out + at, len - at))) {
+        } else if ((k = compose_prefix(out + at, len - at, w))) {
             at += k;
         } else if (at < len && out[at] == '`' && len > at + 1 && out[len - 1] == '`') {
             at++; /* `inline code` around the whole line */
             len--;
-        } else if ((k = shell_prompt(out + at, len - at))) {
+        } else if ((k = shell_prompt(out + at, len - at, w))) {
             at += k;
             *flags |= WLD_LOG_LINE_COMMAND;
         }

@@ -94,12 +94,13 @@ static void on_hit(void *ctx, int id, size_t end)
     const struct sig_pat *p = &s->m->pats[id - WLD_LOG_EXTRACTORS];
     if (s->sig_stamp[p->sig] == c->l.no || s->n_matched == WLD_ARRAY_SIZE(s->matched))
         return; /* the signature has this line already */
-    cJSON *caps = cJSON_CreateObject();
-    if (!wld_logpat_match(&p->pat, c->l.s, c->l.len, end, caps) ||
-        excepted(s->m->except[p->sig], c->l.s)) {
-        cJSON_Delete(caps);
+    /* most anchors' lines are not the pattern's: tested first without the captures, so
+     * only a match allocates them (and is matched again to fill them) */
+    if (!wld_logpat_match(&p->pat, c->l.s, c->l.len, end, NULL) ||
+        excepted(s->m->except[p->sig], c->l.s))
         return;
-    }
+    cJSON *caps = cJSON_CreateObject();
+    wld_logpat_match(&p->pat, c->l.s, c->l.len, end, caps);
     s->stamp[id] = c->l.no;
     s->sig_stamp[p->sig] = c->l.no;
     s->matched[s->n_matched].sig = p->sig;

@@ -182,6 +182,19 @@ static bool starts(const char *w, size_t n, const char *prefix)
     return n >= k && strncmp(w, prefix, k) == 0;
 }
 
+/* Whether a word may name an API: every name below holds "cu" or "nvml" in some case.
+ * Most words of a log line hold neither, and are passed here at a test a byte. */
+static bool may_name_api(const char *w, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        char c = (char) (w[i] | 0x20);
+        if ((c == 'c' && (w[i + 1] | 0x20) == 'u') ||
+            (c == 'n' && i + 4 <= n && strncasecmp(w + i, "nvml", 4) == 0))
+            return true;
+    }
+    return false;
+}
+
 /* The API a word belongs to, or -1; *call when it is a call or an enum name. next is the
  * word after it ("CUDA driver" is the driver API). */
 static int word_api(const char *w, size_t n, const char *next, size_t next_n, bool *call)
@@ -219,7 +232,8 @@ struct line_words {
 
 static void read_words(const char *s, size_t n, struct line_words *lw)
 {
-    memset(lw, 0, sizeof(*lw));
+    lw->n = 0; /* the words are written as they are found: 2 KiB not cleared a line */
+    memset(lw->has, 0, sizeof(lw->has));
     size_t i = 0;
     while (i < n && lw->n < MAX_WORDS) {
         while (i < n && !word_char(s[i]))
@@ -229,6 +243,8 @@ static void read_words(const char *s, size_t n, struct line_words *lw)
             i++;
         if (i == b)
             break;
+        if (!may_name_api(s + b, i - b))
+            continue;
         size_t nb = i;
         while (nb < n && s[nb] == ' ')
             nb++;
@@ -442,8 +458,10 @@ int wld_codetab_match(
     struct scan_ctx c = { t, s, n, out, &n_out, max, { { 0 } }, 0 };
     if (t)
         wld_ac_scan(t->ac, s, n, on_pat, &c);
-    /* numbers: each run of digits standing alone */
-    for (size_t i = 0; i < n;) {
+    /* numbers: each run of digits standing alone; only a line that names an API has any
+     * in a number's shape (a key word before a number is read with the API word before it,
+     * and the type names that say one, CUresult or cudaError_t, are such words) */
+    for (size_t i = 0; lw.n > 0 && i < n;) {
         if (!isdigit((unsigned char) s[i]) || (i > 0 && (word_char(s[i - 1]) || s[i - 1] == '.'))) {
             i++;
             continue;
