@@ -1,6 +1,7 @@
 /* Rules loading and lookup (see wld/rules.h): the embedded rules, a --rules file or pipe,
- * or texts merged in order into one document, validated whole (src/pipeline/rules_validate.c)
- * and fingerprinted only when a report asks (wld_rules_sha256); then the lookups every
+ * or texts merged in order into one document, validated whole (src/pipeline/rules_validate.c;
+ * the embedded rules when the binary is built, not on every start) and fingerprinted only
+ * when a report asks (wld_rules_sha256); then the lookups every
  * verdict is made from, and the rendering of a rules template with its variables. */
 #include "wld/rules.h"
 
@@ -20,13 +21,16 @@
 #define RULES_CAP (4u * 1024u * 1024u)
 
 /* Moves src's object members into dst's (src is left without them); a key defined twice
- * is an error. Moving, not copying: the embedded rules are parsed on every start. */
-static int merge_object(cJSON *dst, cJSON *src, const char *what, const char *name, char **err)
+ * is an error (unless trusted: the embedded rules, whose build checked it; the lookup is a
+ * walk of dst, 45,000 string compares for the sources alone). Moving, not copying: the
+ * embedded rules are parsed on every start. */
+static int merge_object(
+        cJSON *dst, cJSON *src, const char *what, const char *name, bool trusted, char **err)
 {
     cJSON *item = src->child;
     while (item) {
         cJSON *next = item->next;
-        if (cJSON_GetObjectItemCaseSensitive(dst, item->string))
+        if (!trusted && cJSON_GetObjectItemCaseSensitive(dst, item->string))
             return wld_errorf(err, -EINVAL, "%s: %s \"%s\" is defined twice", name, what,
                               item->string);
         cJSON_AddItemToObject(dst, item->string, cJSON_DetachItemViaPointer(src, item));
@@ -36,7 +40,7 @@ static int merge_object(cJSON *dst, cJSON *src, const char *what, const char *na
 }
 
 /* Moves part's members into doc (part keeps what was not moved; caller deletes it). */
-static int merge_into(cJSON *doc, cJSON *part, const char *name, char **err)
+static int merge_into(cJSON *doc, cJSON *part, const char *name, bool trusted, char **err)
 {
     if (!cJSON_IsObject(part))
         return wld_errorf(err, -EINVAL, "%s: the top level must be a JSON object", name);
@@ -50,7 +54,7 @@ static int merge_into(cJSON *doc, cJSON *part, const char *name, char **err)
              strcmp(item->string, "signature_params") == 0)) {
             if (!have)
                 have = cJSON_AddObjectToObject(doc, item->string);
-            int r = merge_object(have, item, item->string, name, err);
+            int r = merge_object(have, item, item->string, name, trusted, err);
             if (r < 0)
                 return r;
         } else if (have) {
@@ -65,13 +69,17 @@ static int merge_into(cJSON *doc, cJSON *part, const char *name, char **err)
     return 0;
 }
 
-int wld_rules_load_texts(const char *const *texts,
-                         const size_t *lens,
-                         const char *const *names,
-                         size_t n,
-                         const char *origin,
-                         struct wld_rules **ret,
-                         char **err)
+/* trusted: the embedded rules, validated when the binary was built (CMakeLists.txt runs
+ * `wsl-llm-doctor --rules` on them after linking), are not validated again on every start:
+ * that is a third of loading them. Any other text is. */
+static int load_texts(const char *const *texts,
+                      const size_t *lens,
+                      const char *const *names,
+                      size_t n,
+                      const char *origin,
+                      bool trusted,
+                      struct wld_rules **ret,
+                      char **err)
 {
     wld_json_arena_begin();
     cJSON *doc = cJSON_CreateObject();
@@ -87,12 +95,12 @@ int wld_rules_load_texts(const char *const *texts,
             r = wld_errorf(err, -EINVAL, "%s: not valid JSON (near line %zu)", names[i], line);
             goto out;
         }
-        r = merge_into(doc, part, names[i], err);
+        r = merge_into(doc, part, names[i], trusted, err);
         cJSON_Delete(part);
         if (r < 0)
             goto out;
     }
-    r = wld_rules_validate(doc, err);
+    r = trusted ? 0 : wld_rules_validate(doc, err);
     if (r < 0) {
         char *inner = *err;
         *err = wld_xasprintf("%s: %s", origin, inner);
@@ -112,6 +120,17 @@ out:
     return r;
 }
 
+int wld_rules_load_texts(const char *const *texts,
+                         const size_t *lens,
+                         const char *const *names,
+                         size_t n,
+                         const char *origin,
+                         struct wld_rules **ret,
+                         char **err)
+{
+    return load_texts(texts, lens, names, n, origin, false, ret, err);
+}
+
 int wld_rules_load_embedded(struct wld_rules **ret, char **err)
 {
     size_t n = wld_embedded_rules_count;
@@ -123,7 +142,7 @@ int wld_rules_load_embedded(struct wld_rules **ret, char **err)
         lens[i] = wld_embedded_rules[i].len;
         names[i] = wld_embedded_rules[i].name;
     }
-    int r = wld_rules_load_texts(texts, lens, names, n, "embedded rules", ret, err);
+    int r = load_texts(texts, lens, names, n, "embedded rules", true, ret, err);
     free(texts);
     free(names);
     free(lens);
