@@ -182,8 +182,7 @@ static bool starts(const char *w, size_t n, const char *prefix)
     return n >= k && strncmp(w, prefix, k) == 0;
 }
 
-/* Whether a word may name an API: every name below holds "cu" or "nvml" in some case.
- * Most words of a log line hold neither, and are passed here at a test a byte. */
+/* Whether a word may name an API: each name word_api knows holds "cu" or "nvml" */
 static bool may_name_api(const char *w, size_t n)
 {
     for (size_t i = 0; i + 1 < n; i++) {
@@ -232,7 +231,7 @@ struct line_words {
 
 static void read_words(const char *s, size_t n, struct line_words *lw)
 {
-    lw->n = 0; /* the words are written as they are found: 2 KiB not cleared a line */
+    lw->n = 0; /* the words are written as found: 2 KiB not cleared a line */
     memset(lw->has, 0, sizeof(lw->has));
     size_t i = 0;
     while (i < n && lw->n < MAX_WORDS) {
@@ -243,7 +242,7 @@ static void read_words(const char *s, size_t n, struct line_words *lw)
             i++;
         if (i == b)
             break;
-        if (!may_name_api(s + b, i - b))
+        if (!may_name_api(s + b, i - b)) /* most words of a line */
             continue;
         size_t nb = i;
         while (nb < n && s[nb] == ' ')
@@ -419,17 +418,13 @@ static bool text_alone(const char *s, size_t n, size_t b, size_t e)
     return e == n || !isalpha((unsigned char) s[e]) || strncmp(s + e, "current device", 14) == 0;
 }
 
-struct text_hit {
-    int row;
-};
-
 struct scan_ctx {
     const struct wld_codetab *t;
     const char *s;
     size_t n;
     struct wld_code_seen *out;
     int *n_out, max;
-    struct text_hit texts[8];
+    int texts[8]; /* the rows of the texts the line holds */
     int n_texts;
 };
 
@@ -445,7 +440,7 @@ static void on_pat(void *vc, int id, size_t end)
         struct wld_code_seen seen = { r->api, r->code, WLD_CODE_NAME, r->row, false };
         add_seen(c->out, c->n_out, c->max, &seen);
     } else if (text_alone(c->s, c->n, b, end) && c->n_texts < (int) WLD_ARRAY_SIZE(c->texts)) {
-        c->texts[c->n_texts++] = (struct text_hit){ p->row };
+        c->texts[c->n_texts++] = p->row;
     }
 }
 
@@ -455,12 +450,11 @@ int wld_codetab_match(
     int n_out = 0;
     struct line_words lw;
     read_words(s, n, &lw);
-    struct scan_ctx c = { t, s, n, out, &n_out, max, { { 0 } }, 0 };
+    struct scan_ctx c = { t, s, n, out, &n_out, max, { 0 }, 0 };
     if (t)
         wld_ac_scan(t->ac, s, n, on_pat, &c);
-    /* numbers: each run of digits standing alone; only a line that names an API has any
-     * in a number's shape (a key word before a number is read with the API word before it,
-     * and the type names that say one, CUresult or cudaError_t, are such words) */
+    /* numbers: each run of digits standing alone, in a line that names an API (a key word
+     * is read with the API word before it; CUresult and cudaError_t are such words) */
     for (size_t i = 0; lw.n > 0 && i < n;) {
         if (!isdigit((unsigned char) s[i]) || (i > 0 && (word_char(s[i - 1]) || s[i - 1] == '.'))) {
             i++;
@@ -488,9 +482,9 @@ int wld_codetab_match(
     if (n_out == 0 && c.n_texts > 0) {
         bool named = false;
         for (int k = 0; k < c.n_texts; k++)
-            named |= lw.has[t->rows[c.texts[k].row].api];
+            named |= lw.has[t->rows[c.texts[k]].api];
         for (int k = 0; k < c.n_texts; k++) {
-            const struct ct_row *r = &t->rows[c.texts[k].row];
+            const struct ct_row *r = &t->rows[c.texts[k]];
             if (named && !lw.has[r->api])
                 continue;
             struct wld_code_seen seen = { r->api, r->code, WLD_CODE_TEXT, r->row, false };

@@ -24,8 +24,8 @@
  * is an error (unless trusted: the embedded rules, whose build checked it; the lookup is a
  * walk of dst, 45,000 string compares for the sources alone). Moving, not copying: the
  * embedded rules are parsed on every start. */
-static int merge_object(
-        cJSON *dst, cJSON *src, const char *what, const char *name, bool trusted, char **err)
+static int
+merge_object(cJSON *dst, cJSON *src, const char *what, const char *name, bool trusted, char **err)
 {
     cJSON *item = src->child;
     while (item) {
