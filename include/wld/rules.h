@@ -25,6 +25,7 @@ struct wld_rules {
     char sha256[65];                 /* cache: read it through wld_rules_sha256 */
     char *origin;                    /* "embedded rules" or the file path; owned */
     struct wld_rules_loader *loader; /* while the embedded rules load, else NULL */
+    bool in_arena; /* doc_ is all in the JSON arena (wld/jsonarena.h): not freed node by node */
 };
 
 /* The document and its version, once loaded (this waits for the loading thread). */

@@ -24,6 +24,8 @@ static _Atomic uintptr_t lo, hi;
 static atomic_flag claimed = ATOMIC_FLAG_INIT;
 static uintptr_t next; /* only the claiming thread, between begin and end, touches it */
 static _Thread_local bool active;
+/* this thread's last begin claimed the block, and nothing since overflowed into malloc */
+static _Thread_local bool held_all;
 
 static void *arena_malloc(size_t n)
 {
@@ -35,6 +37,7 @@ static void *arena_malloc(size_t n)
             next += size;
             return p;
         }
+        held_all = false;
     }
     return malloc(n);
 }
@@ -67,15 +70,21 @@ static void map_block(void)
 
 void wld_json_arena_begin(void)
 {
+    held_all = false;
     if (!installed || atomic_flag_test_and_set(&claimed))
         return;
     map_block();
-    active = true;
+    active = held_all = true;
 }
 
 void wld_json_arena_end(void)
 {
     active = false;
+}
+
+bool wld_json_arena_held_all(void)
+{
+    return held_all;
 }
 
 #else /* under AddressSanitizer cJSON keeps malloc */
@@ -90,6 +99,11 @@ void wld_json_arena_begin(void)
 
 void wld_json_arena_end(void)
 {
+}
+
+bool wld_json_arena_held_all(void)
+{
+    return false;
 }
 
 #endif
