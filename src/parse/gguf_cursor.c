@@ -128,13 +128,14 @@ bool wld_gguf_skip_strings_(struct cur *c, uint64_t n, const char *what)
                     at += 8 + (size_t) len;
                     i++;
                 }
-            }
-            while (i < n && win_len - at >= w) {
-                uint64_t len = length_at(c, win + at);
-                if (len > GGUF_MAX_STRING || len > win_len - at - w)
-                    break;
-                at += w + (size_t) len;
-                i++;
+            } else {
+                while (i < n && win_len - at >= w) {
+                    uint64_t len = length_at(c, win + at);
+                    if (len > GGUF_MAX_STRING || len > win_len - at - w)
+                        break;
+                    at += w + (size_t) len;
+                    i++;
+                }
             }
             c->pos = c->win_off + at;
             if (i == n)
