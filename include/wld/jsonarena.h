@@ -18,6 +18,10 @@
 
 void wld_json_arena_install(void);
 void wld_json_arena_begin(void);
+/* The same for loads that one lock orders, one at a time (the built-in rules parsed a file
+ * at a time, src/pipeline/rules_embedded.c): the first claims the block, as begin does; each
+ * later one goes on filling it where the last stopped. */
+void wld_json_arena_begin_serial(void);
 void wld_json_arena_end(void);
 /* Whether everything the calling thread's last begin..end allocated is in the block (it
  * claimed the block and never overflowed into malloc): what it made then may be dropped

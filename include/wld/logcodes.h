@@ -42,10 +42,11 @@ struct wld_code_seen {
 
 struct wld_codetab;
 
-/* The table of a rules document (its "error_codes"), compiled once; read-only afterwards,
- * so readers may share it. Rows the reader cannot use are left out (the rules loader
- * refuses them: wld_codetab_validate). The rows point into doc, which must outlive it. */
-struct wld_codetab *wld_codetab_new(const cJSON *doc);
+/* The table of a rules document's "error_codes" section (wld_rules_section), compiled once;
+ * read-only afterwards, so readers may share it. Rows the reader cannot use are left out (the
+ * rules loader refuses them: wld_codetab_validate). The rows point into the section, which
+ * must outlive it. */
+struct wld_codetab *wld_codetab_new(const cJSON *error_codes);
 void wld_codetab_free(struct wld_codetab *t);
 /* How many rows it has. */
 size_t wld_codetab_size(const struct wld_codetab *t);

@@ -19,18 +19,24 @@
  * and the document is waited for where it is first read. Read it only through
  * wld_rules_doc and wld_rules_version. */
 struct wld_rules_loader;
+struct wld_rules_lazy;
 struct wld_rules {
     cJSON *doc_;                     /* merged document; owned; wld_rules_doc */
     const char *version_;            /* borrowed from doc; wld_rules_version */
     char sha256[65];                 /* cache: read it through wld_rules_sha256 */
     char *origin;                    /* "embedded rules" or the file path; owned */
     struct wld_rules_loader *loader; /* while the embedded rules load, else NULL */
+    struct wld_rules_lazy *lazy;     /* embedded rules loaded a file at a time, else NULL */
     bool in_arena; /* doc_ is all in the JSON arena (wld/jsonarena.h): not freed node by node */
 };
 
 /* The document and its version, once loaded (this waits for the loading thread). */
 const cJSON *wld_rules_doc(const struct wld_rules *r);
 const char *wld_rules_version(const struct wld_rules *r);
+/* One top-level section of the document ("signatures", "error_codes", "common"...), or NULL:
+ * what a command that reads a section whole asks for, so that rules loaded a file at a time
+ * parse only the file that holds it. */
+const cJSON *wld_rules_section(const struct wld_rules *r, const char *name);
 
 /* A finding in words, as every command reports it: check, lint and log make each of
  * theirs with wld_verdict_make, from a rules entry (a check's outcome, a lint finding, a
@@ -49,6 +55,17 @@ int wld_rules_load_embedded(struct wld_rules **ret, char **err);
  * fingerprint, the thread takes their sha256 too (wld_rules_sha256), for a report that
  * prints it. */
 int wld_rules_load_embedded_async(bool fingerprint, struct wld_rules **ret, char **err);
+/* What a command will look up in the rules: the checks it judges and the sections it reads
+ * whole (wld_rules_section), each NULL-terminated or NULL. */
+struct wld_rules_need {
+    const char *const *checks;
+    const char *const *sections;
+};
+/* The embedded rules a file at a time: a thread parses at once the files that hold what
+ * need names (borrowed until wld_rules_free), and a lookup parses any other file it reaches;
+ * wld_rules_doc and wld_rules_sha256 parse the whole. For a command that reads a few
+ * entries (fit, lint, log, explain), not a check of the whole host. Returns 0. */
+int wld_rules_load_embedded_lazy(const struct wld_rules_need *need, struct wld_rules **ret);
 /* A regular file, or a pipe or FIFO read until its writer closes it, for at most
  * timeout_ms; anything else (a directory, a device) is refused. */
 int wld_rules_load_file(const char *path, double timeout_ms, struct wld_rules **ret, char **err);
@@ -73,10 +90,13 @@ char *wld_rules_installed_dir(void);
 /* The rules in force: --rules FILE when given; else the installed bundle (rules.json in
  * that directory) when it loads and is not older than the built-in rules; else the
  * built-in rules. *note (caller frees) says why an installed bundle was passed over.
- * fingerprint: the report will print their sha256 (taken beside the probes when it can). */
+ * fingerprint: the report will print their sha256 (taken beside the probes when it can).
+ * need: what the command looks up, when it reads a few entries (the built-in rules are
+ * then loaded a file at a time); NULL: it judges every check. */
 int wld_rules_load_in_force(const char *rules_path,
                             double timeout_ms,
                             bool fingerprint,
+                            const struct wld_rules_need *need,
                             struct wld_rules **ret,
                             char **err,
                             char **note);
@@ -116,13 +136,16 @@ void wld_verdict_make(const struct wld_rules *r,
                       struct wld_verdict *v);
 void wld_verdict_clear(struct wld_verdict *v);
 
-/* The embedded rules files (generated at build time). */
+/* The embedded rules files (generated at build time by cmake/embed.cmake), each with its
+ * index: "\tname\t..." lists of its top-level sections, its check ids and its source keys. */
 struct wld_embedded_file {
     const char *name;
     const unsigned char *data;
     size_t len;
+    const char *sections, *checks, *sources;
 };
 extern const struct wld_embedded_file wld_embedded_rules[];
 extern const size_t wld_embedded_rules_count;
+extern const char wld_embedded_rules_version[]; /* the "version" they hold */
 
 #endif

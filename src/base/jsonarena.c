@@ -77,6 +77,24 @@ void wld_json_arena_begin(void)
     active = held_all = true;
 }
 
+/* serial loads have claimed the block: each later one goes on filling it (the callers'
+ * lock orders them, and with them next) */
+static bool serial;
+
+void wld_json_arena_begin_serial(void)
+{
+    held_all = false;
+    if (!installed)
+        return;
+    if (!serial) {
+        if (atomic_flag_test_and_set(&claimed))
+            return;
+        map_block();
+        serial = true;
+    }
+    active = held_all = true;
+}
+
 void wld_json_arena_end(void)
 {
     active = false;
@@ -94,6 +112,10 @@ void wld_json_arena_install(void)
 }
 
 void wld_json_arena_begin(void)
+{
+}
+
+void wld_json_arena_begin_serial(void)
 {
 }
 

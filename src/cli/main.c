@@ -78,6 +78,35 @@ static void paths_from_cwd(struct wld_options *o)
             wld_path_from_cwd(r);
 }
 
+/* What the command will look up in the rules, when it reads a few entries of them (the
+ * built-in rules then load a file at a time); NULL when it judges every check. */
+static const struct wld_rules_need *rules_need(const struct wld_options *o,
+                                               struct wld_rules_need *need)
+{
+    static const char *const fit[] = { "models.fit", NULL };
+    static const char *const log[] = { "signatures", "error_codes", "signature_params", NULL };
+    static const char *const none[] = { NULL };
+    need->checks = need->sections = none;
+    switch (o->command) {
+    case WLD_CMD_FIT:
+        need->checks = fit;
+        return need;
+    case WLD_CMD_LOG:
+        need->sections = log;
+        return need;
+    case WLD_CMD_LINT:
+    case WLD_CMD_EXPLAIN: /* a few entries, parsed as they are reached */
+        return need;
+    case WLD_CMD_CHECK:
+        if (!o->only || o->log_path)
+            return NULL;
+        need->checks = (const char *const *) o->only;
+        return need;
+    default:
+        return NULL;
+    }
+}
+
 /* What a command that reads the host or the rules needs first: the server key,
  * the live note's choice, whole paths and the rules in force (*rules). EXIT_OK,
  * or EXIT_USAGE (said). */
@@ -98,8 +127,9 @@ static int start(struct wld_options *o, struct wld_rules **rules)
     bool reports = o->command == WLD_CMD_CHECK || o->command == WLD_CMD_FIT ||
                    o->command == WLD_CMD_RECORD;
     bool fingerprint = (reports && o->format == WLD_FORMAT_JSON) || o->command == WLD_CMD_RULES;
-    if (wld_rules_load_in_force(o->rules_path, o->timeout_s * 1000, fingerprint, rules, &err,
-                                &note) < 0) {
+    struct wld_rules_need need;
+    if (wld_rules_load_in_force(o->rules_path, o->timeout_s * 1000, fingerprint,
+                                rules_need(o, &need), rules, &err, &note) < 0) {
         fprintf(stderr, "wsl-llm-doctor: unusable rules: %s\n", err);
         free(err);
         return EXIT_USAGE;

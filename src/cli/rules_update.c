@@ -42,6 +42,7 @@ static char *installed_file(const char *name)
 int wld_rules_load_in_force(const char *rules_path,
                             double timeout_ms,
                             bool fingerprint,
+                            const struct wld_rules_need *need,
                             struct wld_rules **ret,
                             char **err,
                             char **note)
@@ -52,8 +53,11 @@ int wld_rules_load_in_force(const char *rules_path,
     char *path = installed_file("rules.json");
     struct stat st;
     if (!path || stat(path, &st) < 0) {
-        /* no bundle to weigh against them: the built-in rules load beside the probes */
+        /* no bundle to weigh against them: the built-in rules load beside the probes, a
+         * file at a time where the command reads a few entries and no fingerprint */
         free(path);
+        if (need && !fingerprint)
+            return wld_rules_load_embedded_lazy(need, ret);
         return wld_rules_load_embedded_async(fingerprint, ret, err);
     }
     int r = wld_rules_load_embedded(ret, err);

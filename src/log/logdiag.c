@@ -175,8 +175,7 @@ struct wld_log_report *wld_log_diagnose(const struct wld_logscan *s,
     r->findings = wld_xcalloc(n_hits + WLD_LOG_MAX, sizeof(*r->findings));
     cJSON *base = cJSON_CreateObject();
     wld_log_common_vars(f, base);
-    const cJSON *params =
-            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "signature_params");
+    const cJSON *params = wld_rules_section(rules, "signature_params");
     for (size_t i = 0; i < n_hits; i++) {
         const struct wld_log_hit *h = &hits[i];
         const cJSON *sig = h->sig;

@@ -26,8 +26,8 @@
 
 static const cJSON *api_entry(const struct wld_rules *rules, int api)
 {
-    const cJSON *apis = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "error_codes"), "apis");
+    const cJSON *apis =
+            cJSON_GetObjectItemCaseSensitive(wld_rules_section(rules, "error_codes"), "apis");
     return cJSON_GetObjectItemCaseSensitive(apis, wld_code_api_name(api));
 }
 
@@ -47,7 +47,7 @@ static bool covered(const struct wld_log_report *r,
                     const struct wld_rules *rules,
                     const struct wld_log_code *c)
 {
-    const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "signatures");
+    const cJSON *sigs = wld_rules_section(rules, "signatures");
     const char *check = wld_log_code_str(f, c->row, "check");
     for (size_t i = 0; i < n; i++) {
         const struct wld_log_finding *x = &r->findings[i];

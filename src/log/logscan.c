@@ -266,14 +266,13 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
     m->ac = wld_ac_new();
     wld_log_add_markers(m->ac);
     /* without rules (a gather, which has none): the extractors' facts alone */
-    const cJSON *sigs =
-            rules ? cJSON_GetObjectItemCaseSensitive(wld_rules_doc(rules), "signatures") : NULL;
+    const cJSON *sigs = rules ? wld_rules_section(rules, "signatures") : NULL;
     m->n_sigs = (size_t) cJSON_GetArraySize(sigs);
     m->sigs = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->sigs));
     m->fallback = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->fallback));
     m->unless_code = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->unless_code));
     m->except = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->except));
-    m->codes = rules ? wld_codetab_new(wld_rules_doc(rules)) : NULL;
+    m->codes = rules ? wld_codetab_new(wld_rules_section(rules, "error_codes")) : NULL;
     size_t k = 0, n_pats = 0;
     const cJSON *sig;
     cJSON_ArrayForEach(sig, sigs)

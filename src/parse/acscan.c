@@ -112,38 +112,44 @@ void wld_ac_build(struct wld_ac *a)
     a->out_link = wld_xmalloc((size_t) a->n_states * sizeof(int));
     int *fail = wld_xmalloc((size_t) a->n_states * sizeof(int));
     int *queue = wld_xmalloc((size_t) a->n_states * sizeof(int));
+    /* hit[s]: s or a suffix of it ends a pattern; known when s is queued, for its failure
+     * state is shorter and was queued before it. Each entry is written as the target's row
+     * offset, flagged when the target has outputs, as the scan reads it: rows copied from a
+     * failure state's are so already, and no pass over the whole table follows. */
+    bool *hit = wld_xcalloc((size_t) a->n_states, sizeof(bool));
     int qh = 0, qt = 0;
+    int32_t n_cls = a->n_cls;
+#define ENC(t) ((int32_t) ((t) * n_cls) | (hit[t] ? AC_HIT : 0))
     /* breadth first: a state's failure and transitions come from shorter states' */
     for (int c = 0; c < a->n_cls; c++)
         a->delta[c] = 0;
     fail[0] = 0;
     a->out_link[0] = -1;
     for (int k = a->trie[0].child; k >= 0; k = a->trie[k].sibling) {
-        a->delta[a->cls[a->trie[k].byte]] = k;
         fail[k] = 0;
+        hit[k] = a->out_head[k] >= 0;
+        a->delta[a->cls[a->trie[k].byte]] = ENC(k);
         queue[qt++] = k;
     }
     while (qh < qt) {
         int s = queue[qh++];
         int f = fail[s];
         a->out_link[s] = a->out_head[f] >= 0 ? f : a->out_link[f];
-        int32_t *row = a->delta + (size_t) s * (size_t) a->n_cls;
-        memcpy(row, a->delta + (size_t) f * (size_t) a->n_cls, (size_t) a->n_cls * sizeof(int32_t));
+        int32_t *row = a->delta + (size_t) s * (size_t) n_cls;
+        const int32_t *frow = a->delta + (size_t) f * (size_t) n_cls;
+        memcpy(row, frow, (size_t) n_cls * sizeof(int32_t));
         for (int k = a->trie[s].child; k >= 0; k = a->trie[k].sibling) {
             int c = a->cls[a->trie[k].byte];
-            fail[k] = a->delta[(size_t) f * (size_t) a->n_cls + (size_t) c];
-            row[c] = k;
+            fail[k] = (frow[c] & ~AC_HIT) / n_cls;
+            hit[k] = a->out_head[k] >= 0 || hit[fail[k]];
+            row[c] = ENC(k);
             queue[qt++] = k;
         }
     }
+#undef ENC
+    free(hit);
     free(fail);
     free(queue);
-    /* each entry becomes the target's row offset, flagged when the target has outputs */
-    for (size_t k = 0; k < n; k++) {
-        int32_t t = a->delta[k];
-        bool out = a->out_head[t] >= 0 || a->out_link[t] >= 0;
-        a->delta[k] = (int32_t) (t * a->n_cls) | (out ? AC_HIT : 0);
-    }
 }
 
 void wld_ac_scan(const struct wld_ac *a,

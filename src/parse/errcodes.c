@@ -96,12 +96,11 @@ static void add_pat(struct wld_codetab *t, size_t *cap, const char *s, int row, 
     wld_ac_add(t->ac, s, len, (int) t->n_pats++);
 }
 
-struct wld_codetab *wld_codetab_new(const cJSON *doc)
+struct wld_codetab *wld_codetab_new(const cJSON *error_codes)
 {
     struct wld_codetab *t = wld_xcalloc(1, sizeof(*t));
     t->ac = wld_ac_new();
-    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(doc, "error_codes"), "codes");
+    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(error_codes, "codes");
     t->rows = wld_xcalloc((size_t) cJSON_GetArraySize(codes) + 1, sizeof(*t->rows));
     size_t cap = 0;
     const cJSON *r;

@@ -6,7 +6,6 @@
 #include "wld/rules.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,16 +178,14 @@ int wld_rules_load_file(const char *path, double timeout_ms, struct wld_rules **
     return r;
 }
 
-static const struct wld_rules *ready(const struct wld_rules *cr);
-
 const char *wld_rules_sha256(const struct wld_rules *r)
 {
     /* A cache in a struct the loader allocated (never a const object), so filling it
      * through a cast is sound; the document is not changed after loading, so the digest
      * is the one loading would have taken. */
-    struct wld_rules *m = (struct wld_rules *) ready(r); /* the loader may have taken it */
+    struct wld_rules *m = wld_rules_ready_(r); /* the loader may have taken it */
     if (!m->sha256[0]) {
-        char *canon = cJSON_PrintUnformatted(m->doc_);
+        char *canon = cJSON_PrintUnformatted(wld_rules_doc(m));
         if (!canon)
             abort();
         wld_sha256_hex(canon, strlen(canon), m->sha256);
@@ -197,92 +194,28 @@ const char *wld_rules_sha256(const struct wld_rules *r)
     return m->sha256;
 }
 
-/* ---- the embedded rules, loaded beside the host's probes ---- */
-
-struct wld_rules_loader {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    bool joined, fingerprint;
-    struct wld_rules *got; /* what the thread loaded, or NULL and err */
-    char *err;
-};
-
-static void *loader_main(void *arg)
-{
-    struct wld_rules_loader *l = arg;
-    /* the report will print the rules' sha256: taken here too, while the probes run */
-    if (wld_rules_load_embedded(&l->got, &l->err) == 0 && l->fingerprint)
-        wld_rules_sha256(l->got);
-    return NULL;
-}
-
-int wld_rules_load_embedded_async(bool fingerprint, struct wld_rules **ret, char **err)
-{
-    struct wld_rules_loader *l = wld_xcalloc(1, sizeof(*l));
-    l->fingerprint = fingerprint;
-    pthread_mutex_init(&l->mu, NULL);
-    if (pthread_create(&l->thread, NULL, loader_main, l) != 0) {
-        pthread_mutex_destroy(&l->mu);
-        free(l);
-        return wld_rules_load_embedded(ret, err); /* no thread to be had: load now */
-    }
-    struct wld_rules *r = wld_xcalloc(1, sizeof(*r));
-    r->origin = wld_xstrdup("embedded rules");
-    r->loader = l;
-    *ret = r;
-    return 0;
-}
-
-/* Waits for the loading thread once; its document becomes r's. The embedded rules are
- * validated by the test suite (rules.*), so their failing to load is a broken build: said,
- * and the run ends as for unusable rules. The struct was allocated by the loader (never a
- * const object), so completing it through a cast is sound. */
-static const struct wld_rules *ready(const struct wld_rules *cr)
-{
-    struct wld_rules *r = (struct wld_rules *) cr;
-    struct wld_rules_loader *l = r->loader;
-    if (!l)
-        return r;
-    pthread_mutex_lock(&l->mu);
-    if (!l->joined) {
-        pthread_join(l->thread, NULL);
-        l->joined = true;
-        if (!l->got) {
-            fprintf(stderr, "wsl-llm-doctor: unusable rules: %s\n", l->err ? l->err : "?");
-            exit(2);
-        }
-        r->doc_ = l->got->doc_;
-        r->version_ = l->got->version_;
-        r->in_arena = l->got->in_arena;
-        memcpy(r->sha256, l->got->sha256, sizeof(r->sha256));
-        l->got->doc_ = NULL;
-        wld_rules_free(l->got);
-        l->got = NULL;
-    }
-    pthread_mutex_unlock(&l->mu);
-    return r;
-}
-
 const cJSON *wld_rules_doc(const struct wld_rules *r)
 {
-    return ready(r)->doc_;
+    return r->lazy ? wld_rules_lazy_doc_(r) : wld_rules_ready_(r)->doc_;
 }
 
 const char *wld_rules_version(const struct wld_rules *r)
 {
-    return ready(r)->version_;
+    return wld_rules_ready_(r)->version_;
+}
+
+const cJSON *wld_rules_section(const struct wld_rules *r, const char *name)
+{
+    bool whole = true;
+    const cJSON *got = r->lazy ? wld_rules_lazy_section_(r, name, &whole) : NULL;
+    return whole ? cJSON_GetObjectItemCaseSensitive(wld_rules_doc(r), name) : got;
 }
 
 void wld_rules_free(struct wld_rules *r)
 {
     if (!r)
         return;
-    if (r->loader) {
-        ready(r);
-        pthread_mutex_destroy(&r->loader->mu);
-        free(r->loader->err);
-        free(r->loader);
-    }
+    wld_rules_embedded_free_(r);
     /* 25,000 nodes walked to free nothing, at the end of every command, when all are in
      * the arena (whose frees do nothing); the arena's block lives as long as the process */
     if (!r->in_arena)
@@ -293,6 +226,8 @@ void wld_rules_free(struct wld_rules *r)
 
 const cJSON *wld_rules_check(const struct wld_rules *r, const char *id)
 {
+    if (r->lazy)
+        return wld_rules_lazy_check_(r, id);
     return cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(wld_rules_doc(r), "checks"), id);
 }
@@ -306,12 +241,13 @@ const cJSON *wld_rules_outcome(const struct wld_rules *r, const char *id, const 
 
 const cJSON *wld_rules_common(const struct wld_rules *r, const char *outcome)
 {
-    return cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(wld_rules_doc(r), "common"), outcome);
+    return cJSON_GetObjectItemCaseSensitive(wld_rules_section(r, "common"), outcome);
 }
 
 const cJSON *wld_rules_source(const struct wld_rules *r, const char *key)
 {
+    if (r->lazy)
+        return wld_rules_lazy_source_(r, key);
     return cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(wld_rules_doc(r), "sources"), key);
 }

@@ -6,7 +6,21 @@
 #define WLD_RULES_IMPL_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "wld/rules.h"
+
+/* The built-in rules' two loaders (src/pipeline/rules_embedded.c). ready: r with the whole
+ * document in place (waiting for the loading thread, if any); the lazy lookups, for r->lazy;
+ * section: NULL and *whole when more than one file holds it; embedded_free: what either
+ * loader holds in r. */
+struct wld_rules *wld_rules_ready_(const struct wld_rules *r);
+const cJSON *wld_rules_lazy_check_(const struct wld_rules *r, const char *id);
+const cJSON *wld_rules_lazy_source_(const struct wld_rules *r, const char *key);
+const cJSON *wld_rules_lazy_section_(const struct wld_rules *r, const char *name, bool *whole);
+const cJSON *wld_rules_lazy_doc_(const struct wld_rules *r);
+void wld_rules_embedded_free_(struct wld_rules *r);
 
 /* Each returns 0, or -EINVAL with *err set to one line saying what is wrong and where
  * (caller frees). */

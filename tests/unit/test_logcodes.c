@@ -26,7 +26,7 @@ static int setup(void **st)
     char *err = NULL;
     if (wld_rules_load_embedded(&rules, &err) != 0)
         return -1;
-    tab = wld_codetab_new(wld_rules_doc(rules));
+    tab = wld_codetab_new(wld_rules_section(rules, "error_codes"));
     return 0;
 }
 
