@@ -225,11 +225,19 @@ d["error_codes"]["codes"][0]["when"] = [{"if": "container", "check": "container.
 json.dump(d, open(sys.argv[14], "w"))
 del d["error_codes"]["codes"][0]["when"]
 d["signatures"]["oom"]["check_by_origin"] = {"wsl": "gpu.wsl-libs"}
-json.dump(d, open(sys.argv[15], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
+json.dump(d, open(sys.argv[15], "w"))
+del d["signatures"]["oom"]["check_by_origin"]
+d["error_codes"]["codes"][0]["when"] = [{"if": "container", "check": "container.gpus",
+    "checks": ["container.gpu"], "fix": "x"}]
+json.dump(d, open(sys.argv[16], "w"))
+d["error_codes"]["codes"][0]["when"] = {"if": "container"}
+json.dump(d, open(sys.argv[17], "w"))' "$tmp/rules.json" "$tmp/r1.json" "$tmp/r2.json" "$tmp/r3.json" \
     "$tmp/r4.json" "$tmp/r5.json" "$tmp/r6.json" "$tmp/r7.json" "$tmp/r8.json" "$tmp/r9.json" \
-    "$tmp/r10.json" "$tmp/r11.json" "$tmp/r12.json" "$tmp/r13.json" "$tmp/r14.json"
+    "$tmp/r10.json" "$tmp/r11.json" "$tmp/r12.json" "$tmp/r13.json" "$tmp/r14.json" \
+    "$tmp/r15.json" "$tmp/r16.json"
 # a possibility ("needs") must say what would confirm it, and "confirm" needs a "needs"; a
-# variant ("when") names a known condition and sets only the check, texts and sources
+# variant ("when") names a known condition and sets only the check, texts and sources, and
+# an error code's variant is held to the same (one validator, src/pipeline/rules_outcomes.c)
 for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer than 512 bytes' \
     r3:'signature oom: needs either "match" or "observe"' \
     r4:'contradicted_by cuda_device: status must be pass, warn or skip' \
@@ -242,7 +250,9 @@ for r in r1:'pattern abc{: a "{" without a capture name' r2:'a pattern is longer
     r11:'the "when" variant for container needs a "check", the "checks" to run and a "fix"' \
     r12:'signature oom: an "except" text must be 4 bytes or more' \
     r13:'error_codes.codes[0]: unknown sources no-such-source' \
-    r14:'signature oom: check_by_origin is gone'; do
+    r14:'signature oom: check_by_origin is gone' \
+    r15:'error_codes.codes[0]: the "when" variant for container: unknown check' \
+    r16:'error_codes.codes[0]: "when" must be a list of variants'; do
     "$doctor" log --rules "$tmp/${r%%:*}.json" "$oom" 2>"$tmp/e" >/dev/null
     [ $? -eq 2 ] && grep -q -F "${r#*:}" "$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ] ||
         fail "rules ${r%%:*}: $(cat "$tmp/e")"

@@ -63,44 +63,41 @@ static bool is_text(const cJSON *doc, const char *s)
  * to run and the fix that hold under it, and optionally its meaning there and the sources
  * that say so (cudaErrorInsufficientDriver in a container: the image's CUDA is newer than
  * the host's driver, a container.gpu matter). */
+/* What an error code's variant needs beside wld_rules_validate_when's: a check, the checks
+ * to run and a fix, its meaning a text, its checks and sources known. */
+struct when_ctx {
+    const cJSON *doc;
+    const char *where;
+    char **why;
+};
+
+static int code_variant(const cJSON *v, const char *cond, void *arg)
+{
+    const struct when_ctx *w = arg;
+    if (!str_of(v, "check") || !str_of(v, "fix") ||
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "checks")) == 0)
+        return wld_errorf(w->why, -EINVAL,
+                          "%s: the \"when\" variant for %s needs a \"check\", the \"checks\" to "
+                          "run and a \"fix\"",
+                          w->where, cond);
+    if (cJSON_GetObjectItemCaseSensitive(v, "meaning") && !str_of(v, "meaning"))
+        return wld_errorf(w->why, -EINVAL, "%s: \"meaning\" must be a text", w->where);
+    int e;
+    if ((e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "checks"), is_check,
+                                      w->doc, "checks", w->where, w->why)) < 0 ||
+        (e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "sources"), known_source,
+                                      w->doc, "sources", w->where, w->why)) < 0)
+        return e;
+    return 0;
+}
+
 static int check_when(const cJSON *doc, const cJSON *r, const char *where, char **why)
 {
-    static const char *const keys[] = { "if", "check", "checks", "fix", "meaning", "sources" };
-    const cJSON *when = cJSON_GetObjectItemCaseSensitive(r, "when"), *v, *k;
-    if (when && !cJSON_IsArray(when))
-        return wld_errorf(why, -EINVAL, "%s: \"when\" must be a list of variants", where);
-    cJSON_ArrayForEach(v, when)
-    {
-        const char *cond = str_of(v, "if"), *check = str_of(v, "check");
-        if (!cond || !wld_log_condition_known(cond))
-            return wld_errorf(why, -EINVAL, "%s: a \"when\" variant needs a known condition \"if\"",
-                              where);
-        if (!check || !wld_check_find(check) || !str_of(v, "fix") ||
-            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "checks")) == 0)
-            return wld_errorf(
-                    why, -EINVAL,
-                    "%s: the \"when\" variant for %s needs a \"check\", the \"checks\" to "
-                    "run and a \"fix\"",
-                    where, cond);
-        cJSON_ArrayForEach(k, v)
-        {
-            size_t i = 0;
-            while (i < WLD_ARRAY_SIZE(keys) && !wld_str_is(keys[i], k->string))
-                i++;
-            if (i == WLD_ARRAY_SIZE(keys))
-                return wld_errorf(why, -EINVAL, "%s: the \"when\" variant for %s cannot set %s",
-                                  where, cond, k->string);
-        }
-        if (cJSON_GetObjectItemCaseSensitive(v, "meaning") && !str_of(v, "meaning"))
-            return wld_errorf(why, -EINVAL, "%s: \"meaning\" must be a text", where);
-        int e;
-        if ((e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "checks"), is_check,
-                                          doc, "checks", where, why)) < 0 ||
-            (e = wld_rules_validate_names(cJSON_GetObjectItemCaseSensitive(v, "sources"),
-                                          known_source, doc, "sources", where, why)) < 0)
-            return e;
-    }
-    return 0;
+    static const char *const keys[] = {
+        "if", "check", "checks", "fix", "meaning", "sources", NULL
+    };
+    struct when_ctx w = { doc, where, why };
+    return wld_rules_validate_when(r, keys, where, code_variant, &w, why);
 }
 
 static int check_row(const cJSON *doc, const cJSON *apis, const cJSON *r, int i, char **why)

@@ -44,6 +44,16 @@ int wld_rules_validate_signature(const cJSON *sources,
                                  size_t *anchor_bytes,
                                  char **err);
 
+/* entry's "when" (absent, or a list of variants): each an object with a condition "if" the
+ * log reader knows, only keys (NULL-terminated) and a "check", if set, that exists; then
+ * each(variant, its condition, ctx) for what the entry's kind asks more, when not NULL. */
+int wld_rules_validate_when(const cJSON *entry,
+                            const char *const *keys,
+                            const char *where,
+                            int (*each)(const cJSON *variant, const char *cond, void *ctx),
+                            void *ctx,
+                            char **err);
+
 /* Each string of list (an array, or absent) is one known(ctx, name) accepts; else -EINVAL
  * with "WHERE: unknown WHAT NAME" (src/pipeline/rules_signatures.c). */
 int wld_rules_validate_names(const cJSON *list,

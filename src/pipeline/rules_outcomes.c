@@ -1,12 +1,15 @@
 /* What every rules entry in words rests on, for the rules' validation
- * (src/pipeline/rules_validate.c, src/pipeline/rules_signatures.c): the document's sources,
- * each an http(s) URL with its authority (documented or field), and an outcome (a check's,
- * a common one, a lint finding, a log signature): a status, a summary, a fix for a
- * problem, and sources that exist and may back it, since only what NVIDIA or Microsoft
- * documents may fail a check. */
+ * (src/pipeline/rules_validate.c, src/pipeline/rules_signatures.c, rules_codes.c): the
+ * document's sources, each an http(s) URL with its authority (documented or field), an
+ * outcome (a check's, a common one, a lint finding, a log signature): a status, a summary, a
+ * fix for a problem, and sources that exist and may back it, since only what NVIDIA or
+ * Microsoft documents may fail a check; and the "when" variants of a signature or an error
+ * code. */
 #include <errno.h>
 #include <string.h>
 
+#include "wld/check.h"
+#include "wld/logpattern.h"
 #include "wld/rules.h"
 #include "wld/util.h"
 
@@ -89,5 +92,40 @@ int wld_rules_validate_outcome(const cJSON *sources, const cJSON *o, const char 
         return wld_errorf(err, -EINVAL,
                           "%s: a fail outcome needs documented sources or \"basis\": \"observed\"",
                           where);
+    return 0;
+}
+
+int wld_rules_validate_when(const cJSON *entry,
+                            const char *const *keys,
+                            const char *where,
+                            int (*each)(const cJSON *variant, const char *cond, void *ctx),
+                            void *ctx,
+                            char **err)
+{
+    const cJSON *when = cJSON_GetObjectItemCaseSensitive(entry, "when"), *v, *k;
+    if (when && !cJSON_IsArray(when))
+        return wld_errorf(err, -EINVAL, "%s: \"when\" must be a list of variants", where);
+    cJSON_ArrayForEach(v, when)
+    {
+        const char *cond = wld_fact_str(v, "if"), *check = wld_fact_str(v, "check");
+        if (!cJSON_IsObject(v) || !cond || !wld_log_condition_known(cond))
+            return wld_errorf(err, -EINVAL, "%s: a \"when\" variant needs a known condition \"if\"",
+                              where);
+        cJSON_ArrayForEach(k, v)
+        {
+            size_t i = 0;
+            while (keys[i] && !wld_str_is(keys[i], k->string))
+                i++;
+            if (!keys[i])
+                return wld_errorf(err, -EINVAL, "%s: the \"when\" variant for %s cannot set %s",
+                                  where, cond, k->string);
+        }
+        if (cJSON_GetObjectItemCaseSensitive(v, "check") && (!check || !wld_check_find(check)))
+            return wld_errorf(err, -EINVAL, "%s: the \"when\" variant for %s: unknown check", where,
+                              cond);
+        int r = each ? each(v, cond, ctx) : 0;
+        if (r < 0)
+            return r;
+    }
     return 0;
 }

@@ -126,36 +126,26 @@ static int validate_words(const cJSON *sources, const cJSON *sig, const char *wh
 
 /* "when": variants, each a known condition ("if") and the check and words that hold under it
  * (the same message inside a container has another cause), valid as the signature is. */
+struct when_ctx {
+    const cJSON *sources, *sig;
+    const char *where;
+    char **err;
+};
+
+static int signature_variant(const cJSON *v, const char *cond, void *arg)
+{
+    (void) cond;
+    const struct when_ctx *w = arg;
+    cJSON *varied = wld_log_sig_vary(w->sig, v);
+    int r = validate_words(w->sources, varied, w->where, w->err);
+    cJSON_Delete(varied);
+    return r;
+}
+
 static int validate_variants(const cJSON *sources, const cJSON *sig, const char *where, char **err)
 {
-    const cJSON *when = cJSON_GetObjectItemCaseSensitive(sig, "when"), *v, *k;
-    if (when && !cJSON_IsArray(when))
-        return wld_errorf(err, -EINVAL, "%s: \"when\" must be a list of variants", where);
-    cJSON_ArrayForEach(v, when)
-    {
-        const char *cond = wld_fact_str(v, "if"), *check = wld_fact_str(v, "check");
-        if (!cJSON_IsObject(v) || !cond || !wld_log_condition_known(cond))
-            return wld_errorf(err, -EINVAL, "%s: a \"when\" variant needs a known condition \"if\"",
-                              where);
-        cJSON_ArrayForEach(k, v)
-        {
-            size_t i = 0;
-            while (wld_log_variant_keys[i] && !wld_str_is(wld_log_variant_keys[i], k->string))
-                i++;
-            if (!wld_log_variant_keys[i])
-                return wld_errorf(err, -EINVAL, "%s: the \"when\" variant for %s cannot set %s",
-                                  where, cond, k->string);
-        }
-        if (cJSON_GetObjectItemCaseSensitive(v, "check") && (!check || !wld_check_find(check)))
-            return wld_errorf(err, -EINVAL, "%s: the \"when\" variant for %s: unknown check", where,
-                              cond);
-        cJSON *varied = wld_log_sig_vary(sig, v);
-        int r = validate_words(sources, varied, where, err);
-        cJSON_Delete(varied);
-        if (r < 0)
-            return r;
-    }
-    return 0;
+    struct when_ctx w = { sources, sig, where, err };
+    return wld_rules_validate_when(sig, wld_log_variant_keys, where, signature_variant, &w, err);
 }
 
 int wld_rules_validate_signature(
