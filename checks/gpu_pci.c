@@ -132,6 +132,11 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
         wld_finding_outcome(f, "not_applicable_wsl1");
         return;
     }
+    if (wld_fact_str(m, "libpci_missing")) {
+        wld_finding_var(f, "error", wld_fact_str(m, "libpci_missing"));
+        wld_finding_outcome(f, "libpci_missing");
+        return;
+    }
     if (wld_fact_str(m, "error")) {
         wld_finding_var(f, "error", wld_fact_str(m, "error"));
         wld_finding_var(f, "entry", wld_fact_str(m, "entry") ? wld_fact_str(m, "entry") : "");
@@ -176,11 +181,10 @@ static void evaluate(const struct wld_eval_ctx *ctx, struct wld_finding *f)
 }
 
 static const char *const outcomes[] = {
-    "wsl_gpupv",           "wsl_gpupv_no_cuda",      "wsl_gpupv_more_than_cuda",
-    "wsl_no_gpupv",        "wsl_no_pci_bus",         "native_nvidia",
-    "native_no_nvidia",    "native_unbound",         "native_nouveau",
-    "native_other_driver", "native_cuda_sees_fewer", "native_no_pci_bus",
-    "libpci_failed",       "not_applicable_wsl1",    NULL,
+    "wsl_gpupv",      "wsl_gpupv_no_cuda",   "wsl_gpupv_more_than_cuda", "wsl_no_gpupv",
+    "wsl_no_pci_bus", "native_nvidia",       "native_no_nvidia",         "native_unbound",
+    "native_nouveau", "native_other_driver", "native_cuda_sees_fewer",   "native_no_pci_bus",
+    "libpci_failed",  "libpci_missing",      "not_applicable_wsl1",      NULL,
 };
 static const char *const needs[] = { "wsl.platform", "gpu.cuda", NULL };
 static const char *const params[] = { "nvidia_adapter", "gpupv_adapter", NULL };

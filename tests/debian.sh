@@ -54,7 +54,7 @@ done
 
 # control: Depends, and one version in debian/changelog, the package and the binary
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libc6 libcjson libpci 'libcurl4t64 | libcurl4'; do
+for lib in libc6 libcjson libpci3 libyaml 'libcurl4t64 | libcurl4'; do
     case $depends in *"$lib"*) ;; *) fail "Depends lacks $lib: $depends" ;; esac
 done
 version=$(cd "$built" && dpkg-parsechangelog -S Version)

@@ -6,13 +6,14 @@
 
 #define CURL_DISABLE_TYPECHECK /* the functions are called through pointers */
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "wld/dynlib.h"
 
 #define CURL_SONAME "libcurl.so.4"
 
@@ -29,10 +30,7 @@ struct curl_api {
     void (*slist_free_all)(struct curl_slist *list);
 };
 
-static const struct {
-    const char *name;
-    size_t offset;
-} curl_syms[] = {
+static const struct wld_dynsym curl_syms[] = {
     { "curl_global_init", offsetof(struct curl_api, global_init) },
     { "curl_easy_init", offsetof(struct curl_api, easy_init) },
     { "curl_easy_setopt", offsetof(struct curl_api, easy_setopt) },
@@ -44,48 +42,32 @@ static const struct {
     { "curl_slist_free_all", offsetof(struct curl_api, slist_free_all) },
 };
 
-/* dlsym returns a data pointer; its bits are copied into the function pointer (POSIX
- * guarantees they are the same size and representation). */
-_Static_assert(sizeof(void *) == sizeof(CURL * (*) (void) ), "function pointers");
-
 static struct curl_api api;
-static char load_error[256]; /* why libcurl could not be loaded; "" when it was */
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
-/* Once per process, on the first fetch: the library, its functions, its global state
- * (curl_global_init here, so no caller has to, and before this thread's transfer). Never
- * unloaded. */
-static void load_curl(void)
+/* curl_global_init once, when loaded, so no caller has to, and before any transfer */
+static void global_init(void *table)
 {
-    dlerror();
-    void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror();
-        snprintf(load_error, sizeof(load_error), "%s", e ? e : CURL_SONAME ": dlopen failed");
-        return;
-    }
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(curl_syms); i++) {
-        void *p = dlsym(h, curl_syms[i].name);
-        if (!p) {
-            snprintf(load_error, sizeof(load_error), "%s lacks %s", CURL_SONAME, curl_syms[i].name);
-            return;
-        }
-        memcpy((char *) &api + curl_syms[i].offset, &p, sizeof(p));
-    }
-    api.global_init(CURL_GLOBAL_DEFAULT);
+    ((struct curl_api *) table)->global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* The table, or NULL (and load_error says why) when libcurl cannot be used. */
+static struct wld_dynlib curl_lib = { .soname = CURL_SONAME,
+                                      .syms = curl_syms,
+                                      .n_syms = WLD_ARRAY_SIZE(curl_syms),
+                                      .table = &api,
+                                      .after = global_init,
+                                      .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* The table, or NULL when libcurl cannot be used (wld_fetch_unavailable says why). */
 static const struct curl_api *loaded_curl(void)
 {
-    pthread_once(&load_once, load_curl);
-    return load_error[0] ? NULL : &api;
+    return wld_dynlib_load(&curl_lib) ? NULL : &api;
 }
 
 const char *wld_fetch_unavailable(void)
 {
     static char note[512];
-    if (!load_error[0])
+    const char *load_error = wld_dynlib_error(&curl_lib);
+    if (!load_error)
         return NULL;
     snprintf(note, sizeof(note),
              "libcurl could not be loaded (%s): server.health's query of a server, the "

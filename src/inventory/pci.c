@@ -1,22 +1,56 @@
 /* The display and 3D controllers on the host's PCI bus, through libpci (see wld/pci.h).
  * libpci reads sysfs at the host root (DIR/sys/bus/pci under --root) and names devices
- * from the host's own pci.ids, never udev's hwdb or another machine's database. */
+ * from the host's own pci.ids, never udev's hwdb or another machine's database. libpci is
+ * loaded when gpu.pci first scans (wld/dynlib.h), not linked: with libudev and zlib it cost
+ * every start 0.5 ms, and only gpu.pci reads it. */
 #include "wld/pci.h"
 
 #include <limits.h>
 #include <pci/pci.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wld/check.h"
+#include "wld/dynlib.h"
 #include "wld/util.h"
 
 #define SYSFS_PCI    "/sys/bus/pci"
 #define HOST_PCI_IDS "/usr/share/misc/pci.ids"
 #define MAX_ADAPTERS 32
+
+/* The functions used, by the names libpci exports (dlsym gives each one's default version,
+ * the one these headers declare). */
+struct pci_api {
+    struct pci_access *(*alloc)(void);
+    void (*init)(struct pci_access *a);
+    void (*cleanup)(struct pci_access *a);
+    void (*scan_bus)(struct pci_access *a);
+    int (*fill_info)(struct pci_dev *d, int flags);
+    char *(*lookup_name)(struct pci_access *a, char *buf, int size, int flags, ...);
+    int (*set_param)(struct pci_access *a, char *param, char *value);
+    void (*set_name_list_path)(struct pci_access *a, char *name, int to_be_freed);
+};
+static struct pci_api pci;
+
+#define SYM(f)                                 \
+    {                                          \
+        "pci_" #f, offsetof(struct pci_api, f) \
+    }
+static const struct wld_dynsym pci_syms[] = { SYM(alloc),     SYM(init),
+                                              SYM(cleanup),   SYM(scan_bus),
+                                              SYM(fill_info), SYM(lookup_name),
+                                              SYM(set_param), SYM(set_name_list_path) };
+#undef SYM
+
+static struct wld_dynlib pci_lib = { .soname = "libpci.so.3",
+                                     .syms = pci_syms,
+                                     .n_syms = WLD_ARRAY_SIZE(pci_syms),
+                                     .table = &pci,
+                                     .mu = PTHREAD_MUTEX_INITIALIZER };
 
 /* libpci reports fatal problems through a callback that must not return; it jumps back
  * to the gather that called libpci (one per thread). */
@@ -103,9 +137,9 @@ add_adapter(const struct wld_host *h, struct pci_access *pa, struct pci_dev *d, 
     snprintf(buf, sizeof(buf), "%04x", d->device_id);
     cJSON_AddStringToObject(a, "device_id", buf);
     cJSON_AddStringToObject(a, "class", class_kind(d->device_class));
-    char *v = pci_lookup_name(pa, buf, sizeof(buf), PCI_LOOKUP_VENDOR, d->vendor_id);
+    char *v = pci.lookup_name(pa, buf, sizeof(buf), PCI_LOOKUP_VENDOR, d->vendor_id);
     cJSON_AddStringToObject(a, "vendor", v ? v : "");
-    v = pci_lookup_name(pa, buf, sizeof(buf), PCI_LOOKUP_DEVICE, d->vendor_id, d->device_id);
+    v = pci.lookup_name(pa, buf, sizeof(buf), PCI_LOOKUP_DEVICE, d->vendor_id, d->device_id);
     cJSON_AddStringToObject(a, "device", v ? v : "");
     char *link = NULL, *p = wld_xasprintf(SYSFS_PCI "/devices/%s/driver", addr);
     if (wld_host_readlink(h, p, &link) == 0) {
@@ -144,27 +178,33 @@ static int scan(const struct wld_host *h, cJSON *facts)
     else
         ids = wld_xstrdup("/nonexistent/pci.ids");
     cJSON *list = cJSON_AddArrayToObject(facts, "adapters");
+    const char *missing = wld_dynlib_load(&pci_lib);
+    if (missing) { /* the loader's reason: gpu.pci says what to install */
+        cJSON_AddStringToObject(facts, "libpci_missing", missing);
+        r = -1;
+        goto out;
+    }
     if (setjmp(pci_jump) != 0) {
         cJSON_AddStringToObject(facts, "error", pci_message);
         r = -1;
         goto out;
     }
-    pa = pci_alloc();
+    pa = pci.alloc();
     pa->error = on_pci_error;
     pa->warning = on_pci_warning;
     pa->debug = on_pci_warning;
     pa->method = PCI_ACCESS_SYS_BUS_PCI;
-    pci_set_param(pa, "sysfs.path", sysfs);
-    pci_set_param(pa, "hwdb.disable", "1");
-    pci_set_name_list_path(pa, ids, 0);
-    pci_init(pa);
-    pci_scan_bus(pa);
+    pci.set_param(pa, "sysfs.path", sysfs);
+    pci.set_param(pa, "hwdb.disable", "1");
+    pci.set_name_list_path(pa, ids, 0);
+    pci.init(pa);
+    pci.scan_bus(pa);
     /* libpci lists devices in directory order, which differs between file systems:
      * report them by address. */
     struct pci_dev *devs[MAX_ADAPTERS];
     size_t n = 0;
     for (struct pci_dev *d = pa->devices; d && n < MAX_ADAPTERS; d = d->next) {
-        pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS);
+        pci.fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS);
         if ((d->device_class >> 8) == 0x03)
             devs[n++] = d;
     }
@@ -173,7 +213,7 @@ static int scan(const struct wld_host *h, cJSON *facts)
         add_adapter(h, pa, devs[i], list);
 out:
     if (pa && r == 0)
-        pci_cleanup(pa);
+        pci.cleanup(pa);
     free(sysfs);
     free(ids);
     return r;

@@ -1,15 +1,17 @@
 #!/bin/sh
-# A machine without libcurl: the doctor starts, runs every check and says once that
-# server.health's query and `rules update` need libcurl. The library is hidden for real: in
-# a private mount namespace (unshare), an empty file is bind-mounted over each file the
-# loader would open for libcurl.so.4. Also: neither the doctor nor its probe helper links
-# libcurl (ldd). Skips (77) where unshare is not permitted.
-# usage: no_libcurl.sh DOCTOR SRCDIR
+# A machine without the libraries only some checks need (libcurl, libpci): the doctor
+# starts, runs every check, says once that server.health's query and `rules update` need
+# libcurl, and gpu.pci says libpci is missing and how to install it. The libraries are hidden
+# for real: in a private mount namespace (unshare), an empty file is bind-mounted over each
+# file the loader would open for libcurl.so.4 and libpci.so.3. Also: neither the doctor nor
+# its probe helper links them (ldd). Skips (77) where unshare is not permitted.
+# usage: optional_libs.sh DOCTOR SRCDIR
 doctor=$1 src=$2
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 probe=$(dirname "$doctor")/wsl-llm-doctor-probe
-ldd "$doctor" | grep -q libcurl && fail "the doctor links libcurl: $(ldd "$doctor" | grep libcurl)"
+ldd "$doctor" | grep -E -q 'libcurl|libpci' &&
+    fail "the doctor links what it loads when needed: $(ldd "$doctor" | grep -E 'libcurl|libpci')"
 [ -x "$probe" ] || fail "no probe helper beside the doctor ($probe)"
 ldd "$probe" | grep -E -q 'libcurl|libpci|libyaml' && fail "the probe helper links more than it needs: $(ldd "$probe")"
 if [ "$(id -u)" = 0 ]; then ns="unshare -m"; else ns="unshare -rm"; fi
@@ -17,11 +19,11 @@ $ns true 2>/dev/null || { echo "unshare -m is not permitted here"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/empty"
-# the files the loader opens for libcurl.so.4: its cache's entries, their targets
-ldconfig -p | awk '$1 == "libcurl.so.4" { print $NF }' | while read -r f; do
+# the files the loader opens for each: its cache's entries, their targets
+ldconfig -p | awk '$1 == "libcurl.so.4" || $1 == "libpci.so.3" { print $NF }' | while read -r f; do
     readlink -f "$f"
 done | sort -u >"$tmp/libs"
-[ -s "$tmp/libs" ] || echo "note: no libcurl.so.4 in the loader's cache; nothing to hide"
+[ -s "$tmp/libs" ] || echo "note: none of them in the loader's cache; nothing to hide"
 host=$src/tests/fixtures/hosts/wsl2-healthy
 cat >"$tmp/run.sh" <<EOS
 while read -r f; do mount --bind "$tmp/empty" "\$f" || exit 3; done <"$tmp/libs"
@@ -48,11 +50,13 @@ missing = sorted(set(ids) - set(ran))
 assert not missing, missing
 health = next(c for c in report["checks"] if c["id"] == "server.health")
 assert "libcurl" in json.dumps(health), health
+pci = next(c for c in report["checks"] if c["id"] == "gpu.pci")
+assert pci.get("outcome") == "libpci_missing" and "libpci3" in pci.get("fix", ""), {k: pci.get(k) for k in ("outcome", "status", "fix")}
 EOP
 n=$(grep -c "server.health's query.*rules update.*need" "$tmp/check.err")
 [ "$n" = 1 ] || fail "check says $n times what needs libcurl: $(cat "$tmp/check.err")"
 grep -q '^update [1-9]' "$tmp/rcs" || fail "rules update did not fail: $(cat "$tmp/rcs")"
 n=$(grep -c "rules update.*need" "$tmp/update.err")
 [ "$n" = 1 ] || fail "rules update says $n times what needs libcurl: $(cat "$tmp/update.err")"
-echo "no libcurl: $failures failure(s)"
+echo "optional libraries: $failures failure(s)"
 [ "$failures" = 0 ]
