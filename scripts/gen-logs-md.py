@@ -240,6 +240,7 @@ when it was measured:
 | 2026-12-07, after commit 22f32e0 | 14 of 30 (47%) | 15 of 26 | 1 of 10 (7 fails on a wrong check) |
 | 2026-12-07, after the round written for its misses' kinds (no longer blind) | 17 of 30 (57%) | 18 of 26 | 0 of 10 (4 fails on a wrong check) |
 | 2026-12-07, after the next round (ollama 0.1's nvidia-smi probe, a container that cannot reach ollama, a model that does not load) | 20 of 30 (67%) | 21 of 30 | 0 of 10 (5 fails on a wrong check) |
+| 2026-12-07, after the eighth set's round (a CUDA runtime library dlopen() cannot find) | 21 of 30 (70%) | 22 of 31 | 0 of 10 (5 fails on a wrong check) |
 
 Its misses named, by kind: a KV cache that does not fit (a context too large, read as host
 memory), OLLAMA_LLM_LIBRARY naming no library, NVML's Insufficient Permissions in a
@@ -286,6 +287,7 @@ kept once). Measured once, blind, after that round:
 | measured | recall (cause named under its check) | precision (problems on the right check) | fail on a healthy log |
 |---|---|---|---|
 | 2026-12-07, blind, after the round for the seventh set's misses | 10 of 39 (26%) | 13 of 24 | 0 of 7 (8 fails on a wrong check) |
+| 2026-12-07, after a round written for its misses' kinds (no longer blind) | 13 of 39 (33%) | 16 of 27 | 0 of 7 (8 fails on a wrong check) |
 
 The helpers' brief for this set glossed models.runtime as also covering "invalid magic,
 corrupt/truncated/LFS-pointer file", where docs/checks.md files those under models.fit
@@ -299,7 +301,14 @@ missing library), CPU-only builds shown only by their build lines or runner cras
 LocalAI without cuBLAS, a CPU llama-box), a toolkit too old to build, a Linux driver library
 inside WSL read as a CUDA init failure, a server already bound by its service, a relative or
 unreadable model path under a service, a context that does not fit read as a warn, and several
-programs the rules have not seen (mistral.rs, vLLM, numba, llama-box).
+programs the rules have not seen (mistral.rs, vLLM, numba, llama-box). The round written from sources and
+other threads for them: `cuda-runtime-lib-not-loaded` (libcudart, libcublas or libcublasLt
+of a CUDA version that dlopen(), a Python import or a backend cannot find, with glibc's
+wording; a field thread where the toolkit fixed it), `ollama-cpu-lacks-avx` (ollama 0.1.23 to
+0.5.1 turn GPU support off on a CPU without AVX, from their gpu.go, with the maintainers'
+threads), `illegal-instruction` (SIGILL in any of its wordings: a build for CPU extensions the
+CPU lacks) and `vllm-kv-cache-too-small` (vLLM's own check of the context against its KV
+cache, from its worker.py).
 
 The goal is 90% with no false fail; the reader is far from it on logs it was not written
 from. Each new set reaches producers and causes the rules had not seen, and the misses are
