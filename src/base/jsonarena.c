@@ -68,12 +68,20 @@ static void map_block(void)
     atomic_store_explicit(&hi, start + BLOCK, memory_order_release);
 }
 
+/* Takes the block for the caller, once per process: false when a load already has it. */
+static bool claim(void)
+{
+    if (atomic_flag_test_and_set(&claimed))
+        return false;
+    map_block();
+    return true;
+}
+
 void wld_json_arena_begin(void)
 {
     held_all = false;
-    if (!installed || atomic_flag_test_and_set(&claimed))
+    if (!installed || !claim())
         return;
-    map_block();
     active = held_all = true;
 }
 
@@ -84,14 +92,8 @@ static bool serial;
 void wld_json_arena_begin_serial(void)
 {
     held_all = false;
-    if (!installed)
+    if (!installed || (!serial && !(serial = claim())))
         return;
-    if (!serial) {
-        if (atomic_flag_test_and_set(&claimed))
-            return;
-        map_block();
-        serial = true;
-    }
     active = held_all = true;
 }
 

@@ -119,7 +119,7 @@ void wld_ac_build(struct wld_ac *a)
     bool *hit = wld_xcalloc((size_t) a->n_states, sizeof(bool));
     int qh = 0, qt = 0;
     int32_t n_cls = a->n_cls;
-#define ENC(t) ((int32_t) ((t) * n_cls) | (hit[t] ? AC_HIT : 0))
+#define ENC(t) ((int32_t) ((t) *n_cls) | (hit[t] ? AC_HIT : 0))
     /* breadth first: a state's failure and transitions come from shorter states' */
     for (int c = 0; c < a->n_cls; c++)
         a->delta[c] = 0;
