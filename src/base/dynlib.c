@@ -15,7 +15,7 @@ static void load(struct wld_dynlib *l)
     void *h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *e = dlerror();
-        snprintf(l->error, sizeof(l->error), "%s", e ? e : "dlopen failed");
+        snprintf(l->error, sizeof(l->error), "%s%s", e ? e : l->soname, e ? "" : ": dlopen failed");
         return;
     }
     for (size_t i = 0; i < l->n_syms; i++) {
