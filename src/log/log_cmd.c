@@ -10,12 +10,11 @@
 #include <unistd.h>
 
 #include "wld/findings.h"
+#include "wld/logpipe.h"
 #include "wld/ollama_journal.h"
 #include "wld/pipeline.h"
 #include "wld/redact.h"
 #include "wld/util.h"
-
-#define CHUNK (1u << 20)
 
 /* What a file that is not a log is, from its first bytes; NULL for text. */
 static const char *not_a_log(const char *p, size_t n)
@@ -62,36 +61,34 @@ int wld_log_read(const char *path,
             close(fd);
         return refuse;
     }
-    struct wld_logscan *s = wld_logscan_new(rules);
-    char *buf = wld_xmalloc(CHUNK);
-    bool first = true, cut = false;
-    unsigned long long total = 0;
+    /* the first bytes say whether this is a log at all, before any line is read */
+    size_t size = wld_logpipe_read_size();
+    char *buf = wld_xmalloc(size);
+    size_t want = cap < size ? (size_t) cap : size;
+    ssize_t n;
+    while ((n = read(fd, buf, want)) < 0 && errno == EINTR)
+        ;
+    const char *what = n > 0 ? not_a_log(buf, (size_t) n) : NULL;
     int r = 0;
-    for (;;) {
-        size_t want = cap - total < CHUNK ? (size_t) (cap - total) : CHUNK;
-        if (want == 0) {
-            cut = true; /* the rest is never read: a log that large is not one run's */
-            break;
-        }
-        ssize_t n = read(fd, buf, want);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = wld_errorf(err, -errno, "%s: %s", is_stdin ? "stdin" : path, strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        const char *what = first ? not_a_log(buf, (size_t) n) : NULL;
-        if (what) {
-            r = wld_errorf(err, -EINVAL, "%s is %s", is_stdin ? "stdin" : path, what);
-            break;
-        }
-        first = false;
-        total += (unsigned long long) n;
-        wld_logscan_feed(s, buf, (size_t) n);
+    if (n < 0)
+        r = wld_errorf(err, -errno, "%s: %s", name, strerror(errno));
+    else if (what)
+        r = wld_errorf(err, -EINVAL, "%s is %s", name, what);
+    if (r) {
+        free(buf);
+        if (!is_stdin)
+            close(fd);
+        return r;
     }
-    free(buf);
+    /* the lines are read and cleaned in a thread while the matcher is built */
+    struct wld_logpipe *pipe = wld_logpipe_start(fd, buf, (size_t) n, cap);
+    struct wld_logmatch *m = wld_logmatch_new(rules);
+    struct wld_logscan *s = wld_logscan_with(m);
+    unsigned long long total = 0;
+    bool cut = false;
+    r = wld_logpipe_drain(pipe, s, m, &total, &cut);
+    if (r < 0)
+        r = wld_errorf(err, r, "%s: %s", name, strerror(-r));
     if (!is_stdin)
         close(fd);
     if (r == 0) {
@@ -100,6 +97,7 @@ int wld_log_read(const char *path,
         (*ret)->cut_at = cut ? total : 0;
     }
     wld_logscan_free(s);
+    wld_logmatch_free(m);
     return r;
 }
 

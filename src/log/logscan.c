@@ -37,10 +37,7 @@ struct wld_logscan {
     struct wld_logmatch *owned; /* when wld_logscan_new compiled it */
     struct wld_log_hit *hits;
     size_t n_hits;
-    /* the line being read */
-    char raw[WLD_LOG_LINE_KEEP + 1];
-    size_t raw_len;
-    bool raw_cut;
+    struct wld_loglines lines; /* the serial reader's first stage */
     char clean[WLD_LOG_LINE_KEEP + 1];
     /* per line: which extractor and pattern ran (stamps of the line number) */
     long *stamp;
@@ -51,12 +48,6 @@ struct wld_logscan {
         cJSON *caps;
     } matched[16]; /* the signatures the line matched */
     size_t n_matched;
-    /* the input's encoding */
-    int bom_state; /* 0: start of input, 1: decided */
-    bool utf16;
-    unsigned char u16_carry[4];
-    int u16_n;
-    unsigned u16_high; /* a high surrogate waiting for its low half */
 };
 
 /* ---- dispatch ---- */
@@ -134,128 +125,89 @@ static void record_hits(struct wld_logscan *s, const char *line, long no, bool k
     s->n_matched = 0;
 }
 
-static void end_line(struct wld_logscan *s)
+/* The line's markers: searched here, or replayed as the first stage found them. */
+static void line_marks(struct wld_logscan *s,
+                       struct line_ctx *c,
+                       const struct wld_log_mark *marks,
+                       size_t n_marks)
+{
+    if (!marks) {
+        wld_ac_scan(s->m->ac, c->l.s, c->l.len, on_hit, c);
+        return;
+    }
+    for (size_t i = 0; i < n_marks; i++)
+        on_hit(c, marks[i].id, marks[i].end);
+}
+
+void wld_logscan_apply(struct wld_logscan *s,
+                       const struct wld_log_prepped *p,
+                       const struct wld_log_mark *marks,
+                       size_t n_marks)
 {
     struct wld_log_facts *f = &s->f;
     long no = ++f->lines;
-    if (s->raw_cut)
+    if (p->cut)
         f->cut_lines++;
-    unsigned flags = 0;
-    f->line_pid = wld_log_leading_pid(s->raw, s->raw_len);
-    size_t len = wld_log_clean_line(s->raw, s->raw_len, s->clean, &flags);
-    if (flags & WLD_LOG_LINE_COMMAND) {
+    f->line_pid = p->pid;
+    if (p->flags & WLD_LOG_LINE_COMMAND) {
         f->command_lines++;
-        wld_log_note_prompt(f, s->raw, s->raw_len, no);
+        wld_log_note_prompt(f, p->raw, p->raw_len, no);
     }
-    s->raw_len = 0;
-    s->raw_cut = false;
-    if (flags & WLD_LOG_LINE_OLLAMA)
+    if (p->flags & WLD_LOG_LINE_OLLAMA)
         f->ollama = true;
-    wld_log_line_begin(f, s->clean, len, no);
-    if (len > 0) {
-        struct line_ctx c = { s, { s->clean, len, s->clean, no, flags } };
-        wld_ac_scan(s->m->ac, s->clean, len, on_hit, &c);
+    wld_log_line_begin(f, p->clean, p->len, no);
+    if (p->len > 0) {
+        struct line_ctx c = { s, { p->clean, p->len, p->clean, no, p->flags } };
+        line_marks(s, &c, marks, n_marks);
         bool known_code = f->code_line == no && s->m->codes &&
-                          wld_log_codes_read(s->m->codes, f, s->clean, len, no);
+                          wld_log_codes_read(s->m->codes, f, p->clean, p->len, no);
         if (s->n_matched)
-            record_hits(s, s->clean, no, known_code);
+            record_hits(s, p->clean, no, known_code);
     }
 }
 
-static void put_byte_run(struct wld_logscan *s, const char *p, size_t n)
+void wld_log_prep(const char *raw, size_t n, bool cut, char *clean, struct wld_log_prepped *p)
 {
-    long nul = 0;
-    for (size_t i = 0; i < n; i++) /* a loop the compiler vectorizes */
-        nul += p[i] == '\0';
-    s->f.nul_bytes += nul;
-    while (n > 0) {
-        const char *nl = memchr(p, '\n', n);
-        size_t take = nl ? (size_t) (nl - p) : n;
-        size_t room = WLD_LOG_LINE_KEEP - s->raw_len;
-        if (take > room) {
-            s->raw_cut = true;
-            memcpy(s->raw + s->raw_len, p, room);
-            s->raw_len += room;
-        } else {
-            memcpy(s->raw + s->raw_len, p, take);
-            s->raw_len += take;
-        }
-        if (!nl)
-            return;
-        end_line(s);
-        p = nl + 1;
-        n -= take + 1;
-    }
+    p->cut = cut;
+    p->pid = wld_log_leading_pid(raw, n);
+    p->len = wld_log_clean_line(raw, n, clean, &p->flags);
+    p->clean = clean;
+    p->raw = p->flags & WLD_LOG_LINE_COMMAND ? raw : NULL;
+    p->raw_len = p->raw ? n : 0;
 }
 
-/* UTF-16LE to UTF-8, a few bytes at a time */
-static void put_utf16(struct wld_logscan *s, const unsigned char *p, size_t n)
+/* a line of the serial reader (wld_logscan_feed) */
+static void on_line(void *ctx, const char *raw, size_t n, bool cut)
 {
-    char out[1024];
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        s->u16_carry[s->u16_n++] = p[i];
-        if (s->u16_n < 2)
-            continue;
-        unsigned u = (unsigned) s->u16_carry[0] | (unsigned) s->u16_carry[1] << 8;
-        s->u16_n = 0;
-        if (u >= 0xd800 && u < 0xdc00) {
-            s->u16_high = u;
-            continue;
-        }
-        unsigned cp = u;
-        if (u >= 0xdc00 && u < 0xe000)
-            cp = s->u16_high ? 0x10000 + ((s->u16_high - 0xd800) << 10) + (u - 0xdc00) : 0xfffd;
-        s->u16_high = 0;
-        if (cp < 0x80) {
-            out[w++] = (char) cp;
-        } else if (cp < 0x800) {
-            out[w++] = (char) (0xc0 | cp >> 6);
-            out[w++] = (char) (0x80 | (cp & 0x3f));
-        } else if (cp < 0x10000) {
-            out[w++] = (char) (0xe0 | cp >> 12);
-            out[w++] = (char) (0x80 | ((cp >> 6) & 0x3f));
-            out[w++] = (char) (0x80 | (cp & 0x3f));
-        } else {
-            out[w++] = (char) (0xf0 | cp >> 18);
-            out[w++] = (char) (0x80 | ((cp >> 12) & 0x3f));
-            out[w++] = (char) (0x80 | ((cp >> 6) & 0x3f));
-            out[w++] = (char) (0x80 | (cp & 0x3f));
-        }
-        if (w > sizeof(out) - 8) {
-            put_byte_run(s, out, w);
-            w = 0;
-        }
-    }
-    put_byte_run(s, out, w);
+    struct wld_logscan *s = ctx;
+    struct wld_log_prepped p;
+    wld_log_prep(raw, n, cut, s->clean, &p);
+    wld_logscan_apply(s, &p, NULL, 0);
 }
 
 void wld_logscan_feed(struct wld_logscan *s, const char *buf, size_t n)
 {
-    s->f.bytes += (long) n;
-    if (s->bom_state == 0 && n > 0) {
-        /* the first bytes decide; a BOM split over two feeds is not worth the state */
-        s->bom_state = 1;
-        if (n >= 2 && (unsigned char) buf[0] == 0xff && (unsigned char) buf[1] == 0xfe) {
-            s->utf16 = s->f.utf16 = true;
-            buf += 2;
-            n -= 2;
-        } else if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-            buf += 3;
-            n -= 3;
-        }
-    }
-    if (s->utf16)
-        put_utf16(s, (const unsigned char *) buf, n);
-    else
-        put_byte_run(s, buf, n);
+    wld_loglines_feed(&s->lines, buf, n);
+}
+
+void wld_logscan_set_input(struct wld_logscan *s, const struct wld_loglines *ll)
+{
+    s->f.bytes = ll->bytes;
+    s->f.nul_bytes = ll->nul_bytes;
+    s->f.utf16 = ll->utf16;
 }
 
 void wld_logscan_finish(struct wld_logscan *s)
 {
-    if (s->raw_len > 0 || s->raw_cut)
-        end_line(s);
+    wld_loglines_finish(&s->lines);
+    if (s->lines.bytes) /* else the input came apart (src/log/logpipe.c), and said so */
+        wld_logscan_set_input(s, &s->lines);
     wld_log_facts_finish(&s->f);
+}
+
+const struct wld_ac *wld_logmatch_ac(const struct wld_logmatch *m)
+{
+    return m->ac;
 }
 
 /* ---- setup ---- */
@@ -272,7 +224,6 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
     m->fallback = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->fallback));
     m->unless_code = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->unless_code));
     m->except = wld_xcalloc(m->n_sigs ? m->n_sigs : 1, sizeof(*m->except));
-    m->codes = rules ? wld_codetab_new(wld_rules_section(rules, "error_codes")) : NULL;
     size_t k = 0, n_pats = 0;
     const cJSON *sig;
     cJSON_ArrayForEach(sig, sigs)
@@ -303,6 +254,8 @@ struct wld_logmatch *wld_logmatch_new(const struct wld_rules *rules)
         k++;
     }
     wld_ac_build(m->ac);
+    /* after the signatures' automaton: the rules' thread parses the codes meanwhile */
+    m->codes = rules ? wld_codetab_new(wld_rules_section(rules, "error_codes")) : NULL;
     return m;
 }
 
@@ -326,6 +279,7 @@ struct wld_logscan *wld_logscan_with(const struct wld_logmatch *m)
 {
     struct wld_logscan *s = wld_xcalloc(1, sizeof(*s));
     wld_log_facts_init(&s->f);
+    wld_loglines_init(&s->lines, on_line, s);
     s->m = m;
     s->n_hits = m->n_sigs;
     s->hits = wld_xcalloc(s->n_hits ? s->n_hits : 1, sizeof(*s->hits));

@@ -146,20 +146,28 @@ static long file_of(const char *name, size_t which)
     return -1;
 }
 
+/* File i parsed by the thread, the lock taken for that file alone: a caller that needs the
+ * first file works with it while the thread parses the next (log's matcher is built from
+ * the signatures while the error codes are parsed). */
+static void prefetch(struct wld_rules_lazy *z, size_t i)
+{
+    pthread_mutex_lock(&z->mu);
+    part(z, i);
+    pthread_mutex_unlock(&z->mu);
+}
+
 static void *prefetch_main(void *arg)
 {
     struct wld_rules_lazy *z = arg;
-    pthread_mutex_lock(&z->mu);
     for (const char *const *c = z->checks; c && *c; c++) {
         long i = file_of(*c, 1);
         if (i >= 0)
-            part(z, (size_t) i);
+            prefetch(z, (size_t) i);
     }
     for (const char *const *s = z->sections; s && *s; s++)
         for (size_t i = 0; i < wld_embedded_rules_count; i++)
             if (listed(wld_embedded_rules[i].sections, *s))
-                part(z, i);
-    pthread_mutex_unlock(&z->mu);
+                prefetch(z, i);
     return NULL;
 }
 

@@ -1,6 +1,9 @@
 /* The log reader's bounds (wld_log_read): it stops at its cap and says where, judges what
  * it read, and reads all of a log under the cap. `log` uses a cap of WLD_LOG_CAP (4 GiB),
- * too large to feed a test; the same code runs with a small one here. */
+ * too large to feed a test; the same code runs with a small one here. And the reader's two
+ * threads (src/log/logpipe.c) judge a log as the serial reader (wld_logscan_feed) does:
+ * every fixture log, and one larger than the ring of blocks, with lines the first stage
+ * keeps apart (a shell prompt's raw line, a line cut at WLD_LOG_LINE_KEEP). */
 /* cmocka.h needs these first */
 // clang-format off
 #include <setjmp.h>
@@ -11,11 +14,13 @@
 #include <cmocka.h>
 // clang-format on
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "wld/log_cmd.h"
+#include "wld/logdiag.h"
 #include "wld/rules.h"
 
 static char path[64];
@@ -70,11 +75,108 @@ static void reads_all_of_a_log_under_the_cap(void **st)
     wld_log_report_free(r);
 }
 
+static char *report_text(struct wld_log_report *r)
+{
+    cJSON *j = wld_log_report_json(r);
+    char *t = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    wld_log_report_free(r);
+    return t;
+}
+
+/* The serial reader's report on file, fed in pieces of 4093 bytes (a prime: lines and
+ * UTF-16 units split across pieces). */
+static char *serial_report(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    struct wld_logscan *s = wld_logscan_new(rules);
+    char buf[4093];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        wld_logscan_feed(s, buf, n);
+    fclose(f);
+    wld_logscan_finish(s);
+    struct wld_log_report *r = wld_log_diagnose(s, rules, file, NULL);
+    wld_logscan_free(s);
+    return report_text(r);
+}
+
+static void same_as_serial(const char *file)
+{
+    struct wld_log_report *r = NULL;
+    char *err = NULL;
+    assert_int_equal(wld_log_read(file, rules, NULL, WLD_LOG_CAP, &r, &err), 0);
+    char *piped = report_text(r), *serial = serial_report(file);
+    if (strcmp(piped, serial) != 0)
+        fail_msg("%s: the two-thread reader's report differs from the serial one's", file);
+    free(piped);
+    free(serial);
+}
+
+static void two_threads_judge_each_fixture_log_as_one(void **st)
+{
+    (void) st;
+    DIR *d = opendir(FIXTURES "/../logs");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".log") != 0)
+            continue;
+        char file[512];
+        snprintf(file, sizeof(file), "%s/../logs/%s", FIXTURES, e->d_name);
+        same_as_serial(file);
+        n++;
+    }
+    closedir(d);
+    assert_true(n > 100);
+}
+
+/* Every fixture log after the other, three times (2.3 MB: many rings of blocks), with a
+ * shell prompt's line and a line longer than the reader keeps between them. */
+static void two_threads_judge_a_large_log_as_one(void **st)
+{
+    (void) st;
+    char big[64];
+    snprintf(big, sizeof(big), "/tmp/wld-logread-big-XXXXXX");
+    int fd = mkstemp(big);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    assert_non_null(out);
+    for (int round = 0; round < 3; round++) {
+        DIR *d = opendir(FIXTURES "/../logs");
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));) {
+            size_t len = strlen(e->d_name);
+            if (len < 5 || strcmp(e->d_name + len - 4, ".log") != 0)
+                continue;
+            char file[512], buf[8192];
+            snprintf(file, sizeof(file), "%s/../logs/%s", FIXTURES, e->d_name);
+            FILE *in = fopen(file, "rb");
+            assert_non_null(in);
+            size_t n;
+            while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+                fwrite(buf, 1, n, out);
+            fclose(in);
+            fputs("\nuser@box:~/llama.cpp$ ./llama-server -m /models/x.gguf --api-key sk-1\n", out);
+            for (int k = 0; k < 1200; k++)
+                fputs("CUDA error 2 at ggml-cuda.cu:359: out of memory ", out);
+            fputc('\n', out);
+        }
+        closedir(d);
+    }
+    fclose(out);
+    same_as_serial(big);
+    unlink(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stops_at_its_cap_and_says_where),
         cmocka_unit_test(reads_all_of_a_log_under_the_cap),
+        cmocka_unit_test(two_threads_judge_each_fixture_log_as_one),
+        cmocka_unit_test(two_threads_judge_a_large_log_as_one),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
