@@ -113,4 +113,8 @@ void wld_strv_free(char **v);
 /* v (NULL-terminated, or NULL) with a copy of s appended; the new array. */
 char **wld_strv_push(char **v, const char *s);
 
+/* 1 for an ASCII letter or digit: what the parsers' byte-by-byte loops test (a table, where
+ * isalnum() is a call and a locale's). */
+extern const unsigned char wld_alnum[256];
+
 #endif

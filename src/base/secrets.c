@@ -136,6 +136,17 @@ static size_t env_secret(char *buf, size_t n, size_t i, size_t *hidden)
     return end;
 }
 
+/* Whether buf holds "_T", "_K", "_S" or "_P", as every name env_secret takes does. */
+static bool env_name_may(const char *buf, size_t n)
+{
+    for (const char *p = memchr(buf, '_', n); p; p = memchr(p, '_', n - (size_t) (p - buf))) {
+        p++;
+        if (p < buf + n && (*p == 'T' || *p == 'K' || *p == 'S' || *p == 'P'))
+            return true;
+    }
+    return false;
+}
+
 /* Whether the name that may start at buf[i] (an a, b or x) has the second byte one does:
  * "ap"i-key, "au"thorization, "be"arer, "x-"api-key. Most words of a log line fail here. */
 static bool name_may_start(const char *buf, size_t n, size_t i)
@@ -149,13 +160,20 @@ static bool name_may_start(const char *buf, size_t n, size_t i)
 size_t wld_secrets_scrub(char *buf, size_t n)
 {
     size_t hidden = 0;
-    /* an environment assignment needs its '=': without one, upper-case letters start none */
-    const unsigned char *starts = memchr(buf, '=', n) ? starts_secret : starts_secret_no_env;
+    /* an environment assignment needs its '=', and its name an '_' before one of T, K, S,
+     * P (env_secret's endings): without both, upper-case letters start none. A log's '='
+     * lines ("n_ctx = 4096", "CUDA0 KV buffer size = ...") mostly lack the second. */
+    const unsigned char *starts =
+            memchr(buf, '=', n) && env_name_may(buf, n) ? starts_secret : starts_secret_no_env;
     for (size_t i = 0; i < n; i++) {
         /* the bytes that can start a secret: an upper-case letter (an environment name),
          * ':' (a URL's "://"), a, b or x in either case (the names); a log line is mostly
          * other bytes, passed here at a test each */
-        while (i < n && !starts[(unsigned char) buf[i]])
+        const unsigned char *u = (const unsigned char *) buf;
+        while (i + 4 <= n &&
+               !(starts[u[i]] | starts[u[i + 1]] | starts[u[i + 2]] | starts[u[i + 3]]))
+            i += 4; /* four tests a step: no branch a byte */
+        while (i < n && !starts[u[i]])
             i++;
         if (i == n)
             break;

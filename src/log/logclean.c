@@ -15,10 +15,18 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* the bytes of a host's, a program's or a user's name */
 static bool is_word(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-           c == '-' || c == '.';
+    return wld_alnum[(unsigned char) c] || c == '_' || c == '-' || c == '.';
+}
+
+static size_t word_len(const char *s, size_t n)
+{
+    size_t w = 0;
+    while (w < n && is_word(s[w]))
+        w++;
+    return w;
 }
 
 /* The length of the run of bytes from in that holds no control (below 0x20, or 0x7f): eight
@@ -177,9 +185,8 @@ static size_t journal_prefix(const char *s, size_t n, size_t *host_len)
     return j + 1 < n && s[j] == ':' && s[j + 1] == ' ' ? j + 2 : 0;
 }
 
-/* "user@host:~/path$ ", "(venv) user@host:/x# ", "PS C:\path> ", "$ "; w is the length
- * of the word s starts with */
-static size_t shell_prompt(const char *s, size_t n, size_t w)
+/* "user@host:~/path$ ", "(venv) user@host:/x# ", "PS C:\path> ", "$ " */
+static size_t shell_prompt(const char *s, size_t n)
 {
     size_t i = 0;
     if (n > 2 && s[0] == '(') { /* a conda or venv name */
@@ -195,8 +202,6 @@ static size_t shell_prompt(const char *s, size_t n, size_t w)
         return gt && (size_t) (gt - s) + 1 < n && gt[1] == ' ' ? (size_t) (gt - s) + 2 : 0;
     }
     size_t u = i;
-    if (i == 0)
-        i = w;
     while (i < n && is_word(s[i]))
         i++;
     if (i == u || i >= n || s[i] != '@')
@@ -214,10 +219,10 @@ static size_t shell_prompt(const char *s, size_t n, size_t w)
     return 0;
 }
 
-/* docker compose: "llama-1  | "; w is the length of the word s starts with */
-static size_t compose_prefix(const char *s, size_t n, size_t w)
+/* docker compose: "llama-1  | " */
+static size_t compose_prefix(const char *s, size_t n)
 {
-    size_t i = w;
+    size_t i = word_len(s, n < 65 ? n : 65);
     if (i == 0 || i > 64)
         return 0;
     size_t j = skip_spaces(s, i, n);
@@ -270,10 +275,8 @@ size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
         if (len - at >= 3 && (unsigned char) out[at] == 0xe2 &&
             (unsigned char) out[at + 1] >= 0xa0 && (unsigned char) out[at + 1] <= 0xa3)
             at += 3;
-        size_t k, host_len = 0, w = 0;
+        size_t k, host_len = 0;
         bool server = false;
-        while (at + w < len && is_word(out[at + w]))
-            w++;
         if ((k = bracket_stamp(out + at, len - at)) || (k = llama_stamp(out + at, len - at)) ||
             (k = date_stamp(out + at, len - at))) {
             at += k;
@@ -286,12 +289,12 @@ size_t wld_log_clean_line(const char *in, size_t n, char *out, unsigned *flags)
             *flags |= server ? WLD_LOG_LINE_SERVER : 0;
         } else if ((k = syslog_stamp(out + at, len - at))) {
             at += k;
-        } else if ((k = compose_prefix(out + at, len - at, w))) {
+        } else if ((k = compose_prefix(out + at, len - at))) {
             at += k;
         } else if (at < len && out[at] == '`' && len > at + 1 && out[len - 1] == '`') {
             at++; /* `inline code` around the whole line */
             len--;
-        } else if ((k = shell_prompt(out + at, len - at, w))) {
+        } else if ((k = shell_prompt(out + at, len - at))) {
             at += k;
             *flags |= WLD_LOG_LINE_COMMAND;
         }

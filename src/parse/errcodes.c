@@ -41,6 +41,8 @@
 #include "wld/logcodes.h"
 #include "wld/util.h"
 
+#include "errcodes_impl.h"
+
 static const char *const api_names[WLD_API_COUNT] = { "cudaError_t", "CUresult", "nvmlReturn_t",
                                                       "cublasStatus_t" };
 
@@ -150,124 +152,12 @@ const cJSON *wld_codetab_row(const struct wld_codetab *t, int api, int code)
     return NULL;
 }
 
-/* ---- the words of a line ---- */
-
-static bool word_char(char c)
-{
-    return isalnum((unsigned char) c) || c == '_';
-}
-
-/* needle is lower case; its first letter is tested inline, as most words of a log line have
- * none of the needles' letters where they could start */
-static bool has_nocase(const char *w, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if ((w[i] | 0x20) == needle[0] && strncasecmp(w + i, needle, k) == 0)
-            return true;
-    return false;
-}
-
-/* "cuInit", "cudaMalloc", "nvmlInit_v2", "cublasCreate_v2": a call of an API */
-static bool is_call(const char *w, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n > k && strncmp(w, prefix, k) == 0 && isupper((unsigned char) w[k]);
-}
-
-static bool starts(const char *w, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n >= k && strncmp(w, prefix, k) == 0;
-}
-
-/* Whether a word may name an API: each name word_api knows holds "cu" or "nvml" */
-static bool may_name_api(const char *w, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i++) {
-        char c = (char) (w[i] | 0x20);
-        if ((c == 'c' && (w[i + 1] | 0x20) == 'u') ||
-            (c == 'n' && i + 4 <= n && strncasecmp(w + i, "nvml", 4) == 0))
-            return true;
-    }
-    return false;
-}
-
-/* The API a word belongs to, or -1; *call when it is a call or an enum name. next is the
- * word after it ("CUDA driver" is the driver API). */
-static int word_api(const char *w, size_t n, const char *next, size_t next_n, bool *call)
-{
-    *call = is_call(w, n, "cu") || is_call(w, n, "cuda") || is_call(w, n, "nvml") ||
-            is_call(w, n, "cublas") || starts(w, n, "CUDA_ERROR_") || starts(w, n, "NVML_ERROR_") ||
-            starts(w, n, "CUBLAS_STATUS_");
-    if (has_nocase(w, n, "cublas"))
-        return WLD_API_CUBLAS;
-    if (has_nocase(w, n, "nvml"))
-        return WLD_API_NVML;
-    if (starts(w, n, "nvcuda") || (starts(w, n, "libcuda") && !starts(w, n, "libcudart")) ||
-        starts(w, n, "CUresult") || starts(w, n, "CUDA_ERROR_") || is_call(w, n, "cu"))
-        return has_nocase(w, n, "cudart") ? WLD_API_CUDART : WLD_API_CU;
-    if (has_nocase(w, n, "cuda")) {
-        bool driver = next_n == 6 && strncasecmp(next, "driver", 6) == 0 && !is_call(w, n, "cuda");
-        return driver ? WLD_API_CU : WLD_API_CUDART;
-    }
-    return -1;
-}
-
-#define MAX_WORDS 96
-
-struct ctx_word {
-    size_t start, end;
-    int api;
-    bool call;
-};
-
-struct line_words {
-    struct ctx_word w[MAX_WORDS];
-    int n;
-    bool has[WLD_API_COUNT];
-};
-
-static void read_words(const char *s, size_t n, struct line_words *lw)
-{
-    lw->n = 0; /* the words are written as found: 2 KiB not cleared a line */
-    memset(lw->has, 0, sizeof(lw->has));
-    size_t i = 0;
-    while (i < n && lw->n < MAX_WORDS) {
-        while (i < n && !word_char(s[i]))
-            i++;
-        size_t b = i;
-        while (i < n && word_char(s[i]))
-            i++;
-        if (i == b)
-            break;
-        if (!may_name_api(s + b, i - b)) /* most words of a line */
-            continue;
-        size_t nb = i;
-        while (nb < n && s[nb] == ' ')
-            nb++;
-        size_t ne = nb;
-        while (ne < n && word_char(s[ne]))
-            ne++;
-        bool call;
-        int api = word_api(s + b, i - b, s + nb, ne - nb, &call);
-        if (api >= 0) {
-            lw->w[lw->n++] = (struct ctx_word){ b, i, api, call };
-            lw->has[api] = true;
-        }
-    }
-}
-
-/* The API word nearest before offset at, or NULL. */
-static const struct ctx_word *word_before(const struct line_words *lw, size_t at)
-{
-    const struct ctx_word *best = NULL;
-    for (int i = 0; i < lw->n && lw->w[i].end <= at; i++)
-        best = &lw->w[i];
-    return best;
-}
-
 /* ---- the shapes ---- */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 static const char *const keys[] = { "error",  "err", "failure", "failed",   "status", "code",
                                     "result", "ret", "return",  "returned", "retcode" };
@@ -325,7 +215,7 @@ static bool word_ending(const char *s, size_t end, size_t *b, size_t *e)
     while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t'))
         end--;
     size_t i = end;
-    while (i > 0 && word_char(s[i - 1]))
+    while (i > 0 && wld_code_word_char(s[i - 1]))
         i--;
     *b = i;
     *e = end;
@@ -342,7 +232,7 @@ static void add_seen(struct wld_code_seen *out, int *n, int max, const struct wl
 }
 
 /* A number at [b, e) in one of the number shapes: its API, or -1. */
-static int number_api(const char *s, size_t n, size_t b, size_t e, const struct line_words *lw)
+static int number_api(const char *s, size_t n, size_t b, size_t e, struct words_once *z)
 {
     if (b > 0 && (s[b - 1] == '\0' || !strchr(" \t:=([#", s[b - 1])))
         return -1;
@@ -366,10 +256,10 @@ static int number_api(const char *s, size_t n, size_t b, size_t e, const struct 
         int api;
         if (!word_ending(s, at, &wb, &we))
             return -1;
-        const struct ctx_word *w = word_before(lw, we);
+        const struct ctx_word *w = wld_code_word_before(wld_code_words(z), we);
         if (w && w->end == we && w->call)
             return w->api;
-        if (key_word(s, wb, we, &api) && (w = word_before(lw, wb)))
+        if (key_word(s, wb, we, &api) && (w = wld_code_word_before(wld_code_words(z), wb)))
             return api >= 0 ? api : w->api;
         return -1;
     }
@@ -391,7 +281,7 @@ static int number_api(const char *s, size_t n, size_t b, size_t e, const struct 
         return -1;
     if (api >= 0)
         return api;
-    const struct ctx_word *w = word_before(lw, wb);
+    const struct ctx_word *w = wld_code_word_before(wld_code_words(z), wb);
     return w ? w->api : -1;
 }
 
@@ -434,7 +324,8 @@ static void on_pat(void *vc, int id, size_t end)
     const struct ct_row *r = &c->t->rows[p->row];
     size_t b = end - p->len;
     if (p->name) {
-        if ((b > 0 && word_char(c->s[b - 1])) || (end < c->n && word_char(c->s[end])))
+        if ((b > 0 && wld_code_word_char(c->s[b - 1])) ||
+            (end < c->n && wld_code_word_char(c->s[end])))
             return;
         struct wld_code_seen seen = { r->api, r->code, WLD_CODE_NAME, r->row, false };
         add_seen(c->out, c->n_out, c->max, &seen);
@@ -447,22 +338,24 @@ int wld_codetab_match(
         const struct wld_codetab *t, const char *s, size_t n, struct wld_code_seen *out, int max)
 {
     int n_out = 0;
-    struct line_words lw;
-    read_words(s, n, &lw);
+    struct words_once z = { s, n, false, { .n = 0 } };
     struct scan_ctx c = { t, s, n, out, &n_out, max, { 0 }, 0 };
     if (t)
         wld_ac_scan(t->ac, s, n, on_pat, &c);
     /* numbers: each run of digits standing alone, in a line that names an API (a key word
      * is read with the API word before it; CUresult and cudaError_t are such words) */
-    for (size_t i = 0; lw.n > 0 && i < n;) {
-        if (!isdigit((unsigned char) s[i]) || (i > 0 && (word_char(s[i - 1]) || s[i - 1] == '.'))) {
+    for (size_t i = 0; i < n;) {
+        if (!is_digit(s[i]) || (i > 0 && (wld_code_word_char(s[i - 1]) || s[i - 1] == '.'))) {
             i++;
             continue;
         }
         size_t e = i;
-        while (e < n && isdigit((unsigned char) s[e]))
+        while (e < n && is_digit(s[e]))
             e++;
-        int api = e - i <= 4 && (e == n || !word_char(s[e])) ? number_api(s, n, i, e, &lw) : -1;
+        int api = e - i <= 4 && (e == n || !wld_code_word_char(s[e])) ? number_api(s, n, i, e, &z)
+                                                                      : -1;
+        if (api >= 0 && wld_code_words(&z)->n == 0)
+            api = -1;
         int code = 0;
         for (size_t k = i; k < e && k < i + 4; k++)
             code = code * 10 + (s[k] - '0');
@@ -479,12 +372,13 @@ int wld_codetab_match(
     }
     /* texts, when the line gave no number or name: those of an API the line names */
     if (n_out == 0 && c.n_texts > 0) {
+        const struct line_words *lw = wld_code_words(&z);
         bool named = false;
         for (int k = 0; k < c.n_texts; k++)
-            named |= lw.has[t->rows[c.texts[k]].api];
+            named |= lw->has[t->rows[c.texts[k]].api];
         for (int k = 0; k < c.n_texts; k++) {
             const struct ct_row *r = &t->rows[c.texts[k]];
-            if (named && !lw.has[r->api])
+            if (named && !lw->has[r->api])
                 continue;
             struct wld_code_seen seen = { r->api, r->code, WLD_CODE_TEXT, r->row, false };
             add_seen(out, &n_out, max, &seen);
