@@ -152,23 +152,42 @@ void wld_ac_build(struct wld_ac *a)
     free(queue);
 }
 
+/* The hot loop: from s[i], until a state where patterns end or the end of s; two loads a
+ * byte (its class, the next row) and a test of the flag. Apart from the outputs' calls, so
+ * that its state stays in registers: with a call in the same loop, the row went through
+ * the stack each byte, on the loop's one dependency chain. */
+static size_t run(const int32_t *delta,
+                  const uint8_t *cls,
+                  const unsigned char *s,
+                  size_t i,
+                  size_t n,
+                  int32_t *row)
+{
+    int32_t r = *row;
+    while (i < n) {
+        r = delta[(r & ~AC_HIT) + cls[s[i++]]];
+        if (r & AC_HIT)
+            break;
+    }
+    *row = r;
+    return i;
+}
+
 void wld_ac_scan(const struct wld_ac *a,
                  const char *s,
                  size_t n,
                  void (*hit)(void *ctx, int id, size_t end),
                  void *ctx)
 {
-    /* the hot loop: two loads a byte (its class, the next row) and a test of the flag */
-    const int32_t *delta = a->delta;
-    const uint8_t *cls = a->cls;
     int32_t row = 0;
-    for (size_t i = 0; i < n; i++) {
-        row = delta[(row & ~AC_HIT) + cls[(unsigned char) s[i]]];
+    for (size_t i = 0; (i = run(a->delta, a->cls, (const unsigned char *) s, i, n, &row)) <= n;) {
         if (!(row & AC_HIT))
-            continue;
+            return;
         int st = (int) ((row & ~AC_HIT) / a->n_cls);
         for (int t = a->out_head[st] >= 0 ? st : a->out_link[st]; t >= 0; t = a->out_link[t])
             for (int o = a->out_head[t]; o >= 0; o = a->outs[o].next)
-                hit(ctx, a->outs[o].id, i + 1);
+                hit(ctx, a->outs[o].id, i);
+        if (i == n)
+            return;
     }
 }
