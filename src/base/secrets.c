@@ -165,11 +165,11 @@ size_t wld_secrets_scrub(char *buf, size_t n)
      * lines ("n_ctx = 4096", "CUDA0 KV buffer size = ...") mostly lack the second. */
     const unsigned char *starts =
             memchr(buf, '=', n) && env_name_may(buf, n) ? starts_secret : starts_secret_no_env;
+    const unsigned char *u = (const unsigned char *) buf;
     for (size_t i = 0; i < n; i++) {
         /* the bytes that can start a secret: an upper-case letter (an environment name),
          * ':' (a URL's "://"), a, b or x in either case (the names); a log line is mostly
          * other bytes, passed here at a test each */
-        const unsigned char *u = (const unsigned char *) buf;
         while (i + 4 <= n &&
                !(starts[u[i]] | starts[u[i + 1]] | starts[u[i + 2]] | starts[u[i + 3]]))
             i += 4; /* four tests a step: no branch a byte */

@@ -68,8 +68,6 @@ struct wld_logpipe {
     struct wld_loglines ll;
     struct block *fill; /* the block being filled */
     long next_seq;
-    long stamp[WLD_LOG_EXTRACTORS]; /* per extractor: the last line it was found on */
-    long scan_no;
 };
 
 /* ---- the thread ---- */
@@ -91,11 +89,6 @@ static void on_mark(void *ctx, int id, size_t end)
 {
     struct wld_logpipe *p = ctx;
     struct block *b = p->fill;
-    if (id < WLD_LOG_EXTRACTORS) {
-        if (p->stamp[id] == p->scan_no)
-            return;
-        p->stamp[id] = p->scan_no;
-    }
     if (b->n_marks == b->cap_marks) {
         b->cap_marks = b->cap_marks ? 2 * b->cap_marks : 1024;
         b->marks = wld_xrealloc(b->marks, b->cap_marks * sizeof(*b->marks));
@@ -112,7 +105,6 @@ static void search(struct wld_logpipe *p, struct block *b)
     for (size_t i = 0; i < b->n_lines; i++) {
         struct pline *l = &b->lines[i];
         l->mark0 = (uint32_t) b->n_marks;
-        p->scan_no++;
         wld_ac_scan(p->ac, b->text + l->clean, l->len, on_mark, p);
         l->n_marks = (uint32_t) (b->n_marks - l->mark0);
     }
@@ -238,8 +230,6 @@ struct wld_logpipe *wld_logpipe_start(int fd, char *first, size_t n, unsigned lo
     p->ring = wld_xcalloc(RING, sizeof(*p->ring));
     p->fill = &p->ring[0];
     p->next_seq = 1;
-    for (size_t i = 0; i < WLD_LOG_EXTRACTORS; i++)
-        p->stamp[i] = -1;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->threaded = pthread_create(&p->thread, NULL, reader_main, p) == 0;
@@ -293,10 +283,10 @@ int wld_logpipe_drain(struct wld_logpipe *p,
             break;
     }
     pthread_mutex_unlock(&p->mu);
-    if (p->threaded)
+    if (p->threaded) {
         pthread_join(p->thread, NULL);
-    if (p->threaded)
         wld_logscan_set_input(s, &p->ll);
+    }
     *total = p->total;
     *cut = p->cut_at_cap;
     int r = -p->read_errno;

@@ -38,6 +38,7 @@ struct wld_logscan {
     struct wld_log_hit *hits;
     size_t n_hits;
     struct wld_loglines lines; /* the serial reader's first stage */
+    bool input_apart;          /* the first stage ran apart and its counts are in f */
     char clean[WLD_LOG_LINE_KEEP + 1];
     /* per line: which extractor and pattern ran (stamps of the line number) */
     long *stamp;
@@ -195,12 +196,13 @@ void wld_logscan_set_input(struct wld_logscan *s, const struct wld_loglines *ll)
     s->f.bytes = ll->bytes;
     s->f.nul_bytes = ll->nul_bytes;
     s->f.utf16 = ll->utf16;
+    s->input_apart = true;
 }
 
 void wld_logscan_finish(struct wld_logscan *s)
 {
     wld_loglines_finish(&s->lines);
-    if (s->lines.bytes) /* else the input came apart (src/log/logpipe.c), and said so */
+    if (!s->input_apart)
         wld_logscan_set_input(s, &s->lines);
     wld_log_facts_finish(&s->f);
 }

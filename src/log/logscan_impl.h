@@ -84,8 +84,8 @@ struct wld_log_prepped {
 void wld_log_prep(const char *raw, size_t n, bool cut, char *clean, struct wld_log_prepped *p);
 
 /* A marker found in a line by the matcher's automaton ahead of the second stage: its id
- * and where it ends. An extractor's id is kept once a line (its first place), a
- * pattern's anchor at every place (the pattern may hold at a later one). */
+ * and where it ends, every place it was found, in order (the second stage runs an
+ * extractor at its first place and tries a pattern at each). */
 struct wld_log_mark {
     int id;
     unsigned end;

@@ -180,14 +180,14 @@ void wld_ac_scan(const struct wld_ac *a,
                  void *ctx)
 {
     int32_t row = 0;
-    for (size_t i = 0; (i = run(a->delta, a->cls, (const unsigned char *) s, i, n, &row)) <= n;) {
+    size_t i = 0;
+    while (i < n) {
+        i = run(a->delta, a->cls, (const unsigned char *) s, i, n, &row);
         if (!(row & AC_HIT))
-            return;
+            return; /* the end of s, no pattern ending there */
         int st = (int) ((row & ~AC_HIT) / a->n_cls);
         for (int t = a->out_head[st] >= 0 ? st : a->out_link[st]; t >= 0; t = a->out_link[t])
             for (int o = a->out_head[t]; o >= 0; o = a->outs[o].next)
                 hit(ctx, a->outs[o].id, i);
-        if (i == n)
-            return;
     }
 }
