@@ -15,6 +15,12 @@ struct wld_dynsym {
     const char *name;
     size_t offset;
 };
+/* The entry of member f of the table type api, exported as prefix f:
+ * WLD_DYNSYM(struct curl_api, "curl_", easy_init) is "curl_easy_init". */
+#define WLD_DYNSYM(api, prefix, f)  \
+    {                               \
+        prefix #f, offsetof(api, f) \
+    }
 
 /* One library, as a static object with its soname, syms, n_syms, table, after and mu
  * (PTHREAD_MUTEX_INITIALIZER) set; the rest is filled on the first load. after (or NULL) runs

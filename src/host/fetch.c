@@ -30,17 +30,13 @@ struct curl_api {
     void (*slist_free_all)(struct curl_slist *list);
 };
 
+#define SYM(f) WLD_DYNSYM(struct curl_api, "curl_", f)
 static const struct wld_dynsym curl_syms[] = {
-    { "curl_global_init", offsetof(struct curl_api, global_init) },
-    { "curl_easy_init", offsetof(struct curl_api, easy_init) },
-    { "curl_easy_setopt", offsetof(struct curl_api, easy_setopt) },
-    { "curl_easy_perform", offsetof(struct curl_api, easy_perform) },
-    { "curl_easy_getinfo", offsetof(struct curl_api, easy_getinfo) },
-    { "curl_easy_cleanup", offsetof(struct curl_api, easy_cleanup) },
-    { "curl_easy_strerror", offsetof(struct curl_api, easy_strerror) },
-    { "curl_slist_append", offsetof(struct curl_api, slist_append) },
-    { "curl_slist_free_all", offsetof(struct curl_api, slist_free_all) },
+    SYM(global_init),   SYM(easy_init),    SYM(easy_setopt),
+    SYM(easy_perform),  SYM(easy_getinfo), SYM(easy_cleanup),
+    SYM(easy_strerror), SYM(slist_append), SYM(slist_free_all),
 };
+#undef SYM
 
 static struct curl_api api;
 

@@ -36,10 +36,7 @@ struct pci_api {
 };
 static struct pci_api pci;
 
-#define SYM(f)                                 \
-    {                                          \
-        "pci_" #f, offsetof(struct pci_api, f) \
-    }
+#define SYM(f) WLD_DYNSYM(struct pci_api, "pci_", f)
 static const struct wld_dynsym pci_syms[] = { SYM(alloc),     SYM(init),
                                               SYM(cleanup),   SYM(scan_bus),
                                               SYM(fill_info), SYM(lookup_name),
