@@ -113,8 +113,10 @@ void wld_strv_free(char **v);
 /* v (NULL-terminated, or NULL) with a copy of s appended; the new array. */
 char **wld_strv_push(char **v, const char *s);
 
-/* 1 for an ASCII letter or digit: what the parsers' byte-by-byte loops test (a table, where
- * isalnum() is a call and a locale's). */
-extern const unsigned char wld_alnum[256];
+/* What the parsers' byte-by-byte loops test, one load a byte (a table, where isalnum() is a
+ * call and a locale's): WLD_ALNUM for an ASCII letter or digit, WLD_UNDERSCORE for '_',
+ * WLD_NAME_PUNCT for '-' and '.', the other bytes of a host's or a program's name. */
+enum { WLD_ALNUM = 1, WLD_UNDERSCORE = 2, WLD_NAME_PUNCT = 4 };
+extern const unsigned char wld_bytes[256];
 
 #endif

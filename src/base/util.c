@@ -459,13 +459,22 @@ char **wld_strv_push(char **v, const char *s)
     return v;
 }
 
-const unsigned char wld_alnum[256] = {
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
-    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
-    ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1
+const unsigned char wld_bytes[256] = {
+    ['a'] = WLD_ALNUM,     ['b'] = WLD_ALNUM, ['c'] = WLD_ALNUM,      ['d'] = WLD_ALNUM,
+    ['e'] = WLD_ALNUM,     ['f'] = WLD_ALNUM, ['g'] = WLD_ALNUM,      ['h'] = WLD_ALNUM,
+    ['i'] = WLD_ALNUM,     ['j'] = WLD_ALNUM, ['k'] = WLD_ALNUM,      ['l'] = WLD_ALNUM,
+    ['m'] = WLD_ALNUM,     ['n'] = WLD_ALNUM, ['o'] = WLD_ALNUM,      ['p'] = WLD_ALNUM,
+    ['q'] = WLD_ALNUM,     ['r'] = WLD_ALNUM, ['s'] = WLD_ALNUM,      ['t'] = WLD_ALNUM,
+    ['u'] = WLD_ALNUM,     ['v'] = WLD_ALNUM, ['w'] = WLD_ALNUM,      ['x'] = WLD_ALNUM,
+    ['y'] = WLD_ALNUM,     ['z'] = WLD_ALNUM, ['A'] = WLD_ALNUM,      ['B'] = WLD_ALNUM,
+    ['C'] = WLD_ALNUM,     ['D'] = WLD_ALNUM, ['E'] = WLD_ALNUM,      ['F'] = WLD_ALNUM,
+    ['G'] = WLD_ALNUM,     ['H'] = WLD_ALNUM, ['I'] = WLD_ALNUM,      ['J'] = WLD_ALNUM,
+    ['K'] = WLD_ALNUM,     ['L'] = WLD_ALNUM, ['M'] = WLD_ALNUM,      ['N'] = WLD_ALNUM,
+    ['O'] = WLD_ALNUM,     ['P'] = WLD_ALNUM, ['Q'] = WLD_ALNUM,      ['R'] = WLD_ALNUM,
+    ['S'] = WLD_ALNUM,     ['T'] = WLD_ALNUM, ['U'] = WLD_ALNUM,      ['V'] = WLD_ALNUM,
+    ['W'] = WLD_ALNUM,     ['X'] = WLD_ALNUM, ['Y'] = WLD_ALNUM,      ['Z'] = WLD_ALNUM,
+    ['0'] = WLD_ALNUM,     ['1'] = WLD_ALNUM, ['2'] = WLD_ALNUM,      ['3'] = WLD_ALNUM,
+    ['4'] = WLD_ALNUM,     ['5'] = WLD_ALNUM, ['6'] = WLD_ALNUM,      ['7'] = WLD_ALNUM,
+    ['8'] = WLD_ALNUM,     ['9'] = WLD_ALNUM, ['_'] = WLD_UNDERSCORE, ['-'] = WLD_NAME_PUNCT,
+    ['.'] = WLD_NAME_PUNCT
 };

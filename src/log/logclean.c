@@ -18,7 +18,7 @@ static bool is_digit(char c)
 /* the bytes of a host's, a program's or a user's name */
 static bool is_word(char c)
 {
-    return wld_alnum[(unsigned char) c] || c == '_' || c == '-' || c == '.';
+    return wld_bytes[(unsigned char) c] != 0;
 }
 
 static size_t word_len(const char *s, size_t n)

@@ -50,12 +50,13 @@ static struct wld_log_device *device_called(struct wld_log_facts *f, const char 
 WLD_LOG_EXTRACTOR(wld_logx_cc)
 {
     const char *dev = strstr(l->s, "Device ");
-    int index, maj, min;
+    int index, maj, min = 0;
     if (!dev || !wld_log_int(dev + 7, &index) || index < 0 || index > 999)
         return;
     const char *colon = strchr(dev, ':');
     const char *cc = l->at - strlen(" compute capability ");
-    if (!colon || colon > cc || sscanf(l->at, "%d.%d", &maj, &min) != 2)
+    const char *dot = wld_log_int_end(l->at, &maj);
+    if (!colon || colon > cc || !dot || *dot != '.' || !wld_log_int_end(dot + 1, &min))
         return;
     char name[24];
     snprintf(name, sizeof(name), "CUDA%d", index);
@@ -126,8 +127,10 @@ WLD_LOG_EXTRACTOR(wld_logx_listed)
     if (nl == 0 || nl >= 24 || *colon != ':')
         return;
     const char *open = strrchr(colon, '(');
-    double total, free_mib;
-    if (!open || sscanf(open, "(%lf MiB, %lf MiB free)", &total, &free_mib) != 2)
+    double total, free_mib = 0;
+    const char *unit = open ? wld_log_num_end(open + 1, &total) : NULL; /* "(T MiB, F MiB free)" */
+    unit = unit ? wld_str_skip_space(unit) : NULL;
+    if (!unit || !wld_str_starts(unit, "MiB,") || !wld_log_num_end(unit + 4, &free_mib))
         return;
     struct wld_log_device *d = device_called(f, p, nl);
     if (!d)

@@ -134,8 +134,13 @@ void wld_log_copy(char *dst, size_t n, const char *s, size_t len);
 void wld_log_set_first(char *dst, size_t n, const char *s, size_t len);
 /* A decimal int in [-1e9, 1e9] at s; *out untouched when there is none. */
 bool wld_log_int(const char *s, int *out);
+/* The same, and where the number ends (NULL when there is none): what sscanf's "%d" reads. */
+const char *wld_log_int_end(const char *s, int *out);
 /* A number in [0, 1e15) at s; *out untouched when there is none. */
 bool wld_log_num(const char *s, double *out);
+/* Any number strtod reads at s, and where it ends (NULL when there is none): sscanf's
+ * "%lf". */
+const char *wld_log_num_end(const char *s, double *out);
 /* The value after "key = " (spaces around "="); NULL when no "=" follows the key. */
 const char *wld_log_after_eq(const char *p);
 /* ollama's key=value and key="quoted value" into out; false when the line has no key. */

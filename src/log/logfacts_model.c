@@ -125,8 +125,9 @@ WLD_LOG_EXTRACTOR(wld_logx_meta)
 /* "offloaded 33/33 layers to GPU" */
 WLD_LOG_EXTRACTOR(wld_logx_offloaded)
 {
-    int a, b;
-    if (sscanf(l->at, "%d/%d layers", &a, &b) != 2 || a < 0 || b <= 0 || a > b)
+    int a, b = 0;
+    const char *slash = wld_log_int_end(l->at, &a);
+    if (!slash || *slash != '/' || !wld_log_int_end(slash + 1, &b) || a < 0 || b <= 0 || a > b)
         return;
     f->offloaded = a;
     f->offload_of = b;

@@ -30,21 +30,76 @@ void wld_log_set_first(char *dst, size_t n, const char *s, size_t len)
         wld_log_copy(dst, n, s, len);
 }
 
+/* The numbers a log states are short and plain ("9120.00", "33/33", "8.6"): read here
+ * digit by digit, as strtol and strtod would read them (leading blanks, a sign); what is not
+ * plain (more digits than a double holds exactly, an exponent, hex, inf) is left to strtod.
+ * A plain number with at most 15 digits is m / 10^k with both exact, so the one division
+ * rounds as strtod does. strtod's generality costs a thousand instructions a number, on
+ * lines that a long server log repeats at each load. */
+static const char *skip_blanks(const char *s)
+{
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    return s;
+}
+
+const char *wld_log_int_end(const char *s, int *out)
+{
+    const char *p = skip_blanks(s);
+    bool neg = *p == '-';
+    p += *p == '-' || *p == '+';
+    if (*p < '0' || *p > '9')
+        return NULL;
+    long long v = 0;
+    for (int d = 0; *p >= '0' && *p <= '9'; p++, d++)
+        if (d < 11)
+            v = v * 10 + (*p - '0');
+        else
+            v = 1LL << 40; /* out of range, whatever follows */
+    if (neg)
+        v = -v;
+    if (v < -1000000000LL || v > 1000000000LL)
+        return NULL;
+    *out = (int) v;
+    return p;
+}
+
 bool wld_log_int(const char *s, int *out)
 {
+    return wld_log_int_end(s, out) != NULL;
+}
+
+const char *wld_log_num_end(const char *s, double *out)
+{
+    static const double pow10[] = { 1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+    const char *p = skip_blanks(s);
+    unsigned long long m = 0;
+    int digits = 0, frac = 0;
+    const char *q = p;
+    for (; *q >= '0' && *q <= '9'; q++, digits++)
+        m = m * 10 + (unsigned) (*q - '0');
+    if (*q == '.')
+        for (q++; *q >= '0' && *q <= '9'; q++, digits++, frac++)
+            m = m * 10 + (unsigned) (*q - '0');
+    bool plain = digits > 0 && digits <= 15 && q[-1] != '.' && *q != 'e' && *q != 'E' &&
+                 *q != 'x' && *q != 'X' && *q != 'p' && *q != 'P';
+    if (plain) {
+        *out = (double) m / pow10[frac];
+        return q;
+    }
     char *e;
-    long v = strtol(s, &e, 10);
-    if (e == s || v < -1000000000L || v > 1000000000L)
-        return false;
-    *out = (int) v;
-    return true;
+    double v = strtod(s, &e); /* a sign, an exponent, hex, inf, many digits, "1." */
+    if (e == s)
+        return NULL;
+    *out = v;
+    return e;
 }
 
 bool wld_log_num(const char *s, double *out)
 {
-    char *e;
-    double v = strtod(s, &e);
-    if (e == s || !(v >= 0 && v < 1e15))
+    double v;
+    if (!wld_log_num_end(s, &v) || !(v >= 0 && v < 1e15))
         return false;
     *out = v;
     return true;

@@ -35,7 +35,7 @@ struct words_once {
 /* Letters, digits and '_' */
 static inline bool wld_code_word_char(char c)
 {
-    return wld_alnum[(unsigned char) c] || c == '_';
+    return (wld_bytes[(unsigned char) c] & (WLD_ALNUM | WLD_UNDERSCORE)) != 0;
 }
 /* The line's words, read on the first call. */
 const struct line_words *wld_code_words(struct words_once *z);

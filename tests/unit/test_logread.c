@@ -23,6 +23,8 @@
 #include "wld/logdiag.h"
 #include "wld/rules.h"
 
+#include "../../src/log/logfacts_impl.h"
+
 static char path[64];
 static struct wld_rules *rules;
 
@@ -170,6 +172,49 @@ static void two_threads_judge_a_large_log_as_one(void **st)
     unlink(big);
 }
 
+/* The extractors' numbers, read digit by digit, are the numbers strtod, strtol and sscanf
+ * read: the same value, ending at the same byte, for plain numbers and for all the rest. */
+static void numbers_read_as_the_c_library_reads_them(void **st)
+{
+    (void) st;
+    static const char *const nums[] = {
+        "9120.00 MiB", "0.5", "12282", "  3310.42,", "8.6, VMM", "1.", ".5", "-3.5", "+7",
+        "1e3", "2E-2", "0x1f", "inf", "nan", "123456789012345.5", "0.1234567890123456789",
+        "99999999999999999999", "007", "1.25e", "\t42 x", "abc", "", ".", "5.x", "0.1",
+        "4503599627370497", "0.30000000000000004", "24563 MiB)", "1/1",
+    };
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        const char *s = nums[i];
+        char *e;
+        double want = strtod(s, &e), got = -1;
+        const char *end = wld_log_num_end(s, &got);
+        if (e == s) {
+            assert_null(end);
+            continue;
+        }
+        assert_ptr_equal(end, e);
+        if (want == want) /* nan is not equal to itself */
+            assert_memory_equal(&got, &want, sizeof(got));
+        long w = strtol(s, &e, 10);
+        int n = 0;
+        end = wld_log_int_end(s, &n);
+        if (e == s || w < -1000000000L || w > 1000000000L) {
+            assert_null(end);
+            continue;
+        }
+        assert_ptr_equal(end, e);
+        assert_int_equal(n, w);
+    }
+    /* every value a log prints with two decimals, to 100000.00, rounds as strtod rounds it */
+    char buf[32];
+    for (int v = 0; v <= 10000000; v += 7) {
+        snprintf(buf, sizeof(buf), "%d.%02d", v / 100, v % 100);
+        double got = -1;
+        assert_non_null(wld_log_num_end(buf, &got));
+        assert_true(got == strtod(buf, NULL));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +222,7 @@ int main(void)
         cmocka_unit_test(reads_all_of_a_log_under_the_cap),
         cmocka_unit_test(two_threads_judge_each_fixture_log_as_one),
         cmocka_unit_test(two_threads_judge_a_large_log_as_one),
+        cmocka_unit_test(numbers_read_as_the_c_library_reads_them),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
