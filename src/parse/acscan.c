@@ -32,6 +32,7 @@ struct wld_ac {
     struct ac_out *outs;
     int n_outs, alloc_outs;
     int32_t *delta; /* n_states x n_cls, after build (wld_huge_alloc: MiBs) */
+    int *state_at;  /* the state whose row is at that rank */
     size_t delta_bytes;
 };
 
@@ -63,6 +64,7 @@ void wld_ac_free(struct wld_ac *a)
     free(a->trie);
     free(a->out_head);
     free(a->out_link);
+    free(a->state_at);
     free(a->outs);
     wld_huge_free(a->delta, a->delta_bytes);
     free(a);
@@ -110,46 +112,53 @@ void wld_ac_build(struct wld_ac *a)
     a->delta_bytes = n * sizeof(int32_t);
     a->delta = wld_huge_alloc(a->delta_bytes);
     a->out_link = wld_xmalloc((size_t) a->n_states * sizeof(int));
+    a->state_at = wld_xmalloc((size_t) a->n_states * sizeof(int));
     int *fail = wld_xmalloc((size_t) a->n_states * sizeof(int));
-    int *queue = wld_xmalloc((size_t) a->n_states * sizeof(int));
-    /* hit[s]: s or a suffix of it ends a pattern; known when s is queued, for its failure
-     * state is shorter and was queued before it. Each entry is written as the target's row
+    int *rank = wld_xmalloc((size_t) a->n_states * sizeof(int));
+    /* Rows are laid out breadth first (a state's row is its rank in that order): the
+     * shallow states, where a scan spends nearly every byte, share a few hundred KiB at
+     * the table's start instead of being spread over its MiBs as the patterns added them.
+     * hit[s]: s or a suffix of it ends a pattern; known when s is ranked, for its failure
+     * state is shorter and was ranked before it. Each entry is written as the target's row
      * offset, flagged when the target has outputs, as the scan reads it: rows copied from a
      * failure state's are so already, and no pass over the whole table follows. */
     bool *hit = wld_xcalloc((size_t) a->n_states, sizeof(bool));
-    int qh = 0, qt = 0;
+    int n_ranked = 0;
     int32_t n_cls = a->n_cls;
-#define ENC(t) ((int32_t) ((t) *n_cls) | (hit[t] ? AC_HIT : 0))
-    /* breadth first: a state's failure and transitions come from shorter states' */
+#define ENC(t)  ((int32_t) (rank[t] * n_cls) | (hit[t] ? AC_HIT : 0))
+#define RANK(t) (a->state_at[n_ranked] = (t), rank[t] = n_ranked++)
     for (int c = 0; c < a->n_cls; c++)
         a->delta[c] = 0;
+    RANK(0);
     fail[0] = 0;
     a->out_link[0] = -1;
     for (int k = a->trie[0].child; k >= 0; k = a->trie[k].sibling) {
         fail[k] = 0;
         hit[k] = a->out_head[k] >= 0;
+        RANK(k);
         a->delta[a->cls[a->trie[k].byte]] = ENC(k);
-        queue[qt++] = k;
     }
-    while (qh < qt) {
-        int s = queue[qh++];
+    /* breadth first: a state's failure and transitions come from shorter states' */
+    for (int q = 1; q < n_ranked; q++) {
+        int s = a->state_at[q];
         int f = fail[s];
         a->out_link[s] = a->out_head[f] >= 0 ? f : a->out_link[f];
-        int32_t *row = a->delta + (size_t) s * (size_t) n_cls;
-        const int32_t *frow = a->delta + (size_t) f * (size_t) n_cls;
+        int32_t *row = a->delta + (size_t) q * (size_t) n_cls;
+        const int32_t *frow = a->delta + (size_t) rank[f] * (size_t) n_cls;
         memcpy(row, frow, (size_t) n_cls * sizeof(int32_t));
         for (int k = a->trie[s].child; k >= 0; k = a->trie[k].sibling) {
             int c = a->cls[a->trie[k].byte];
-            fail[k] = (frow[c] & ~AC_HIT) / n_cls;
+            fail[k] = a->state_at[(frow[c] & ~AC_HIT) / n_cls];
             hit[k] = a->out_head[k] >= 0 || hit[fail[k]];
+            RANK(k);
             row[c] = ENC(k);
-            queue[qt++] = k;
         }
     }
+#undef RANK
 #undef ENC
     free(hit);
     free(fail);
-    free(queue);
+    free(rank);
 }
 
 /* The hot loop: from s[i], until a state where patterns end or the end of s; two loads a
@@ -185,7 +194,7 @@ void wld_ac_scan(const struct wld_ac *a,
         i = run(a->delta, a->cls, (const unsigned char *) s, i, n, &row);
         if (!(row & AC_HIT))
             return; /* the end of s, no pattern ending there */
-        int st = (int) ((row & ~AC_HIT) / a->n_cls);
+        int st = a->state_at[(row & ~AC_HIT) / a->n_cls];
         for (int t = a->out_head[st] >= 0 ? st : a->out_link[st]; t >= 0; t = a->out_link[t])
             for (int o = a->out_head[t]; o >= 0; o = a->outs[o].next)
                 hit(ctx, a->outs[o].id, i);
