@@ -1,6 +1,18 @@
 /* Aho-Corasick over byte classes (see wld/acscan.h). The bytes that occur in no pattern
- * share one class, so the transition table is states x classes, not states x 256: a few
- * hundred markers of the log reader make a table of a few hundred KiB. */
+ * share one class, so a state's row of transitions has a slot per class, not per byte.
+ *
+ * Rows only for the shallow states: a scan spends nearly every byte within the first few
+ * bytes of some pattern, and goes deeper only where the text follows one further. The
+ * states are ranked breadth first; those of depth <= DENSE_DEPTH (the first n_dense ranks)
+ * have a full row, the table's only memory (the log reader's 700 such states of 6000 make
+ * 240 KiB instead of 2 MiB, built in a tenth of the time). A deeper state keeps its
+ * children, ranked next to each other, and its failure state: from it a byte goes to the
+ * child that has it, or is tried again from the failure state, until a child takes it or a
+ * state with a row does.
+ *
+ * A transition is an int32: a row's offset (rank x classes) for a shallow state, or
+ * AC_DEEP | rank for a deep one, flagged AC_HIT where the state or a suffix of it ends a
+ * pattern. The scan's loop over rows stops at either flag. */
 #include "wld/acscan.h"
 
 #include <stdbool.h>
@@ -10,8 +22,10 @@
 #include "wld/hugemem.h"
 #include "wld/util.h"
 
-/* A row offset in delta with this bit set leads to a state where patterns end. */
-#define AC_HIT ((int32_t) 1 << 30)
+#define AC_HIT      ((int32_t) 1 << 30)
+#define AC_DEEP     ((int32_t) 1 << 29)
+#define AC_VALUE    (AC_DEEP - 1)
+#define DENSE_DEPTH 6
 
 struct ac_out {
     int id;
@@ -23,7 +37,7 @@ struct wld_ac {
     int n_cls;
     /* the trie while adding: children by byte in a flat list */
     struct {
-        int child, sibling;
+        int child, sibling, depth;
         unsigned char byte;
     } * trie;
     int n_states, alloc_states;
@@ -31,9 +45,19 @@ struct wld_ac {
     int *out_link; /* per state: nearest suffix state with outputs, or -1 */
     struct ac_out *outs;
     int n_outs, alloc_outs;
-    int32_t *delta; /* n_states x n_cls, after build (wld_huge_alloc: MiBs) */
-    int *state_at;  /* the state whose row is at that rank */
-    size_t delta_bytes;
+    /* after build, by rank, all in one block (a huge page where the kernel gives one: on
+     * a virtual machine that shadows page tables, a 4 KiB page's first write costs more
+     * than ten microseconds, and these arrays span a hundred of them) */
+    void *block;
+    size_t block_bytes;
+    int n_dense;
+    int32_t *delta;       /* n_dense x n_cls */
+    int *state_at;        /* the state of that rank */
+    int32_t *enc;         /* the transition into that rank */
+    int32_t *fail_enc;    /* the transition into its failure state */
+    int *first_child;     /* the rank of its first child; its children follow */
+    uint16_t *n_children; /* as many as there are bytes */
+    uint8_t *byte_at;     /* the byte that leads into it */
 };
 
 static int new_state(struct wld_ac *a)
@@ -46,6 +70,7 @@ static int new_state(struct wld_ac *a)
     int s = a->n_states++;
     a->trie[s].child = a->trie[s].sibling = -1;
     a->trie[s].byte = 0;
+    a->trie[s].depth = 0;
     a->out_head[s] = -1;
     return s;
 }
@@ -63,10 +88,8 @@ void wld_ac_free(struct wld_ac *a)
         return;
     free(a->trie);
     free(a->out_head);
-    free(a->out_link);
-    free(a->state_at);
     free(a->outs);
-    wld_huge_free(a->delta, a->delta_bytes);
+    wld_huge_free(a->block, a->block_bytes);
     free(a);
 }
 
@@ -87,6 +110,7 @@ void wld_ac_add(struct wld_ac *a, const char *pat, size_t len, int id)
         if (k < 0) {
             k = new_state(a);
             a->trie[k].byte = c;
+            a->trie[k].depth = (int) i + 1;
             a->trie[k].sibling = a->trie[s].child;
             a->trie[s].child = k;
         }
@@ -100,6 +124,24 @@ void wld_ac_add(struct wld_ac *a, const char *pat, size_t len, int id)
     a->out_head[s] = a->n_outs++;
 }
 
+static int rank_of(const struct wld_ac *a, int32_t t)
+{
+    return t & AC_DEEP ? (int) (t & AC_VALUE) : (int) ((t & AC_VALUE) / a->n_cls);
+}
+
+/* The transition from t on byte c, when t leads to a deep state. */
+static int32_t deep_step(const struct wld_ac *a, int32_t t, unsigned char c)
+{
+    while (t & AC_DEEP) {
+        int q = (int) (t & AC_VALUE);
+        for (int j = a->first_child[q], e = j + a->n_children[q]; j < e; j++)
+            if (a->byte_at[j] == c)
+                return a->enc[j];
+        t = a->fail_enc[q];
+    }
+    return a->delta[(t & AC_VALUE) + a->cls[c]];
+}
+
 void wld_ac_build(struct wld_ac *a)
 {
     /* byte classes: class 0 for every byte no pattern holds */
@@ -108,63 +150,69 @@ void wld_ac_build(struct wld_ac *a)
     for (int s = 1; s < a->n_states; s++)
         if (!a->cls[a->trie[s].byte])
             a->cls[a->trie[s].byte] = (uint8_t) a->n_cls++;
-    size_t n = (size_t) a->n_states * (size_t) a->n_cls;
-    a->delta_bytes = n * sizeof(int32_t);
-    a->delta = wld_huge_alloc(a->delta_bytes);
-    a->out_link = wld_xmalloc((size_t) a->n_states * sizeof(int));
-    a->state_at = wld_xmalloc((size_t) a->n_states * sizeof(int));
-    int *fail = wld_xmalloc((size_t) a->n_states * sizeof(int));
-    int *rank = wld_xmalloc((size_t) a->n_states * sizeof(int));
-    /* Rows are laid out breadth first (a state's row is its rank in that order): the
-     * shallow states, where a scan spends nearly every byte, share a few hundred KiB at
-     * the table's start instead of being spread over its MiBs as the patterns added them.
-     * hit[s]: s or a suffix of it ends a pattern; known when s is ranked, for its failure
-     * state is shorter and was ranked before it. Each entry is written as the target's row
-     * offset, flagged when the target has outputs, as the scan reads it: rows copied from a
-     * failure state's are so already, and no pass over the whole table follows. */
-    bool *hit = wld_xcalloc((size_t) a->n_states, sizeof(bool));
-    int n_ranked = 0;
-    int32_t n_cls = a->n_cls;
-#define ENC(t)  ((int32_t) (rank[t] * n_cls) | (hit[t] ? AC_HIT : 0))
-#define RANK(t) (a->state_at[n_ranked] = (t), rank[t] = n_ranked++)
-    for (int c = 0; c < a->n_cls; c++)
-        a->delta[c] = 0;
-    RANK(0);
-    fail[0] = 0;
-    a->out_link[0] = -1;
-    for (int k = a->trie[0].child; k >= 0; k = a->trie[k].sibling) {
-        fail[k] = 0;
-        hit[k] = a->out_head[k] >= 0;
-        RANK(k);
-        a->delta[a->cls[a->trie[k].byte]] = ENC(k);
-    }
-    /* breadth first: a state's failure and transitions come from shorter states' */
-    for (int q = 1; q < n_ranked; q++) {
+    size_t n = (size_t) a->n_states;
+    a->n_dense = 0;
+    for (int s = 0; s < a->n_states; s++)
+        a->n_dense += a->trie[s].depth <= DENSE_DEPTH;
+    size_t dense = (size_t) a->n_dense * (size_t) a->n_cls;
+    a->block_bytes = dense * sizeof(int32_t) + n * (5 * sizeof(int32_t) + sizeof(uint16_t) + 1);
+    a->block = wld_huge_alloc(a->block_bytes); /* zeroed: the root's row too */
+    a->delta = a->block;
+    a->enc = a->delta + dense;
+    a->fail_enc = a->enc + n;
+    a->state_at = (int *) (a->fail_enc + n);
+    a->first_child = a->state_at + n;
+    a->out_link = a->first_child + n;
+    a->n_children = (uint16_t *) (a->out_link + n);
+    a->byte_at = (uint8_t *) (a->n_children + n);
+    /* rank, breadth first: the states of depth <= DENSE_DEPTH are the first n_dense */
+    a->state_at[0] = 0;
+    int n_ranked = 1;
+    for (int q = 0; q < n_ranked; q++) {
         int s = a->state_at[q];
-        int f = fail[s];
-        a->out_link[s] = a->out_head[f] >= 0 ? f : a->out_link[f];
-        int32_t *row = a->delta + (size_t) q * (size_t) n_cls;
-        const int32_t *frow = a->delta + (size_t) rank[f] * (size_t) n_cls;
-        memcpy(row, frow, (size_t) n_cls * sizeof(int32_t));
+        a->first_child[q] = n_ranked;
         for (int k = a->trie[s].child; k >= 0; k = a->trie[k].sibling) {
-            int c = a->cls[a->trie[k].byte];
-            fail[k] = a->state_at[(frow[c] & ~AC_HIT) / n_cls];
-            hit[k] = a->out_head[k] >= 0 || hit[fail[k]];
-            RANK(k);
-            row[c] = ENC(k);
+            a->byte_at[n_ranked] = a->trie[k].byte;
+            a->state_at[n_ranked++] = k;
+            a->n_children[q]++;
         }
     }
-#undef RANK
-#undef ENC
-    free(hit);
-    free(fail);
-    free(rank);
+    int32_t n_cls = a->n_cls;
+    a->enc[0] = a->fail_enc[0] = 0;
+    a->out_link[0] = -1;
+    /* breadth first: a state's failure, outputs and row come from shallower states', all
+     * done by then; a child's transition is known when its parent is reached (its hit
+     * flag from its failure state, shallower than it, so already reached) */
+    for (int q = 0; q < n_ranked; q++) {
+        int s = a->state_at[q];
+        int32_t fenc = a->fail_enc[q];
+        if (q > 0) {
+            int f = a->state_at[rank_of(a, fenc)];
+            a->out_link[s] = a->out_head[f] >= 0 ? f : a->out_link[f];
+        }
+        int32_t *row = q < a->n_dense ? a->delta + (size_t) q * (size_t) n_cls : NULL;
+        if (row && q > 0) /* the failure state is shallower: it has a row */
+            memcpy(row, a->delta + (fenc & AC_VALUE), (size_t) n_cls * sizeof(int32_t));
+        for (int j = a->first_child[q], e = j + a->n_children[q]; j < e; j++) {
+            unsigned char b = a->byte_at[j];
+            /* where the child's byte goes from this state's failure (the root's children
+             * fail to the root) */
+            a->fail_enc[j] = q == 0 ? 0 : deep_step(a, fenc, b);
+            bool hit = a->out_head[a->state_at[j]] >= 0 || (a->fail_enc[j] & AC_HIT);
+            a->enc[j] = (j < a->n_dense ? j * n_cls : AC_DEEP | j) | (hit ? AC_HIT : 0);
+            if (row)
+                row[a->cls[b]] = a->enc[j];
+        }
+    }
+    free(a->trie); /* the trie is the ranks' now */
+    a->trie = NULL;
 }
 
-/* The hot loop: from s[i], until a state where patterns end or the end of s; two loads a
- * byte (its class, the next row) and a test of the flag. Apart from the outputs' calls, so
- * that its state stays in registers: with a call in the same loop, the row went through
- * the stack each byte, on the loop's one dependency chain. */
+/* The hot loop: from s[i], through shallow states, until one where patterns end, a deep
+ * one, or the end of s; two loads a byte (its class, the next row) and a test of the
+ * flags. Apart from the outputs' calls, so that its state stays in registers: with a call
+ * in the same loop, the row went through the stack each byte, on the loop's one dependency
+ * chain. */
 static size_t run(const int32_t *delta,
                   const uint8_t *cls,
                   const unsigned char *s,
@@ -174,8 +222,8 @@ static size_t run(const int32_t *delta,
 {
     int32_t r = *row;
     while (i < n) {
-        r = delta[(r & ~AC_HIT) + cls[s[i++]]];
-        if (r & AC_HIT)
+        r = delta[(r & AC_VALUE) + cls[s[i++]]];
+        if (r & (AC_HIT | AC_DEEP))
             break;
     }
     *row = r;
@@ -188,15 +236,19 @@ void wld_ac_scan(const struct wld_ac *a,
                  void (*hit)(void *ctx, int id, size_t end),
                  void *ctx)
 {
-    int32_t row = 0;
+    const unsigned char *u = (const unsigned char *) s;
+    int32_t t = 0;
     size_t i = 0;
     while (i < n) {
-        i = run(a->delta, a->cls, (const unsigned char *) s, i, n, &row);
-        if (!(row & AC_HIT))
-            return; /* the end of s, no pattern ending there */
-        int st = a->state_at[(row & ~AC_HIT) / a->n_cls];
-        for (int t = a->out_head[st] >= 0 ? st : a->out_link[st]; t >= 0; t = a->out_link[t])
-            for (int o = a->out_head[t]; o >= 0; o = a->outs[o].next)
+        if (t & AC_DEEP)
+            t = deep_step(a, t, u[i++]);
+        else
+            i = run(a->delta, a->cls, u, i, n, &t);
+        if (!(t & AC_HIT))
+            continue;
+        int st = a->state_at[rank_of(a, t)];
+        for (int k = a->out_head[st] >= 0 ? st : a->out_link[st]; k >= 0; k = a->out_link[k])
+            for (int o = a->out_head[k]; o >= 0; o = a->outs[o].next)
                 hit(ctx, a->outs[o].id, i);
     }
 }

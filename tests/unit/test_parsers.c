@@ -13,6 +13,7 @@
 #include <cmocka.h>
 // clang-format on
 
+#include "wld/acscan.h"
 #include "wld/host.h"
 #include "wld/parse.h"
 #include "wld/rules.h"
@@ -585,9 +586,106 @@ static void template_and_sha256(void **state)
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* ---- the automaton of the log reader (src/parse/acscan.c) ---- */
+
+struct ac_hits {
+    long v[4096];
+    int n;
+};
+
+static void ac_on(void *ctx, int id, size_t end)
+{
+    struct ac_hits *h = ctx;
+    if (h->n < 4096)
+        h->v[h->n++] = (long) end * 1000 + id;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *) a, y = *(const long *) b;
+    return (x > y) - (x < y);
+}
+
+/* Every occurrence of every pattern, as a search at every offset finds them: random
+ * patterns over a small alphabet (shared prefixes, patterns inside patterns, chains far
+ * deeper than the states with rows), the same bytes under two ids, and 256 patterns that
+ * start with each byte value, over random texts. */
+static void acscan_finds_what_a_naive_search_finds(void **st)
+{
+    (void) st;
+    unsigned seed = 12345;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+    for (int round = 0; round < 200; round++) {
+        char pats[64][24];
+        size_t lens[64];
+        int n_pats = 1 + (int) (RND() % 40);
+        const char *alpha = round % 2 ? "ab" : "abcd\n\0\xff";
+        size_t n_alpha = round % 2 ? 2 : 7;
+        struct wld_ac *a = wld_ac_new();
+        for (int i = 0; i < n_pats; i++) {
+            lens[i] = 1 + RND() % (round % 3 ? 6 : 20);
+            for (size_t k = 0; k < lens[i]; k++)
+                pats[i][k] = alpha[RND() % n_alpha];
+            if (i > 0 && RND() % 8 == 0) { /* the same bytes as another pattern */
+                lens[i] = lens[i - 1];
+                memcpy(pats[i], pats[i - 1], lens[i]);
+            }
+            wld_ac_add(a, pats[i], lens[i], i);
+        }
+        wld_ac_build(a);
+        for (int t = 0; t < 5; t++) {
+            char text[300];
+            size_t n = RND() % sizeof(text);
+            for (size_t k = 0; k < n; k++)
+                text[k] = alpha[RND() % n_alpha];
+            static struct ac_hits got, want;
+            got.n = want.n = 0;
+            wld_ac_scan(a, text, n, ac_on, &got);
+            for (size_t e = 1; e <= n; e++)
+                for (int i = 0; i < n_pats; i++)
+                    if (lens[i] <= e && memcmp(text + e - lens[i], pats[i], lens[i]) == 0)
+                        ac_on(&want, i, e);
+            /* reported in order of end */
+            for (int k = 1; k < got.n; k++)
+                assert_true(got.v[k - 1] / 1000 <= got.v[k] / 1000);
+            qsort(got.v, (size_t) got.n, sizeof(long), cmp_long);
+            qsort(want.v, (size_t) want.n, sizeof(long), cmp_long);
+            assert_int_equal(got.n, want.n);
+            assert_memory_equal(got.v, want.v, (size_t) want.n * sizeof(long));
+        }
+        wld_ac_free(a);
+    }
+#undef RND
+    /* the root with a child for every byte value, each a long chain */
+    struct wld_ac *a = wld_ac_new();
+    char pat[12];
+    for (int c = 0; c < 256; c++) {
+        memset(pat, 'z', sizeof(pat));
+        pat[0] = (char) c;
+        wld_ac_add(a, pat, sizeof(pat), c);
+    }
+    wld_ac_build(a);
+    static struct ac_hits got;
+    char text[40];
+    memset(text, 'z', sizeof(text));
+    text[3] = (char) 0x80;
+    got.n = 0;
+    wld_ac_scan(a, text, sizeof(text), ac_on, &got);
+    /* 0x80 then eleven z, ending at 15 */
+    int zs = 0, high = 0;
+    for (int k = 0; k < got.n; k++) {
+        zs += got.v[k] % 1000 == 'z';
+        high += got.v[k] % 1000 == 0x80 && got.v[k] / 1000 == 15;
+    }
+    assert_int_equal(zs, 40 - 16 + 1); /* twelve z after offset 3: ending at 16 to 40 */
+    assert_int_equal(high, 1);
+    wld_ac_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(acscan_finds_what_a_naive_search_finds),
         cmocka_unit_test(ini_inline_comments_and_crlf),
         cmocka_unit_test(ini_escapes_and_bad_escape),
         cmocka_unit_test(ini_single_backslash_escapes_are_marked),
