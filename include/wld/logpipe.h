@@ -13,12 +13,18 @@
 
 struct wld_logpipe;
 
-/* The size of the buffer to read the input's first bytes into (whose kind the caller
- * checks before the log is read). */
+/* A pipe not yet started: its memory (the ring of blocks and the read buffer) in one
+ * block, a huge page where the kernel gives one. */
+struct wld_logpipe *wld_logpipe_new(void);
+/* The buffer to read the input's first bytes into (whose kind the caller checks before
+ * the log is read), of wld_logpipe_read_size() bytes. */
+char *wld_logpipe_buffer(struct wld_logpipe *p);
 size_t wld_logpipe_read_size(void);
-/* Starts reading fd, whose first n bytes are in first (a wld_logpipe_read_size() buffer
- * from malloc, which the pipe takes), up to cap bytes in all. */
-struct wld_logpipe *wld_logpipe_start(int fd, char *first, size_t n, unsigned long long cap);
+/* Starts reading fd, whose first n bytes are in the pipe's buffer, up to cap bytes in
+ * all. */
+void wld_logpipe_start(struct wld_logpipe *p, int fd, size_t n, unsigned long long cap);
+/* Frees a pipe never started. */
+void wld_logpipe_free(struct wld_logpipe *p);
 /* Feeds every line to s (made with m), in order; frees p. *total is the bytes read and
  * *cut whether the cap stopped the reading. 0, or -errno of a read that failed (the lines
  * read before it were fed). */

@@ -63,7 +63,8 @@ int wld_log_read(const char *path,
     }
     /* the first bytes say whether this is a log at all, before any line is read */
     size_t size = wld_logpipe_read_size();
-    char *buf = wld_xmalloc(size);
+    struct wld_logpipe *pipe = wld_logpipe_new();
+    char *buf = wld_logpipe_buffer(pipe);
     size_t want = cap < size ? (size_t) cap : size;
     ssize_t n;
     while ((n = read(fd, buf, want)) < 0 && errno == EINTR)
@@ -75,13 +76,13 @@ int wld_log_read(const char *path,
     else if (what)
         r = wld_errorf(err, -EINVAL, "%s is %s", name, what);
     if (r) {
-        free(buf);
+        wld_logpipe_free(pipe);
         if (!is_stdin)
             close(fd);
         return r;
     }
     /* the lines are read and cleaned in a thread while the matcher is built */
-    struct wld_logpipe *pipe = wld_logpipe_start(fd, buf, (size_t) n, cap);
+    wld_logpipe_start(pipe, fd, (size_t) n, cap);
     struct wld_logmatch *m = wld_logmatch_new(rules);
     struct wld_logscan *s = wld_logscan_with(m);
     unsigned long long total = 0;

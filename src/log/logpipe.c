@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wld/hugemem.h"
 #include "wld/util.h"
 
 #include "logscan_impl.h"
@@ -57,10 +58,11 @@ struct wld_logpipe {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct block *ring;
+    size_t mem_bytes;        /* the ring and the read buffer: one wld_huge_alloc */
     const struct wld_ac *ac; /* set once the main thread built it */
     /* the thread's */
     int fd;
-    char *buf; /* the first read's bytes, then each read's */
+    char *buf; /* the first read's bytes, then each read's (after the ring) */
     size_t first_n;
     unsigned long long cap, total;
     bool cut_at_cap;
@@ -218,22 +220,43 @@ size_t wld_logpipe_read_size(void)
     return READ_SIZE;
 }
 
-struct wld_logpipe *wld_logpipe_start(int fd, char *first, size_t n, unsigned long long cap)
+struct wld_logpipe *wld_logpipe_new(void)
 {
     struct wld_logpipe *p = wld_xcalloc(1, sizeof(*p));
+    /* the pipe's memory is written at once, most of it in the first milliseconds: a huge
+     * page is one fault where 4 KiB pages are a hundred and thirty (and on a virtual
+     * machine that shadows page tables, each of those costs over ten microseconds) */
+    p->mem_bytes = RING * sizeof(*p->ring) + READ_SIZE;
+    p->ring = wld_huge_alloc(p->mem_bytes);
+    p->buf = (char *) (p->ring + RING);
+    return p;
+}
+
+char *wld_logpipe_buffer(struct wld_logpipe *p)
+{
+    return p->buf;
+}
+
+void wld_logpipe_free(struct wld_logpipe *p)
+{
+    if (!p)
+        return;
+    wld_huge_free(p->ring, p->mem_bytes);
+    free(p);
+}
+
+void wld_logpipe_start(struct wld_logpipe *p, int fd, size_t n, unsigned long long cap)
+{
     p->fd = fd;
-    p->buf = first;
     p->first_n = n;
     p->cap = cap;
     p->total = n;
     wld_loglines_init(&p->ll, on_line, p);
-    p->ring = wld_xcalloc(RING, sizeof(*p->ring));
     p->fill = &p->ring[0];
     p->next_seq = 1;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->threaded = pthread_create(&p->thread, NULL, reader_main, p) == 0;
-    return p;
 }
 
 static void apply_block(struct wld_logscan *s, struct block *b, bool searched)
@@ -292,10 +315,8 @@ int wld_logpipe_drain(struct wld_logpipe *p,
     int r = -p->read_errno;
     for (int i = 0; i < RING; i++)
         free(p->ring[i].marks);
-    free(p->ring);
-    free(p->buf);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
-    free(p);
+    wld_logpipe_free(p);
     return r;
 }
