@@ -44,11 +44,15 @@ struct wld_ac {
     int *out_link; /* per state: nearest suffix state with outputs, or -1 */
     struct ac_out *outs;
     int n_outs, alloc_outs;
-    /* after build, by rank, all in one block (a huge page where the kernel gives one: on
-     * a virtual machine that shadows page tables, a 4 KiB page's first write costs more
-     * than ten microseconds, and these arrays span a hundred of them) */
+    /* The trie and, after build, the arrays by rank are taken from one space, a huge page
+     * where the kernel gives one: on a virtual machine that shadows page tables, a 4 KiB
+     * page's first write costs more than ten microseconds, and these arrays span two
+     * hundred of them. What does not fit in the space comes from malloc. */
+    unsigned char *space;
+    size_t space_used;
     void *block;
     size_t block_bytes;
+    bool block_own; /* a wld_huge_alloc of its own */
     int n_dense;
     int32_t *delta;       /* n_dense x n_cls */
     int *state_at;        /* the state of that rank */
@@ -59,12 +63,45 @@ struct wld_ac {
     uint8_t *byte_at;     /* the byte that leads into it */
 };
 
+#define SPACE ((size_t) 2 << 20)
+
+/* bytes from the space (zeroed: it is never written twice), or NULL when they do not fit */
+static void *take(struct wld_ac *a, size_t bytes)
+{
+    bytes = (bytes + 15) & ~(size_t) 15;
+    if (SPACE - a->space_used < bytes)
+        return NULL;
+    void *p = a->space + a->space_used;
+    a->space_used += bytes;
+    return p;
+}
+
+static void release(struct wld_ac *a, void *p)
+{
+    if (!p || ((unsigned char *) p >= a->space && (unsigned char *) p < a->space + SPACE))
+        return;
+    free(p);
+}
+
+/* old[0..n) into an array of cap elements of size bytes: the space's, or malloc's */
+static void *grow(struct wld_ac *a, void *old, size_t n, size_t cap, size_t size)
+{
+    void *p = take(a, cap * size);
+    if (!p)
+        p = wld_xmalloc(cap * size);
+    if (n)
+        memcpy(p, old, n * size);
+    release(a, old);
+    return p;
+}
+
 static int new_state(struct wld_ac *a)
 {
     if (a->n_states == a->alloc_states) {
-        a->alloc_states = a->alloc_states ? a->alloc_states * 2 : 64;
-        a->trie = wld_xrealloc(a->trie, (size_t) a->alloc_states * sizeof(*a->trie));
-        a->out_head = wld_xrealloc(a->out_head, (size_t) a->alloc_states * sizeof(int));
+        size_t n = (size_t) a->n_states;
+        a->alloc_states = a->alloc_states ? a->alloc_states * 2 : 1024;
+        a->trie = grow(a, a->trie, n, (size_t) a->alloc_states, sizeof(*a->trie));
+        a->out_head = grow(a, a->out_head, n, (size_t) a->alloc_states, sizeof(int));
     }
     int s = a->n_states++;
     a->trie[s].child = a->trie[s].sibling = -1;
@@ -77,6 +114,7 @@ static int new_state(struct wld_ac *a)
 struct wld_ac *wld_ac_new(void)
 {
     struct wld_ac *a = wld_xcalloc(1, sizeof(*a));
+    a->space = wld_huge_alloc(SPACE);
     new_state(a);
     return a;
 }
@@ -85,10 +123,12 @@ void wld_ac_free(struct wld_ac *a)
 {
     if (!a)
         return;
-    free(a->trie);
-    free(a->out_head);
+    release(a, a->trie);
+    release(a, a->out_head);
     free(a->outs);
-    wld_huge_free(a->block, a->block_bytes);
+    if (a->block_own)
+        wld_huge_free(a->block, a->block_bytes);
+    wld_huge_free(a->space, SPACE);
     free(a);
 }
 
@@ -155,7 +195,11 @@ void wld_ac_build(struct wld_ac *a)
         a->n_dense += a->trie[s].depth <= DENSE_DEPTH;
     size_t dense = (size_t) a->n_dense * (size_t) a->n_cls;
     a->block_bytes = dense * sizeof(int32_t) + n * (5 * sizeof(int32_t) + sizeof(uint16_t) + 1);
-    a->block = wld_huge_alloc(a->block_bytes); /* zeroed: the root's row too */
+    a->block = take(a, a->block_bytes); /* zeroed: the root's row too */
+    if (!a->block) {
+        a->block = wld_huge_alloc(a->block_bytes);
+        a->block_own = true;
+    }
     a->delta = a->block;
     a->enc = a->delta + dense;
     a->fail_enc = a->enc + n;
@@ -203,7 +247,7 @@ void wld_ac_build(struct wld_ac *a)
                 row[a->cls[b]] = a->enc[j];
         }
     }
-    free(a->trie); /* the trie is the ranks' now */
+    release(a, a->trie); /* the trie is the ranks' now */
     a->trie = NULL;
 }
 
