@@ -8,14 +8,17 @@
  *     cuda driver library init failure: 3                    ollama's GPU discovery
  *     cudart init failure: 35 / nvcuda init failure: 999     ollama 0.1.x-0.3.x
  *     cuInit err: 802 / nvmlInit_v2 err: 9                   ollama's C discovery, debug
+ *     cuda driver library failed to get device context 800  ollama's C discovery (cuCtxCreate)
  *     cudaGetDeviceCount returned 35                         CUDA samples' deviceQuery
  *     code=100(cudaErrorNoDevice)                            CUDA samples' checkCudaErrors
  *     Error 804: forward compatibility was attempted ...     PyTorch's cudaGetDeviceCount
  *     CUresult 999
  *   the key words: error, err, failure, failed, status, code, returned, return, result, ret
- *   (any case), or a type name (CUresult, cudaError_t, nvmlReturn_t, cublasStatus_t); the
- *   number stands alone (not in a version, a file:line or a hex address) and is followed by
- *   the end, punctuation or a word such as "at" or "in", never "layers" or "MiB";
+ *   (any case), a type name (CUresult, cudaError_t, nvmlReturn_t, cublasStatus_t), or
+ *   "device context"; the number stands alone (not in a version, a file:line or a hex
+ *   address) and is followed by the end, punctuation or a word such as "at" or "in", never
+ *   "layers" or "MiB" (or by "time=": ollama's C lines have no newline, and its next line
+ *   follows the number);
  *   by number, in parentheses after a call or an enum name:
  *     Call to cuInit results in CUDA_ERROR_NO_DEVICE (100)   numba
  *   by name alone, as a whole word: CUDA_ERROR_NO_DEVICE, cudaErrorInsufficientDriver,
@@ -181,12 +184,26 @@ static bool key_word(const char *s, size_t b, size_t e, int *api)
     return false;
 }
 
+/* ollama's C lines end with no newline: its next slog line ("time=...") follows the code */
+static bool ollama_glued(const char *s, size_t n, size_t e)
+{
+    return n - e >= 5 && strncmp(s + e, "time=", 5) == 0;
+}
+
+/* "device context" before the number: ollama's "cuda driver library failed to get device
+ * context 800" (cuCtxCreate's CUresult), where no key word stands next to the code */
+static bool device_context(const char *s, size_t b, size_t e)
+{
+    return e - b == 7 && strncmp(s + b, "context", 7) == 0 && b >= 7 &&
+           strncmp(s + b - 7, "device ", 7) == 0;
+}
+
 /* The word that may follow a code's number: "CUDA error 2 at FILE", "returned 35 in" */
 static bool follows_ok(const char *s, size_t n, size_t e)
 {
     static const char *const ok[] = { "at",    "in",  "on",      "from",  "when",
                                       "while", "for", "calling", "after", "during" };
-    if (e == n)
+    if (e == n || ollama_glued(s, n, e))
         return true;
     char c = s[e];
     if (c == '.')
@@ -277,7 +294,7 @@ static int number_api(const char *s, size_t n, size_t b, size_t e, struct words_
         return -1;
     if (!word_ending(s, at, &wb, &we) || we != at)
         return -1;
-    if (!key_word(s, wb, we, &api))
+    if (!key_word(s, wb, we, &api) && !device_context(s, wb, we))
         return -1;
     if (api >= 0)
         return api;
@@ -352,8 +369,8 @@ int wld_codetab_match(
         size_t e = i;
         while (e < n && is_digit(s[e]))
             e++;
-        int api = e - i <= 4 && (e == n || !wld_code_word_char(s[e])) ? number_api(s, n, i, e, &z)
-                                                                      : -1;
+        bool alone = e == n || !wld_code_word_char(s[e]) || ollama_glued(s, n, e);
+        int api = e - i <= 4 && alone ? number_api(s, n, i, e, &z) : -1;
         if (api >= 0 && wld_code_words(&z)->n == 0)
             api = -1;
         int code = 0;

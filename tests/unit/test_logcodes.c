@@ -88,6 +88,21 @@ static void ollama_driver_init_failure_is_a_curesult_tried(void **st)
     assert_true(seen[0].tried);
 }
 
+/* ollama's discovery creating a context on a GPU it found (discover/gpu_info_nvcuda.c): no
+ * key word beside the code, and its LOG line has no newline, so the next line follows */
+static void ollama_device_context_failure_is_a_curesult(void **st)
+{
+    (void) st;
+    one("cuda driver library failed to get device context 800time=2024-09-24T00:41:06.577Z "
+        "level=WARN source=gpu.go:400 msg=\"error looking up nvidia GPU memory\"",
+        WLD_API_CU, 800, WLD_CODE_NUMBER, "CUDA_ERROR_NOT_PERMITTED");
+    one("cuda driver library failed to release device context 800", WLD_API_CU, 800,
+        WLD_CODE_NUMBER, "CUDA_ERROR_NOT_PERMITTED");
+    /* a context that is not the device's, and a unit glued to a number, are no codes */
+    assert_int_equal(match("CUDA0 compute buffer for context 800 MiB"), 0);
+    assert_int_equal(match("cuda device context 800MiB"), 0);
+}
+
 static void cuinit_err_is_a_curesult(void **st)
 {
     (void) st;
@@ -252,6 +267,7 @@ int main(void)
         cmocka_unit_test(cublas_error_number_is_cublass),
         cmocka_unit_test(ollama_driver_init_failure_is_a_curesult_tried),
         cmocka_unit_test(cuinit_err_is_a_curesult),
+        cmocka_unit_test(ollama_device_context_failure_is_a_curesult),
         cmocka_unit_test(cudart_init_failure_is_the_runtimes),
         cmocka_unit_test(code_equals_with_its_name_counts_once),
         cmocka_unit_test(enum_name_alone_is_its_apis),
