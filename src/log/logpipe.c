@@ -29,6 +29,7 @@
 #define BLOCK_ROOM (BLOCK_TEXT + 2 * (WLD_LOG_LINE_KEEP + 1))
 #define MAX_LINES  1024
 #define READ_SIZE  (64u << 10) /* a read's buffer: reused, so its pages fault once */
+#define MARKS      2048        /* a block's markers before malloc: a log has about one a line */
 
 enum block_state { FREE, FILLED, SCANNING, SCANNED, TAKEN };
 
@@ -48,8 +49,9 @@ struct block {
     size_t used;
     struct pline lines[MAX_LINES];
     size_t n_lines;
-    struct wld_log_mark *marks;
+    struct wld_log_mark *marks; /* own_marks, or from malloc past them */
     size_t n_marks, cap_marks;
+    struct wld_log_mark own_marks[MARKS]; /* in the pipe's huge page with the rest */
 };
 
 struct wld_logpipe {
@@ -92,8 +94,12 @@ static void on_mark(void *ctx, int id, size_t end)
     struct wld_logpipe *p = ctx;
     struct block *b = p->fill;
     if (b->n_marks == b->cap_marks) {
-        b->cap_marks = b->cap_marks ? 2 * b->cap_marks : 1024;
-        b->marks = wld_xrealloc(b->marks, b->cap_marks * sizeof(*b->marks));
+        struct wld_log_mark *m = wld_xmalloc(2 * b->cap_marks * sizeof(*m));
+        memcpy(m, b->marks, b->n_marks * sizeof(*m));
+        if (b->marks != b->own_marks)
+            free(b->marks);
+        b->marks = m;
+        b->cap_marks *= 2;
     }
     b->marks[b->n_marks++] = (struct wld_log_mark){ id, (unsigned) end };
 }
@@ -229,6 +235,10 @@ struct wld_logpipe *wld_logpipe_new(void)
     p->mem_bytes = RING * sizeof(*p->ring) + READ_SIZE;
     p->ring = wld_huge_alloc(p->mem_bytes);
     p->buf = (char *) (p->ring + RING);
+    for (int i = 0; i < RING; i++) {
+        p->ring[i].marks = p->ring[i].own_marks;
+        p->ring[i].cap_marks = MARKS;
+    }
     return p;
 }
 
@@ -241,6 +251,9 @@ void wld_logpipe_free(struct wld_logpipe *p)
 {
     if (!p)
         return;
+    for (int i = 0; i < RING; i++)
+        if (p->ring[i].marks != p->ring[i].own_marks)
+            free(p->ring[i].marks);
     wld_huge_free(p->ring, p->mem_bytes);
     free(p);
 }
@@ -313,8 +326,6 @@ int wld_logpipe_drain(struct wld_logpipe *p,
     *total = p->total;
     *cut = p->cut_at_cap;
     int r = -p->read_errno;
-    for (int i = 0; i < RING; i++)
-        free(p->ring[i].marks);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     wld_logpipe_free(p);

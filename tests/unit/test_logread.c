@@ -136,7 +136,8 @@ static void two_threads_judge_each_fixture_log_as_one(void **st)
 }
 
 /* Every fixture log after the other, three times (2.3 MB: many rings of blocks), with a
- * shell prompt's line and a line longer than the reader keeps between them. */
+ * shell prompt's line and a line longer than the reader keeps between them, and the first
+ * time lines dense with markers. */
 static void two_threads_judge_a_large_log_as_one(void **st)
 {
     (void) st;
@@ -145,6 +146,7 @@ static void two_threads_judge_a_large_log_as_one(void **st)
     int fd = mkstemp(big);
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
     assert_non_null(out);
+    int dense = 8 * 400; /* after the first eight logs */
     for (int round = 0; round < 3; round++) {
         DIR *d = opendir(FIXTURES "/../logs");
         assert_non_null(d);
@@ -164,6 +166,11 @@ static void two_threads_judge_a_large_log_as_one(void **st)
             for (int k = 0; k < 1200; k++)
                 fputs("CUDA error 2 at ggml-cuda.cu:359: out of memory ", out);
             fputc('\n', out);
+            /* blocks with more markers than a block holds before it goes to malloc */
+            for (int k = 0; round == 0 && k < 400 && dense > 0; k++, dense--)
+                fputs("ggml_cuda_init: found 1 CUDA devices: CUDA error: out of memory; "
+                      "cudaMalloc failed: out of memory; CUDA0 model buffer size\n",
+                      out);
         }
         closedir(d);
     }
