@@ -188,9 +188,22 @@ WLD_LOG_EXTRACTOR(wld_logx_aligned_malloc)
 }
 
 /* A word of the CUDA runtime, the driver API, NVML or cuBLAS: the line is read for error
- * codes once its markers are done (wld_log_codes_read). */
+ * codes once its markers are done (wld_log_codes_read). Not for a device's name alone:
+ * "CUDA0 model buffer size", "using device CUDA0" (a third of a llama.cpp load's lines, and
+ * never with a code unless another word of the APIs stands beside it). A marker runs once
+ * a line, at its first place: the rest of the line is looked at for another "CUDA". */
 WLD_LOG_EXTRACTOR(wld_logx_code_word)
 {
+    const char *end = l->s + l->len;
+    if (l->at < end && *l->at >= '0' && *l->at <= '9' && l->at - l->s >= 4 &&
+        memcmp(l->at - 4, "CUDA", 4) == 0) {
+        const char *p = l->at;
+        while ((p = memmem(p, (size_t) (end - p), "CUDA", 4)) && p + 4 < end && p[4] >= '0' &&
+               p[4] <= '9')
+            p += 4;
+        if (!p)
+            return;
+    }
     f->code_line = l->no;
 }
 
