@@ -117,11 +117,12 @@ runtime's `cudaError_t`, the driver API's `CUresult`, NVML's `nvmlReturn_t` and 
 `cublasStatus_t`, by number, name and error string, each with NVIDIA's description, its
 meaning, the check that covers its causes and the checks to run. A line that states one, in
 any of the shapes programs print them (`CUDA error 35`, `init failure: 3`, `err: 999`,
-`code=100(cudaErrorNoDevice)`, `returned 35`, `CUDA_ERROR_NO_DEVICE (100)`, the name alone, or
+`code=100(cudaErrorNoDevice)`, `returned 35`, `device context 800`, `CUDA_ERROR_NO_DEVICE (100)`,
+the name alone, or
 the error string after a CUDA, NVML or cuBLAS word), gives the fact (`facts.error_codes`) and,
 when no finding before explains it, the finding `error-code` under the code's check (a row's
 `when` variants change the check and fix where the log shows a condition: error 35 or 804 in a
-container is the image against the host's driver; a `vague` code, one that says only "unknown",
+container is the image against the host's driver, error 800 the container's GPU taken away; a `vague` code, one that says only "unknown",
 gives way to any reading of its line, a possibility too). A
 finding that does explain it (`cuda-init-failed`, `ollama-cuda-driver-unloadable`) says what
 the code means and which checks to run.
