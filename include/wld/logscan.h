@@ -142,6 +142,15 @@ struct wld_log_facts {
     long cuda_found_line;
     int archs[32], n_archs; /* system_info's "CUDA : ARCHS = 500,610,..." */
     long archs_line;
+    /* what the build has (logfacts_build.c): the backends the registry's system info names
+     * ("CUDA CPU"), whether one is a GPU's, and CMake's "-- Including X backend" lines */
+    char sysinfo_backends[64];
+    bool sysinfo_gpu;
+    long sysinfo_line;
+    char cmake_backends[64];
+    bool cmake_gpu;
+    long cmake_line, cmake_done_line;
+    long build_cuda_line; /* a build option or command asking for CUDA: "-DGGML_CUDA=ON" */
     struct wld_log_error err[WLD_LOG_MAX];
     int n_err, n_err_total;
     struct wld_log_code codes[WLD_LOG_MAX];
@@ -151,6 +160,9 @@ struct wld_log_facts {
     /* the model */
     char model_path[512];
     long model_line;
+    char perm_path[256]; /* a model's place the program was denied: "/home/u/.ollama/models" */
+    long perm_line;
+    bool perm_mkdir_only; /* known only as a directory made ("mkdir DIR"): ollama's models' */
     char arch[48], model_type[32], ftype[64], model_name[128];
     double model_size_gib;
     int n_layer, n_ctx_train, n_embd_k_gqa, n_embd_v_gqa;
@@ -205,6 +217,11 @@ struct wld_log_facts {
     bool o_system_gpu;
     char driver[24]; /* "Driver Version: 566.36" of a pasted nvidia-smi */
     long driver_line;
+    /* a Linux driver's library, named by its version: "/usr/lib/x86_64-linux-gnu/libcuda.so.
+     * 535.104.05" (version "535.104.05") */
+    char driver_lib[160], driver_lib_version[24];
+    long driver_lib_line;
+    long wsl_line;  /* the first line showing WSL */
     long nul_bytes; /* NUL bytes in the input: binary, not a log */
     /* files the log names by what they are (issue 31) */
     const char *file_kind;   /* from a quoted magic or content (wld/filekind.h); NULL */

@@ -5,7 +5,8 @@
  * stating it, or a specific (not fallback) signature's under the same check, which says
  * the cause more narrowly (one cause, one finding). A code only ever seen where a program
  * tried a library and went on to the next (ollama's GPU discovery) gives none when the
- * signature's "unless_tried" conditions hold (a CUDA device was found after all). A row's
+ * signature's "unless_tried" conditions hold and a GPU shows after it (the search found one
+ * after all); after the last line showing a GPU, it is the GPU lost. A row's
  * "when" variants change its check, fix and checks to run where the log shows a condition
  * (the same code in a container has another cause).
  *
@@ -66,8 +67,14 @@ static bool covered(const struct wld_log_report *r,
     return false;
 }
 
-static bool tried_gives_none(const struct wld_log_facts *f, const cJSON *sig)
+/* A code met trying a library gives none when the signature's "unless_tried" holds and a GPU
+ * shows after the code's first line: the search went on and found it. A code after the last
+ * line showing a GPU is the GPU lost later, not a detour. */
+static bool
+tried_gives_none(const struct wld_log_facts *f, const cJSON *sig, const struct wld_log_code *code)
 {
+    if (code->n_lines > 0 && code->lines[0] > wld_log_last_device_line(f))
+        return false;
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(sig, "unless_tried"))
     {
@@ -165,7 +172,7 @@ void wld_log_code_findings(struct wld_log_report *r,
     int n = 0;
     for (int i = 0; i < f->n_codes; i++) {
         const struct wld_log_code *c = &f->codes[i];
-        if (!c->row || (c->tried && tried_gives_none(f, sig)) || covered(r, f, r->n, rules, c))
+        if (!c->row || (c->tried && tried_gives_none(f, sig, c)) || covered(r, f, r->n, rules, c))
             continue;
         int k = 0;
         while (k < n && !(f->codes[first[k]].code == c->code &&

@@ -1,7 +1,7 @@
 /* Between the log's judging (src/log/logdiag.c: signatures to findings) and what it asks of
  * the facts: the conditions, observations and evidence signatures name
- * (src/log/logdiag_observe.c), the values their texts use (src/log/logdiag_vars.c) and the
- * sentence of what the log shows (src/log/logdiag_shows.c). */
+ * (src/log/logdiag_observe.c, logdiag_conditions.c), the values their texts use
+ * (src/log/logdiag_vars.c) and the sentence of what the log shows (src/log/logdiag_shows.c). */
 #ifndef WLD_LOGDIAG_IMPL_H
 #define WLD_LOGDIAG_IMPL_H
 
@@ -31,6 +31,14 @@ void wld_log_observe(const char *name, const struct wld_log_obs_in *in, struct w
 /* Whether the condition a signature's "if" or "unless" names holds; false for an unknown
  * name. */
 bool wld_log_condition(const struct wld_log_facts *f, const char *name);
+/* Whether the log is llama.cpp's of 2023 (ggml_init_cublas, "CUDA error N at ggml-cuda.cu:L"),
+ * and whether ollama's "inference compute" lines name anything but the CPU: conditions the
+ * observations read too (logdiag_conditions.c). */
+bool wld_log_legacy(const struct wld_log_facts *f);
+bool wld_log_ollama_gpu_found(const struct wld_log_facts *f);
+/* The last line showing a GPU (a device, ggml's "found N CUDA devices", ollama's inference
+ * compute on a GPU library); 0 when none does. */
+long wld_log_last_device_line(const struct wld_log_facts *f);
 /* Whether a condition on what wrote the log holds ("container", "producer_NAME"); false
  * for a name that is none (src/log/logfacts_producer.c). */
 bool wld_log_producer_holds(const struct wld_log_facts *f, const char *name);

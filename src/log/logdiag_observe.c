@@ -1,7 +1,8 @@
 /* What the rules' signatures may ask of a log's facts (see logdiag_impl.h), each a row
- * looked up by the name the rules use: conditions ("if", "unless"), observations on the
- * whole log ("observe", host_* ones held to this host's report under check --log), and
- * the evidence whose lines a finding cites. Adding one: its function and a row. */
+ * looked up by the name the rules use: observations on the whole log ("observe", host_* ones
+ * held to this host's report under check --log) and the evidence whose lines a finding
+ * cites. The conditions ("if", "unless") are logdiag_conditions.c's. Adding one: its
+ * function and a row. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,125 +12,6 @@
 #include "wld/util.h"
 
 #include "logdiag_impl.h"
-
-/* ---- conditions ---- */
-
-static bool cuda_device(const struct wld_log_facts *f)
-{
-    for (int i = 0; i < f->n_dev; i++)
-        if (wld_str_starts(f->dev[i].name, "CUDA") || f->dev[i].cc_major >= 0)
-            return true;
-    for (int i = 0; i < f->n_compute; i++)
-        if (wld_str_eq_nocase(f->compute[i].library, "cuda"))
-            return true;
-    return f->cuda_found > 0;
-}
-
-static bool cuda_backend_loaded(const struct wld_log_facts *f)
-{
-    for (int i = 0; i < f->n_backend; i++)
-        if (f->backend[i].loaded && strcmp(f->backend[i].name, "CUDA") == 0)
-            return true;
-    return cuda_device(f);
-}
-
-/* llama.cpp or ollama put layers on the GPU */
-static bool gpu_offload(const struct wld_log_facts *f)
-{
-    return f->offloaded > 0 || f->o_layers_offload > 0;
-}
-
-static bool legacy_log(const struct wld_log_facts *f)
-{
-    if (f->legacy_cublas)
-        return true;
-    for (int i = 0; i < f->n_err; i++)
-        if (f->err[i].where[0] && !f->err[i].function[0] && strstr(f->err[i].where, "ggml-cuda.cu"))
-            return true; /* "CUDA error N at ggml-cuda.cu:L": the 2023 form */
-    return false;
-}
-
-static bool origin_windows(const struct wld_log_facts *f)
-{
-    return f->origin_windows > 0 && f->origin_wsl == 0;
-}
-
-static bool origin_wsl(const struct wld_log_facts *f)
-{
-    return f->origin_wsl > 0;
-}
-
-static bool origin_native(const struct wld_log_facts *f)
-{
-    return f->origin_linux > 0 && f->origin_wsl == 0 && f->origin_windows == 0;
-}
-
-static bool ollama(const struct wld_log_facts *f)
-{
-    return f->ollama;
-}
-
-/* the file a loader refused is a model, in a format that loader did not know (GGUF, GGJT) */
-static bool file_model_format(const struct wld_log_facts *f)
-{
-    return f->file_kind &&
-           (strcmp(f->file_kind, "gguf") == 0 || strcmp(f->file_kind, "ggml_legacy") == 0);
-}
-
-/* ollama's discovery found a GPU library in one of its searches */
-static bool ollama_gpu_library_found(const struct wld_log_facts *f)
-{
-    return f->ollama_libs_found > 0;
-}
-
-/* Whether ollama's "inference compute" lines name anything but the CPU. */
-static bool ollama_gpu_found(const struct wld_log_facts *f)
-{
-    for (int i = 0; i < f->n_compute; i++)
-        if (!wld_str_eq_nocase(f->compute[i].library, "cpu"))
-            return true;
-    return false;
-}
-
-/* ollama found a GPU or planned layers on one: its discovery, its offload plan, or a
- * GPU library in its search */
-static bool ollama_gpu_seen(const struct wld_log_facts *f)
-{
-    return ollama_gpu_found(f) || f->o_offload_gpu || f->ollama_libs_found > 0 || cuda_device(f);
-}
-
-/* a host buffer (CPU, CUDA_Host) failed to allocate and no device buffer did: RAM ran out;
- * not the KV cache's, whose size the context sets (models.fit's) */
-static bool host_alloc_only(const struct wld_log_facts *f)
-{
-    return f->alloc_host_line > 0 && f->alloc_gpu_line == 0 && f->alloc_kv_line == 0;
-}
-
-static const struct {
-    const char *name;
-    bool (*holds)(const struct wld_log_facts *f);
-} conditions[] = {
-    { "origin_windows", origin_windows },
-    { "origin_wsl", origin_wsl },
-    { "origin_native", origin_native },
-    { "cuda_device", cuda_device },
-    { "cuda_backend_loaded", cuda_backend_loaded },
-    { "gpu_offload", gpu_offload },
-    { "legacy_cuda_log", legacy_log },
-    { "ollama", ollama },
-    { "file_model_format", file_model_format },
-    { "ollama_gpu_library_found", ollama_gpu_library_found },
-    { "host_alloc_only", host_alloc_only },
-    { "ollama_gpu_seen", ollama_gpu_seen },
-};
-
-bool wld_log_condition(const struct wld_log_facts *f, const char *name)
-{
-    for (size_t i = 0; i < WLD_ARRAY_SIZE(conditions); i++)
-        if (wld_str_is(name, conditions[i].name))
-            return conditions[i].holds(f);
-    return wld_log_producer_holds(f, name);
-}
 
 /* ---- observations ---- */
 
@@ -209,7 +91,7 @@ static bool ollama_offload_partial(const struct wld_log_obs_in *in, struct wld_l
 static bool ollama_cpu(const struct wld_log_obs_in *in, struct wld_log_obs *o)
 {
     const struct wld_log_facts *f = in->f;
-    return f->n_compute > 0 && !ollama_gpu_found(f) && obs_line(o, f->compute[0].line);
+    return f->n_compute > 0 && !wld_log_ollama_gpu_found(f) && obs_line(o, f->compute[0].line);
 }
 
 /* ollama's runner said which backends it loaded ("msg=system"), or ggml's loader did
@@ -241,8 +123,8 @@ static bool ollama_cpu_runner(const struct wld_log_obs_in *in, struct wld_log_ob
 static bool ollama_no_gpu_runner(const struct wld_log_obs_in *in, struct wld_log_obs *o)
 {
     const struct wld_log_facts *f = in->f;
-    return ollama_gpu_found(f) && f->ollama_runners[0] && !ollama_gpu_runner(f->ollama_runners) &&
-           obs_line(o, f->ollama_runners_line);
+    return wld_log_ollama_gpu_found(f) && f->ollama_runners[0] &&
+           !ollama_gpu_runner(f->ollama_runners) && obs_line(o, f->ollama_runners_line);
 }
 
 /* ollama listed its runners, none for a GPU, and the log shows no GPU it found: what it can
@@ -250,10 +132,48 @@ static bool ollama_no_gpu_runner(const struct wld_log_obs_in *in, struct wld_log
 static bool ollama_cpu_runners_only(const struct wld_log_obs_in *in, struct wld_log_obs *o)
 {
     const struct wld_log_facts *f = in->f;
-    if (ollama_gpu_found(f) || !f->ollama_runners[0] || ollama_gpu_runner(f->ollama_runners))
+    if (wld_log_ollama_gpu_found(f) || !f->ollama_runners[0] ||
+        ollama_gpu_runner(f->ollama_runners))
         return false;
     wld_log_var(in->vars, "runners", f->ollama_runners);
     return obs_line(o, f->ollama_runners_line);
+}
+
+/* The build's own lines name its backends, none of them a GPU's (the condition
+ * "build_names_no_gpu"): the line that shows it, and {backends} and {shown_by}. */
+static bool build_no_gpu_backend(const struct wld_log_obs_in *in, struct wld_log_obs *o)
+{
+    const struct wld_log_facts *f = in->f;
+    if (!wld_log_condition(f, "build_names_no_gpu"))
+        return false;
+    bool sysinfo = f->sysinfo_line > 0;
+    wld_log_var(in->vars, "backends", sysinfo ? f->sysinfo_backends : f->cmake_backends);
+    wld_log_var(in->vars, "shown_by",
+                sysinfo ? "its system info lists" : "CMake's configure included");
+    return obs_line(o, sysinfo ? f->sysinfo_line : f->cmake_line);
+}
+
+/* A Linux driver's library (named by its version) in a log that shows WSL: a Linux driver
+ * installed in the distro, whose libcuda shadows the one in /usr/lib/wsl/lib. */
+static bool driver_lib_in_wsl(const struct wld_log_obs_in *in, struct wld_log_obs *o)
+{
+    const struct wld_log_facts *f = in->f;
+    if (!wld_log_condition(f, "driver_lib_in_wsl"))
+        return false;
+    wld_log_var(in->vars, "driver_lib", f->driver_lib);
+    wld_log_var(in->vars, "driver_lib_version", f->driver_lib_version);
+    obs_line(o, f->driver_lib_line);
+    return obs_line(o, f->wsl_line);
+}
+
+/* The program was denied a model's place: {perm_path} */
+static bool model_permission(const struct wld_log_obs_in *in, struct wld_log_obs *o)
+{
+    const struct wld_log_facts *f = in->f;
+    if (!f->perm_line || (f->perm_mkdir_only && !f->ollama))
+        return false;
+    wld_log_var(in->vars, "perm_path", f->perm_path);
+    return obs_line(o, f->perm_line);
 }
 
 /* llama-bench asked for GPU layers and ran on the CPU backend alone */
@@ -290,7 +210,7 @@ static bool cc_below_legacy_default(const struct wld_log_obs_in *in, struct wld_
     const struct wld_log_facts *f = in->f;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(in->params, "legacy_min_arch"), "value");
-    const struct wld_log_device *d = f->n_archs == 0 && legacy_log(f) && cJSON_IsNumber(v)
+    const struct wld_log_device *d = f->n_archs == 0 && wld_log_legacy(f) && cJSON_IsNumber(v)
                                              ? device_below(f, v->valueint)
                                              : NULL;
     return d && obs_line(o, d->line);
@@ -408,6 +328,9 @@ static const struct {
     { "ollama_no_gpu_runner", false, ollama_no_gpu_runner },
     { "ollama_cpu_runners_only", false, ollama_cpu_runners_only },
     { "bench_cpu_offload", false, bench_cpu_offload },
+    { "build_no_gpu_backend", false, build_no_gpu_backend },
+    { "driver_lib_in_wsl", false, driver_lib_in_wsl },
+    { "model_permission", false, model_permission },
     { "model_on_windows_drive", false, model_on_windows_drive },
     { "startup_not_logged", false, startup_not_logged },
     { "crash_in_driver", false, wld_log_crash_in_driver },
@@ -470,6 +393,7 @@ static const struct {
     { "command", NULL, offsetof(struct wld_log_facts, command_line) },
     { "archs", NULL, offsetof(struct wld_log_facts, archs_line) },
     { "ctx", NULL, offsetof(struct wld_log_facts, ctx_line) },
+    { "build_option", NULL, offsetof(struct wld_log_facts, build_cuda_line) },
 };
 
 int wld_log_evidence(const struct wld_log_facts *f, const char *name, long lines[4])

@@ -268,7 +268,7 @@ void wld_log_common_vars(const struct wld_log_facts *f, cJSON *v)
     if (f->cmd_ngl != -1)
         wld_log_varf(v, "ngl", "%d", f->cmd_ngl);
     else
-        wld_log_var(v, "ngl", "(not shown)");
+        wld_log_var(v, "ngl", "not shown");
     if (f->verbosity >= 0)
         wld_log_varf(v, "verbosity", "%d", f->verbosity);
     if (f->n_ctx > 0)

@@ -139,6 +139,8 @@ void wld_log_note_origin(struct wld_log_facts *f, int *count, long no)
     (*count)++;
     if (!f->origin_line)
         f->origin_line = no;
+    if (count == &f->origin_wsl && !f->wsl_line)
+        f->wsl_line = no;
 }
 
 /* "C:\": a drive letter before it */

@@ -9,6 +9,7 @@
  *   register_backend: registered backend CUDA (1 devices)
  *   system_info: n_threads = 8 / 16 | CUDA : ARCHS = 500,610,700,750,800 | USE_GRAPHS = 1 | ...
  *   | NVIDIA-SMI 566.36   Driver Version: 566.36   CUDA Version: 12.7 |      (a pasted nvidia-smi)
+ *   /usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05   (a Linux driver's own library: its version)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,13 @@ static void backend_of_path(const char *path, char *out, size_t n)
             *c = (char) (*c - 'a' + 'A');
 }
 
+/* "llama_model_load_internal: using CUDA for GPU acceleration" (2023): a cuBLAS build */
+WLD_LOG_EXTRACTOR(wld_logx_legacy_cuda)
+{
+    f->legacy_cublas = true;
+    add_backend(f, "CUDA", 4, "", true, "", l->no);
+}
+
 /* "load_backend: ..." and "ggml_backend_load_best: ...": loaded, or why not */
 WLD_LOG_EXTRACTOR(wld_logx_load_backend)
 {
@@ -242,4 +250,22 @@ WLD_LOG_EXTRACTOR(wld_logx_driver)
         wld_log_copy(f->driver, sizeof(f->driver), p, strcspn(p, " |"));
         f->driver_line = l->no;
     }
+}
+
+/* "libcuda.so.535.104.05", "libnvidia-ml.so.550.54.15": a library of a Linux NVIDIA driver,
+ * named by the driver's version; WSL's own are libcuda.so.1.1 and libnvidia-ml.so.1 */
+WLD_LOG_EXTRACTOR(wld_logx_driver_lib)
+{
+    int major, minor;
+    const char *dot = wld_log_int_end(l->at, &major);
+    if (f->driver_lib_line || !dot || *dot != '.' || major < 300 || major > 999 ||
+        !wld_log_int_end(dot + 1, &minor))
+        return;
+    const char *start = l->at;
+    while (start > l->s && !strchr(" \t'\"(=,[", start[-1]))
+        start--;
+    size_t n = strcspn(l->at, " \t'\"),:;]");
+    wld_log_copy(f->driver_lib, sizeof(f->driver_lib), start, (size_t) (l->at + n - start));
+    wld_log_copy(f->driver_lib_version, sizeof(f->driver_lib_version), l->at, n);
+    f->driver_lib_line = l->no;
 }

@@ -1,5 +1,6 @@
 /* Between the extractor table (src/log/logfacts.c) and the extractors, each file one kind
- * of fact: logfacts_gpu.c (devices, backends, CUDA archs, the driver), logfacts_errors.c
+ * of fact: logfacts_gpu.c (devices, backends, CUDA archs, the driver), logfacts_build.c
+ * (the backends a build's system info and CMake name), logfacts_errors.c
  * (CUDA errors, failed allocations), logfacts_model.c (the model, its context and buffers),
  * logfacts_server.c (llama.cpp's build and llama-server's slots, router and -fit),
  * logfacts_ollama.c, logfacts_command.c (a pasted command line, llama-bench's table, where the
@@ -21,12 +22,19 @@
 WLD_LOG_EXTRACTOR(wld_logx_cc);
 WLD_LOG_EXTRACTOR(wld_logx_found);
 WLD_LOG_EXTRACTOR(wld_logx_legacy_loader);
+WLD_LOG_EXTRACTOR(wld_logx_legacy_cuda);
 WLD_LOG_EXTRACTOR(wld_logx_using);
 WLD_LOG_EXTRACTOR(wld_logx_listed);
 WLD_LOG_EXTRACTOR(wld_logx_load_backend);
 WLD_LOG_EXTRACTOR(wld_logx_registered);
 WLD_LOG_EXTRACTOR(wld_logx_archs);
 WLD_LOG_EXTRACTOR(wld_logx_driver);
+WLD_LOG_EXTRACTOR(wld_logx_driver_lib);
+/* logfacts_build.c */
+WLD_LOG_EXTRACTOR(wld_logx_sysinfo);
+WLD_LOG_EXTRACTOR(wld_logx_cmake_backend);
+WLD_LOG_EXTRACTOR(wld_logx_cmake_done);
+WLD_LOG_EXTRACTOR(wld_logx_build_option);
 /* logfacts_errors.c */
 WLD_LOG_EXTRACTOR(wld_logx_cuda_error);
 WLD_LOG_EXTRACTOR(wld_logx_init_failed);
@@ -44,9 +52,11 @@ WLD_LOG_EXTRACTOR(wld_logx_general_arch);
 WLD_LOG_EXTRACTOR(wld_logx_general_name);
 WLD_LOG_EXTRACTOR(wld_logx_meta);
 WLD_LOG_EXTRACTOR(wld_logx_offloaded);
+WLD_LOG_EXTRACTOR(wld_logx_cublas_offloading);
 WLD_LOG_EXTRACTOR(wld_logx_n_ctx);
 WLD_LOG_EXTRACTOR(wld_logx_buffer);
 WLD_LOG_EXTRACTOR(wld_logx_kv_types);
+WLD_LOG_EXTRACTOR(wld_logx_permission);
 /* logfacts_server.c */
 WLD_LOG_EXTRACTOR(wld_logx_build);
 WLD_LOG_EXTRACTOR(wld_logx_built_with);

@@ -153,6 +153,42 @@ static void writer_json(const struct wld_log_facts *f, cJSON *o)
     }
 }
 
+/* o[key] = { k1: v1, k2: v2 (when k2), "line": line }: what one line of the log states */
+static void line_fact(cJSON *o,
+                      const char *key,
+                      const char *k1,
+                      const char *v1,
+                      const char *k2,
+                      const char *v2,
+                      long line)
+{
+    cJSON *d = cJSON_AddObjectToObject(o, key);
+    add_str(d, k1, v1);
+    if (k2)
+        add_str(d, k2, v2);
+    cJSON_AddNumberToObject(d, "line", (double) line);
+}
+
+/* "ARCHS" aside, what the build's own lines name: "system_info" and "cmake" (space-separated
+ * names into arrays) */
+static void names_json(cJSON *o, const char *key, const char *names, long line, long done)
+{
+    if (!line)
+        return;
+    cJSON *j = cJSON_AddObjectToObject(o, key);
+    cJSON *a = cJSON_AddArrayToObject(j, "backends");
+    for (const char *p = names; *p;) {
+        size_t n = strcspn(p, " ");
+        char name[24];
+        snprintf(name, sizeof(name), "%.*s", (int) n, p);
+        cJSON_AddItemToArray(a, cJSON_CreateString(name));
+        p += n + (p[n] == ' ');
+    }
+    if (done >= 0)
+        cJSON_AddBoolToObject(j, "configured", done > 0);
+    cJSON_AddNumberToObject(j, "line", (double) line);
+}
+
 cJSON *wld_log_facts_json(const struct wld_log_facts *f)
 {
     cJSON *o = cJSON_CreateObject();
@@ -216,6 +252,10 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
         for (int i = 0; i < f->n_archs; i++)
             cJSON_AddItemToArray(a, cJSON_CreateNumber(f->archs[i]));
     }
+    names_json(o, "system_info", f->sysinfo_backends, f->sysinfo_line, -1);
+    names_json(o, "cmake", f->cmake_backends, f->cmake_line, f->cmake_done_line);
+    if (f->build_cuda_line)
+        cJSON_AddNumberToObject(o, "build_asks_cuda_line", (double) f->build_cuda_line);
     if (f->n_err) {
         cJSON *a = cJSON_AddArrayToObject(o, "cuda_errors");
         for (int i = 0; i < f->n_err; i++) {
@@ -281,11 +321,13 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
     }
     router_json(f, o);
     not_shown_json(f, o);
-    if (f->driver[0]) {
-        cJSON *d = cJSON_AddObjectToObject(o, "driver");
-        add_str(d, "version", f->driver);
-        cJSON_AddNumberToObject(d, "line", (double) f->driver_line);
-    }
+    if (f->driver[0])
+        line_fact(o, "driver", "version", f->driver, NULL, NULL, f->driver_line);
+    if (f->perm_line)
+        line_fact(o, "permission_denied", "path", f->perm_path, NULL, NULL, f->perm_line);
+    if (f->driver_lib_line)
+        line_fact(o, "driver_library", "path", f->driver_lib, "version", f->driver_lib_version,
+                  f->driver_lib_line);
     if (f->file_kind) { /* a file named by its first bytes or its text (logfacts_magic.c) */
         cJSON *d = cJSON_AddObjectToObject(o, "file");
         add_str(d, "kind", f->file_kind);

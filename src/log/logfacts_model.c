@@ -134,6 +134,20 @@ WLD_LOG_EXTRACTOR(wld_logx_offloaded)
     f->offload_line = l->no;
 }
 
+/* "[cublas] offloading 0 layers to GPU" (llama.cpp of June 2023, which printed no
+ * "offloaded N/M" line): N of the model's n_layer; a later "offloaded N/M" line wins. */
+WLD_LOG_EXTRACTOR(wld_logx_cublas_offloading)
+{
+    int a;
+    const char *end = wld_log_int_end(l->at, &a);
+    if (!end || strncmp(end, " layers to GPU", 14) != 0 || a < 0 || f->offload_line ||
+        f->n_layer <= 0 || a > f->n_layer)
+        return;
+    f->offloaded = a;
+    f->offload_of = f->n_layer;
+    f->offload_line = l->no;
+}
+
 /* "n_ctx      = 4096" */
 WLD_LOG_EXTRACTOR(wld_logx_n_ctx)
 {
@@ -194,4 +208,44 @@ WLD_LOG_EXTRACTOR(wld_logx_kv_types)
     if (size && size < k)
         wld_log_num(size + 7, &f->kv_mib);
     f->kv_line = l->no;
+}
+
+/* Whether a path is where models live: a models directory, ollama's store, Hugging Face's
+ * or llama.cpp's cache, or a model file. */
+static bool model_place(const char *p, size_t n)
+{
+    static const char *const words[] = { "models", "/.ollama",      "/blobs",      "/manifests",
+                                         ".gguf",  "/huggingface/", "/llama.cpp/", "lmstudio" };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(words); i++)
+        if (memmem(p, n, words[i], strlen(words[i])))
+            return true;
+    return false;
+}
+
+/* "mkdir /home/u/.ollama/models: permission denied" (Go), "failed to open
+ * /m/x.gguf: Permission denied" (llama.cpp), "Permission denied: '/m/x.gguf'" (Python): a
+ * model's place the program may not read or write. */
+WLD_LOG_EXTRACTOR(wld_logx_permission)
+{
+    if (f->perm_line)
+        return;
+    const char *path, *end;
+    if (l->at[-1] == '\'') { /* Python's: the path follows, quoted */
+        path = l->at;
+        end = strchr(path, '\'');
+    } else { /* the path ends where the marker starts */
+        end = l->at - strlen(": permission denied");
+        path = end;
+        while (path > l->s && path[-1] != ' ' && path[-1] != '"' && path[-1] != '\'')
+            path--;
+    }
+    if (!end || end <= path || *path != '/')
+        return;
+    /* ollama's "Error: mkdir DIR: permission denied" at its start: the models directory */
+    bool mkdir = path - l->s >= 6 && memcmp(path - 6, "mkdir ", 6) == 0;
+    if (!model_place(path, (size_t) (end - path)) && !mkdir)
+        return;
+    wld_log_copy(f->perm_path, sizeof(f->perm_path), path, (size_t) (end - path));
+    f->perm_line = l->no;
+    f->perm_mkdir_only = !model_place(path, (size_t) (end - path));
 }

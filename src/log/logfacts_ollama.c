@@ -151,8 +151,9 @@ WLD_LOG_EXTRACTOR(wld_logx_o_runners)
     f->ollama = true;
 }
 
-/* "Error: llama runner process has terminated: ...", ".../runners/cuda_v12/ollama_llama_server":
- * ollama's words for its runner, whatever else the line says */
+/* "Error: llama runner process has terminated: ...", ".../runners/cuda_v12/ollama_llama_server",
+ * systemd's "Started ollama.service": ollama's words for its runner and its unit, whatever
+ * else the line says */
 WLD_LOG_EXTRACTOR(wld_logx_o_runner_process)
 {
     (void) l;

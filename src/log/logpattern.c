@@ -204,6 +204,10 @@ static const char *const conditions[] = {
     "ollama_gpu_library_found",
     "host_alloc_only",
     "ollama_gpu_seen",
+    "gpu_asked",
+    "build_names_no_gpu",
+    "driver_lib_in_wsl",
+    "container_gpu_lost",
     NULL,
 };
 static const char *const observations[] = {
@@ -216,6 +220,9 @@ static const char *const observations[] = {
     "ollama_cpu_runners_only",
     "ollama_no_gpu_backend",
     "bench_cpu_offload",
+    "build_no_gpu_backend",
+    "driver_lib_in_wsl",
+    "model_permission",
     "model_on_windows_drive",
     "cc_below_archs",
     "cc_below_legacy_default",

@@ -351,9 +351,18 @@ static void on_pat(void *vc, int id, size_t end)
     }
 }
 
+/* make's "gmake[2]: *** [.../ggml-cuda.dir/build.make:80: acc.cu.o] Error 1": the exit status
+ * of a recipe, whatever API the target's path names */
+static bool make_error(const char *s, size_t n)
+{
+    return memmem(s, n, "*** [", 5) && memmem(s, n, "] Error ", 8);
+}
+
 int wld_codetab_match(
         const struct wld_codetab *t, const char *s, size_t n, struct wld_code_seen *out, int max)
 {
+    if (make_error(s, n))
+        return 0;
     int n_out = 0;
     struct words_once z = { s, n, false, { .n = 0 } };
     struct scan_ctx c = { t, s, n, out, &n_out, max, { 0 }, 0 };

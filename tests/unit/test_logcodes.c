@@ -103,6 +103,16 @@ static void ollama_device_context_failure_is_a_curesult(void **st)
     assert_int_equal(match("cuda device context 800MiB"), 0);
 }
 
+/* make's report of a failed recipe: its exit status, though the target's path says cuda */
+static void make_error_status_is_no_code(void **st)
+{
+    (void) st;
+    assert_int_equal(match("gmake[1]: *** [CMakeFiles/Makefile2:773: "
+                           "ml/backend/ggml/ggml/src/ggml-cuda/CMakeFiles/ggml-cuda.dir/all] Error 2"),
+                     0);
+    assert_int_equal(match("make: *** [Makefile:10: drv] Error 1 (cuda)"), 0);
+}
+
 static void cuinit_err_is_a_curesult(void **st)
 {
     (void) st;
@@ -266,6 +276,7 @@ int main(void)
         cmocka_unit_test(llama_cpp_2023_cuda_error_number_is_the_runtimes),
         cmocka_unit_test(cublas_error_number_is_cublass),
         cmocka_unit_test(ollama_driver_init_failure_is_a_curesult_tried),
+        cmocka_unit_test(make_error_status_is_no_code),
         cmocka_unit_test(cuinit_err_is_a_curesult),
         cmocka_unit_test(ollama_device_context_failure_is_a_curesult),
         cmocka_unit_test(cudart_init_failure_is_the_runtimes),
