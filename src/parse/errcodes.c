@@ -355,7 +355,9 @@ static void on_pat(void *vc, int id, size_t end)
  * of a recipe, whatever API the target's path names */
 static bool make_error(const char *s, size_t n)
 {
-    return memmem(s, n, "*** [", 5) && memmem(s, n, "] Error ", 8);
+    const char *star = memchr(s, '*', n);
+    return star && memmem(star, n - (size_t) (star - s), "*** [", 5) &&
+           memmem(star, n - (size_t) (star - s), "] Error ", 8);
 }
 
 int wld_codetab_match(
