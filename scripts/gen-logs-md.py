@@ -289,7 +289,7 @@ kept once). Measured once, blind, after that round:
 |---|---|---|---|
 | 2026-12-07, blind, after the round for the seventh set's misses | 10 of 39 (26%) | 13 of 24 | 0 of 7 (8 fails on a wrong check) |
 | 2026-12-07, after a round written for its misses' kinds (no longer blind) | 13 of 39 (33%) | 16 of 27 | 0 of 7 (8 fails on a wrong check) |
-| 2026-12-08, after a second round for its misses' kinds (builds read from their own lines, nvcc and CMake, a Linux driver in WSL, models denied, a GPU lost later) | 14 of 39 (36%) | 17 of 30 | 0 of 7 (8 fails on a wrong check) |
+| 2026-12-08, after a second round for its misses' kinds (builds read from their own lines, nvcc and CMake, a Linux driver in WSL, models denied, a GPU lost later) | 14 of 39 (36%) | 17 of 30 | 0 of 7 (9 fails on a wrong check: the new models-denied reading of a service's relative models path, which the set expects under service.systemd) |
 
 The helpers' brief for this set glossed models.runtime as also covering "invalid magic,
 corrupt/truncated/LFS-pointer file", where docs/checks.md files those under models.fit
@@ -321,6 +321,7 @@ measured once, blind, after that round:
 | measured | recall (cause named under its check) | precision (problems on the right check) | fail on a healthy log |
 |---|---|---|---|
 | 2026-12-08, blind, after the second round for the eighth set's kinds | 15 of 27 (56%) | 15 of 23 | 1 of 5 (8 fails in 7 cases on a wrong check or a healthy log) |
+| 2026-12-08, after ollama's nvidia-smi warning gives way to a GPU the log shows used (no longer blind) | 15 of 27 (56%) | 15 of 23 | 0 of 5 (7 fails in 6 cases on a wrong check) |
 
 Two of its hits came from that round (an nvcc without compute_89; ollama's service denied its
 models directory). Its misses name, by kind: a client and a server on different ports, a model
