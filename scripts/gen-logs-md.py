@@ -289,7 +289,7 @@ kept once). Measured once, blind, after that round:
 |---|---|---|---|
 | 2026-12-07, blind, after the round for the seventh set's misses | 10 of 39 (26%) | 13 of 24 | 0 of 7 (8 fails on a wrong check) |
 | 2026-12-07, after a round written for its misses' kinds (no longer blind) | 13 of 39 (33%) | 16 of 27 | 0 of 7 (8 fails on a wrong check) |
-| 2026-12-08, after a second round for its misses' kinds (builds read from their own lines, nvcc and CMake, a Linux driver in WSL, models denied, a GPU lost later) | 14 of 39 (36%) | 17 of 30 | 0 of 7 (9 fails on a wrong check: the new models-denied reading of a service's relative models path, which the set expects under service.systemd) |
+| 2026-12-08, after a second round for its misses' kinds (builds read from their own lines, nvcc and CMake, a Linux driver in WSL, models denied, a GPU lost later, a model the program could not open) | 15 of 39 (38%) | 18 of 31 | 0 of 7 (9 fails on a wrong check: the new models-denied reading of a service's relative models path, which the set expects under service.systemd) |
 
 The helpers' brief for this set glossed models.runtime as also covering "invalid magic,
 corrupt/truncated/LFS-pointer file", where docs/checks.md files those under models.fit

@@ -232,7 +232,12 @@ static void ollama_vars(const struct wld_log_facts *f, cJSON *v)
 void wld_log_common_vars(const struct wld_log_facts *f, cJSON *v)
 {
     wld_log_var(v, "origin", wld_log_origin(f));
-    wld_log_var(v, "program", f->program[0] ? f->program : f->ollama ? "ollama" : "llama.cpp");
+    /* the program the log names, else what wrote it (logfacts_producer.c), else llama.cpp */
+    const char *program = f->program[0]    ? f->program
+                          : f->producer[0] ? f->producer
+                          : f->ollama      ? "ollama"
+                                           : "llama.cpp";
+    wld_log_var(v, "program", wld_str_is(program, "llama_cpp") ? "llama-cpp-python" : program);
     wld_log_var(v, "device", "the GPU");
     wld_log_var(v, "device_name", "CUDA0");
     wld_log_var(v, "cc", "?");
