@@ -221,7 +221,12 @@ struct wld_log_facts {
      * 535.104.05" (version "535.104.05") */
     char driver_lib[160], driver_lib_version[24];
     long driver_lib_line;
-    long wsl_line;  /* the first line showing WSL */
+    long wsl_line;       /* the first line showing WSL */
+    long wsl_named_line; /* the first line naming WSL ("WSL2", "wsl --version") */
+    int windows_build;   /* "[Version 10.0.19043.1288]", "Windows version: 10.0.22631.2861" */
+    long windows_build_line;
+    long tcc_line; /* a Windows nvidia-smi's GPU row in TCC mode: "|   0  NVIDIA L40S   TCC   |" */
+    char tcc_gpu[64];
     long nul_bytes; /* NUL bytes in the input: binary, not a log */
     /* files the log names by what they are (issue 31) */
     const char *file_kind;   /* from a quoted magic or content (wld/filekind.h); NULL */

@@ -152,6 +152,12 @@ static bool container_gpu_lost(const struct wld_log_facts *f)
     return false;
 }
 
+/* The log shows WSL (a path, its kernel) or names it (wsl --version, "WSL2") */
+static bool wsl_shown(const struct wld_log_facts *f)
+{
+    return f->wsl_line > 0 || f->wsl_named_line > 0;
+}
+
 /* A Linux driver's library (named by its version) in a log that shows WSL */
 static bool driver_lib_in_wsl(const struct wld_log_facts *f)
 {
@@ -178,6 +184,7 @@ static const struct {
     { "build_names_no_gpu", build_names_no_gpu },
     { "driver_lib_in_wsl", driver_lib_in_wsl },
     { "container_gpu_lost", container_gpu_lost },
+    { "wsl_shown", wsl_shown },
 };
 
 bool wld_log_condition(const struct wld_log_facts *f, const char *name)

@@ -176,6 +176,31 @@ static bool model_permission(const struct wld_log_obs_in *in, struct wld_log_obs
     return obs_line(o, f->perm_line);
 }
 
+/* The Windows build a WSL log shows is older than GPU compute in WSL needs
+ * (signature_params' min_windows_build_gpu) */
+static bool windows_too_old_for_wsl_gpu(const struct wld_log_obs_in *in, struct wld_log_obs *o)
+{
+    const struct wld_log_facts *f = in->f;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(in->params, "min_windows_build_gpu"), "value");
+    if (!f->windows_build_line || !cJSON_IsNumber(v) || f->windows_build >= v->valueint ||
+        (!f->wsl_line && !f->wsl_named_line))
+        return false;
+    wld_log_varf(in->vars, "windows_build", "%d", f->windows_build);
+    wld_log_varf(in->vars, "min_build", "%d", v->valueint);
+    return obs_line(o, f->windows_build_line);
+}
+
+/* A GPU in TCC mode in a log that shows or names WSL: WSL 2 sees WDDM GPUs only */
+static bool tcc_gpu_for_wsl(const struct wld_log_obs_in *in, struct wld_log_obs *o)
+{
+    const struct wld_log_facts *f = in->f;
+    if (!f->tcc_line || (!f->wsl_line && !f->wsl_named_line))
+        return false;
+    wld_log_var(in->vars, "tcc_gpu", f->tcc_gpu);
+    return obs_line(o, f->tcc_line);
+}
+
 /* llama-bench asked for GPU layers and ran on the CPU backend alone */
 static bool bench_cpu_offload(const struct wld_log_obs_in *in, struct wld_log_obs *o)
 {
@@ -331,6 +356,8 @@ static const struct {
     { "build_no_gpu_backend", false, build_no_gpu_backend },
     { "driver_lib_in_wsl", false, driver_lib_in_wsl },
     { "model_permission", false, model_permission },
+    { "windows_too_old_for_wsl_gpu", false, windows_too_old_for_wsl_gpu },
+    { "tcc_gpu_for_wsl", false, tcc_gpu_for_wsl },
     { "model_on_windows_drive", false, model_on_windows_drive },
     { "startup_not_logged", false, startup_not_logged },
     { "crash_in_driver", false, wld_log_crash_in_driver },

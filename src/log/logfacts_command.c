@@ -183,3 +183,39 @@ WLD_LOG_EXTRACTOR(wld_logx_linux_so)
     if (p[0] == '\0' || p[0] == '.' || p[0] == ' ' || p[0] == ':')
         wld_log_note_origin(f, &f->origin_linux, l->no);
 }
+
+/* "WSL", "wsl": the log names WSL (a wsl --version, a title, a prompt) */
+WLD_LOG_EXTRACTOR(wld_logx_wsl_named)
+{
+    if (!f->wsl_named_line)
+        f->wsl_named_line = l->no;
+}
+
+/* "Microsoft Windows [Version 10.0.19043.1288]", "Windows version: 10.0.22631.2861" (wsl
+ * --version), "Windows Version: Microsoft Windows [Version 10.0.22631.3593]": the build */
+WLD_LOG_EXTRACTOR(wld_logx_windows_build)
+{
+    int build;
+    const char *p = strstr(l->at, "10.0.");
+    if (f->windows_build_line || !p || p - l->at > 40 || !wld_log_int(p + 5, &build) ||
+        build < 10240 || build > 99999)
+        return;
+    f->windows_build = build;
+    f->windows_build_line = l->no;
+}
+
+/* A Windows nvidia-smi's GPU row with its driver model: "|   0  NVIDIA L40S    TCC   |": a
+ * GPU WSL cannot see (it sees WDDM GPUs only) */
+WLD_LOG_EXTRACTOR(wld_logx_tcc)
+{
+    const char *after = l->at + strspn(l->at, " ");
+    const char *bar = strchr(l->s, '|');
+    const char *name = strstr(l->s, "NVIDIA");
+    if (f->tcc_line || *after != '|' || !bar || !name || bar > name)
+        return;
+    const char *end = l->at - strlen(" TCC ");
+    while (end > name && end[-1] == ' ')
+        end--;
+    wld_log_copy(f->tcc_gpu, sizeof(f->tcc_gpu), name, (size_t) (end - name));
+    f->tcc_line = l->no;
+}

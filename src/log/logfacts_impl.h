@@ -131,6 +131,10 @@ WLD_LOG_EXTRACTOR(wld_logx_faulting_module);
 /* The line after gdb's "received signal": the faulting frame. */
 void wld_log_crash_line(struct wld_log_facts *f, const char *line, size_t len, long no);
 
+/* logfacts_command.c: WSL named, the Windows build */
+WLD_LOG_EXTRACTOR(wld_logx_wsl_named);
+WLD_LOG_EXTRACTOR(wld_logx_windows_build);
+WLD_LOG_EXTRACTOR(wld_logx_tcc);
 /* logfacts_magic.c */
 WLD_LOG_EXTRACTOR(wld_logx_magic);
 WLD_LOG_EXTRACTOR(wld_logx_lfs_text);

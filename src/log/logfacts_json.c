@@ -323,6 +323,13 @@ cJSON *wld_log_facts_json(const struct wld_log_facts *f)
     not_shown_json(f, o);
     if (f->driver[0])
         line_fact(o, "driver", "version", f->driver, NULL, NULL, f->driver_line);
+    if (f->windows_build_line) {
+        cJSON *d = cJSON_AddObjectToObject(o, "windows");
+        cJSON_AddNumberToObject(d, "build", f->windows_build);
+        cJSON_AddNumberToObject(d, "line", (double) f->windows_build_line);
+    }
+    if (f->tcc_line)
+        line_fact(o, "tcc_gpu", "name", f->tcc_gpu, NULL, NULL, f->tcc_line);
     if (f->perm_line)
         line_fact(o, "permission_denied", "path", f->perm_path, NULL, NULL, f->perm_line);
     if (f->driver_lib_line)

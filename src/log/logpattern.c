@@ -208,6 +208,7 @@ static const char *const conditions[] = {
     "build_names_no_gpu",
     "driver_lib_in_wsl",
     "container_gpu_lost",
+    "wsl_shown",
     NULL,
 };
 static const char *const observations[] = {
@@ -223,6 +224,8 @@ static const char *const observations[] = {
     "build_no_gpu_backend",
     "driver_lib_in_wsl",
     "model_permission",
+    "windows_too_old_for_wsl_gpu",
+    "tcc_gpu_for_wsl",
     "model_on_windows_drive",
     "cc_below_archs",
     "cc_below_legacy_default",
