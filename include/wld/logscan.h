@@ -150,7 +150,8 @@ struct wld_log_facts {
     char cmake_backends[64];
     bool cmake_gpu;
     long cmake_line, cmake_done_line;
-    long build_cuda_line; /* a build option or command asking for CUDA: "-DGGML_CUDA=ON" */
+    long build_cuda_line;    /* a build option or command asking for CUDA: "-DGGML_CUDA=ON" */
+    long py_gpu_layers_line; /* "n_gpu_layers=-1" (llama-cpp-python), not 0 */
     struct wld_log_error err[WLD_LOG_MAX];
     int n_err, n_err_total;
     struct wld_log_code codes[WLD_LOG_MAX];

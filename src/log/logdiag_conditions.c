@@ -100,11 +100,12 @@ static bool host_alloc_only(const struct wld_log_facts *f)
     return f->alloc_host_line > 0 && f->alloc_gpu_line == 0 && f->alloc_kv_line == 0;
 }
 
-/* The log asks for the GPU: layers requested on it (-ngl N), a pasted nvidia-smi's driver,
- * or a build option that names CUDA (CMAKE_ARGS="-DGGML_CUDA=on", LLAMA_CUBLAS=1) */
+/* The log asks for the GPU: layers requested on it (-ngl N, Python's n_gpu_layers=-1), a
+ * pasted nvidia-smi's driver, or a build option that names CUDA (CMAKE_ARGS="-DGGML_CUDA=on",
+ * LLAMA_CUBLAS=1) */
 static bool gpu_asked(const struct wld_log_facts *f)
 {
-    return f->cmd_ngl > 0 || f->driver[0] || f->build_cuda_line > 0;
+    return f->cmd_ngl > 0 || f->py_gpu_layers_line > 0 || f->driver[0] || f->build_cuda_line > 0;
 }
 
 /* The build's own lines name its backends and none is a GPU's: the registry's system info

@@ -46,8 +46,8 @@ const char *wld_log_condition_shown_by(const char *name)
         { "origin_native", "that it was made on a native Linux" },
         { "ollama", "that ollama wrote it" },
         { "ollama_gpu_seen", "a GPU ollama found or planned layers on" },
-        { "gpu_asked",
-          "that the GPU was asked for (-ngl N, a pasted nvidia-smi, a build option naming CUDA)" },
+        { "gpu_asked", "that the GPU was asked for (-ngl N, n_gpu_layers, a pasted nvidia-smi, a "
+                       "build option naming CUDA)" },
     };
     for (size_t i = 0; i < WLD_ARRAY_SIZE(rows); i++)
         if (wld_str_is(name, rows[i].name))

@@ -405,6 +405,18 @@ static int ev_backend(const struct wld_log_facts *f, long *lines)
     return n;
 }
 
+/* the lines that asked for the GPU (the condition gpu_asked) */
+static int ev_gpu_asked(const struct wld_log_facts *f, long *lines)
+{
+    int n = 0;
+    const long asked[] = { f->cmd_ngl > 0 ? f->command_line : 0, f->py_gpu_layers_line,
+                           f->build_cuda_line, f->driver[0] ? f->driver_line : 0 };
+    for (size_t i = 0; i < WLD_ARRAY_SIZE(asked) && n < 4; i++)
+        if (asked[i] > 0)
+            lines[n++] = asked[i];
+    return n;
+}
+
 static const struct {
     const char *name;
     int (*lines)(const struct wld_log_facts *f, long *lines); /* NULL: the fact's one line */
@@ -420,7 +432,7 @@ static const struct {
     { "command", NULL, offsetof(struct wld_log_facts, command_line) },
     { "archs", NULL, offsetof(struct wld_log_facts, archs_line) },
     { "ctx", NULL, offsetof(struct wld_log_facts, ctx_line) },
-    { "build_option", NULL, offsetof(struct wld_log_facts, build_cuda_line) },
+    { "gpu_asked", ev_gpu_asked, 0 },
 };
 
 int wld_log_evidence(const struct wld_log_facts *f, const char *name, long lines[4])

@@ -99,6 +99,7 @@ static const struct {
     { "Windows version: ", wld_logx_windows_build },
     { "Windows Version: ", wld_logx_windows_build },
     { " TCC ", wld_logx_tcc },
+    { "n_gpu_layers=", wld_logx_py_gpu_layers },
     { "/home/", wld_logx_linux_home },
     { ".so", wld_logx_linux_so },
     { "Driver Version: ", wld_logx_driver },

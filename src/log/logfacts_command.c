@@ -219,3 +219,12 @@ WLD_LOG_EXTRACTOR(wld_logx_tcc)
     wld_log_copy(f->tcc_gpu, sizeof(f->tcc_gpu), name, (size_t) (end - name));
     f->tcc_line = l->no;
 }
+
+/* llama-cpp-python's "Llama(model_path=..., n_gpu_layers=-1)" (LangChain's too): GPU
+ * layers asked for from Python (-1: all) */
+WLD_LOG_EXTRACTOR(wld_logx_py_gpu_layers)
+{
+    int n;
+    if (!f->py_gpu_layers_line && wld_log_int(l->at, &n) && n != 0)
+        f->py_gpu_layers_line = l->no;
+}

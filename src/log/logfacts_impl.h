@@ -135,6 +135,7 @@ void wld_log_crash_line(struct wld_log_facts *f, const char *line, size_t len, l
 WLD_LOG_EXTRACTOR(wld_logx_wsl_named);
 WLD_LOG_EXTRACTOR(wld_logx_windows_build);
 WLD_LOG_EXTRACTOR(wld_logx_tcc);
+WLD_LOG_EXTRACTOR(wld_logx_py_gpu_layers);
 /* logfacts_magic.c */
 WLD_LOG_EXTRACTOR(wld_logx_magic);
 WLD_LOG_EXTRACTOR(wld_logx_lfs_text);

@@ -41,9 +41,9 @@ static bool condition_known(const cJSON *ctx, const char *name)
 static bool evidence_known(const cJSON *ctx, const char *name)
 {
     (void) ctx;
-    static const char *const names[] = { "device",  "build",   "model",       "offload",
-                                         "alloc",   "command", "archs",       "ctx",
-                                         "backend", "driver",  "build_option" };
+    static const char *const names[] = { "device",  "build",   "model",    "offload",
+                                         "alloc",   "command", "archs",    "ctx",
+                                         "backend", "driver",  "gpu_asked" };
     for (size_t i = 0; i < WLD_ARRAY_SIZE(names); i++)
         if (wld_str_is(names[i], name))
             return true;
