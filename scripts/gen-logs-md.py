@@ -321,7 +321,7 @@ measured once, blind, after that round:
 | measured | recall (cause named under its check) | precision (problems on the right check) | fail on a healthy log |
 |---|---|---|---|
 | 2026-12-08, blind, after the second round for the eighth set's kinds | 15 of 27 (56%) | 15 of 23 | 1 of 5 (8 fails in 7 cases on a wrong check or a healthy log) |
-| 2026-12-08, after ollama's nvidia-smi warning gives way to a GPU the log shows used (no longer blind) | 15 of 27 (56%) | 15 of 23 | 0 of 5 (7 fails in 6 cases on a wrong check) |
+| 2026-12-08, after a round for its misses' kinds (no longer blind: ollama's nvidia-smi warning gives way to a GPU in use; the Windows side of WSL; PyTorch without CUDA; lib/ollama missing; an NVML function the driver lacks) | 16 of 27 (59%) | 16 of 24 | 0 of 5 (7 fails in 6 cases on a wrong check) |
 
 Two of its hits came from that round (an nvcc without compute_89; ollama's service denied its
 models directory). Its misses name, by kind: a client and a server on different ports, a model
