@@ -107,9 +107,10 @@ static void ollama_device_context_failure_is_a_curesult(void **st)
 static void make_error_status_is_no_code(void **st)
 {
     (void) st;
-    assert_int_equal(match("gmake[1]: *** [CMakeFiles/Makefile2:773: "
-                           "ml/backend/ggml/ggml/src/ggml-cuda/CMakeFiles/ggml-cuda.dir/all] Error 2"),
-                     0);
+    assert_int_equal(
+            match("gmake[1]: *** [CMakeFiles/Makefile2:773: "
+                  "ml/backend/ggml/ggml/src/ggml-cuda/CMakeFiles/ggml-cuda.dir/all] Error 2"),
+            0);
     assert_int_equal(match("make: *** [Makefile:10: drv] Error 1 (cuda)"), 0);
 }
 
