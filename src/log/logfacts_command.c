@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wld/parse.h"
 #include "wld/util.h"
 
 #include "logfacts_impl.h"
@@ -191,16 +192,16 @@ WLD_LOG_EXTRACTOR(wld_logx_wsl_named)
         f->wsl_named_line = l->no;
 }
 
-/* "Microsoft Windows [Version 10.0.19043.1288]", "Windows version: 10.0.22631.2861" (wsl
- * --version), "Windows Version: Microsoft Windows [Version 10.0.22631.3593]": the build */
+/* A Windows version the paste shows: ver's "Microsoft Windows [Version 10.0.19043.1288]" in
+ * any language, wsl --version's "Windows version: 10.0.22631.2861" (its label localized:
+ * "Windowsバージョン:", "Windows:"); its build, read as the wsl.interop check reads them
+ * (wld_winver_parse: DXCore's "10.0.25131.1002-220531-..." is another program's) */
 WLD_LOG_EXTRACTOR(wld_logx_windows_build)
 {
-    int build;
-    const char *p = strstr(l->at, "10.0.");
-    if (f->windows_build_line || !p || p - l->at > 40 || !wld_log_int(p + 5, &build) ||
-        build < 10240 || build > 99999)
+    struct wld_winver v;
+    if (f->windows_build_line || wld_winver_parse(l->s, &v) < 0 || v.build > 99999)
         return;
-    f->windows_build = build;
+    f->windows_build = (int) v.build;
     f->windows_build_line = l->no;
 }
 
